@@ -1,0 +1,193 @@
+// The node contract: typed sockets, params (zod + UI hints) and the execute context.
+// Every node definition under nodes/defs/ is written against this file only.
+import { z } from 'zod';
+import type { SocketValueMap } from './values';
+import type { OnnxRuntime } from './runtime/onnx';
+import type { ModelStore, ModelKind } from './runtime/models';
+import type { Tensor } from './runtime/tensor';
+
+export const SOCKET_TYPES = [
+  'MODEL', 'CLIP', 'VAE', 'CONDITIONING', 'LATENT', 'IMAGE', 'UPSCALE_MODEL', 'REFINER',
+] as const;
+export type SocketType = (typeof SOCKET_TYPES)[number];
+
+export const NODE_CATEGORIES = [
+  'loaders', 'conditioning', 'latent', 'sampling', 'image', 'upscale',
+] as const;
+export type NodeCategory = (typeof NODE_CATEGORIES)[number];
+
+export interface InputSpec {
+  type: SocketType;
+  optional?: boolean;
+  description?: string;
+}
+export interface OutputSpec {
+  type: SocketType;
+  description?: string;
+}
+
+export type Widget = 'number' | 'slider' | 'text' | 'textarea' | 'select' | 'toggle' | 'seed' | 'model';
+
+/** What the editor needs to draw a param widget; serialised into the catalog. */
+export interface ParamUi {
+  widget: Widget;
+  label?: string;
+  description?: string;
+  min?: number;
+  max?: number;
+  step?: number;
+  choices?: readonly string[];
+  modelKind?: ModelKind;
+}
+
+export interface ParamSpec<T = unknown> {
+  schema: z.ZodType<T>;
+  default: T;
+  ui: ParamUi;
+}
+
+interface NumberOpts {
+  default: number;
+  min?: number;
+  max?: number;
+  step?: number;
+  label?: string;
+  description?: string;
+}
+
+function numberSpec(schema: z.ZodNumber, o: NumberOpts): ParamSpec<number> {
+  let s = schema;
+  if (o.min !== undefined) s = s.min(o.min);
+  if (o.max !== undefined) s = s.max(o.max);
+  const slider = o.min !== undefined && o.max !== undefined;
+  return {
+    schema: s,
+    default: o.default,
+    ui: { widget: slider ? 'slider' : 'number', label: o.label, description: o.description, min: o.min, max: o.max, step: o.step },
+  };
+}
+
+/** Param constructors: each gives a zod schema plus the UI hints the catalog exposes. */
+export const param = {
+  int: (o: NumberOpts) => numberSpec(z.number().int(), { step: 1, ...o }),
+  float: (o: NumberOpts) => numberSpec(z.number(), o),
+  text: (o: { default: string; multiline?: boolean; maxLength?: number; label?: string; description?: string }): ParamSpec<string> => ({
+    schema: z.string().max(o.maxLength ?? 100_000),
+    default: o.default,
+    ui: { widget: o.multiline ? 'textarea' : 'text', label: o.label, description: o.description },
+  }),
+  choice: <const C extends readonly [string, ...string[]]>(
+    choices: C,
+    o: { default: C[number]; label?: string; description?: string },
+  ): ParamSpec<C[number]> => ({
+    schema: z.enum(choices as unknown as [C[number], ...C[number][]]) as unknown as z.ZodType<C[number]>,
+    default: o.default,
+    ui: { widget: 'select', choices, label: o.label, description: o.description },
+  }),
+  bool: (o: { default: boolean; label?: string; description?: string }): ParamSpec<boolean> => ({
+    schema: z.boolean(),
+    default: o.default,
+    ui: { widget: 'toggle', label: o.label, description: o.description },
+  }),
+  /** Seeds stay within Number's exact-integer range so JSON round-trips them unchanged. */
+  seed: (o: { default?: number; label?: string } = {}): ParamSpec<number> => ({
+    schema: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    default: o.default ?? 0,
+    ui: { widget: 'seed', min: 0, max: Number.MAX_SAFE_INTEGER, step: 1, label: o.label },
+  }),
+  /** A file name relative to models/<kind>/ (or a pack folder); resolved only inside MODELS_DIR. */
+  model: (kind: ModelKind, o: { default: string; label?: string; description?: string }): ParamSpec<string> => ({
+    schema: z.string().min(1, 'choose a model'),
+    default: o.default,
+    ui: { widget: 'model', modelKind: kind, label: o.label, description: o.description },
+  }),
+};
+
+export type ParamValues<P extends Record<string, ParamSpec>> = {
+  [K in keyof P]: P[K] extends ParamSpec<infer T> ? T : never;
+};
+export type InputValues<I extends Record<string, InputSpec>> = {
+  [K in keyof I]: I[K]['optional'] extends true
+    ? SocketValueMap[I[K]['type']] | undefined
+    : SocketValueMap[I[K]['type']];
+};
+export type OutputValues<O extends Record<string, OutputSpec>> = {
+  [K in keyof O]: SocketValueMap[O[K]['type']];
+};
+
+/** A file an output node produced (Save Image); the host decides where it lands. */
+export interface Artifact {
+  kind: 'image';
+  filename: string;
+  mime: string;
+  bytes: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export interface PreviewFrame {
+  step: number;
+  total: number;
+  sigma?: number;
+  timestep?: number;
+  /** NCHW float RGB in [0,1], batch item 0 is shown. */
+  image: Tensor;
+}
+
+/** Called by samplers before each step; a debugger may hold the promise (pause). */
+export interface SamplerStepState {
+  step: number;
+  total: number;
+  sigma?: number;
+  timestep: number;
+  latent: Tensor;
+  predictedX0?: Tensor;
+}
+
+export interface ExecuteContext {
+  runId: string;
+  nodeId: string;
+  signal: AbortSignal;
+  runtime: OnnxRuntime;
+  models: ModelStore;
+  /** True when somebody watches previews; nodes skip preview work otherwise. */
+  wantsPreview(): boolean;
+  progress(step: number, total: number): void;
+  preview(frame: PreviewFrame): void;
+  beforeStep(state: SamplerStepState): Promise<void>;
+  afterStep(state: SamplerStepState): Promise<void>;
+  artifact(a: Artifact): void;
+  warn(message: string): void;
+  log(message: string): void;
+}
+
+export interface NodeDefinition<
+  I extends Record<string, InputSpec> = Record<string, InputSpec>,
+  P extends Record<string, ParamSpec> = Record<string, ParamSpec<any>>,
+  O extends Record<string, OutputSpec> = Record<string, OutputSpec>,
+> {
+  type: string;
+  version: number;
+  title: string;
+  category: NodeCategory;
+  description: string;
+  inputs: I;
+  params: P;
+  outputs: O;
+  /** Output nodes (Save Image) are what a run executes by default. */
+  output?: boolean;
+  /** Model files this node reads with these params: their content hash joins the cache key. */
+  files?(params: ParamValues<P>, models: ModelStore): string[];
+  execute(ctx: ExecuteContext, inputs: InputValues<I>, params: ParamValues<P>): Promise<OutputValues<O>>;
+}
+
+export type AnyNodeDefinition = NodeDefinition<any, any, any>;
+
+/** Identity function that lets TypeScript infer the input/param/output types of a node. */
+export function defineNode<
+  const I extends Record<string, InputSpec>,
+  const P extends Record<string, ParamSpec<any>>,
+  const O extends Record<string, OutputSpec>,
+>(def: NodeDefinition<I, P, O>): NodeDefinition<I, P, O> {
+  return Object.freeze(def);
+}

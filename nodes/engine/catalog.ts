@@ -1,0 +1,30 @@
+// The serialisable node catalog the UI draws palette, handles and widgets from.
+import type { AnyNodeDefinition, NodeCategory, ParamUi, SocketType } from '../define';
+
+export interface CatalogNode {
+  type: string;
+  version: number;
+  title: string;
+  category: NodeCategory;
+  description: string;
+  output: boolean;
+  inputs: { name: string; type: SocketType; optional: boolean; description?: string }[];
+  outputs: { name: string; type: SocketType; description?: string }[];
+  params: { name: string; default: unknown; ui: ParamUi }[];
+}
+
+export function describeNode(def: AnyNodeDefinition): CatalogNode {
+  return {
+    type: def.type,
+    version: def.version,
+    title: def.title,
+    category: def.category,
+    description: def.description,
+    output: def.output ?? false,
+    inputs: Object.entries(def.inputs).map(([name, s]) => ({
+      name, type: s.type, optional: s.optional ?? false, description: s.description,
+    })),
+    outputs: Object.entries(def.outputs).map(([name, s]) => ({ name, type: s.type, description: s.description })),
+    params: Object.entries(def.params).map(([name, p]) => ({ name, default: p.default, ui: p.ui })),
+  };
+}

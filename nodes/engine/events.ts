@@ -1,0 +1,54 @@
+// The one typed event map of a run, shared by engine, worker, server and browser.
+// Engine-side events come from the executor; queue events come from the server.
+import type { ChannelStats } from '../runtime/tensor';
+
+export type RunStatus = 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface OutputSummary {
+  name: string;
+  type: string;
+  /** e.g. "IMAGE 1x3x256x256" or "MODEL sprites (cpu)". */
+  summary: string;
+}
+
+export interface ArtifactRef {
+  nodeId: string;
+  filename: string;
+  mime: string;
+  width: number;
+  height: number;
+  /** Set by hosts that store artifacts (server: artifact id; CLI: written path). */
+  id?: string;
+  url?: string;
+  path?: string;
+}
+
+export interface RunEventMap {
+  'run:queued': { runId: string; workflowId?: string; position: number };
+  'run:position': { runId: string; position: number };
+  'run:started': { runId: string; workflowId?: string; nodeIds: string[]; workerId?: string };
+  'node:started': { runId: string; nodeId: string; type: string };
+  'node:progress': { runId: string; nodeId: string; step: number; total: number };
+  'node:preview': {
+    runId: string; nodeId: string; step: number; total: number;
+    sigma?: number; timestep?: number; mime: string; image: Uint8Array;
+  };
+  'node:warning': { runId: string; nodeId: string; message: string };
+  'node:finished': {
+    runId: string; nodeId: string; type: string; ms: number; ortMs: number;
+    cached: boolean; outputs: OutputSummary[];
+  };
+  'node:artifact': { runId: string; artifact: ArtifactRef };
+  'run:paused': {
+    runId: string; nodeId: string; step: number; total: number;
+    sigma?: number; timestep?: number; stats: ChannelStats[];
+  };
+  'run:resumed': { runId: string };
+  'run:finished': { runId: string; totalMs: number; ortMs: number; artifacts: ArtifactRef[] };
+  'run:failed': { runId: string; nodeId?: string; code: string; message: string };
+  'run:cancelled': { runId: string; nodeId?: string; reason: string };
+}
+
+export type RunEventName = keyof RunEventMap;
+export type RunEvent = { [K in RunEventName]: { type: K } & RunEventMap[K] }[RunEventName];
+export type RunEventListener = (event: RunEvent) => void;

@@ -1,0 +1,31 @@
+// The graph format (JSON) and its zod schema: nodes with params by name, edges by socket name.
+import { z } from 'zod';
+
+export const GRAPH_FORMAT_VERSION = 1;
+
+const id = z.string().min(1).max(200);
+
+export const graphNodeSchema = z.object({
+  id,
+  type: z.string().min(1).max(200),
+  typeVersion: z.number().int().min(1).default(1),
+  params: z.record(z.string(), z.unknown()).default({}),
+  position: z.object({ x: z.number(), y: z.number() }).optional(),
+  title: z.string().max(200).optional(),
+});
+
+export const graphEdgeSchema = z.object({
+  from: z.object({ node: id, output: z.string().min(1) }),
+  to: z.object({ node: id, input: z.string().min(1) }),
+});
+
+export const graphSchema = z.object({
+  version: z.literal(GRAPH_FORMAT_VERSION).default(GRAPH_FORMAT_VERSION),
+  nodes: z.array(graphNodeSchema).max(100_000),
+  edges: z.array(graphEdgeSchema).max(400_000),
+  meta: z.record(z.string(), z.unknown()).optional(),
+});
+
+export type Graph = z.infer<typeof graphSchema>;
+export type GraphNode = z.infer<typeof graphNodeSchema>;
+export type GraphEdge = z.infer<typeof graphEdgeSchema>;

@@ -1,0 +1,77 @@
+// Plain NCHW float tensors: the currency between nodes (images, latents, conditioning).
+export interface Tensor {
+  data: Float32Array;
+  dims: number[];
+}
+
+export function numel(dims: readonly number[]): number {
+  let n = 1;
+  for (const d of dims) n *= d;
+  return n;
+}
+
+export function tensor(dims: number[], data?: Float32Array): Tensor {
+  const n = numel(dims);
+  if (data && data.length !== n) {
+    throw new RangeError(`tensor data has ${data.length} values, dims [${dims.join(', ')}] need ${n}`);
+  }
+  return { data: data ?? new Float32Array(n), dims: [...dims] };
+}
+
+export function cloneTensor(t: Tensor): Tensor {
+  return { data: new Float32Array(t.data), dims: [...t.dims] };
+}
+
+/** Batch item `b` of an NCHW tensor, sharing no memory with the source. */
+export function batchItem(t: Tensor, b: number): Tensor {
+  const per = numel(t.dims.slice(1));
+  return { data: t.data.slice(b * per, (b + 1) * per), dims: [1, ...t.dims.slice(1)] };
+}
+
+/** Concatenate tensors along the batch axis. */
+export function concatBatch(ts: readonly Tensor[]): Tensor {
+  const rest = ts[0].dims.slice(1);
+  for (const t of ts) {
+    if (t.dims.slice(1).join() !== rest.join()) {
+      throw new RangeError(`cannot batch [${t.dims}] with [${ts[0].dims}]`);
+    }
+  }
+  const data = new Float32Array(ts.reduce((n, t) => n + t.data.length, 0));
+  let o = 0;
+  for (const t of ts) {
+    data.set(t.data, o);
+    o += t.data.length;
+  }
+  return { data, dims: [ts.reduce((n, t) => n + t.dims[0], 0), ...rest] };
+}
+
+export interface ChannelStats {
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+}
+
+/** Per-channel statistics over batch and space of an NCHW tensor. */
+export function channelStats(t: Tensor): ChannelStats[] {
+  const [b, c] = t.dims;
+  const hw = numel(t.dims.slice(2));
+  const out: ChannelStats[] = [];
+  for (let ch = 0; ch < c; ch++) {
+    let sum = 0, sq = 0, min = Infinity, max = -Infinity;
+    for (let bi = 0; bi < b; bi++) {
+      const base = (bi * c + ch) * hw;
+      for (let i = 0; i < hw; i++) {
+        const v = t.data[base + i];
+        sum += v;
+        sq += v * v;
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+    }
+    const n = b * hw;
+    const mean = sum / n;
+    out.push({ mean, std: Math.sqrt(Math.max(0, sq / n - mean * mean)), min, max });
+  }
+  return out;
+}

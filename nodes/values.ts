@@ -1,0 +1,86 @@
+// What travels along each socket type. The model interfaces are implemented by the loaders.
+import type { Tensor } from './runtime/tensor';
+
+/** NCHW float RGB(A) in [0,1]. */
+export type ImageValue = Tensor;
+
+export interface LatentValue {
+  /** [B, C, H/8, W/8] */
+  samples: Tensor;
+  /** Set when a sampler stopped early and returned leftover noise (refiner hand-off). */
+  leftoverNoise?: boolean;
+  /** The step the next sampler should continue from, with the schedule it used. */
+  schedule?: { steps: number; endStep: number };
+}
+
+export interface TokenInfo {
+  id: number;
+  text: string;
+  weight: number;
+}
+
+export interface ConditioningValue {
+  /** [1, 77*k, dim] hidden states, emphasis already applied. */
+  embeddings: Tensor;
+  pooled?: Tensor;
+  prompt: string;
+  tokens: TokenInfo[];
+}
+
+/** Common to every loaded model: where it came from and what ran it. */
+export interface ModelInfo {
+  name: string;
+  file: string;
+  provider: string;
+  loras: { name: string; strength: number }[];
+}
+
+export interface UNetModel extends ModelInfo {
+  kind: 'unet';
+  latentChannels: number;
+  /** diffusers scheduler_config.json of the checkpoint. */
+  schedulerConfig: Record<string, unknown>;
+  /** Batch sizes the session accepts (fixed-batch exports take only 1). */
+  maxBatch: number;
+  /** eps (or v) prediction for a batch: sample [B,C,h,w], timestep per batch item, context [B,T,D]. */
+  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor>;
+  /** Linear latent -> RGB projection used for previews: rgb = factors^T latent + bias. */
+  latentRgb: { factors: number[][]; bias: number[] };
+}
+
+export interface ClipModel extends ModelInfo {
+  kind: 'clip';
+  encode(prompt: string, signal?: AbortSignal): Promise<ConditioningValue>;
+}
+
+export interface VaeModel extends ModelInfo {
+  kind: 'vae';
+  scalingFactor: number;
+  decode(latent: Tensor, signal?: AbortSignal): Promise<Tensor>;
+  encode(image: Tensor, signal?: AbortSignal): Promise<Tensor>;
+}
+
+export interface UpscaleModel extends ModelInfo {
+  kind: 'upscaler';
+  scale: number;
+  upscale(image: Tensor, opts: { tile?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void }): Promise<Tensor>;
+}
+
+export interface RefinerModel extends ModelInfo {
+  kind: 'refiner';
+  latentChannels: number;
+  schedulerConfig: Record<string, unknown>;
+  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor>;
+  latentRgb: { factors: number[][]; bias: number[] };
+}
+
+export interface SocketValueMap {
+  MODEL: UNetModel;
+  CLIP: ClipModel;
+  VAE: VaeModel;
+  CONDITIONING: ConditioningValue;
+  LATENT: LatentValue;
+  IMAGE: ImageValue;
+  UPSCALE_MODEL: UpscaleModel;
+  REFINER: RefinerModel;
+}
