@@ -4,7 +4,9 @@ import { z } from 'zod';
 import type { SocketValueMap } from './values';
 import type { OnnxRuntime } from './runtime/onnx';
 import type { ModelStore, ModelKind } from './runtime/models';
+import type { InputStore } from './runtime/inputs';
 import type { Tensor } from './runtime/tensor';
+import { paramSchema, type ParamUi } from './engine/params';
 
 export const SOCKET_TYPES = [
   'MODEL', 'CLIP', 'VAE', 'CONDITIONING', 'LATENT', 'IMAGE', 'UPSCALE_MODEL', 'REFINER',
@@ -26,19 +28,7 @@ export interface OutputSpec {
   description?: string;
 }
 
-export type Widget = 'number' | 'slider' | 'text' | 'textarea' | 'select' | 'toggle' | 'seed' | 'model';
-
-/** What the editor needs to draw a param widget; serialised into the catalog. */
-export interface ParamUi {
-  widget: Widget;
-  label?: string;
-  description?: string;
-  min?: number;
-  max?: number;
-  step?: number;
-  choices?: readonly string[];
-  modelKind?: ModelKind;
-}
+export type { ParamUi, Widget } from './engine/params';
 
 export interface ParamSpec<T = unknown> {
   schema: z.ZodType<T>;
@@ -55,52 +45,39 @@ interface NumberOpts {
   description?: string;
 }
 
-function numberSpec(schema: z.ZodNumber, o: NumberOpts): ParamSpec<number> {
-  let s = schema;
-  if (o.min !== undefined) s = s.min(o.min);
-  if (o.max !== undefined) s = s.max(o.max);
-  const slider = o.min !== undefined && o.max !== undefined;
-  return {
-    schema: s,
-    default: o.default,
-    ui: { widget: slider ? 'slider' : 'number', label: o.label, description: o.description, min: o.min, max: o.max, step: o.step },
-  };
+function spec<T>(ui: ParamUi, def: T): ParamSpec<T> {
+  return { schema: paramSchema(ui) as z.ZodType<T>, default: def, ui };
 }
 
-/** Param constructors: each gives a zod schema plus the UI hints the catalog exposes. */
+function numberSpec(valueType: 'int' | 'float', o: NumberOpts): ParamSpec<number> {
+  const slider = o.min !== undefined && o.max !== undefined;
+  return spec<number>(
+    { widget: slider ? 'slider' : 'number', valueType, label: o.label, description: o.description, min: o.min, max: o.max, step: o.step },
+    o.default,
+  );
+}
+
+/** Param constructors: each gives serialisable UI hints plus the zod schema derived from them. */
 export const param = {
-  int: (o: NumberOpts) => numberSpec(z.number().int(), { step: 1, ...o }),
-  float: (o: NumberOpts) => numberSpec(z.number(), o),
-  text: (o: { default: string; multiline?: boolean; maxLength?: number; label?: string; description?: string }): ParamSpec<string> => ({
-    schema: z.string().max(o.maxLength ?? 100_000),
-    default: o.default,
-    ui: { widget: o.multiline ? 'textarea' : 'text', label: o.label, description: o.description },
-  }),
+  int: (o: NumberOpts) => numberSpec('int', { step: 1, ...o }),
+  float: (o: NumberOpts) => numberSpec('float', o),
+  text: (o: { default: string; multiline?: boolean; maxLength?: number; label?: string; description?: string }) =>
+    spec<string>(
+      { widget: o.multiline ? 'textarea' : 'text', valueType: 'string', maxLength: o.maxLength, label: o.label, description: o.description },
+      o.default,
+    ),
   choice: <const C extends readonly [string, ...string[]]>(
     choices: C,
     o: { default: C[number]; label?: string; description?: string },
-  ): ParamSpec<C[number]> => ({
-    schema: z.enum(choices as unknown as [C[number], ...C[number][]]) as unknown as z.ZodType<C[number]>,
-    default: o.default,
-    ui: { widget: 'select', choices, label: o.label, description: o.description },
-  }),
-  bool: (o: { default: boolean; label?: string; description?: string }): ParamSpec<boolean> => ({
-    schema: z.boolean(),
-    default: o.default,
-    ui: { widget: 'toggle', label: o.label, description: o.description },
-  }),
+  ) => spec<C[number]>({ widget: 'select', valueType: 'string', choices, label: o.label, description: o.description }, o.default),
+  bool: (o: { default: boolean; label?: string; description?: string }) =>
+    spec<boolean>({ widget: 'toggle', valueType: 'boolean', label: o.label, description: o.description }, o.default),
   /** Seeds stay within Number's exact-integer range so JSON round-trips them unchanged. */
-  seed: (o: { default?: number; label?: string } = {}): ParamSpec<number> => ({
-    schema: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-    default: o.default ?? 0,
-    ui: { widget: 'seed', min: 0, max: Number.MAX_SAFE_INTEGER, step: 1, label: o.label },
-  }),
-  /** A file name relative to models/<kind>/ (or a pack folder); resolved only inside MODELS_DIR. */
-  model: (kind: ModelKind, o: { default: string; label?: string; description?: string }): ParamSpec<string> => ({
-    schema: z.string().min(1, 'choose a model'),
-    default: o.default,
-    ui: { widget: 'model', modelKind: kind, label: o.label, description: o.description },
-  }),
+  seed: (o: { default?: number; label?: string } = {}) =>
+    spec<number>({ widget: 'seed', valueType: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, step: 1, label: o.label }, o.default ?? 0),
+  /** A name relative to models/<kind>/; resolved only inside MODELS_DIR. */
+  model: (kind: ModelKind, o: { default: string; label?: string; description?: string }) =>
+    spec<string>({ widget: 'model', valueType: 'string', modelKind: kind, label: o.label, description: o.description }, o.default),
 };
 
 export type ParamValues<P extends Record<string, ParamSpec>> = {
@@ -150,6 +127,7 @@ export interface ExecuteContext {
   signal: AbortSignal;
   runtime: OnnxRuntime;
   models: ModelStore;
+  inputs: InputStore;
   /** True when somebody watches previews; nodes skip preview work otherwise. */
   wantsPreview(): boolean;
   progress(step: number, total: number): void;
@@ -177,7 +155,7 @@ export interface NodeDefinition<
   /** Output nodes (Save Image) are what a run executes by default. */
   output?: boolean;
   /** Model files this node reads with these params: their content hash joins the cache key. */
-  files?(params: ParamValues<P>, models: ModelStore): string[];
+  files?(params: ParamValues<P>, stores: { models: ModelStore; inputs: InputStore }): string[];
   execute(ctx: ExecuteContext, inputs: InputValues<I>, params: ParamValues<P>): Promise<OutputValues<O>>;
 }
 

@@ -1,5 +1,5 @@
 // The serialisable node catalog the UI draws palette, handles and widgets from.
-import type { AnyNodeDefinition, NodeCategory, ParamUi, SocketType } from '../define';
+import type { AnyNodeDefinition, InputSpec, NodeCategory, OutputSpec, ParamSpec, ParamUi, SocketType } from '../define';
 
 export interface CatalogNode {
   type: string;
@@ -21,10 +21,10 @@ export function describeNode(def: AnyNodeDefinition): CatalogNode {
     category: def.category,
     description: def.description,
     output: def.output ?? false,
-    inputs: Object.entries(def.inputs).map(([name, s]) => ({
+    inputs: (Object.entries(def.inputs) as [string, InputSpec][]).map(([name, s]) => ({
       name, type: s.type, optional: s.optional ?? false, description: s.description,
     })),
-    outputs: Object.entries(def.outputs).map(([name, s]) => ({ name, type: s.type, description: s.description })),
-    params: Object.entries(def.params).map(([name, p]) => ({ name, default: p.default, ui: p.ui })),
+    outputs: (Object.entries(def.outputs) as [string, OutputSpec][]).map(([name, s]) => ({ name, type: s.type, description: s.description })),
+    params: (Object.entries(def.params) as [string, ParamSpec][]).map(([name, p]) => ({ name, default: p.default, ui: p.ui })),
   };
 }

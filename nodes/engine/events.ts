@@ -27,7 +27,7 @@ export interface RunEventMap {
   'run:queued': { runId: string; workflowId?: string; position: number };
   'run:position': { runId: string; position: number };
   'run:started': { runId: string; workflowId?: string; nodeIds: string[]; workerId?: string };
-  'node:started': { runId: string; nodeId: string; type: string };
+  'node:started': { runId: string; nodeId: string; nodeType: string };
   'node:progress': { runId: string; nodeId: string; step: number; total: number };
   'node:preview': {
     runId: string; nodeId: string; step: number; total: number;
@@ -35,7 +35,7 @@ export interface RunEventMap {
   };
   'node:warning': { runId: string; nodeId: string; message: string };
   'node:finished': {
-    runId: string; nodeId: string; type: string; ms: number; ortMs: number;
+    runId: string; nodeId: string; nodeType: string; ms: number; ortMs: number;
     cached: boolean; outputs: OutputSummary[];
   };
   'node:artifact': { runId: string; artifact: ArtifactRef };

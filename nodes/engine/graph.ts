@@ -12,6 +12,8 @@ export const graphNodeSchema = z.object({
   params: z.record(z.string(), z.unknown()).default({}),
   position: z.object({ x: z.number(), y: z.number() }).optional(),
   title: z.string().max(200).optional(),
+  /** Per-param controls applied by the server at enqueue time, e.g. { seed: 'random' }. */
+  controls: z.record(z.string(), z.enum(['fixed', 'random', 'increment'])).optional(),
 });
 
 export const graphEdgeSchema = z.object({

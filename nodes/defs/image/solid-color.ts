@@ -1,0 +1,28 @@
+// Solid Colour: an image of one colour, the simplest source for model-free graphs.
+import { defineNode, param } from '../../define';
+import { NodeInputError } from '../../engine/errors';
+import { parseColor } from '../../runtime/color';
+
+export const solidColor = defineNode({
+  type: 'solid_color',
+  version: 1,
+  title: 'Solid Colour',
+  category: 'image',
+  description: 'An image filled with one colour (#rgb, #rrggbb or #rrggbbaa).',
+  inputs: {},
+  params: {
+    width: param.int({ default: 512, min: 1, max: 8192, step: 8 }),
+    height: param.int({ default: 512, min: 1, max: 8192, step: 8 }),
+    color: param.text({ default: '#808080', maxLength: 16 }),
+  },
+  outputs: { image: { type: 'IMAGE' } },
+  async execute(_ctx, _inputs, p) {
+    const rgba = parseColor(p.color);
+    if (!rgba) throw new NodeInputError('param_invalid', `color "${p.color}" is not #rgb, #rrggbb or #rrggbbaa`, 'color');
+    const channels = rgba[3] < 1 ? 4 : 3;
+    const plane = p.width * p.height;
+    const data = new Float32Array(channels * plane);
+    for (let c = 0; c < channels; c++) data.fill(rgba[c], c * plane, (c + 1) * plane);
+    return { image: { data, dims: [1, channels, p.height, p.width] } };
+  },
+});

@@ -1,0 +1,11 @@
+// Hooks a debugger plugs into a run: it may hold the returned promise to pause the run.
+import type { SamplerStepState } from '../define';
+
+export interface DebugController {
+  /** Before a node executes (break before node). */
+  beforeNode?(nodeId: string, signal: AbortSignal): Promise<void>;
+  /** Before each sampler step, with the sampler's current state. */
+  beforeStep?(nodeId: string, state: SamplerStepState, signal: AbortSignal): Promise<void>;
+  /** After each sampler step (statistics, stored previews). */
+  afterStep?(nodeId: string, state: SamplerStepState, signal: AbortSignal): Promise<void>;
+}

@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import { Executor, type RunResult } from './executor';
+import { defineNode, param } from '../define';
+import type { RunEvent } from './events';
+import type { OnnxRuntime } from '../runtime/onnx';
+import { ModelStore } from '../runtime/models';
+import { InputStore } from '../runtime/inputs';
+
+// Test-only nodes: a source with a value, an adder, a slow stepper and an output.
+const executions = new Map<string, number>();
+const count = (id: string) => executions.set(id, (executions.get(id) ?? 0) + 1);
+const lat = (v: number) => ({ samples: { data: new Float32Array([v]), dims: [1, 1, 1, 1] } });
+
+const source = defineNode({
+  type: 'source', version: 1, title: 'Source', category: 'latent', description: '',
+  inputs: {}, params: { value: param.float({ default: 1 }), size: param.int({ default: 1, min: 1 }) },
+  outputs: { latent: { type: 'LATENT' } },
+  async execute(ctx, _i, p) {
+    count(ctx.nodeId);
+    const data = new Float32Array(p.size).fill(p.value);
+    return { latent: { samples: { data, dims: [1, 1, 1, p.size] } } };
+  },
+});
+const add = defineNode({
+  type: 'add', version: 1, title: 'Add', category: 'latent', description: '',
+  inputs: { a: { type: 'LATENT' }, b: { type: 'LATENT', optional: true } }, params: { bias: param.float({ default: 0 }) },
+  outputs: { latent: { type: 'LATENT' } },
+  async execute(ctx, { a, b }, p) {
+    count(ctx.nodeId);
+    return { latent: lat(a.samples.data[0] + (b?.samples.data[0] ?? 0) + p.bias) };
+  },
+});
+const stepper = defineNode({
+  type: 'stepper', version: 1, title: 'Stepper', category: 'sampling', description: '',
+  inputs: { a: { type: 'LATENT' } }, params: { steps: param.int({ default: 10, min: 1 }) },
+  outputs: { latent: { type: 'LATENT' } },
+  async execute(ctx, { a }, p) {
+    count(ctx.nodeId);
+    for (let i = 0; i < p.steps; i++) {
+      await ctx.beforeStep({ step: i, total: p.steps, timestep: 0, latent: a.samples });
+      await new Promise((r) => setTimeout(r, 5));
+      ctx.progress(i + 1, p.steps);
+    }
+    return { latent: a };
+  },
+});
+const boom = defineNode({
+  type: 'boom', version: 1, title: 'Boom', category: 'latent', description: '',
+  inputs: { a: { type: 'LATENT' } }, params: {}, outputs: { latent: { type: 'LATENT' } },
+  async execute() {
+    throw new TypeError('the flux capacitor is empty');
+  },
+});
+const sink = defineNode({
+  type: 'sink', version: 1, title: 'Sink', category: 'image', description: '', output: true,
+  inputs: { a: { type: 'LATENT' } }, params: {}, outputs: {},
+  async execute(ctx, { a }) {
+    count(ctx.nodeId);
+    const bytes = new Uint8Array([a.samples.data[0]]);
+    ctx.artifact({ kind: 'image', filename: `${ctx.nodeId}.bin`, mime: 'application/octet-stream', bytes, width: 1, height: 1 });
+    return {};
+  },
+});
+
+function executor(cacheBytes?: number) {
+  const runtime = { ortMs: 0 } as OnnxRuntime;
+  return new Executor({
+    runtime, models: new ModelStore('/nonexistent'), inputs: new InputStore([]), cacheBytes,
+    nodes: [source, add, stepper, boom, sink],
+  });
+}
+
+const e = (from: string, to: string, input = 'a') => ({ from: { node: from, output: 'latent' }, to: { node: to, input } });
+const n = (id: string, type: string, params: Record<string, unknown> = {}) => ({ id, type, params });
+
+// x ─┐
+//    add1 ── add2 ── out
+// y ─┘        │
+// z ──────────┘
+function diamond(params: Record<string, Record<string, unknown>> = {}) {
+  return {
+    nodes: [
+      n('x', 'source', params.x ?? { value: 1 }), n('y', 'source', params.y ?? { value: 2 }),
+      n('z', 'source', params.z ?? { value: 4 }), n('add1', 'add', params.add1), n('add2', 'add', params.add2),
+      n('out', 'sink'), n('unused', 'source', { value: 100 }),
+    ],
+    edges: [e('x', 'add1'), e('y', 'add1', 'b'), e('add1', 'add2'), e('z', 'add2', 'b'), e('add2', 'out')],
+  };
+}
+
+async function run(ex: Executor, graph: unknown, extra: Partial<Parameters<Executor['run']>[1]> = {}) {
+  executions.clear();
+  const events: RunEvent[] = [];
+  const result = await ex.run(graph, { runId: 'r1', onEvent: (ev) => events.push(ev), ...extra });
+  return { result, events, executed: [...executions.keys()].sort() };
+}
+
+describe('Executor', () => {
+  it('runs only what feeds the outputs, in order, with events in order', async () => {
+    const { result, events, executed } = await run(executor(), diamond());
+    expect(result.status).toBe('succeeded');
+    expect(executed).toEqual(['add1', 'add2', 'out', 'x', 'y', 'z']);
+    expect(result.artifacts[0].bytes[0]).toBe(7);
+    const order = events.filter((ev) => ev.type === 'node:finished').map((ev) => (ev as { nodeId: string }).nodeId);
+    expect(order).toEqual(['x', 'y', 'z', 'add1', 'add2', 'out']);
+    expect(events[0].type).toBe('run:started');
+    expect(events.at(-1)!.type).toBe('run:finished');
+  });
+
+  it('re-executes exactly the changed node and its descendants', async () => {
+    const ex = executor();
+    await run(ex, diamond());
+    const second = await run(ex, diamond());
+    expect(second.executed).toEqual([]);
+    expect(second.result.nodes.every((x) => x.cached)).toBe(true);
+    // Cached output nodes still report their artifacts.
+    expect(second.result.artifacts).toHaveLength(1);
+
+    const changed = await run(ex, diamond({ y: { value: 3 } }));
+    expect(changed.executed).toEqual(['add1', 'add2', 'out', 'y']);
+    expect(changed.result.artifacts[0].bytes[0]).toBe(8);
+
+    const tail = await run(ex, diamond({ y: { value: 3 }, add2: { bias: 1 } }));
+    expect(tail.executed).toEqual(['add2', 'out']);
+  });
+
+  it('"run to here" executes the target and its ancestors only', async () => {
+    const { result, executed } = await run(executor(), diamond(), { targets: ['add1'] });
+    expect(result.status).toBe('succeeded');
+    expect(executed).toEqual(['add1', 'x', 'y']);
+    expect((result.values.get('add1')!.latent as ReturnType<typeof lat>).samples.data[0]).toBe(3);
+  });
+
+  it('cancels mid-graph: the running sampler stops at its next step, later nodes never start', async () => {
+    const ac = new AbortController();
+    const graph = {
+      nodes: [n('x', 'source'), n('s', 'stepper', { steps: 50 }), n('after', 'add'), n('out', 'sink')],
+      edges: [e('x', 's'), e('s', 'after'), e('after', 'out')],
+    };
+    const p = run(executor(), graph, {
+      signal: ac.signal,
+      onEvent: (ev) => {
+        if (ev.type === 'node:progress' && ev.step === 3) ac.abort('stop pressed');
+      },
+    });
+    const { result, executed } = await p;
+    expect(result.status).toBe('cancelled');
+    expect(result.error).toMatchObject({ nodeId: 's', code: 'cancelled', message: 'stop pressed' });
+    expect(executed).toEqual(['s', 'x']);
+    expect(result.nodes.find((x) => x.id === 'after')!.status).toBe('skipped');
+  });
+
+  it('a throwing node gives a failed run naming it, never a rejection', async () => {
+    const graph = { nodes: [n('x', 'source'), n('bad', 'boom'), n('out', 'sink')], edges: [e('x', 'bad'), e('bad', 'out')] };
+    const { result, events } = await run(executor(), graph);
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatchObject({ nodeId: 'bad', code: 'node_error' });
+    expect(result.error!.message).toContain('the flux capacitor is empty');
+    expect(events.at(-1)).toMatchObject({ type: 'run:failed', nodeId: 'bad' });
+  });
+
+  it('an invalid graph fails with the coded problems', async () => {
+    const { result } = await run(executor(), { nodes: [n('a', 'nope'), n('out', 'sink')], edges: [] });
+    expect(result.status).toBe('failed');
+    expect(result.error!.code).toBe('invalid_graph');
+    expect(result.error!.problems!.map((p) => [p.code, p.nodeId])).toEqual([['unknown_node_type', 'a'], ['missing_input', 'out']]);
+  });
+
+  it('invalid JSON text fails with invalid_json', async () => {
+    const { result } = await run(executor(), '{not json');
+    expect(result.error!.problems![0].code).toBe('invalid_json');
+  });
+
+  it('evicts by bytes across runs: a re-run after eviction executes again', async () => {
+    // Each source output is 4000 bytes; the budget holds two of them plus the small ones.
+    const ex = executor(9000);
+    const big = (v: number) => ({ nodes: [n('x', 'source', { value: v, size: 1000 }), n('out', 'sink')], edges: [e('x', 'out')] });
+    await run(ex, big(1));
+    await run(ex, big(2));
+    await run(ex, big(3));
+    expect(ex.cache.bytes).toBeLessThanOrEqual(9000);
+    expect((await run(ex, big(3))).executed).toEqual([]);
+    expect((await run(ex, big(1))).executed).toEqual(['out', 'x']);
+  });
+
+  it('runs a 10 000-node chain', async () => {
+    const N = 10_000;
+    const nodes = [n('s', 'source', { value: 0 }), ...Array.from({ length: N }, (_, i) => n(`a${i}`, 'add', { bias: 1 })), n('out', 'sink')];
+    const edges = [e('s', 'a0'), ...Array.from({ length: N - 1 }, (_, i) => e(`a${i}`, `a${i + 1}`)), e(`a${N - 1}`, 'out')];
+    const { result } = await run(executor(), { nodes, edges });
+    expect(result.status).toBe('succeeded');
+    expect(result.nodes).toHaveLength(N + 2);
+    expect(result.artifacts[0].bytes[0]).toBe(N % 256);
+  });
+});

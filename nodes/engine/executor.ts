@@ -1,0 +1,246 @@
+// Runs a validated graph: ancestors of the targets in topological order, cached per node,
+// cancellable, with one typed event stream. Never rejects: failures become a failed result.
+import type { AnyNodeDefinition, Artifact, ExecuteContext, PreviewFrame } from '../define';
+import type { OnnxRuntime } from '../runtime/onnx';
+import type { ModelStore } from '../runtime/models';
+import type { InputStore } from '../runtime/inputs';
+import { encodeImage } from '../runtime/image';
+import { registry } from '../registry';
+import { describeNode, type CatalogNode } from './catalog';
+import type { Graph, GraphNode } from './graph';
+import { validateGraph, type GraphProblem } from './validate';
+import { adjacency, ancestorsOf, topologicalOrder } from './order';
+import { NodeCache } from './cache';
+import { FileHasher, nodeKey } from './cache-key';
+import { summarize, valueBytes } from './values';
+import { errorCode, errorMessage, isCancellation, RunCancelledError, throwIfCancelled } from './errors';
+import type { DebugController } from './debug';
+import type { RunEvent } from './events';
+
+export interface ExecutorOptions {
+  runtime: OnnxRuntime;
+  models: ModelStore;
+  inputs: InputStore;
+  /** Budget of the node output cache; default 1 GiB. */
+  cacheBytes?: number;
+  previewMaxSize?: number;
+  /** Node definitions to run with; default: the registry (tests pass their own). */
+  nodes?: readonly AnyNodeDefinition[];
+}
+
+export interface RunOptions {
+  runId: string;
+  /** Node ids to execute with their ancestors ("run to here"); default: every output node. */
+  targets?: string[];
+  signal?: AbortSignal;
+  onEvent?: (e: RunEvent) => void;
+  wantsPreview?: () => boolean;
+  debug?: DebugController;
+}
+
+export type NodeRunStatus = 'succeeded' | 'failed' | 'cancelled' | 'skipped';
+
+export interface NodeRunInfo {
+  id: string;
+  type: string;
+  ms: number;
+  ortMs: number;
+  cached: boolean;
+  status: NodeRunStatus;
+}
+
+export interface RunResult {
+  runId: string;
+  status: 'succeeded' | 'failed' | 'cancelled';
+  totalMs: number;
+  ortMs: number;
+  nodes: NodeRunInfo[];
+  artifacts: (Artifact & { nodeId: string })[];
+  /** Output values of the executed nodes (for "run to here" inspection). */
+  values: Map<string, Record<string, unknown>>;
+  error?: { nodeId?: string; code: string; message: string; problems?: GraphProblem[] };
+}
+
+export class Executor {
+  readonly cache: NodeCache;
+  private readonly hasher = new FileHasher();
+  private readonly defs: ReadonlyMap<string, AnyNodeDefinition>;
+  private readonly catalog: CatalogNode[];
+
+  constructor(private readonly opts: ExecutorOptions) {
+    this.cache = new NodeCache(opts.cacheBytes ?? 1024 ** 3);
+    this.defs = opts.nodes ? new Map(opts.nodes.map((d) => [d.type, d])) : registry;
+    this.catalog = [...this.defs.values()].map(describeNode);
+  }
+
+  async run(input: unknown, ro: RunOptions): Promise<RunResult> {
+    const t0 = performance.now();
+    const ort0 = this.opts.runtime.ortMs;
+    const emit = (e: RunEvent) => {
+      try {
+        ro.onEvent?.(e);
+      } catch {
+        // A broken listener must not break the run.
+      }
+    };
+    const result: RunResult = { runId: ro.runId, status: 'succeeded', totalMs: 0, ortMs: 0, nodes: [], artifacts: [], values: new Map() };
+    const finish = (): RunResult => {
+      result.totalMs = performance.now() - t0;
+      result.ortMs = this.opts.runtime.ortMs - ort0;
+      return result;
+    };
+
+    const v = validateGraph(input, { catalog: this.catalog, models: this.opts.models, targets: ro.targets });
+    if (!v.ok) {
+      const message = v.problems.map((p) => p.message).join('; ');
+      result.status = 'failed';
+      result.error = { code: 'invalid_graph', message, problems: v.problems, nodeId: v.problems.find((p) => p.nodeId)?.nodeId };
+      emit({ type: 'run:failed', runId: ro.runId, nodeId: result.error.nodeId, code: 'invalid_graph', message });
+      return finish();
+    }
+    const graph = v.graph;
+    const order = this.plan(graph, ro.targets);
+    emit({ type: 'run:started', runId: ro.runId, nodeIds: order.map((n) => n.id) });
+
+    const keys = new Map<string, string>();
+    const signal = ro.signal ?? new AbortController().signal;
+    for (const node of order) {
+      const def = this.defs.get(node.type)!;
+      try {
+        throwIfCancelled(signal);
+        await ro.debug?.beforeNode?.(node.id, signal);
+        throwIfCancelled(signal);
+        await this.runNode(graph, node, def, keys, result, ro, signal, emit);
+      } catch (e) {
+        result.nodes.push({ id: node.id, type: node.type, ms: 0, ortMs: 0, cached: false, status: isCancellation(e, signal) ? 'cancelled' : 'failed' });
+        for (const rest of order.slice(order.indexOf(node) + 1)) {
+          result.nodes.push({ id: rest.id, type: rest.type, ms: 0, ortMs: 0, cached: false, status: 'skipped' });
+        }
+        if (isCancellation(e, signal)) {
+          const reason = e instanceof RunCancelledError ? e.reason : new RunCancelledError().reason;
+          result.status = 'cancelled';
+          result.error = { nodeId: node.id, code: 'cancelled', message: reason };
+          emit({ type: 'run:cancelled', runId: ro.runId, nodeId: node.id, reason });
+        } else {
+          result.status = 'failed';
+          result.error = { nodeId: node.id, code: errorCode(e), message: `${def.title} (${node.id}): ${errorMessage(e)}` };
+          emit({ type: 'run:failed', runId: ro.runId, ...result.error });
+        }
+        return finish();
+      }
+    }
+    finish();
+    emit({
+      type: 'run:finished', runId: ro.runId, totalMs: result.totalMs, ortMs: result.ortMs,
+      artifacts: result.artifacts.map((a) => ({ nodeId: a.nodeId, filename: a.filename, mime: a.mime, width: a.width, height: a.height })),
+    });
+    return result;
+  }
+
+  /** The nodes to execute, in order: ancestors of the targets (default: output nodes). */
+  private plan(graph: Graph, targets?: string[]): GraphNode[] {
+    const wanted = targets ?? graph.nodes.filter((n) => this.defs.get(n.type)?.output).map((n) => n.id);
+    const needed = ancestorsOf(adjacency(graph), wanted);
+    const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+    return topologicalOrder(graph, needed).order.map((id) => byId.get(id)!);
+  }
+
+  private async runNode(
+    graph: Graph, node: GraphNode, def: AnyNodeDefinition, keys: Map<string, string>,
+    result: RunResult, ro: RunOptions, signal: AbortSignal, emit: (e: RunEvent) => void,
+  ): Promise<void> {
+    const params = resolveParams(node, def);
+    const inputs: Record<string, unknown> = {};
+    const inputKeys: Record<string, string> = {};
+    for (const e of graph.edges) {
+      if (e.to.node !== node.id) continue;
+      inputs[e.to.input] = result.values.get(e.from.node)?.[e.from.output];
+      inputKeys[e.to.input] = `${keys.get(e.from.node)}:${e.from.output}`;
+    }
+    const files = def.files?.(params, { models: this.opts.models, inputs: this.opts.inputs }) ?? [];
+    const key = nodeKey({ type: def.type, version: def.version, params, inputs: inputKeys, files }, this.hasher);
+    keys.set(node.id, key);
+
+    emit({ type: 'node:started', runId: ro.runId, nodeId: node.id, nodeType: node.type });
+    const cached = this.cache.get(key);
+    if (cached) {
+      this.record(node, def, cached.outputs, cached.artifacts, result, ro, emit, { ms: 0, ortMs: 0, cached: true });
+      return;
+    }
+
+    const started = performance.now();
+    const ort0 = this.opts.runtime.ortMs;
+    const artifacts: Artifact[] = [];
+    const previews: Promise<void>[] = [];
+    const ctx = this.context(node, ro, signal, emit, artifacts, previews);
+    const outputs = (await def.execute(ctx, inputs, params)) as Record<string, unknown>;
+    await Promise.all(previews);
+    throwIfCancelled(signal);
+    const ms = performance.now() - started;
+    const ortMs = this.opts.runtime.ortMs - ort0;
+    this.cache.set(key, { outputs, artifacts, bytes: valueBytes(outputs) + artifacts.reduce((n, a) => n + a.bytes.byteLength, 0) });
+    this.record(node, def, outputs, artifacts, result, ro, emit, { ms, ortMs, cached: false });
+  }
+
+  private record(
+    node: GraphNode, def: AnyNodeDefinition, outputs: Record<string, unknown>, artifacts: Artifact[],
+    result: RunResult, ro: RunOptions, emit: (e: RunEvent) => void, t: { ms: number; ortMs: number; cached: boolean },
+  ): void {
+    result.values.set(node.id, outputs);
+    for (const a of artifacts) result.artifacts.push({ ...a, nodeId: node.id });
+    result.nodes.push({ id: node.id, type: node.type, status: 'succeeded', ...t });
+    emit({
+      type: 'node:finished', runId: ro.runId, nodeId: node.id, nodeType: node.type, ...t,
+      outputs: Object.entries(def.outputs).map(([name, s]) => {
+        const type = (s as { type: string }).type;
+        return { name, type, summary: summarize(type, outputs[name]) };
+      }),
+    });
+  }
+
+  private context(
+    node: GraphNode, ro: RunOptions, signal: AbortSignal, emit: (e: RunEvent) => void,
+    artifacts: Artifact[], previews: Promise<void>[],
+  ): ExecuteContext {
+    const { runtime, models, inputs } = this.opts;
+    const wantsPreview = () => ro.wantsPreview?.() ?? false;
+    const runId = ro.runId;
+    const nodeId = node.id;
+    return {
+      runId, nodeId, signal, runtime, models, inputs, wantsPreview,
+      progress: (step, total) => emit({ type: 'node:progress', runId, nodeId, step, total }),
+      preview: (frame: PreviewFrame) => {
+        if (!wantsPreview()) return;
+        previews.push(
+          encodeImage(frame.image, { format: 'jpeg', quality: 80, maxSize: this.opts.previewMaxSize ?? 512 }).then(
+            ({ bytes }) => emit({
+              type: 'node:preview', runId, nodeId, step: frame.step, total: frame.total,
+              sigma: frame.sigma, timestep: frame.timestep, mime: 'image/jpeg', image: bytes,
+            }),
+            () => undefined,
+          ),
+        );
+      },
+      beforeStep: async (state) => {
+        throwIfCancelled(signal);
+        await ro.debug?.beforeStep?.(nodeId, state, signal);
+        throwIfCancelled(signal);
+      },
+      afterStep: async (state) => {
+        await ro.debug?.afterStep?.(nodeId, state, signal);
+      },
+      artifact: (a) => artifacts.push(a),
+      warn: (message) => emit({ type: 'node:warning', runId, nodeId, message }),
+      log: () => undefined,
+    };
+  }
+}
+
+/** Params by name with defaults filled in, parsed by each param's schema. */
+export function resolveParams(node: GraphNode, def: AnyNodeDefinition): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(def.params) as [string, { schema: { parse(v: unknown): unknown }; default: unknown }][]) {
+    out[name] = spec.schema.parse(node.params[name] ?? spec.default);
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+// Param schemas derived from serialisable hints, so the engine and the browser check params
+// with the same rules (the browser only has the catalog, never the node implementations).
+import { z } from 'zod';
+import type { ModelKind } from '../runtime/models';
+
+export type Widget = 'number' | 'slider' | 'text' | 'textarea' | 'select' | 'toggle' | 'seed' | 'model';
+export type ParamValueType = 'int' | 'float' | 'string' | 'boolean';
+
+/** What the editor needs to draw a param widget and what validation enforces. */
+export interface ParamUi {
+  widget: Widget;
+  valueType: ParamValueType;
+  label?: string;
+  description?: string;
+  min?: number;
+  max?: number;
+  step?: number;
+  maxLength?: number;
+  choices?: readonly string[];
+  modelKind?: ModelKind;
+}
+
+export function paramSchema(ui: ParamUi): z.ZodType<unknown> {
+  switch (ui.valueType) {
+    case 'int':
+    case 'float': {
+      let s = ui.valueType === 'int' ? z.number().int() : z.number();
+      if (ui.min !== undefined) s = s.min(ui.min);
+      if (ui.max !== undefined) s = s.max(ui.max);
+      return s;
+    }
+    case 'boolean':
+      return z.boolean();
+    case 'string': {
+      if (ui.choices) return z.enum(ui.choices as [string, ...string[]]);
+      const s = z.string().max(ui.maxLength ?? 100_000);
+      return ui.widget === 'model' ? s.min(1, 'choose a model') : s;
+    }
+  }
+}
+
+/** A model name from a graph may only name something inside models/<kind>/. */
+export function isPlainModelName(name: string): boolean {
+  return name.length > 0 && !name.includes('\0') && !/^([a-zA-Z]:)?[\\/]/.test(name) && !name.split(/[\\/]/).includes('..');
+}

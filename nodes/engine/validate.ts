@@ -1,0 +1,224 @@
+// Graph validation: schema first, then semantics. Reports ALL problems at once with stable
+// codes and node ids. Pure: it works from the serialisable catalog, so the editor runs it too.
+import { graphSchema, type Graph, type GraphEdge } from './graph';
+import type { CatalogNode } from './catalog';
+import { paramSchema, isPlainModelName } from './params';
+import { adjacency, ancestorsOf, topologicalOrder } from './order';
+import type { ModelKind } from '../runtime/models';
+
+export type ProblemCode =
+  | 'invalid_json' | 'invalid_graph' | 'duplicate_node_id' | 'unknown_node_type' | 'unknown_node'
+  | 'unknown_socket' | 'missing_input' | 'type_mismatch' | 'duplicate_input_edge' | 'cycle'
+  | 'param_invalid' | 'unknown_model' | 'no_output';
+
+export interface GraphProblem {
+  code: ProblemCode;
+  nodeId?: string;
+  input?: string;
+  param?: string;
+  message: string;
+}
+
+export type ValidationResult =
+  | { ok: true; graph: Graph; problems: [] }
+  | { ok: false; graph?: Graph; problems: GraphProblem[] };
+
+export interface ValidateOptions {
+  catalog: readonly CatalogNode[] | ReadonlyMap<string, CatalogNode>;
+  /** When given, model params must name an existing file. */
+  models?: { exists(kind: ModelKind, name: string): boolean };
+  /** Node ids to run ("run to here"); default: every output node. */
+  targets?: string[];
+}
+
+export function catalogMap(catalog: ValidateOptions['catalog']): ReadonlyMap<string, CatalogNode> {
+  return catalog instanceof Map ? catalog : new Map((catalog as readonly CatalogNode[]).map((c) => [c.type, c]));
+}
+
+/** Accepts a Graph object or its JSON text. */
+export function validateGraph(input: unknown, opts: ValidateOptions): ValidationResult {
+  if (typeof input === 'string') {
+    try {
+      input = JSON.parse(input);
+    } catch (e) {
+      return { ok: false, problems: [{ code: 'invalid_json', message: `graph is not valid JSON: ${(e as Error).message}` }] };
+    }
+  }
+  const parsed = graphSchema.safeParse(input);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.slice(0, 50).map((i) => ({
+        code: 'invalid_graph' as const,
+        message: `${i.path.join('.') || 'graph'}: ${i.message}`,
+      })),
+    };
+  }
+  const graph = parsed.data;
+  const problems = semanticProblems(graph, opts);
+  return problems.length ? { ok: false, graph, problems } : { ok: true, graph, problems: [] };
+}
+
+function semanticProblems(graph: Graph, opts: ValidateOptions): GraphProblem[] {
+  const catalog = catalogMap(opts.catalog);
+  const problems: GraphProblem[] = [];
+  const byId = new Map<string, Graph['nodes'][number]>();
+  for (const n of graph.nodes) {
+    if (byId.has(n.id)) problems.push({ code: 'duplicate_node_id', nodeId: n.id, message: `two nodes share the id "${n.id}"` });
+    byId.set(n.id, n);
+  }
+  for (const n of graph.nodes) {
+    const def = catalog.get(n.type);
+    if (!def) {
+      problems.push({ code: 'unknown_node_type', nodeId: n.id, message: `node "${n.id}" has unknown type "${n.type}"` });
+    } else if (n.typeVersion > def.version) {
+      problems.push({
+        code: 'unknown_node_type', nodeId: n.id,
+        message: `node "${n.id}" needs ${n.type} v${n.typeVersion}, this server knows v${def.version}`,
+      });
+    } else {
+      problems.push(...paramProblems(n, def, opts));
+    }
+  }
+
+  const edgeProblems = checkEdges(graph, catalog, byId);
+  problems.push(...edgeProblems.problems);
+
+  // Which nodes matter: ancestors of the targets (missing inputs elsewhere don't block a run).
+  const outputs = graph.nodes.filter((n) => catalog.get(n.type)?.output).map((n) => n.id);
+  const targets = opts.targets ?? outputs;
+  for (const t of opts.targets ?? []) {
+    if (!byId.has(t)) problems.push({ code: 'unknown_node', nodeId: t, message: `target node "${t}" is not in the graph` });
+  }
+  if (targets.length === 0) {
+    problems.push({ code: 'no_output', message: 'the graph has no output node (add a Save Image node) and no target' });
+  }
+  const needed = ancestorsOf(adjacency(graph), targets);
+  for (const id of needed) {
+    const node = byId.get(id)!;
+    const def = catalog.get(node.type);
+    if (!def) continue;
+    for (const input of def.inputs) {
+      if (!input.optional && !edgeProblems.connected.has(`${id}\0${input.name}`)) {
+        problems.push({
+          code: 'missing_input', nodeId: id, input: input.name,
+          message: `node "${id}" (${def.title}) needs its ${input.type} input "${input.name}" connected`,
+        });
+      }
+    }
+  }
+
+  const { cyclic } = topologicalOrder(graph);
+  for (const id of cyclic) {
+    problems.push({ code: 'cycle', nodeId: id, message: `node "${id}" is part of (or depends on) a cycle` });
+  }
+  return problems;
+}
+
+function paramProblems(n: Graph['nodes'][number], def: CatalogNode, opts: ValidateOptions): GraphProblem[] {
+  const problems: GraphProblem[] = [];
+  const known = new Set(def.params.map((p) => p.name));
+  for (const name of Object.keys(n.params)) {
+    if (!known.has(name)) {
+      problems.push({
+        code: 'param_invalid', nodeId: n.id, param: name,
+        message: `node "${n.id}" (${def.title}) has no param "${name}"; valid: ${[...known].join(', ') || 'none'}`,
+      });
+    }
+  }
+  for (const p of def.params) {
+    const value = n.params[p.name] ?? p.default;
+    const r = paramSchema(p.ui).safeParse(value);
+    if (!r.success) {
+      const hint = p.ui.choices ? `; valid: ${p.ui.choices.join(', ')}` : '';
+      problems.push({
+        code: 'param_invalid', nodeId: n.id, param: p.name,
+        message: `node "${n.id}" param "${p.name}": ${r.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(value)})${hint}`,
+      });
+      continue;
+    }
+    if (p.ui.widget === 'model' && typeof value === 'string') {
+      const kind = p.ui.modelKind!;
+      if (!isPlainModelName(value) || (opts.models && !opts.models.exists(kind, value))) {
+        problems.push({
+          code: 'unknown_model', nodeId: n.id, param: p.name,
+          message: isPlainModelName(value)
+            ? `node "${n.id}" param "${p.name}": no ${kind} model named "${value}"`
+            : `node "${n.id}" param "${p.name}": "${value}" is not a plain model name inside models/${kind}/`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+function checkEdges(graph: Graph, catalog: ReadonlyMap<string, CatalogNode>, byId: Map<string, Graph['nodes'][number]>) {
+  const problems: GraphProblem[] = [];
+  const connected = new Set<string>();
+  for (const e of graph.edges) {
+    const r = checkConnectionIn(catalog, byId, e);
+    if (!r.ok) {
+      problems.push({ code: r.code, nodeId: r.nodeId, input: e.to.input, message: r.reason });
+      // A mistyped edge still occupies its input: reporting it missing too would be noise.
+      if (r.code === 'type_mismatch') connected.add(`${e.to.node}\0${e.to.input}`);
+      continue;
+    }
+    const key = `${e.to.node}\0${e.to.input}`;
+    if (connected.has(key)) {
+      problems.push({
+        code: 'duplicate_input_edge', nodeId: e.to.node, input: e.to.input,
+        message: `input "${e.to.input}" of node "${e.to.node}" has more than one incoming edge`,
+      });
+    }
+    connected.add(key);
+  }
+  return { problems, connected };
+}
+
+type ConnectionCheck = { ok: true } | { ok: false; code: ProblemCode; nodeId: string; reason: string };
+
+function checkConnectionIn(
+  catalog: ReadonlyMap<string, CatalogNode>,
+  byId: ReadonlyMap<string, Graph['nodes'][number]>,
+  e: GraphEdge,
+): ConnectionCheck {
+  const from = byId.get(e.from.node);
+  const to = byId.get(e.to.node);
+  if (!from) return { ok: false, code: 'unknown_node', nodeId: e.to.node, reason: `edge comes from missing node "${e.from.node}"` };
+  if (!to) return { ok: false, code: 'unknown_node', nodeId: e.from.node, reason: `edge goes to missing node "${e.to.node}"` };
+  const fromDef = catalog.get(from.type);
+  const toDef = catalog.get(to.type);
+  // Unknown types are reported once per node already.
+  if (!fromDef || !toDef) return { ok: true };
+  const out = fromDef.outputs.find((o) => o.name === e.from.output);
+  const inp = toDef.inputs.find((i) => i.name === e.to.input);
+  if (!out) {
+    return { ok: false, code: 'unknown_socket', nodeId: from.id, reason: `${fromDef.title} has no output "${e.from.output}"; outputs: ${fromDef.outputs.map((o) => o.name).join(', ')}` };
+  }
+  if (!inp) {
+    return { ok: false, code: 'unknown_socket', nodeId: to.id, reason: `${toDef.title} has no input "${e.to.input}"; inputs: ${toDef.inputs.map((i) => i.name).join(', ') || 'none'}` };
+  }
+  if (out.type !== inp.type) {
+    return {
+      ok: false, code: 'type_mismatch', nodeId: to.id,
+      reason: `${out.type} output "${out.name}" of ${fromDef.title} cannot connect to ${inp.type} input "${inp.name}" of ${toDef.title}`,
+    };
+  }
+  if (from.id === to.id) return { ok: false, code: 'cycle', nodeId: to.id, reason: `a node cannot feed itself` };
+  return { ok: true };
+}
+
+/** For the editor's isValidConnection: may this edge be drawn? (Replacing an input's edge is fine.) */
+export function checkConnection(
+  catalog: ValidateOptions['catalog'],
+  graph: Pick<Graph, 'nodes' | 'edges'>,
+  edge: GraphEdge,
+): { ok: true } | { ok: false; reason: string } {
+  const byId = new Map(graph.nodes.map((n) => [n.id, n] as const));
+  const r = checkConnectionIn(catalogMap(catalog), byId, edge);
+  if (!r.ok) return { ok: false, reason: r.reason };
+  const others = graph.edges.filter((e) => !(e.to.node === edge.to.node && e.to.input === edge.to.input));
+  const { cyclic } = topologicalOrder({ nodes: graph.nodes, edges: [...others, edge] });
+  if (cyclic.length) return { ok: false, reason: 'this connection would create a cycle' };
+  return { ok: true };
+}

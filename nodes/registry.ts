@@ -1,0 +1,31 @@
+// The one frozen list of node definitions. Adding a node type = one file + one line here.
+import type { AnyNodeDefinition } from './define';
+import { describeNode, type CatalogNode } from './engine/catalog';
+import { loadImage } from './defs/image/load-image';
+import { solidColor } from './defs/image/solid-color';
+import { resize } from './defs/image/resize';
+import { composite } from './defs/image/composite';
+import { saveImage } from './defs/image/save-image';
+
+const definitions: readonly AnyNodeDefinition[] = [
+  loadImage,
+  solidColor,
+  resize,
+  composite,
+  saveImage,
+];
+
+export const registry: ReadonlyMap<string, AnyNodeDefinition> = new Map(definitions.map((d) => [d.type, d]));
+Object.freeze(registry);
+
+export function getNode(type: string): AnyNodeDefinition | undefined {
+  return registry.get(type);
+}
+
+let catalog: CatalogNode[] | undefined;
+
+/** Serialisable description of every node type, for the editor and the validator. */
+export function getCatalog(): CatalogNode[] {
+  catalog ??= definitions.map(describeNode);
+  return catalog;
+}
