@@ -7,7 +7,7 @@ import type { InputStore } from '../runtime/inputs';
 import { encodeImage } from '../runtime/image';
 import { registry } from '../registry';
 import { describeNode, type CatalogNode } from './catalog';
-import type { Graph, GraphNode } from './graph';
+import type { Graph, GraphEdge, GraphNode } from './graph';
 import { validateGraph, type GraphProblem } from './validate';
 import { adjacency, ancestorsOf, topologicalOrder } from './order';
 import { NodeCache } from './cache';
@@ -103,6 +103,8 @@ export class Executor {
     emit({ type: 'run:started', runId: ro.runId, nodeIds: order.map((n) => n.id) });
 
     const keys = new Map<string, string>();
+    const incoming = new Map<string, GraphEdge[]>();
+    for (const e of graph.edges) incoming.set(e.to.node, [...(incoming.get(e.to.node) ?? []), e]);
     const signal = ro.signal ?? new AbortController().signal;
     for (const node of order) {
       const def = this.defs.get(node.type)!;
@@ -110,7 +112,7 @@ export class Executor {
         throwIfCancelled(signal);
         await ro.debug?.beforeNode?.(node.id, signal);
         throwIfCancelled(signal);
-        await this.runNode(graph, node, def, keys, result, ro, signal, emit);
+        await this.runNode(node, incoming.get(node.id) ?? [], def, keys, result, ro, signal, emit);
       } catch (e) {
         result.nodes.push({ id: node.id, type: node.type, ms: 0, ortMs: 0, cached: false, status: isCancellation(e, signal) ? 'cancelled' : 'failed' });
         for (const rest of order.slice(order.indexOf(node) + 1)) {
@@ -146,14 +148,13 @@ export class Executor {
   }
 
   private async runNode(
-    graph: Graph, node: GraphNode, def: AnyNodeDefinition, keys: Map<string, string>,
+    node: GraphNode, edges: GraphEdge[], def: AnyNodeDefinition, keys: Map<string, string>,
     result: RunResult, ro: RunOptions, signal: AbortSignal, emit: (e: RunEvent) => void,
   ): Promise<void> {
     const params = resolveParams(node, def);
     const inputs: Record<string, unknown> = {};
     const inputKeys: Record<string, string> = {};
-    for (const e of graph.edges) {
-      if (e.to.node !== node.id) continue;
+    for (const e of edges) {
       inputs[e.to.input] = result.values.get(e.from.node)?.[e.from.output];
       inputKeys[e.to.input] = `${keys.get(e.from.node)}:${e.from.output}`;
     }

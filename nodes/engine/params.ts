@@ -20,7 +20,19 @@ export interface ParamUi {
   modelKind?: ModelKind;
 }
 
+const schemas = new WeakMap<ParamUi, z.ZodType<unknown>>();
+
+/** Memoised per hint object: building zod schemas costs more than using them. */
 export function paramSchema(ui: ParamUi): z.ZodType<unknown> {
+  let s = schemas.get(ui);
+  if (!s) {
+    s = buildSchema(ui);
+    schemas.set(ui, s);
+  }
+  return s;
+}
+
+function buildSchema(ui: ParamUi): z.ZodType<unknown> {
   switch (ui.valueType) {
     case 'int':
     case 'float': {

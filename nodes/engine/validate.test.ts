@@ -34,7 +34,7 @@ const save = defineNode({
 const catalog = [loader, latent, sampler, decode, save].map(describeNode);
 
 const e = (from: string, output: string, to: string, input: string) => ({ from: { node: from, output }, to: { node: to, input } });
-const n = (id: string, type: string, params: Record<string, unknown> = {}) => ({ id, type, params });
+const n = (id: string, type: string, params: Record<string, unknown> = {}) => ({ id, type, typeVersion: 1, params });
 
 function good() {
   return {

@@ -1,0 +1,36 @@
+// `npm run bench`: every benchmark, measured side by side in one process, printed as ratios.
+import fs from 'node:fs';
+import path from 'node:path';
+import { benchChain, benchWorkflows } from './executor';
+import { WORKFLOWS_DIR } from '../nodes/paths';
+
+const fmt = (x: number | undefined, d = 2) => (x === undefined ? '-' : x.toFixed(d));
+
+async function main() {
+  const modelFree = ['image-ops.json'];
+  const modelGraphs = ['txt2img.json', 'txt2img-refine-upscale.json'].filter((f) => fs.existsSync(path.join(WORKFLOWS_DIR, f)));
+
+  console.log('# Executor overhead (median of 5 uncached runs after a warm-up)');
+  console.log('workflow                          totalMs   nodeMs    ortMs  total/node  total/ort');
+  for (const r of await benchWorkflows([...modelFree, ...modelGraphs])) {
+    console.log(`${r.name.padEnd(32)} ${fmt(r.totalMs, 1).padStart(8)} ${fmt(r.nodeMs, 1).padStart(8)} ${fmt(r.ortMs, 1).padStart(8)} ${fmt(r.overhead).padStart(11)} ${fmt(r.ortRatio).padStart(10)}`);
+  }
+
+  const chain = await benchChain();
+  console.log(`\n# Per-node engine cost: ${chain.nodes}-node chain, total ${fmt(chain.totalMs, 1)} ms, nodes ${fmt(chain.nodeMs, 1)} ms, ` +
+    `overhead ${fmt(chain.perNodeUs, 1)} µs/node, ratio ${fmt(chain.totalMs / chain.nodeMs)}`);
+
+  const upscale = path.join(import.meta.dirname, 'upscale.ts');
+  if (fs.existsSync(upscale)) {
+    const { benchUpscale } = await import('./upscale');
+    console.log('\n# Upscaler: ONNX Runtime (converted) vs TF.js (original), same weights and image');
+    for (const r of await benchUpscale()) {
+      console.log(`${r.name.padEnd(32)} onnx ${fmt(r.onnxMs, 1)} ms  tfjs ${fmt(r.tfjsMs, 1)} ms  tfjs/onnx ${fmt(r.ratio)}`);
+    }
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
