@@ -6,6 +6,8 @@ import { solidColor } from './defs/image/solid-color';
 import { resize } from './defs/image/resize';
 import { composite } from './defs/image/composite';
 import { saveImage } from './defs/image/save-image';
+import { upscalerLoader } from './defs/loaders/upscaler-loader';
+import { upscaleImage } from './defs/upscale/upscale-image';
 
 const definitions: readonly AnyNodeDefinition[] = [
   loadImage,
@@ -13,6 +15,8 @@ const definitions: readonly AnyNodeDefinition[] = [
   resize,
   composite,
   saveImage,
+  upscalerLoader,
+  upscaleImage,
 ];
 
 export const registry: ReadonlyMap<string, AnyNodeDefinition> = new Map(definitions.map((d) => [d.type, d]));

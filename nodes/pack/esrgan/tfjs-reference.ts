@@ -1,0 +1,42 @@
+// The original TF.js model run by @tensorflow/tfjs (pure JS CPU backend): the reference the converted
+// ONNX model is checked and benchmarked against. Only tests and the bench import this (tfjs is a dev dependency).
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { Tensor } from '../../runtime/tensor';
+
+export { tf };
+
+let backendReady: Promise<boolean> | undefined;
+
+/** Loads model.json + shards from disk (tfjs's file:// handler needs tfjs-node, which is not installed). */
+export async function loadTfjsModel(modelJsonPath: string): Promise<tf.LayersModel> {
+  backendReady ??= tf.setBackend('cpu');
+  await backendReady;
+  const json = JSON.parse(fs.readFileSync(modelJsonPath, 'utf8'));
+  const groups = json.weightsManifest as { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  const bytes = Buffer.concat(groups.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(path.dirname(modelJsonPath), p)))));
+  const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  return tf.loadLayersModel(tf.io.fromMemory({
+    modelTopology: json.modelTopology,
+    weightSpecs: groups.flatMap((g) => g.weights),
+    weightData,
+  }));
+}
+
+/**
+ * Runs the Keras model on an NCHW image in [0,1] the way UpscalerJS does (scaled to the model's range,
+ * NHWC), and returns NCHW in [0,1], clipped.
+ */
+export function predictNchw(model: tf.LayersModel, image: Tensor, modelRange: number): Tensor {
+  const [, c, h, w] = image.dims;
+  const out = tf.tidy(() => {
+    const x = tf.tensor4d(image.data, [1, c, h, w]).transpose([0, 2, 3, 1]).mul(modelRange);
+    const y = model.predict(x) as tf.Tensor4D;
+    return y.div(modelRange).clipByValue(0, 1).transpose([0, 3, 1, 2]);
+  });
+  const data = out.dataSync() as Float32Array;
+  const dims = [...out.shape];
+  out.dispose();
+  return { data: new Float32Array(data), dims };
+}
