@@ -1,0 +1,158 @@
+'use client';
+// The editor page once its workflow and catalog are loaded: lays out palette, canvas, run bar,
+// results and versions, and wires the document, run actions, shortcuts and unsaved-changes guard.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import type { XYPosition } from '@xyflow/react';
+import type { CatalogNode } from '../../nodes/engine/catalog';
+import type { GraphProblem } from '../../nodes/engine/validate';
+import type { ArtifactRef } from '../../nodes/engine/events';
+import { useTRPC } from '../lib/trpc';
+import { TopNav } from '../shell/TopNav';
+import { useToast } from '../shell/toast';
+import { setUnsavedChanges } from '../shell/unsaved-guard';
+import { Canvas } from './Canvas';
+import { readClipboard, writeClipboard } from './clipboard-store';
+import { EditorNodeContext, type EditorNodeServices } from './editor-context';
+import { ImageViewer } from './ImageViewer';
+import { Palette } from './Palette';
+import { ResultsPanel } from './ResultsPanel';
+import { RunBar } from './RunBar';
+import { isTerminal } from './run-state';
+import { useEditorShortcuts } from './useEditorShortcuts';
+import { useGraphEditor } from './useGraphEditor';
+import { useRunActions } from './useRunActions';
+import { useRunFollower } from './useRunFollower';
+import { useWorkflowDocument, type LoadedWorkflow } from './useWorkflowDocument';
+import { VersionsPanel } from './VersionsPanel';
+import { WorkflowTitle } from './WorkflowTitle';
+
+export type { LoadedWorkflow };
+
+interface Props {
+  workflow: LoadedWorkflow;
+  catalog: readonly CatalogNode[];
+  models: ReadonlyMap<string, string[]>;
+}
+
+export function EditorWorkspace({ workflow, catalog, models }: Props) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const notify = useToast();
+  const catalogMap = useMemo(() => new Map(catalog.map((c) => [c.type, c])), [catalog]);
+  const editor = useGraphEditor(workflow.version.graph, catalogMap);
+  const doc = useWorkflowDocument(workflow, editor, catalogMap);
+  const { view, previews, enqueued } = useRunFollower(workflow.id);
+  const actions = useRunActions({ workflowId: workflow.id, doc, editor, view, enqueued });
+  const [panel, setPanel] = useState<'results' | 'versions'>('results');
+  const [viewerUrl, setViewerUrl] = useState<string | null>(null);
+  const pointer = useRef<XYPosition | null>(null);
+  const { dirty } = doc;
+
+  const allProblems = useMemo(() => [...doc.validation.problems, ...actions.extraProblems], [doc.validation, actions.extraProblems]);
+  const problemsByNode = useMemo(() => {
+    const m = new Map<string, GraphProblem[]>();
+    for (const p of allProblems) if (p.nodeId) m.set(p.nodeId, [...(m.get(p.nodeId) ?? []), p]);
+    return m;
+  }, [allProblems]);
+  const graphProblems = allProblems.filter((p) => !p.nodeId);
+
+  useEffect(() => {
+    setUnsavedChanges(dirty);
+    document.title = `${dirty ? '● ' : ''}${workflow.name} — StepFlow`;
+    if (!dirty) return;
+    const onBeforeUnload = (e: BeforeUnloadEvent) => { e.preventDefault(); e.returnValue = ''; };
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => window.removeEventListener('beforeunload', onBeforeUnload);
+  }, [dirty, workflow.name]);
+  useEffect(() => () => setUnsavedChanges(false), []);
+
+  // A finished run changes the library thumbnail and the run history.
+  const ended = view.runId !== null && isTerminal(view.status);
+  useEffect(() => {
+    if (!ended) return;
+    void queryClient.invalidateQueries(trpc.workflows.list.queryFilter());
+    void queryClient.invalidateQueries(trpc.runs.list.queryFilter());
+  }, [ended, view.runId, queryClient, trpc]);
+
+  const save = () => void doc.save().catch(() => { /* the toast said why */ });
+  useEditorShortcuts({
+    save,
+    run: () => void actions.run(),
+    undo: editor.undo,
+    redo: editor.redo,
+    copy: () => {
+      const f = editor.selectedFragment();
+      if (f.nodes.length) { writeClipboard(f); notify(`Copied ${f.nodes.length} node(s)`); }
+    },
+    paste: () => { const f = readClipboard(); if (f) editor.paste(f, pointer.current ?? undefined); },
+    duplicate: editor.duplicate,
+    selectAll: editor.selectAll,
+  });
+
+  const artifactsByNode = useMemo(() => {
+    const m = new Map<string, ArtifactRef[]>();
+    for (const a of view.artifacts) m.set(a.nodeId, [...(m.get(a.nodeId) ?? []), a]);
+    return m;
+  }, [view.artifacts]);
+
+  const services: EditorNodeServices = useMemo(() => ({
+    catalog: catalogMap,
+    models: (kind) => models.get(kind) ?? [],
+    problems: problemsByNode,
+    runNodes: view.nodes,
+    previews,
+    artifactsByNode,
+    lastSeeds: actions.lastSeeds,
+    setParam: editor.setParam,
+    setControl: editor.setControl,
+    openImage: setViewerUrl,
+  }), [catalogMap, models, problemsByNode, view.nodes, previews, artifactsByNode, actions.lastSeeds, editor.setParam, editor.setControl]);
+
+  const nodeTitle = (id: string) => {
+    const n = editor.nodes.find((x) => x.id === id);
+    return n ? (n.data.title ?? catalogMap.get(n.data.type)?.title ?? id) : id;
+  };
+
+  return (
+    <div className="editor">
+      <TopNav>
+        <WorkflowTitle id={workflow.id} name={workflow.name} dirty={dirty} version={doc.savedVersion} />
+        <input
+          className="save-message" placeholder="version message (optional)" aria-label="Version message"
+          value={doc.message} onChange={(e) => doc.setMessage(e.target.value)}
+          onKeyDown={(e) => { if (e.key === 'Enter') save(); }}
+        />
+        <button type="button" onClick={save} title="Save a new version (Ctrl+S)">Save</button>
+        <RunBar view={view} onRun={() => void actions.run()} onStop={actions.stop} busy={actions.busy} />
+      </TopNav>
+      <div className="editor-body">
+        <Palette catalog={catalog} onAdd={(type) => editor.addNode(type, besideGraph(editor.nodes))} />
+        <EditorNodeContext.Provider value={services}>
+          <Canvas editor={editor} catalog={catalogMap} pointer={pointer} />
+        </EditorNodeContext.Provider>
+        <aside className="side-panel">
+          <div className="tabs" role="tablist">
+            <button type="button" role="tab" aria-selected={panel === 'results'} onClick={() => setPanel('results')}>Results</button>
+            <button type="button" role="tab" aria-selected={panel === 'versions'} onClick={() => setPanel('versions')}>Versions</button>
+          </div>
+          {graphProblems.length > 0 && (
+            <div className="graph-problems">{graphProblems.map((p, i) => <div key={i} className="node-warning">{p.message}</div>)}</div>
+          )}
+          {panel === 'results'
+            ? <ResultsPanel view={view} nodeTitle={nodeTitle} onOpen={setViewerUrl} />
+            : <VersionsPanel workflowId={workflow.id} current={doc.savedVersion} onRestore={(v) => void doc.restore(v)} />}
+        </aside>
+      </div>
+      {viewerUrl && <ImageViewer url={viewerUrl} onClose={() => setViewerUrl(null)} />}
+    </div>
+  );
+}
+
+/** Where a palette click drops a node: right of the current graph, so it never lands on top of one. */
+function besideGraph(nodes: readonly { position: XYPosition }[]): XYPosition {
+  if (!nodes.length) return { x: 0, y: 0 };
+  const maxX = Math.max(...nodes.map((n) => n.position.x));
+  const minY = Math.min(...nodes.map((n) => n.position.y));
+  return { x: maxX + 320, y: minY };
+}

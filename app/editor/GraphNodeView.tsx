@@ -1,0 +1,110 @@
+'use client';
+// The canvas node, generated from its catalog entry: typed handles per socket, param widgets,
+// run status, live preview, output images and validation messages.
+import { memo } from 'react';
+import { Handle, Position, type NodeProps } from '@xyflow/react';
+import type { FlowNode } from './graph-mapping';
+import { useEditorServices } from './editor-context';
+import { ParamWidget } from './ParamWidget';
+import { UnknownNodeView } from './UnknownNodeView';
+import { socketColor } from './socket-colors';
+import { artifactUrl } from './run-state';
+
+function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
+  const s = useEditorServices();
+  const def = s.catalog.get(data.type);
+  const problems = s.problems.get(id) ?? [];
+  const run = s.runNodes[id];
+  const preview = s.previews[id];
+  const outputs = s.artifactsByNode.get(id) ?? [];
+  const status = run?.status;
+  const cls = [
+    'graph-node',
+    selected ? 'selected' : '',
+    problems.length ? 'has-problems' : '',
+    status ? `run-${status}` : '',
+  ].join(' ');
+
+  if (!def) return <UnknownNodeView id={id} type={data.type} title={data.title} className={cls} />;
+
+  const badParams = new Set(problems.map((p) => p.param).filter(Boolean));
+  const badInputs = new Set(problems.map((p) => p.input).filter(Boolean));
+  return (
+    <div className={cls} data-testid="graph-node" data-node-type={data.type} data-node-id={id} data-run-status={status ?? 'idle'} data-run-step={run?.step ?? ''}>
+      <div className="graph-node-header" title={def.description}>
+        <span className="graph-node-title">{data.title ?? def.title}</span>
+        {status && status !== 'waiting' && <span className={`node-status node-status-${status}`} data-testid="node-status">{statusLabel(run)}</span>}
+      </div>
+      {run?.total ? (
+        <div className="node-progress"><div style={{ width: `${(100 * (run.step ?? 0)) / run.total}%` }} /></div>
+      ) : null}
+      <div className="graph-node-sockets">
+        <div className="sockets-in">
+          {def.inputs.map((inp) => (
+            <div key={inp.name} className={`socket socket-in${badInputs.has(inp.name) ? ' socket-missing' : ''}`} title={inp.description}>
+              <Handle
+                type="target" position={Position.Left} id={inp.name}
+                data-socket-type={inp.type} style={{ background: socketColor(inp.type) }}
+              />
+              <span>{inp.name}{inp.optional ? '' : ''}</span>
+              <span className="socket-type" style={{ color: socketColor(inp.type) }}>{inp.type}</span>
+            </div>
+          ))}
+        </div>
+        <div className="sockets-out">
+          {def.outputs.map((out) => (
+            <div key={out.name} className="socket socket-out" title={out.description}>
+              <span className="socket-type" style={{ color: socketColor(out.type) }}>{out.type}</span>
+              <span>{out.name}</span>
+              <Handle
+                type="source" position={Position.Right} id={out.name}
+                data-socket-type={out.type} style={{ background: socketColor(out.type) }}
+              />
+            </div>
+          ))}
+        </div>
+      </div>
+      {def.params.length > 0 && (
+        <div className="graph-node-params">
+          {def.params.map((p) => (
+            <ParamWidget
+              key={p.name}
+              param={p}
+              value={data.params[p.name] ?? p.default}
+              control={data.controls?.[p.name]}
+              lastSeed={p.ui.widget === 'seed' ? s.lastSeeds[`${id}.${p.name}`] : undefined}
+              models={p.ui.widget === 'model' ? s.models(p.ui.modelKind ?? '') : []}
+              invalid={badParams.has(p.name)}
+              onChange={(v) => s.setParam(id, p.name, v)}
+              onControl={(c) => s.setControl(id, p.name, c)}
+            />
+          ))}
+        </div>
+      )}
+      {preview && !outputs.length && (
+        <img className="node-preview" data-testid="node-preview" src={preview} alt={`preview step ${run?.step ?? ''}`} />
+      )}
+      {outputs.map((a) => (
+        <button key={a.id ?? a.filename} type="button" className="node-output nodrag" onClick={() => s.openImage(artifactUrl(a))}>
+          <img data-testid="output-image" src={artifactUrl(a)} alt={a.filename} width={a.width} height={a.height} />
+        </button>
+      ))}
+      {problems.map((p, i) => (
+        <div key={i} className="node-error" data-testid="node-error">{p.message}</div>
+      ))}
+      {run?.message && <div className={run.status === 'failed' ? 'node-error' : 'node-warning'}>{run.message}</div>}
+    </div>
+  );
+}
+
+function statusLabel(run: { status: string; step?: number; total?: number; ms?: number }): string {
+  if (run.status === 'running' && run.total) return `${run.step}/${run.total}`;
+  if ((run.status === 'done' || run.status === 'cached') && run.ms !== undefined) return `${run.status} ${formatMs(run.ms)}`;
+  return run.status;
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+export const GraphNodeView = memo(GraphNodeViewImpl);

@@ -1,0 +1,47 @@
+'use client';
+// The search box that opens where the canvas was double-clicked; Enter adds the first match there.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { CatalogNode } from '../../nodes/engine/catalog';
+import { matchesSearch } from './node-search';
+
+interface Props {
+  catalog: readonly CatalogNode[];
+  /** Screen position relative to the canvas wrapper. */
+  at: { x: number; y: number };
+  onPick(type: string): void;
+  onClose(): void;
+}
+
+export function QuickAdd({ catalog, at, onPick, onClose }: Props) {
+  const [query, setQuery] = useState('');
+  const [active, setActive] = useState(0);
+  const input = useRef<HTMLInputElement>(null);
+  const matches = useMemo(() => catalog.filter((n) => matchesSearch(n, query)).slice(0, 12), [catalog, query]);
+  useEffect(() => input.current?.focus(), []);
+  useEffect(() => setActive(0), [query]);
+
+  return (
+    <div className="quick-add" style={{ left: at.x, top: at.y }} data-testid="quick-add" onMouseDown={(e) => e.stopPropagation()}>
+      <input
+        ref={input} type="search" placeholder="Add node…" aria-label="Add node" value={query}
+        onChange={(e) => setQuery(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') onClose();
+          else if (e.key === 'ArrowDown') setActive((i) => Math.min(i + 1, matches.length - 1));
+          else if (e.key === 'ArrowUp') setActive((i) => Math.max(i - 1, 0));
+          else if (e.key === 'Enter' && matches[active]) onPick(matches[active].type);
+        }}
+        onBlur={() => setTimeout(onClose, 150)}
+      />
+      <ul role="listbox">
+        {matches.map((n, i) => (
+          <li key={n.type} role="option" aria-selected={i === active} className={i === active ? 'active' : ''}
+            onMouseDown={(e) => { e.preventDefault(); onPick(n.type); }}>
+            <span>{n.title}</span> <span className="muted">{n.category}</span>
+          </li>
+        ))}
+        {matches.length === 0 && <li className="muted">no match</li>}
+      </ul>
+    </div>
+  );
+}

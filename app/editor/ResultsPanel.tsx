@@ -1,0 +1,45 @@
+'use client';
+// The shown run's output images (click for full size, download link) and its error, if any.
+import type { RunView } from './run-state';
+import { artifactUrl } from './run-state';
+import { duration } from '../lib/time-format';
+
+export function ResultsPanel({ view, nodeTitle, onOpen }: { view: RunView; nodeTitle(id: string): string; onOpen(url: string): void }) {
+  return (
+    <div className="results-panel" data-testid="results-panel">
+      {view.error && (
+        <div className="run-error" data-testid="run-error">
+          {view.error.nodeId ? <strong>{nodeTitle(view.error.nodeId)}: </strong> : null}
+          {view.error.message}
+        </div>
+      )}
+      {view.artifacts.length === 0 && !view.error && <p className="muted">Outputs of the last run appear here.</p>}
+      {Object.keys(view.nodes).length > 0 && (
+        <table className="node-timings" data-testid="node-timings">
+          <tbody>
+            {Object.entries(view.nodes).map(([id, n]) => (
+              <tr key={id} className={`node-status-${n.status}`}>
+                <td>{nodeTitle(id)}</td>
+                <td>{n.status === 'running' && n.total ? `${n.step}/${n.total}` : n.status}</td>
+                <td className="num">{n.ms !== undefined ? duration(n.ms) : ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {view.artifacts.map((a) => {
+        const url = artifactUrl(a);
+        return (
+          <figure key={a.id ?? url} className="result">
+            <button type="button" onClick={() => onOpen(url)} title="Open full size">
+              <img src={url} alt={a.filename} data-testid="result-image" />
+            </button>
+            <figcaption>
+              {nodeTitle(a.nodeId)} · {a.width}×{a.height} · <a href={url} download={a.filename}>download</a>
+            </figcaption>
+          </figure>
+        );
+      })}
+    </div>
+  );
+}

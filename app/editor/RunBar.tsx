@@ -1,0 +1,56 @@
+'use client';
+// Run controls and the shown run's state: status, queue position, overall progress, elapsed time.
+import { useEffect, useState } from 'react';
+import { isActive, type RunView } from './run-state';
+
+export function RunBar({ view, onRun, onStop, busy }: { view: RunView; onRun(): void; onStop(): void; busy: boolean }) {
+  const active = isActive(view.status);
+  return (
+    <div className="run-bar">
+      <button type="button" className="primary" onClick={onRun} disabled={busy} title="Run the workflow (Ctrl+Enter)">Run</button>
+      <button type="button" onClick={onStop} disabled={!active} title="Cancel the current run">Stop</button>
+      <span className={`run-status run-status-${view.status}`} data-testid="run-status" data-run-id={view.runId ?? ''}>{view.status}</span>
+      {view.status === 'queued' && view.position !== undefined && (
+        <span className="muted" data-testid="queue-position">#{view.position} in queue</span>
+      )}
+      {(active || view.finishedAt !== undefined) && <Progress view={view} />}
+      <Elapsed view={view} />
+    </div>
+  );
+}
+
+function Progress({ view }: { view: RunView }) {
+  const nodes = Object.values(view.nodes);
+  if (!nodes.length) return null;
+  // Each node counts as one unit; a node with steps contributes its fraction.
+  const done = nodes.reduce((sum, n) => {
+    if (n.status === 'done' || n.status === 'cached' || n.status === 'failed' || n.status === 'cancelled') return sum + 1;
+    if (n.status === 'running' && n.total) return sum + (n.step ?? 0) / n.total;
+    return sum;
+  }, 0);
+  const pct = Math.round((100 * done) / nodes.length);
+  return (
+    <span className="run-progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} title={`${pct}%`}>
+      <span style={{ width: `${pct}%` }} />
+    </span>
+  );
+}
+
+function Elapsed({ view }: { view: RunView }) {
+  const [now, setNow] = useState(() => Date.now());
+  const active = isActive(view.status);
+  useEffect(() => {
+    if (!active) return;
+    const t = setInterval(() => setNow(Date.now()), 100);
+    return () => clearInterval(t);
+  }, [active]);
+  if (view.totalMs !== undefined && !active) return <span className="muted" data-testid="run-elapsed">{formatSeconds(view.totalMs)}</span>;
+  const start = view.startedAt ?? view.queuedAt;
+  if (start === undefined) return null;
+  const end = view.finishedAt ?? now;
+  return <span className="muted" data-testid="run-elapsed">{formatSeconds(Math.max(0, end - start))}</span>;
+}
+
+export function formatSeconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

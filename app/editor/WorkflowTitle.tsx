@@ -1,0 +1,48 @@
+'use client';
+// The workflow's name in the top bar: a dot while unsaved, click to rename.
+import { useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useTRPC, useTRPCClient } from '../lib/trpc';
+import { useToast } from '../shell/toast';
+
+export function WorkflowTitle({ id, name, dirty, version }: { id: string; name: string; dirty: boolean; version: number }) {
+  const client = useTRPCClient();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const notify = useToast();
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(name);
+
+  const commit = async () => {
+    setEditing(false);
+    const next = draft.trim();
+    if (!next || next === name) return setDraft(name);
+    try {
+      await client.workflows.rename.mutate({ id, name: next });
+      await queryClient.invalidateQueries(trpc.workflows.get.queryFilter({ id }));
+      void queryClient.invalidateQueries(trpc.workflows.list.queryFilter());
+    } catch (e) {
+      notify(`Rename failed: ${(e as Error).message}`, 'error');
+      setDraft(name);
+    }
+  };
+
+  return (
+    <div className="workflow-title">
+      {editing ? (
+        <input
+          autoFocus aria-label="Workflow name" value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          onBlur={() => void commit()}
+          onKeyDown={(e) => { if (e.key === 'Enter') void commit(); if (e.key === 'Escape') { setDraft(name); setEditing(false); } }}
+        />
+      ) : (
+        <h1 onClick={() => { setDraft(name); setEditing(true); }} title="Click to rename" data-testid="workflow-title">
+          {name}
+          {dirty && <span className="dirty-dot" data-testid="unsaved-dot" title="Unsaved changes"> ●</span>}
+        </h1>
+      )}
+      <span className="muted">v{version}</span>
+    </div>
+  );
+}

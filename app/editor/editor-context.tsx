@@ -1,0 +1,32 @@
+'use client';
+// What every canvas node needs besides its own data: the catalog, models, live problems, run
+// state and the param editing callbacks. Kept out of node.data so graph data stays pure.
+import { createContext, useContext } from 'react';
+import type { CatalogNode } from '../../nodes/engine/catalog';
+import type { GraphProblem } from '../../nodes/engine/validate';
+import type { ArtifactRef } from '../../nodes/engine/events';
+import type { SeedControl } from './graph-mapping';
+import type { NodeRunState } from './run-state';
+
+export interface EditorNodeServices {
+  catalog: ReadonlyMap<string, CatalogNode>;
+  /** Model names per model kind, for model pickers. */
+  models: (kind: string) => string[];
+  problems: ReadonlyMap<string, GraphProblem[]>;
+  runNodes: Readonly<Record<string, NodeRunState>>;
+  previews: Readonly<Record<string, string>>;
+  artifactsByNode: ReadonlyMap<string, ArtifactRef[]>;
+  /** Seeds the server actually used in the last run this tab enqueued (controls random/increment). */
+  lastSeeds: Readonly<Record<string, number>>;
+  setParam(nodeId: string, name: string, value: unknown): void;
+  setControl(nodeId: string, name: string, control: SeedControl): void;
+  openImage(url: string): void;
+}
+
+export const EditorNodeContext = createContext<EditorNodeServices | null>(null);
+
+export function useEditorServices(): EditorNodeServices {
+  const s = useContext(EditorNodeContext);
+  if (!s) throw new Error('canvas nodes must render inside the editor (EditorNodeContext missing)');
+  return s;
+}

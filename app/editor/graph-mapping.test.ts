@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { Graph } from '../../nodes/engine/graph';
+import { autoLayout, edgeId, flowToGraph, freshNodeId, graphToFlow } from './graph-mapping';
+
+const graph: Graph = {
+  version: 1,
+  nodes: [
+    { id: 'fill', type: 'solid_color', typeVersion: 1, params: { color: '#ff0000', width: 64 }, position: { x: 10, y: 20 } },
+    {
+      id: 'sampler', type: 'sampler', typeVersion: 2, params: { seed: 42, steps: 20 }, position: { x: 400.5, y: -30 },
+      title: 'My sampler', controls: { seed: 'increment' },
+    },
+    { id: 'save', type: 'save_image', typeVersion: 1, params: {}, position: { x: 800, y: 0 } },
+  ],
+  edges: [
+    { from: { node: 'fill', output: 'image' }, to: { node: 'sampler', input: 'latent' } },
+    { from: { node: 'sampler', output: 'latent' }, to: { node: 'save', input: 'images' } },
+  ],
+  meta: { name: 'demo' },
+};
+
+describe('graph <-> React Flow mapping', () => {
+  it('round-trips every node field, edge and meta unchanged', () => {
+    const { nodes, edges } = graphToFlow(graph);
+    expect(flowToGraph(nodes, edges, graph.meta)).toEqual(graph);
+  });
+
+  it('maps sockets to handles by name and edges get stable ids', () => {
+    const { nodes, edges } = graphToFlow(graph);
+    expect(edges[1]).toEqual({
+      id: 'sampler:latent->save:images', source: 'sampler', sourceHandle: 'latent', target: 'save', targetHandle: 'images',
+    });
+    expect(nodes[1].data).toEqual({
+      type: 'sampler', typeVersion: 2, params: { seed: 42, steps: 20 }, title: 'My sampler', controls: { seed: 'increment' },
+    });
+    expect(nodes[1].position).toEqual({ x: 400.5, y: -30 });
+    expect(edgeId(graph.edges[0])).toBe('fill:image->sampler:latent');
+  });
+
+  it('does not share param objects between the graph and the flow state', () => {
+    const { nodes } = graphToFlow(graph);
+    nodes[0].data.params.color = '#00ff00';
+    expect(graph.nodes[0].params.color).toBe('#ff0000');
+  });
+
+  it('drops empty controls so an untouched node saves without them', () => {
+    const { nodes, edges } = graphToFlow({ nodes: [{ id: 'a', type: 't', typeVersion: 1, params: {} }], edges: [] });
+    nodes[0].data.controls = {};
+    expect(flowToGraph(nodes, edges).nodes[0]).toEqual({ id: 'a', type: 't', typeVersion: 1, params: {}, position: { x: 0, y: 0 } });
+  });
+
+  it('lays out nodes without positions in data-flow columns', () => {
+    const pos = autoLayout({
+      nodes: [
+        { id: 'save', type: 's', typeVersion: 1, params: {} },
+        { id: 'load', type: 'l', typeVersion: 1, params: {} },
+        { id: 'resize', type: 'r', typeVersion: 1, params: {} },
+        { id: 'other', type: 'l', typeVersion: 1, params: {} },
+      ],
+      edges: [
+        { from: { node: 'load', output: 'image' }, to: { node: 'resize', input: 'image' } },
+        { from: { node: 'resize', output: 'image' }, to: { node: 'save', input: 'images' } },
+      ],
+    });
+    expect(pos.get('load')).toEqual({ x: 0, y: 0 });
+    expect(pos.get('other')).toEqual({ x: 0, y: 220 });
+    expect(pos.get('resize')).toEqual({ x: 320, y: 0 });
+    expect(pos.get('save')).toEqual({ x: 640, y: 0 });
+  });
+
+  it('terminates on a cyclic graph', () => {
+    const pos = autoLayout({
+      nodes: [{ id: 'a', type: 't', typeVersion: 1, params: {} }, { id: 'b', type: 't', typeVersion: 1, params: {} }],
+      edges: [
+        { from: { node: 'a', output: 'o' }, to: { node: 'b', input: 'i' } },
+        { from: { node: 'b', output: 'o' }, to: { node: 'a', input: 'i' } },
+      ],
+    });
+    expect(pos.size).toBe(2);
+  });
+
+  it('makes readable fresh ids that skip taken ones', () => {
+    expect(freshNodeId('save_image', new Set(['save_image_1', 'save_image_2']))).toBe('save_image_3');
+    expect(freshNodeId('a-b', new Set())).toBe('a_b_1');
+  });
+});

@@ -1,0 +1,118 @@
+// Converts between the engine's graph JSON and React Flow's nodes/edges (the editor's working state).
+// Pure: no React, no catalog. Round-trips graph -> flow -> graph without changing a value.
+import type { Edge, Node, XYPosition } from '@xyflow/react';
+import type { Graph, GraphEdge, GraphNode } from '../../nodes/engine/graph';
+
+export type SeedControl = 'fixed' | 'random' | 'increment';
+
+export interface FlowNodeData extends Record<string, unknown> {
+  type: string;
+  typeVersion: number;
+  params: Record<string, unknown>;
+  title?: string;
+  controls?: Record<string, SeedControl>;
+}
+
+export const FLOW_NODE_TYPE = 'graphNode';
+export type FlowNode = Node<FlowNodeData, typeof FLOW_NODE_TYPE>;
+export type FlowEdge = Edge;
+
+/** Horizontal/vertical spacing used when a graph node carries no position. */
+const AUTO_LAYOUT = { column: 320, row: 220 };
+
+export function edgeId(e: GraphEdge): string {
+  return `${e.from.node}:${e.from.output}->${e.to.node}:${e.to.input}`;
+}
+
+export function graphEdgeToFlow(e: GraphEdge): FlowEdge {
+  return {
+    id: edgeId(e),
+    source: e.from.node,
+    sourceHandle: e.from.output,
+    target: e.to.node,
+    targetHandle: e.to.input,
+  };
+}
+
+export function flowEdgeToGraph(e: Pick<FlowEdge, 'source' | 'sourceHandle' | 'target' | 'targetHandle'>): GraphEdge {
+  return {
+    from: { node: e.source, output: e.sourceHandle ?? '' },
+    to: { node: e.target, input: e.targetHandle ?? '' },
+  };
+}
+
+export function graphNodeToFlow(n: GraphNode, fallback: XYPosition): FlowNode {
+  const data: FlowNodeData = { type: n.type, typeVersion: n.typeVersion, params: { ...n.params } };
+  if (n.title !== undefined) data.title = n.title;
+  if (n.controls !== undefined) data.controls = { ...n.controls };
+  return { id: n.id, type: FLOW_NODE_TYPE, position: n.position ? { ...n.position } : fallback, data };
+}
+
+export function flowNodeToGraph(n: Pick<FlowNode, 'id' | 'position' | 'data'>): GraphNode {
+  const out: GraphNode = {
+    id: n.id,
+    type: n.data.type,
+    typeVersion: n.data.typeVersion,
+    params: { ...n.data.params },
+    position: { x: n.position.x, y: n.position.y },
+  };
+  if (n.data.title !== undefined) out.title = n.data.title;
+  if (n.data.controls !== undefined && Object.keys(n.data.controls).length > 0) out.controls = { ...n.data.controls };
+  return out;
+}
+
+export function graphToFlow(graph: Pick<Graph, 'nodes' | 'edges'>): { nodes: FlowNode[]; edges: FlowEdge[] } {
+  const fallback = autoLayout(graph);
+  return {
+    nodes: graph.nodes.map((n) => graphNodeToFlow(n, fallback.get(n.id) ?? { x: 0, y: 0 })),
+    edges: graph.edges.map(graphEdgeToFlow),
+  };
+}
+
+export function flowToGraph(
+  nodes: readonly Pick<FlowNode, 'id' | 'position' | 'data'>[],
+  edges: readonly Pick<FlowEdge, 'source' | 'sourceHandle' | 'target' | 'targetHandle'>[],
+  meta?: Graph['meta'],
+): Graph {
+  const graph: Graph = { version: 1, nodes: nodes.map(flowNodeToGraph), edges: edges.map(flowEdgeToGraph) };
+  if (meta !== undefined) graph.meta = meta;
+  return graph;
+}
+
+/**
+ * Positions for nodes without one: column = longest path from a source node, row = order in
+ * that column, so a hand-written graph opens left-to-right in data-flow order.
+ */
+export function autoLayout(graph: Pick<Graph, 'nodes' | 'edges'>): Map<string, XYPosition> {
+  const depth = new Map<string, number>(graph.nodes.map((n) => [n.id, 0]));
+  // Bellman-Ford style relaxation bounded by node count, so a cycle cannot loop forever.
+  for (let i = 0; i < graph.nodes.length; i++) {
+    let changed = false;
+    for (const e of graph.edges) {
+      const d = (depth.get(e.from.node) ?? 0) + 1;
+      if (depth.has(e.to.node) && d > depth.get(e.to.node)! && d < graph.nodes.length) {
+        depth.set(e.to.node, d);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  const rows = new Map<number, number>();
+  const out = new Map<string, XYPosition>();
+  for (const n of graph.nodes) {
+    const col = depth.get(n.id) ?? 0;
+    const row = rows.get(col) ?? 0;
+    rows.set(col, row + 1);
+    out.set(n.id, { x: col * AUTO_LAYOUT.column, y: row * AUTO_LAYOUT.row });
+  }
+  return out;
+}
+
+/** A node id not used yet, readable in error messages ("sampler_2"). */
+export function freshNodeId(type: string, taken: ReadonlySet<string>): string {
+  const base = type.replace(/[^a-zA-Z0-9_]/g, '_') || 'node';
+  for (let i = 1; ; i++) {
+    const id = `${base}_${i}`;
+    if (!taken.has(id)) return id;
+  }
+}

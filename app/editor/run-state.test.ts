@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { idleRun, reduceRun, type RunAction, type RunView } from './run-state';
+
+function fold(actions: RunAction[], start: RunView = idleRun): RunView {
+  return actions.reduce((s, a, i) => reduceRun(s, a, 1000 + i * 100), start);
+}
+
+describe('run view reducer', () => {
+  it('follows a run from queue to finish with per-node states and artifacts', () => {
+    const s = fold([
+      { type: 'run:queued', runId: 'r1', position: 2 },
+      { type: 'run:position', runId: 'r1', position: 1 },
+      { type: 'run:started', runId: 'r1', nodeIds: ['a', 'b', 'c'] },
+      { type: 'node:finished', runId: 'r1', nodeId: 'a', ms: 3, ortMs: 0, cached: true, outputs: [] } as unknown as RunAction,
+      { type: 'node:started', runId: 'r1', nodeId: 'b' } as RunAction,
+      { type: 'node:progress', runId: 'r1', nodeId: 'b', step: 3, total: 20 },
+    ]);
+    expect(s.status).toBe('running');
+    expect(s.position).toBeUndefined();
+    expect(s.startedAt).toBe(1200);
+    expect(s.nodes).toEqual({ a: { status: 'cached', ms: 3 }, b: { status: 'running', step: 3, total: 20 }, c: { status: 'waiting' } });
+
+    const art = { nodeId: 'c', filename: 'out.png', mime: 'image/png', width: 64, height: 64, id: 'x1' };
+    const done = fold([
+      { type: 'node:artifact', runId: 'r1', artifact: art },
+      { type: 'run:finished', runId: 'r1', totalMs: 420, ortMs: 100, artifacts: [{ ...art, url: '/api/artifacts/x1' }] },
+    ], s);
+    expect(done.status).toBe('succeeded');
+    expect(done.totalMs).toBe(420);
+    expect(done.artifacts).toHaveLength(1);
+  });
+
+  it('shows the queue position while queued', () => {
+    const s = fold([{ type: 'local:enqueued', runId: 'r1', position: 3 }, { type: 'run:position', runId: 'r1', position: 2 }]);
+    expect(s).toMatchObject({ runId: 'r1', status: 'queued', position: 2 });
+  });
+
+  it('ignores a second run queued behind the shown one until it starts', () => {
+    const s = fold([
+      { type: 'run:started', runId: 'r1', nodeIds: ['a'] },
+      { type: 'run:queued', runId: 'r2', position: 1 },
+    ]);
+    expect(s.runId).toBe('r1');
+    const t = fold([{ type: 'run:cancelled', runId: 'r1', reason: 'user' }, { type: 'run:started', runId: 'r2', nodeIds: ['a'] }], s);
+    expect(t).toMatchObject({ runId: 'r2', status: 'running' });
+  });
+
+  it('marks the failing node and keeps the error message', () => {
+    const s = fold([
+      { type: 'run:started', runId: 'r1', nodeIds: ['a'] },
+      { type: 'node:started', runId: 'r1', nodeId: 'a' } as RunAction,
+      { type: 'run:failed', runId: 'r1', nodeId: 'a', code: 'file_missing', message: 'no such image' },
+    ]);
+    expect(s.status).toBe('failed');
+    expect(s.nodes.a).toEqual({ status: 'failed', message: 'no such image' });
+    expect(s.error).toEqual({ nodeId: 'a', code: 'file_missing', message: 'no such image' });
+  });
+
+  it('turns running nodes into cancelled ones on cancel', () => {
+    const s = fold([
+      { type: 'run:started', runId: 'r1', nodeIds: ['a', 'b'] },
+      { type: 'node:progress', runId: 'r1', nodeId: 'a', step: 1, total: 4 },
+      { type: 'run:cancelled', runId: 'r1', nodeId: 'a', reason: 'cancelled by user' },
+    ]);
+    expect(s.status).toBe('cancelled');
+    expect(s.nodes.a.status).toBe('cancelled');
+    expect(s.nodes.b.status).toBe('waiting');
+  });
+
+  it('takes a finished snapshot when the end event was missed, but not a stale running one', () => {
+    const running = fold([{ type: 'run:started', runId: 'r1', nodeIds: ['a'] }]);
+    const stale = reduceRun(running, { type: 'local:snapshot', snapshot: { runId: 'r1', status: 'queued', artifacts: [] } }, 5);
+    expect(stale.status).toBe('running');
+    const done = reduceRun(running, {
+      type: 'local:snapshot',
+      snapshot: {
+        runId: 'r1', status: 'succeeded', totalMs: 90,
+        artifacts: [{ nodeId: 'a', filename: 'o.png', mime: 'image/png', width: 8, height: 8, id: 'z' }],
+        nodes: [{ id: 'a', status: 'succeeded', ms: 80, cached: false }],
+      },
+    }, 7);
+    expect(done).toMatchObject({ status: 'succeeded', totalMs: 90, finishedAt: 7 });
+    expect(done.nodes.a).toEqual({ status: 'done', ms: 80 });
+    expect(done.artifacts[0].id).toBe('z');
+  });
+
+  it('ignores events of runs it does not show', () => {
+    const s = fold([{ type: 'run:started', runId: 'r1', nodeIds: ['a'] }]);
+    expect(reduceRun(s, { type: 'node:progress', runId: 'other', nodeId: 'a', step: 1, total: 2 }, 1)).toBe(s);
+  });
+});
+
+describe('joining a run late', () => {
+  it('adopts a run first seen mid-way and marks it running', () => {
+    const s = fold([{ type: 'node:progress', runId: 'r9', nodeId: 's', step: 4, total: 10 }]);
+    expect(s).toMatchObject({ runId: 'r9', status: 'running' });
+    expect(s.nodes.s).toEqual({ status: 'running', step: 4, total: 10 });
+  });
+
+  it('fills an empty editor from a snapshot but never replaces a shown run with one', () => {
+    const snap = { runId: 'r0', status: 'succeeded' as const, artifacts: [] };
+    expect(reduceRun(idleRun, { type: 'local:snapshot', snapshot: snap }, 1)).toMatchObject({ runId: 'r0', status: 'succeeded' });
+    const shown = fold([{ type: 'run:finished', runId: 'r1', totalMs: 5, ortMs: 0, artifacts: [] }]);
+    expect(reduceRun(shown, { type: 'local:snapshot', snapshot: snap }, 1).runId).toBe('r1');
+  });
+});

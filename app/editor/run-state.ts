@@ -1,0 +1,155 @@
+// The editor's view of one run, folded from the shared run events (pure reducer, no React).
+// Which run is shown: the newest one this tab enqueued or saw start in the workflow's room.
+import type { ArtifactRef, RunEvent, RunStatus } from '../../nodes/engine/events';
+
+export type NodeRunStatus = 'waiting' | 'running' | 'cached' | 'done' | 'failed' | 'cancelled';
+
+export interface NodeRunState {
+  status: NodeRunStatus;
+  step?: number;
+  total?: number;
+  ms?: number;
+  message?: string;
+}
+
+export interface RunView {
+  runId: string | null;
+  status: 'idle' | RunStatus;
+  position?: number;
+  /** Client clock (ms) when this tab first saw the run queued / started / end. */
+  queuedAt?: number;
+  startedAt?: number;
+  finishedAt?: number;
+  totalMs?: number;
+  nodes: Record<string, NodeRunState>;
+  artifacts: ArtifactRef[];
+  error?: { nodeId?: string; code: string; message: string };
+}
+
+/** What runs.get reports, reduced to what the view needs (used when events were missed). */
+export interface RunSnapshot {
+  runId: string;
+  status: RunStatus;
+  totalMs?: number | null;
+  artifacts: ArtifactRef[];
+  nodes?: { id: string; status: string; ms: number; cached: boolean }[];
+  error?: { nodeId?: string; code: string; message: string } | null;
+}
+
+export type RunAction =
+  | RunEvent
+  | { type: 'local:enqueued'; runId: string; position: number }
+  | { type: 'local:snapshot'; snapshot: RunSnapshot };
+
+export const idleRun: RunView = { runId: null, status: 'idle', nodes: {}, artifacts: [] };
+
+const TERMINAL = new Set<RunView['status']>(['succeeded', 'failed', 'cancelled', 'interrupted']);
+
+export function isTerminal(status: RunView['status']): boolean {
+  return TERMINAL.has(status);
+}
+
+export function isActive(status: RunView['status']): boolean {
+  return status === 'queued' || status === 'running' || status === 'paused';
+}
+
+function fresh(runId: string, status: RunView['status'], now: number): RunView {
+  return { runId, status, nodes: {}, artifacts: [], queuedAt: now };
+}
+
+function withNode(s: RunView, nodeId: string, patch: Partial<NodeRunState>): RunView {
+  const prev = s.nodes[nodeId] ?? { status: 'waiting' as const };
+  return { ...s, nodes: { ...s.nodes, [nodeId]: { ...prev, ...patch } } };
+}
+
+function addArtifacts(list: ArtifactRef[], more: ArtifactRef[]): ArtifactRef[] {
+  const key = (a: ArtifactRef) => a.id ?? a.url ?? `${a.nodeId}/${a.filename}`;
+  const seen = new Set(list.map(key));
+  return [...list, ...more.filter((a) => !seen.has(key(a)))];
+}
+
+/** Decide whether an event about `runId` should replace the run currently shown. */
+function adopt(s: RunView, runId: string, type: RunAction['type']): boolean {
+  if (s.runId === runId) return false;
+  if (s.runId === null) return true;
+  // A snapshot is only asked for the shown run (or to fill an empty editor).
+  if (isTerminal(s.status)) return type !== 'local:snapshot';
+  // Another run starting means the shown one is no longer the newest activity.
+  return type === 'run:started';
+}
+
+/** A tab that joined mid-run learns the run is going from its node events. */
+function running(s: RunView, now: number): RunView {
+  return s.status === 'queued' ? { ...s, status: 'running', position: undefined, startedAt: s.startedAt ?? now } : s;
+}
+
+export function reduceRun(s: RunView, a: RunAction, now: number): RunView {
+  const runId = a.type === 'local:snapshot' ? a.snapshot.runId : a.runId;
+  if (adopt(s, runId, a.type)) s = fresh(runId, 'queued', now);
+  if (s.runId !== runId) return s;
+
+  switch (a.type) {
+    case 'local:enqueued':
+      return isTerminal(s.status) || s.status === 'running' ? s : { ...s, status: 'queued', position: a.position };
+    case 'run:queued':
+      return s.status === 'queued' ? { ...s, position: a.position } : s;
+    case 'run:position':
+      return s.status === 'queued' ? { ...s, position: a.position } : s;
+    case 'run:started': {
+      if (isTerminal(s.status)) return s;
+      const nodes: Record<string, NodeRunState> = {};
+      for (const id of a.nodeIds) nodes[id] = s.nodes[id] ?? { status: 'waiting' };
+      return { ...s, status: 'running', position: undefined, startedAt: s.startedAt ?? now, nodes };
+    }
+    case 'node:started':
+      return withNode(running(s, now), a.nodeId, { status: 'running' });
+    case 'node:progress':
+      return withNode(running(s, now), a.nodeId, { status: 'running', step: a.step, total: a.total });
+    case 'node:preview':
+      return withNode(running(s, now), a.nodeId, { step: a.step, total: a.total });
+    case 'node:warning':
+      return withNode(s, a.nodeId, { message: a.message });
+    case 'node:finished':
+      return withNode(s, a.nodeId, { status: a.cached ? 'cached' : 'done', ms: a.ms });
+    case 'node:artifact':
+      return { ...s, artifacts: addArtifacts(s.artifacts, [a.artifact]) };
+    case 'run:paused':
+      return { ...s, status: 'paused' };
+    case 'run:resumed':
+      return { ...s, status: 'running' };
+    case 'run:finished':
+      return { ...s, status: 'succeeded', totalMs: a.totalMs, finishedAt: now, artifacts: addArtifacts(s.artifacts, a.artifacts) };
+    case 'run:failed': {
+      const ended = { ...s, status: 'failed' as const, finishedAt: now, error: { nodeId: a.nodeId, code: a.code, message: a.message } };
+      return a.nodeId ? withNode(ended, a.nodeId, { status: 'failed', message: a.message }) : ended;
+    }
+    case 'run:cancelled': {
+      const nodes = Object.fromEntries(
+        Object.entries(s.nodes).map(([id, n]) => [id, n.status === 'running' ? { ...n, status: 'cancelled' as const } : n]),
+      );
+      return { ...s, status: 'cancelled', finishedAt: now, nodes };
+    }
+    case 'local:snapshot':
+      return applySnapshot(s, a.snapshot, now);
+  }
+}
+
+/** Fills in what the socket did not deliver (a missed end event, artifacts, node results). */
+function applySnapshot(s: RunView, snap: RunSnapshot, now: number): RunView {
+  // Live events are fresher than a snapshot of an unfinished run; a finished snapshot is final.
+  if (!isTerminal(snap.status) && s.status !== 'queued') return s;
+  let next: RunView = { ...s, status: snap.status, artifacts: addArtifacts(s.artifacts, snap.artifacts) };
+  if (snap.totalMs != null) next.totalMs = snap.totalMs;
+  if (isTerminal(snap.status) && next.finishedAt === undefined) next.finishedAt = now;
+  if (snap.error) next.error = { ...snap.error };
+  for (const n of snap.nodes ?? []) {
+    const status: NodeRunStatus =
+      n.status === 'succeeded' ? (n.cached ? 'cached' : 'done') : n.status === 'failed' ? 'failed' : n.status === 'cancelled' ? 'cancelled' : 'waiting';
+    next = withNode(next, n.id, { status, ms: n.ms });
+  }
+  return next;
+}
+
+export function artifactUrl(a: ArtifactRef): string {
+  return a.url ?? (a.id ? `/api/artifacts/${a.id}` : '');
+}

@@ -1,0 +1,150 @@
+'use client';
+// The editor's graph state: React Flow nodes/edges plus every edit operation (add, connect with
+// replacement, params, copy/paste, duplicate, select-all) with undo/redo recorded before each change.
+import { useCallback, useMemo, useRef } from 'react';
+import { useEdgesState, useNodesState, type Connection, type XYPosition } from '@xyflow/react';
+import type { Graph } from '../../nodes/engine/graph';
+import type { CatalogNode } from '../../nodes/engine/catalog';
+import { checkConnection } from '../../nodes/engine/validate';
+import { fragmentOf, instantiateFragment, type GraphFragment } from './clipboard';
+import {
+  flowEdgeToGraph, flowNodeToGraph, flowToGraph, freshNodeId, graphEdgeToFlow, graphNodeToFlow, graphToFlow,
+  type FlowEdge, type FlowNode, type SeedControl,
+} from './graph-mapping';
+import { UndoHistory } from './history';
+
+export const GRID = 20;
+interface Snapshot { nodes: FlowNode[]; edges: FlowEdge[] }
+
+const snap = (p: XYPosition): XYPosition => ({ x: Math.round(p.x / GRID) * GRID, y: Math.round(p.y / GRID) * GRID });
+
+export function useGraphEditor(initial: Graph, catalog: ReadonlyMap<string, CatalogNode>) {
+  const init = useMemo(() => graphToFlow(initial), [initial]);
+  const [nodes, setNodes, onNodesChange] = useNodesState<FlowNode>(init.nodes);
+  const [edges, setEdges, onEdgesChange] = useEdgesState<FlowEdge>(init.edges);
+  const latest = useRef<Snapshot>({ nodes, edges });
+  latest.current = { nodes, edges };
+  const history = useRef(new UndoHistory<Snapshot>());
+  const lastParamEdit = useRef<{ key: string; at: number } | null>(null);
+
+  const record = useCallback(() => {
+    const { nodes: ns, edges: es } = latest.current;
+    history.current.record({ nodes: ns.map((n) => ({ ...n, selected: false })), edges: es.map((e) => ({ ...e, selected: false })) });
+    lastParamEdit.current = null;
+  }, []);
+
+  const restore = useCallback((s: Snapshot | undefined) => {
+    if (!s) return;
+    setNodes(s.nodes);
+    setEdges(s.edges);
+  }, [setNodes, setEdges]);
+
+  const undo = useCallback(() => restore(history.current.undo(latest.current)), [restore]);
+  const redo = useCallback(() => restore(history.current.redo(latest.current)), [restore]);
+
+  const graphOf = useCallback((meta?: Graph['meta']) => flowToGraph(latest.current.nodes, latest.current.edges, meta), []);
+
+  /** Why a connection may not be drawn, or null when it may. */
+  const connectionProblem = useCallback((c: Connection | FlowEdge): string | null => {
+    const { nodes: ns, edges: es } = latest.current;
+    if (!c.sourceHandle || !c.targetHandle) return 'connect an output socket to an input socket';
+    const r = checkConnection(
+      catalog,
+      { nodes: ns.map(flowNodeToGraph), edges: es.map(flowEdgeToGraph) },
+      flowEdgeToGraph(c),
+    );
+    return r.ok ? null : r.reason;
+  }, [catalog]);
+
+  const connect = useCallback((c: Connection) => {
+    if (connectionProblem(c)) return;
+    record();
+    // One edge per input: the new edge replaces whatever fed this input before.
+    setEdges((es) => [
+      ...es.filter((e) => !(e.target === c.target && e.targetHandle === c.targetHandle)),
+      graphEdgeToFlow(flowEdgeToGraph(c)),
+    ]);
+  }, [connectionProblem, record, setEdges]);
+
+  const addNode = useCallback((type: string, position: XYPosition): string | null => {
+    const def = catalog.get(type);
+    if (!def) return null;
+    record();
+    const id = freshNodeId(type, new Set(latest.current.nodes.map((n) => n.id)));
+    const params = Object.fromEntries(def.params.map((p) => [p.name, structuredClone(p.default)]));
+    const node = graphNodeToFlow({ id, type, typeVersion: def.version, params }, snap(position));
+    setNodes((ns) => [...ns.map((n) => (n.selected ? { ...n, selected: false } : n)), { ...node, selected: true }]);
+    return id;
+  }, [catalog, record, setNodes]);
+
+  const insertFragment = useCallback((fragment: GraphFragment, offset: XYPosition) => {
+    if (!fragment.nodes.length) return;
+    record();
+    const placed = instantiateFragment(fragment, latest.current.nodes.map((n) => n.id), offset);
+    const newNodes: FlowNode[] = placed.nodes.map((n) => ({ ...graphNodeToFlow(n, { x: 0, y: 0 }), selected: true }));
+    setNodes((ns) => [...ns.map((n) => (n.selected ? { ...n, selected: false } : n)), ...newNodes]);
+    setEdges((es) => [...es.map((e) => (e.selected ? { ...e, selected: false } : e)), ...placed.edges.map(graphEdgeToFlow)]);
+  }, [record, setNodes, setEdges]);
+
+  const selectedFragment = useCallback((): GraphFragment => {
+    const { nodes: ns, edges: es } = latest.current;
+    const selected = new Set(ns.filter((n) => n.selected).map((n) => n.id));
+    return fragmentOf(ns.map(flowNodeToGraph), es.map(flowEdgeToGraph), selected);
+  }, []);
+
+  /** Pastes at `at` (flow coordinates, top-left of the fragment) or offset from the originals. */
+  const paste = useCallback((fragment: GraphFragment, at?: XYPosition) => {
+    if (!fragment.nodes.length) return;
+    const minX = Math.min(...fragment.nodes.map((n) => n.position?.x ?? 0));
+    const minY = Math.min(...fragment.nodes.map((n) => n.position?.y ?? 0));
+    const offset = at ? snap({ x: at.x - minX, y: at.y - minY }) : { x: 2 * GRID, y: 2 * GRID };
+    insertFragment(fragment, offset);
+  }, [insertFragment]);
+
+  const duplicate = useCallback(() => paste(selectedFragment()), [paste, selectedFragment]);
+
+  const selectAll = useCallback(() => {
+    setNodes((ns) => ns.map((n) => (n.selected ? n : { ...n, selected: true })));
+    setEdges((es) => es.map((e) => (e.selected ? e : { ...e, selected: true })));
+  }, [setNodes, setEdges]);
+
+  const updateData = useCallback((nodeId: string, update: (d: FlowNode['data']) => FlowNode['data']) => {
+    setNodes((ns) => ns.map((n) => (n.id === nodeId ? { ...n, data: update(n.data) } : n)));
+  }, [setNodes]);
+
+  const setParam = useCallback((nodeId: string, name: string, value: unknown) => {
+    // Typing into one field is one undo step, not one per keystroke.
+    const key = `${nodeId}\0${name}`;
+    const now = Date.now();
+    if (lastParamEdit.current?.key !== key || now - lastParamEdit.current.at > 1500) record();
+    lastParamEdit.current = { key, at: now };
+    updateData(nodeId, (d) => ({ ...d, params: { ...d.params, [name]: value } }));
+  }, [record, updateData]);
+
+  const setControl = useCallback((nodeId: string, name: string, control: SeedControl) => {
+    record();
+    updateData(nodeId, (d) => {
+      const controls = { ...(d.controls ?? {}) };
+      if (control === 'fixed') delete controls[name];
+      else controls[name] = control;
+      const { controls: _old, ...rest } = d;
+      return Object.keys(controls).length ? { ...rest, controls } : rest;
+    });
+  }, [record, updateData]);
+
+  /** Replaces the whole graph (restore of a version); undoable. */
+  const replaceGraph = useCallback((g: Graph) => {
+    record();
+    const f = graphToFlow(g);
+    setNodes(f.nodes);
+    setEdges(f.edges);
+  }, [record, setNodes, setEdges]);
+
+  return {
+    nodes, edges, onNodesChange, onEdgesChange, setNodes, setEdges,
+    record, undo, redo, graphOf, connectionProblem, connect, addNode, paste, duplicate, selectAll,
+    selectedFragment, setParam, setControl, replaceGraph,
+  };
+}
+
+export type GraphEditor = ReturnType<typeof useGraphEditor>;

@@ -1,0 +1,107 @@
+'use client';
+// Follows the runs of one workflow over Socket.io (its room), so runs started in any tab show here:
+// folds events into a RunView, turns binary previews into blob URLs, and polls runs.get as a
+// safety net for events missed while the socket was reconnecting.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { RunEventMap, RunEventName } from '../../nodes/engine/events';
+import { getSocket } from '../lib/socket';
+import { useTRPCClient } from '../lib/trpc';
+import { snapshotFromRun } from './run-snapshot';
+import { idleRun, isActive, reduceRun, type RunAction, type RunView } from './run-state';
+
+const EVENT_NAMES: RunEventName[] = [
+  'run:queued', 'run:position', 'run:started', 'node:started', 'node:progress', 'node:preview', 'node:warning',
+  'node:finished', 'node:artifact', 'run:paused', 'run:resumed', 'run:finished', 'run:failed', 'run:cancelled',
+];
+
+type LooseSocket = { on(name: string, fn: (p: never) => void): void; off(name: string, fn: (p: never) => void): void };
+
+export function useRunFollower(workflowId: string) {
+  const client = useTRPCClient();
+  const state = useRef<RunView>(idleRun);
+  const [view, setView] = useState<RunView>(idleRun);
+  const [previews, setPreviews] = useState<Record<string, string>>({});
+  const previewUrls = useRef<{ runId: string | null; urls: Record<string, string> }>({ runId: null, urls: {} });
+
+  const dispatch = useCallback((a: RunAction) => {
+    const next = reduceRun(state.current, a, Date.now());
+    if (next === state.current) return;
+    if (next.runId !== previewUrls.current.runId) {
+      // A new run is shown: the old run's previews go.
+      for (const url of Object.values(previewUrls.current.urls)) URL.revokeObjectURL(url);
+      previewUrls.current = { runId: next.runId, urls: {} };
+      setPreviews({});
+    }
+    state.current = next;
+    setView(next);
+  }, []);
+
+  const showPreview = useCallback((p: RunEventMap['node:preview']) => {
+    if (p.runId !== state.current.runId) return;
+    const bytes = p.image instanceof Uint8Array ? p.image : new Uint8Array(p.image as unknown as ArrayBuffer);
+    const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: p.mime }));
+    const old = previewUrls.current.urls[p.nodeId];
+    previewUrls.current.urls = { ...previewUrls.current.urls, [p.nodeId]: url };
+    setPreviews(previewUrls.current.urls);
+    // The <img> switches to the new URL in the same render, so the old one can go now.
+    if (old) setTimeout(() => URL.revokeObjectURL(old), 1000);
+  }, []);
+
+  useEffect(() => {
+    const socket = getSocket();
+    const join = () => socket.emit('join', { workflowId }, () => {});
+    if (socket.connected) join();
+    socket.on('connect', join);
+    const loose = socket as unknown as LooseSocket;
+    const handlers = EVENT_NAMES.map((name) => {
+      const fn = (payload: never) => {
+        const p = payload as RunEventMap[typeof name];
+        // The payload's own `type` (a node's type on node:* events) must not hide the event name.
+        dispatch({ ...(p as object), type: name } as RunAction);
+        if (name === 'node:preview') showPreview(p as RunEventMap['node:preview']);
+      };
+      loose.on(name, fn);
+      return [name, fn] as const;
+    });
+    return () => {
+      socket.off('connect', join);
+      for (const [name, fn] of handlers) loose.off(name, fn);
+      socket.emit('leave', { workflowId });
+    };
+  }, [workflowId, dispatch, showPreview]);
+
+  // Show the newest run of this workflow when the editor opens (its outputs, or its progress).
+  useEffect(() => {
+    let cancelled = false;
+    client.runs.list.query({ workflowId, limit: 1 }).then(async (page) => {
+      const latest = page.items[0];
+      if (!latest || cancelled || state.current.runId !== null) return;
+      const run = await client.runs.get.query({ runId: latest.id });
+      if (!cancelled && state.current.runId === null) dispatch({ type: 'local:snapshot', snapshot: snapshotFromRun(run) });
+    }).catch(() => { /* an empty history is not an error worth showing */ });
+    return () => { cancelled = true; };
+  }, [client, workflowId, dispatch]);
+
+  // Safety net: while a run is active, poll its state so a missed end event cannot leave it spinning.
+  const active = isActive(view.status);
+  useEffect(() => {
+    if (!active || !view.runId) return;
+    const runId = view.runId;
+    const timer = setInterval(() => {
+      client.runs.get.query({ runId })
+        .then((run) => dispatch({ type: 'local:snapshot', snapshot: snapshotFromRun(run) }))
+        .catch(() => {});
+    }, 2000);
+    return () => clearInterval(timer);
+  }, [active, view.runId, client, dispatch]);
+
+  useEffect(() => () => {
+    for (const url of Object.values(previewUrls.current.urls)) URL.revokeObjectURL(url);
+  }, []);
+
+  const enqueued = useCallback((runId: string, position: number) => {
+    dispatch({ type: 'local:enqueued', runId, position });
+  }, [dispatch]);
+
+  return { view, previews, enqueued };
+}

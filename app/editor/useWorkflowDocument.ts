@@ -1,0 +1,82 @@
+'use client';
+// The open workflow as a document: its graph as saved vs as edited (dirty), live validation,
+// Save (new version with a message) and Restore of an older version.
+import { useCallback, useMemo, useRef, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import type { CatalogNode } from '../../nodes/engine/catalog';
+import type { Graph } from '../../nodes/engine/graph';
+import { validateGraph } from '../../nodes/engine/validate';
+import { useTRPC, useTRPCClient } from '../lib/trpc';
+import { useToast } from '../shell/toast';
+import { flowToGraph, graphToFlow } from './graph-mapping';
+import type { GraphEditor } from './useGraphEditor';
+
+export interface LoadedWorkflow {
+  id: string;
+  name: string;
+  version: { number: number; graph: Graph };
+}
+
+/** The JSON the editor would save for `g` right after opening it (positions filled in). */
+function canonical(g: Graph): string {
+  const f = graphToFlow(g);
+  return JSON.stringify(flowToGraph(f.nodes, f.edges, g.meta));
+}
+
+export function useWorkflowDocument(workflow: LoadedWorkflow, editor: GraphEditor, catalog: ReadonlyMap<string, CatalogNode>) {
+  const trpc = useTRPC();
+  const client = useTRPCClient();
+  const queryClient = useQueryClient();
+  const notify = useToast();
+  const meta = useRef(workflow.version.graph.meta);
+  const [saved, setSaved] = useState(() => ({ json: canonical(workflow.version.graph), version: workflow.version.number }));
+  const [message, setMessage] = useState('');
+
+  const graph = useMemo(() => flowToGraph(editor.nodes, editor.edges, meta.current), [editor.nodes, editor.edges]);
+  const dirty = useMemo(() => JSON.stringify(graph), [graph]) !== saved.json;
+  // Validation ignores positions: dragging a node must not re-validate (and re-render) every node.
+  const logical = useMemo(
+    () => JSON.stringify({ version: 1, nodes: graph.nodes.map(({ position: _p, ...n }) => n), edges: graph.edges }),
+    [graph],
+  );
+  const validation = useMemo(() => validateGraph(logical, { catalog }), [logical, catalog]);
+
+  const saving = useRef<Promise<number> | null>(null);
+  /** Stores a new version; concurrent calls share one request. Rejects (after a toast) on failure. */
+  const save = useCallback(async (msg?: string): Promise<number> => {
+    if (saving.current) return saving.current;
+    const g = editor.graphOf(meta.current);
+    const text = JSON.stringify(g);
+    const p = client.workflows.save.mutate({ id: workflow.id, graph: g, message: msg ?? message })
+      .then((res) => {
+        setSaved({ json: text, version: res.version });
+        setMessage('');
+        void queryClient.invalidateQueries(trpc.workflows.versions.queryFilter({ id: workflow.id }));
+        void queryClient.invalidateQueries(trpc.workflows.list.queryFilter());
+        notify(`Saved version ${res.version}`, 'success');
+        return res.version;
+      })
+      .finally(() => { saving.current = null; });
+    saving.current = p;
+    return p.catch((e: Error) => { notify(`Save failed: ${e.message}`, 'error'); throw e; });
+  }, [client, editor, message, notify, queryClient, trpc, workflow.id]);
+
+  const restore = useCallback(async (version: number) => {
+    if (dirty && !window.confirm('Restoring replaces your unsaved changes. Continue?')) return;
+    try {
+      const res = await client.workflows.restore.mutate({ id: workflow.id, version });
+      const w = await client.workflows.get.query({ id: workflow.id, version: res.version });
+      meta.current = w.version.graph.meta;
+      editor.replaceGraph(w.version.graph);
+      setSaved({ json: canonical(w.version.graph), version: res.version });
+      void queryClient.invalidateQueries(trpc.workflows.versions.queryFilter({ id: workflow.id }));
+      notify(`Restored version ${version} as version ${res.version}`, 'success');
+    } catch (e) {
+      notify(`Restore failed: ${(e as Error).message}`, 'error');
+    }
+  }, [client, dirty, editor, notify, queryClient, trpc, workflow.id]);
+
+  return { dirty, logical, validation, savedVersion: saved.version, message, setMessage, save, restore };
+}
+
+export type WorkflowDocument = ReturnType<typeof useWorkflowDocument>;

@@ -1,0 +1,20 @@
+'use client';
+// Client-side providers: React Query + tRPC, and the toast/status line shared by every page.
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { useState, type ReactNode } from 'react';
+import { TRPCProvider, makeTRPCClient } from './lib/trpc';
+import { ToastProvider } from './shell/toast';
+
+export function Providers({ children }: { children: ReactNode }) {
+  const [queryClient] = useState(
+    () => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, refetchOnWindowFocus: false, retry: 1 } } }),
+  );
+  const [trpcClient] = useState(makeTRPCClient);
+  return (
+    <QueryClientProvider client={queryClient}>
+      <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
+        <ToastProvider>{children}</ToastProvider>
+      </TRPCProvider>
+    </QueryClientProvider>
+  );
+}

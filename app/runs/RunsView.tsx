@@ -1,0 +1,70 @@
+'use client';
+// Run history: status, duration, thumbnail and workflow of every run, filterable by workflow.
+import { useState } from 'react';
+import Link from 'next/link';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useTRPC } from '../lib/trpc';
+import { duration, timeAgo } from '../lib/time-format';
+import { TopNav } from '../shell/TopNav';
+
+const ACTIVE = new Set(['queued', 'running', 'paused']);
+
+export function RunsView({ initialWorkflowId }: { initialWorkflowId?: string }) {
+  const trpc = useTRPC();
+  const [workflowId, setWorkflowId] = useState(initialWorkflowId ?? '');
+  const workflows = useQuery(trpc.workflows.list.queryOptions());
+  const runs = useInfiniteQuery(trpc.runs.list.infiniteQueryOptions(
+    { workflowId: workflowId || undefined, limit: 25 },
+    {
+      getNextPageParam: (last) => last.nextCursor ?? undefined,
+      // Keep active runs moving without a socket subscription per row.
+      refetchInterval: (q) => (q.state.data?.pages.some((p) => p.items.some((r) => ACTIVE.has(r.status))) ? 2000 : false),
+    },
+  ));
+  const items = runs.data?.pages.flatMap((p) => p.items) ?? [];
+
+  return (
+    <div className="page">
+      <TopNav />
+      <main className="page-body">
+        <div className="runs-filter">
+          <h2>Runs</h2>
+          <label>
+            Workflow{' '}
+            <select aria-label="Filter by workflow" value={workflowId} onChange={(e) => setWorkflowId(e.target.value)}>
+              <option value="">all workflows</option>
+              {workflows.data?.map((w) => <option key={w.id} value={w.id}>{w.name}</option>)}
+            </select>
+          </label>
+        </div>
+        {runs.error && <p className="error" role="alert">Could not load runs: {runs.error.message}</p>}
+        {!runs.isLoading && items.length === 0 && <p className="muted">No runs yet.</p>}
+        <table className="runs" data-testid="runs-table">
+          <thead>
+            <tr><th>Output</th><th>Workflow</th><th>Status</th><th>Queued</th><th>Duration</th><th>Error</th></tr>
+          </thead>
+          <tbody>
+            {items.map((r) => (
+              <tr key={r.id} data-testid="run-row" data-run-id={r.id} data-status={r.status}>
+                <td>{r.thumbnailUrl ? <a href={r.thumbnailUrl} target="_blank" rel="noreferrer"><img src={r.thumbnailUrl} alt="output" /></a> : <span className="muted">—</span>}</td>
+                <td>
+                  {r.workflowId ? <Link href={`/w/${r.workflowId}`}>{r.workflowName ?? r.workflowId}</Link> : <span className="muted">ad-hoc graph</span>}
+                  {r.workflowVersion ? <span className="muted"> v{r.workflowVersion}</span> : null}
+                </td>
+                <td className={`run-status run-status-${r.status}`}>
+                  {r.status}{r.status === 'queued' && r.position ? ` (#${r.position})` : ''}
+                </td>
+                <td className="muted" title={new Date(r.queuedAt).toLocaleString()}>{timeAgo(r.queuedAt)}</td>
+                <td>{duration(r.totalMs ?? (r.startedAt && r.finishedAt ? new Date(r.finishedAt).getTime() - new Date(r.startedAt).getTime() : null))}</td>
+                <td className="error">{r.status === 'failed' || r.status === 'interrupted' ? r.error?.message : ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {runs.hasNextPage && (
+          <button type="button" onClick={() => void runs.fetchNextPage()} disabled={runs.isFetchingNextPage}>Load more</button>
+        )}
+      </main>
+    </div>
+  );
+}

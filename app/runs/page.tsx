@@ -1,0 +1,18 @@
+'use client';
+// /runs: the run history (optionally ?workflow=<id>).
+import { Suspense } from 'react';
+import { useSearchParams } from 'next/navigation';
+import { RunsView } from './RunsView';
+
+function RunsWithQuery() {
+  const params = useSearchParams();
+  return <RunsView initialWorkflowId={params.get('workflow') ?? undefined} />;
+}
+
+export default function RunsPage() {
+  return (
+    <Suspense>
+      <RunsWithQuery />
+    </Suspense>
+  );
+}

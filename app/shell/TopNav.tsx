@@ -1,0 +1,19 @@
+'use client';
+// The app's top bar: brand, page links, and a slot for page-specific controls.
+import type { ReactNode } from 'react';
+import { usePathname } from 'next/navigation';
+import { GuardedLink } from './GuardedLink';
+
+export function TopNav({ children }: { children?: ReactNode }) {
+  const path = usePathname();
+  return (
+    <header className="topnav">
+      <GuardedLink href="/" className="brand">StepFlow</GuardedLink>
+      <nav>
+        <GuardedLink href="/" className={path === '/' ? 'active' : ''}>Library</GuardedLink>
+        <GuardedLink href="/runs" className={path.startsWith('/runs') ? 'active' : ''}>Runs</GuardedLink>
+      </nav>
+      <div className="topnav-slot">{children}</div>
+    </header>
+  );
+}

@@ -1,0 +1,39 @@
+// Direct tRPC calls for spec setup (superjson wire format), so specs spend their time on the UI under test.
+import type { APIRequestContext } from '@playwright/test';
+
+export async function trpcMutation<T>(request: APIRequestContext, procedure: string, input: unknown): Promise<T> {
+  const res = await request.post(`/api/trpc/${procedure}`, { data: { json: input } });
+  const body = await res.json();
+  if (!res.ok()) throw new Error(`${procedure} failed (${res.status()}): ${JSON.stringify(body.error ?? body)}`);
+  return body.result.data.json as T;
+}
+
+export async function trpcQuery<T>(request: APIRequestContext, procedure: string, input: unknown): Promise<T> {
+  const res = await request.get(`/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`);
+  const body = await res.json();
+  if (!res.ok()) throw new Error(`${procedure} failed (${res.status()}): ${JSON.stringify(body.error ?? body)}`);
+  return body.result.data.json as T;
+}
+
+export interface GraphJson {
+  version: 1;
+  nodes: { id: string; type: string; typeVersion: number; params: Record<string, unknown>; position: { x: number; y: number } }[];
+  edges: { from: { node: string; output: string }; to: { node: string; input: string } }[];
+}
+
+export async function createWorkflow(request: APIRequestContext, name: string, graph: GraphJson): Promise<string> {
+  const w = await trpcMutation<{ id: string }>(request, 'workflows.create', { name, graph });
+  return w.id;
+}
+
+/** solid colour -> save image: the smallest graph that produces an output. */
+export function colourGraph(color = '#3366cc', size = 64): GraphJson {
+  return {
+    version: 1,
+    nodes: [
+      { id: 'fill', type: 'solid_color', typeVersion: 1, params: { width: size, height: size, color }, position: { x: 0, y: 0 } },
+      { id: 'save', type: 'save_image', typeVersion: 1, params: { filename_prefix: 'e2e', format: 'png', quality: 92 }, position: { x: 360, y: 0 } },
+    ],
+    edges: [{ from: { node: 'fill', output: 'image' }, to: { node: 'save', input: 'images' } }],
+  };
+}

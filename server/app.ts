@@ -1,0 +1,147 @@
+// Builds the whole server: database (migrated), services, workers, run queue, and one HTTP server
+// carrying tRPC (/api/trpc), artifacts (/api/artifacts), Socket.io and, optionally, the Next.js app.
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { ModelStore } from '../nodes/runtime/models';
+import { applyMigrations } from '../prisma/migrate';
+import { ARTIFACTS_PREFIX, createArtifactHandler } from './artifacts/http';
+import { ArtifactStore } from './artifacts/store';
+import { openDb } from './db';
+import type { Env } from './env';
+import { migrationsDir, projectRoot } from './paths';
+import { RunQueue } from './queue/queue';
+import { RunRecorder } from './queue/run-recorder';
+import { appRouter } from './routers';
+import type { Services } from './services';
+import { attachSocket, type StepflowIo } from './socket';
+import { WorkerPool } from './worker/pool';
+
+export interface ServerOptions {
+  env: Env;
+  /** Serve the Next.js pages too (default true). Tests pass false for speed. */
+  next?: boolean;
+  /** Host to listen on; default all interfaces. */
+  hostname?: string;
+  log?: (message: string) => void;
+}
+
+export interface StepflowServer {
+  url: string;
+  port: number;
+  httpServer: http.Server;
+  io: StepflowIo;
+  services: Services;
+  pool: WorkerPool;
+  close(): Promise<void>;
+}
+
+export async function createServer(opts: ServerOptions): Promise<StepflowServer> {
+  const { env } = opts;
+  const log = opts.log ?? ((m: string) => console.log(`[stepflow] ${m}`));
+
+  const migrated = applyMigrations(env.databasePath, migrationsDir);
+  if (migrated.applied.length) log(`database ${env.databasePath}: applied ${migrated.applied.join(', ')}`);
+  const db = await openDb(env.databasePath);
+  const models = new ModelStore(env.MODELS_DIR);
+  const artifacts = new ArtifactStore(env.DATA_DIR);
+  const recorder = new RunRecorder(db, artifacts);
+  const queue = new RunQueue({
+    db, models, recorder, previewFps: env.PREVIEW_FPS, previewRunsKept: env.PREVIEW_RUNS_KEPT, log,
+  });
+  const services: Services = { env, db, models, artifacts, queue };
+  const recovered = await queue.recover();
+  if (recovered.interrupted || recovered.queued) {
+    log(`recovered: ${recovered.interrupted} interrupted run(s), ${recovered.queued} queued run(s) to dispatch`);
+  }
+
+  const trpcHandler = createHTTPHandler({
+    router: appRouter,
+    basePath: '/api/trpc/',
+    // Graphs are JSON of at most a few MB; anything far larger is a mistake or an attack.
+    maxBodySize: 32 * 1024 * 1024,
+    createContext: () => services,
+    onError: ({ error, path: p }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR') log(`tRPC ${p}: ${error.stack ?? error.message}`);
+    },
+  });
+  const artifactHandler = createArtifactHandler(db, artifacts);
+  let nextHandler: ((req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) | undefined;
+
+  const httpServer = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url.startsWith('/api/trpc/')) return void trpcHandler(req, res);
+    if (url.startsWith(ARTIFACTS_PREFIX)) {
+      return void artifactHandler(req, res).catch((e) => {
+        log(`artifact ${url}: ${(e as Error).stack ?? e}`);
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'internal', message: 'could not read the artifact' } }));
+      });
+    }
+    if (url === '/api/health') {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      return void res.end(JSON.stringify({
+        ok: true,
+        workers: pool.list().map((w) => ({ id: w.id, state: w.state, provider: w.provider ?? null, runId: w.runId ?? null })),
+      }));
+    }
+    if (nextHandler) return void nextHandler(req, res);
+    res.writeHead(404, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ error: { code: 'not_found', message: `nothing at ${url} (the web app is not served by this instance)` } }));
+  });
+
+  const { io, broadcaster } = attachSocket(httpServer, queue);
+  const pool = new WorkerPool({
+    count: env.WORKERS,
+    log,
+    config: {
+      modelsDir: env.MODELS_DIR,
+      // Uploads first, then the example inputs shipped with the workflows (same layout as nodes/paths.ts).
+      inputDirs: [path.join(env.DATA_DIR, 'inputs'), path.join(projectRoot, 'workflows', 'inputs')],
+      provider: env.EXECUTION_PROVIDER,
+      cacheBytes: env.CACHE_BYTES,
+      modelBudgetBytes: env.MODEL_BUDGET_BYTES,
+      debugPauseTimeoutMs: env.DEBUG_PAUSE_TIMEOUT,
+    },
+    handlers: {
+      onReady: (w) => queue.onWorkerReady(w),
+      onMessage: (w, m) => queue.onWorkerMessage(w, m),
+      onExit: (w, e) => queue.onWorkerExit(w, e),
+    },
+  });
+  queue.attach(pool, broadcaster);
+
+  let closeNext: (() => Promise<void>) | undefined;
+  if (opts.next !== false) {
+    const { default: next } = await import('next');
+    const dev = env.NODE_ENV !== 'production';
+    const app = next({ dev, dir: projectRoot, httpServer, port: env.PORT, hostname: opts.hostname ?? 'localhost' });
+    await app.prepare();
+    const handle = app.getRequestHandler();
+    nextHandler = (req, res) => handle(req, res);
+    closeNext = () => app.close();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(env.PORT, opts.hostname, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  pool.start();
+
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= (async () => {
+    queue.beginStop();
+    await pool.stop();
+    await queue.stop();
+    await new Promise<void>((resolve) => {
+      io.close(() => resolve());
+      httpServer.closeAllConnections();
+    });
+    await closeNext?.().catch(() => undefined);
+    await db.$disconnect();
+  })());
+
+  return { url: `http://localhost:${port}`, port, httpServer, io, services, pool, close };
+}

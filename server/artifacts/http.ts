@@ -1,0 +1,46 @@
+// GET/HEAD /api/artifacts/<id>: serves a stored artifact file, immutable and cacheable by its hash.
+import fs from 'node:fs';
+import type http from 'node:http';
+import type { Db } from '../db';
+import type { ArtifactStore } from './store';
+
+export const ARTIFACTS_PREFIX = '/api/artifacts/';
+
+function sendJson(res: http.ServerResponse, status: number, code: string, message: string): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(JSON.stringify({ error: { code, message } }));
+}
+
+export function createArtifactHandler(db: Db, store: ArtifactStore) {
+  return async function handleArtifact(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return sendJson(res, 405, 'method_not_allowed', 'artifacts are read-only: use GET');
+    }
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const id = decodeURIComponent(pathname.slice(ARTIFACTS_PREFIX.length));
+    const artifact = id && !id.includes('/') ? await db.artifact.findUnique({ where: { id } }) : null;
+    if (!artifact) return sendJson(res, 404, 'not_found', `no artifact "${id}"`);
+    const file = store.absolute(artifact.path);
+    let stat: fs.Stats;
+    try {
+      stat = await fs.promises.stat(file);
+    } catch {
+      return sendJson(res, 404, 'file_missing', `artifact "${id}" is recorded but its file ${artifact.path} is gone from the data directory`);
+    }
+    const etag = `"${artifact.sha256}"`;
+    const headers = {
+      'Content-Type': artifact.mime,
+      ETag: etag,
+      'Cache-Control': 'public, max-age=31536000, immutable',
+      'Content-Disposition': `inline; filename="${artifact.filename.replace(/["\\\r\n]/g, '_')}"`,
+    };
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, headers);
+      return void res.end();
+    }
+    res.writeHead(200, { ...headers, 'Content-Length': stat.size });
+    if (req.method === 'HEAD') return void res.end();
+    fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);
+  };
+}

@@ -1,0 +1,50 @@
+// Content-addressed artifact files under DATA_DIR/artifacts/<sha256[0:2]>/<sha256>.<ext>.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const EXT_BY_MIME: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
+  'image/gif': 'gif',
+  'application/json': 'json',
+};
+
+export interface StoredFile {
+  sha256: string;
+  size: number;
+  /** Relative to the data directory, with forward slashes. */
+  path: string;
+}
+
+export function artifactUrl(id: string): string {
+  return `/api/artifacts/${encodeURIComponent(id)}`;
+}
+
+export class ArtifactStore {
+  constructor(readonly dataDir: string) {}
+
+  /** Writes bytes once per content; identical images share a file. */
+  async put(bytes: Uint8Array, mime: string): Promise<StoredFile> {
+    const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+    const rel = `artifacts/${sha256.slice(0, 2)}/${sha256}.${EXT_BY_MIME[mime] ?? 'bin'}`;
+    const full = this.absolute(rel);
+    if (!fs.existsSync(full)) {
+      await fs.promises.mkdir(path.dirname(full), { recursive: true });
+      // Write-then-rename so a crash never leaves a truncated file under a valid hash name.
+      const tmp = `${full}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+      await fs.promises.writeFile(tmp, bytes);
+      await fs.promises.rename(tmp, full);
+    }
+    return { sha256, size: bytes.byteLength, path: rel };
+  }
+
+  absolute(rel: string): string {
+    return path.join(this.dataDir, ...rel.split('/'));
+  }
+
+  async remove(rel: string): Promise<void> {
+    await fs.promises.rm(this.absolute(rel), { force: true });
+  }
+}

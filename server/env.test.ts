@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EnvError, loadEnv } from './env';
+import { projectRoot } from './paths';
+
+describe('loadEnv', () => {
+  it('fills defaults under the project', () => {
+    const env = loadEnv({});
+    expect(env).toMatchObject({
+      PORT: 3000, WORKERS: 1, EXECUTION_PROVIDER: 'cpu', PREVIEW_FPS: 15, DEBUG_PAUSE_TIMEOUT: 600_000, PREVIEW_RUNS_KEPT: 50,
+      DATA_DIR: path.join(projectRoot, 'data'), MODELS_DIR: path.join(projectRoot, 'models'),
+      databasePath: path.join(projectRoot, 'data', 'stepflow.db'),
+    });
+    expect(env.DATABASE_URL).toBe(`file:${path.join(projectRoot, 'data', 'stepflow.db')}`);
+  });
+
+  it('parses numbers and resolves relative paths from the project root', () => {
+    const env = loadEnv({ PORT: '8080', WORKERS: '2', DATA_DIR: 'var/sf', DATABASE_URL: 'file:./db/x.db', PORT_UNUSED: 'x', EXECUTION_PROVIDER: '' });
+    expect(env).toMatchObject({ PORT: 8080, WORKERS: 2, DATA_DIR: path.join(projectRoot, 'var/sf'), EXECUTION_PROVIDER: 'cpu' });
+    expect(env.databasePath).toBe(path.join(projectRoot, 'db/x.db'));
+  });
+
+  it('reports every bad variable at once with what it got', () => {
+    let err: unknown;
+    try {
+      loadEnv({ PORT: 'eighty', PREVIEW_FPS: '5', EXECUTION_PROVIDER: 'tpu', DATABASE_URL: 'postgres://x' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(EnvError);
+    const issues = (err as EnvError).issues;
+    expect(issues).toHaveLength(4);
+    expect(issues.find((i) => i.startsWith('PREVIEW_FPS'))).toBe('PREVIEW_FPS: PREVIEW_FPS must be at least 10 (got "5")');
+    expect(issues.find((i) => i.startsWith('EXECUTION_PROVIDER'))).toBe('EXECUTION_PROVIDER: EXECUTION_PROVIDER must be "cpu" or "cuda" (got "tpu")');
+    expect((err as Error).message).toMatch(/^invalid environment:\n {2}- /);
+  });
+});

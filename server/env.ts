@@ -1,0 +1,61 @@
+// The server's configuration: every environment variable, checked once at start-up by one zod schema.
+import path from 'node:path';
+import { z } from 'zod';
+import { projectRoot } from './paths';
+
+const int = (name: string) =>
+  z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`);
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int('PORT').min(0).max(65535).default(3000),
+  DATA_DIR: z.string().min(1).default(path.join(projectRoot, 'data')),
+  /** `file:<path>`; a relative path is taken from the project root. Defaults to DATA_DIR/stepflow.db. */
+  DATABASE_URL: z.string().startsWith('file:', 'DATABASE_URL must be a SQLite URL like file:./data/stepflow.db').optional(),
+  MODELS_DIR: z.string().min(1).default(path.join(projectRoot, 'models')),
+  WORKERS: int('WORKERS').min(1, 'WORKERS must be at least 1').max(64).default(1),
+  EXECUTION_PROVIDER: z.enum(['cpu', 'cuda'], { error: 'EXECUTION_PROVIDER must be "cpu" or "cuda"' }).default('cpu'),
+  PREVIEW_FPS: int('PREVIEW_FPS').min(10, 'PREVIEW_FPS must be at least 10').max(120).default(15),
+  /** Worker node-output cache (LRU) in bytes. */
+  CACHE_BYTES: int('CACHE_BYTES').min(0).default(1024 ** 3),
+  /** ONNX session memory budget per worker in bytes. */
+  MODEL_BUDGET_BYTES: int('MODEL_BUDGET_BYTES').min(0).default(4 * 1024 ** 3),
+  /** A paused debug run is cancelled after this long without a command (ms). */
+  DEBUG_PAUSE_TIMEOUT: int('DEBUG_PAUSE_TIMEOUT').min(1000).default(600_000),
+  /** Step previews are kept on disk for this many most recent runs. */
+  PREVIEW_RUNS_KEPT: int('PREVIEW_RUNS_KEPT').min(0).default(50),
+});
+
+export type EnvInput = z.input<typeof envSchema>;
+export type Env = Omit<z.output<typeof envSchema>, 'DATABASE_URL'> & {
+  DATABASE_URL: string;
+  /** Absolute path of the SQLite file named by DATABASE_URL. */
+  databasePath: string;
+};
+
+export class EnvError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid environment:\n  - ${issues.join('\n  - ')}\nFix these variables (or unset them to use the defaults) and start again.`);
+    this.name = 'EnvError';
+  }
+}
+
+/** Parses variables (process.env by default); empty strings count as unset. */
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  const known = Object.keys(envSchema.shape);
+  const input = Object.fromEntries(known.map((k) => [k, source[k] === '' ? undefined : source[k]]));
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new EnvError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(input[String(i.path[0])])})`));
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(projectRoot, e.DATA_DIR);
+  const url = e.DATABASE_URL ?? `file:${path.join(dataDir, 'stepflow.db')}`;
+  return {
+    ...e,
+    DATA_DIR: dataDir,
+    MODELS_DIR: path.resolve(projectRoot, e.MODELS_DIR),
+    DATABASE_URL: url,
+    databasePath: path.resolve(projectRoot, url.slice('file:'.length)),
+  };
+}

@@ -1,0 +1,50 @@
+// `npm start`: check the environment, build the web app if needed, migrate, start workers, serve.
+// Production mode unless NODE_ENV says otherwise (`npm run dev` sets development: Next dev server + HMR).
+const processEnv = process.env as Record<string, string | undefined>;
+processEnv.NODE_ENV ??= 'production';
+processEnv.NEXT_TELEMETRY_DISABLED ??= '1';
+
+const { loadEnv, EnvError } = await import('./env');
+const { createServer } = await import('./app');
+const { ensureNextBuild } = await import('./next-build');
+const { seedLibrary } = await import('../prisma/seed');
+
+const log = (m: string) => console.log(`[stepflow] ${m}`);
+
+let env;
+try {
+  env = loadEnv();
+} catch (e) {
+  if (e instanceof EnvError) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  throw e;
+}
+
+if (env.NODE_ENV === 'production') await ensureNextBuild(log);
+const server = await createServer({ env, log });
+const seeded = await seedLibrary(server.services.db);
+if (seeded.length) log(`library seeded with ${seeded.join(', ')}`);
+log(`serving http://localhost:${server.port} (${env.NODE_ENV}; ${env.WORKERS} worker(s), ${env.EXECUTION_PROVIDER}; data in ${env.DATA_DIR})`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) {
+      log('second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log(`${signal}: stopping workers, closing the database…`);
+    server.close().then(
+      () => process.exit(0),
+      (e) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
+  });
+}
+
+export {};

@@ -1,0 +1,58 @@
+// In-memory state of the runs currently on workers, with a per-run chain that keeps event order
+// while their effects (database writes, file writes) are asynchronous.
+import type { RunEvent } from '../../nodes/engine/events';
+import type { WorkerHandle } from '../worker/pool';
+
+export interface ActiveRun {
+  runId: string;
+  workflowId?: string;
+  worker: WorkerHandle;
+  /** Clients watching (last count sent to the worker). */
+  listeners: number;
+  paused: boolean;
+  /** The node executing now, for crash reports. */
+  node?: { id: string; type: string; startedAt: number };
+  /** The executor's end event, held until its artifacts are stored. */
+  terminal?: RunEvent;
+  cancelReason?: string;
+  cancelTimer?: NodeJS.Timeout;
+  /** Set once the run's end has been recorded; later messages are ignored. */
+  closed: boolean;
+}
+
+export class ActiveRuns {
+  private readonly runs = new Map<string, ActiveRun>();
+  private readonly chains = new Map<string, Promise<void>>();
+
+  add(run: ActiveRun): void {
+    this.runs.set(run.runId, run);
+    this.chains.set(run.runId, Promise.resolve());
+  }
+
+  get(runId: string): ActiveRun | undefined {
+    return this.runs.get(runId);
+  }
+
+  all(): ActiveRun[] {
+    return [...this.runs.values()];
+  }
+
+  delete(runId: string): void {
+    this.runs.delete(runId);
+  }
+
+  /** Runs `task` after every earlier task of the same run; a failing task is logged, not fatal. */
+  serial(run: ActiveRun, task: () => Promise<void> | void, log?: (m: string) => void): void {
+    const prev = this.chains.get(run.runId) ?? Promise.resolve();
+    const next = prev.then(task).catch((e) => log?.(`run ${run.runId}: ${(e as Error).stack ?? e}`));
+    this.chains.set(run.runId, next);
+    void next.then(() => {
+      if (this.chains.get(run.runId) === next && !this.runs.has(run.runId)) this.chains.delete(run.runId);
+    });
+  }
+
+  /** Resolves when every queued task has run. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.chains.values()]);
+  }
+}

@@ -1,0 +1,43 @@
+// Limits step previews to PREVIEW_FPS per run; a sampler's last frame and a paused frame always pass.
+import type { RunEventMap } from '../../nodes/engine/events';
+
+type Preview = RunEventMap['node:preview'];
+
+export class PreviewThrottle {
+  private readonly intervalMs: number;
+  private readonly lastSent = new Map<string, number>();
+  /** The newest frame dropped by the limit, per run: sent when the run pauses or the node finishes. */
+  private readonly held = new Map<string, Preview>();
+
+  constructor(fps: number, private readonly now: () => number = () => performance.now()) {
+    this.intervalMs = 1000 / fps;
+  }
+
+  /** The frames to send now (zero or one). */
+  offer(frame: Preview): Preview[] {
+    const t = this.now();
+    const last = this.lastSent.get(frame.runId);
+    const isLast = frame.step + 1 >= frame.total;
+    if (isLast || last === undefined || t - last >= this.intervalMs) {
+      this.held.delete(frame.runId);
+      this.lastSent.set(frame.runId, t);
+      return [frame];
+    }
+    this.held.set(frame.runId, frame);
+    return [];
+  }
+
+  /** The held frame, if any (for a pause, or the end of a node). */
+  flush(runId: string, nodeId?: string): Preview[] {
+    const f = this.held.get(runId);
+    if (!f || (nodeId !== undefined && f.nodeId !== nodeId)) return [];
+    this.held.delete(runId);
+    this.lastSent.set(runId, this.now());
+    return [f];
+  }
+
+  forget(runId: string): void {
+    this.held.delete(runId);
+    this.lastSent.delete(runId);
+  }
+}

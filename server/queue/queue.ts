@@ -1,0 +1,303 @@
+// The run queue: every run is a Run row before dispatch; queued runs go to idle workers by priority,
+// then age. Cancel, debug controls and queue positions live here; worker events go through the relay.
+import { TRPCError } from '@trpc/server';
+import type { Graph } from '../../nodes/engine/graph';
+import type { RunEvent, RunStatus } from '../../nodes/engine/events';
+import type { ModelStore } from '../../nodes/runtime/models';
+import type { Db } from '../db';
+import { parseGraphFormat, requireRunnableGraph } from '../graph-checks';
+import type { RunSnapshot } from '../socket-types';
+import type { DebugCommand, DebugRequest, WorkerToHost } from '../worker/protocol';
+import type { WorkerExit, WorkerHandle, WorkerPool } from '../worker/pool';
+import { ActiveRuns, type ActiveRun } from './active-runs';
+import { PreviewThrottle } from './preview-throttle';
+import { RunEventRelay } from './run-event-relay';
+import type { RunRecorder } from './run-recorder';
+import { applySeedControls } from './seed-controls';
+
+/** Where run events go (Socket.io rooms in the server; a list in tests). */
+export interface RunBroadcaster {
+  emit(event: RunEvent, workflowId: string | undefined): void;
+  /** Clients watching this run (its room plus its workflow's room). */
+  listenerCount(runId: string, workflowId: string | undefined): number;
+}
+
+export interface EnqueueRequest {
+  graph?: unknown;
+  workflowId?: string;
+  version?: number;
+  targets?: string[];
+  debug?: DebugRequest;
+  priority?: number;
+}
+
+export interface RunQueueOptions {
+  db: Db;
+  models: ModelStore;
+  recorder: RunRecorder;
+  previewFps: number;
+  previewRunsKept: number;
+  /** A cancelled run whose worker has not stopped after this long gets its worker killed. */
+  cancelGraceMs?: number;
+  log?: (message: string) => void;
+}
+
+const ORDER = [{ priority: 'desc' as const }, { queuedAt: 'asc' as const }, { id: 'asc' as const }];
+
+export class RunQueue {
+  private pool: WorkerPool | undefined;
+  private broadcaster: RunBroadcaster = { emit: () => undefined, listenerCount: () => 0 };
+  private readonly active = new ActiveRuns();
+  private readonly throttle: PreviewThrottle;
+  private readonly relay: RunEventRelay;
+  private positions = new Map<string, { position: number; workflowId?: string }>();
+  private pumping = false;
+  private pumpAgain = false;
+  private stopped = false;
+
+  constructor(private readonly opts: RunQueueOptions) {
+    this.throttle = new PreviewThrottle(opts.previewFps);
+    this.relay = new RunEventRelay({
+      recorder: opts.recorder,
+      throttle: this.throttle,
+      previewRunsKept: opts.previewRunsKept,
+      emit: (run, event) => this.broadcaster.emit(event, run.workflowId),
+      ended: (run, { releaseWorker }) => {
+        this.close(run);
+        if (releaseWorker) this.pool?.release(run.worker);
+        void this.pump();
+      },
+      log: opts.log,
+    });
+  }
+
+  attach(pool: WorkerPool, broadcaster?: RunBroadcaster): void {
+    this.pool = pool;
+    if (broadcaster) this.broadcaster = broadcaster;
+  }
+
+  setBroadcaster(b: RunBroadcaster): void {
+    this.broadcaster = b;
+  }
+
+  /** Start-up recovery: runs left running by a previous process are interrupted; queued ones stay queued. */
+  async recover(): Promise<{ interrupted: number; queued: number }> {
+    const { count } = await this.opts.db.run.updateMany({
+      where: { status: { in: ['running', 'paused'] } },
+      data: {
+        status: 'interrupted', finishedAt: new Date(), errorCode: 'interrupted',
+        errorMessage: 'the server restarted while this run was running; run it again',
+      },
+    });
+    const queued = await this.opts.db.run.count({ where: { status: 'queued' } });
+    await this.refreshPositions(false);
+    return { interrupted: count, queued };
+  }
+
+  async enqueue(req: EnqueueRequest): Promise<{ runId: string; position: number; graph: Graph }> {
+    const db = this.opts.db;
+    let source = req.graph;
+    let version: number | undefined;
+    if (req.workflowId) {
+      const w = await db.workflow.findFirst({ where: { id: req.workflowId, deletedAt: null } });
+      if (!w) throw new TRPCError({ code: 'NOT_FOUND', message: `no workflow "${req.workflowId}"` });
+      if (source === undefined) {
+        version = req.version ?? w.currentVersion;
+        const v = await db.workflowVersion.findUnique({ where: { workflowId_number: { workflowId: w.id, number: version } } });
+        if (!v) throw new TRPCError({ code: 'NOT_FOUND', message: `workflow "${w.name}" has no version ${version}` });
+        source = JSON.parse(v.graph);
+      } else {
+        version = req.version;
+      }
+    }
+    if (source === undefined) throw new TRPCError({ code: 'BAD_REQUEST', message: 'give a graph or a workflowId' });
+    // Seeds first, so the graph validated is exactly the graph that runs.
+    const graph = requireRunnableGraph(applySeedControls(parseGraphFormat(source)), this.opts.models, req.targets);
+    const run = await db.run.create({
+      data: {
+        workflowId: req.workflowId ?? null, workflowVersion: version ?? null, graph: JSON.stringify(graph),
+        priority: req.priority ?? 0, targets: req.targets ? JSON.stringify(req.targets) : null,
+        debug: req.debug ? JSON.stringify(req.debug) : null,
+      },
+    });
+    await this.refreshPositions(true, run.id);
+    const position = this.positions.get(run.id)?.position ?? 1;
+    this.broadcaster.emit({ type: 'run:queued', runId: run.id, workflowId: run.workflowId ?? undefined, position }, run.workflowId ?? undefined);
+    void this.pump();
+    return { runId: run.id, position, graph };
+  }
+
+  /** Queued: cancelled at once. Running: the worker is asked to stop (and killed if it does not). */
+  async cancel(runId: string, reason = 'cancelled by user'): Promise<{ runId: string; status: RunStatus | 'cancelling' }> {
+    const db = this.opts.db;
+    const row = await db.run.findUnique({ where: { id: runId }, select: { status: true, workflowId: true } });
+    if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `no run "${runId}"` });
+    if (row.status === 'queued') {
+      const { count } = await db.run.updateMany({
+        where: { id: runId, status: 'queued' },
+        data: { status: 'cancelled', finishedAt: new Date(), errorCode: 'cancelled', errorMessage: `${reason} before it started` },
+      });
+      if (count === 1) {
+        this.broadcaster.emit({ type: 'run:cancelled', runId, reason }, row.workflowId ?? undefined);
+        await this.refreshPositions(true);
+        return { runId, status: 'cancelled' };
+      }
+    }
+    const run = this.active.get(runId);
+    if (!run) return { runId, status: (await db.run.findUnique({ where: { id: runId } }))!.status as RunStatus };
+    if (!run.cancelReason) {
+      run.cancelReason = reason;
+      this.pool?.send(run.worker, { type: 'cancel', runId, reason });
+      run.cancelTimer = setTimeout(() => {
+        this.opts.log?.(`run ${runId}: worker ${run.worker.id} ignored the cancel; killing it`);
+        this.pool?.kill(run.worker);
+      }, this.opts.cancelGraceMs ?? 15_000);
+    }
+    return { runId, status: 'cancelling' };
+  }
+
+  debug(runId: string, command: DebugCommand): boolean {
+    const run = this.active.get(runId);
+    if (!run) return false;
+    this.pool?.send(run.worker, { type: 'debug', runId, command });
+    return true;
+  }
+
+  setBreakpoints(runId: string, breakpoints: DebugRequest): boolean {
+    const run = this.active.get(runId);
+    if (!run) return false;
+    this.pool?.send(run.worker, { type: 'breakpoints', runId, breakpoints });
+    return true;
+  }
+
+  positionOf(runId: string): number | undefined {
+    return this.positions.get(runId)?.position;
+  }
+
+  async snapshot(runId: string): Promise<RunSnapshot | undefined> {
+    const row = await this.opts.db.run.findUnique({ where: { id: runId }, select: { status: true, workflowId: true } });
+    if (!row) return undefined;
+    const live = this.active.get(runId);
+    const status = (live?.paused ? 'paused' : row.status) as RunStatus;
+    return { runId, workflowId: row.workflowId ?? undefined, status, position: this.positionOf(runId) };
+  }
+
+  /** Rooms changed: tell workers how many watch each running run, so nobody encodes unseen previews. */
+  listenersChanged(): void {
+    for (const run of this.active.all()) {
+      const count = this.broadcaster.listenerCount(run.runId, run.workflowId);
+      if (count !== run.listeners) {
+        run.listeners = count;
+        this.pool?.send(run.worker, { type: 'preview-listeners', runId: run.runId, count });
+      }
+    }
+  }
+
+  // ---- worker pool handlers ----
+
+  onWorkerReady(w: WorkerHandle): void {
+    this.opts.log?.(`worker ${w.id} ready (pid ${w.pid}, ${w.provider})`);
+    void this.pump();
+  }
+
+  onWorkerMessage(w: WorkerHandle, msg: WorkerToHost): void {
+    if (msg.type === 'fatal') {
+      this.opts.log?.(`worker ${msg.workerId} cannot start: ${msg.message}`);
+      return;
+    }
+    if (msg.type === 'ready' || this.stopped) return;
+    const run = this.active.get(msg.runId);
+    if (!run || run.worker !== w) return;
+    this.active.serial(run, () => (msg.type === 'done' ? this.relay.done(run, msg.result) : this.relay.event(run, msg.event)), this.opts.log);
+  }
+
+  onWorkerExit(w: WorkerHandle, exit: WorkerExit): void {
+    const run = exit.runId && !this.stopped ? this.active.get(exit.runId) : undefined;
+    if (!run || run.worker !== w) return;
+    this.active.serial(run, () => this.relay.crashed(run, exit), this.opts.log);
+  }
+
+  /** Stops dispatching and ignores further worker messages (call before stopping the workers). */
+  beginStop(): void {
+    this.stopped = true;
+  }
+
+  /** Waits for in-flight recording, then marks runs still executing as interrupted. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.active.settled();
+    for (const run of this.active.all()) {
+      await this.opts.recorder.fail(run.runId, {
+        status: 'interrupted', code: 'interrupted', message: 'the server shut down while this run was running; run it again',
+      }).catch(() => undefined);
+      this.close(run);
+    }
+  }
+
+  // ---- internals ----
+
+  private close(run: ActiveRun): void {
+    run.closed = true;
+    clearTimeout(run.cancelTimer);
+    this.throttle.forget(run.runId);
+    this.active.delete(run.runId);
+  }
+
+  /** Hands queued runs to idle workers; serialised so two calls never claim the same worker. */
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        await this.dispatchAll();
+      } while (this.pumpAgain);
+    } catch (e) {
+      this.opts.log?.(`dispatch failed: ${(e as Error).stack ?? e}`);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async dispatchAll(): Promise<void> {
+    const db = this.opts.db;
+    let changed = false;
+    for (let w = this.pool?.idle(); w && !this.stopped; w = this.pool?.idle()) {
+      const next = await db.run.findFirst({ where: { status: 'queued' }, orderBy: ORDER });
+      if (!next) break;
+      const claimed = await db.run.updateMany({
+        where: { id: next.id, status: 'queued' },
+        data: { status: 'running', workerId: w.id, startedAt: new Date() },
+      });
+      if (claimed.count !== 1 || w.state !== 'idle') continue;
+      changed = true;
+      const workflowId = next.workflowId ?? undefined;
+      const listeners = this.broadcaster.listenerCount(next.id, workflowId);
+      this.active.add({ runId: next.id, workflowId, worker: w, listeners, paused: false, closed: false });
+      this.pool!.assign(w, {
+        type: 'run', runId: next.id, graph: JSON.parse(next.graph) as Graph,
+        targets: next.targets ? JSON.parse(next.targets) : undefined,
+        debug: next.debug ? JSON.parse(next.debug) : undefined,
+        previewListeners: listeners,
+      });
+    }
+    if (changed) await this.refreshPositions(true);
+  }
+
+  /** Recomputes queue positions (1 = next to start) and tells waiting runs whose position moved. */
+  private async refreshPositions(broadcast: boolean, skipRunId?: string): Promise<void> {
+    const queued = await this.opts.db.run.findMany({ where: { status: 'queued' }, orderBy: ORDER, select: { id: true, workflowId: true } });
+    const next = new Map(queued.map((r, i) => [r.id, { position: i + 1, workflowId: r.workflowId ?? undefined }]));
+    if (broadcast) {
+      for (const [runId, p] of next) {
+        if (runId !== skipRunId && this.positions.get(runId)?.position !== p.position) {
+          this.broadcaster.emit({ type: 'run:position', runId, position: p.position }, p.workflowId);
+        }
+      }
+    }
+    this.positions = next;
+  }
+}

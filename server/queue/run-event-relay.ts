@@ -1,0 +1,109 @@
+// Turns one running run's worker messages into records (RunRecorder) and broadcast events, in order:
+// previews throttled, the end announced only after its artifacts are stored, crashes reported.
+import type { RunEvent } from '../../nodes/engine/events';
+import type { WorkerExit } from '../worker/pool';
+import type { WorkerRunResult } from '../worker/protocol';
+import type { ActiveRun } from './active-runs';
+import type { PreviewThrottle } from './preview-throttle';
+import type { RunRecorder } from './run-recorder';
+
+export interface RunEventRelayDeps {
+  recorder: RunRecorder;
+  throttle: PreviewThrottle;
+  previewRunsKept: number;
+  emit(run: ActiveRun, event: RunEvent): void;
+  /** The run's end is recorded and announced; the queue forgets it (and frees its worker if alive). */
+  ended(run: ActiveRun, opts: { releaseWorker: boolean }): void;
+  log?: (message: string) => void;
+}
+
+export class RunEventRelay {
+  constructor(private readonly d: RunEventRelayDeps) {}
+
+  async event(run: ActiveRun, e: RunEvent): Promise<void> {
+    const { emit, throttle, recorder } = this.d;
+    switch (e.type) {
+      case 'run:started':
+        return emit(run, { ...e, workflowId: run.workflowId, workerId: run.worker.id });
+      case 'node:started':
+        run.node = { id: e.nodeId, type: e.nodeType, startedAt: performance.now() };
+        return emit(run, e);
+      case 'node:preview':
+        await recorder.storePreview(e).catch((err) => this.d.log?.(`run ${run.runId}: preview not stored: ${err}`));
+        for (const f of throttle.offer(e)) emit(run, { ...f, type: 'node:preview' });
+        return;
+      case 'node:finished':
+        for (const f of throttle.flush(run.runId, e.nodeId)) emit(run, { ...f, type: 'node:preview' });
+        run.node = undefined;
+        await recorder.nodeFinished(e);
+        return emit(run, e);
+      case 'run:paused':
+        run.paused = true;
+        for (const f of throttle.flush(run.runId)) emit(run, { ...f, type: 'node:preview' });
+        return emit(run, e);
+      case 'run:resumed':
+        run.paused = false;
+        return emit(run, e);
+      case 'run:finished':
+      case 'run:failed':
+      case 'run:cancelled':
+        // Held until `done`: the host stores the artifacts first, then announces the end with their URLs.
+        run.terminal = e;
+        return;
+      default:
+        return emit(run, e);
+    }
+  }
+
+  async done(run: ActiveRun, result: WorkerRunResult): Promise<void> {
+    if (run.closed) return;
+    try {
+      await this.announceEnd(run, result);
+    } catch (e) {
+      // The outputs could not be recorded (disk full, database locked): the run must still end, visibly.
+      const message = `the run finished but its results could not be stored: ${(e as Error).message}`;
+      this.d.log?.(`run ${run.runId}: ${(e as Error).stack ?? e}`);
+      await this.d.recorder.fail(run.runId, { status: 'failed', code: 'record_failed', message }).catch(() => undefined);
+      this.d.emit(run, { type: 'run:failed', runId: run.runId, code: 'record_failed', message });
+    } finally {
+      this.d.ended(run, { releaseWorker: true });
+    }
+    void this.d.recorder.prunePreviews(this.d.previewRunsKept).catch((e) => this.d.log?.(`pruning previews failed: ${e}`));
+  }
+
+  /** The worker died with this run on it: no retry (the graph may be what kills it); the run fails with the reason. */
+  async crashed(run: ActiveRun, exit: WorkerExit): Promise<void> {
+    if (run.closed) return;
+    const w = run.worker;
+    const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+    const where = run.node ? `while running node ${run.node.id} (${run.node.type})` : 'before its first node';
+    const failure = run.cancelReason
+      ? { status: 'cancelled' as const, code: 'cancelled', message: `${run.cancelReason}; worker ${w.id} did not stop in time and was restarted`, nodeId: run.node?.id }
+      : { status: 'failed' as const, code: 'worker_crashed', message: `worker ${w.id} exited with ${how} ${where}`, nodeId: run.node?.id };
+    const node = run.node ? { ...run.node, ms: performance.now() - run.node.startedAt } : undefined;
+    try {
+      await this.d.recorder.fail(run.runId, failure, node);
+    } finally {
+      this.d.emit(run, failure.status === 'cancelled'
+        ? { type: 'run:cancelled', runId: run.runId, nodeId: failure.nodeId, reason: failure.message }
+        : { type: 'run:failed', runId: run.runId, nodeId: failure.nodeId, code: failure.code, message: failure.message });
+      // The pool restarts the process; the queue dispatches again when it reports ready.
+      this.d.ended(run, { releaseWorker: false });
+    }
+  }
+
+  private async announceEnd(run: ActiveRun, result: WorkerRunResult): Promise<void> {
+    const { emit } = this.d;
+    const refs = await this.d.recorder.finish({ runId: run.runId, workflowId: run.workflowId }, result);
+    for (const artifact of refs) emit(run, { type: 'node:artifact', runId: run.runId, artifact });
+    const err = result.error;
+    if (result.status === 'succeeded') {
+      emit(run, { type: 'run:finished', runId: run.runId, totalMs: result.totalMs, ortMs: result.ortMs, artifacts: refs });
+    } else if (result.status === 'cancelled') {
+      const held = run.terminal?.type === 'run:cancelled' ? run.terminal : undefined;
+      emit(run, { type: 'run:cancelled', runId: run.runId, nodeId: err?.nodeId, reason: held?.reason ?? err?.message ?? run.cancelReason ?? 'cancelled' });
+    } else {
+      emit(run, { type: 'run:failed', runId: run.runId, nodeId: err?.nodeId, code: err?.code ?? 'run_failed', message: err?.message ?? 'the run failed' });
+    }
+  }
+}

@@ -1,0 +1,110 @@
+// Persists what a run produces: node results, artifact files + rows, previews, the run's final state.
+import type { ArtifactRef, RunEventMap } from '../../nodes/engine/events';
+import { imageSize } from '../artifacts/image-size';
+import { artifactUrl, type ArtifactStore } from '../artifacts/store';
+import type { Db } from '../db';
+import type { WorkerRunResult } from '../worker/protocol';
+
+export type FinalStatus = 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface RunFailure {
+  status: Exclude<FinalStatus, 'succeeded'>;
+  code: string;
+  message: string;
+  nodeId?: string;
+}
+
+export class RunRecorder {
+  constructor(private readonly db: Db, private readonly store: ArtifactStore) {}
+
+  async nodeFinished(e: RunEventMap['node:finished']): Promise<void> {
+    const fields = { type: e.nodeType, status: 'succeeded', ms: e.ms, ortMs: e.ortMs, cached: e.cached, outputs: JSON.stringify(e.outputs) };
+    await this.db.nodeResult.upsert({
+      where: { runId_nodeId: { runId: e.runId, nodeId: e.nodeId } },
+      create: { runId: e.runId, nodeId: e.nodeId, ...fields },
+      update: fields,
+    });
+  }
+
+  /** Every encoded step preview is kept (within PREVIEW_RUNS_KEPT runs) so a finished run can be scrubbed. */
+  async storePreview(e: RunEventMap['node:preview']): Promise<void> {
+    const file = await this.store.put(e.image, e.mime);
+    const { width, height } = imageSize(e.image, e.mime);
+    await this.db.artifact.create({
+      data: {
+        runId: e.runId, nodeId: e.nodeId, kind: 'preview', step: e.step, filename: `${e.nodeId}-step-${e.step}.${file.path.split('.').pop()}`,
+        mime: e.mime, sha256: file.sha256, size: file.size, width, height, path: file.path,
+      },
+    });
+  }
+
+  /** Stores output files, completes node results and closes the run; returns the stored artifacts. */
+  async finish(run: { runId: string; workflowId?: string }, result: WorkerRunResult): Promise<ArtifactRef[]> {
+    const refs: ArtifactRef[] = [];
+    for (const a of result.artifacts) {
+      const file = await this.store.put(a.bytes, a.mime);
+      const row = await this.db.artifact.create({
+        data: {
+          runId: run.runId, nodeId: a.nodeId, kind: 'image', filename: a.filename, mime: a.mime,
+          sha256: file.sha256, size: file.size, width: a.width, height: a.height, path: file.path,
+        },
+      });
+      refs.push({ nodeId: a.nodeId, filename: a.filename, mime: a.mime, width: a.width, height: a.height, id: row.id, url: artifactUrl(row.id) });
+    }
+    for (const n of result.nodes) {
+      // node:finished already wrote succeeded nodes with their output summaries; this fills in the rest.
+      const fields = { type: n.type, status: n.status, ms: n.ms, ortMs: n.ortMs, cached: n.cached };
+      await this.db.nodeResult.upsert({
+        where: { runId_nodeId: { runId: run.runId, nodeId: n.id } },
+        create: { runId: run.runId, nodeId: n.id, ...fields },
+        update: fields,
+      });
+    }
+    await this.db.run.update({
+      where: { id: run.runId },
+      data: {
+        status: result.status, finishedAt: new Date(), totalMs: result.totalMs, ortMs: result.ortMs,
+        errorNodeId: result.error?.nodeId ?? null, errorCode: result.error?.code ?? null, errorMessage: result.error?.message ?? null,
+      },
+    });
+    if (result.status === 'succeeded' && run.workflowId && refs[0]?.id) {
+      // Raw update: a new thumbnail is not an edit, so the workflow's updatedAt must not move.
+      await this.db.$executeRaw`UPDATE "Workflow" SET "lastOutputArtifactId" = ${refs[0].id} WHERE "id" = ${run.workflowId}`;
+    }
+    return refs;
+  }
+
+  async fail(runId: string, f: RunFailure, node?: { id: string; type: string; ms: number }): Promise<void> {
+    if (node) {
+      const fields = { type: node.type, status: f.status === 'cancelled' ? 'cancelled' : 'failed', ms: node.ms };
+      await this.db.nodeResult.upsert({
+        where: { runId_nodeId: { runId, nodeId: node.id } },
+        create: { runId, nodeId: node.id, ...fields },
+        update: fields,
+      });
+    }
+    await this.db.run.update({
+      where: { id: runId },
+      data: { status: f.status, finishedAt: new Date(), errorNodeId: f.nodeId ?? null, errorCode: f.code, errorMessage: f.message },
+    });
+  }
+
+  /** Drops step previews of all but the newest `keep` runs that have any; files go when unreferenced. */
+  async prunePreviews(keep: number): Promise<number> {
+    const old = await this.db.run.findMany({
+      where: { artifacts: { some: { kind: 'preview' } } },
+      orderBy: [{ queuedAt: 'desc' }, { id: 'desc' }],
+      skip: keep,
+      select: { id: true },
+    });
+    if (!old.length) return 0;
+    const runIds = old.map((r) => r.id);
+    const doomed = await this.db.artifact.findMany({ where: { runId: { in: runIds }, kind: 'preview' }, select: { sha256: true, path: true } });
+    await this.db.artifact.deleteMany({ where: { runId: { in: runIds }, kind: 'preview' } });
+    const paths = new Map(doomed.map((d) => [d.sha256, d.path]));
+    const stillUsed = await this.db.artifact.findMany({ where: { sha256: { in: [...paths.keys()] } }, select: { sha256: true } });
+    for (const s of stillUsed) paths.delete(s.sha256);
+    for (const p of paths.values()) await this.store.remove(p);
+    return runIds.length;
+  }
+}

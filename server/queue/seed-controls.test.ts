@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import type { Graph } from '../../nodes/engine/graph';
+import { applySeedControls, randomSeed } from './seed-controls';
+
+function graph(controls: Record<string, 'fixed' | 'random' | 'increment'> | undefined, params: Record<string, unknown> = { seed: 41, steps: 20 }): Graph {
+  return {
+    version: 1,
+    nodes: [
+      { id: 'k', type: 'sampler', typeVersion: 1, params, controls },
+      { id: 'other', type: 'save_image', typeVersion: 1, params: {} },
+    ],
+    edges: [],
+  };
+}
+
+describe('applySeedControls', () => {
+  it('increments, draws, or keeps the seed per the control, without touching the input', () => {
+    const input = graph({ seed: 'increment' });
+    const out = applySeedControls(input);
+    expect(out.nodes[0].params).toEqual({ seed: 42, steps: 20 });
+    expect(input.nodes[0].params.seed).toBe(41);
+    expect(out.nodes[1]).toBe(input.nodes[1]);
+
+    expect(applySeedControls(graph({ seed: 'random' }), () => 123456789).nodes[0].params.seed).toBe(123456789);
+    expect(applySeedControls(graph({ seed: 'fixed' })).nodes[0].params.seed).toBe(41);
+    expect(applySeedControls(graph(undefined)).nodes[0].params.seed).toBe(41);
+  });
+
+  it('restarts an increment from 0 when the previous seed is missing or at the top of the range', () => {
+    expect(applySeedControls(graph({ seed: 'increment' }, { steps: 20 })).nodes[0].params.seed).toBe(0);
+    expect(applySeedControls(graph({ seed: 'increment' }, { seed: Number.MAX_SAFE_INTEGER })).nodes[0].params.seed).toBe(0);
+  });
+
+  it('draws random seeds across the 32-bit range', () => {
+    const seeds = Array.from({ length: 2000 }, randomSeed);
+    expect(seeds.every((s) => Number.isInteger(s) && s >= 0 && s < 2 ** 32)).toBe(true);
+    expect(new Set(seeds).size).toBeGreaterThan(1990);
+    // Uniform on [0, 2^32): the mean of 2000 draws is within ~4.5 sigma of 2^31.
+    const mean = seeds.reduce((a, b) => a + b, 0) / seeds.length;
+    expect(Math.abs(mean - 2 ** 31)).toBeLessThan(4.5 * (2 ** 32 / Math.sqrt(12)) / Math.sqrt(2000));
+    expect(Math.max(...seeds)).toBeGreaterThan(2 ** 31);
+  });
+});

@@ -1,0 +1,18 @@
+// The root tRPC router. The browser imports only `type AppRouter` from here.
+import { createCallerFactory, createRouter } from '../trpc';
+import { modelsRouter } from './models';
+import { nodesRouter } from './nodes';
+import { runsRouter } from './runs';
+import { workflowsRouter } from './workflows';
+
+export const appRouter = createRouter({
+  nodes: nodesRouter,
+  models: modelsRouter,
+  workflows: workflowsRouter,
+  runs: runsRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** Server-side calls without HTTP (tests, scripts). */
+export const createCaller = createCallerFactory(appRouter);

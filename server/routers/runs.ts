@@ -1,0 +1,140 @@
+// runs.*: enqueue (validated, seeds applied), cancel, step-debug controls, one run in detail, run history.
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import type { Breakpoints } from '../../nodes/engine/debugger';
+import type { Graph } from '../../nodes/engine/graph';
+import type { OutputSummary, RunStatus } from '../../nodes/engine/events';
+import { artifactUrl } from '../artifacts/store';
+import { createRouter, publicProcedure } from '../trpc';
+
+const runId = z.string().min(1).max(100);
+const nodeId = z.string().min(1).max(200);
+
+/** The engine's Breakpoints (nodes/engine/debugger.ts). */
+const breakpointsSchema = z.object({
+  steps: z.array(z.object({ nodeId, step: z.number().int().min(0) })).max(1000).optional(),
+  everyStep: z.union([z.literal(true), z.array(nodeId).max(1000)]).optional(),
+  beforeNodes: z.array(nodeId).max(1000).optional(),
+}) satisfies z.ZodType<Breakpoints>;
+
+const enqueueInput = z
+  .object({
+    /** A graph (the editor's current one). Validated by the engine: problems come back coded. */
+    graph: z.unknown().optional(),
+    /** With a graph: the workflow the run belongs to. Without: run this workflow's saved version. */
+    workflowId: z.string().min(1).max(100).optional(),
+    version: z.number().int().min(1).optional(),
+    /** "Run to here": these nodes and their ancestors; default every output node. */
+    targets: z.array(nodeId).min(1).max(1000).optional(),
+    debug: breakpointsSchema.optional(),
+    priority: z.number().int().min(-100).max(100).optional(),
+  })
+  .refine((v) => v.graph !== undefined || v.workflowId !== undefined, { message: 'give a graph or a workflowId', path: ['graph'] });
+
+export const runsRouter = createRouter({
+  /** Returns the graph as it will run (random / incremented seeds applied) and the queue position (1 = next). */
+  enqueue: publicProcedure.input(enqueueInput).mutation(({ ctx, input }) => ctx.queue.enqueue(input)),
+
+  cancel: publicProcedure
+    .input(z.object({ runId, reason: z.string().max(500).optional() }))
+    .mutation(({ ctx, input }) => ctx.queue.cancel(input.runId, input.reason)),
+
+  /** Step debugging: pause at the next step, resume, or run one step and pause again. */
+  debug: publicProcedure
+    .input(z.object({ runId, command: z.enum(['pause', 'resume', 'step']) }))
+    .mutation(({ ctx, input }) => {
+      if (!ctx.queue.debug(input.runId, input.command)) {
+        throw new TRPCError({ code: 'CONFLICT', message: `run "${input.runId}" is not running on a worker` });
+      }
+      return { runId: input.runId, command: input.command };
+    }),
+
+  /** Replace a running run's breakpoints (e.g. "break every step" toggled while it runs). */
+  breakpoints: publicProcedure
+    .input(z.object({ runId, breakpoints: breakpointsSchema }))
+    .mutation(({ ctx, input }) => {
+      if (!ctx.queue.setBreakpoints(input.runId, input.breakpoints)) {
+        throw new TRPCError({ code: 'CONFLICT', message: `run "${input.runId}" is not running on a worker` });
+      }
+      return { runId: input.runId };
+    }),
+
+  get: publicProcedure.input(z.object({ runId })).query(async ({ ctx, input }) => {
+    const run = await ctx.db.run.findUnique({
+      where: { id: input.runId },
+      include: {
+        nodeResults: true,
+        artifacts: { orderBy: [{ kind: 'asc' }, { step: 'asc' }, { createdAt: 'asc' }] },
+        workflow: { select: { name: true } },
+      },
+    });
+    if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: `no run "${input.runId}"` });
+    const artifacts = run.artifacts.map((a) => ({
+      id: a.id, nodeId: a.nodeId, kind: a.kind as 'image' | 'preview', step: a.step, filename: a.filename, mime: a.mime,
+      sha256: a.sha256, size: a.size, width: a.width, height: a.height, url: artifactUrl(a.id), createdAt: a.createdAt,
+    }));
+    return {
+      id: run.id,
+      workflowId: run.workflowId,
+      workflowName: run.workflow?.name ?? null,
+      workflowVersion: run.workflowVersion,
+      graph: JSON.parse(run.graph) as Graph,
+      status: run.status as RunStatus,
+      position: ctx.queue.positionOf(run.id) ?? null,
+      priority: run.priority,
+      workerId: run.workerId,
+      queuedAt: run.queuedAt,
+      startedAt: run.startedAt,
+      finishedAt: run.finishedAt,
+      totalMs: run.totalMs,
+      ortMs: run.ortMs,
+      error: run.errorCode ? { nodeId: run.errorNodeId ?? undefined, code: run.errorCode, message: run.errorMessage ?? '' } : null,
+      targets: run.targets ? (JSON.parse(run.targets) as string[]) : null,
+      nodes: run.nodeResults.map((n) => ({
+        id: n.nodeId, type: n.type, status: n.status, ms: n.ms, ortMs: n.ortMs, cached: n.cached,
+        outputs: JSON.parse(n.outputs) as OutputSummary[],
+      })),
+      /** Output images (kind 'image') first, then step previews (kind 'preview') by step. */
+      artifacts,
+    };
+  }),
+
+  /** Newest first; `nextCursor` is the id to pass as `cursor` for the following page. */
+  list: publicProcedure
+    .input(z.object({
+      workflowId: z.string().min(1).max(100).optional(),
+      status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted']).optional(),
+      cursor: runId.optional(),
+      limit: z.number().int().min(1).max(100).default(20),
+    }))
+    .query(async ({ ctx, input }) => {
+      const rows = await ctx.db.run.findMany({
+        where: { workflowId: input.workflowId, status: input.status },
+        orderBy: [{ queuedAt: 'desc' }, { id: 'desc' }],
+        take: input.limit + 1,
+        ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
+        include: {
+          workflow: { select: { name: true } },
+          artifacts: { where: { kind: 'image' }, orderBy: { createdAt: 'asc' }, take: 1, select: { id: true } },
+        },
+      });
+      const page = rows.slice(0, input.limit);
+      return {
+        items: page.map((r) => ({
+          id: r.id,
+          workflowId: r.workflowId,
+          workflowName: r.workflow?.name ?? null,
+          workflowVersion: r.workflowVersion,
+          status: r.status as RunStatus,
+          position: ctx.queue.positionOf(r.id) ?? null,
+          queuedAt: r.queuedAt,
+          startedAt: r.startedAt,
+          finishedAt: r.finishedAt,
+          totalMs: r.totalMs,
+          error: r.errorCode ? { nodeId: r.errorNodeId ?? undefined, code: r.errorCode, message: r.errorMessage ?? '' } : null,
+          thumbnailUrl: r.artifacts[0] ? artifactUrl(r.artifacts[0].id) : null,
+        })),
+        nextCursor: rows.length > input.limit ? page[page.length - 1].id : null,
+      };
+    }),
+});

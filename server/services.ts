@@ -1,0 +1,14 @@
+// The long-lived objects every request handler reaches through the tRPC context.
+import type { ModelStore } from '../nodes/runtime/models';
+import type { ArtifactStore } from './artifacts/store';
+import type { Db } from './db';
+import type { Env } from './env';
+import type { RunQueue } from './queue/queue';
+
+export interface Services {
+  env: Env;
+  db: Db;
+  models: ModelStore;
+  artifacts: ArtifactStore;
+  queue: RunQueue;
+}

@@ -1,0 +1,68 @@
+// Socket.io on the HTTP server: rooms per run and per workflow; every run event goes to both.
+import type http from 'node:http';
+import { Server } from 'socket.io';
+import { z } from 'zod';
+import type { RunEvent } from '../nodes/engine/events';
+import type { RunBroadcaster, RunQueue } from './queue/queue';
+import { roomOf, type ClientToServerEvents, type RoomTarget, type ServerToClientEvents } from './socket-types';
+
+export type StepflowIo = Server<ClientToServerEvents, ServerToClientEvents>;
+
+const targetSchema = z.union([
+  z.object({ runId: z.string().min(1).max(100) }).strict(),
+  z.object({ workflowId: z.string().min(1).max(100) }).strict(),
+]);
+
+export function attachSocket(httpServer: http.Server, queue: RunQueue): { io: StepflowIo; broadcaster: RunBroadcaster } {
+  const io: StepflowIo = new Server(httpServer, {
+    serveClient: false,
+    // Next's dev server shares this HTTP server for its HMR websocket: leave other upgrades alone.
+    destroyUpgrade: false,
+    maxHttpBufferSize: 1e6,
+  });
+
+  const rooms = io.of('/').adapter.rooms;
+  const broadcaster: RunBroadcaster = {
+    emit(event: RunEvent, workflowId) {
+      const { type, ...payload } = event;
+      let to = io.to(`run:${event.runId}`);
+      if (workflowId) to = to.to(`workflow:${workflowId}`);
+      (to.emit as (ev: string, p: unknown) => boolean)(type, payload);
+    },
+    listenerCount(runId, workflowId) {
+      const a = rooms.get(`run:${runId}`);
+      const b = workflowId ? rooms.get(`workflow:${workflowId}`) : undefined;
+      if (!b) return a?.size ?? 0;
+      if (!a) return b.size;
+      let n = b.size;
+      for (const id of a) if (!b.has(id)) n++;
+      return n;
+    },
+  };
+
+  io.of('/').adapter.on('join-room', () => queue.listenersChanged());
+  io.of('/').adapter.on('leave-room', () => queue.listenersChanged());
+
+  io.on('connection', (socket) => {
+    socket.on('join', async (raw: RoomTarget, ack) => {
+      const reply = typeof ack === 'function' ? ack : () => undefined;
+      const parsed = targetSchema.safeParse(raw);
+      if (!parsed.success) return reply({ ok: false, error: 'join needs { runId } or { workflowId }' });
+      const room = roomOf(parsed.data);
+      await socket.join(room);
+      try {
+        const run = 'runId' in parsed.data ? await queue.snapshot(parsed.data.runId) : undefined;
+        reply({ ok: true, room, run });
+      } catch (e) {
+        reply({ ok: true, room });
+      }
+    });
+    socket.on('leave', async (raw: RoomTarget, ack) => {
+      const parsed = targetSchema.safeParse(raw);
+      if (parsed.success) await socket.leave(roomOf(parsed.data));
+      if (typeof ack === 'function') ack({ ok: parsed.success });
+    });
+  });
+
+  return { io, broadcaster };
+}

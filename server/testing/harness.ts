@@ -1,0 +1,108 @@
+// Test harness: a real server (no Next) on a random port over a temp data dir, with tRPC and Socket.io clients.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
+import superjson from 'superjson';
+import { io as connect, type Socket } from 'socket.io-client';
+import type { RunEventMap, RunEventName } from '../../nodes/engine/events';
+import { createServer, type StepflowServer } from '../app';
+import { loadEnv, type EnvInput } from '../env';
+import type { AppRouter } from '../routers';
+import type { ClientToServerEvents, JoinAck, RoomTarget, ServerToClientEvents } from '../socket-types';
+
+export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type ReceivedEvent = { [K in RunEventName]: { name: K; payload: RunEventMap[K] } }[RunEventName];
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `stepflow-${prefix}-`));
+}
+
+export interface TestServer {
+  server: StepflowServer;
+  trpc: TRPCClient<AppRouter>;
+  dataDir: string;
+  socket(): Promise<TestSocket>;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(dataDir: string, env: Partial<Record<keyof EnvInput, string>> = {}): Promise<TestServer> {
+  const server = await createServer({
+    env: loadEnv({ DATA_DIR: dataDir, MODELS_DIR: path.join(dataDir, 'models'), PORT: '0', NODE_ENV: 'test', ...env }),
+    next: false,
+    hostname: '127.0.0.1',
+    log: () => undefined,
+  });
+  const url = `http://127.0.0.1:${server.port}`;
+  const trpc = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${url}/api/trpc`, transformer: superjson })] });
+  const sockets: TestSocket[] = [];
+  return {
+    server,
+    trpc,
+    dataDir,
+    async socket() {
+      const s: TestSocket = connect(url, { transports: ['websocket'], forceNew: true });
+      sockets.push(s);
+      await new Promise<void>((resolve, reject) => {
+        s.once('connect', () => resolve());
+        s.once('connect_error', reject);
+      });
+      return s;
+    },
+    async close() {
+      for (const s of sockets) s.close();
+      await server.close();
+    },
+  };
+}
+
+export function join(s: TestSocket, target: RoomTarget): Promise<JoinAck> {
+  return new Promise((resolve) => s.emit('join', target, resolve));
+}
+
+/** Records every run event a socket receives, in arrival order. */
+export function recordEvents(s: TestSocket): ReceivedEvent[] {
+  const seen: ReceivedEvent[] = [];
+  s.onAny((name: string, payload: unknown) => seen.push({ name, payload } as ReceivedEvent));
+  return seen;
+}
+
+export async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v as T;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** solid colour -> save image: the smallest graph that produces an output file. */
+export function fillGraph(color = '#ff0000', width = 64, height = 32) {
+  return {
+    version: 1 as const,
+    nodes: [
+      { id: 'fill', type: 'solid_color', typeVersion: 1, params: { width, height, color } },
+      { id: 'save', type: 'save_image', typeVersion: 1, params: { filename_prefix: 'out' } },
+    ],
+    edges: [{ from: { node: 'fill', output: 'image' }, to: { node: 'save', input: 'images' } }],
+  };
+}
+
+/** Upscale then downscale a large image: several seconds of CPU in node "big", to interrupt. */
+export function slowGraph() {
+  return {
+    version: 1 as const,
+    nodes: [
+      { id: 'fill', type: 'solid_color', typeVersion: 1, params: { width: 1024, height: 1024, color: '#336699' } },
+      { id: 'big', type: 'resize', typeVersion: 1, params: { width: 3072, height: 3072, kernel: 'lanczos3' } },
+      { id: 'small', type: 'resize', typeVersion: 1, params: { width: 256, height: 256, kernel: 'lanczos3' } },
+      { id: 'save', type: 'save_image', typeVersion: 1, params: {} },
+    ],
+    edges: [
+      { from: { node: 'fill', output: 'image' }, to: { node: 'big', input: 'image' } },
+      { from: { node: 'big', output: 'image' }, to: { node: 'small', input: 'image' } },
+      { from: { node: 'small', output: 'image' }, to: { node: 'save', input: 'images' } },
+    ],
+  };
+}

@@ -1,0 +1,151 @@
+// Host side of the workers: forks WORKERS child processes, tracks idle/busy, restarts the dead.
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { projectRoot } from '../paths';
+import { WORKER_CONFIG_ENV, type HostToWorker, type WorkerConfig, type WorkerToHost } from './protocol';
+
+const ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'entry.ts');
+
+export type WorkerState = 'starting' | 'idle' | 'busy' | 'stopped';
+
+export interface WorkerHandle {
+  readonly id: string;
+  child: ChildProcess;
+  state: WorkerState;
+  runId?: string;
+  provider?: string;
+  pid?: number;
+  /** Consecutive exits before the worker became ready (drives the restart back-off). */
+  failedStarts: number;
+}
+
+export interface WorkerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The run it was executing, if any. */
+  runId?: string;
+}
+
+export interface WorkerPoolHandlers {
+  onReady(w: WorkerHandle): void;
+  onMessage(w: WorkerHandle, msg: WorkerToHost): void;
+  onExit(w: WorkerHandle, exit: WorkerExit): void;
+}
+
+export interface WorkerPoolOptions {
+  count: number;
+  config: Omit<WorkerConfig, 'workerId'>;
+  handlers: WorkerPoolHandlers;
+  log?: (message: string) => void;
+}
+
+export class WorkerPool {
+  private readonly workers: WorkerHandle[] = [];
+  private stopping = false;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly opts: WorkerPoolOptions) {}
+
+  start(): void {
+    for (let i = 1; i <= this.opts.count; i++) {
+      const w = { id: String(i), state: 'starting', failedStarts: 0 } as WorkerHandle;
+      this.workers.push(w);
+      this.spawn(w);
+    }
+  }
+
+  list(): readonly WorkerHandle[] {
+    return this.workers;
+  }
+
+  idle(): WorkerHandle | undefined {
+    return this.workers.find((w) => w.state === 'idle');
+  }
+
+  byRun(runId: string): WorkerHandle | undefined {
+    return this.workers.find((w) => w.state === 'busy' && w.runId === runId);
+  }
+
+  assign(w: WorkerHandle, msg: Extract<HostToWorker, { type: 'run' }>): void {
+    w.state = 'busy';
+    w.runId = msg.runId;
+    this.send(w, msg);
+  }
+
+  /** Marks a worker idle after its run's `done` has been handled. */
+  release(w: WorkerHandle): void {
+    if (w.state === 'busy') {
+      w.state = 'idle';
+      w.runId = undefined;
+    }
+  }
+
+  send(w: WorkerHandle, msg: HostToWorker): void {
+    if (w.child.connected) w.child.send(msg);
+  }
+
+  /** Ends a worker at once (a cancel it ignored); it is restarted like a crashed one. */
+  kill(w: WorkerHandle): void {
+    w.child.kill('SIGKILL');
+  }
+
+  async stop(graceMs = 3000): Promise<void> {
+    this.stopping = true;
+    for (const t of this.timers) clearTimeout(t);
+    await Promise.all(this.workers.map((w) => this.stopOne(w, graceMs)));
+  }
+
+  private async stopOne(w: WorkerHandle, graceMs: number): Promise<void> {
+    const child = w.child;
+    w.state = 'stopped';
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.send(w, { type: 'shutdown' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private spawn(w: WorkerHandle): void {
+    const config: WorkerConfig = { ...this.opts.config, workerId: w.id };
+    const child = fork(ENTRY, [], {
+      cwd: projectRoot,
+      execArgv: ['--import', 'tsx'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, [WORKER_CONFIG_ENV]: JSON.stringify(config) },
+    });
+    w.child = child;
+    w.state = 'starting';
+    w.pid = child.pid;
+    child.on('message', (msg: WorkerToHost) => {
+      if (msg.type === 'ready') {
+        w.state = 'idle';
+        w.provider = msg.provider;
+        w.failedStarts = 0;
+        this.opts.handlers.onReady(w);
+        return;
+      }
+      this.opts.handlers.onMessage(w, msg);
+    });
+    child.on('error', (e) => this.opts.log?.(`worker ${w.id}: ${e.message}`));
+    child.once('exit', (code, signal) => {
+      const wasReady = w.state === 'idle' || w.state === 'busy';
+      const runId = w.state === 'busy' ? w.runId : undefined;
+      if (w.state === 'stopped' || this.stopping) return;
+      w.state = 'starting';
+      w.runId = undefined;
+      this.opts.handlers.onExit(w, { code, signal, runId });
+      if (!wasReady) w.failedStarts++;
+      // A worker that cannot even start (broken install) is retried ever more slowly, not in a hot loop.
+      const delay = wasReady ? 100 : Math.min(30_000, 1000 * 2 ** Math.min(5, w.failedStarts - 1));
+      this.opts.log?.(`worker ${w.id} exited (${signal ? `signal ${signal}` : `code ${code}`}); restarting in ${delay} ms`);
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        if (!this.stopping) this.spawn(w);
+      }, delay);
+      this.timers.add(t);
+    });
+  }
+}

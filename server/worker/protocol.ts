@@ -1,0 +1,43 @@
+// The one message protocol between the server (host) and its worker processes, both directions.
+// Messages travel over the fork IPC channel with `serialization: 'advanced'`, so Uint8Array passes as is.
+import type { Breakpoints } from '../../nodes/engine/debugger';
+import type { Graph } from '../../nodes/engine/graph';
+import type { RunEvent } from '../../nodes/engine/events';
+import type { RunResult } from '../../nodes/engine/executor';
+
+/** Breakpoints a run starts with (the engine's DebugSession format). */
+export type DebugRequest = Breakpoints;
+
+/** pause: break before the next sampler step; step: run one step (or node) and pause; resume: run on. */
+export type DebugCommand = 'pause' | 'resume' | 'step';
+
+export type HostToWorker =
+  | { type: 'run'; runId: string; graph: Graph; targets?: string[]; debug?: DebugRequest; previewListeners: number }
+  | { type: 'cancel'; runId: string; reason: string }
+  | { type: 'preview-listeners'; runId: string; count: number }
+  | { type: 'debug'; runId: string; command: DebugCommand }
+  | { type: 'breakpoints'; runId: string; breakpoints: DebugRequest }
+  | { type: 'shutdown' };
+
+/** A run's result as it crosses the process boundary: node output values stay in the worker. */
+export type WorkerRunResult = Omit<RunResult, 'values'>;
+
+export type WorkerToHost =
+  | { type: 'ready'; workerId: string; provider: string; pid: number }
+  | { type: 'event'; runId: string; event: RunEvent }
+  | { type: 'done'; runId: string; result: WorkerRunResult }
+  /** The worker cannot start (missing module, bad config); the host logs it and backs off. */
+  | { type: 'fatal'; workerId: string; message: string };
+
+/** Environment the host passes to each worker (everything else comes from its own process.env). */
+export interface WorkerConfig {
+  workerId: string;
+  modelsDir: string;
+  inputDirs: string[];
+  provider: 'cpu' | 'cuda';
+  cacheBytes: number;
+  modelBudgetBytes: number;
+  debugPauseTimeoutMs: number;
+}
+
+export const WORKER_CONFIG_ENV = 'STEPFLOW_WORKER_CONFIG';

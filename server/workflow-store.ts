@@ -1,0 +1,68 @@
+// Workflow persistence: immutable versions appended atomically, summaries with thumbnails.
+import { TRPCError } from '@trpc/server';
+import type { Graph } from '../nodes/engine/graph';
+import { artifactUrl } from './artifacts/store';
+import type { Db } from './db';
+import type { Workflow } from './generated/prisma/client';
+
+export const EMPTY_GRAPH: Graph = { version: 1, nodes: [], edges: [] };
+
+export interface WorkflowSummary {
+  id: string;
+  name: string;
+  description: string;
+  currentVersion: number;
+  createdAt: Date;
+  updatedAt: Date;
+  thumbnailUrl: string | null;
+}
+
+export function summarise(w: Workflow): WorkflowSummary {
+  return {
+    id: w.id,
+    name: w.name,
+    description: w.description,
+    currentVersion: w.currentVersion,
+    createdAt: w.createdAt,
+    updatedAt: w.updatedAt,
+    thumbnailUrl: w.lastOutputArtifactId ? artifactUrl(w.lastOutputArtifactId) : null,
+  };
+}
+
+export async function findLiveWorkflow(db: Db, id: string): Promise<Workflow> {
+  const w = await db.workflow.findFirst({ where: { id, deletedAt: null } });
+  if (!w) throw new TRPCError({ code: 'NOT_FOUND', message: `no workflow "${id}" (it may have been deleted)` });
+  return w;
+}
+
+export async function createWorkflow(
+  db: Db,
+  data: { name: string; description?: string; graph: Graph; message?: string },
+): Promise<Workflow> {
+  return db.workflow.create({
+    data: {
+      name: data.name,
+      description: data.description ?? '',
+      currentVersion: 1,
+      versions: { create: { number: 1, graph: JSON.stringify(data.graph), message: data.message ?? 'created' } },
+    },
+  });
+}
+
+/** Appends version currentVersion+1 and moves the pointer, in one transaction. */
+export async function appendVersion(db: Db, workflowId: string, graph: Graph, message: string): Promise<number> {
+  return db.$transaction(async (tx) => {
+    const w = await tx.workflow.findFirst({ where: { id: workflowId, deletedAt: null } });
+    if (!w) throw new TRPCError({ code: 'NOT_FOUND', message: `no workflow "${workflowId}" (it may have been deleted)` });
+    const number = w.currentVersion + 1;
+    await tx.workflowVersion.create({ data: { workflowId, number, graph: JSON.stringify(graph), message } });
+    await tx.workflow.update({ where: { id: workflowId }, data: { currentVersion: number } });
+    return number;
+  });
+}
+
+export async function readVersion(db: Db, workflowId: string, number: number) {
+  const v = await db.workflowVersion.findUnique({ where: { workflowId_number: { workflowId, number } } });
+  if (!v) throw new TRPCError({ code: 'NOT_FOUND', message: `workflow "${workflowId}" has no version ${number}` });
+  return { number: v.number, graph: JSON.parse(v.graph) as Graph, message: v.message, createdAt: v.createdAt };
+}
