@@ -1,6 +1,17 @@
 // The one frozen list of node definitions. Adding a node type = one file + one line here.
 import type { AnyNodeDefinition } from './define';
 import { describeNode, type CatalogNode } from './engine/catalog';
+import { checkpointLoader } from './defs/loaders/checkpoint-loader';
+import { unetLoader } from './defs/loaders/unet-loader';
+import { clipLoader } from './defs/loaders/clip-loader';
+import { vaeLoader } from './defs/loaders/vae-loader';
+import { refinerLoader } from './defs/loaders/refiner-loader';
+import { textEncoder } from './defs/conditioning/text-encoder';
+import { emptyLatent } from './defs/latent/empty-latent';
+import { vaeEncode } from './defs/latent/vae-encode';
+import { vaeDecode } from './defs/latent/vae-decode';
+import { sampler } from './defs/sampling/sampler';
+import { refiner } from './defs/sampling/refiner';
 import { loadImage } from './defs/image/load-image';
 import { solidColor } from './defs/image/solid-color';
 import { resize } from './defs/image/resize';
@@ -10,6 +21,17 @@ import { upscalerLoader } from './defs/loaders/upscaler-loader';
 import { upscaleImage } from './defs/upscale/upscale-image';
 
 const definitions: readonly AnyNodeDefinition[] = [
+  checkpointLoader,
+  unetLoader,
+  clipLoader,
+  vaeLoader,
+  refinerLoader,
+  textEncoder,
+  emptyLatent,
+  vaeEncode,
+  vaeDecode,
+  sampler,
+  refiner,
   loadImage,
   solidColor,
   resize,

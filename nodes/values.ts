@@ -11,6 +11,8 @@ export interface LatentValue {
   leftoverNoise?: boolean;
   /** The step the next sampler should continue from, with the schedule it used. */
   schedule?: { steps: number; endStep: number };
+  /** Noise level of leftover-noise samples, k-diffusion form: samples = x0 + sigma * eps. */
+  sigma?: number;
 }
 
 export interface TokenInfo {
@@ -72,6 +74,8 @@ export interface RefinerModel extends ModelInfo {
   schedulerConfig: Record<string, unknown>;
   predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor>;
   latentRgb: { factors: number[][]; bias: number[] };
+  /** Batch sizes the session accepts (fixed-batch exports take only 1). */
+  maxBatch: number;
 }
 
 export interface SocketValueMap {

@@ -1,0 +1,38 @@
+// Loads a whole diffusers ONNX checkpoint folder into the MODEL, CLIP and VAE socket values.
+import { ClipTokenizer } from '../text';
+import type { OnnxRuntime } from '../runtime/onnx';
+import { loadClip, type OnnxClip } from './clip';
+import { readCheckpointFolder, type CheckpointFolder } from './diffusers-folder';
+import { loadUNet, type OnnxUNet } from './unet';
+import { loadVae, type OnnxVae } from './vae';
+
+export interface LoadedCheckpoint {
+  folder: CheckpointFolder;
+  unet: OnnxUNet;
+  clip: OnnxClip;
+  vae: OnnxVae;
+  /** Notes for the user (e.g. no tokenizer folder, the bundled CLIP vocabulary was used). */
+  notes: string[];
+}
+
+export async function loadCheckpoint(runtime: OnnxRuntime, dir: string, name?: string): Promise<LoadedCheckpoint> {
+  const folder = readCheckpointFolder(dir, name);
+  const notes: string[] = [];
+  let tokenizer: ClipTokenizer;
+  if (folder.files.tokenizer) {
+    tokenizer = ClipTokenizer.fromHfFolder(folder.files.tokenizer);
+  } else {
+    tokenizer = ClipTokenizer.fromOpenAiGz();
+    notes.push(`checkpoint "${folder.name}" has no tokenizer/ folder; using the bundled CLIP vocabulary`);
+  }
+  const unet = await loadUNet(runtime, {
+    name: folder.name, file: folder.files.unet, schedulerConfig: folder.schedulerConfig,
+    latentRgb: folder.latentRgb, latentChannels: folder.latentChannels,
+  });
+  const clip = await loadClip(runtime, tokenizer, { name: folder.name, file: folder.files.textEncoder });
+  const vae = await loadVae(runtime, {
+    name: folder.name, file: folder.files.vaeDecoder, encoderFile: folder.files.vaeEncoder,
+    scalingFactor: folder.scalingFactor, latentChannels: folder.latentChannels,
+  });
+  return { folder, unet, clip, vae, notes };
+}

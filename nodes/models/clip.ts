@@ -1,0 +1,105 @@
+// The CLIP socket's value: tokenizer + text-encoder session -> conditioning. Long prompts run as
+// several 77-token windows concatenated along the sequence (ComfyUI); emphasis uses the empty prompt.
+import type { ClipTokenizer, TokenChunk } from '../text';
+import { outputFloat32, type FeedValue, type ModelSession, type OnnxRuntime, type TensorInfo } from '../runtime/onnx';
+import type { Tensor } from '../runtime/tensor';
+import type { ClipModel, ConditioningValue } from '../values';
+import { applyEmphasis, hasEmphasis } from './emphasis';
+import { ModelFormatError } from './errors';
+import { batchLimit, optionalInput, requireInput } from './session-io';
+import { sessionKey } from './session-key';
+
+export type ClipSession = Pick<ModelSession, 'inputs' | 'outputs' | 'run' | 'key' | 'provider'>;
+
+export interface ClipInfo {
+  name: string;
+  file: string;
+  loras?: { name: string; strength: number }[];
+}
+
+export class OnnxClip implements ClipModel {
+  readonly kind = 'clip' as const;
+  readonly name: string;
+  readonly file: string;
+  readonly provider: string;
+  readonly loras: { name: string; strength: number }[];
+  /** Windows the session takes per run (fixed-batch exports: 1). */
+  readonly maxBatch: number;
+  private readonly ids: TensorInfo;
+  private readonly mask: TensorInfo | undefined;
+  private readonly hiddenName: string;
+  private readonly pooledName: string | undefined;
+  private empty: Promise<Float32Array> | undefined;
+
+  constructor(readonly session: ClipSession, readonly tokenizer: ClipTokenizer, readonly info: ClipInfo) {
+    this.name = info.name;
+    this.file = info.file;
+    this.provider = session.provider;
+    this.loras = info.loras ?? [];
+    this.ids = requireInput(session, ['input_ids', 'tokens', 'ids'], info.file, 'token id');
+    this.mask = optionalInput(session, ['attention_mask']);
+    const hidden = session.outputs.find((o) => o.name === 'last_hidden_state') ?? session.outputs.find((o) => o.dims.length === 3);
+    if (!hidden) throw new ModelFormatError(info.file, `no [batch, tokens, dim] output (looked for last_hidden_state); outputs: ${session.outputs.map((o) => o.name).join(', ')}`);
+    this.hiddenName = hidden.name;
+    this.pooledName = session.outputs.find((o) => o.name === 'pooler_output' || o.name === 'text_embeds')?.name;
+    this.maxBatch = batchLimit(this.ids);
+  }
+
+  /** The same tokenizer and metadata on another session (a LoRA merged into the text encoder). */
+  withSession(session: ClipSession, loras: { name: string; strength: number }[]): OnnxClip {
+    return new OnnxClip(session, this.tokenizer, { ...this.info, loras });
+  }
+
+  async encode(prompt: string, signal?: AbortSignal): Promise<ConditioningValue> {
+    const { chunks, tokens } = this.tokenizer.encodeWeighted(prompt);
+    const { hidden, pooled, dim } = await this.run(chunks, signal);
+    const weights = chunks.flatMap((c) => c.weights);
+    let data = hidden;
+    if (hasEmphasis(weights)) data = applyEmphasis(hidden, await this.emptyHidden(signal), weights, dim);
+    const embeddings: Tensor = { data, dims: [1, chunks.length * chunks[0].ids.length, dim] };
+    return { embeddings, pooled, prompt, tokens };
+  }
+
+  /** Hidden states of the empty prompt (one window), computed once per model. */
+  private emptyHidden(signal?: AbortSignal): Promise<Float32Array> {
+    this.empty ??= this.run(this.tokenizer.encodeWeighted('').chunks, signal).then((r) => r.hidden);
+    this.empty.catch(() => (this.empty = undefined));
+    return this.empty;
+  }
+
+  /** Runs the windows (batched as far as the session allows) and concatenates their hidden states. */
+  private async run(chunks: TokenChunk[], signal?: AbortSignal): Promise<{ hidden: Float32Array; pooled?: Tensor; dim: number }> {
+    const parts: Float32Array[] = [];
+    let pooled: Tensor | undefined;
+    let dim = 0;
+    for (let start = 0; start < chunks.length; start += Math.min(this.maxBatch, chunks.length)) {
+      const group = chunks.slice(start, start + Math.min(this.maxBatch, chunks.length));
+      const n = group.length;
+      const len = group[0].ids.length;
+      const ids = Int32Array.from(group.flatMap((c) => c.ids));
+      const feeds: Record<string, FeedValue> = { [this.ids.name]: { data: ids, dims: [n, len] } };
+      if (this.mask) feeds[this.mask.name] = { data: new Int32Array(n * len).fill(1), dims: [n, len] };
+      const out = await this.session.run(feeds, { signal });
+      const hidden = out[this.hiddenName];
+      dim = hidden.dims[2];
+      parts.push(outputFloat32(hidden));
+      if (start === 0 && this.pooledName && out[this.pooledName]) {
+        const p = out[this.pooledName];
+        const width = p.dims[p.dims.length - 1];
+        pooled = { data: outputFloat32(p).slice(0, width), dims: [1, width] };
+      }
+    }
+    const hidden = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      hidden.set(p, o);
+      o += p.length;
+    }
+    return { hidden, pooled, dim };
+  }
+}
+
+export async function loadClip(runtime: OnnxRuntime, tokenizer: ClipTokenizer, info: ClipInfo): Promise<OnnxClip> {
+  const session = await runtime.session(sessionKey('clip', info.file), { path: info.file });
+  return new OnnxClip(session, tokenizer, info);
+}

@@ -1,0 +1,115 @@
+// The noise predictor behind U-Nets and refiners: one ONNX session with the SD U-Net interface
+// (sample, timestep, encoder_hidden_states -> out_sample), adapted to the session's dtypes and batch limit.
+import { outputFloat32, type FeedValue, type ModelSession, type TensorInfo } from '../runtime/onnx';
+import { batchItem, concatBatch, numel, type Tensor } from '../runtime/tensor';
+import { ModelInputError } from './errors';
+import { batchLimit, fixedChannels, fixedSpatial, isIntegerType, pickOutput, requireInput } from './session-io';
+
+/** What the denoiser needs from a session (ModelSession, or a fake in tests). */
+export type DenoiserSession = Pick<ModelSession, 'inputs' | 'outputs' | 'run' | 'key' | 'provider'>;
+
+export class OnnxDenoiser {
+  readonly maxBatch: number;
+  /** Latent channels when the export pins them. */
+  readonly channels: number | undefined;
+  /** Latent [h, w] when the export pins them (old fixed-shape exports). */
+  readonly fixedSize: [number, number] | undefined;
+  /** Context length when the export pins it (then long prompts cannot be used). */
+  readonly fixedTokens: number | undefined;
+  private readonly sample: TensorInfo;
+  private readonly timestep: TensorInfo;
+  private readonly context: TensorInfo;
+  private readonly output: string;
+
+  constructor(readonly session: DenoiserSession, readonly file: string, readonly label: string) {
+    this.sample = requireInput(session, ['sample', 'x', 'latent_sample'], file, 'latent sample');
+    this.timestep = requireInput(session, ['timestep', 'timesteps', 't'], file, 'timestep');
+    this.context = requireInput(session, ['encoder_hidden_states', 'context'], file, 'text conditioning');
+    this.output = pickOutput(session, ['out_sample', 'noise_pred', 'sample_out'], file).name;
+    this.maxBatch = Math.min(batchLimit(this.sample), batchLimit(this.context));
+    this.channels = fixedChannels(this.sample);
+    this.fixedSize = fixedSpatial(this.sample);
+    const t = this.context.dims[1];
+    this.fixedTokens = typeof t === 'number' && t > 0 ? t : undefined;
+  }
+
+  /** How the session takes its timestep, for logs and tests. */
+  describe(): string {
+    return `${this.label}: sample ${this.sample.type} [${this.sample.dims.join(', ')}], timestep ${this.timestep.type} ` +
+      `[${this.timestep.dims.join(', ')}], context ${this.context.type} [${this.context.dims.join(', ')}], max batch ${this.maxBatch}`;
+  }
+
+  /** Model output for every batch item of `sample`; `context` has batch 1 (shared) or the sample's batch. */
+  async predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor> {
+    this.check(sample, context);
+    const b = sample.dims[0];
+    if (b <= this.maxBatch) return this.run(sample, timestep, this.tileContext(context, b), signal);
+    const parts: Tensor[] = [];
+    for (let start = 0; start < b; start += this.maxBatch) {
+      const n = Math.min(this.maxBatch, b - start);
+      const items = Array.from({ length: n }, (_, i) => batchItem(sample, start + i));
+      const ctx = context.dims[0] === 1
+        ? this.tileContext(context, n)
+        : concatBatch(Array.from({ length: n }, (_, i) => batchItem(context, start + i)));
+      parts.push(await this.run(concatBatch(items), timestep, ctx, signal));
+    }
+    return concatBatch(parts);
+  }
+
+  private check(sample: Tensor, context: Tensor): void {
+    const [b, c, h, w] = sample.dims;
+    if (this.channels !== undefined && c !== this.channels) {
+      throw new ModelInputError(this.label, `the latent has ${c} channels but this model takes ${this.channels}`);
+    }
+    if (this.fixedSize && (h !== this.fixedSize[0] || w !== this.fixedSize[1])) {
+      throw new ModelInputError(this.label, `this export only takes ${this.fixedSize[1] * 8}x${this.fixedSize[0] * 8} images ` +
+        `(latent ${this.fixedSize[1]}x${this.fixedSize[0]}), got ${w * 8}x${h * 8}; set the latent size to match`);
+    }
+    if (context.dims[0] !== 1 && context.dims[0] !== b) {
+      throw new ModelInputError(this.label, `conditioning batch ${context.dims[0]} does not match latent batch ${b}`);
+    }
+    if (this.fixedTokens !== undefined && context.dims[1] !== this.fixedTokens) {
+      throw new ModelInputError(this.label, `this export takes exactly ${this.fixedTokens} tokens of conditioning but the prompt ` +
+        `has ${context.dims[1]}; shorten the prompt to ${this.fixedTokens - 2} tokens or fewer`);
+    }
+    const d = this.context.dims[2];
+    if (typeof d === 'number' && context.dims[2] !== d) {
+      throw new ModelInputError(this.label, `the conditioning has width ${context.dims[2]} but this model takes ${d}; ` +
+        'use the text encoder that belongs to this model');
+    }
+  }
+
+  private tileContext(context: Tensor, b: number): Tensor {
+    if (context.dims[0] === b) return context;
+    return concatBatch(Array.from({ length: b }, () => context));
+  }
+
+  private async run(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor> {
+    const b = sample.dims[0];
+    const feeds: Record<string, FeedValue> = {
+      [this.sample.name]: sample,
+      [this.timestep.name]: this.timestepFeed(timestep, b),
+      [this.context.name]: context,
+    };
+    const out = (await this.session.run(feeds, { signal }))[this.output];
+    const data = outputFloat32(out);
+    if (data.length !== numel(sample.dims)) {
+      throw new ModelInputError(this.label, `the model returned [${out.dims.join(', ')}] for a sample of [${sample.dims.join(', ')}]`);
+    }
+    return { data, dims: [...sample.dims] };
+  }
+
+  /**
+   * Per batch item by default; [1] or a scalar when the export says so (diffusers' ONNX pipeline feeds
+   * one timestep and lets the graph broadcast). Integer timesteps are rounded: sigma-based samplers
+   * produce fractional ones that only float-timestep models can use exactly.
+   */
+  private timestepFeed(t: number, b: number): FeedValue {
+    const value = isIntegerType(this.timestep) ? Math.round(t) : t;
+    const dims = this.timestep.dims;
+    if (dims.length === 0) return { data: Float32Array.of(value), dims: [] };
+    const n = dims[0] === 1 ? 1 : b;
+    const data = this.timestep.type === 'float64' ? new Float64Array(n).fill(value) : new Float32Array(n).fill(value);
+    return { data, dims: [n] };
+  }
+}

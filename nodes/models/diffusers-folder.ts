@@ -1,0 +1,92 @@
+// Reads a diffusers ONNX folder (the layout Optimum and onnx-web export): which files exist, the
+// scheduler and VAE configs, and StepFlow's optional stepflow.json extras.
+import fs from 'node:fs';
+import path from 'node:path';
+import { SD15_SCHEDULER_CONFIG, SD_LATENT_CHANNELS, SD_VAE_SCALING_FACTOR } from './defaults';
+import { ModelFormatError } from './errors';
+import { parseLatentRgb, SD15_LATENT_RGB, type LatentRgb } from './latent-rgb';
+
+export interface CheckpointFolder {
+  dir: string;
+  name: string;
+  modelIndex: Record<string, unknown>;
+  schedulerConfig: Record<string, unknown>;
+  scalingFactor: number;
+  latentChannels: number;
+  latentRgb: LatentRgb;
+  /** Native resolution [width, height] when stepflow.json states it. */
+  resolution?: [number, number];
+  description?: string;
+  files: {
+    unet: string;
+    textEncoder: string;
+    vaeDecoder: string;
+    vaeEncoder?: string;
+    /** Folder with vocab.json + merges.txt, when present. */
+    tokenizer?: string;
+  };
+}
+
+function readJson(file: string, required: boolean): Record<string, unknown> | undefined {
+  if (!fs.existsSync(file)) {
+    if (required) throw new ModelFormatError(file, 'is missing; a checkpoint folder needs the diffusers ONNX layout');
+    return undefined;
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ModelFormatError(file, `is not valid JSON (${(e as Error).message})`);
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ModelFormatError(file, 'must hold a JSON object');
+  return v as Record<string, unknown>;
+}
+
+function positive(v: unknown, fallback: number, file: string, key: string): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !(v > 0)) throw new ModelFormatError(file, `"${key}" must be a positive number, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+export function readCheckpointFolder(dir: string, name = path.basename(dir)): CheckpointFolder {
+  const at = (...p: string[]) => path.join(dir, ...p);
+  const modelIndex = readJson(at('model_index.json'), true)!;
+  const schedulerConfig = readJson(at('scheduler', 'scheduler_config.json'), false) ?? { ...SD15_SCHEDULER_CONFIG };
+  const vaeConfigFile = at('vae_decoder', 'config.json');
+  const vaeConfig = readJson(vaeConfigFile, false) ?? {};
+  const latentChannels = positive(vaeConfig.latent_channels, SD_LATENT_CHANNELS, vaeConfigFile, 'latent_channels');
+  const extrasFile = at('stepflow.json');
+  const extras = readJson(extrasFile, false) ?? {};
+
+  const missing: string[] = [];
+  const need = (rel: string) => {
+    if (!fs.existsSync(at(rel))) missing.push(rel);
+    return at(rel);
+  };
+  const files: CheckpointFolder['files'] = {
+    unet: need('unet/model.onnx'),
+    textEncoder: need('text_encoder/model.onnx'),
+    vaeDecoder: need('vae_decoder/model.onnx'),
+  };
+  if (missing.length) {
+    throw new ModelFormatError(dir, `checkpoint folder lacks ${missing.join(', ')} (expected the diffusers ONNX layout: unet/, text_encoder/, vae_decoder/, tokenizer/)`);
+  }
+  if (fs.existsSync(at('vae_encoder', 'model.onnx'))) files.vaeEncoder = at('vae_encoder', 'model.onnx');
+  if (fs.existsSync(at('tokenizer', 'vocab.json'))) files.tokenizer = at('tokenizer');
+
+  const res = extras.resolution;
+  const resolution = Array.isArray(res) && res.length === 2 && res.every((x) => Number.isInteger(x) && x > 0)
+    ? (res as [number, number]) : undefined;
+  return {
+    dir,
+    name,
+    modelIndex,
+    schedulerConfig,
+    scalingFactor: positive(vaeConfig.scaling_factor, SD_VAE_SCALING_FACTOR, vaeConfigFile, 'scaling_factor'),
+    latentChannels,
+    latentRgb: extras.latent_rgb !== undefined ? parseLatentRgb(extras.latent_rgb, latentChannels, extrasFile) : SD15_LATENT_RGB,
+    resolution,
+    description: typeof extras.description === 'string' ? extras.description : undefined,
+    files,
+  };
+}

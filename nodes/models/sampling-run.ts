@@ -1,0 +1,140 @@
+// One sampling run for the Sampler and Refiner nodes: scheduler set-up, the window of steps to run
+// (denoise strength, start/end step, refiner start fraction, leftover-noise hand-off), the starting
+// noise, the shared loop, and the LATENT value it hands on.
+import { createNoise, type NoiseMode } from '../sampling/noise';
+import { createScheduler, startForStrength, type ScheduleName, type Scheduler } from '../sampling/schedulers';
+import type { Denoiser } from '../sampling/guidance';
+import { fromVe, runSamplingLoop, sigmaAt, toVe, type AdaptiveStop, type LoopHooks } from '../sampling/loop';
+import type { ConditioningValue, LatentValue } from '../values';
+import type { LatentRgb } from './latent-rgb';
+
+export type RunStart =
+  /** Sampler: img2img strength and an optional explicit first step (ComfyUI's start_at_step). */
+  | { kind: 'denoise'; denoise: number; startStep: number }
+  /** Refiner: begin at this fraction of the schedule (0.7 = run the last 30 %). */
+  | { kind: 'fraction'; startAt: number };
+
+export interface SampleLatentOptions {
+  model: Denoiser & { latentRgb: LatentRgb; schedulerConfig: Record<string, unknown> };
+  sampler: string;
+  schedule: ScheduleName;
+  steps: number;
+  cfg: number;
+  seed: number;
+  noiseMode: NoiseMode;
+  positive: ConditioningValue;
+  negative: ConditioningValue;
+  latent: LatentValue;
+  start: RunStart;
+  /** Stop before this step (>= steps: run to the end). */
+  endStep: number;
+  returnLeftoverNoise: boolean;
+  adaptive?: AdaptiveStop;
+  hooks?: LoopHooks;
+}
+
+export interface SampleLatentResult {
+  latent: LatentValue;
+  /** Model evaluations planned and run. */
+  planned: number;
+  evaluations: number;
+  stoppedEarly: boolean;
+  startIndex: number;
+  scheduler: Scheduler;
+}
+
+/** First evaluation index of step k (Heun evaluates twice per step). */
+function boundary(s: Scheduler, k: number): number {
+  return Math.min(Math.max(0, k) * s.order, s.timesteps.length);
+}
+
+/** The step boundary whose noise level is nearest (in log sigma) to `sigma`. */
+function nearestSigmaIndex(s: Scheduler, sigma: number): number {
+  let best = 0;
+  let bestD = Infinity;
+  for (let i = 0; i < s.timesteps.length; i += s.order) {
+    const d = Math.abs(Math.log(sigmaAt(s, i)) - Math.log(Math.max(sigma, 1e-12)));
+    if (d < bestD) {
+      bestD = d;
+      best = i;
+    }
+  }
+  return best;
+}
+
+/**
+ * Index of the first evaluation. A leftover-noise latent resumes at its own noise level, unless an
+ * explicit start step says where; img2img strength follows diffusers' get_timesteps.
+ */
+function planStart(s: Scheduler, o: SampleLatentOptions): number {
+  const leftover = o.latent.leftoverNoise === true && o.latent.sigma !== undefined;
+  if (o.start.kind === 'fraction') {
+    s.setTimesteps(o.steps);
+    return leftover ? nearestSigmaIndex(s, o.latent.sigma!) : boundary(s, Math.round(o.start.startAt * o.steps));
+  }
+  let index = 0;
+  if (o.start.denoise < 1 && !leftover) index = startForStrength(s, o.steps, o.start.denoise).startIndex;
+  else s.setTimesteps(o.steps);
+  if (o.start.startStep > 0) return Math.max(index, boundary(s, o.start.startStep));
+  return leftover ? nearestSigmaIndex(s, o.latent.sigma!) : index;
+}
+
+function isZero(x: Float32Array): boolean {
+  for (let i = 0; i < x.length; i++) if (x[i] !== 0) return false;
+  return true;
+}
+
+export async function sampleLatent(o: SampleLatentOptions): Promise<SampleLatentResult> {
+  const scheduler = createScheduler(o.sampler, o.model.schedulerConfig, { schedule: o.schedule });
+  const startIndex = planStart(scheduler, o);
+  const n = scheduler.timesteps.length;
+  const endIndex = Math.max(startIndex, boundary(scheduler, o.endStep));
+  const dims = o.latent.samples.dims;
+  const base = { startIndex, scheduler, planned: endIndex - startIndex, evaluations: 0, stoppedEarly: false };
+  if (startIndex >= endIndex) return { ...base, latent: { ...o.latent, samples: { data: new Float32Array(o.latent.samples.data), dims: [...dims] } } };
+  if (startIndex > 0) scheduler.setBeginIndex(startIndex);
+
+  const noise = createNoise(o.seed, o.noiseMode);
+  const eps = noise.randn(o.latent.samples.data.length);
+  const x = initialSample(scheduler, o.latent, eps, startIndex);
+
+  const run = await runSamplingLoop({
+    denoiser: o.model, latentRgb: o.model.latentRgb, scheduler,
+    guidance: { positive: o.positive.embeddings, negative: o.negative.embeddings, cfg: o.cfg },
+    sample: { data: x, dims }, startIndex, endIndex, noise, hooks: o.hooks, adaptive: o.adaptive,
+  });
+  let latent: LatentValue;
+  if (run.stopIndex >= n) {
+    latent = { samples: run.sample };
+  } else if (!run.stoppedEarly && o.returnLeftoverNoise) {
+    const sigma = sigmaAt(scheduler, run.stopIndex);
+    latent = {
+      samples: { data: toVe(scheduler, run.sample.data, sigma), dims: [...dims] },
+      leftoverNoise: true,
+      sigma,
+      schedule: { steps: o.steps, endStep: Math.min(o.endStep, o.steps) },
+    };
+  } else {
+    // Ending early without handing noise on returns the clean estimate (ComfyUI's force_full_denoise).
+    latent = { samples: run.predictedX0 };
+  }
+  return { ...base, latent, evaluations: run.evaluations, stoppedEarly: run.stoppedEarly };
+}
+
+/**
+ * The sample the first evaluation sees: a leftover-noise latent as it is (topped up with fresh noise
+ * when this schedule starts noisier than it stopped), pure noise for an empty latent from the top,
+ * otherwise the latent noised to the starting timestep (img2img, refiner from a clean latent).
+ */
+function initialSample(s: Scheduler, latent: LatentValue, eps: Float32Array, startIndex: number): Float32Array {
+  const samples = latent.samples.data;
+  if (latent.leftoverNoise && latent.sigma !== undefined) {
+    const target = sigmaAt(s, startIndex);
+    // Only a real gap is topped up: the same schedule on both sides must continue bit for bit.
+    const extra = target > latent.sigma * 1.001 ? Math.sqrt(target * target - latent.sigma * latent.sigma) : 0;
+    const ve = extra > 0 ? samples.map((v, i) => v + extra * eps[i]) : samples;
+    return fromVe(s, ve, Math.max(target, latent.sigma));
+  }
+  if (startIndex === 0 && isZero(samples)) return eps.map((v) => v * s.initNoiseSigma);
+  return s.addNoise(samples, eps, s.timesteps[startIndex]);
+}

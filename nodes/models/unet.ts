@@ -1,0 +1,63 @@
+// The MODEL socket's value: a U-Net ONNX session behind the UNetModel interface.
+import type { OnnxRuntime } from '../runtime/onnx';
+import type { Tensor } from '../runtime/tensor';
+import type { UNetModel } from '../values';
+import { OnnxDenoiser, type DenoiserSession } from './denoiser';
+import { ModelFormatError } from './errors';
+import type { LatentRgb } from './latent-rgb';
+import { sessionKey } from './session-key';
+import { SD_LATENT_CHANNELS } from './defaults';
+
+export interface UNetInfo {
+  name: string;
+  file: string;
+  schedulerConfig: Record<string, unknown>;
+  latentRgb: LatentRgb;
+  latentChannels?: number;
+  loras?: { name: string; strength: number }[];
+}
+
+export class OnnxUNet implements UNetModel {
+  readonly kind = 'unet' as const;
+  readonly name: string;
+  readonly file: string;
+  readonly provider: string;
+  readonly loras: { name: string; strength: number }[];
+  readonly latentChannels: number;
+  readonly schedulerConfig: Record<string, unknown>;
+  readonly maxBatch: number;
+  readonly latentRgb: LatentRgb;
+  readonly denoiser: OnnxDenoiser;
+
+  constructor(session: DenoiserSession, readonly info: UNetInfo) {
+    this.denoiser = new OnnxDenoiser(session, info.file, `U-Net "${info.name}"`);
+    this.name = info.name;
+    this.file = info.file;
+    this.provider = session.provider;
+    this.loras = info.loras ?? [];
+    this.latentChannels = this.denoiser.channels ?? info.latentChannels ?? SD_LATENT_CHANNELS;
+    if (info.latentRgb.factors.length !== this.latentChannels) {
+      throw new ModelFormatError(info.file, `latent_rgb has ${info.latentRgb.factors.length} rows but the U-Net has ${this.latentChannels} latent channels`);
+    }
+    this.schedulerConfig = info.schedulerConfig;
+    this.maxBatch = this.denoiser.maxBatch;
+    this.latentRgb = info.latentRgb;
+  }
+
+  /**
+   * The same U-Net metadata on another session, e.g. weights with a LoRA merged in
+   * (`loras` lists what the new session contains).
+   */
+  withSession(session: DenoiserSession, loras: { name: string; strength: number }[]): OnnxUNet {
+    return new OnnxUNet(session, { ...this.info, loras });
+  }
+
+  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor> {
+    return this.denoiser.predict(sample, timestep, context, signal);
+  }
+}
+
+export async function loadUNet(runtime: OnnxRuntime, info: UNetInfo): Promise<OnnxUNet> {
+  const session = await runtime.session(sessionKey('unet', info.file), { path: info.file });
+  return new OnnxUNet(session, info);
+}

@@ -1,0 +1,116 @@
+// Writes the sprites checkpoint (diffusers ONNX folder under checkpoints/sprites/) and the loose
+// sprites refiner (refiners/sprites-refiner.onnx + its sidecar JSON): the pack's two own parts.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ClipTokenizer } from '../text';
+import { TRAINING_SCHEDULE } from './dictionary';
+import type { PackPart } from './part';
+import { buildRefiner } from './refiner';
+import { BACKGROUNDS, IMAGE_SIZE, SHAPE_COLORS, SHAPES } from './sprites';
+import { buildTextEncoder } from './text-encoder';
+import { buildUnet } from './unet';
+import { LATENT_CHANNELS, buildVaeDecoder, buildVaeEncoder, latentRgbProjection } from './vae';
+
+export const SPRITES_CHECKPOINT = 'checkpoints/sprites';
+export const SPRITES_REFINER = 'refiners/sprites-refiner.onnx';
+
+/** SD 1.5's scheduler_config.json: the sprites models are trained (built) on its schedule. */
+export const SPRITES_SCHEDULER_CONFIG = {
+  _class_name: 'PNDMScheduler',
+  _diffusers_version: '0.6.0',
+  beta_start: TRAINING_SCHEDULE.beta_start,
+  beta_end: TRAINING_SCHEDULE.beta_end,
+  beta_schedule: 'scaled_linear',
+  num_train_timesteps: TRAINING_SCHEDULE.num_train_timesteps,
+  set_alpha_to_one: false,
+  steps_offset: 1,
+  skip_prk_steps: true,
+  clip_sample: false,
+  prediction_type: 'epsilon',
+} as const;
+
+const DESCRIPTION = `Built-in pixel-art sprites model: ${SHAPES.length} shapes (${SHAPES.join(', ')}) in ` +
+  `${SHAPE_COLORS.length} colours (${SHAPE_COLORS.join(', ')}) on ${BACKGROUNDS.length} backgrounds ` +
+  `(${BACKGROUNDS.join(', ')}), two sizes, ${IMAGE_SIZE}x${IMAGE_SIZE}. Prompt like "red circle on blue background".`;
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+/** Every file whose content shapes the sprites models' bytes. */
+const SPRITES_SOURCES = [
+  here('./checkpoint.ts'), here('./dictionary.ts'), here('./denoiser-graph.ts'), here('./unet.ts'), here('./refiner.ts'),
+  here('./text-encoder.ts'), here('./vae.ts'), here('./sprites.ts'), here('./sprites/palette.ts'), here('./sprites/shapes.ts'),
+  here('./sprites/catalog.ts'), here('../onnx/builder.ts'), here('../onnx/proto.ts'), here('../runtime/float16.ts'),
+  here('../text/bpe-files.ts'), here('../text/bpe-vocab.ts'), here('../text/clip-tokenizer.ts'), here('../text/data/bpe_simple_vocab_16e6.txt.gz'),
+];
+
+function writeJson(file: string, value: unknown): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Relative '/'-separated paths of every file under `dir`, sorted. */
+function listFiles(root: string, dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listFiles(root, path.join(dir, e.name)) : [path.relative(root, path.join(dir, e.name)).split(path.sep).join('/')]))
+    .sort();
+}
+
+export async function writeSpritesCheckpoint(modelsDir: string): Promise<string[]> {
+  const dir = path.join(modelsDir, SPRITES_CHECKPOINT);
+  fs.rmSync(dir, { recursive: true, force: true });
+  const tok = ClipTokenizer.fromOpenAiGz();
+  tok.writeHfFolder(path.join(dir, 'tokenizer'));
+  writeJson(path.join(dir, 'tokenizer', 'tokenizer_config.json'), {
+    tokenizer_class: 'CLIPTokenizer', model_max_length: 77, do_lower_case: true,
+    bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', pad_token: '<|endoftext|>', unk_token: '<|endoftext|>',
+  });
+  const onnxModel = ['diffusers', 'OnnxRuntimeModel'];
+  writeJson(path.join(dir, 'model_index.json'), {
+    _class_name: 'OnnxStableDiffusionPipeline',
+    _diffusers_version: '0.6.0',
+    feature_extractor: [null, null],
+    requires_safety_checker: false,
+    safety_checker: [null, null],
+    scheduler: ['diffusers', 'DDIMScheduler'],
+    text_encoder: onnxModel,
+    tokenizer: ['transformers', 'CLIPTokenizer'],
+    unet: onnxModel,
+    vae_decoder: onnxModel,
+    vae_encoder: onnxModel,
+  });
+  writeJson(path.join(dir, 'scheduler', 'scheduler_config.json'), SPRITES_SCHEDULER_CONFIG);
+  const vaeConfig = { scaling_factor: 1.0, latent_channels: LATENT_CHANNELS, sample_size: IMAGE_SIZE };
+  writeJson(path.join(dir, 'vae_decoder', 'config.json'), vaeConfig);
+  writeJson(path.join(dir, 'vae_encoder', 'config.json'), vaeConfig);
+  writeJson(path.join(dir, 'stepflow.json'), { latent_rgb: latentRgbProjection(), resolution: [IMAGE_SIZE, IMAGE_SIZE], description: DESCRIPTION });
+  buildTextEncoder(tok).save(path.join(dir, 'text_encoder', 'model.onnx'));
+  buildVaeDecoder().save(path.join(dir, 'vae_decoder', 'model.onnx'));
+  buildVaeEncoder().save(path.join(dir, 'vae_encoder', 'model.onnx'));
+  buildUnet().save(path.join(dir, 'unet', 'model.onnx'), { externalData: { location: 'weights.pb' } });
+  return listFiles(modelsDir, dir);
+}
+
+export async function writeSpritesRefiner(modelsDir: string): Promise<string[]> {
+  const file = path.join(modelsDir, SPRITES_REFINER);
+  buildRefiner().save(file);
+  const sidecar = file.replace(/\.onnx$/, '.json');
+  writeJson(sidecar, {
+    scheduler: SPRITES_SCHEDULER_CONFIG,
+    latent_rgb: latentRgbProjection(),
+    description: 'Attention refiner for the built-in sprites checkpoint: hand it the last ~30% of the steps.',
+  });
+  return [SPRITES_REFINER, SPRITES_REFINER.replace(/\.onnx$/, '.json')];
+}
+
+export const spritesCheckpointPart: PackPart = {
+  name: 'sprites-checkpoint',
+  sources: SPRITES_SOURCES,
+  generate: writeSpritesCheckpoint,
+};
+
+export const spritesRefinerPart: PackPart = {
+  name: 'sprites-refiner',
+  sources: SPRITES_SOURCES,
+  generate: writeSpritesRefiner,
+};
