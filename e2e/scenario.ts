@@ -2,10 +2,10 @@
 // (txt2img.json with a sampler that streams previews; a LATENT->IMAGE mismatch to refuse.)
 
 /** The template a newcomer opens first (workflows/<file>). Model pack: 'txt2img.json'. */
-export const NEWCOMER_TEMPLATE = 'image-ops.json';
+export const NEWCOMER_TEMPLATE = 'txt2img.json';
 
 /** Node type whose live preview must show >= 3 distinct frames during a run; null = no sampler yet. */
-export const PREVIEW_NODE_TYPE: string | null = null;
+export const PREVIEW_NODE_TYPE: string | null = 'sampler';
 
 /**
  * A connection of two different socket types the editor must refuse, as palette node types and
@@ -21,4 +21,4 @@ export const WRONG_TYPE_CONNECTION: { from: string; output: string; to: string; 
  * Model pack: { template: 'txt2img.json', samplerNodeId: 'sampler', steps: 300 } -- the run must
  * stop within one sampler step of pressing Stop.
  */
-export const SAMPLER_STOP: { template: string; samplerNodeId: string; steps: number } | null = null;
+export const SAMPLER_STOP: { template: string; samplerNodeId: string; steps: number } | null = { template: 'txt2img.json', samplerNodeId: 'sampler', steps: 300 };

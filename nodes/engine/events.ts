@@ -46,7 +46,11 @@ export interface RunEventMap {
   'run:resumed': { runId: string };
   'run:finished': { runId: string; totalMs: number; ortMs: number; artifacts: ArtifactRef[] };
   'run:failed': { runId: string; nodeId?: string; code: string; message: string };
-  'run:cancelled': { runId: string; nodeId?: string; reason: string };
+  'run:cancelled': {
+    runId: string; nodeId?: string; reason: string;
+    /** Last progress step of the node that was running, and how many steps it ran after the cancel arrived. */
+    step?: number; stepsAfterCancel?: number;
+  };
 }
 
 export type RunEventName = keyof RunEventMap;

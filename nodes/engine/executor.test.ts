@@ -137,9 +137,11 @@ describe('Executor', () => {
       nodes: [n('x', 'source'), n('s', 'stepper', { steps: 50 }), n('after', 'add'), n('out', 'sink')],
       edges: [e('x', 's'), e('s', 'after'), e('after', 'out')],
     };
+    const events: RunEvent[] = [];
     const p = run(executor(), graph, {
       signal: ac.signal,
       onEvent: (ev) => {
+        events.push(ev);
         if (ev.type === 'node:progress' && ev.step === 3) ac.abort('stop pressed');
       },
     });
@@ -148,6 +150,9 @@ describe('Executor', () => {
     expect(result.error).toMatchObject({ nodeId: 's', code: 'cancelled', message: 'stop pressed' });
     expect(executed).toEqual(['s', 'x']);
     expect(result.nodes.find((x) => x.id === 'after')!.status).toBe('skipped');
+    const cancelled = events.find((ev) => ev.type === 'run:cancelled') as Extract<RunEvent, { type: 'run:cancelled' }>;
+    // Aborted while reporting step 3; the stepper checks before its next step.
+    expect(cancelled).toMatchObject({ step: 3, stepsAfterCancel: 0 });
   });
 
   it('a throwing node gives a failed run naming it, never a rejection', async () => {

@@ -106,13 +106,22 @@ export class Executor {
     const incoming = new Map<string, GraphEdge[]>();
     for (const e of graph.edges) incoming.set(e.to.node, [...(incoming.get(e.to.node) ?? []), e]);
     const signal = ro.signal ?? new AbortController().signal;
+    // Progress of the running node when the cancel arrives: proves samplers stop within a step.
+    const progress = { step: 0, atCancel: undefined as number | undefined };
+    const onEvent = emit;
+    const track = (e: RunEvent) => {
+      if (e.type === 'node:progress') progress.step = e.step;
+      if (e.type === 'node:started') progress.step = 0;
+      onEvent(e);
+    };
+    signal.addEventListener('abort', () => (progress.atCancel = progress.step), { once: true });
     for (const node of order) {
       const def = this.defs.get(node.type)!;
       try {
         throwIfCancelled(signal);
         await ro.debug?.beforeNode?.(node.id, signal);
         throwIfCancelled(signal);
-        await this.runNode(node, incoming.get(node.id) ?? [], def, keys, result, ro, signal, emit);
+        await this.runNode(node, incoming.get(node.id) ?? [], def, keys, result, ro, signal, track);
       } catch (e) {
         result.nodes.push({ id: node.id, type: node.type, ms: 0, ortMs: 0, cached: false, status: isCancellation(e, signal) ? 'cancelled' : 'failed' });
         for (const rest of order.slice(order.indexOf(node) + 1)) {
@@ -122,7 +131,8 @@ export class Executor {
           const reason = e instanceof RunCancelledError ? e.reason : new RunCancelledError().reason;
           result.status = 'cancelled';
           result.error = { nodeId: node.id, code: 'cancelled', message: reason };
-          emit({ type: 'run:cancelled', runId: ro.runId, nodeId: node.id, reason });
+          const stepsAfterCancel = progress.atCancel === undefined ? undefined : progress.step - progress.atCancel;
+          emit({ type: 'run:cancelled', runId: ro.runId, nodeId: node.id, reason, step: progress.step, stepsAfterCancel });
         } else {
           result.status = 'failed';
           result.error = { nodeId: node.id, code: errorCode(e), message: `${def.title} (${node.id}): ${errorMessage(e)}` };
