@@ -17,6 +17,7 @@ import { solidColor } from './defs/image/solid-color';
 import { resize } from './defs/image/resize';
 import { composite } from './defs/image/composite';
 import { saveImage } from './defs/image/save-image';
+import { loraLoader } from './defs/loaders/lora-loader';
 import { upscalerLoader } from './defs/loaders/upscaler-loader';
 import { upscaleImage } from './defs/upscale/upscale-image';
 
@@ -37,6 +38,7 @@ const definitions: readonly AnyNodeDefinition[] = [
   resize,
   composite,
   saveImage,
+  loraLoader,
   upscalerLoader,
   upscaleImage,
 ];

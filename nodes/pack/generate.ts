@@ -7,10 +7,11 @@ import { spritesCheckpointPart, spritesRefinerPart } from './checkpoint';
 import { combinedGeneratorHash, partGeneratorHash, partStaleReason, readManifest, sha256File, writeManifest, type PackManifest } from './checksum';
 import { esrganPart } from './esrgan/part';
 import { part as paletteLoraPart } from './lora/part';
+import { part as tinySdPart } from './tiny-sd/part';
 import type { PackPart } from './part';
 
 /** Every part of the pack, in generation order. */
-export const PACK_PARTS: readonly PackPart[] = Object.freeze([spritesCheckpointPart, spritesRefinerPart, esrganPart, paletteLoraPart]);
+export const PACK_PARTS: readonly PackPart[] = Object.freeze([spritesCheckpointPart, spritesRefinerPart, esrganPart, paletteLoraPart, tinySdPart]);
 
 export type PackProgress =
   | { phase: 'skip'; part: string }

@@ -1,0 +1,48 @@
+// The tiny CLIP text encoder: random weights, one pre-norm transformer layer with causal self-attention,
+// transformers' module names (`/text_model/encoder/layers.0/self_attn/q_proj/MatMul`). input_ids int32
+// [B, 77] -> last_hidden_state [B, 77, 32]. The token table is float16 (half the bytes) and cast up.
+import { GraphBuilder } from '../../onnx/builder';
+import { float32ToFloat16 } from '../../runtime/float16';
+import { TinyLayers, WeightRandom, type LoraModuleSpec } from './layers';
+import { TINY_CONTEXT_DIM } from './unet';
+
+const VOCAB = 49408;
+const TOKENS = 77;
+const MLP_DIM = 64;
+
+export interface TinyTextEncoder {
+  graph: GraphBuilder;
+  modules: LoraModuleSpec[];
+}
+
+export function buildTinyTextEncoder(): TinyTextEncoder {
+  const g = new GraphBuilder('tiny_sd_text_encoder');
+  const l = new TinyLayers(g, new WeightRandom(0x5eed02));
+  const d = TINY_CONTEXT_DIM;
+  const ids = g.input('input_ids', 'int32', ['batch', TOKENS]);
+  const table = g.initializer('text_model.embeddings.token_embedding.weight', float32ToFloat16(l.rng.values(VOCAB * d, 1)), [VOCAB, d]);
+  const tokens = g.op('Gather', [table, g.op('Cast', [ids], { name: '/text_model/embeddings/Cast', attrs: { to: 7 } })], {
+    name: '/text_model/embeddings/token_embedding/Gather', attrs: { axis: 0 },
+  });
+  const positions = g.initializer('text_model.embeddings.position_embedding.weight', l.rng.values(TOKENS * d, 0.5), [TOKENS, d]);
+  const x = g.op('Add', [g.op('Cast', [tokens], { name: '/text_model/embeddings/Cast_1', attrs: { to: 1 } }), positions], { name: '/text_model/embeddings/Add' });
+
+  const layer = 'text_model.encoder.layers.0';
+  const causal = Float32Array.from({ length: TOKENS * TOKENS }, (_, i) => (i % TOKENS > Math.floor(i / TOKENS) ? -1e4 : 0));
+  const mask = g.initializer('text_model.causal_attention_mask', causal, [1, TOKENS, TOKENS]);
+  const n1 = l.layerNorm(`${layer}.layer_norm1`, x, d);
+  const proj = (p: string) => l.linear(`${layer}.self_attn.${p}`, n1, d, d);
+  const attended = l.attention(`/text_model/encoder/layers.0/self_attn`, proj('q_proj'), proj('k_proj'), proj('v_proj'), d, mask);
+  let h = g.op('Add', [x, l.linear(`${layer}.self_attn.out_proj`, attended, d, d)], { name: '/text_model/encoder/layers.0/Add' });
+
+  const n2 = l.layerNorm(`${layer}.layer_norm2`, h, d);
+  const fc1 = l.linear(`${layer}.mlp.fc1`, n2, d, MLP_DIM);
+  // quick_gelu: x * sigmoid(1.702 x)
+  const act = g.op('Mul', [fc1, g.op('Sigmoid', [g.op('Mul', [fc1, g.scalar(1.702)], { name: '/text_model/encoder/layers.0/mlp/activation_fn/Mul' })], {
+    name: '/text_model/encoder/layers.0/mlp/activation_fn/Sigmoid',
+  })], { name: '/text_model/encoder/layers.0/mlp/activation_fn/Mul_1' });
+  h = g.op('Add', [h, l.linear(`${layer}.mlp.fc2`, act, MLP_DIM, d)], { name: '/text_model/encoder/layers.0/Add_1' });
+
+  g.output(l.layerNorm('text_model.final_layer_norm', h, d), 'last_hidden_state', 'float32', ['batch', TOKENS, d]);
+  return { graph: g, modules: l.modules };
+}

@@ -1,0 +1,101 @@
+// The tiny SD-shaped U-Net: random weights, SD's interface (sample [B,4,8,8], timestep int64 [B],
+// encoder_hidden_states [B,77,32] -> out_sample) and SD 1.x's module names: down_blocks.0 (resnet,
+// transformer, downsampler), mid_block, up_blocks.0 (resnet with skip concat, transformer, upsampler).
+// mid_block's attention weights are named by module path, down/up blocks' are anonymous as in real exports.
+import { GraphBuilder, type GraphValue } from '../../onnx/builder';
+import { nodeScope, TinyLayers, WeightRandom, type LoraModuleSpec } from './layers';
+
+export const TINY_CHANNELS = 32;
+export const TINY_CONTEXT_DIM = 32;
+export const TINY_LATENT_SIZE = 8;
+const TIME_FEATURES = 16;
+const TIME_DIM = 64;
+const FF_INNER = 64;
+
+function resnet(l: TinyLayers, path: string, x: GraphValue, temb: GraphValue, inC: number, outC: number): GraphValue {
+  const s = nodeScope(path);
+  let h = l.conv(`${path}.conv1`, l.silu(`${s}/nonlinearity`, x), inC, outC, 3);
+  const t = l.gemm(`${path}.time_emb_proj`, l.silu(`${s}/time_emb_proj/nonlinearity`, temb), TIME_DIM, outC, 1);
+  h = l.g.op('Add', [h, l.g.op('Unsqueeze', [t, l.g.int64s([2, 3])], { name: `${s}/Unsqueeze` })], { name: `${s}/Add` });
+  h = l.conv(`${path}.conv2`, l.silu(`${s}/nonlinearity_1`, h), outC, outC, 3);
+  const skip = inC === outC ? x : l.conv(`${path}.conv_shortcut`, x, inC, outC, 1);
+  return l.g.op('Add', [skip, h], { name: `${s}/Add_1` });
+}
+
+/** Transformer2DModel: proj_in, one BasicTransformerBlock (self-attn, cross-attn, GEGLU ff), proj_out. */
+function transformer(l: TinyLayers, path: string, x: GraphValue, context: GraphValue, named: boolean): GraphValue {
+  const s = nodeScope(path);
+  const c = TINY_CHANNELS;
+  const g = l.g;
+  const h0 = l.conv(`${path}.proj_in`, x, c, c, 1);
+  const flat = g.op('Transpose', [g.op('Reshape', [h0, g.int64s([0, c, -1])], { name: `${s}/Reshape` })], { name: `${s}/Transpose`, attrs: { perm: [0, 2, 1] } });
+  const block = `${path}.transformer_blocks.0`;
+  const bs = nodeScope(block);
+  const lin = (p: string, v: GraphValue, inF: number, outF: number, bias = false) => l.linear(`${block}.${p}`, v, inF, outF, { bias, named });
+
+  const n1 = l.layerNorm(`${block}.norm1`, flat, c);
+  const a1 = l.attention(`${bs}/attn1`, lin('attn1.to_q', n1, c, c), lin('attn1.to_k', n1, c, c), lin('attn1.to_v', n1, c, c), c);
+  let h = g.op('Add', [lin('attn1.to_out.0', a1, c, c, true), flat], { name: `${bs}/Add` });
+
+  const n2 = l.layerNorm(`${block}.norm2`, h, c);
+  const a2 = l.attention(`${bs}/attn2`, lin('attn2.to_q', n2, c, c), lin('attn2.to_k', context, TINY_CONTEXT_DIM, c), lin('attn2.to_v', context, TINY_CONTEXT_DIM, c), c);
+  h = g.op('Add', [lin('attn2.to_out.0', a2, c, c, true), h], { name: `${bs}/Add_1` });
+
+  const n3 = l.layerNorm(`${block}.norm3`, h, c);
+  const proj = lin('ff.net.0.proj', n3, c, 2 * FF_INNER, true);
+  const [value, gate] = g.ops('Split', [proj, g.int64s([FF_INNER, FF_INNER])], 2, { name: `${bs}/ff/net.0/Split`, attrs: { axis: -1 } });
+  // GELU via its erf form, as torch exports it
+  const gelu = g.op('Mul', [g.op('Mul', [gate, g.op('Add', [g.op('Erf', [g.op('Div', [gate, g.scalar(Math.SQRT2)])], { name: `${bs}/ff/net.0/Erf` }), g.scalar(1)], { name: `${bs}/ff/net.0/Add` })], { name: `${bs}/ff/net.0/Mul` }), g.scalar(0.5)], { name: `${bs}/ff/net.0/Mul_1` });
+  h = g.op('Add', [lin('ff.net.2', g.op('Mul', [value, gelu], { name: `${bs}/ff/net.0/Mul_2` }), FF_INNER, c, true), h], { name: `${bs}/Add_2` });
+
+  const back = g.op('Reshape', [g.op('Transpose', [h], { name: `${s}/Transpose_1`, attrs: { perm: [0, 2, 1] } }), g.op('Shape', [x], { name: `${s}/Shape` })], { name: `${s}/Reshape_1` });
+  return g.op('Add', [l.conv(`${path}.proj_out`, back, c, c, 1), x], { name: `${s}/Add` });
+}
+
+function timeEmbedding(l: TinyLayers, timestep: GraphValue): GraphValue {
+  const g = l.g;
+  const half = TIME_FEATURES / 2;
+  // diffusers' Timesteps: exp(-ln(10000) i / half), [cos, sin] after flip_sin_to_cos
+  const freqs = Float32Array.from({ length: half }, (_, i) => Math.exp((-Math.log(10000) * i) / half));
+  const t = g.op('Unsqueeze', [g.op('Cast', [timestep], { name: '/time_proj/Cast', attrs: { to: 1 } }), g.int64s([1])], { name: '/time_proj/Unsqueeze' });
+  const args = g.op('Mul', [t, g.initializer('time_proj.freqs', freqs, [1, half])], { name: '/time_proj/Mul' });
+  const feats = g.op('Concat', [g.op('Cos', [args], { name: '/time_proj/Cos' }), g.op('Sin', [args], { name: '/time_proj/Sin' })], { name: '/time_proj/Concat', attrs: { axis: 1 } });
+  const h = l.gemm('time_embedding.linear_1', feats, TIME_FEATURES, TIME_DIM, 1);
+  return l.gemm('time_embedding.linear_2', l.silu('/time_embedding/act', h), TIME_DIM, TIME_DIM, 0);
+}
+
+export interface TinyUnet {
+  graph: GraphBuilder;
+  modules: LoraModuleSpec[];
+}
+
+export function buildTinyUnet(): TinyUnet {
+  const g = new GraphBuilder('tiny_sd_unet');
+  const l = new TinyLayers(g, new WeightRandom(0x5eed01));
+  const c = TINY_CHANNELS;
+  const sample = g.input('sample', 'float32', ['batch', 4, 'height', 'width']);
+  const timestep = g.input('timestep', 'int64', ['batch']);
+  const context = g.input('encoder_hidden_states', 'float32', ['batch', 'sequence', TINY_CONTEXT_DIM]);
+  const temb = timeEmbedding(l, timestep);
+
+  let h = l.conv('conv_in', sample, 4, c, 3);
+  h = resnet(l, 'down_blocks.0.resnets.0', h, temb, c, c);
+  h = transformer(l, 'down_blocks.0.attentions.0', h, context, false);
+  const skip = l.conv('down_blocks.0.downsamplers.0.conv', h, c, c, 3, { stride: 2 });
+
+  h = resnet(l, 'mid_block.resnets.0', skip, temb, c, c);
+  h = transformer(l, 'mid_block.attentions.0', h, context, true);
+  h = resnet(l, 'mid_block.resnets.1', h, temb, c, c);
+
+  h = g.op('Concat', [h, skip], { name: '/up_blocks.0/Concat', attrs: { axis: 1 } });
+  h = resnet(l, 'up_blocks.0.resnets.0', h, temb, 2 * c, c);
+  h = transformer(l, 'up_blocks.0.attentions.0', h, context, false);
+  h = g.op('Resize', [h, null, g.constant([1, 1, 2, 2], [4], 'up_blocks.0.upsamplers.0.scales')], {
+    name: '/up_blocks.0/upsamplers.0/Resize', attrs: { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' },
+  });
+  h = l.conv('up_blocks.0.upsamplers.0.conv', h, c, c, 3);
+
+  const out = l.conv('conv_out', l.silu('/conv_act', h), c, 4, 3);
+  g.output(out, 'out_sample', 'float32', ['batch', 4, 'height', 'width']);
+  return { graph: g, modules: l.modules };
+}
