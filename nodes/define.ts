@@ -5,7 +5,7 @@ import type { SocketValueMap } from './values';
 import type { OnnxRuntime } from './runtime/onnx';
 import type { ModelStore, ModelKind } from './runtime/models';
 import type { InputStore } from './runtime/inputs';
-import type { Tensor } from './runtime/tensor';
+import type { ChannelStats, Tensor } from './runtime/tensor';
 import { paramSchema, type ParamUi } from './engine/params';
 
 export const SOCKET_TYPES = [
@@ -107,8 +107,12 @@ export interface PreviewFrame {
   total: number;
   sigma?: number;
   timestep?: number;
-  /** NCHW float RGB in [0,1], batch item 0 is shown. */
+  /** The predicted clean image (x0) as NCHW float RGB in [0,1]; batch item 0 is shown. */
   image: Tensor;
+  /** The current (noisy) latent as the model sees it, projected to RGB the same way. */
+  latent?: Tensor;
+  /** Per-channel statistics of the current latent (debug plots, timeline). */
+  stats?: ChannelStats[];
 }
 
 /** Called by samplers before each step; a debugger may hold the promise (pause). */

@@ -123,5 +123,14 @@ describe('txt2img workflow on the sprites checkpoint', () => {
     for (let i = 1; i < distances.length; i++) expect(distances[i], distances.map((d) => d.toFixed(1)).join(' ')).toBeLessThanOrEqual(distances[i - 1] + 2);
     expect(distances[0]).toBeGreaterThan(20);
     expect(distances[19]).toBeLessThan(4);
+
+    // Each frame also carries the current noisy latent and its per-channel statistics: the noise
+    // (std of the latent the model sees) shrinks from the first step to the last.
+    expect(previews.every((p) => p.latentImage && p.stats?.length === 4)).toBe(true);
+    const std = (p: (typeof previews)[number]) => p.stats!.reduce((n, s) => n + s.std, 0) / 4;
+    expect(std(previews[0])).toBeGreaterThan(0.9);
+    expect(std(previews[19])).toBeLessThan(std(previews[0]) * 0.8);
+    const first = await pixelsOf(previews[0].latentImage!);
+    expect([first.width, first.height]).toEqual([256, 256]);
   });
 });

@@ -31,7 +31,12 @@ export interface RunEventMap {
   'node:progress': { runId: string; nodeId: string; step: number; total: number };
   'node:preview': {
     runId: string; nodeId: string; step: number; total: number;
-    sigma?: number; timestep?: number; mime: string; image: Uint8Array;
+    sigma?: number; timestep?: number; mime: string;
+    /** Predicted x0 as an encoded image. */
+    image: Uint8Array;
+    /** The current noisy latent as an encoded image, when the node provides it. */
+    latentImage?: Uint8Array;
+    stats?: ChannelStats[];
   };
   'node:warning': { runId: string; nodeId: string; message: string };
   'node:finished': {

@@ -5,6 +5,7 @@ import type { OnnxRuntime } from '../runtime/onnx';
 import type { ModelStore } from '../runtime/models';
 import type { InputStore } from '../runtime/inputs';
 import { encodeImage } from '../runtime/image';
+import type { Tensor } from '../runtime/tensor';
 import { registry } from '../registry';
 import { describeNode, type CatalogNode } from './catalog';
 import type { Graph, GraphEdge, GraphNode } from './graph';
@@ -222,11 +223,13 @@ export class Executor {
       progress: (step, total) => emit({ type: 'node:progress', runId, nodeId, step, total }),
       preview: (frame: PreviewFrame) => {
         if (!wantsPreview()) return;
+        const encode = (t: Tensor) => encodeImage(t, { format: 'jpeg', quality: 80, maxSize: this.opts.previewMaxSize ?? 512 });
         previews.push(
-          encodeImage(frame.image, { format: 'jpeg', quality: 80, maxSize: this.opts.previewMaxSize ?? 512 }).then(
-            ({ bytes }) => emit({
+          Promise.all([encode(frame.image), frame.latent && encode(frame.latent)]).then(
+            ([x0, latent]) => emit({
               type: 'node:preview', runId, nodeId, step: frame.step, total: frame.total,
-              sigma: frame.sigma, timestep: frame.timestep, mime: 'image/jpeg', image: bytes,
+              sigma: frame.sigma, timestep: frame.timestep, mime: 'image/jpeg', image: x0.bytes,
+              ...(latent ? { latentImage: latent.bytes } : {}), ...(frame.stats ? { stats: frame.stats } : {}),
             }),
             () => undefined,
           ),

@@ -4,7 +4,7 @@
 import type { PreviewFrame, SamplerStepState } from '../define';
 import { throwIfCancelled } from '../engine/errors';
 import { latentToRgb, type LatentRgb } from '../models/latent-rgb';
-import type { Tensor } from '../runtime/tensor';
+import { channelStats, type Tensor } from '../runtime/tensor';
 import { guidedOutput, type Denoiser, type Guidance } from './guidance';
 import type { NoiseSource } from './noise';
 import type { Scheduler } from './schedulers';
@@ -145,7 +145,13 @@ export async function runSamplingLoop(o: LoopOptions): Promise<LoopResult> {
 
     hooks.progress?.(step + 1, total);
     if (hooks.wantsPreview?.()) {
-      hooks.preview?.({ step, total, sigma, timestep: t, image: latentToRgb({ data: x0, dims }, o.latentRgb) });
+      const current = { data: input, dims };
+      hooks.preview?.({
+        step, total, sigma, timestep: t,
+        image: latentToRgb({ data: x0, dims }, o.latentRgb),
+        latent: latentToRgb(current, o.latentRgb),
+        stats: channelStats(current),
+      });
     }
     await hooks.afterStep?.({ step, total, sigma, timestep: t, latent: { data: x, dims }, predictedX0: { data: x0, dims } });
 
