@@ -52,6 +52,8 @@ export default defineConfig({
       DATA_DIR: dataDir,
       DATABASE_URL: `file:${path.join(dataDir, 'stepflow.db')}`,
       WORKERS: '1',
+      // See e2e/previews.ts: enough frames pass to see the early, still-changing predictions.
+      PREVIEW_FPS: '60',
       NEXT_TELEMETRY_DISABLED: '1',
     },
   },

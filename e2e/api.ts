@@ -1,4 +1,5 @@
 // Direct tRPC calls for spec setup (superjson wire format), so specs spend their time on the UI under test.
+import fs from 'node:fs';
 import type { APIRequestContext } from '@playwright/test';
 
 export async function trpcMutation<T>(request: APIRequestContext, procedure: string, input: unknown): Promise<T> {
@@ -36,4 +37,23 @@ export function colourGraph(color = '#3366cc', size = 64): GraphJson {
     ],
     edges: [{ from: { node: 'fill', output: 'image' }, to: { node: 'save', input: 'images' } }],
   };
+}
+
+/**
+ * A shipped template (workflows/<file>) with some params changed, e.g. a fresh seed: the worker
+ * caches node results by params, and a cached sampler streams no previews.
+ */
+export function templateGraph(file: string, params: Record<string, Record<string, unknown>> = {}): GraphJson {
+  const graph = JSON.parse(fs.readFileSync(new URL(`../workflows/${file}`, import.meta.url), 'utf8')) as GraphJson;
+  for (const [nodeId, patch] of Object.entries(params)) {
+    const node = graph.nodes.find((n) => n.id === nodeId);
+    if (!node) throw new Error(`template ${file} has no node "${nodeId}"`);
+    node.params = { ...node.params, ...patch };
+  }
+  return graph;
+}
+
+/** A seed no earlier run of this server used (so no node result of it is cached). */
+export function freshSeed(): number {
+  return Math.floor(Math.random() * 2 ** 32);
 }

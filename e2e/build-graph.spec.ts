@@ -1,90 +1,138 @@
-// Build a graph by hand on an empty canvas: palette drag, mouse wiring, refused connections,
-// param edits, run, save, reload -- and the graph comes back exactly as it was.
+// Build txt2img by hand on an empty canvas: palette drags, all nine wires drawn with the mouse,
+// refused connections with their reasons, a typed prompt, a run whose previews stream before the
+// final image shows the prompted sprite, Save, reload -- and the graph comes back exactly as it was.
 import { expect, test } from '@playwright/test';
-import { connect, dropFromPalette, edgeIds, graphNode, handle, dragWire, loadedSize, snapshotCanvas } from './canvas';
-import { WRONG_TYPE_CONNECTION } from './scenario';
+import { freshSeed, trpcQuery, type GraphJson } from './api';
+import { canvasPositions, connect, dragWire, dropFromPalette, edgeIds, graphNode, handle, loadedSize, snapshotCanvas } from './canvas';
+import { twoColourStats } from './pixels';
+import { expectLivePreviews, watchPreviews } from './previews';
+import { HAND_PROMPT, PREVIEW_NODE_TYPE, PREVIEW_STEPS, WRONG_TYPE_CONNECTION } from './scenario';
 
-test('empty canvas -> wired graph -> run -> save -> reload identical', async ({ page }) => {
+interface WorkflowVersion {
+  version: { number: number; graph: GraphJson & { meta?: unknown }; message: string | null };
+}
+
+const wireId = ([from, output, to, input]: readonly string[]) => `${from}:${output}->${to}:${input}`;
+
+test('empty canvas -> txt2img wired by hand -> previews -> prompted sprite -> save -> reload identical', async ({ page, request }) => {
   await page.goto('/');
   await page.getByRole('button', { name: 'New', exact: true }).click();
   await expect(page).toHaveURL(/\/w\/[^/]+$/);
-  await expect(page.getByTestId('palette-item-solid_color')).toBeVisible();
+  const workflowId = new URL(page.url()).pathname.split('/').pop()!;
+  await expect(page.getByTestId('palette-item-sampler')).toBeVisible();
   await expect(page.getByTestId('graph-node')).toHaveCount(0);
 
-  await dropFromPalette(page, 'solid_color', { x: 120, y: 160 });
-  await dropFromPalette(page, 'resize', { x: 460, y: 160 });
-  await dropFromPalette(page, 'save_image', { x: 800, y: 160 });
-  await expect(graphNode(page, 'solid_color_1')).toBeVisible();
-  await expect(graphNode(page, 'resize_1')).toBeVisible();
-  await expect(graphNode(page, 'save_image_1')).toBeVisible();
-  // Unwired inputs are outlined with the engine's message before any run.
-  await expect(graphNode(page, 'save_image_1').getByTestId('node-error')).toContainText('images');
-  await expect(graphNode(page, 'save_image_1')).toHaveClass(/has-problems/);
+  // Three columns at zoom 1 (the canvas is about 960 x 850 px): every handle on screen, none covered.
+  const ckpt = await dropFromPalette(page, 'checkpoint_loader', { x: 40, y: 40 });
+  const positive = await dropFromPalette(page, 'text_encoder', { x: 320, y: 40 });
+  const negative = await dropFromPalette(page, 'text_encoder', { x: 320, y: 260 });
+  const latent = await dropFromPalette(page, 'empty_latent', { x: 320, y: 480 });
+  const sampler = await dropFromPalette(page, 'sampler', { x: 620, y: 40 });
+  const decode = await dropFromPalette(page, 'vae_decode', { x: 40, y: 440 });
+  const save = await dropFromPalette(page, 'save_image', { x: 40, y: 600 });
+  expect(new Set([ckpt, positive, negative, latent, sampler, decode, save]).size).toBe(7);
 
-  await connect(page, ['solid_color_1', 'image'], ['resize_1', 'image']);
-  await connect(page, ['resize_1', 'image'], ['save_image_1', 'images']);
-  expect(await edgeIds(page)).toEqual(['resize_1:image->save_image_1:images', 'solid_color_1:image->resize_1:image']);
+  // Unwired inputs are outlined with the engine's message before any run.
+  await expect(graphNode(page, save).getByTestId('node-error')).toContainText('images');
+  await expect(graphNode(page, save)).toHaveClass(/has-problems/);
+
+  const wires = [
+    [ckpt, 'model', sampler, 'model'],
+    [ckpt, 'clip', positive, 'clip'],
+    [ckpt, 'clip', negative, 'clip'],
+    [positive, 'conditioning', sampler, 'positive'],
+    [negative, 'conditioning', sampler, 'negative'],
+    [latent, 'latent', sampler, 'latent'],
+    [sampler, 'latent', decode, 'latent'],
+    [ckpt, 'vae', decode, 'vae'],
+  ] as const;
+  for (const [from, output, to, input] of wires) await connect(page, [from, output], [to, input]);
+  expect(await edgeIds(page)).toEqual(wires.map(wireId).sort());
+
+  // Refused connections say why and draw nothing: a type mismatch, and a node feeding itself.
+  const w = WRONG_TYPE_CONNECTION;
+  const idOfType: Record<string, string> = { checkpoint_loader: ckpt, empty_latent: latent, sampler, vae_decode: decode, save_image: save };
+  await dragWire(page, handle(page, idOfType[w.from], 'source', w.output), handle(page, idOfType[w.to], 'target', w.input));
+  await expect(page.getByTestId('toast').filter({ hasText: w.reason })).toBeVisible();
+  await dragWire(page, handle(page, sampler, 'source', 'latent'), handle(page, sampler, 'target', 'latent'));
+  await expect(page.getByTestId('toast').filter({ hasText: 'cannot feed itself' })).toBeVisible();
+  expect(await edgeIds(page)).toEqual(wires.map(wireId).sort());
+
+  const last = [decode, 'image', save, 'images'] as const;
+  await connect(page, [last[0], last[1]], [last[2], last[3]]);
+  const allWires = [...wires, last];
+  expect(await edgeIds(page)).toEqual(allWires.map(wireId).sort());
   await expect(page.getByTestId('node-error')).toHaveCount(0);
 
-  // Refused connections say why, and draw nothing: a type mismatch, and a node feeding itself.
-  if (WRONG_TYPE_CONNECTION) {
-    const w = WRONG_TYPE_CONNECTION;
-    await dropFromPalette(page, w.from, { x: 120, y: 480 });
-    const wrong = page.locator(`[data-testid="graph-node"][data-node-type="${w.from}"]`).last();
-    const fromId = (await wrong.getAttribute('data-node-id'))!;
-    await dragWire(page, handle(page, fromId, 'source', w.output), handle(page, 'save_image_1', 'target', w.input));
-    await expect(page.getByTestId('toast').filter({ hasText: w.reason })).toBeVisible();
-    expect(await edgeIds(page)).toEqual(['resize_1:image->save_image_1:images', 'solid_color_1:image->resize_1:image']);
-    await wrong.locator('.graph-node-header').click();
-    await page.keyboard.press('Delete');
-    await expect(wrong).toHaveCount(0);
-  }
-  await dragWire(page, handle(page, 'resize_1', 'source', 'image'), handle(page, 'resize_1', 'target', 'image'));
-  await expect(page.getByTestId('toast').filter({ hasText: 'cannot feed itself' })).toBeVisible();
-  expect(await edgeIds(page)).toEqual(['resize_1:image->save_image_1:images', 'solid_color_1:image->resize_1:image']);
-
-  // Params: colour and size of the fill, a fixed output size on the resize.
-  const fill = graphNode(page, 'solid_color_1');
-  await fill.getByTestId('param-color').fill('#20c040');
-  await fill.getByTestId('param-width').fill('48');
-  await fill.getByTestId('param-height').fill('32');
-  await graphNode(page, 'resize_1').getByTestId('param-scale').fill('3');
+  await graphNode(page, positive).getByTestId('param-text').fill(HAND_PROMPT.text);
+  // Any seed gives a green square; a fresh one keeps the worker's node cache (no sampling, no previews) out.
+  const seed = freshSeed();
+  await graphNode(page, sampler).getByTestId('param-seed').fill(String(seed));
+  await graphNode(page, sampler).getByTestId('param-steps').fill(String(PREVIEW_STEPS));
   await expect(page.getByTestId('unsaved-dot')).toBeVisible();
 
+  // Run (which saves first); the sampler's previews must stream before the final image lands.
+  const previews = await watchPreviews(page, PREVIEW_NODE_TYPE);
   await page.getByRole('button', { name: 'Run', exact: true }).click();
-  await expect(page.getByTestId('run-status')).toHaveText('succeeded', { timeout: 60_000 });
-  const out = graphNode(page, 'save_image_1').getByTestId('output-image');
-  expect(await loadedSize(out)).toEqual({ width: 144, height: 96 });
-  // The output really is the fill colour (PNG, lossless).
-  const rgb = await out.evaluate((img: HTMLImageElement) => {
-    const c = document.createElement('canvas');
-    c.width = img.naturalWidth;
-    c.height = img.naturalHeight;
-    const g = c.getContext('2d')!;
-    g.drawImage(img, 0, 0);
-    return Array.from(g.getImageData(70, 40, 1, 1).data.slice(0, 3));
-  });
-  expect(rgb).toEqual([0x20, 0xc0, 0x40]);
+  await expect(page.getByTestId('run-status')).toHaveText(/succeeded|failed|cancelled/, { timeout: 60_000 });
+  const error = (await page.getByTestId('run-error').allTextContents()).join(' ');
+  expect(await page.getByTestId('run-status').textContent(), `run error: ${error}`).toBe('succeeded');
+  const out = graphNode(page, save).getByTestId('output-image');
+  expect(await loadedSize(out)).toEqual({ width: 256, height: 256 });
+  expectLivePreviews(await previews.read());
 
-  // Run saved the graph first; move a node, then Save explicitly.
-  const box = (await graphNode(page, 'resize_1').locator('.graph-node-header').boundingBox())!;
-  await page.mouse.move(box.x + 20, box.y + box.height / 2);
+  // The downloaded file is the prompted sprite: a filled, centred green square on navy, nothing else.
+  const stats = await twoColourStats(page, (await out.getAttribute('src'))!, HAND_PROMPT.shape, HAND_PROMPT.background);
+  expect(stats.otherPixels, JSON.stringify(stats)).toBe(0);
+  expect(stats.centre).toEqual([...HAND_PROMPT.shape]);
+  for (const corner of stats.corners) expect(corner).toEqual([...HAND_PROMPT.background]);
+  const box = stats.shapeBox!;
+  const [bw, bh] = [box.x1 - box.x0 + 1, box.y1 - box.y0 + 1];
+  expect(bw).toBe(bh);
+  expect(stats.shapePixels).toBe(bw * bh);
+  expect(box.x0 + box.x1).toBe(stats.width - 1);
+  expect(box.y0 + box.y1).toBe(stats.height - 1);
+  expect(bw).toBeGreaterThanOrEqual(64);
+  expect(bw).toBeLessThan(stats.width);
+
+  // Move a node, then Save explicitly with a message.
+  const header = (await graphNode(page, decode).locator('.graph-node-header').boundingBox())!;
+  await page.mouse.move(header.x + 20, header.y + header.height / 2);
   await page.mouse.down();
-  await page.mouse.move(box.x + 60, box.y + 90, { steps: 6 });
+  await page.mouse.move(header.x + 60, header.y + 50, { steps: 6 });
   await page.mouse.up();
   await expect(page.getByTestId('unsaved-dot')).toBeVisible();
-  await page.getByPlaceholder('version message (optional)').fill('moved the resize');
+  await page.getByPlaceholder('version message (optional)').fill('txt2img by hand');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.getByTestId('unsaved-dot')).toHaveCount(0);
 
-  const before = await snapshotCanvas(page);
+  // The saved graph is the one on the canvas: types, the prompt, the nine edges, every position.
+  const saved = await trpcQuery<WorkflowVersion>(request, 'workflows.get', { id: workflowId });
+  expect(saved.version.message).toBe('txt2img by hand');
+  const graph = saved.version.graph;
+  const typeOf = Object.fromEntries(graph.nodes.map((n) => [n.id, n.type]));
+  expect(typeOf).toEqual({
+    [ckpt]: 'checkpoint_loader', [positive]: 'text_encoder', [negative]: 'text_encoder', [latent]: 'empty_latent',
+    [sampler]: 'sampler', [decode]: 'vae_decode', [save]: 'save_image',
+  });
+  expect(graph.nodes.find((n) => n.id === positive)!.params.text).toBe(HAND_PROMPT.text);
+  expect(graph.nodes.find((n) => n.id === sampler)!.params).toMatchObject({ seed, steps: PREVIEW_STEPS });
+  expect(graph.edges.map((e) => wireId([e.from.node, e.from.output, e.to.node, e.to.input])).sort()).toEqual(allWires.map(wireId).sort());
+  const positions = await canvasPositions(page);
+  expect(Object.fromEntries(graph.nodes.map((n) => [n.id, n.position]))).toEqual(positions);
+  expect(positions[decode]).not.toEqual({ x: 40, y: 440 });
+
+  const canvasBefore = await snapshotCanvas(page);
   const edgesBefore = await edgeIds(page);
   await page.reload();
-  await expect(page.getByTestId('graph-node')).toHaveCount(3);
-  expect(await snapshotCanvas(page)).toEqual(before);
+  await expect(page.getByTestId('graph-node')).toHaveCount(7);
+  expect(await snapshotCanvas(page)).toEqual(canvasBefore);
   expect(await edgeIds(page)).toEqual(edgesBefore);
-  expect(before.find((n) => n.id === 'solid_color_1')?.params).toMatchObject({ color: '#20c040', width: '48', height: '32' });
+  expect(await canvasPositions(page)).toEqual(positions);
+  await expect(page.getByTestId('unsaved-dot')).toHaveCount(0);
+  // Opening the editor did not write a new version or touch the stored graph.
+  expect(await trpcQuery<WorkflowVersion>(request, 'workflows.get', { id: workflowId })).toEqual(saved);
 
   await page.getByRole('tab', { name: 'Versions' }).click();
-  await expect(page.getByTestId('versions')).toContainText('moved the resize');
+  await expect(page.getByTestId('versions')).toContainText('txt2img by hand');
 });

@@ -1,29 +1,27 @@
 // A newcomer opens the library, starts from the shipped template, presses Run and gets an image.
 import { expect, test } from '@playwright/test';
 import { loadedSize } from './canvas';
-import { NEWCOMER_TEMPLATE, PREVIEW_NODE_TYPE } from './scenario';
+import { expectLivePreviews, watchPreviews } from './previews';
+import { PREVIEW_NODE_TYPE, PREVIEW_STEPS, TXT2IMG_TEMPLATE } from './scenario';
 
 test('template -> Run -> live progress -> final image', async ({ page }) => {
   await page.goto('/');
-  const template = page.locator(`[data-testid="template-card"][data-template-file="${NEWCOMER_TEMPLATE}"]`);
+  const template = page.locator(`[data-testid="template-card"][data-template-file="${TXT2IMG_TEMPLATE}"]`);
   await template.getByRole('button', { name: /Use template/ }).click();
   await expect(page).toHaveURL(/\/w\/[^/]+$/);
   await expect(page.getByTestId('graph-node').first()).toBeVisible();
   await expect(page.getByTestId('node-error')).toHaveCount(0);
   await expect(page.getByTestId('run-status')).toHaveText('idle');
 
-  // Collect every distinct preview frame the sampler node shows while the run goes.
-  const frames = new Set<string>();
-  if (PREVIEW_NODE_TYPE) {
-    await page.exposeFunction('recordPreview', (src: string) => frames.add(src));
-    await page.evaluate(() => {
-      new MutationObserver(() => {
-        for (const img of document.querySelectorAll<HTMLImageElement>('[data-testid="node-preview"]')) {
-          (window as unknown as { recordPreview(s: string): void }).recordPreview(img.src);
-        }
-      }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['src'] });
-    });
-  }
+  const sampler = page.locator(`[data-testid="graph-node"][data-node-type="${PREVIEW_NODE_TYPE}"]`);
+  await expect(sampler).toHaveCount(1);
+  // A new seed, as a person trying the template would: it also keeps the worker's node cache (which
+  // answers a repeated run without sampling, so without previews) out of this test. More steps than
+  // the template's 20 (a few ms each) so the preview stream lasts longer than a few preview intervals.
+  await sampler.getByRole('button', { name: 'New random seed' }).click();
+  await sampler.getByTestId('param-steps').fill(String(PREVIEW_STEPS));
+  // Watch every preview frame the sampler node shows while the run goes.
+  const previews = await watchPreviews(page, PREVIEW_NODE_TYPE);
 
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await expect(page.getByTestId('run-status')).toHaveText(/queued|running|succeeded/);
@@ -40,9 +38,8 @@ test('template -> Run -> live progress -> final image', async ({ page }) => {
   await expect(page.getByRole('dialog', { name: 'Image' }).getByRole('link', { name: 'Download' })).toHaveAttribute('href', /\/api\/artifacts\//);
   await page.keyboard.press('Escape');
 
-  if (PREVIEW_NODE_TYPE) {
-    expect(frames.size).toBeGreaterThanOrEqual(3);
-  }
+  // The previews changed as the sampler went, and all came before the final image.
+  expectLivePreviews(await previews.read());
   // Every node that ran reports done or cached.
   const statuses = await page.getByTestId('graph-node').evaluateAll((els) => els.map((e) => e.getAttribute('data-run-status')));
   expect(statuses.every((s) => s === 'done' || s === 'cached')).toBe(true);

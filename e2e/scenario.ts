@@ -1,24 +1,34 @@
-// What the specs run, in one place: switch these when the model pack lands.
-// (txt2img.json with a sampler that streams previews; a LATENT->IMAGE mismatch to refuse.)
+// What the specs generate, in one place: the shipped txt2img template on the built-in sprites model,
+// a prompt with its expected colours, a connection the editor must refuse, and the Stop spec's long run.
+import { COLORS } from '../nodes/pack/sprites/palette';
 
-/** The template a newcomer opens first (workflows/<file>). Model pack: 'txt2img.json'. */
-export const NEWCOMER_TEMPLATE = 'txt2img.json';
+/** The template a newcomer opens first (workflows/<file>); also the base of the two-page and Stop specs. */
+export const TXT2IMG_TEMPLATE = 'txt2img.json';
 
-/** Node type whose live preview must show >= 3 distinct frames during a run; null = no sampler yet. */
-export const PREVIEW_NODE_TYPE: string | null = 'sampler';
-
-/**
- * A connection of two different socket types the editor must refuse, as palette node types and
- * socket names (null would leave only the self-loop refusal). Model pack: empty_latent.latent -> save_image.images.
- */
-export const WRONG_TYPE_CONNECTION: { from: string; output: string; to: string; input: string; reason: RegExp } | null = {
-  from: 'upscaler_loader', output: 'upscale_model', to: 'save_image', input: 'images',
-  reason: /UPSCALE_MODEL output .* cannot connect to IMAGE input/,
-};
+/** Node type whose live preview must show >= 3 distinct frames during a run. */
+export const PREVIEW_NODE_TYPE = 'sampler';
 
 /**
- * The Stop spec's long run. null: a chain of big resizes (cancellation between nodes).
- * Model pack: { template: 'txt2img.json', samplerNodeId: 'sampler', steps: 300 } -- the run must
- * stop within one sampler step of pressing Stop.
+ * Sampler steps of the runs whose previews are checked. Previews pass at PREVIEW_FPS (15) per run and
+ * a step takes a few ms, so 20 steps can be over before a third frame is due; 60 last long enough.
  */
-export const SAMPLER_STOP: { template: string; samplerNodeId: string; steps: number } | null = { template: 'txt2img.json', samplerNodeId: 'sampler', steps: 300 };
+export const PREVIEW_STEPS = 60;
+
+/** The prompt typed by hand, and the pack's exact colours it must come out in (PNG output: lossless). */
+export const HAND_PROMPT = {
+  text: 'green square on navy background',
+  shape: COLORS.green,
+  background: COLORS.navy,
+} as const;
+
+/** Two different socket types the editor must refuse to connect, with the reason it must show. */
+export const WRONG_TYPE_CONNECTION = {
+  from: 'empty_latent', output: 'latent', to: 'save_image', input: 'images',
+  reason: /LATENT output .* cannot connect to IMAGE input/,
+} as const;
+
+/**
+ * The Stop spec's long run: the template with many sampler steps (about 2 ms each on the sprites
+ * model), so Stop lands in the middle of sampling and the run must end within one step of it.
+ */
+export const SAMPLER_STOP = { template: TXT2IMG_TEMPLATE, samplerNodeId: 'sampler', steps: 1000 } as const;

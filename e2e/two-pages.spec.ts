@@ -1,10 +1,15 @@
-// Two pages on one workflow: a run started in page A streams its progress and final image into page B.
+// Two pages on one workflow: a run started in page A streams its progress (sampler steps, previews)
+// and its final image into page B.
 import { expect, test } from '@playwright/test';
-import { colourGraph, createWorkflow } from './api';
+import { createWorkflow, freshSeed, templateGraph } from './api';
 import { graphNode, loadedSize } from './canvas';
+import { PREVIEW_NODE_TYPE, TXT2IMG_TEMPLATE } from './scenario';
+
+interface Seen { status: string; step: number; preview: boolean; output: boolean }
 
 test('a run started in page A shows live in page B', async ({ browser, request }) => {
-  const id = await createWorkflow(request, 'two pages', colourGraph('#c03020', 96));
+  // A fresh seed: a sampler result cached by an earlier run would stream nothing.
+  const id = await createWorkflow(request, 'two pages', templateGraph(TXT2IMG_TEMPLATE, { sampler: { seed: freshSeed() } }));
   const a = await (await browser.newContext()).newPage();
   const b = await (await browser.newContext()).newPage();
   await a.goto(`/w/${id}`);
@@ -13,13 +18,20 @@ test('a run started in page A shows live in page B', async ({ browser, request }
   await expect(graphNode(b, 'save')).toBeVisible();
   await expect(b.getByTestId('run-status')).toHaveText('idle');
 
-  // Record every status page B shows, to prove it saw the run in flight, not only its end.
-  await b.evaluate(() => {
-    const seen: string[] = [];
-    (window as unknown as { statuses: string[] }).statuses = seen;
-    const el = document.querySelector('[data-testid="run-status"]')!;
-    new MutationObserver(() => seen.push(el.textContent ?? '')).observe(el, { childList: true, characterData: true, subtree: true });
-  });
+  // Record every state page B renders (status, sampler step, preview, output), to prove it saw the run in flight.
+  await b.evaluate((type) => {
+    const seen: Seen[] = [];
+    (window as unknown as { seen: Seen[] }).seen = seen;
+    new MutationObserver(() => {
+      const node = document.querySelector(`[data-testid="graph-node"][data-node-type="${type}"]`);
+      seen.push({
+        status: document.querySelector('[data-testid="run-status"]')?.textContent ?? '',
+        step: Number(node?.getAttribute('data-run-step') || 0),
+        preview: node?.querySelector('[data-testid="node-preview"]') != null,
+        output: document.querySelector('[data-testid="output-image"]') != null,
+      });
+    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['src', 'data-run-step'] });
+  }, PREVIEW_NODE_TYPE);
 
   await a.getByRole('button', { name: 'Run', exact: true }).click();
   await expect(a.getByTestId('run-status')).toHaveText('succeeded', { timeout: 60_000 });
@@ -27,10 +39,17 @@ test('a run started in page A shows live in page B', async ({ browser, request }
 
   await expect(b.getByTestId('run-status')).toHaveText('succeeded');
   await expect(b.getByTestId('run-status')).toHaveAttribute('data-run-id', runId!);
-  const statuses = await b.evaluate(() => (window as unknown as { statuses: string[] }).statuses);
-  expect(statuses.some((s) => s === 'queued' || s === 'running')).toBe(true);
-  expect(await loadedSize(graphNode(b, 'save').getByTestId('output-image'))).toEqual({ width: 96, height: 96 });
-  await expect(graphNode(b, 'fill')).toHaveAttribute('data-run-status', /done|cached/);
+  const seen = await b.evaluate(() => (window as unknown as { seen: Seen[] }).seen);
+  const live = seen.filter((s) => s.status === 'running' && !s.output && (s.step > 0 || s.preview));
+  expect(live.length, JSON.stringify(seen.slice(-20))).toBeGreaterThan(0);
+  expect(live.some((s) => s.preview)).toBe(true);
+
+  // The same final image in both pages.
+  const outA = graphNode(a, 'save').getByTestId('output-image');
+  const outB = graphNode(b, 'save').getByTestId('output-image');
+  expect(await loadedSize(outB)).toEqual({ width: 256, height: 256 });
+  expect(await outB.getAttribute('src')).toBe(await outA.getAttribute('src'));
+  await expect(graphNode(b, 'sampler')).toHaveAttribute('data-run-status', 'done');
   await expect(b.getByTestId('result-image')).toHaveCount(1);
 
   await a.context().close();

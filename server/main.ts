@@ -1,4 +1,5 @@
-// `npm start`: check the environment, build the web app if needed, migrate, start workers, serve.
+// `npm start`: check the environment, generate the model pack and build the web app if needed,
+// migrate, start workers, seed the library once, serve.
 // Production mode unless NODE_ENV says otherwise (`npm run dev` sets development: Next dev server + HMR).
 const processEnv = process.env as Record<string, string | undefined>;
 processEnv.NODE_ENV ??= 'production';
@@ -8,6 +9,7 @@ const { loadEnv, EnvError } = await import('./env');
 const { createServer } = await import('./app');
 const { ensureNextBuild } = await import('./next-build');
 const { seedLibrary } = await import('../prisma/seed');
+const { ensureModelPack } = await import('./model-pack');
 
 const log = (m: string) => console.log(`[stepflow] ${m}`);
 
@@ -22,6 +24,7 @@ try {
   throw e;
 }
 
+await ensureModelPack(env.MODELS_DIR, log);
 if (env.NODE_ENV === 'production') await ensureNextBuild(log);
 const server = await createServer({ env, log });
 const seeded = await seedLibrary(server.services.db);

@@ -18,8 +18,9 @@ export interface RunSnapshot {
   position?: number;
 }
 
+/** `run`: the joined run's state (run rooms); `active`: the workflow's queued and running runs (workflow rooms). */
 export type JoinAck =
-  | { ok: true; room: string; run?: RunSnapshot }
+  | { ok: true; room: string; run?: RunSnapshot; active?: RunSnapshot[] }
   | { ok: false; error: string };
 
 export interface ClientToServerEvents {

@@ -51,9 +51,9 @@ export function attachSocket(httpServer: http.Server, queue: RunQueue): { io: St
       const room = roomOf(parsed.data);
       await socket.join(room);
       try {
-        const run = 'runId' in parsed.data ? await queue.snapshot(parsed.data.runId) : undefined;
-        reply({ ok: true, room, run });
-      } catch (e) {
+        if ('runId' in parsed.data) reply({ ok: true, room, run: await queue.snapshot(parsed.data.runId) });
+        else reply({ ok: true, room, active: await queue.activeRuns(parsed.data.workflowId) });
+      } catch {
         reply({ ok: true, room });
       }
     });

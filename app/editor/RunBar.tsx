@@ -9,7 +9,11 @@ export function RunBar({ view, onRun, onStop, busy }: { view: RunView; onRun(): 
     <div className="run-bar">
       <button type="button" className="primary" onClick={onRun} disabled={busy} title="Run the workflow (Ctrl+Enter)">Run</button>
       <button type="button" onClick={onStop} disabled={!active} title="Cancel the current run">Stop</button>
-      <span className={`run-status run-status-${view.status}`} data-testid="run-status" data-run-id={view.runId ?? ''}>{view.status}</span>
+      <span
+        className={`run-status run-status-${view.status}`} data-testid="run-status" data-run-id={view.runId ?? ''}
+        data-cancel-step={view.cancel?.step} data-steps-after-cancel={view.cancel?.stepsAfterCancel}
+      >{view.status}</span>
+      {view.status === 'cancelled' && view.cancel?.step !== undefined && <StoppedAt view={view} />}
       {view.status === 'queued' && view.position !== undefined && (
         <span className="muted" data-testid="queue-position">#{view.position} in queue</span>
       )}
@@ -32,6 +36,18 @@ function Progress({ view }: { view: RunView }) {
   return (
     <span className="run-progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} title={`${pct}%`}>
       <span style={{ width: `${pct}%` }} />
+    </span>
+  );
+}
+
+/** The worker's own count: previews and progress shown here may trail it by many fast steps. */
+function StoppedAt({ view }: { view: RunView }) {
+  const c = view.cancel!;
+  const total = c.nodeId ? view.nodes[c.nodeId]?.total : undefined;
+  const after = c.stepsAfterCancel === undefined ? '' : `; ${c.stepsAfterCancel} step(s) ran after Stop reached the worker`;
+  return (
+    <span className="muted" data-testid="run-stopped-at" title={`${c.reason}${c.nodeId ? ` (node ${c.nodeId})` : ''}${after}`}>
+      stopped at step {c.step}{total ? ` of ${total}` : ''}
     </span>
   );
 }

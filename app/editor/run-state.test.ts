@@ -67,6 +67,25 @@ describe('run view reducer', () => {
     expect(s.nodes.b.status).toBe('waiting');
   });
 
+  it('keeps where the worker stopped, which the lagging step display cannot tell', () => {
+    const s = fold([
+      { type: 'run:started', runId: 'r1', nodeIds: ['sampler'] },
+      { type: 'node:progress', runId: 'r1', nodeId: 'sampler', step: 12, total: 300 },
+      { type: 'run:cancelled', runId: 'r1', nodeId: 'sampler', reason: 'cancelled by user', step: 57, stepsAfterCancel: 1 },
+    ]);
+    expect(s.cancel).toEqual({ nodeId: 'sampler', reason: 'cancelled by user', step: 57, stepsAfterCancel: 1 });
+    // The node keeps the step this tab last saw; the run keeps the worker's.
+    expect(s.nodes.sampler).toEqual({ status: 'cancelled', step: 12, total: 300 });
+    expect(s.finishedAt).toBe(1200);
+  });
+
+  it('has no cancel point for runs that were not cancelled, nor step numbers for a cancel between nodes', () => {
+    const done = fold([{ type: 'run:started', runId: 'r1', nodeIds: ['a'] }, { type: 'run:finished', runId: 'r1', totalMs: 5, ortMs: 0, artifacts: [] }]);
+    expect(done.cancel).toBeUndefined();
+    const between = fold([{ type: 'run:started', runId: 'r2', nodeIds: ['a'] }, { type: 'run:cancelled', runId: 'r2', reason: 'worker restarted' }]);
+    expect(between.cancel).toEqual({ nodeId: undefined, reason: 'worker restarted', step: undefined, stepsAfterCancel: undefined });
+  });
+
   it('takes a finished snapshot when the end event was missed, but not a stale running one', () => {
     const running = fold([{ type: 'run:started', runId: 'r1', nodeIds: ['a'] }]);
     const stale = reduceRun(running, { type: 'local:snapshot', snapshot: { runId: 'r1', status: 'queued', artifacts: [] } }, 5);

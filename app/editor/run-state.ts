@@ -24,6 +24,18 @@ export interface RunView {
   nodes: Record<string, NodeRunState>;
   artifacts: ArtifactRef[];
   error?: { nodeId?: string; code: string; message: string };
+  /** From run:cancelled: where the engine stopped. The browser's own step display lags the worker. */
+  cancel?: CancelPoint;
+}
+
+export interface CancelPoint {
+  /** The node that was running when the cancel took effect. */
+  nodeId?: string;
+  reason: string;
+  /** That node's last progress step, as the worker counted it. */
+  step?: number;
+  /** Steps that ran after the cancel reached the worker (0 or 1 when sampling stops in time). */
+  stepsAfterCancel?: number;
 }
 
 /** What runs.get reports, reduced to what the view needs (used when events were missed). */
@@ -127,7 +139,8 @@ export function reduceRun(s: RunView, a: RunAction, now: number): RunView {
       const nodes = Object.fromEntries(
         Object.entries(s.nodes).map(([id, n]) => [id, n.status === 'running' ? { ...n, status: 'cancelled' as const } : n]),
       );
-      return { ...s, status: 'cancelled', finishedAt: now, nodes };
+      const cancel: CancelPoint = { nodeId: a.nodeId, reason: a.reason, step: a.step, stepsAfterCancel: a.stepsAfterCancel };
+      return { ...s, status: 'cancelled', finishedAt: s.finishedAt ?? now, nodes, cancel };
     }
     case 'local:snapshot':
       return applySnapshot(s, a.snapshot, now);

@@ -182,6 +182,18 @@ export class RunQueue {
     return { runId, workflowId: row.workflowId ?? undefined, status, position: this.positionOf(runId) };
   }
 
+  /** Queued and running runs of a workflow, oldest first (what an editor opening it should follow). */
+  async activeRuns(workflowId: string): Promise<RunSnapshot[]> {
+    const rows = await this.opts.db.run.findMany({
+      where: { workflowId, status: { in: ['queued', 'running'] } },
+      orderBy: [{ queuedAt: 'asc' }, { id: 'asc' }],
+      select: { id: true, status: true },
+    });
+    return rows.map((r) => ({
+      runId: r.id, workflowId, status: (this.active.get(r.id)?.paused ? 'paused' : r.status) as RunStatus, position: this.positionOf(r.id),
+    }));
+  }
+
   /** Rooms changed: tell workers how many watch each running run, so nobody encodes unseen previews. */
   listenersChanged(): void {
     for (const run of this.active.all()) {

@@ -101,7 +101,10 @@ export class RunEventRelay {
       emit(run, { type: 'run:finished', runId: run.runId, totalMs: result.totalMs, ortMs: result.ortMs, artifacts: refs });
     } else if (result.status === 'cancelled') {
       const held = run.terminal?.type === 'run:cancelled' ? run.terminal : undefined;
-      emit(run, { type: 'run:cancelled', runId: run.runId, nodeId: err?.nodeId, reason: held?.reason ?? err?.message ?? run.cancelReason ?? 'cancelled' });
+      emit(run, {
+        type: 'run:cancelled', runId: run.runId, nodeId: err?.nodeId, reason: held?.reason ?? err?.message ?? run.cancelReason ?? 'cancelled',
+        step: held?.step, stepsAfterCancel: held?.stepsAfterCancel,
+      });
     } else {
       emit(run, { type: 'run:failed', runId: run.runId, nodeId: err?.nodeId, code: err?.code ?? 'run_failed', message: err?.message ?? 'the run failed' });
     }

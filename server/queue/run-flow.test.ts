@@ -34,7 +34,7 @@ describe('a run end to end', () => {
     const before = await t.trpc.workflows.get.query({ id: wf.id });
     const sock = await t.socket();
     const seen = recordEvents(sock);
-    expect(await join(sock, { workflowId: wf.id })).toMatchObject({ ok: true, room: `workflow:${wf.id}` });
+    expect(await join(sock, { workflowId: wf.id })).toEqual({ ok: true, room: `workflow:${wf.id}`, active: [] });
 
     const { runId, position } = await t.trpc.runs.enqueue.mutate({ workflowId: wf.id });
     expect(position).toBe(1);
@@ -164,5 +164,20 @@ describe('a run end to end', () => {
     // Scaled x2 (nearest): background #2040c0 at the right edge, the #e02020 square from 128 to 384.
     expect(px(500, 10)).toEqual([0x20, 0x40, 0xc0]);
     expect(px(300, 300)).toEqual([0xe0, 0x20, 0x20]);
+  });
+
+  it('runs only a target and its ancestors ("run to here")', async () => {
+    const graph = fillGraph('#ffffff', 8, 8);
+    const { runId } = await t.trpc.runs.enqueue.mutate({ graph, targets: ['fill'] });
+    const run = await until(async () => {
+      const r = await t.trpc.runs.get.query({ runId });
+      return ['succeeded', 'failed'].includes(r.status) ? r : undefined;
+    }, 'the targeted run');
+    expect(run.status).toBe('succeeded');
+    expect(run.targets).toEqual(['fill']);
+    expect(run.nodes.map((n) => n.id)).toEqual(['fill']);
+    expect(run.artifacts).toEqual([]);
+    const bad = await t.trpc.runs.enqueue.mutate({ graph, targets: ['nowhere'] }).catch((e: { data?: { problems?: { code: string }[] } }) => e.data?.problems);
+    expect(bad).toEqual([expect.objectContaining({ code: 'unknown_node', nodeId: 'nowhere' })]);
   });
 });

@@ -166,6 +166,29 @@ describe('workflow library', () => {
   });
 });
 
+describe('run history', () => {
+  it('pages newest first with a cursor, per workflow', async () => {
+    const db = t.server.services.db;
+    const wf = await t.trpc.workflows.create.mutate({ name: 'history', graph: fillGraph() });
+    const base = Date.now() - 60_000;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await db.run.create({ data: { workflowId: wf.id, graph: '{}', status: 'succeeded', queuedAt: new Date(base + i * 1000) } });
+      ids.push(r.id);
+    }
+    const newestFirst = [...ids].reverse();
+    const p1 = await t.trpc.runs.list.query({ workflowId: wf.id, limit: 2 });
+    expect(p1.items.map((r) => r.id)).toEqual(newestFirst.slice(0, 2));
+    expect(p1.nextCursor).toBe(newestFirst[1]);
+    const p2 = await t.trpc.runs.list.query({ workflowId: wf.id, limit: 2, cursor: p1.nextCursor! });
+    expect(p2.items.map((r) => r.id)).toEqual(newestFirst.slice(2, 4));
+    const p3 = await t.trpc.runs.list.query({ workflowId: wf.id, limit: 2, cursor: p2.nextCursor! });
+    expect(p3.items.map((r) => r.id)).toEqual(newestFirst.slice(4));
+    expect(p3.nextCursor).toBeNull();
+    expect(p1.items[0]).toMatchObject({ workflowName: 'history', status: 'succeeded', thumbnailUrl: null, error: null });
+  });
+});
+
 describe('artifacts endpoint', () => {
   it('answers an unknown id with a JSON 404', async () => {
     const res = await fetch(`${t.server.url}/api/artifacts/does-not-exist`);

@@ -28,6 +28,7 @@ describe('debugging a run', () => {
 
     const late = await t.socket();
     expect(await join(late, { runId })).toEqual({ ok: true, room: `run:${runId}`, run: { runId, workflowId: wf.id, status: 'paused' } });
+    expect(await join(late, { workflowId: wf.id })).toEqual({ ok: true, room: `workflow:${wf.id}`, active: [{ runId, workflowId: wf.id, status: 'paused' }] });
 
     expect(await t.trpc.runs.debug.mutate({ runId, command: 'resume' })).toEqual({ runId, command: 'resume' });
     await until(() => seen.some((e) => e.name === 'run:finished') || undefined, 'run:finished');
@@ -47,7 +48,10 @@ describe('debugging a run', () => {
     const { runId } = await t.trpc.runs.enqueue.mutate({ workflowId: wf.id, debug: { beforeNodes: ['fill'] } });
     await until(() => seen.some((e) => e.name === 'run:cancelled') || undefined, 'run:cancelled', 20_000);
     const cancelled = seen.find((e) => e.name === 'run:cancelled')!.payload;
-    expect(cancelled).toEqual({ runId, nodeId: 'fill', reason: 'paused for 1500 ms without a step or resume; cancelled to free the worker' });
+    // Held before its first step: the node reached step 0 and ran none after the cancel.
+    expect(cancelled).toEqual({
+      runId, nodeId: 'fill', reason: 'paused for 1500 ms without a step or resume; cancelled to free the worker', step: 0, stepsAfterCancel: 0,
+    });
     const row = await t.server.services.db.run.findUniqueOrThrow({ where: { id: runId } });
     expect(row).toMatchObject({ status: 'cancelled', errorCode: 'cancelled', errorNodeId: 'fill' });
   });

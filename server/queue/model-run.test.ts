@@ -1,0 +1,97 @@
+// Integration on the built-in sprites model: a txt2img run with seed controls, progress and step previews
+// (encoded only while someone watches, throttled on the socket, every frame stored for scrubbing).
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Graph } from '../../nodes/engine/graph';
+import { spritesCheckpointPart } from '../../nodes/pack/checkpoint';
+import { ensurePack } from '../../nodes/pack/generate';
+import { workflowsDir } from '../paths';
+import { join, recordEvents, startTestServer, tempDir, until, type TestServer } from '../testing/harness';
+
+let t: TestServer;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = tempDir('model-run');
+  await ensurePack(path.join(dataDir, 'models'), { parts: [spritesCheckpointPart] });
+  t = await startTestServer(dataDir);
+});
+
+afterAll(async () => {
+  await t?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+function txt2img(seed: number, control: 'fixed' | 'random' | 'increment'): Graph {
+  const g = JSON.parse(fs.readFileSync(path.join(workflowsDir, 'txt2img.json'), 'utf8')) as Graph;
+  const sampler = g.nodes.find((n) => n.type === 'sampler')!;
+  sampler.params.seed = seed;
+  sampler.controls = { seed: control };
+  return g;
+}
+
+const seedOf = (g: Graph) => g.nodes.find((n) => n.type === 'sampler')!.params.seed as number;
+
+async function finished(runId: string) {
+  return until(async () => {
+    const r = await t.trpc.runs.get.query({ runId });
+    return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
+  }, `run ${runId}`, 90_000);
+}
+
+describe('txt2img on the built-in model', () => {
+  it('applies the seed control, streams progress and throttled previews, stores every step', async () => {
+    const wf = await t.trpc.workflows.create.mutate({ name: 'sprites', graph: txt2img(41, 'increment') });
+    const sock = await t.socket();
+    const seen = recordEvents(sock);
+    await join(sock, { workflowId: wf.id });
+
+    const { runId, graph } = await t.trpc.runs.enqueue.mutate({ workflowId: wf.id, graph: txt2img(41, 'increment') });
+    expect(seedOf(graph)).toBe(42);
+    const run = await finished(runId);
+    expect(run.error).toBeNull();
+    expect(run.status).toBe('succeeded');
+    expect(seedOf(run.graph)).toBe(42);
+
+    const mine = seen.filter((e) => e.payload.runId === runId);
+    const progress = mine.filter((e) => e.name === 'node:progress').map((e) => (e.payload as { step: number; total: number }));
+    expect(progress.map((p) => p.step)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(progress.every((p) => p.total === 20)).toBe(true);
+
+    const previews = mine.filter((e) => e.name === 'node:preview').map((e) => e.payload as { step: number; total: number; mime: string; image: Uint8Array });
+    const steps = previews.map((p) => p.step);
+    expect(steps[0]).toBe(0);
+    expect(steps.at(-1)).toBe(19);
+    expect(steps).toEqual([...steps].sort((a, b) => a - b));
+    expect(previews.every((p) => p.mime === 'image/jpeg' && p.image[0] === 0xff && p.image[1] === 0xd8)).toBe(true);
+    // All previews arrive before the sampler's node:finished, and the run ends with the stored image.
+    const names = mine.map((e) => e.name);
+    expect(names.lastIndexOf('node:preview')).toBeLessThan(names.indexOf('node:finished', names.indexOf('node:progress')));
+    expect(names.at(-1)).toBe('run:finished');
+
+    const stored = run.artifacts.filter((a) => a.kind === 'preview');
+    expect(stored.map((a) => a.step)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(stored.every((a) => a.nodeId === 'sampler' && a.mime === 'image/jpeg' && a.width > 0 && a.height > 0)).toBe(true);
+    const image = run.artifacts.find((a) => a.kind === 'image')!;
+    expect([image.width, image.height]).toEqual([256, 256]);
+    const res = await fetch(`${t.server.url}${image.url}`);
+    const meta = await sharp(Buffer.from(await res.arrayBuffer())).metadata();
+    expect([meta.width, meta.height, meta.format]).toEqual([256, 256, 'png']);
+    // The last stored preview is the final prediction: a real picture, not flat noise-grey.
+    const last = await fetch(`${t.server.url}${stored.at(-1)!.url}`);
+    const stats = await sharp(Buffer.from(await last.arrayBuffer())).stats();
+    expect(Math.max(...stats.channels.map((c) => c.stdev))).toBeGreaterThan(10);
+  });
+
+  it('does not encode previews for a run nobody watches, and draws a new random seed', async () => {
+    const { runId, graph } = await t.trpc.runs.enqueue.mutate({ graph: txt2img(7, 'random') });
+    const seed = seedOf(graph);
+    expect(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32).toBe(true);
+    const run = await finished(runId);
+    expect(run.status).toBe('succeeded');
+    expect(seedOf(run.graph)).toBe(seed);
+    expect(run.artifacts.map((a) => a.kind)).toEqual(['image']);
+  });
+});
