@@ -2,9 +2,10 @@
 // sprites refiner (refiners/sprites-refiner.onnx + its sidecar JSON): the pack's two own parts.
 import fs from 'node:fs';
 import path from 'node:path';
+import { SD15_SCHEDULER_CONFIG } from '../models/defaults';
+import { writeJson, writePipelineIndex } from './diffusers-layout';
 import { fileURLToPath } from 'node:url';
 import { ClipTokenizer } from '../text';
-import { TRAINING_SCHEDULE } from './dictionary';
 import type { PackPart } from './part';
 import { buildRefiner } from './refiner';
 import { BACKGROUNDS, IMAGE_SIZE, SHAPE_COLORS, SHAPES } from './sprites';
@@ -16,19 +17,8 @@ export const SPRITES_CHECKPOINT = 'checkpoints/sprites';
 export const SPRITES_REFINER = 'refiners/sprites-refiner.onnx';
 
 /** SD 1.5's scheduler_config.json: the sprites models are trained (built) on its schedule. */
-export const SPRITES_SCHEDULER_CONFIG = {
-  _class_name: 'PNDMScheduler',
-  _diffusers_version: '0.6.0',
-  beta_start: TRAINING_SCHEDULE.beta_start,
-  beta_end: TRAINING_SCHEDULE.beta_end,
-  beta_schedule: 'scaled_linear',
-  num_train_timesteps: TRAINING_SCHEDULE.num_train_timesteps,
-  set_alpha_to_one: false,
-  steps_offset: 1,
-  skip_prk_steps: true,
-  clip_sample: false,
-  prediction_type: 'epsilon',
-} as const;
+/** The sprites model is trained on SD 1.5's schedule, so it ships SD 1.5's scheduler config. */
+export const SPRITES_SCHEDULER_CONFIG = SD15_SCHEDULER_CONFIG;
 
 const DESCRIPTION = `Built-in pixel-art sprites model: ${SHAPES.length} shapes (${SHAPES.join(', ')}) in ` +
   `${SHAPE_COLORS.length} colours (${SHAPE_COLORS.join(', ')}) on ${BACKGROUNDS.length} backgrounds ` +
@@ -38,16 +28,11 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 /** Every file whose content shapes the sprites models' bytes. */
 const SPRITES_SOURCES = [
-  here('./checkpoint.ts'), here('./dictionary.ts'), here('./denoiser-graph.ts'), here('./unet.ts'), here('./refiner.ts'),
+  here('./checkpoint.ts'), here('./diffusers-layout.ts'), here('../models/defaults.ts'), here('./dictionary.ts'), here('./denoiser-graph.ts'), here('./unet.ts'), here('./refiner.ts'),
   here('./text-encoder.ts'), here('./vae.ts'), here('./sprites.ts'), here('./sprites/palette.ts'), here('./sprites/shapes.ts'),
   here('./sprites/catalog.ts'), here('../onnx/builder.ts'), here('../onnx/proto.ts'), here('../runtime/float16.ts'),
   here('../text/bpe-files.ts'), here('../text/bpe-vocab.ts'), here('../text/clip-tokenizer.ts'), here('../text/data/bpe_simple_vocab_16e6.txt.gz'),
 ];
-
-function writeJson(file: string, value: unknown): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(value, null, 2) + '\n');
-}
 
 /** Relative '/'-separated paths of every file under `dir`, sorted. */
 function listFiles(root: string, dir: string): string[] {
@@ -65,21 +50,7 @@ export async function writeSpritesCheckpoint(modelsDir: string): Promise<string[
     tokenizer_class: 'CLIPTokenizer', model_max_length: 77, do_lower_case: true,
     bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', pad_token: '<|endoftext|>', unk_token: '<|endoftext|>',
   });
-  const onnxModel = ['diffusers', 'OnnxRuntimeModel'];
-  writeJson(path.join(dir, 'model_index.json'), {
-    _class_name: 'OnnxStableDiffusionPipeline',
-    _diffusers_version: '0.6.0',
-    feature_extractor: [null, null],
-    requires_safety_checker: false,
-    safety_checker: [null, null],
-    scheduler: ['diffusers', 'DDIMScheduler'],
-    text_encoder: onnxModel,
-    tokenizer: ['transformers', 'CLIPTokenizer'],
-    unet: onnxModel,
-    vae_decoder: onnxModel,
-    vae_encoder: onnxModel,
-  });
-  writeJson(path.join(dir, 'scheduler', 'scheduler_config.json'), SPRITES_SCHEDULER_CONFIG);
+  writePipelineIndex(dir);
   const vaeConfig = { scaling_factor: 1.0, latent_channels: LATENT_CHANNELS, sample_size: IMAGE_SIZE };
   writeJson(path.join(dir, 'vae_decoder', 'config.json'), vaeConfig);
   writeJson(path.join(dir, 'vae_encoder', 'config.json'), vaeConfig);

@@ -113,7 +113,8 @@ describe('the sprites checkpoint folder', () => {
       vae_decoder: ['diffusers', 'OnnxRuntimeModel'],
       vae_encoder: ['diffusers', 'OnnxRuntimeModel'],
       tokenizer: ['transformers', 'CLIPTokenizer'],
-      scheduler: ['diffusers', 'DDIMScheduler'],
+      // The pipeline index names the same scheduler class as scheduler_config.json.
+      scheduler: ['diffusers', 'PNDMScheduler'],
     });
     expect(json('scheduler', 'scheduler_config.json')).toMatchObject({
       _class_name: 'PNDMScheduler', beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear',

@@ -3,6 +3,7 @@
 // models/loras/tiny-sd-kohya.safetensors.
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeJson, writePipelineIndex } from '../diffusers-layout';
 import { fileURLToPath } from 'node:url';
 import { ClipTokenizer } from '../../text';
 import { writeSafetensors } from '../../runtime/safetensors';
@@ -15,47 +16,14 @@ import { buildTinyVaeDecoder, buildTinyVaeEncoder } from './vae';
 export const TINY_SD_CHECKPOINT = 'checkpoints/tiny-sd';
 export const TINY_SD_LORA = 'loras/tiny-sd-kohya.safetensors';
 
-/** SD 1.5's scheduler_config.json, as diffusers exports it. */
-const SCHEDULER_CONFIG = {
-  _class_name: 'PNDMScheduler',
-  _diffusers_version: '0.6.0',
-  beta_start: 0.00085,
-  beta_end: 0.012,
-  beta_schedule: 'scaled_linear',
-  num_train_timesteps: 1000,
-  set_alpha_to_one: false,
-  steps_offset: 1,
-  skip_prk_steps: true,
-  clip_sample: false,
-  prediction_type: 'epsilon',
-};
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-
-function writeJson(file: string, value: unknown): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(value, null, 2) + '\n');
-}
 
 /** Like a diffusers/Optimum export: no stepflow.json and no VAE config, so loaders take SD 1.5 defaults. */
 export async function writeTinySd(modelsDir: string): Promise<string[]> {
   const dir = path.join(modelsDir, TINY_SD_CHECKPOINT);
   fs.rmSync(dir, { recursive: true, force: true });
-  const onnxModel = ['diffusers', 'OnnxRuntimeModel'];
-  writeJson(path.join(dir, 'model_index.json'), {
-    _class_name: 'OnnxStableDiffusionPipeline',
-    _diffusers_version: '0.6.0',
-    feature_extractor: [null, null],
-    requires_safety_checker: false,
-    safety_checker: [null, null],
-    scheduler: ['diffusers', 'PNDMScheduler'],
-    text_encoder: onnxModel,
-    tokenizer: ['transformers', 'CLIPTokenizer'],
-    unet: onnxModel,
-    vae_decoder: onnxModel,
-    vae_encoder: onnxModel,
-  });
-  writeJson(path.join(dir, 'scheduler', 'scheduler_config.json'), SCHEDULER_CONFIG);
+  writePipelineIndex(dir);
   ClipTokenizer.fromOpenAiGz().writeHfFolder(path.join(dir, 'tokenizer'));
   const unet = buildTinyUnet();
   unet.graph.save(path.join(dir, 'unet', 'model.onnx'), { externalData: { location: 'weights.pb' }, docString: 'StepFlow tiny SD-shaped U-Net (random weights)' });
@@ -80,7 +48,7 @@ export async function writeTinySd(modelsDir: string): Promise<string[]> {
 export const part: PackPart = {
   name: 'tiny-sd',
   sources: [
-    here('./part.ts'), here('./layers.ts'), here('./unet.ts'), here('./text-encoder.ts'), here('./vae.ts'), here('./lora.ts'),
+    here('./part.ts'), here('../diffusers-layout.ts'), here('../../models/defaults.ts'), here('./layers.ts'), here('./unet.ts'), here('./text-encoder.ts'), here('./vae.ts'), here('./lora.ts'),
     here('../../onnx/builder.ts'), here('../../onnx/proto.ts'), here('../../runtime/float16.ts'), here('../../runtime/safetensors.ts'),
     here('../../text/bpe-files.ts'), here('../../text/bpe-vocab.ts'), here('../../text/clip-tokenizer.ts'), here('../../text/data/bpe_simple_vocab_16e6.txt.gz'),
   ],

@@ -1,0 +1,220 @@
+// The ComfyUI node classes StepFlow imports: per class, its StepFlow node type, how its link inputs
+// and output indexes map to StepFlow sockets, and how its widget values become params.
+import { mapModelName, mapResizeKernel, mapSamplerName, mapScheduleName, mapSeed, type KnownModels } from './comfyui-values';
+
+/** One ComfyUI node of an API-format workflow. */
+export interface ComfyApiNode {
+  class_type: string;
+  inputs: Record<string, unknown>;
+  _meta?: { title?: string };
+}
+
+export interface ParamContext {
+  /** A widget value; undefined when absent or wired to another node (StepFlow params are not wired). */
+  value(name: string): unknown;
+  /** The node a link input comes from, if it is in the workflow. */
+  source(input: string): ComfyApiNode | undefined;
+  warn(message: string): void;
+  models?: KnownModels;
+}
+
+export interface ComfyNodeMapping {
+  type: string;
+  /** ComfyUI's default title; a different _meta.title becomes the StepFlow node title. */
+  displayName: string;
+  /** Readable node id, used when no other imported node claims the same one. */
+  idHint?: string;
+  /** ComfyUI link input name -> StepFlow input socket. */
+  inputs: Record<string, string>;
+  /** ComfyUI output index -> StepFlow output socket; null where StepFlow has no equivalent. */
+  outputs: readonly (string | null)[];
+  params(ctx: ParamContext): Record<string, unknown>;
+}
+
+/** StepFlow's sampler schedules at most this many steps. */
+const MAX_STEPS = 1000;
+const MAX_STEP_INDEX = 10000;
+
+/** ComfyUI's sampler settings shared by KSampler and KSamplerAdvanced. */
+function samplerBase(ctx: ParamContext, seedInput: string): Record<string, unknown> {
+  const samplerName = ctx.value('sampler_name');
+  const sampler = typeof samplerName === 'string' ? mapSamplerName(samplerName, ctx.warn) : samplerName;
+  const schedule = ctx.value('scheduler');
+  return {
+    seed: mapSeed(ctx.value(seedInput), ctx.warn),
+    steps: ctx.value('steps'),
+    cfg: ctx.value('cfg'),
+    sampler,
+    scheduler: typeof schedule === 'string' ? mapScheduleName(schedule, String(sampler), ctx.warn) : schedule,
+    // ComfyUI draws the initial noise with torch.manual_seed(seed) + torch.randn on the CPU.
+    noise: 'torch',
+  };
+}
+
+/**
+ * ComfyUI runs denoise d over `steps` as the last `steps` steps of an int(steps / d) step schedule;
+ * StepFlow's denoise follows diffusers instead, so the window is carried over as explicit steps.
+ */
+function denoiseWindow(steps: unknown, denoise: unknown, warn: ParamContext['warn']): Record<string, unknown> {
+  if (typeof denoise !== 'number' || denoise >= 0.9999 || typeof steps !== 'number' || steps < 1 || denoise <= 0) return { denoise };
+  const total = Math.floor(steps / denoise);
+  if (total > MAX_STEPS) {
+    warn(`denoise ${denoise} over ${steps} steps needs a ${total}-step schedule (max ${MAX_STEPS}); imported as StepFlow denoise, which runs fewer steps`);
+    return { denoise };
+  }
+  warn(`denoise ${denoise} over ${steps} steps imported as steps ${total} from step ${total - steps} (ComfyUI's schedule)`);
+  return { steps: total, start_step: total - steps, denoise: 1 };
+}
+
+function enabled(v: unknown): unknown {
+  return v === 'enable' ? true : v === 'disable' ? false : v;
+}
+
+/** StepFlow adds noise unless the latent carries leftover noise; say so where ComfyUI's flag disagrees. */
+function checkAddNoise(ctx: ParamContext): void {
+  const addNoise = ctx.value('add_noise');
+  const src = ctx.source('latent_image');
+  const leftover = src?.class_type === 'KSamplerAdvanced' && src.inputs.return_with_leftover_noise === 'enable';
+  if (addNoise === 'disable' && !leftover) {
+    ctx.warn('add_noise "disable" on a latent without leftover noise: StepFlow adds noise to it as for any clean latent');
+  } else if (addNoise === 'enable' && leftover) {
+    ctx.warn('add_noise "enable" on a leftover-noise latent: StepFlow continues it without adding fresh noise');
+  }
+}
+
+export const COMFY_NODES: Readonly<Record<string, ComfyNodeMapping>> = {
+  CheckpointLoaderSimple: {
+    type: 'checkpoint_loader', displayName: 'Load Checkpoint', idHint: 'checkpoint',
+    inputs: {}, outputs: ['model', 'clip', 'vae'],
+    params: (ctx) => {
+      const name = ctx.value('ckpt_name');
+      return { ckpt_name: typeof name === 'string' ? mapModelName('checkpoints', name, ctx.models, ctx.warn) : name };
+    },
+  },
+  CLIPTextEncode: {
+    type: 'text_encoder', displayName: 'CLIP Text Encode (Prompt)',
+    inputs: { clip: 'clip' }, outputs: ['conditioning'],
+    params: (ctx) => ({ text: ctx.value('text') }),
+  },
+  KSampler: {
+    type: 'sampler', displayName: 'KSampler', idHint: 'sampler',
+    inputs: { model: 'model', positive: 'positive', negative: 'negative', latent_image: 'latent' }, outputs: ['latent'],
+    params: (ctx) => {
+      const base = samplerBase(ctx, 'seed');
+      return { ...base, ...denoiseWindow(base.steps, ctx.value('denoise'), ctx.warn) };
+    },
+  },
+  KSamplerAdvanced: {
+    type: 'sampler', displayName: 'KSampler (Advanced)', idHint: 'sampler',
+    inputs: { model: 'model', positive: 'positive', negative: 'negative', latent_image: 'latent' }, outputs: ['latent'],
+    params: (ctx) => {
+      checkAddNoise(ctx);
+      const end = ctx.value('end_at_step');
+      return {
+        ...samplerBase(ctx, 'noise_seed'),
+        denoise: 1,
+        start_step: ctx.value('start_at_step'),
+        // ComfyUI's "to the end" is 10000 as well; larger values mean the same.
+        end_step: typeof end === 'number' ? Math.min(end, MAX_STEP_INDEX) : end,
+        return_leftover_noise: enabled(ctx.value('return_with_leftover_noise')),
+      };
+    },
+  },
+  EmptyLatentImage: {
+    type: 'empty_latent', displayName: 'Empty Latent Image', idHint: 'latent',
+    inputs: {}, outputs: ['latent'],
+    params: (ctx) => ({ width: ctx.value('width'), height: ctx.value('height'), batch_size: ctx.value('batch_size') }),
+  },
+  VAEDecode: {
+    type: 'vae_decode', displayName: 'VAE Decode', idHint: 'decode',
+    inputs: { samples: 'latent', vae: 'vae' }, outputs: ['image'],
+    params: () => ({}),
+  },
+  VAEEncode: {
+    type: 'vae_encode', displayName: 'VAE Encode', idHint: 'encode',
+    inputs: { pixels: 'image', vae: 'vae' }, outputs: ['latent'],
+    params: () => ({}),
+  },
+  LoadImage: {
+    type: 'load_image', displayName: 'Load Image', idHint: 'image',
+    inputs: {}, outputs: ['image', null],
+    params: (ctx) => {
+      const image = ctx.value('image');
+      // The UI may annotate the folder: "photo.png [input]".
+      return { image: typeof image === 'string' ? image.replace(/ \[(input|output|temp)\]$/, '') : image };
+    },
+  },
+  SaveImage: {
+    type: 'save_image', displayName: 'Save Image', idHint: 'save',
+    inputs: { images: 'images' }, outputs: [],
+    params: (ctx) => ({ filename_prefix: ctx.value('filename_prefix'), format: 'png' }),
+  },
+  PreviewImage: {
+    type: 'save_image', displayName: 'Preview Image', idHint: 'preview',
+    inputs: { images: 'images' }, outputs: [],
+    params: (ctx) => {
+      ctx.warn('Preview Image imported as Save Image (StepFlow keeps every run output)');
+      return { filename_prefix: 'preview', format: 'png' };
+    },
+  },
+  LoraLoader: {
+    type: 'lora_loader', displayName: 'Load LoRA', idHint: 'lora',
+    inputs: { model: 'model', clip: 'clip' }, outputs: ['model', 'clip'],
+    params: (ctx) => {
+      const name = ctx.value('lora_name');
+      return {
+        lora_name: typeof name === 'string' ? mapModelName('loras', name, ctx.models, ctx.warn) : name,
+        strength_model: ctx.value('strength_model'),
+        strength_clip: ctx.value('strength_clip'),
+      };
+    },
+  },
+  LoraLoaderModelOnly: {
+    type: 'lora_loader', displayName: 'LoraLoaderModelOnly', idHint: 'lora',
+    inputs: { model: 'model' }, outputs: ['model'],
+    params: (ctx) => {
+      const name = ctx.value('lora_name');
+      return {
+        lora_name: typeof name === 'string' ? mapModelName('loras', name, ctx.models, ctx.warn) : name,
+        strength_model: ctx.value('strength_model'),
+        strength_clip: 0,
+      };
+    },
+  },
+  UpscaleModelLoader: {
+    type: 'upscaler_loader', displayName: 'Load Upscale Model', idHint: 'upscale_model',
+    inputs: {}, outputs: ['upscale_model'],
+    params: (ctx) => {
+      const name = ctx.value('model_name');
+      return { model_name: typeof name === 'string' ? mapModelName('upscalers', name, ctx.models, ctx.warn) : name };
+    },
+  },
+  ImageUpscaleWithModel: {
+    type: 'upscale_image', displayName: 'Upscale Image (using Model)', idHint: 'upscaler',
+    inputs: { upscale_model: 'upscale_model', image: 'image' }, outputs: ['image'],
+    params: () => ({ mode: 'model', scale: 1 }),
+  },
+  ImageScale: {
+    type: 'resize', displayName: 'Upscale Image', idHint: 'resize',
+    inputs: { image: 'image' }, outputs: ['image'],
+    params: (ctx) => {
+      const method = ctx.value('upscale_method');
+      const [width, height] = [ctx.value('width'), ctx.value('height')];
+      if (ctx.value('crop') === 'center') ctx.warn('crop "center" is not supported: the image is stretched to the new size');
+      return {
+        width, height,
+        // Both 0 leaves the size unchanged in ComfyUI; StepFlow reads that as "use scale".
+        ...(width === 0 && height === 0 ? { scale: 1 } : {}),
+        kernel: typeof method === 'string' ? mapResizeKernel(method, ctx.warn) : method,
+      };
+    },
+  },
+  ImageScaleBy: {
+    type: 'resize', displayName: 'Upscale Image By', idHint: 'resize',
+    inputs: { image: 'image' }, outputs: ['image'],
+    params: (ctx) => {
+      const method = ctx.value('upscale_method');
+      return { width: 0, height: 0, scale: ctx.value('scale_by'), kernel: typeof method === 'string' ? mapResizeKernel(method, ctx.warn) : method };
+    },
+  },
+};

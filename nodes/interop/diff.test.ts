@@ -1,0 +1,100 @@
+// Graph diffs: nodes, edges, params and moves between two versions, and their readable lines.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Graph } from '../engine/graph';
+import { WORKFLOWS_DIR } from '../paths';
+import { describeDiff, diffGraphs, isEmptyDiff } from './diff';
+
+const txt2img = (): Graph => JSON.parse(fs.readFileSync(path.join(WORKFLOWS_DIR, 'txt2img.json'), 'utf8'));
+
+/** txt2img turned into the LoRA workflow by hand, with a new prompt, more steps and a moved node. */
+function edited(): Graph {
+  const g = txt2img();
+  g.nodes.find((n) => n.id === 'positive')!.params.text = 'blue square';
+  const sampler = g.nodes.find((n) => n.id === 'sampler')!;
+  sampler.params.steps = 30;
+  delete sampler.params.denoise;
+  sampler.params.noise = 'torch';
+  g.nodes.find((n) => n.id === 'decode')!.position = { x: 1100, y: 160 };
+  g.nodes.push({ id: 'lora', type: 'lora_loader', typeVersion: 1, params: { lora_name: 'sprites-palette.safetensors', strength_model: 1, strength_clip: 1 } });
+  g.edges = g.edges.filter((e) => !(e.from.node === 'checkpoint' && e.to.node === 'sampler'));
+  g.edges.push(
+    { from: { node: 'checkpoint', output: 'model' }, to: { node: 'lora', input: 'model' } },
+    { from: { node: 'lora', output: 'model' }, to: { node: 'sampler', input: 'model' } },
+  );
+  return g;
+}
+
+describe('diffGraphs', () => {
+  it('finds added nodes and edges, removed edges, param changes and moves', () => {
+    const before = txt2img();
+    before.nodes.find((n) => n.id === 'positive')!.params.text = 'red circle';
+    const d = diffGraphs(before, edited());
+    expect(d).toEqual({
+      nodesAdded: [{ id: 'lora', type: 'lora_loader' }],
+      nodesRemoved: [],
+      edgesAdded: [
+        { from: { node: 'checkpoint', output: 'model' }, to: { node: 'lora', input: 'model' } },
+        { from: { node: 'lora', output: 'model' }, to: { node: 'sampler', input: 'model' } },
+      ],
+      edgesRemoved: [{ from: { node: 'checkpoint', output: 'model' }, to: { node: 'sampler', input: 'model' } }],
+      paramsChanged: [
+        { nodeId: 'positive', param: 'text', from: 'red circle', to: 'blue square' },
+        { nodeId: 'sampler', param: 'steps', from: 20, to: 30 },
+        { nodeId: 'sampler', param: 'denoise', from: 1, to: undefined },
+        { nodeId: 'sampler', param: 'noise', from: undefined, to: 'torch' },
+      ],
+      moved: ['decode'],
+    });
+    expect(describeDiff(d)).toEqual([
+      '+ node lora (lora_loader)',
+      '- edge checkpoint.model → sampler.model',
+      '+ edge checkpoint.model → lora.model',
+      '+ edge lora.model → sampler.model',
+      'positive.text: "red circle" → "blue square"',
+      'sampler.steps: 20 → 30',
+      'sampler.denoise: 1 → (default)',
+      'sampler.noise: (default) → "torch"',
+      'moved: decode',
+    ]);
+  });
+
+  it('is the mirror image when reversed', () => {
+    const d = diffGraphs(edited(), txt2img());
+    expect(d.nodesRemoved).toEqual([{ id: 'lora', type: 'lora_loader' }]);
+    expect(d.nodesAdded).toEqual([]);
+    expect(d.edgesAdded).toEqual([{ from: { node: 'checkpoint', output: 'model' }, to: { node: 'sampler', input: 'model' } }]);
+    expect(describeDiff(d)[0]).toBe('- node lora (lora_loader)');
+  });
+
+  it('treats a node whose type changed as removed and added, and ignores key order in object params', () => {
+    const a: Graph = {
+      version: 1,
+      nodes: [
+        { id: 'x', type: 'solid_color', typeVersion: 1, params: { width: 8 } },
+        { id: 'y', type: 'composite', typeVersion: 1, params: { opts: { a: 1, b: [1, 2] } } },
+      ],
+      edges: [],
+    };
+    const b: Graph = {
+      version: 1,
+      nodes: [
+        { id: 'x', type: 'load_image', typeVersion: 1, params: { image: 'a.png' } },
+        { id: 'y', type: 'composite', typeVersion: 1, params: { opts: { b: [1, 2], a: 1 } } },
+      ],
+      edges: [],
+    };
+    const d = diffGraphs(a, b);
+    expect(d.nodesRemoved).toEqual([{ id: 'x', type: 'solid_color' }]);
+    expect(d.nodesAdded).toEqual([{ id: 'x', type: 'load_image' }]);
+    expect(d.paramsChanged).toEqual([]);
+    expect(describeDiff(d)).toEqual(['- node x (solid_color)', '+ node x (load_image)']);
+  });
+
+  it('finds nothing between a graph and its copy', () => {
+    const d = diffGraphs(txt2img(), txt2img());
+    expect(isEmptyDiff(d)).toBe(true);
+    expect(describeDiff(d)).toEqual([]);
+  });
+});
