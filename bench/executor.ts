@@ -17,6 +17,8 @@ export interface OverheadRow {
   overhead: number;
   /** totalMs / ortMs where a graph runs models, else undefined. */
   ortRatio?: number;
+  /** Median ms and ORT ms per node. */
+  nodes: { id: string; ms: number; ortMs: number }[];
 }
 
 function median(xs: number[]): number {
@@ -35,6 +37,7 @@ export async function benchWorkflows(files: string[], runs = 5): Promise<Overhea
     for (const file of files) {
       const graph = JSON.parse(fs.readFileSync(path.join(WORKFLOWS_DIR, file), 'utf8'));
       const totals: number[] = [], nodes: number[] = [], orts: number[] = [];
+      const perNode = new Map<string, { ms: number[]; ortMs: number[] }>();
       // One warm-up run loads sessions and JIT-compiles the hot paths.
       for (let i = 0; i <= runs; i++) {
         const r = await executor.run(graph, { runId: `bench-${i}` });
@@ -43,9 +46,18 @@ export async function benchWorkflows(files: string[], runs = 5): Promise<Overhea
         totals.push(r.totalMs);
         nodes.push(r.nodes.reduce((n, x) => n + x.ms, 0));
         orts.push(r.ortMs);
+        for (const n of r.nodes) {
+          const e = perNode.get(n.id) ?? { ms: [], ortMs: [] };
+          e.ms.push(n.ms);
+          e.ortMs.push(n.ortMs);
+          perNode.set(n.id, e);
+        }
       }
       const totalMs = median(totals), nodeMs = median(nodes), ortMs = median(orts);
-      rows.push({ name: file, runs, totalMs, nodeMs, ortMs, overhead: totalMs / nodeMs, ortRatio: ortMs > 0 ? totalMs / ortMs : undefined });
+      rows.push({
+        name: file, runs, totalMs, nodeMs, ortMs, overhead: totalMs / nodeMs, ortRatio: ortMs > 0 ? totalMs / ortMs : undefined,
+        nodes: [...perNode].map(([id, e]) => ({ id, ms: median(e.ms), ortMs: median(e.ortMs) })),
+      });
     }
   } finally {
     await runtime.dispose();

@@ -12,8 +12,13 @@ async function main() {
 
   console.log('# Executor overhead (median of 5 uncached runs after a warm-up)');
   console.log('workflow                          totalMs   nodeMs    ortMs  total/node  total/ort');
-  for (const r of await benchWorkflows([...modelFree, ...modelGraphs])) {
+  const rows = await benchWorkflows([...modelFree, ...modelGraphs]);
+  for (const r of rows) {
     console.log(`${r.name.padEnd(32)} ${fmt(r.totalMs, 1).padStart(8)} ${fmt(r.nodeMs, 1).padStart(8)} ${fmt(r.ortMs, 1).padStart(8)} ${fmt(r.overhead).padStart(11)} ${fmt(r.ortRatio).padStart(10)}`);
+  }
+  for (const r of rows.filter((x) => x.ortMs > 0)) {
+    console.log(`\n## ${r.name}: per node, median ms (ORT ms); ORT ${fmt(r.ortMs, 1)} ms vs everything else ${fmt(r.totalMs - r.ortMs, 1)} ms`);
+    console.log(r.nodes.map((n) => `${n.id} ${fmt(n.ms, 1)} (${fmt(n.ortMs, 1)})`).join(', '));
   }
 
   const chain = await benchChain();
