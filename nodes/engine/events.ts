@@ -1,6 +1,7 @@
 // The one typed event map of a run, shared by engine, worker, server and browser.
 // Engine-side events come from the executor; queue events come from the server.
 import type { ChannelStats } from '../runtime/tensor';
+import type { OutputDetails } from './values';
 
 export type RunStatus = 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
@@ -9,6 +10,8 @@ export interface OutputSummary {
   type: string;
   /** e.g. "IMAGE 1x3x256x256" or "MODEL sprites (cpu)". */
   summary: string;
+  /** Structured facts for the inspector (dims, latent stats, tokens, model file). */
+  details?: OutputDetails;
 }
 
 export interface ArtifactRef {

@@ -198,3 +198,27 @@ describe('Executor', () => {
     expect(result.artifacts[0].bytes[0]).toBe(N % 256);
   });
 });
+
+describe('graphs embedded in PNG outputs', () => {
+  it('each run embeds its own graph, also when the output came from the cache', async () => {
+    const { extractGraph } = await import('../interop/png-graph');
+    const { solidColor } = await import('../defs/image/solid-color');
+    const { saveImage } = await import('../defs/image/save-image');
+    const ex = new Executor({
+      runtime: { ortMs: 0 } as OnnxRuntime, models: new ModelStore('/none'), inputs: new InputStore([]), nodes: [solidColor, saveImage],
+    });
+    const graph = (x: number) => ({
+      version: 1 as const,
+      nodes: [
+        { id: 'fill', type: 'solid_color', typeVersion: 1, params: { width: 8, height: 8, color: '#ff0000' }, position: { x, y: 0 } },
+        { id: 'save', type: 'save_image', typeVersion: 1, params: { filename_prefix: 'p', format: 'png', quality: 92 }, position: { x: 300, y: 0 } },
+      ],
+      edges: [{ from: { node: 'fill', output: 'image' }, to: { node: 'save', input: 'images' } }],
+    });
+    const first = await ex.run(graph(0), { runId: 'one' });
+    const moved = await ex.run(graph(40), { runId: 'two' });
+    expect(moved.nodes.every((n) => n.cached)).toBe(true);
+    expect(extractGraph(first.artifacts[0].bytes)).toMatchObject({ graph: graph(0), extra: { runId: 'one' } });
+    expect(extractGraph(moved.artifacts[0].bytes)).toMatchObject({ graph: graph(40), extra: { runId: 'two' } });
+  });
+});

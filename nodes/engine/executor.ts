@@ -13,9 +13,10 @@ import { validateGraph, type GraphProblem } from './validate';
 import { adjacency, ancestorsOf, topologicalOrder } from './order';
 import { NodeCache } from './cache';
 import { FileHasher, nodeKey } from './cache-key';
-import { summarize, valueBytes } from './values';
+import { describeValue, summarize, valueBytes } from './values';
 import { errorCode, errorMessage, isCancellation, RunCancelledError, throwIfCancelled } from './errors';
 import type { DebugController } from './debug';
+import { embedGraph } from '../interop/png-graph';
 import type { RunEvent } from './events';
 
 export interface ExecutorOptions {
@@ -142,6 +143,8 @@ export class Executor {
         return finish();
       }
     }
+    // PNG outputs carry the graph that made them (embedded per run, so cached outputs get this run's graph).
+    result.artifacts = result.artifacts.map((a) => (a.mime === 'image/png' ? { ...a, bytes: embedGraph(a.bytes, graph, { runId: ro.runId }) } : a));
     finish();
     emit({
       type: 'run:finished', runId: ro.runId, totalMs: result.totalMs, ortMs: result.ortMs,
@@ -205,7 +208,7 @@ export class Executor {
       type: 'node:finished', runId: ro.runId, nodeId: node.id, nodeType: node.type, ...t,
       outputs: Object.entries(def.outputs).map(([name, s]) => {
         const type = (s as { type: string }).type;
-        return { name, type, summary: summarize(type, outputs[name]) };
+        return { name, type, summary: summarize(type, outputs[name]), details: describeValue(type, outputs[name]) };
       }),
     });
   }
