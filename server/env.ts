@@ -21,7 +21,7 @@ export const envSchema = z.object({
   /** ONNX session memory budget per worker in bytes. */
   MODEL_BUDGET_BYTES: int('MODEL_BUDGET_BYTES').min(0).default(4 * 1024 ** 3),
   /** A paused debug run is cancelled after this long without a command (ms). */
-  DEBUG_PAUSE_TIMEOUT: int('DEBUG_PAUSE_TIMEOUT').min(1000).default(600_000),
+  DEBUG_PAUSE_TIMEOUT: int('DEBUG_PAUSE_TIMEOUT').min(100).default(600_000),
   /** Step previews are kept on disk for this many most recent runs. */
   PREVIEW_RUNS_KEPT: int('PREVIEW_RUNS_KEPT').min(0).default(50),
 });

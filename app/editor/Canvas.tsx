@@ -23,9 +23,11 @@ interface Props {
   catalog: ReadonlyMap<string, CatalogNode>;
   /** Flow position of the pointer, for paste-at-cursor. */
   pointer: { current: XYPosition | null };
+  /** Right-click on a node (screen coordinates). */
+  onNodeMenu?(nodeId: string, nodeType: string, at: XYPosition): void;
 }
 
-export function Canvas({ editor, catalog, pointer }: Props) {
+export function Canvas({ editor, catalog, pointer, onNodeMenu }: Props) {
   const flow = useReactFlow<FlowNode, FlowEdge>();
   const notify = useToast();
   const wrapper = useRef<HTMLDivElement>(null);
@@ -88,6 +90,7 @@ export function Canvas({ editor, catalog, pointer }: Props) {
         onEdgesChange={editor.onEdgesChange}
         onConnect={editor.connect}
         onConnectEnd={onConnectEnd}
+        onNodeContextMenu={(e, node) => { e.preventDefault(); onNodeMenu?.(node.id, node.data.type, { x: e.clientX, y: e.clientY }); }}
         isValidConnection={isValidConnection}
         onNodeDragStart={editor.record}
         onSelectionDragStart={editor.record}

@@ -12,6 +12,10 @@ import { TopNav } from '../shell/TopNav';
 import { useToast } from '../shell/toast';
 import { setUnsavedChanges } from '../shell/unsaved-guard';
 import { Canvas } from './Canvas';
+import { DebugBanner } from './DebugBanner';
+import { DebugPanel } from './DebugPanel';
+import { InspectorPanel } from './InspectorPanel';
+import { NodeContextMenu, type NodeMenuTarget } from './NodeContextMenu';
 import { readClipboard, writeClipboard } from './clipboard-store';
 import { EditorNodeContext, type EditorNodeServices } from './editor-context';
 import { ImageViewer } from './ImageViewer';
@@ -19,6 +23,7 @@ import { Palette } from './Palette';
 import { ResultsPanel } from './ResultsPanel';
 import { RunBar } from './RunBar';
 import { isTerminal } from './run-state';
+import { useDebugger } from './useDebugger';
 import { useEditorShortcuts } from './useEditorShortcuts';
 import { useGraphEditor } from './useGraphEditor';
 import { useRunActions } from './useRunActions';
@@ -42,9 +47,12 @@ export function EditorWorkspace({ workflow, catalog, models }: Props) {
   const catalogMap = useMemo(() => new Map(catalog.map((c) => [c.type, c])), [catalog]);
   const editor = useGraphEditor(workflow.version.graph, catalogMap);
   const doc = useWorkflowDocument(workflow, editor, catalogMap);
-  const { view, previews, enqueued } = useRunFollower(workflow.id);
+  const { view, previews, latentPreviews, stepLog, enqueued } = useRunFollower(workflow.id);
+  const dbg = useDebugger(view);
   const actions = useRunActions({ workflowId: workflow.id, doc, editor, view, enqueued });
-  const [panel, setPanel] = useState<'results' | 'versions'>('results');
+  const [panel, setPanel] = useState<'results' | 'debug' | 'inspect' | 'versions'>('results');
+  const [menu, setMenu] = useState<NodeMenuTarget | null>(null);
+  const [inspected, setInspected] = useState<string | null>(null);
   const [viewerUrl, setViewerUrl] = useState<string | null>(null);
   const pointer = useRef<XYPosition | null>(null);
   const { dirty } = doc;
@@ -78,7 +86,7 @@ export function EditorWorkspace({ workflow, catalog, models }: Props) {
   const save = () => void doc.save().catch(() => { /* the toast said why */ });
   useEditorShortcuts({
     save,
-    run: () => void actions.run(),
+    run: () => void actions.run(dbg.runOptions()),
     undo: editor.undo,
     redo: editor.redo,
     copy: () => {
@@ -107,7 +115,16 @@ export function EditorWorkspace({ workflow, catalog, models }: Props) {
     setParam: editor.setParam,
     setControl: editor.setControl,
     openImage: setViewerUrl,
-  }), [catalogMap, models, problemsByNode, view.nodes, previews, artifactsByNode, actions.lastSeeds, editor.setParam, editor.setControl]);
+    breakpoints: dbg.badges,
+  }), [catalogMap, models, problemsByNode, view.nodes, previews, artifactsByNode, actions.lastSeeds, editor.setParam, editor.setControl, dbg.badges]);
+
+  const selectedId = editor.nodes.find((n) => n.selected)?.id ?? null;
+  const selectedType = selectedId ? editor.nodes.find((n) => n.id === selectedId)?.data.type : undefined;
+  const samplerIds = Object.keys(stepLog);
+  const debugNode = (selectedType?.includes('sampler') ? selectedId : null) ?? view.pause?.nodeId ?? samplerIds[0]
+    ?? editor.nodes.find((n) => n.data.type === 'sampler' && view.nodes[n.id])?.id ?? null;
+  // A pause brings the debugger's tab forward.
+  useEffect(() => { if (view.status === 'paused') setPanel('debug'); }, [view.status]);
 
   const nodeTitle = (id: string) => {
     const n = editor.nodes.find((x) => x.id === id);
@@ -124,26 +141,49 @@ export function EditorWorkspace({ workflow, catalog, models }: Props) {
           onKeyDown={(e) => { if (e.key === 'Enter') save(); }}
         />
         <button type="button" onClick={save} title="Save a new version (Ctrl+S)">Save</button>
-        <RunBar view={view} onRun={() => void actions.run()} onStop={actions.stop} busy={actions.busy} />
+        <RunBar
+          view={view} onRun={() => void actions.run(dbg.runOptions())} onStop={actions.stop} busy={actions.busy}
+          debug={dbg.enabled} onDebug={dbg.setEnabled}
+        />
       </TopNav>
       <div className="editor-body">
         <Palette catalog={catalog} onAdd={(type) => editor.addNode(type, besideGraph(editor.nodes))} />
         <EditorNodeContext.Provider value={services}>
-          <Canvas editor={editor} catalog={catalogMap} pointer={pointer} />
+          <Canvas editor={editor} catalog={catalogMap} pointer={pointer} onNodeMenu={(nodeId, nodeType, at) => setMenu({ nodeId, nodeType, ...at })} />
         </EditorNodeContext.Provider>
         <aside className="side-panel">
           <div className="tabs" role="tablist">
             <button type="button" role="tab" aria-selected={panel === 'results'} onClick={() => setPanel('results')}>Results</button>
+            <button type="button" role="tab" aria-selected={panel === 'debug'} onClick={() => setPanel('debug')}>Debug</button>
+            <button type="button" role="tab" aria-selected={panel === 'inspect'} onClick={() => setPanel('inspect')}>Inspect</button>
             <button type="button" role="tab" aria-selected={panel === 'versions'} onClick={() => setPanel('versions')}>Versions</button>
           </div>
           {graphProblems.length > 0 && (
             <div className="graph-problems">{graphProblems.map((p, i) => <div key={i} className="node-warning">{p.message}</div>)}</div>
           )}
-          {panel === 'results'
-            ? <ResultsPanel view={view} nodeTitle={nodeTitle} onOpen={setViewerUrl} />
-            : <VersionsPanel workflowId={workflow.id} current={doc.savedVersion} onRestore={(v) => void doc.restore(v)} />}
+          {panel === 'results' && <ResultsPanel view={view} nodeTitle={nodeTitle} onOpen={setViewerUrl} />}
+          {panel === 'debug' && <DebugPanel view={view} nodeId={debugNode} stepLog={stepLog} previews={previews} latentPreviews={latentPreviews} />}
+          {panel === 'inspect' && (
+            <InspectorPanel runId={view.runId} nodeId={selectedId ?? inspected} nodeTitle={nodeTitle} refreshKey={`${view.status}`} />
+          )}
+          {panel === 'versions' && <VersionsPanel workflowId={workflow.id} current={doc.savedVersion} onRestore={(v) => void doc.restore(v)} />}
         </aside>
       </div>
+      <DebugBanner view={view} nodeTitle={nodeTitle} onStep={dbg.step} onResume={dbg.resume} onCancel={actions.stop} />
+      {menu && (
+        <NodeContextMenu
+          target={menu}
+          isSampler={catalogMap.get(menu.nodeType)?.outputs.some((o) => o.type === 'LATENT') === true && menu.nodeType.includes('sampler')}
+          everyStep={dbg.breakpoints.everyStep.includes(menu.nodeId)}
+          beforeNode={dbg.breakpoints.beforeNodes.includes(menu.nodeId)}
+          onClose={() => setMenu(null)}
+          onBreakAtStep={(step) => dbg.addStep(menu.nodeId, step)}
+          onToggleEveryStep={() => dbg.toggleEveryStep(menu.nodeId)}
+          onToggleBeforeNode={() => dbg.toggleBeforeNode(menu.nodeId)}
+          onClearBreakpoints={() => dbg.clear(menu.nodeId)}
+          onRunToHere={() => { setInspected(menu.nodeId); setPanel('inspect'); void actions.run({ ...dbg.runOptions(), targets: [menu.nodeId] }); }}
+        />
+      )}
       {viewerUrl && <ImageViewer url={viewerUrl} onClose={() => setViewerUrl(null)} />}
     </div>
   );

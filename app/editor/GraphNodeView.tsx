@@ -33,6 +33,7 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
     <div className={cls} data-testid="graph-node" data-node-type={data.type} data-node-id={id} data-run-status={status ?? 'idle'} data-run-step={run?.step ?? ''}>
       <div className="graph-node-header" title={def.description}>
         <span className="graph-node-title">{data.title ?? def.title}</span>
+        {s.breakpoints.get(id) && <span className="breakpoint-badge" data-testid="breakpoint-badge" title={`breakpoint: ${s.breakpoints.get(id)}`}>● {s.breakpoints.get(id)}</span>}
         {status && status !== 'waiting' && <span className={`node-status node-status-${status}`} data-testid="node-status">{statusLabel(run)}</span>}
       </div>
       {run?.total ? (

@@ -3,11 +3,17 @@
 import { useEffect, useState } from 'react';
 import { isActive, type RunView } from './run-state';
 
-export function RunBar({ view, onRun, onStop, busy }: { view: RunView; onRun(): void; onStop(): void; busy: boolean }) {
+export function RunBar({ view, onRun, onStop, busy, debug, onDebug }: {
+  view: RunView; onRun(): void; onStop(): void; busy: boolean; debug: boolean; onDebug(on: boolean): void;
+}) {
   const active = isActive(view.status);
   return (
     <div className="run-bar">
       <button type="button" className="primary" onClick={onRun} disabled={busy} title="Run the workflow (Ctrl+Enter)">Run</button>
+      <button
+        type="button" className={debug ? 'toggle on' : 'toggle'} aria-pressed={debug} onClick={() => onDebug(!debug)}
+        title="Debug: runs stop at the breakpoints set from a node's right-click menu"
+      >Debug</button>
       <button type="button" onClick={onStop} disabled={!active} title="Cancel the current run">Stop</button>
       <span
         className={`run-status run-status-${view.status}`} data-testid="run-status" data-run-id={view.runId ?? ''}

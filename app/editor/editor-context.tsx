@@ -21,6 +21,8 @@ export interface EditorNodeServices {
   setParam(nodeId: string, name: string, value: unknown): void;
   setControl(nodeId: string, name: string, control: SeedControl): void;
   openImage(url: string): void;
+  /** Breakpoint badge text per node (Debug on). */
+  breakpoints: ReadonlyMap<string, string>;
 }
 
 export const EditorNodeContext = createContext<EditorNodeServices | null>(null);

@@ -123,3 +123,17 @@ describe('joining a run late', () => {
     expect(reduceRun(shown, { type: 'local:snapshot', snapshot: snap }, 1).runId).toBe('r1');
   });
 });
+
+describe('debugging', () => {
+  it('keeps a run paused when the answer to enqueue arrives after run:paused, and clears the pause on resume', () => {
+    const paused = fold([
+      { type: 'run:started', runId: 'r1', nodeIds: ['k'] },
+      { type: 'run:paused', runId: 'r1', nodeId: 'k', step: 0, total: 20, sigma: 14.6, stats: [] },
+      { type: 'local:enqueued', runId: 'r1', position: 1 },
+    ]);
+    expect(paused).toMatchObject({ status: 'paused', pause: { nodeId: 'k', step: 0, total: 20, sigma: 14.6 } });
+    const resumed = reduceRun(paused, { type: 'run:resumed', runId: 'r1' }, 2);
+    expect(resumed.status).toBe('running');
+    expect(resumed.pause).toBeUndefined();
+  });
+});

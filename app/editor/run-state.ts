@@ -26,6 +26,16 @@ export interface RunView {
   error?: { nodeId?: string; code: string; message: string };
   /** From run:cancelled: where the engine stopped. The browser's own step display lags the worker. */
   cancel?: CancelPoint;
+  /** From run:paused while the debugger holds the run (step -1: before the node). */
+  pause?: PausePoint;
+}
+
+export interface PausePoint {
+  nodeId: string;
+  step: number;
+  total: number;
+  sigma?: number;
+  timestep?: number;
 }
 
 export interface CancelPoint {
@@ -102,7 +112,9 @@ export function reduceRun(s: RunView, a: RunAction, now: number): RunView {
 
   switch (a.type) {
     case 'local:enqueued':
-      return isTerminal(s.status) || s.status === 'running' ? s : { ...s, status: 'queued', position: a.position };
+      // The answer to enqueue can come after the run started (or paused, when every node before the
+      // breakpoint was cached): only a still-queued run takes its position from it.
+      return s.status === 'queued' ? { ...s, position: a.position } : s;
     case 'run:queued':
       return s.status === 'queued' ? { ...s, position: a.position } : s;
     case 'run:position':
@@ -126,13 +138,13 @@ export function reduceRun(s: RunView, a: RunAction, now: number): RunView {
     case 'node:artifact':
       return { ...s, artifacts: addArtifacts(s.artifacts, [a.artifact]) };
     case 'run:paused':
-      return { ...s, status: 'paused' };
+      return { ...s, status: 'paused', pause: { nodeId: a.nodeId, step: a.step, total: a.total, sigma: a.sigma, timestep: a.timestep } };
     case 'run:resumed':
-      return { ...s, status: 'running' };
+      return { ...s, status: 'running', pause: undefined };
     case 'run:finished':
-      return { ...s, status: 'succeeded', totalMs: a.totalMs, finishedAt: now, artifacts: addArtifacts(s.artifacts, a.artifacts) };
+      return { ...s, pause: undefined, status: 'succeeded', totalMs: a.totalMs, finishedAt: now, artifacts: addArtifacts(s.artifacts, a.artifacts) };
     case 'run:failed': {
-      const ended = { ...s, status: 'failed' as const, finishedAt: now, error: { nodeId: a.nodeId, code: a.code, message: a.message } };
+      const ended = { ...s, pause: undefined, status: 'failed' as const, finishedAt: now, error: { nodeId: a.nodeId, code: a.code, message: a.message } };
       return a.nodeId ? withNode(ended, a.nodeId, { status: 'failed', message: a.message }) : ended;
     }
     case 'run:cancelled': {
@@ -140,7 +152,7 @@ export function reduceRun(s: RunView, a: RunAction, now: number): RunView {
         Object.entries(s.nodes).map(([id, n]) => [id, n.status === 'running' ? { ...n, status: 'cancelled' as const } : n]),
       );
       const cancel: CancelPoint = { nodeId: a.nodeId, reason: a.reason, step: a.step, stepsAfterCancel: a.stepsAfterCancel };
-      return { ...s, status: 'cancelled', finishedAt: s.finishedAt ?? now, nodes, cancel };
+      return { ...s, pause: undefined, status: 'cancelled', finishedAt: s.finishedAt ?? now, nodes, cancel };
     }
     case 'local:snapshot':
       return applySnapshot(s, a.snapshot, now);

@@ -2,6 +2,7 @@
 // Run and Stop: validate, save a version when the graph changed, enqueue it, show the seeds the
 // server drew, and map a server-side rejection (e.g. a missing model file) onto the nodes.
 import { useCallback, useRef, useState } from 'react';
+import type { Breakpoints } from '../../nodes/engine/debugger';
 import type { Graph } from '../../nodes/engine/graph';
 import type { GraphProblem } from '../../nodes/engine/validate';
 import { useTRPCClient } from '../lib/trpc';
@@ -44,7 +45,8 @@ export function useRunActions({ workflowId, doc, editor, view, enqueued }: Optio
     setLastSeeds(seen);
   }, [editor]);
 
-  const run = useCallback(async () => {
+  /** Run the workflow; `debug` breakpoints make it pausable, `targets` runs only those nodes' ancestors ("run to here"). */
+  const run = useCallback(async (opts: { debug?: Breakpoints; targets?: string[] } = {}) => {
     if (starting.current) return;
     const { validation } = doc;
     if (!validation.ok) {
@@ -55,7 +57,7 @@ export function useRunActions({ workflowId, doc, editor, view, enqueued }: Optio
     setBusy(true);
     try {
       const version = doc.dirty ? await doc.save(doc.message || 'saved before run') : doc.savedVersion;
-      const res = await client.runs.enqueue.mutate({ workflowId, version });
+      const res = await client.runs.enqueue.mutate({ workflowId, version, debug: opts.debug, targets: opts.targets });
       enqueued(res.runId, res.position);
       adoptSeeds(res.graph);
     } catch (e) {

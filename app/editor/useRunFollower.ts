@@ -8,6 +8,7 @@ import { getSocket } from '../lib/socket';
 import { useTRPCClient } from '../lib/trpc';
 import { snapshotFromRun } from './run-snapshot';
 import { idleRun, isActive, reduceRun, type RunAction, type RunView } from './run-state';
+import type { StepSample } from './step-log';
 
 const EVENT_NAMES: RunEventName[] = [
   'run:queued', 'run:position', 'run:started', 'node:started', 'node:progress', 'node:preview', 'node:warning',
@@ -22,6 +23,10 @@ export function useRunFollower(workflowId: string) {
   const [view, setView] = useState<RunView>(idleRun);
   const [previews, setPreviews] = useState<Record<string, string>>({});
   const previewUrls = useRef<{ runId: string | null; urls: Record<string, string> }>({ runId: null, urls: {} });
+  // The debugger's live view: current-latent previews and each step's sigma and latent stats, per node.
+  const [latentPreviews, setLatentPreviews] = useState<Record<string, string>>({});
+  const latentUrls = useRef<Record<string, string>>({});
+  const [stepLog, setStepLog] = useState<Record<string, StepSample[]>>({});
 
   const dispatch = useCallback((a: RunAction) => {
     const next = reduceRun(state.current, a, Date.now());
@@ -31,6 +36,10 @@ export function useRunFollower(workflowId: string) {
       for (const url of Object.values(previewUrls.current.urls)) URL.revokeObjectURL(url);
       previewUrls.current = { runId: next.runId, urls: {} };
       setPreviews({});
+      for (const url of Object.values(latentUrls.current)) URL.revokeObjectURL(url);
+      latentUrls.current = {};
+      setLatentPreviews({});
+      setStepLog({});
     }
     state.current = next;
     setView(next);
@@ -45,6 +54,18 @@ export function useRunFollower(workflowId: string) {
     setPreviews(previewUrls.current.urls);
     // The <img> switches to the new URL in the same render, so the old one can go now.
     if (old) setTimeout(() => URL.revokeObjectURL(old), 1000);
+    if (p.latentImage) {
+      const lb = p.latentImage instanceof Uint8Array ? p.latentImage : new Uint8Array(p.latentImage as unknown as ArrayBuffer);
+      const lurl = URL.createObjectURL(new Blob([lb as Uint8Array<ArrayBuffer>], { type: p.mime }));
+      const lold = latentUrls.current[p.nodeId];
+      latentUrls.current = { ...latentUrls.current, [p.nodeId]: lurl };
+      setLatentPreviews(latentUrls.current);
+      if (lold) setTimeout(() => URL.revokeObjectURL(lold), 1000);
+    }
+    if (p.stats?.length) {
+      const sample: StepSample = { step: p.step, total: p.total, sigma: p.sigma, timestep: p.timestep, stats: p.stats };
+      setStepLog((log) => ({ ...log, [p.nodeId]: [...(log[p.nodeId] ?? []).filter((x) => x.step !== p.step), sample] }));
+    }
   }, []);
 
   useEffect(() => {
@@ -97,11 +118,12 @@ export function useRunFollower(workflowId: string) {
 
   useEffect(() => () => {
     for (const url of Object.values(previewUrls.current.urls)) URL.revokeObjectURL(url);
+    for (const url of Object.values(latentUrls.current)) URL.revokeObjectURL(url);
   }, []);
 
   const enqueued = useCallback((runId: string, position: number) => {
     dispatch({ type: 'local:enqueued', runId, position });
   }, [dispatch]);
 
-  return { view, previews, enqueued };
+  return { view, previews, latentPreviews, stepLog, enqueued };
 }

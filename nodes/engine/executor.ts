@@ -143,8 +143,9 @@ export class Executor {
         return finish();
       }
     }
-    // PNG outputs carry the graph that made them (embedded per run, so cached outputs get this run's graph).
-    result.artifacts = result.artifacts.map((a) => (a.mime === 'image/png' ? { ...a, bytes: embedGraph(a.bytes, graph, { runId: ro.runId }) } : a));
+    // PNG outputs carry the graph that made them, embedded per run so a cached output gets this
+    // run's graph. No run id: identical graphs keep identical, content-addressed files.
+    result.artifacts = result.artifacts.map((a) => (a.mime === 'image/png' ? { ...a, bytes: embedGraph(a.bytes, graph) } : a));
     finish();
     emit({
       type: 'run:finished', runId: ro.runId, totalMs: result.totalMs, ortMs: result.ortMs,

@@ -64,7 +64,7 @@ describe('a run end to end', () => {
       ['save', 'save_image', 'succeeded', false],
     ]);
     expect(JSON.parse(run.nodeResults.find((n) => n.nodeId === 'fill')!.outputs)).toEqual([
-      { name: 'image', type: 'IMAGE', summary: 'IMAGE 1x3x32x64' },
+      { name: 'image', type: 'IMAGE', summary: 'IMAGE 1x3x32x64', details: { dims: [1, 3, 32, 64] } },
     ]);
 
     expect(run.artifacts).toHaveLength(1);
@@ -118,6 +118,7 @@ describe('a run end to end', () => {
     }, 'second run');
     expect(a.nodes.every((n) => !n.cached)).toBe(true);
     expect(b.nodes.map((n) => [n.id, n.cached]).sort()).toEqual([['fill', true], ['save', true]]);
+    // The embedded graph is the same, so the PNG is byte-identical and stored once.
     expect(b.artifacts[0].sha256).toBe(a.artifacts[0].sha256);
     expect(b.artifacts[0].id).not.toBe(a.artifacts[0].id);
   });
@@ -176,7 +177,8 @@ describe('a run end to end', () => {
     expect(run.status).toBe('succeeded');
     expect(run.targets).toEqual(['fill']);
     expect(run.nodes.map((n) => n.id)).toEqual(['fill']);
-    expect(run.artifacts).toEqual([]);
+    // No output file; only the inspector's thumbnail of the target's image (8x8 white).
+    expect(run.artifacts.map((a) => [a.kind, a.nodeId, a.mime, a.width, a.height])).toEqual([['inspect', 'fill', 'image/png', 8, 8]]);
     const bad = await t.trpc.runs.enqueue.mutate({ graph, targets: ['nowhere'] }).catch((e: { data?: { problems?: { code: string }[] } }) => e.data?.problems);
     expect(bad).toEqual([expect.objectContaining({ code: 'unknown_node', nodeId: 'nowhere' })]);
   });

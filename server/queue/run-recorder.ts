@@ -5,6 +5,9 @@ import { artifactUrl, type ArtifactStore } from '../artifacts/store';
 import type { Db } from '../db';
 import type { WorkerRunResult } from '../worker/protocol';
 
+/** Artifact kinds of stored sampler steps, pruned together. */
+export const STEP_KINDS = ['preview', 'preview-latent'] as const;
+
 export type FinalStatus = 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
 export interface RunFailure {
@@ -26,14 +29,24 @@ export class RunRecorder {
     });
   }
 
-  /** Every encoded step preview is kept (within PREVIEW_RUNS_KEPT runs) so a finished run can be scrubbed. */
+  /**
+   * Every encoded step preview is kept (within PREVIEW_RUNS_KEPT runs) so a finished run can be scrubbed:
+   * the predicted x0 (kind 'preview', carrying the step's sigma/timestep/latent stats) and the noisy latent
+   * (kind 'preview-latent') when the node sent one.
+   */
   async storePreview(e: RunEventMap['node:preview']): Promise<void> {
-    const file = await this.store.put(e.image, e.mime);
-    const { width, height } = imageSize(e.image, e.mime);
+    const stats = JSON.stringify({ total: e.total, sigma: e.sigma, timestep: e.timestep, stats: e.stats ?? [] });
+    await this.storeStepImage(e, e.image, 'preview', `${e.nodeId}-step-${e.step}`, stats);
+    if (e.latentImage?.byteLength) await this.storeStepImage(e, e.latentImage, 'preview-latent', `${e.nodeId}-latent-step-${e.step}`, null);
+  }
+
+  private async storeStepImage(e: RunEventMap['node:preview'], bytes: Uint8Array, kind: string, name: string, stats: string | null): Promise<void> {
+    const file = await this.store.put(bytes, e.mime);
+    const { width, height } = imageSize(bytes, e.mime);
     await this.db.artifact.create({
       data: {
-        runId: e.runId, nodeId: e.nodeId, kind: 'preview', step: e.step, filename: `${e.nodeId}-step-${e.step}.${file.path.split('.').pop()}`,
-        mime: e.mime, sha256: file.sha256, size: file.size, width, height, path: file.path,
+        runId: e.runId, nodeId: e.nodeId, kind, step: e.step, filename: `${name}.${file.path.split('.').pop()}`,
+        mime: e.mime, sha256: file.sha256, size: file.size, width, height, path: file.path, stats,
       },
     });
   }
@@ -50,6 +63,16 @@ export class RunRecorder {
         },
       });
       refs.push({ nodeId: a.nodeId, filename: a.filename, mime: a.mime, width: a.width, height: a.height, id: row.id, url: artifactUrl(row.id) });
+    }
+    for (const t of result.inspect ?? []) {
+      // Not an output: the inspector's picture of a "run to here" target (no ArtifactRef, no thumbnail).
+      const file = await this.store.put(t.bytes, t.mime);
+      await this.db.artifact.create({
+        data: {
+          runId: run.runId, nodeId: t.nodeId, kind: 'inspect', filename: `${t.nodeId}-${t.output}.png`, mime: t.mime,
+          sha256: file.sha256, size: file.size, width: t.width, height: t.height, path: file.path,
+        },
+      });
     }
     for (const n of result.nodes) {
       // node:finished already wrote succeeded nodes with their output summaries; this fills in the rest.
@@ -89,18 +112,19 @@ export class RunRecorder {
     });
   }
 
-  /** Drops step previews of all but the newest `keep` runs that have any; files go when unreferenced. */
+  /** Drops step previews (x0 and latent) of all but the newest `keep` runs that have any; files go when unreferenced. */
   async prunePreviews(keep: number): Promise<number> {
+    const kind = { in: [...STEP_KINDS] };
     const old = await this.db.run.findMany({
-      where: { artifacts: { some: { kind: 'preview' } } },
+      where: { artifacts: { some: { kind } } },
       orderBy: [{ queuedAt: 'desc' }, { id: 'desc' }],
       skip: keep,
       select: { id: true },
     });
     if (!old.length) return 0;
     const runIds = old.map((r) => r.id);
-    const doomed = await this.db.artifact.findMany({ where: { runId: { in: runIds }, kind: 'preview' }, select: { sha256: true, path: true } });
-    await this.db.artifact.deleteMany({ where: { runId: { in: runIds }, kind: 'preview' } });
+    const doomed = await this.db.artifact.findMany({ where: { runId: { in: runIds }, kind }, select: { sha256: true, path: true } });
+    await this.db.artifact.deleteMany({ where: { runId: { in: runIds }, kind } });
     const paths = new Map(doomed.map((d) => [d.sha256, d.path]));
     const stillUsed = await this.db.artifact.findMany({ where: { sha256: { in: [...paths.keys()] } }, select: { sha256: true } });
     for (const s of stillUsed) paths.delete(s.sha256);

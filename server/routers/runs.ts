@@ -4,8 +4,14 @@ import { z } from 'zod';
 import type { Breakpoints } from '../../nodes/engine/debugger';
 import type { Graph } from '../../nodes/engine/graph';
 import type { OutputSummary, RunStatus } from '../../nodes/engine/events';
+import type { ChannelStats } from '../../nodes/runtime/tensor';
 import { artifactUrl } from '../artifacts/store';
 import { createRouter, publicProcedure } from '../trpc';
+
+type ArtifactKind = 'image' | 'preview' | 'preview-latent' | 'inspect';
+interface StepInfo { total: number; sigma?: number; timestep?: number; stats: ChannelStats[] }
+interface StepImage { id: string; url: string; width: number; height: number }
+export interface RunStep extends StepInfo { step: number; image: StepImage | null; latent: StepImage | null }
 
 const runId = z.string().min(1).max(100);
 const nodeId = z.string().min(1).max(200);
@@ -70,7 +76,7 @@ export const runsRouter = createRouter({
     });
     if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: `no run "${input.runId}"` });
     const artifacts = run.artifacts.map((a) => ({
-      id: a.id, nodeId: a.nodeId, kind: a.kind as 'image' | 'preview', step: a.step, filename: a.filename, mime: a.mime,
+      id: a.id, nodeId: a.nodeId, kind: a.kind as ArtifactKind, step: a.step, filename: a.filename, mime: a.mime,
       sha256: a.sha256, size: a.size, width: a.width, height: a.height, url: artifactUrl(a.id), createdAt: a.createdAt,
     }));
     return {
@@ -97,6 +103,31 @@ export const runsRouter = createRouter({
       /** Output images (kind 'image') first, then step previews (kind 'preview') by step. */
       artifacts,
     };
+  }),
+
+  /**
+   * A sampler node's stored steps, for the debugger's timeline: per step the predicted-x0 preview, the
+   * noisy-latent preview (if stored), sigma/timestep and per-channel latent stats. Empty when pruned.
+   */
+  steps: publicProcedure.input(z.object({ runId, nodeId })).query(async ({ ctx, input }) => {
+    const rows = await ctx.db.artifact.findMany({
+      where: { runId: input.runId, nodeId: input.nodeId, kind: { in: ['preview', 'preview-latent'] } },
+      orderBy: [{ step: 'asc' }, { createdAt: 'asc' }],
+    });
+    const byStep = new Map<number, RunStep>();
+    for (const a of rows) {
+      const step = a.step ?? 0;
+      const s = byStep.get(step) ?? { step, total: 0, stats: [], image: null, latent: null };
+      const ref = { id: a.id, url: artifactUrl(a.id), width: a.width, height: a.height };
+      if (a.kind === 'preview') {
+        const info = a.stats ? (JSON.parse(a.stats) as StepInfo) : undefined;
+        Object.assign(s, { image: ref, total: info?.total ?? 0, sigma: info?.sigma, timestep: info?.timestep, stats: info?.stats ?? [] });
+      } else {
+        s.latent = ref;
+      }
+      byStep.set(step, s);
+    }
+    return [...byStep.values()].filter((s) => s.image);
   }),
 
   /** Newest first; `nextCursor` is the id to pass as `cursor` for the following page. */

@@ -6,6 +6,7 @@ import { Executor } from '../../nodes/engine/executor';
 import { InputStore } from '../../nodes/runtime/inputs';
 import { ModelStore } from '../../nodes/runtime/models';
 import { OnnxRuntime } from '../../nodes/runtime/onnx';
+import { inspectThumbnails } from './inspect-thumbnails';
 import { WORKER_CONFIG_ENV, type DebugCommand, type HostToWorker, type WorkerConfig, type WorkerToHost } from './protocol';
 
 function send(msg: WorkerToHost): void {
@@ -64,8 +65,14 @@ async function run(msg: Extract<HostToWorker, { type: 'run' }>): Promise<void> {
       wantsPreview: () => current.listeners > 0,
       debug: current.debug,
     });
-    const { values: _values, ...rest } = result;
-    send({ type: 'done', runId: msg.runId, result: rest });
+    const { values, ...rest } = result;
+    const inspect = result.status === 'succeeded' && msg.targets?.length
+      ? await inspectThumbnails(msg.graph, msg.targets, values).catch((e: Error) => {
+        console.warn(`[worker ${config!.workerId}] inspect thumbnails of run ${msg.runId} failed: ${e.message}`);
+        return [];
+      })
+      : [];
+    send({ type: 'done', runId: msg.runId, result: inspect.length ? { ...rest, inspect } : rest });
   } finally {
     active = undefined;
   }

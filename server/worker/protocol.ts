@@ -19,8 +19,18 @@ export type HostToWorker =
   | { type: 'breakpoints'; runId: string; breakpoints: DebugRequest }
   | { type: 'shutdown' };
 
+/** A small picture of a "run to here" target's IMAGE output, for the editor's inspector. */
+export interface InspectThumbnail {
+  nodeId: string;
+  output: string;
+  mime: string;
+  bytes: Uint8Array;
+  width: number;
+  height: number;
+}
+
 /** A run's result as it crosses the process boundary: node output values stay in the worker. */
-export type WorkerRunResult = Omit<RunResult, 'values'>;
+export type WorkerRunResult = Omit<RunResult, 'values'> & { inspect?: InspectThumbnail[] };
 
 export type WorkerToHost =
   | { type: 'ready'; workerId: string; provider: string; pid: number }

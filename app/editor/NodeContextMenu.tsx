@@ -1,0 +1,59 @@
+'use client';
+// Right-click menu of a canvas node: breakpoints (sampler steps, before the node) and "Run to here".
+import { useEffect } from 'react';
+
+export interface NodeMenuTarget {
+  nodeId: string;
+  nodeType: string;
+  /** Screen position (client coordinates). */
+  x: number;
+  y: number;
+}
+
+interface Props {
+  target: NodeMenuTarget;
+  isSampler: boolean;
+  everyStep: boolean;
+  beforeNode: boolean;
+  onClose(): void;
+  onBreakAtStep(step: number): void;
+  onToggleEveryStep(): void;
+  onToggleBeforeNode(): void;
+  onClearBreakpoints(): void;
+  onRunToHere(): void;
+}
+
+export function NodeContextMenu(p: Props) {
+  useEffect(() => {
+    const close = (e: Event) => {
+      if (e instanceof KeyboardEvent && e.key !== 'Escape') return;
+      if (e instanceof MouseEvent && (e.target as Element | null)?.closest?.('[data-testid="node-menu"]')) return;
+      p.onClose();
+    };
+    window.addEventListener('mousedown', close);
+    window.addEventListener('keydown', close);
+    return () => { window.removeEventListener('mousedown', close); window.removeEventListener('keydown', close); };
+  }, [p]);
+
+  const act = (fn: () => void) => () => { fn(); p.onClose(); };
+  const breakAt = () => {
+    const answer = window.prompt('Break before which sampler step? (0 = before the first)', '0');
+    if (answer === null) return;
+    const step = Number(answer);
+    if (!Number.isInteger(step) || step < 0) { window.alert(`"${answer}" is not a step number: give a whole number ≥ 0`); return; }
+    p.onBreakAtStep(step);
+  };
+  return (
+    <div className="node-menu" role="menu" data-testid="node-menu" style={{ left: p.target.x, top: p.target.y }}>
+      {p.isSampler && (
+        <>
+          <button type="button" role="menuitem" onClick={act(breakAt)}>Break at step…</button>
+          <button type="button" role="menuitem" onClick={act(p.onToggleEveryStep)}>{p.everyStep ? 'Stop breaking every step' : 'Break every step'}</button>
+        </>
+      )}
+      <button type="button" role="menuitem" onClick={act(p.onToggleBeforeNode)}>{p.beforeNode ? 'Remove break before this node' : 'Break before this node'}</button>
+      <button type="button" role="menuitem" onClick={act(p.onClearBreakpoints)}>Clear breakpoints</button>
+      <button type="button" role="menuitem" onClick={act(p.onRunToHere)}>Run to here</button>
+    </div>
+  );
+}
