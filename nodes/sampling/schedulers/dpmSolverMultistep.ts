@@ -4,7 +4,7 @@ import { SchedulerBase } from './base';
 import { ConfigReader, type RawConfig } from './config';
 import { PREDICTION_TYPES, type PredictionType } from './ddim';
 import { SchedulerStateError } from './errors';
-import { alphaSigma, halfLogSnr, readSigmaShape, type SigmaShape } from './multistepMath';
+import { alphaSigma, customSigmaSchedule, halfLogSnr, readSigmaShape, type SigmaShape } from './multistepMath';
 import {
   exponentialSigmas, interpTable, karrasSigmas, logTableF32, luLambdas, multistepTimesteps, roundHalfEven,
   sigmaToT, TIMESTEP_SPACINGS, type TimestepSpacing,
@@ -121,12 +121,8 @@ export class DPMSolverMultistepScheduler extends SchedulerBase {
 
   /** Explicit descending sigmas (last = final sigma); timesteps are rounded training timesteps. */
   setSigmas(sigmas: readonly number[]): void {
-    if (sigmas.length < 2 || sigmas.some((s) => !(s >= 0))) {
-      throw new SchedulerStateError(this.className, 'custom sigmas need at least two non-negative values (the last is the final sigma)');
-    }
-    const logSigmas = logTableF32(this.trainingSigmas);
-    const s32 = sigmas.map(f);
-    this.installSchedule(s32.slice(0, -1).map((s) => roundHalfEven(sigmaToT(s, logSigmas))), s32);
+    const custom = customSigmaSchedule(this.className, sigmas, this.trainingSigmas);
+    this.installSchedule(custom.timesteps, custom.sigmas);
   }
 
   private installSchedule(timesteps: number[], sigmas: number[]): void {

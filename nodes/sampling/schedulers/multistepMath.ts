@@ -1,6 +1,7 @@
 // Half-log-SNR helpers shared by the multistep solvers (DPM-Solver++, UniPC), in torch float32 order.
 import type { ConfigReader } from './config';
-import { SchedulerConfigError } from './errors';
+import { SchedulerConfigError, SchedulerStateError } from './errors';
+import { logTableF32, roundHalfEven, sigmaToT } from './spacing';
 
 const f = Math.fround;
 
@@ -32,4 +33,19 @@ export function readSigmaShape(cfg: ConfigReader, withLu: boolean): SigmaShape {
     throw new SchedulerConfigError(cfg.scheduler, 'use_exponential_sigmas', true, 'only one of use_karras_sigmas, use_exponential_sigmas, use_lu_lambdas set to true');
   }
   return karras ? 'karras' : exponential ? 'exponential' : lu ? 'lu' : 'none';
+}
+
+/**
+ * A custom descending sigma list (last = final sigma) as a multistep schedule: float32 sigmas and
+ * the rounded training timestep of each step's sigma.
+ */
+export function customSigmaSchedule(
+  className: string, sigmas: readonly number[], trainingSigmas: ArrayLike<number>,
+): { timesteps: number[]; sigmas: number[] } {
+  if (sigmas.length < 2 || sigmas.some((s) => !(s >= 0))) {
+    throw new SchedulerStateError(className, 'custom sigmas need at least two non-negative values (the last is the final sigma)');
+  }
+  const logSigmas = logTableF32(trainingSigmas);
+  const s32 = sigmas.map(Math.fround);
+  return { timesteps: s32.slice(0, -1).map((s) => roundHalfEven(sigmaToT(s, logSigmas))), sigmas: s32 };
 }
