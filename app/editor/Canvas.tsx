@@ -1,6 +1,6 @@
 'use client';
 // The React Flow canvas: nodes from the catalog, typed connections with visible refusals,
-// drop from the palette, double-click quick-add, minimap and controls.
+// drop from the palette, drop of a workflow file, double-click quick-add, minimap and controls.
 import { useCallback, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
 import {
   Background, BackgroundVariant, Controls, MiniMap, ReactFlow, useReactFlow,
@@ -8,6 +8,7 @@ import {
 } from '@xyflow/react';
 import type { CatalogNode } from '../../nodes/engine/catalog';
 import { useToast } from '../shell/toast';
+import { droppedFile, isFileDrag } from '../lib/workflow-file';
 import { FLOW_NODE_TYPE, type FlowEdge, type FlowNode } from './graph-mapping';
 import { GraphNodeView } from './GraphNodeView';
 import { PALETTE_DRAG_TYPE } from './Palette';
@@ -25,9 +26,11 @@ interface Props {
   pointer: { current: XYPosition | null };
   /** Right-click on a node (screen coordinates). */
   onNodeMenu?(nodeId: string, nodeType: string, at: XYPosition): void;
+  /** A file dropped on the canvas (a workflow to import). */
+  onFileDrop?(file: File): void;
 }
 
-export function Canvas({ editor, catalog, pointer, onNodeMenu }: Props) {
+export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop }: Props) {
   const flow = useReactFlow<FlowNode, FlowEdge>();
   const notify = useToast();
   const wrapper = useRef<HTMLDivElement>(null);
@@ -59,11 +62,17 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu }: Props) {
   }), [editor.edges, typeOfNode, catalog]);
 
   const onDrop = useCallback((e: DragEvent) => {
+    const file = droppedFile(e.dataTransfer);
+    if (file && onFileDrop) {
+      e.preventDefault();
+      onFileDrop(file);
+      return;
+    }
     const type = e.dataTransfer.getData(PALETTE_DRAG_TYPE);
     if (!type) return;
     e.preventDefault();
     editor.addNode(type, flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
-  }, [editor, flow]);
+  }, [editor, flow, onFileDrop]);
 
   const onDoubleClick = useCallback((e: MouseEvent) => {
     if (!(e.target as Element).classList?.contains('react-flow__pane')) return;
@@ -77,7 +86,12 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu }: Props) {
   return (
     <div
       className="canvas" ref={wrapper} data-testid="canvas"
-      onDragOver={(e) => { if (e.dataTransfer.types.includes(PALETTE_DRAG_TYPE)) { e.preventDefault(); e.dataTransfer.dropEffect = 'copy'; } }}
+      onDragOver={(e) => {
+        if (e.dataTransfer.types.includes(PALETTE_DRAG_TYPE) || (onFileDrop && isFileDrag(e.dataTransfer))) {
+          e.preventDefault();
+          e.dataTransfer.dropEffect = 'copy';
+        }
+      }}
       onDrop={onDrop}
       onDoubleClick={onDoubleClick}
       onMouseMove={(e) => { pointer.current = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }); }}

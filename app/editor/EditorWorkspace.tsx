@@ -1,6 +1,6 @@
 'use client';
 // The editor page once its workflow and catalog are loaded: lays out palette, canvas, run bar,
-// results and versions, and wires the document, run actions, shortcuts and unsaved-changes guard.
+// results and versions, and wires the document, run actions, import/export, shortcuts and unsaved-changes guard.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { XYPosition } from '@xyflow/react';
@@ -8,6 +8,8 @@ import type { CatalogNode } from '../../nodes/engine/catalog';
 import type { GraphProblem } from '../../nodes/engine/validate';
 import type { ArtifactRef } from '../../nodes/engine/events';
 import { useTRPC } from '../lib/trpc';
+import { downloadGraphJson } from '../lib/workflow-file';
+import { ImportButton } from '../shell/ImportButton';
 import { TopNav } from '../shell/TopNav';
 import { useToast } from '../shell/toast';
 import { setUnsavedChanges } from '../shell/unsaved-guard';
@@ -19,11 +21,13 @@ import { NodeContextMenu, type NodeMenuTarget } from './NodeContextMenu';
 import { readClipboard, writeClipboard } from './clipboard-store';
 import { EditorNodeContext, type EditorNodeServices } from './editor-context';
 import { ImageViewer } from './ImageViewer';
+import { ImportReport } from './ImportReport';
 import { Palette } from './Palette';
 import { ResultsPanel } from './ResultsPanel';
 import { RunBar } from './RunBar';
 import { isTerminal } from './run-state';
 import { useDebugger } from './useDebugger';
+import { useEditorImport } from './useEditorImport';
 import { useEditorShortcuts } from './useEditorShortcuts';
 import { useGraphEditor } from './useGraphEditor';
 import { useRunActions } from './useRunActions';
@@ -50,6 +54,7 @@ export function EditorWorkspace({ workflow, catalog, models }: Props) {
   const { view, previews, latentPreviews, stepLog, enqueued } = useRunFollower(workflow.id);
   const dbg = useDebugger(view);
   const actions = useRunActions({ workflowId: workflow.id, doc, editor, view, enqueued });
+  const imports = useEditorImport(workflow.id, doc, editor.nodes.length);
   const [panel, setPanel] = useState<'results' | 'debug' | 'inspect' | 'versions'>('results');
   const [menu, setMenu] = useState<NodeMenuTarget | null>(null);
   const [inspected, setInspected] = useState<string | null>(null);
@@ -141,6 +146,10 @@ export function EditorWorkspace({ workflow, catalog, models }: Props) {
           onKeyDown={(e) => { if (e.key === 'Enter') save(); }}
         />
         <button type="button" onClick={save} title="Save a new version (Ctrl+S)">Save</button>
+        <ImportButton onFile={(f) => void imports.importFile(f)} />
+        <button type="button" onClick={() => downloadGraphJson(workflow.name, doc.graph)} title="Download the canvas graph as StepFlow JSON">
+          Export JSON
+        </button>
         <RunBar
           view={view} onRun={() => void actions.run(dbg.runOptions())} onStop={actions.stop} busy={actions.busy}
           debug={dbg.enabled} onDebug={dbg.setEnabled}
@@ -149,9 +158,13 @@ export function EditorWorkspace({ workflow, catalog, models }: Props) {
       <div className="editor-body">
         <Palette catalog={catalog} onAdd={(type) => editor.addNode(type, besideGraph(editor.nodes))} />
         <EditorNodeContext.Provider value={services}>
-          <Canvas editor={editor} catalog={catalogMap} pointer={pointer} onNodeMenu={(nodeId, nodeType, at) => setMenu({ nodeId, nodeType, ...at })} />
+          <Canvas
+            editor={editor} catalog={catalogMap} pointer={pointer} onFileDrop={(f) => void imports.importFile(f)}
+            onNodeMenu={(nodeId, nodeType, at) => setMenu({ nodeId, nodeType, ...at })}
+          />
         </EditorNodeContext.Provider>
         <aside className="side-panel">
+          {imports.summary && <ImportReport summary={imports.summary} onClose={imports.dismiss} />}
           <div className="tabs" role="tablist">
             <button type="button" role="tab" aria-selected={panel === 'results'} onClick={() => setPanel('results')}>Results</button>
             <button type="button" role="tab" aria-selected={panel === 'debug'} onClick={() => setPanel('debug')}>Debug</button>
@@ -166,7 +179,7 @@ export function EditorWorkspace({ workflow, catalog, models }: Props) {
           {panel === 'inspect' && (
             <InspectorPanel runId={view.runId} nodeId={selectedId ?? inspected} nodeTitle={nodeTitle} refreshKey={`${view.status}`} />
           )}
-          {panel === 'versions' && <VersionsPanel workflowId={workflow.id} current={doc.savedVersion} onRestore={(v) => void doc.restore(v)} />}
+          {panel === 'versions' && <VersionsPanel workflowId={workflow.id} current={doc.savedVersion} canvasGraph={doc.graph} onRestore={(v) => void doc.restore(v)} />}
         </aside>
       </div>
       <DebugBanner view={view} nodeTitle={nodeTitle} onStep={dbg.step} onResume={dbg.resume} onCancel={actions.stop} />

@@ -1,6 +1,6 @@
 'use client';
 // The open workflow as a document: its graph as saved vs as edited (dirty), live validation,
-// Save (new version with a message) and Restore of an older version.
+// Save (new version with a message), Restore of an older version and Load of an imported graph.
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { CatalogNode } from '../../nodes/engine/catalog';
@@ -76,7 +76,13 @@ export function useWorkflowDocument(workflow: LoadedWorkflow, editor: GraphEdito
     }
   }, [client, dirty, editor, notify, queryClient, trpc, workflow.id]);
 
-  return { dirty, logical, validation, savedVersion: saved.version, message, setMessage, save, restore };
+  /** Puts an imported graph on the canvas as unsaved changes (Save stores it as a new version). */
+  const load = useCallback((g: Graph) => {
+    meta.current = g.meta;
+    editor.replaceGraph(g);
+  }, [editor]);
+
+  return { dirty, graph, load, logical, validation, savedVersion: saved.version, message, setMessage, save, restore };
 }
 
 export type WorkflowDocument = ReturnType<typeof useWorkflowDocument>;

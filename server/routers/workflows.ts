@@ -1,6 +1,10 @@
-// workflows.*: the library: create, save (new immutable version), rename, delete, versions, restore, duplicate.
+// workflows.*: the library: create, save (new immutable version), rename, delete, versions, restore, duplicate,
+// and import (a dropped file read into a graph; nothing is stored).
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { importWorkflowFile } from '../../nodes/interop/import-file';
+import { WorkflowImportError } from '../../nodes/interop/errors';
+import { getCatalog } from '../../nodes/registry';
 import { graphProblems, parseGraphFormat } from '../graph-checks';
 import { createRouter, publicProcedure } from '../trpc';
 import { listTemplates, readTemplateGraph, TemplateError } from '../workflow-templates';
@@ -12,6 +16,8 @@ const id = z.string().min(1).max(100);
 const name = z.string().trim().min(1, 'give the workflow a name').max(200);
 const description = z.string().max(5000);
 const versionNumber = z.number().int().min(1);
+/** About 22 MB of file (the HTTP body limit is 32 MB): a large PNG with its embedded graph, far beyond any workflow JSON. */
+const MAX_IMPORT_BASE64 = 30_000_000;
 
 export const workflowsRouter = createRouter({
   list: publicProcedure.input(z.void()).query(async ({ ctx }) => {
@@ -91,6 +97,29 @@ export const workflowsRouter = createRouter({
       const old = await readVersion(ctx.db, input.id, input.version);
       const version = await appendVersion(ctx.db, input.id, old.graph, `restored version ${input.version}`);
       return { version };
+    }),
+
+  /**
+   * Reads a dropped/uploaded file (StepFlow PNG, StepFlow graph .json, ComfyUI API .json) into a graph
+   * with its import report. On the server because ComfyUI model names map onto this server's model list.
+   */
+  import: publicProcedure
+    .input(z.object({ name: z.string().min(1).max(500), base64: z.string().max(MAX_IMPORT_BASE64) }))
+    .mutation(({ ctx, input }) => {
+      const bytes = new Uint8Array(Buffer.from(input.base64, 'base64'));
+      try {
+        const imported = importWorkflowFile(input.name, bytes, {
+          catalog: getCatalog(),
+          models: { checkpoints: ctx.models.list('checkpoints'), loras: ctx.models.list('loras'), upscalers: ctx.models.list('upscalers') },
+          modelCheck: ctx.models,
+        });
+        const metaName = imported.graph.meta?.name;
+        const fileName = input.name.split(/[\\/]/).pop()!.replace(/\.(json|png)$/i, '');
+        return { name: typeof metaName === 'string' && metaName.trim() ? metaName.trim() : fileName, source: imported.source, graph: imported.graph, report: imported.report };
+      } catch (e) {
+        if (e instanceof WorkflowImportError) throw new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
+        throw e;
+      }
     }),
 
   duplicate: publicProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => {
