@@ -8,6 +8,9 @@ import { ModelStore } from '../nodes/runtime/models';
 import { applyMigrations } from '../prisma/migrate';
 import { ARTIFACTS_PREFIX, createArtifactHandler } from './artifacts/http';
 import { ArtifactStore } from './artifacts/store';
+import { ensureAdmin } from './auth/admin';
+import { FailureLimiter } from './auth/rate-limit';
+import { userFromCookie } from './auth/session';
 import { openDb } from './db';
 import type { Env } from './env';
 import { migrationsDir, projectRoot } from './paths';
@@ -50,7 +53,11 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   const queue = new RunQueue({
     db, models, recorder, previewFps: env.PREVIEW_FPS, previewRunsKept: env.PREVIEW_RUNS_KEPT, log,
   });
-  const services: Services = { env, db, models, artifacts, queue };
+  const services: Services = {
+    env, db, models, artifacts, queue, log,
+    signInLimits: { account: new FailureLimiter(5, 60_000), ip: new FailureLimiter(20, 60_000) },
+  };
+  if (env.AUTH === 'local') await ensureAdmin(db, env, log);
   const recovered = await queue.recover();
   if (recovered.interrupted || recovered.queued) {
     log(`recovered: ${recovered.interrupted} interrupted run(s), ${recovered.queued} queued run(s) to dispatch`);
@@ -61,12 +68,17 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     basePath: '/api/trpc/',
     // Graphs are JSON of at most a few MB; anything far larger is a mistake or an attack.
     maxBodySize: 32 * 1024 * 1024,
-    createContext: () => services,
+    createContext: async ({ req, res }) => ({
+      ...services,
+      req,
+      res,
+      viewer: { enforced: env.AUTH === 'local', user: env.AUTH === 'local' ? await userFromCookie(db, req.headers.cookie) : null },
+    }),
     onError: ({ error, path: p }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') log(`tRPC ${p}: ${error.stack ?? error.message}`);
     },
   });
-  const artifactHandler = createArtifactHandler(db, artifacts);
+  const artifactHandler = createArtifactHandler(db, artifacts, env.AUTH === 'local');
   let nextHandler: ((req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) | undefined;
 
   const httpServer = http.createServer((req, res) => {
@@ -91,7 +103,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     res.end(JSON.stringify({ error: { code: 'not_found', message: `nothing at ${url} (the web app is not served by this instance)` } }));
   });
 
-  const { io, broadcaster } = attachSocket(httpServer, queue);
+  const { io, broadcaster } = attachSocket(httpServer, queue, { db, enforced: env.AUTH === 'local' });
   const pool = new WorkerPool({
     count: env.WORKERS,
     log,

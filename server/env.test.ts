@@ -34,4 +34,19 @@ describe('loadEnv', () => {
     expect(issues.find((i) => i.startsWith('EXECUTION_PROVIDER'))).toBe('EXECUTION_PROVIDER: EXECUTION_PROVIDER must be "cpu" or "cuda" (got "tpu")');
     expect((err as Error).message).toMatch(/^invalid environment:\n {2}- /);
   });
+
+  it('defaults AUTH to none, and wants both admin variables without echoing the password', () => {
+    expect(loadEnv({}).AUTH).toBe('none');
+    expect(loadEnv({ AUTH: 'local', ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'long enough' })).toMatchObject({ AUTH: 'local', ADMIN_USERNAME: 'root' });
+    let err: unknown;
+    try {
+      loadEnv({ AUTH: 'ldap', ADMIN_PASSWORD: 'short' });
+    } catch (e) {
+      err = e;
+    }
+    const issues = (err as EnvError).issues;
+    expect(issues).toContain('AUTH: AUTH must be "none" or "local" (got "ldap")');
+    expect(issues).toContain('ADMIN_PASSWORD: ADMIN_PASSWORD must be at least 8 characters (got (hidden))');
+    expect((err as Error).message).not.toContain('short');
+  });
 });

@@ -24,6 +24,13 @@ export const envSchema = z.object({
   DEBUG_PAUSE_TIMEOUT: int('DEBUG_PAUSE_TIMEOUT').min(100).default(600_000),
   /** Step previews are kept on disk for this many most recent runs. */
   PREVIEW_RUNS_KEPT: int('PREVIEW_RUNS_KEPT').min(0).default(50),
+  /** none: one trusted user, no accounts (today's behaviour). local: accounts, sessions, per-workflow access. */
+  AUTH: z.enum(['none', 'local'], { error: 'AUTH must be "none" or "local"' }).default('none'),
+  /** With AUTH=local: an admin account created on first start when no user has this name. */
+  ADMIN_USERNAME: z.string().trim().min(1).max(64).optional(),
+  ADMIN_PASSWORD: z.string().min(8, 'ADMIN_PASSWORD must be at least 8 characters').max(256).optional(),
+}).refine((e) => (e.ADMIN_USERNAME === undefined) === (e.ADMIN_PASSWORD === undefined), {
+  message: 'set both ADMIN_USERNAME and ADMIN_PASSWORD, or neither', path: ['ADMIN_PASSWORD'],
 });
 
 export type EnvInput = z.input<typeof envSchema>;
@@ -40,13 +47,16 @@ export class EnvError extends Error {
   }
 }
 
+/** A password is never echoed into an error message (which ends up in logs). */
+const shown = (key: string, value: unknown) => (key === 'ADMIN_PASSWORD' && value !== undefined ? '(hidden)' : JSON.stringify(value));
+
 /** Parses variables (process.env by default); empty strings count as unset. */
 export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
   const known = Object.keys(envSchema.shape);
   const input = Object.fromEntries(known.map((k) => [k, source[k] === '' ? undefined : source[k]]));
   const parsed = envSchema.safeParse(input);
   if (!parsed.success) {
-    throw new EnvError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(input[String(i.path[0])])})`));
+    throw new EnvError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${shown(String(i.path[0]), input[String(i.path[0])])})`));
   }
   const e = parsed.data;
   const dataDir = path.resolve(projectRoot, e.DATA_DIR);

@@ -1,6 +1,7 @@
 // The long-lived objects every request handler reaches through the tRPC context.
 import type { ModelStore } from '../nodes/runtime/models';
 import type { ArtifactStore } from './artifacts/store';
+import type { FailureLimiter } from './auth/rate-limit';
 import type { Db } from './db';
 import type { Env } from './env';
 import type { RunQueue } from './queue/queue';
@@ -11,4 +12,7 @@ export interface Services {
   models: ModelStore;
   artifacts: ArtifactStore;
   queue: RunQueue;
+  log: (message: string) => void;
+  /** Failed sign-ins per account and per client IP (AUTH=local). */
+  signInLimits: { account: FailureLimiter; ip: FailureLimiter };
 }

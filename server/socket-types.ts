@@ -7,7 +7,8 @@ import type { RunEventMap, RunEventName, RunStatus } from '../nodes/engine/event
  */
 export type ServerToClientEvents = { [K in RunEventName]: (payload: RunEventMap[K]) => void };
 
-export type RoomTarget = { runId: string } | { workflowId: string };
+/** `shareToken`: with AUTH=local, the share link's token when the run belongs to a link-shared workflow. */
+export type RoomTarget = { runId: string; shareToken?: string } | { workflowId: string };
 
 /** What a client learns when it joins a run's room late: the run's state right now. */
 export interface RunSnapshot {

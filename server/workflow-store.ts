@@ -15,6 +15,11 @@ export interface WorkflowSummary {
   createdAt: Date;
   updatedAt: Date;
   thumbnailUrl: string | null;
+  /** null on AUTH=none rows. */
+  ownerId: string | null;
+  visibility: 'private' | 'link' | 'public';
+  forkedFromId: string | null;
+  forkedFromVersion: number | null;
 }
 
 export function summarise(w: Workflow): WorkflowSummary {
@@ -26,6 +31,10 @@ export function summarise(w: Workflow): WorkflowSummary {
     createdAt: w.createdAt,
     updatedAt: w.updatedAt,
     thumbnailUrl: w.lastOutputArtifactId ? artifactUrl(w.lastOutputArtifactId) : null,
+    ownerId: w.ownerId,
+    visibility: w.visibility as WorkflowSummary['visibility'],
+    forkedFromId: w.forkedFromId,
+    forkedFromVersion: w.forkedFromVersion,
   };
 }
 
@@ -37,10 +46,16 @@ export async function findLiveWorkflow(db: Db, id: string): Promise<Workflow> {
 
 export async function createWorkflow(
   db: Db,
-  data: { name: string; description?: string; graph: Graph; message?: string },
+  data: {
+    name: string; description?: string; graph: Graph; message?: string;
+    ownerId?: string | null; forkedFrom?: { id: string; version: number };
+  },
 ): Promise<Workflow> {
   return db.workflow.create({
     data: {
+      ownerId: data.ownerId ?? null,
+      forkedFromId: data.forkedFrom?.id ?? null,
+      forkedFromVersion: data.forkedFrom?.version ?? null,
       name: data.name,
       description: data.description ?? '',
       currentVersion: 1,

@@ -1,6 +1,8 @@
 // GET/HEAD /api/artifacts/<id>: serves a stored artifact file, immutable and cacheable by its hash.
 import fs from 'node:fs';
 import type http from 'node:http';
+import { mayViewRun } from '../auth/access';
+import { userFromCookie } from '../auth/session';
 import type { Db } from '../db';
 import type { ArtifactStore } from './store';
 
@@ -11,16 +13,26 @@ function sendJson(res: http.ServerResponse, status: number, code: string, messag
   res.end(JSON.stringify({ error: { code, message } }));
 }
 
-export function createArtifactHandler(db: Db, store: ArtifactStore) {
+/** With accounts on (`enforced`), an artifact is served only to who may view its run; `?share=<token>` for link-shared workflows. */
+export function createArtifactHandler(db: Db, store: ArtifactStore, enforced = false) {
   return async function handleArtifact(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return sendJson(res, 405, 'method_not_allowed', 'artifacts are read-only: use GET');
     }
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const parsedUrl = new URL(req.url ?? '/', 'http://localhost');
+    const pathname = parsedUrl.pathname;
     const id = decodeURIComponent(pathname.slice(ARTIFACTS_PREFIX.length));
     const artifact = id && !id.includes('/') ? await db.artifact.findUnique({ where: { id } }) : null;
     if (!artifact) return sendJson(res, 404, 'not_found', `no artifact "${id}"`);
+    if (enforced) {
+      const run = await db.run.findUnique({ where: { id: artifact.runId }, select: { userId: true, workflowId: true } });
+      const viewer = { enforced, user: await userFromCookie(db, req.headers.cookie) };
+      // Same answer as an unknown id: ids of other people's outputs cannot be probed.
+      if (!run || !(await mayViewRun(db, viewer, run, parsedUrl.searchParams.get('share') ?? undefined))) {
+        return sendJson(res, 404, 'not_found', `no artifact "${id}"`);
+      }
+    }
     const file = store.absolute(artifact.path);
     let stat: fs.Stats;
     try {
@@ -32,7 +44,8 @@ export function createArtifactHandler(db: Db, store: ArtifactStore) {
     const headers = {
       'Content-Type': artifact.mime,
       ETag: etag,
-      'Cache-Control': 'public, max-age=31536000, immutable',
+      // Behind accounts a shared cache must not hand one user's file to another.
+      'Cache-Control': `${enforced ? 'private' : 'public'}, max-age=31536000, immutable`,
       'Content-Disposition': `inline; filename="${artifact.filename.replace(/["\\\r\n]/g, '_')}"`,
     };
     if (req.headers['if-none-match'] === etag) {

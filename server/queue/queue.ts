@@ -29,6 +29,8 @@ export interface EnqueueRequest {
   targets?: string[];
   debug?: DebugRequest;
   priority?: number;
+  /** Who enqueued it (AUTH=local). */
+  userId?: string | null;
 }
 
 export interface RunQueueOptions {
@@ -117,7 +119,7 @@ export class RunQueue {
       data: {
         workflowId: req.workflowId ?? null, workflowVersion: version ?? null, graph: JSON.stringify(graph),
         priority: req.priority ?? 0, targets: req.targets ? JSON.stringify(req.targets) : null,
-        debug: req.debug ? JSON.stringify(req.debug) : null,
+        debug: req.debug ? JSON.stringify(req.debug) : null, userId: req.userId ?? null,
       },
     });
     await this.refreshPositions(true, run.id);

@@ -92,7 +92,8 @@ export class RunRecorder {
     });
     if (result.status === 'succeeded' && run.workflowId && refs[0]?.id) {
       // Raw update: a new thumbnail is not an edit, so the workflow's updatedAt must not move.
-      await this.db.$executeRaw`UPDATE "Workflow" SET "lastOutputArtifactId" = ${refs[0].id} WHERE "id" = ${run.workflowId}`;
+      // Only the owner's own runs set it (AUTH=local): another user's output stays private to them.
+      await this.db.$executeRaw`UPDATE "Workflow" SET "lastOutputArtifactId" = ${refs[0].id} WHERE "id" = ${run.workflowId} AND "ownerId" IS (SELECT "userId" FROM "Run" WHERE "id" = ${run.runId})`;
     }
     return refs;
   }

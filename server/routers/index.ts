@@ -1,11 +1,13 @@
 // The root tRPC router. The browser imports only `type AppRouter` from here.
 import { createCallerFactory, createRouter } from '../trpc';
+import { authRouter } from './auth';
 import { modelsRouter } from './models';
 import { nodesRouter } from './nodes';
 import { runsRouter } from './runs';
 import { workflowsRouter } from './workflows';
 
 export const appRouter = createRouter({
+  auth: authRouter,
   nodes: nodesRouter,
   models: modelsRouter,
   workflows: workflowsRouter,

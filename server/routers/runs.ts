@@ -6,6 +6,8 @@ import type { Graph } from '../../nodes/engine/graph';
 import type { OutputSummary, RunStatus } from '../../nodes/engine/events';
 import type { ChannelStats } from '../../nodes/runtime/tensor';
 import { artifactUrl } from '../artifacts/store';
+import { mayControlRun, mayViewRun, requireUser, viewableWorkflow, type Viewer } from '../auth/access';
+import type { Db } from '../db';
 import { createRouter, publicProcedure } from '../trpc';
 
 type ArtifactKind = 'image' | 'preview' | 'preview-latent' | 'inspect';
@@ -15,6 +17,20 @@ export interface RunStep extends StepInfo { step: number; image: StepImage | nul
 
 const runId = z.string().min(1).max(100);
 const nodeId = z.string().min(1).max(200);
+const shareToken = z.string().min(1).max(200).optional();
+
+/** Not-mine and unknown look alike, so run ids cannot be probed. */
+async function viewableRun(db: Db, viewer: Viewer, id: string, token?: string): Promise<void> {
+  const run = await db.run.findUnique({ where: { id }, select: { userId: true, workflowId: true } });
+  if (!run || !(await mayViewRun(db, viewer, run, token))) throw new TRPCError({ code: 'NOT_FOUND', message: `no run "${id}"` });
+}
+
+async function controllableRun(db: Db, viewer: Viewer, id: string): Promise<void> {
+  if (!viewer.enforced) return;
+  const run = await db.run.findUnique({ where: { id }, select: { userId: true, workflowId: true } });
+  if (!run || !(await mayViewRun(db, viewer, run))) throw new TRPCError({ code: 'NOT_FOUND', message: `no run "${id}"` });
+  if (!mayControlRun(viewer, run)) throw new TRPCError({ code: 'FORBIDDEN', message: `run "${id}" was started by someone else; only they can control it` });
+}
 
 /** The engine's Breakpoints (nodes/engine/debugger.ts). */
 const breakpointsSchema = z.object({
@@ -34,21 +50,32 @@ const enqueueInput = z
     targets: z.array(nodeId).min(1).max(1000).optional(),
     debug: breakpointsSchema.optional(),
     priority: z.number().int().min(-100).max(100).optional(),
+    /** A link-shared workflow's token, to run it. */
+    shareToken,
   })
   .refine((v) => v.graph !== undefined || v.workflowId !== undefined, { message: 'give a graph or a workflowId', path: ['graph'] });
 
 export const runsRouter = createRouter({
   /** Returns the graph as it will run (random / incremented seeds applied) and the queue position (1 = next). */
-  enqueue: publicProcedure.input(enqueueInput).mutation(({ ctx, input }) => ctx.queue.enqueue(input)),
+  enqueue: publicProcedure.input(enqueueInput).mutation(async ({ ctx, input }) => {
+    const user = requireUser(ctx.viewer, 'run graphs');
+    if (input.workflowId && ctx.viewer.enforced) await viewableWorkflow(ctx.db, ctx.viewer, input.workflowId, input.shareToken);
+    const { shareToken: _token, ...request } = input;
+    return ctx.queue.enqueue({ ...request, userId: user?.id ?? null });
+  }),
 
   cancel: publicProcedure
     .input(z.object({ runId, reason: z.string().max(500).optional() }))
-    .mutation(({ ctx, input }) => ctx.queue.cancel(input.runId, input.reason)),
+    .mutation(async ({ ctx, input }) => {
+      await controllableRun(ctx.db, ctx.viewer, input.runId);
+      return ctx.queue.cancel(input.runId, input.reason);
+    }),
 
   /** Step debugging: pause at the next step, resume, or run one step and pause again. */
   debug: publicProcedure
     .input(z.object({ runId, command: z.enum(['pause', 'resume', 'step']) }))
-    .mutation(({ ctx, input }) => {
+    .mutation(async ({ ctx, input }) => {
+      await controllableRun(ctx.db, ctx.viewer, input.runId);
       if (!ctx.queue.debug(input.runId, input.command)) {
         throw new TRPCError({ code: 'CONFLICT', message: `run "${input.runId}" is not running on a worker` });
       }
@@ -58,14 +85,16 @@ export const runsRouter = createRouter({
   /** Replace a running run's breakpoints (e.g. "break every step" toggled while it runs). */
   breakpoints: publicProcedure
     .input(z.object({ runId, breakpoints: breakpointsSchema }))
-    .mutation(({ ctx, input }) => {
+    .mutation(async ({ ctx, input }) => {
+      await controllableRun(ctx.db, ctx.viewer, input.runId);
       if (!ctx.queue.setBreakpoints(input.runId, input.breakpoints)) {
         throw new TRPCError({ code: 'CONFLICT', message: `run "${input.runId}" is not running on a worker` });
       }
       return { runId: input.runId };
     }),
 
-  get: publicProcedure.input(z.object({ runId })).query(async ({ ctx, input }) => {
+  get: publicProcedure.input(z.object({ runId, shareToken })).query(async ({ ctx, input }) => {
+    await viewableRun(ctx.db, ctx.viewer, input.runId, input.shareToken);
     const run = await ctx.db.run.findUnique({
       where: { id: input.runId },
       include: {
@@ -109,7 +138,8 @@ export const runsRouter = createRouter({
    * A sampler node's stored steps, for the debugger's timeline: per step the predicted-x0 preview, the
    * noisy-latent preview (if stored), sigma/timestep and per-channel latent stats. Empty when pruned.
    */
-  steps: publicProcedure.input(z.object({ runId, nodeId })).query(async ({ ctx, input }) => {
+  steps: publicProcedure.input(z.object({ runId, nodeId, shareToken })).query(async ({ ctx, input }) => {
+    await viewableRun(ctx.db, ctx.viewer, input.runId, input.shareToken);
     const rows = await ctx.db.artifact.findMany({
       where: { runId: input.runId, nodeId: input.nodeId, kind: { in: ['preview', 'preview-latent'] } },
       orderBy: [{ step: 'asc' }, { createdAt: 'asc' }],
@@ -139,8 +169,10 @@ export const runsRouter = createRouter({
       limit: z.number().int().min(1).max(100).default(20),
     }))
     .query(async ({ ctx, input }) => {
+      // With accounts, my runs only (admins too: history is personal).
+      const user = requireUser(ctx.viewer, 'see your runs');
       const rows = await ctx.db.run.findMany({
-        where: { workflowId: input.workflowId, status: input.status },
+        where: { workflowId: input.workflowId, status: input.status, ...(ctx.viewer.enforced ? { userId: user!.id } : {}) },
         orderBy: [{ queuedAt: 'desc' }, { id: 'desc' }],
         take: input.limit + 1,
         ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),

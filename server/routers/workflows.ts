@@ -6,39 +6,60 @@ import { importWorkflowFile } from '../../nodes/interop/import-file';
 import { WorkflowImportError } from '../../nodes/interop/errors';
 import { getCatalog } from '../../nodes/registry';
 import { graphProblems, parseGraphFormat } from '../graph-checks';
+import {
+  newShareToken, ownedWorkflow, ownsWorkflow, requireUser, viewableWorkflow,
+} from '../auth/access';
 import { createRouter, publicProcedure } from '../trpc';
 import { listTemplates, readTemplateGraph, TemplateError } from '../workflow-templates';
 import {
-  appendVersion, createWorkflow, EMPTY_GRAPH, findLiveWorkflow, readVersion, summarise,
+  appendVersion, createWorkflow, EMPTY_GRAPH, readVersion, summarise,
 } from '../workflow-store';
 
 const id = z.string().min(1).max(100);
 const name = z.string().trim().min(1, 'give the workflow a name').max(200);
 const description = z.string().max(5000);
 const versionNumber = z.number().int().min(1);
+/** The share link's token (workflows shared with visibility "link"). */
+const shareToken = z.string().min(1).max(200).optional();
 /** About 22 MB of file (the HTTP body limit is 32 MB): a large PNG with its embedded graph, far beyond any workflow JSON. */
 const MAX_IMPORT_BASE64 = 30_000_000;
 
 export const workflowsRouter = createRouter({
+  /** My library (AUTH=none: the whole library). */
   list: publicProcedure.input(z.void()).query(async ({ ctx }) => {
-    const rows = await ctx.db.workflow.findMany({ where: { deletedAt: null }, orderBy: { updatedAt: 'desc' } });
+    const user = requireUser(ctx.viewer, 'see your library');
+    const rows = await ctx.db.workflow.findMany({
+      where: { deletedAt: null, ...(ctx.viewer.enforced ? { ownerId: user!.id } : {}) },
+      orderBy: { updatedAt: 'desc' },
+    });
+    return rows.map(summarise);
+  }),
+
+  /** Everybody's public workflows, newest edit first (anyone, signed in or not). */
+  explore: publicProcedure.input(z.void()).query(async ({ ctx }) => {
+    const rows = await ctx.db.workflow.findMany({
+      where: { deletedAt: null, visibility: 'public' }, orderBy: { updatedAt: 'desc' }, take: 200,
+    });
     return rows.map(summarise);
   }),
 
   templates: publicProcedure.input(z.void()).query(() => listTemplates()),
 
   get: publicProcedure
-    .input(z.object({ id, version: versionNumber.optional() }))
+    .input(z.object({ id, version: versionNumber.optional(), shareToken }))
     .query(async ({ ctx, input }) => {
-      const w = await findLiveWorkflow(ctx.db, input.id);
+      const w = await viewableWorkflow(ctx.db, ctx.viewer, input.id, input.shareToken);
       const version = await readVersion(ctx.db, w.id, input.version ?? w.currentVersion);
-      return { ...summarise(w), version };
+      const canEdit = ownsWorkflow(ctx.viewer, w);
+      // The token is the owner's to hand out: viewers never learn it from here.
+      return { ...summarise(w), canEdit, shareToken: canEdit ? w.shareToken : null, version };
     }),
 
   create: publicProcedure
     .input(z.object({ name, description: description.optional(), graph: z.unknown().optional(), templateFile: z.string().max(200).optional() })
       .refine((v) => !(v.graph !== undefined && v.templateFile !== undefined), 'give either graph or templateFile, not both'))
     .mutation(async ({ ctx, input }) => {
+      const user = requireUser(ctx.viewer, 'create workflows');
       let source: unknown = input.graph ?? EMPTY_GRAPH;
       let message = 'created';
       if (input.templateFile) {
@@ -51,7 +72,7 @@ export const workflowsRouter = createRouter({
         message = `created from template ${input.templateFile}`;
       }
       const graph = parseGraphFormat(source);
-      const w = await createWorkflow(ctx.db, { name: input.name, description: input.description, graph, message });
+      const w = await createWorkflow(ctx.db, { name: input.name, description: input.description, graph, message, ownerId: user?.id });
       return { ...summarise(w), problems: graphProblems(graph, ctx.models) };
     }),
 
@@ -59,6 +80,7 @@ export const workflowsRouter = createRouter({
   save: publicProcedure
     .input(z.object({ id, graph: z.unknown(), message: z.string().max(1000).optional() }))
     .mutation(async ({ ctx, input }) => {
+      await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'save it');
       const graph = parseGraphFormat(input.graph);
       const version = await appendVersion(ctx.db, input.id, graph, input.message ?? '');
       return { version, problems: graphProblems(graph, ctx.models) };
@@ -67,7 +89,7 @@ export const workflowsRouter = createRouter({
   rename: publicProcedure
     .input(z.object({ id, name, description: description.optional() }))
     .mutation(async ({ ctx, input }) => {
-      await findLiveWorkflow(ctx.db, input.id);
+      await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'rename it');
       const w = await ctx.db.workflow.update({
         where: { id: input.id },
         data: { name: input.name, ...(input.description !== undefined ? { description: input.description } : {}) },
@@ -77,13 +99,13 @@ export const workflowsRouter = createRouter({
 
   /** Soft delete: runs keep their history; the workflow leaves the library. */
   delete: publicProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => {
-    await findLiveWorkflow(ctx.db, input.id);
+    await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'delete it');
     await ctx.db.workflow.update({ where: { id: input.id }, data: { deletedAt: new Date() } });
     return { id: input.id, deleted: true as const };
   }),
 
-  versions: publicProcedure.input(z.object({ id })).query(async ({ ctx, input }) => {
-    await findLiveWorkflow(ctx.db, input.id);
+  versions: publicProcedure.input(z.object({ id, shareToken })).query(async ({ ctx, input }) => {
+    await viewableWorkflow(ctx.db, ctx.viewer, input.id, input.shareToken);
     return ctx.db.workflowVersion.findMany({
       where: { workflowId: input.id },
       orderBy: { number: 'desc' },
@@ -94,6 +116,7 @@ export const workflowsRouter = createRouter({
   restore: publicProcedure
     .input(z.object({ id, version: versionNumber }))
     .mutation(async ({ ctx, input }) => {
+      await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'restore a version');
       const old = await readVersion(ctx.db, input.id, input.version);
       const version = await appendVersion(ctx.db, input.id, old.graph, `restored version ${input.version}`);
       return { version };
@@ -106,6 +129,7 @@ export const workflowsRouter = createRouter({
   import: publicProcedure
     .input(z.object({ name: z.string().min(1).max(500), base64: z.string().max(MAX_IMPORT_BASE64) }))
     .mutation(({ ctx, input }) => {
+      requireUser(ctx.viewer, 'import workflows');
       const bytes = new Uint8Array(Buffer.from(input.base64, 'base64'));
       try {
         const imported = importWorkflowFile(input.name, bytes, {
@@ -123,11 +147,49 @@ export const workflowsRouter = createRouter({
     }),
 
   duplicate: publicProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => {
-    const src = await findLiveWorkflow(ctx.db, input.id);
+    const src = await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'duplicate it (fork it instead)');
     const { graph } = await readVersion(ctx.db, src.id, src.currentVersion);
     const copy = await createWorkflow(ctx.db, {
       name: `${src.name} (copy)`.slice(0, 200), description: src.description, graph, message: `duplicated from ${src.name}`,
+      ownerId: src.ownerId,
     });
     return summarise(copy);
+  }),
+
+  /** Copies a workflow I may view into my library, remembering where (and which version) it came from. */
+  fork: publicProcedure.input(z.object({ id, shareToken })).mutation(async ({ ctx, input }) => {
+    const user = requireUser(ctx.viewer, 'fork workflows into your library');
+    const src = await viewableWorkflow(ctx.db, ctx.viewer, input.id, input.shareToken);
+    const { graph } = await readVersion(ctx.db, src.id, src.currentVersion);
+    const copy = await createWorkflow(ctx.db, {
+      name: src.name, description: src.description, graph, message: `forked from ${src.name} version ${src.currentVersion}`,
+      ownerId: user?.id, forkedFrom: { id: src.id, version: src.currentVersion },
+    });
+    return summarise(copy);
+  }),
+
+  /** Owner only. Choosing "link" creates a share link if there is none; the token comes back to the owner. */
+  setVisibility: publicProcedure
+    .input(z.object({ id, visibility: z.enum(['private', 'link', 'public']) }))
+    .mutation(async ({ ctx, input }) => {
+      const w = await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'change who can see it');
+      const token = input.visibility === 'link' ? (w.shareToken ?? newShareToken()) : w.shareToken;
+      const u = await ctx.db.workflow.update({ where: { id: w.id }, data: { visibility: input.visibility, shareToken: token } });
+      return { id: u.id, visibility: input.visibility, shareToken: u.shareToken };
+    }),
+
+  /** Owner only: a new share link; the old one stops working at once. */
+  regenerateShareLink: publicProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => {
+    const w = await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'change its share link');
+    const u = await ctx.db.workflow.update({ where: { id: w.id }, data: { shareToken: newShareToken() } });
+    return { id: u.id, visibility: u.visibility as 'private' | 'link' | 'public', shareToken: u.shareToken! };
+  }),
+
+  /** Owner only: the share link stops working; a link-shared workflow becomes private. */
+  revokeShareLink: publicProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => {
+    const w = await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'revoke its share link');
+    const visibility = w.visibility === 'link' ? 'private' : w.visibility;
+    await ctx.db.workflow.update({ where: { id: w.id }, data: { shareToken: null, visibility } });
+    return { id: w.id, visibility: visibility as 'private' | 'link' | 'public', shareToken: null };
   }),
 });

@@ -22,16 +22,20 @@ export interface TestServer {
   server: StepflowServer;
   trpc: TRPCClient<AppRouter>;
   dataDir: string;
-  socket(): Promise<TestSocket>;
+  url: string;
+  /** `cookie`: a Cookie header for the handshake (AUTH=local sessions). */
+  socket(cookie?: string): Promise<TestSocket>;
   close(): Promise<void>;
 }
 
-export async function startTestServer(dataDir: string, env: Partial<Record<keyof EnvInput, string>> = {}): Promise<TestServer> {
+export async function startTestServer(
+  dataDir: string, env: Partial<Record<keyof EnvInput, string>> = {}, log: (m: string) => void = () => undefined,
+): Promise<TestServer> {
   const server = await createServer({
     env: loadEnv({ DATA_DIR: dataDir, MODELS_DIR: path.join(dataDir, 'models'), PORT: '0', NODE_ENV: 'test', ...env }),
     next: false,
     hostname: '127.0.0.1',
-    log: () => undefined,
+    log,
   });
   const url = `http://127.0.0.1:${server.port}`;
   const trpc = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${url}/api/trpc`, transformer: superjson })] });
@@ -40,8 +44,9 @@ export async function startTestServer(dataDir: string, env: Partial<Record<keyof
     server,
     trpc,
     dataDir,
-    async socket() {
-      const s: TestSocket = connect(url, { transports: ['websocket'], forceNew: true });
+    url,
+    async socket(cookie?: string) {
+      const s: TestSocket = connect(url, { transports: ['websocket'], forceNew: true, ...(cookie ? { extraHeaders: { Cookie: cookie } } : {}) });
       sockets.push(s);
       await new Promise<void>((resolve, reject) => {
         s.once('connect', () => resolve());
@@ -105,4 +110,39 @@ export function slowGraph() {
       { from: { node: 'small', output: 'image' }, to: { node: 'save', input: 'images' } },
     ],
   };
+}
+
+/** A tRPC client that keeps its session cookie, like one browser (AUTH=local tests). */
+export interface SessionClient {
+  trpc: TRPCClient<AppRouter>;
+  /** The Cookie header this client sends ('' when signed out). */
+  cookie(): string;
+  /** Every Set-Cookie header received, raw. */
+  setCookies: string[];
+}
+
+export function sessionClient(url: string, headers: Record<string, string> = {}): SessionClient {
+  const jar = new Map<string, string>();
+  const setCookies: string[] = [];
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const trpc = createTRPCClient<AppRouter>({
+    links: [httpBatchLink({
+      url: `${url}/api/trpc`,
+      transformer: superjson,
+      headers: () => ({ ...headers, ...(jar.size ? { cookie: cookie() } : {}) }),
+      fetch: async (input, init) => {
+        const res = await fetch(input, init);
+        for (const c of res.headers.getSetCookie()) {
+          setCookies.push(c);
+          const [pair] = c.split(';');
+          const eq = pair.indexOf('=');
+          const value = pair.slice(eq + 1);
+          if (value && !/max-age=0/i.test(c)) jar.set(pair.slice(0, eq), value);
+          else jar.delete(pair.slice(0, eq));
+        }
+        return res;
+      },
+    })],
+  });
+  return { trpc, cookie, setCookies };
 }

@@ -1,0 +1,142 @@
+// Accounts over real HTTP (AUTH=local): cookie attributes, one error for unknown user and wrong password,
+// rate limiting, CSRF refusal of cross-site mutations, and no password in the database or the log.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import superjson from 'superjson';
+import { TRPCClientError } from '@trpc/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppRouter } from '../routers';
+import { sessionClient, startTestServer, tempDir, type TestServer } from '../testing/harness';
+import { hashPassword, verifyPassword } from './password';
+
+let t: TestServer;
+let dataDir: string;
+const logs: string[] = [];
+const PASSWORD = 'correct horse battery staple';
+
+async function failure(p: Promise<unknown>): Promise<TRPCClientError<AppRouter>> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof TRPCClientError) return e as TRPCClientError<AppRouter>;
+    throw e;
+  }
+  throw new Error('expected the call to be rejected');
+}
+
+/** A raw tRPC mutation, to control the headers a browser would send. */
+function rawMutation(procedure: string, input: unknown, headers: Record<string, string>) {
+  return fetch(`${t.url}/api/trpc/${procedure}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(superjson.serialize(input)),
+  });
+}
+
+beforeAll(async () => {
+  dataDir = tempDir('auth');
+  t = await startTestServer(dataDir, { AUTH: 'local' }, (m) => logs.push(m));
+});
+
+afterAll(async () => {
+  await t?.close();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('password hashing', () => {
+  it('salts each hash and verifies only the right password', async () => {
+    const a = await hashPassword('pw-one-two');
+    const b = await hashPassword('pw-one-two');
+    expect(a).toMatch(/^scrypt\$32768\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+    expect(a).not.toBe(b);
+    expect(await verifyPassword('pw-one-two', a)).toBe(true);
+    expect(await verifyPassword('pw-one-tw0', a)).toBe(false);
+  });
+});
+
+describe('sign up, sign in, sign out', () => {
+  it('sets an HttpOnly SameSite=Lax session cookie and never stores or logs the password', async () => {
+    const c = sessionClient(t.url);
+    const { user } = await c.trpc.auth.signUp.mutate({ username: 'Alice', password: PASSWORD });
+    expect(user).toMatchObject({ username: 'alice', isAdmin: false });
+    expect(c.setCookies[0]).toMatch(/^stepflow_session=[0-9a-f]{64}; Path=\/; HttpOnly; SameSite=Lax; Expires=/);
+    expect(c.setCookies[0]).not.toMatch(/Secure/);
+    expect((await c.trpc.auth.me.query()).user?.username).toBe('alice');
+
+    const d = sessionClient(t.url);
+    await d.trpc.auth.signIn.mutate({ username: 'alice', password: PASSWORD });
+    expect((await d.trpc.auth.me.query()).user?.id).toBe(user.id);
+
+    const db = new Database(path.join(dataDir, 'stepflow.db'), { readonly: true });
+    const row = db.prepare('SELECT * FROM "User" WHERE "username" = ?').get('alice') as Record<string, unknown>;
+    db.close();
+    expect(JSON.stringify(row)).not.toContain(PASSWORD);
+    expect(String(row.passwordHash)).toMatch(/^scrypt\$/);
+    expect(logs.some((l) => l.includes('alice signed in'))).toBe(true);
+    expect(logs.join('\n')).not.toContain(PASSWORD);
+
+    await d.trpc.auth.signOut.mutate();
+    expect(d.setCookies.at(-1)).toMatch(/^stepflow_session=; Path=\/; HttpOnly; SameSite=Lax; Max-Age=0/);
+    expect((await d.trpc.auth.me.query()).user).toBeNull();
+    expect((await c.trpc.auth.me.query()).user?.username).toBe('alice');
+  });
+
+  it('marks the cookie Secure behind an https proxy', async () => {
+    const c = sessionClient(t.url, { 'x-forwarded-proto': 'https' });
+    await c.trpc.auth.signUp.mutate({ username: 'bob', password: PASSWORD });
+    expect(c.setCookies[0]).toMatch(/; Secure$/);
+  });
+
+  it('says the same thing for an unknown user and a wrong password, and refuses a taken name', async () => {
+    const c = sessionClient(t.url);
+    const unknown = await failure(c.trpc.auth.signIn.mutate({ username: 'nobody', password: PASSWORD }));
+    const wrong = await failure(c.trpc.auth.signIn.mutate({ username: 'bob', password: 'not the password' }));
+    expect([unknown.message, unknown.data?.code]).toEqual(['wrong username or password', 'UNAUTHORIZED']);
+    expect([wrong.message, wrong.data?.code]).toEqual(['wrong username or password', 'UNAUTHORIZED']);
+    expect((await failure(c.trpc.auth.signUp.mutate({ username: 'bob', password: PASSWORD }))).data?.code).toBe('CONFLICT');
+  });
+
+  it('locks an account for a minute after 5 failures, even for the right password', async () => {
+    const c = sessionClient(t.url);
+    await c.trpc.auth.signUp.mutate({ username: 'carol', password: PASSWORD });
+    for (let i = 0; i < 5; i++) {
+      expect((await failure(c.trpc.auth.signIn.mutate({ username: 'carol', password: `guess-${i}-xx` }))).data?.code).toBe('UNAUTHORIZED');
+    }
+    const res = await rawMutation('auth.signIn', { username: 'carol', password: PASSWORD }, {});
+    expect(res.status).toBe(429);
+    const retry = Number(res.headers.get('retry-after'));
+    expect(retry).toBeGreaterThan(50);
+    expect(retry).toBeLessThanOrEqual(60);
+    const body = await res.json() as { error: { json: { message: string; data: { retryAfter: number } } } };
+    expect(body.error.json.data.retryAfter).toBe(retry);
+    expect(body.error.json.message).toMatch(/^too many failed sign-ins: wait \d+ s/);
+  });
+});
+
+describe('CSRF', () => {
+  it('refuses mutations from another origin or not sent as JSON, and accepts same-origin ones', async () => {
+    const evil = await rawMutation('auth.signUp', { username: 'mallory', password: PASSWORD }, { origin: 'https://evil.example' });
+    expect(evil.status).toBe(403);
+    const form = await fetch(`${t.url}/api/trpc/auth.signUp`, {
+      method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(superjson.serialize({ username: 'mallory', password: PASSWORD })),
+    });
+    // tRPC itself refuses a non-JSON body (415) before any procedure runs.
+    expect(form.status).toBe(415);
+    // Neither refused request created the account: the same-origin one can still take the name.
+    const same = await rawMutation('auth.signUp', { username: 'mallory', password: PASSWORD }, { origin: t.url });
+    expect(same.status).toBe(200);
+  });
+
+  it('leaves AUTH=none alone: auth procedures say accounts are off', async () => {
+    const dir = tempDir('auth-none');
+    const plain = await startTestServer(dir);
+    try {
+      expect((await plain.trpc.auth.me.query())).toEqual({ auth: 'none', user: null });
+      expect((await failure(plain.trpc.auth.signIn.mutate({ username: 'alice', password: PASSWORD }))).data?.code).toBe('PRECONDITION_FAILED');
+    } finally {
+      await plain.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,55 @@
+// Sessions: the cookie (HttpOnly, SameSite=Lax, Secure behind https), its lookup, and the request's identity.
+import crypto from 'node:crypto';
+import type http from 'node:http';
+import type { Db } from '../db';
+
+export const SESSION_COOKIE = 'stepflow_session';
+const SESSION_DAYS = 30;
+
+export interface AuthUser {
+  id: string;
+  username: string;
+  isAdmin: boolean;
+}
+
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+/** A TLS-terminating proxy tells us the browser used https; then the cookie must be Secure. */
+export function isHttps(req: http.IncomingMessage): boolean {
+  const proto = req.headers['x-forwarded-proto'];
+  const first = (Array.isArray(proto) ? proto[0] : proto)?.split(',')[0].trim();
+  return first === 'https' || Boolean((req.socket as { encrypted?: boolean }).encrypted);
+}
+
+export function sessionCookie(req: http.IncomingMessage, value: string, expires: Date | null): string {
+  const parts = [`${SESSION_COOKIE}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Lax'];
+  parts.push(expires ? `Expires=${expires.toUTCString()}` : 'Max-Age=0');
+  if (isHttps(req)) parts.push('Secure');
+  return parts.join('; ');
+}
+
+export async function createSession(db: Db, userId: string): Promise<{ id: string; expiresAt: Date }> {
+  const id = crypto.randomBytes(32).toString('hex');
+  const expiresAt = new Date(Date.now() + SESSION_DAYS * 24 * 3600 * 1000);
+  await db.session.create({ data: { id, userId, expiresAt } });
+  return { id, expiresAt };
+}
+
+/** The signed-in user of a Cookie header, or null (no cookie, unknown or expired session). */
+export async function userFromCookie(db: Db, cookieHeader: string | undefined): Promise<AuthUser | null> {
+  const sid = readCookie(cookieHeader, SESSION_COOKIE);
+  if (!sid || !/^[0-9a-f]{64}$/.test(sid)) return null;
+  const s = await db.session.findUnique({ where: { id: sid }, include: { user: true } });
+  if (!s) return null;
+  if (s.expiresAt.getTime() <= Date.now()) {
+    await db.session.delete({ where: { id: sid } }).catch(() => undefined);
+    return null;
+  }
+  return { id: s.user.id, username: s.user.username, isAdmin: s.user.isAdmin };
+}

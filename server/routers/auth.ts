@@ -1,0 +1,86 @@
+// auth.*: sign up, sign in, sign out, who am I. Only with AUTH=local; passwords are hashed and never logged.
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { decoyHash, hashPassword, verifyPassword } from '../auth/password';
+import { RateLimitedError } from '../auth/rate-limit';
+import { createSession, readCookie, SESSION_COOKIE, sessionCookie } from '../auth/session';
+import { createRouter, publicProcedure, type Context } from '../trpc';
+
+const username = z.string().trim().toLowerCase().min(3, 'a username has at least 3 characters').max(64)
+  .regex(/^[a-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore');
+const password = z.string().min(8, 'a password has at least 8 characters').max(256);
+const credentials = z.object({ username, password });
+const WRONG = 'wrong username or password';
+
+function requireLocal(ctx: Context): void {
+  if (!ctx.viewer.enforced) {
+    throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'accounts are off on this server (AUTH=none); set AUTH=local to use them' });
+  }
+}
+
+function clientIp(ctx: Context): string {
+  return ctx.req?.socket.remoteAddress ?? 'local';
+}
+
+async function startSession(ctx: Context, user: { id: string; username: string; isAdmin: boolean }) {
+  const s = await createSession(ctx.db, user.id);
+  if (ctx.req && ctx.res) ctx.res.appendHeader('Set-Cookie', sessionCookie(ctx.req, s.id, s.expiresAt));
+  return { user: { id: user.id, username: user.username, isAdmin: user.isAdmin } };
+}
+
+function limited(ctx: Context, e: unknown): never {
+  if (e instanceof RateLimitedError) {
+    ctx.res?.setHeader('Retry-After', String(e.retryAfterSeconds));
+    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: e.message, cause: e });
+  }
+  throw e;
+}
+
+export const authRouter = createRouter({
+  me: publicProcedure.input(z.void()).query(({ ctx }) => ({
+    auth: ctx.env.AUTH,
+    user: ctx.viewer.user,
+  })),
+
+  signUp: publicProcedure.input(credentials).mutation(async ({ ctx, input }) => {
+    requireLocal(ctx);
+    if (await ctx.db.user.findUnique({ where: { username: input.username } })) {
+      throw new TRPCError({ code: 'CONFLICT', message: `the username "${input.username}" is taken; choose another` });
+    }
+    const user = await ctx.db.user.create({ data: { username: input.username, passwordHash: await hashPassword(input.password) } });
+    ctx.log(`user ${user.username} signed up`);
+    return startSession(ctx, user);
+  }),
+
+  signIn: publicProcedure.input(credentials).mutation(async ({ ctx, input }) => {
+    requireLocal(ctx);
+    const { account, ip } = ctx.signInLimits;
+    const accountKey = input.username;
+    const ipKey = clientIp(ctx);
+    try {
+      account.check(accountKey);
+      ip.check(ipKey);
+    } catch (e) {
+      limited(ctx, e);
+    }
+    const user = await ctx.db.user.findUnique({ where: { username: input.username } });
+    const ok = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash()));
+    if (!user || !ok) {
+      account.fail(accountKey);
+      ip.fail(ipKey);
+      ctx.log(`failed sign-in for ${input.username} from ${ipKey}`);
+      throw new TRPCError({ code: 'UNAUTHORIZED', message: WRONG });
+    }
+    account.reset(accountKey);
+    ctx.log(`user ${user.username} signed in`);
+    return startSession(ctx, user);
+  }),
+
+  signOut: publicProcedure.input(z.void()).mutation(async ({ ctx }) => {
+    requireLocal(ctx);
+    const sid = readCookie(ctx.req?.headers.cookie, SESSION_COOKIE);
+    if (sid) await ctx.db.session.deleteMany({ where: { id: sid } });
+    if (ctx.req && ctx.res) ctx.res.appendHeader('Set-Cookie', sessionCookie(ctx.req, '', null));
+    return { signedOut: true as const };
+  }),
+});
