@@ -106,15 +106,18 @@ export class Executor {
 
     const keys = new Map<string, string>();
     const incoming = new Map<string, GraphEdge[]>();
-    for (const e of graph.edges) incoming.set(e.to.node, [...(incoming.get(e.to.node) ?? []), e]);
+    for (const e of graph.edges) {
+      const list = incoming.get(e.to.node);
+      if (list) list.push(e);
+      else incoming.set(e.to.node, [e]);
+    }
     const signal = ro.signal ?? new AbortController().signal;
     // Progress of the running node when the cancel arrives: proves samplers stop within a step.
     const progress = { step: 0, atCancel: undefined as number | undefined };
-    const onEvent = emit;
     const track = (e: RunEvent) => {
       if (e.type === 'node:progress') progress.step = e.step;
       if (e.type === 'node:started') progress.step = 0;
-      onEvent(e);
+      emit(e);
     };
     signal.addEventListener('abort', () => (progress.atCancel = progress.step), { once: true });
     for (const node of order) {
