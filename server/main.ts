@@ -10,6 +10,7 @@ const { createServer } = await import('./app');
 const { ensureNextBuild } = await import('./next-build');
 const { seedLibrary } = await import('../prisma/seed');
 const { ensureModelPack } = await import('./model-pack');
+const { adoptOwnerless } = await import('./auth/admin');
 
 const log = (m: string) => console.log(`[stepflow] ${m}`);
 
@@ -29,6 +30,7 @@ if (env.NODE_ENV === 'production') await ensureNextBuild(log);
 const server = await createServer({ env, log });
 const seeded = await seedLibrary(server.services.db);
 if (seeded.length) log(`library seeded with ${seeded.join(', ')}`);
+await adoptOwnerless(server.services.db, env, log);
 log(`serving http://localhost:${server.port} (${env.NODE_ENV}; ${env.WORKERS} worker(s), ${env.EXECUTION_PROVIDER}; data in ${env.DATA_DIR})`);
 
 let stopping = false;

@@ -4,6 +4,7 @@ import type { Graph } from '../nodes/engine/graph';
 import { artifactUrl } from './artifacts/store';
 import type { Db } from './db';
 import type { Workflow } from './generated/prisma/client';
+import { parseTags } from './workflow-search';
 
 export const EMPTY_GRAPH: Graph = { version: 1, nodes: [], edges: [] };
 
@@ -15,14 +16,17 @@ export interface WorkflowSummary {
   createdAt: Date;
   updatedAt: Date;
   thumbnailUrl: string | null;
+  tags: string[];
   /** null on AUTH=none rows. */
   ownerId: string | null;
+  /** The owner's username when the query included it (explore, shared), else null. */
+  ownerName: string | null;
   visibility: 'private' | 'link' | 'public';
   forkedFromId: string | null;
   forkedFromVersion: number | null;
 }
 
-export function summarise(w: Workflow): WorkflowSummary {
+export function summarise(w: Workflow & { owner?: { username: string } | null }): WorkflowSummary {
   return {
     id: w.id,
     name: w.name,
@@ -30,8 +34,11 @@ export function summarise(w: Workflow): WorkflowSummary {
     currentVersion: w.currentVersion,
     createdAt: w.createdAt,
     updatedAt: w.updatedAt,
-    thumbnailUrl: w.lastOutputArtifactId ? artifactUrl(w.lastOutputArtifactId) : null,
+    // The 256 px WebP when there is one; rows from before thumbnails show the full output.
+    thumbnailUrl: w.thumbnailArtifactId ?? w.lastOutputArtifactId ? artifactUrl((w.thumbnailArtifactId ?? w.lastOutputArtifactId)!) : null,
+    tags: parseTags(w.tags),
     ownerId: w.ownerId,
+    ownerName: w.owner?.username ?? null,
     visibility: w.visibility as WorkflowSummary['visibility'],
     forkedFromId: w.forkedFromId,
     forkedFromVersion: w.forkedFromVersion,
@@ -47,7 +54,7 @@ export async function findLiveWorkflow(db: Db, id: string): Promise<Workflow> {
 export async function createWorkflow(
   db: Db,
   data: {
-    name: string; description?: string; graph: Graph; message?: string;
+    name: string; description?: string; graph: Graph; message?: string; tags?: string[];
     ownerId?: string | null; forkedFrom?: { id: string; version: number };
   },
 ): Promise<Workflow> {
@@ -58,26 +65,33 @@ export async function createWorkflow(
       forkedFromVersion: data.forkedFrom?.version ?? null,
       name: data.name,
       description: data.description ?? '',
+      tags: JSON.stringify(data.tags ?? []),
       currentVersion: 1,
-      versions: { create: { number: 1, graph: JSON.stringify(data.graph), message: data.message ?? 'created' } },
+      versions: {
+        create: { number: 1, graph: JSON.stringify(data.graph), message: data.message ?? 'created', authorId: data.ownerId ?? null },
+      },
     },
   });
 }
 
 /** Appends version currentVersion+1 and moves the pointer, in one transaction. */
-export async function appendVersion(db: Db, workflowId: string, graph: Graph, message: string): Promise<number> {
+export async function appendVersion(db: Db, workflowId: string, graph: Graph, message: string, authorId: string | null = null): Promise<number> {
   return db.$transaction(async (tx) => {
     const w = await tx.workflow.findFirst({ where: { id: workflowId, deletedAt: null } });
     if (!w) throw new TRPCError({ code: 'NOT_FOUND', message: `no workflow "${workflowId}" (it may have been deleted)` });
     const number = w.currentVersion + 1;
-    await tx.workflowVersion.create({ data: { workflowId, number, graph: JSON.stringify(graph), message } });
+    await tx.workflowVersion.create({ data: { workflowId, number, graph: JSON.stringify(graph), message, authorId } });
     await tx.workflow.update({ where: { id: workflowId }, data: { currentVersion: number } });
     return number;
   });
 }
 
 export async function readVersion(db: Db, workflowId: string, number: number) {
-  const v = await db.workflowVersion.findUnique({ where: { workflowId_number: { workflowId, number } } });
+  const v = await db.workflowVersion.findUnique({
+    where: { workflowId_number: { workflowId, number } }, include: { author: { select: { username: true } } },
+  });
   if (!v) throw new TRPCError({ code: 'NOT_FOUND', message: `workflow "${workflowId}" has no version ${number}` });
-  return { number: v.number, graph: JSON.parse(v.graph) as Graph, message: v.message, createdAt: v.createdAt };
+  return {
+    number: v.number, graph: JSON.parse(v.graph) as Graph, message: v.message, createdAt: v.createdAt, author: v.author?.username ?? null,
+  };
 }

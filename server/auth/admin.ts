@@ -1,4 +1,6 @@
-// First start with AUTH=local: the admin named by ADMIN_USERNAME / ADMIN_PASSWORD is created if missing.
+// First start with AUTH=local: the admin named by ADMIN_USERNAME / ADMIN_PASSWORD is created if missing,
+// and workflows without an owner (made in single-user mode, or seeded examples) are handed to that admin,
+// so switching AUTH=none → local loses nothing: they appear in the admin's library, private.
 import type { Db } from '../db';
 import type { Env } from '../env';
 import { hashPassword } from './password';
@@ -6,7 +8,19 @@ import { hashPassword } from './password';
 export async function ensureAdmin(db: Db, env: Env, log: (m: string) => void): Promise<void> {
   if (!env.ADMIN_USERNAME || !env.ADMIN_PASSWORD) return;
   const username = env.ADMIN_USERNAME.toLowerCase();
-  if (await db.user.findUnique({ where: { username } })) return;
-  await db.user.create({ data: { username, passwordHash: await hashPassword(env.ADMIN_PASSWORD), isAdmin: true } });
-  log(`created admin account ${username}`);
+  if (!(await db.user.findUnique({ where: { username } }))) {
+    await db.user.create({ data: { username, passwordHash: await hashPassword(env.ADMIN_PASSWORD), isAdmin: true } });
+    log(`created admin account ${username}`);
+  }
+  await adoptOwnerless(db, env, log);
+}
+
+/** Gives ownerless workflows to the configured admin. Returns how many moved. */
+export async function adoptOwnerless(db: Db, env: Env, log: (m: string) => void): Promise<number> {
+  if (env.AUTH !== 'local' || !env.ADMIN_USERNAME) return 0;
+  const admin = await db.user.findUnique({ where: { username: env.ADMIN_USERNAME.toLowerCase() } });
+  if (!admin) return 0;
+  const { count } = await db.workflow.updateMany({ where: { ownerId: null }, data: { ownerId: admin.id } });
+  if (count) log(`${count} workflow(s) without an owner now belong to the admin ${admin.username}`);
+  return count;
 }

@@ -67,8 +67,8 @@ describe('a run end to end', () => {
       { name: 'image', type: 'IMAGE', summary: 'IMAGE 1x3x32x64', details: { dims: [1, 3, 32, 64] } },
     ]);
 
-    expect(run.artifacts).toHaveLength(1);
-    const art = run.artifacts[0];
+    expect(run.artifacts.map((a) => a.kind).sort()).toEqual(['image', 'thumbnail']);
+    const art = run.artifacts.find((a) => a.kind === 'image')!;
     expect(art).toMatchObject({ kind: 'image', nodeId: 'save', filename: 'out_000.png', mime: 'image/png', width: 64, height: 32 });
     const file = path.join(dataDir, art.path);
     expect(art.path).toBe(`artifacts/${art.sha256.slice(0, 2)}/${art.sha256}.png`);
@@ -91,9 +91,15 @@ describe('a run end to end', () => {
     const again = await fetch(`${t.server.url}/api/artifacts/${art.id}`, { headers: { 'If-None-Match': `"${art.sha256}"` } });
     expect(again.status).toBe(304);
 
-    // The library thumbnail follows the newest output; a run is not an edit.
+    // The library thumbnail is the newest output as WebP (a 64x32 image is not enlarged); a run is not an edit.
+    const thumb = run.artifacts.find((a) => a.kind === 'thumbnail')!;
+    expect(thumb).toMatchObject({ mime: 'image/webp', width: 64, height: 32 });
     const after = await t.trpc.workflows.get.query({ id: wf.id });
-    expect(after.thumbnailUrl).toBe(`/api/artifacts/${art.id}`);
+    expect(after.thumbnailUrl).toBe(`/api/artifacts/${thumb.id}`);
+    const webp = Buffer.from(await (await fetch(`${t.server.url}${after.thumbnailUrl}`)).arrayBuffer());
+    const px = await sharp(webp).raw().toBuffer({ resolveWithObject: true });
+    expect([px.info.width, px.info.height]).toEqual([64, 32]);
+    expect([...px.data.subarray(0, 3)].map((v) => Math.round(v / 8))).toEqual([32, 0, 0]); // red survives lossy WebP
     expect(after.updatedAt.getTime()).toBe(before.updatedAt.getTime());
 
     const detail = await t.trpc.runs.get.query({ runId });

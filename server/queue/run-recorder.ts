@@ -2,6 +2,7 @@
 import type { ArtifactRef, RunEventMap } from '../../nodes/engine/events';
 import { imageSize } from '../artifacts/image-size';
 import { artifactUrl, type ArtifactStore } from '../artifacts/store';
+import { makeThumbnail } from '../artifacts/thumbnail';
 import type { Db } from '../db';
 import type { WorkerRunResult } from '../worker/protocol';
 
@@ -83,6 +84,8 @@ export class RunRecorder {
         update: fields,
       });
     }
+    // Before the status flips: whoever sees "succeeded" also sees the new library card.
+    if (result.status === 'succeeded' && run.workflowId && refs[0]?.id) await this.setThumbnail(run.runId, run.workflowId, refs[0], result);
     await this.db.run.update({
       where: { id: run.runId },
       data: {
@@ -90,12 +93,33 @@ export class RunRecorder {
         errorNodeId: result.error?.nodeId ?? null, errorCode: result.error?.code ?? null, errorMessage: result.error?.message ?? null,
       },
     });
-    if (result.status === 'succeeded' && run.workflowId && refs[0]?.id) {
-      // Raw update: a new thumbnail is not an edit, so the workflow's updatedAt must not move.
-      // Only the owner's own runs set it (AUTH=local): another user's output stays private to them.
-      await this.db.$executeRaw`UPDATE "Workflow" SET "lastOutputArtifactId" = ${refs[0].id} WHERE "id" = ${run.workflowId} AND "ownerId" IS (SELECT "userId" FROM "Run" WHERE "id" = ${run.runId})`;
-    }
     return refs;
+  }
+
+  /**
+   * The library card of the workflow: the first output as a 256 px WebP. Only the owner's own runs set it
+   * (AUTH=local): another user's output stays private to them. Raw update: a new thumbnail is not an edit,
+   * so the workflow's updatedAt must not move.
+   */
+  private async setThumbnail(runId: string, workflowId: string, first: ArtifactRef, result: WorkerRunResult): Promise<void> {
+    const source = result.artifacts.find((a) => a.nodeId === first.nodeId && a.filename === first.filename);
+    let thumbId: string | null = null;
+    if (source) {
+      try {
+        const t = await makeThumbnail(source.bytes);
+        const file = await this.store.put(t.bytes, t.mime);
+        const row = await this.db.artifact.create({
+          data: {
+            runId, nodeId: first.nodeId, kind: 'thumbnail', filename: `${first.nodeId}-thumbnail.webp`, mime: t.mime,
+            sha256: file.sha256, size: file.size, width: t.width, height: t.height, path: file.path,
+          },
+        });
+        thumbId = row.id;
+      } catch {
+        // An output sharp cannot read still gets a card: the full image stands in.
+      }
+    }
+    await this.db.$executeRaw`UPDATE "Workflow" SET "lastOutputArtifactId" = ${first.id}, "thumbnailArtifactId" = ${thumbId} WHERE "id" = ${workflowId} AND "ownerId" IS (SELECT "userId" FROM "Run" WHERE "id" = ${runId})`;
   }
 
   async fail(runId: string, f: RunFailure, node?: { id: string; type: string; ms: number }): Promise<void> {

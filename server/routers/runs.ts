@@ -99,7 +99,8 @@ export const runsRouter = createRouter({
       where: { id: input.runId },
       include: {
         nodeResults: true,
-        artifacts: { orderBy: [{ kind: 'asc' }, { step: 'asc' }, { createdAt: 'asc' }] },
+        // The library card's WebP is the workflow's, not one of the run's outputs.
+        artifacts: { where: { kind: { not: 'thumbnail' } }, orderBy: [{ kind: 'asc' }, { step: 'asc' }, { createdAt: 'asc' }] },
         workflow: { select: { name: true } },
       },
     });

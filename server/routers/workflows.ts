@@ -7,9 +7,11 @@ import { WorkflowImportError } from '../../nodes/interop/errors';
 import { getCatalog } from '../../nodes/registry';
 import { graphProblems, parseGraphFormat } from '../graph-checks';
 import {
-  newShareToken, ownedWorkflow, ownsWorkflow, requireUser, viewableWorkflow,
+  mayViewWorkflow, newShareToken, ownedWorkflow, ownsWorkflow, requireUser, viewableWorkflow,
 } from '../auth/access';
-import { createRouter, publicProcedure } from '../trpc';
+import type { Workflow } from '../generated/prisma/client';
+import { createRouter, publicProcedure, type Context } from '../trpc';
+import { matchesQuery, parseTags, tagsSchema } from '../workflow-search';
 import { listTemplates, readTemplateGraph, TemplateError } from '../workflow-templates';
 import {
   appendVersion, createWorkflow, EMPTY_GRAPH, readVersion, summarise,
@@ -21,26 +23,50 @@ const description = z.string().max(5000);
 const versionNumber = z.number().int().min(1);
 /** The share link's token (workflows shared with visibility "link"). */
 const shareToken = z.string().min(1).max(200).optional();
+/** Library search: words match name, description and tags; "#tag" or "tag:tag" match tags only. */
+const search = z.object({ query: z.string().max(200).optional() }).optional();
+/** Owner names for cards of other people's workflows. */
+const withOwner = { owner: { select: { username: true } } } as const;
 /** About 22 MB of file (the HTTP body limit is 32 MB): a large PNG with its embedded graph, far beyond any workflow JSON. */
 const MAX_IMPORT_BASE64 = 30_000_000;
 
 export const workflowsRouter = createRouter({
   /** My library (AUTH=none: the whole library). */
-  list: publicProcedure.input(z.void()).query(async ({ ctx }) => {
+  list: publicProcedure.input(search).query(async ({ ctx, input }) => {
     const user = requireUser(ctx.viewer, 'see your library');
     const rows = await ctx.db.workflow.findMany({
       where: { deletedAt: null, ...(ctx.viewer.enforced ? { ownerId: user!.id } : {}) },
       orderBy: { updatedAt: 'desc' },
+      include: withOwner,
     });
-    return rows.map(summarise);
+    return rows.map(summarise).filter((w) => matchesQuery(w, input?.query));
   }),
 
   /** Everybody's public workflows, newest edit first (anyone, signed in or not). */
-  explore: publicProcedure.input(z.void()).query(async ({ ctx }) => {
+  explore: publicProcedure.input(search).query(async ({ ctx, input }) => {
     const rows = await ctx.db.workflow.findMany({
-      where: { deletedAt: null, visibility: 'public' }, orderBy: { updatedAt: 'desc' }, take: 200,
+      where: { deletedAt: null, visibility: 'public' }, orderBy: { updatedAt: 'desc' }, take: 500, include: withOwner,
     });
-    return rows.map(summarise);
+    return rows.map(summarise).filter((w) => matchesQuery(w, input?.query)).slice(0, 200);
+  }),
+
+  /**
+   * Other people's workflows I opened through a share link, last visit first, with the token to reopen them.
+   * A revoked or regenerated link drops out (unless the workflow has become public).
+   */
+  shared: publicProcedure.input(search).query(async ({ ctx, input }) => {
+    const user = ctx.viewer.user;
+    if (!ctx.viewer.enforced || !user) return [];
+    const visits = await ctx.db.workflowVisit.findMany({
+      where: { userId: user.id, workflow: { deletedAt: null } },
+      orderBy: { visitedAt: 'desc' },
+      include: { workflow: { include: withOwner } },
+      take: 500,
+    });
+    return visits
+      .filter((v) => v.workflow.ownerId !== user.id && mayViewWorkflow(ctx.viewer, v.workflow, v.shareToken))
+      .map((v) => ({ ...summarise(v.workflow), shareToken: v.shareToken, visitedAt: v.visitedAt }))
+      .filter((w) => matchesQuery(w, input?.query));
   }),
 
   templates: publicProcedure.input(z.void()).query(() => listTemplates()),
@@ -51,8 +77,34 @@ export const workflowsRouter = createRouter({
       const w = await viewableWorkflow(ctx.db, ctx.viewer, input.id, input.shareToken);
       const version = await readVersion(ctx.db, w.id, input.version ?? w.currentVersion);
       const canEdit = ownsWorkflow(ctx.viewer, w);
-      // The token is the owner's to hand out: viewers never learn it from here.
-      return { ...summarise(w), canEdit, shareToken: canEdit ? w.shareToken : null, version };
+      const user = ctx.viewer.user;
+      if (ctx.viewer.enforced && user && !canEdit && input.shareToken && w.visibility === 'link') {
+        // Remembered for the "Shared with link" tab (only links that worked: viewableWorkflow checked the token).
+        await ctx.db.workflowVisit.upsert({
+          where: { userId_workflowId: { userId: user.id, workflowId: w.id } },
+          create: { userId: user.id, workflowId: w.id, shareToken: input.shareToken },
+          update: { shareToken: input.shareToken, visitedAt: new Date() },
+        });
+      }
+      const owner = w.ownerId ? await ctx.db.user.findUnique({ where: { id: w.ownerId }, select: { username: true } }) : null;
+      return {
+        ...summarise({ ...w, owner }),
+        canEdit,
+        // The token is the owner's to hand out: viewers never learn it from here.
+        shareToken: canEdit ? w.shareToken : null,
+        forkedFrom: await forkSource(ctx, w),
+        version,
+      };
+    }),
+
+  /** Owner only. Replaces the workflow's tags (normalised: lower case, no duplicates). */
+  setTags: publicProcedure
+    .input(z.object({ id, tags: tagsSchema }))
+    .mutation(async ({ ctx, input }) => {
+      await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'change its tags');
+      // Raw update: tags are not an edit of the graph, so the library order (updatedAt) stays.
+      await ctx.db.$executeRaw`UPDATE "Workflow" SET "tags" = ${JSON.stringify(input.tags)} WHERE "id" = ${input.id}`;
+      return { id: input.id, tags: input.tags };
     }),
 
   create: publicProcedure
@@ -72,7 +124,7 @@ export const workflowsRouter = createRouter({
         message = `created from template ${input.templateFile}`;
       }
       const graph = parseGraphFormat(source);
-      const w = await createWorkflow(ctx.db, { name: input.name, description: input.description, graph, message, ownerId: user?.id });
+      const w = await createWorkflow(ctx.db, { name: input.name, description: input.description, graph, message, ownerId: user?.id ?? null });
       return { ...summarise(w), problems: graphProblems(graph, ctx.models) };
     }),
 
@@ -82,7 +134,7 @@ export const workflowsRouter = createRouter({
     .mutation(async ({ ctx, input }) => {
       await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'save it');
       const graph = parseGraphFormat(input.graph);
-      const version = await appendVersion(ctx.db, input.id, graph, input.message ?? '');
+      const version = await appendVersion(ctx.db, input.id, graph, input.message ?? '', ctx.viewer.user?.id ?? null);
       return { version, problems: graphProblems(graph, ctx.models) };
     }),
 
@@ -106,11 +158,12 @@ export const workflowsRouter = createRouter({
 
   versions: publicProcedure.input(z.object({ id, shareToken })).query(async ({ ctx, input }) => {
     await viewableWorkflow(ctx.db, ctx.viewer, input.id, input.shareToken);
-    return ctx.db.workflowVersion.findMany({
+    const rows = await ctx.db.workflowVersion.findMany({
       where: { workflowId: input.id },
       orderBy: { number: 'desc' },
-      select: { number: true, message: true, createdAt: true },
+      select: { number: true, message: true, createdAt: true, author: { select: { username: true } } },
     });
+    return rows.map(({ author, ...v }) => ({ ...v, author: author?.username ?? null }));
   }),
 
   restore: publicProcedure
@@ -118,7 +171,7 @@ export const workflowsRouter = createRouter({
     .mutation(async ({ ctx, input }) => {
       await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'restore a version');
       const old = await readVersion(ctx.db, input.id, input.version);
-      const version = await appendVersion(ctx.db, input.id, old.graph, `restored version ${input.version}`);
+      const version = await appendVersion(ctx.db, input.id, old.graph, `restored version ${input.version}`, ctx.viewer.user?.id ?? null);
       return { version };
     }),
 
@@ -151,7 +204,7 @@ export const workflowsRouter = createRouter({
     const { graph } = await readVersion(ctx.db, src.id, src.currentVersion);
     const copy = await createWorkflow(ctx.db, {
       name: `${src.name} (copy)`.slice(0, 200), description: src.description, graph, message: `duplicated from ${src.name}`,
-      ownerId: src.ownerId,
+      ownerId: src.ownerId, tags: parseTags(src.tags),
     });
     return summarise(copy);
   }),
@@ -163,7 +216,7 @@ export const workflowsRouter = createRouter({
     const { graph } = await readVersion(ctx.db, src.id, src.currentVersion);
     const copy = await createWorkflow(ctx.db, {
       name: src.name, description: src.description, graph, message: `forked from ${src.name} version ${src.currentVersion}`,
-      ownerId: user?.id, forkedFrom: { id: src.id, version: src.currentVersion },
+      ownerId: user?.id ?? null, forkedFrom: { id: src.id, version: src.currentVersion }, tags: parseTags(src.tags),
     });
     return summarise(copy);
   }),
@@ -193,3 +246,18 @@ export const workflowsRouter = createRouter({
     return { id: w.id, visibility: visibility as 'private' | 'link' | 'public', shareToken: null };
   }),
 });
+
+/**
+ * Provenance of a fork: the source's name while it exists. `viewable` says whether this viewer may open it
+ * (a private source stays a name, not a link).
+ */
+async function forkSource(ctx: Context, w: Workflow) {
+  if (!w.forkedFromId) return null;
+  const src = await ctx.db.workflow.findFirst({ where: { id: w.forkedFromId, deletedAt: null } });
+  return {
+    id: w.forkedFromId,
+    version: w.forkedFromVersion,
+    name: src?.name ?? null,
+    viewable: Boolean(src && mayViewWorkflow(ctx.viewer, src)),
+  };
+}
