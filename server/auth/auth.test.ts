@@ -1,5 +1,6 @@
 // Accounts over real HTTP (AUTH=local): cookie attributes, one error for unknown user and wrong password,
 // rate limiting, CSRF refusal of cross-site mutations, and no password in the database or the log.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -75,6 +76,13 @@ describe('sign up, sign in, sign out', () => {
     expect(String(row.passwordHash)).toMatch(/^scrypt\$/);
     expect(logs.some((l) => l.includes('alice signed in'))).toBe(true);
     expect(logs.join('\n')).not.toContain(PASSWORD);
+    // Sessions are stored as sha256 of the cookie value: the database holds no usable cookie.
+    const cookieValue = c.setCookies[0].match(/^stepflow_session=([0-9a-f]{64});/)![1];
+    const sdb = new Database(path.join(dataDir, 'stepflow.db'), { readonly: true });
+    const sessions = sdb.prepare('SELECT "id" FROM "Session" WHERE "userId" = ?').all(user.id) as { id: string }[];
+    sdb.close();
+    expect(sessions.map((r) => r.id)).toContain(crypto.createHash('sha256').update(cookieValue).digest('hex'));
+    expect(sessions.map((r) => r.id)).not.toContain(cookieValue);
 
     await d.trpc.auth.signOut.mutate();
     expect(d.setCookies.at(-1)).toMatch(/^stepflow_session=; Path=\/; HttpOnly; SameSite=Lax; Max-Age=0/);

@@ -34,21 +34,37 @@ export function sessionCookie(req: http.IncomingMessage, value: string, expires:
   return parts.join('; ');
 }
 
+/**
+ * The Session row's id: sha256 of the cookie value. A copy of the database (a backup, a leaked file) then holds
+ * no usable session; the cookie has 256 random bits, so an unsalted fast hash is enough.
+ */
+export function sessionKey(cookieValue: string): string {
+  return crypto.createHash('sha256').update(cookieValue).digest('hex');
+}
+
+/** Returns the cookie value (only the browser keeps it). */
 export async function createSession(db: Db, userId: string): Promise<{ id: string; expiresAt: Date }> {
   const id = crypto.randomBytes(32).toString('hex');
   const expiresAt = new Date(Date.now() + SESSION_DAYS * 24 * 3600 * 1000);
-  await db.session.create({ data: { id, userId, expiresAt } });
+  await db.session.create({ data: { id: sessionKey(id), userId, expiresAt } });
   return { id, expiresAt };
+}
+
+/** Sign-out: forgets the session of this cookie value. */
+export async function endSession(db: Db, cookieValue: string): Promise<void> {
+  await db.session.deleteMany({ where: { id: sessionKey(cookieValue) } });
 }
 
 /** The signed-in user of a Cookie header, or null (no cookie, unknown or expired session). */
 export async function userFromCookie(db: Db, cookieHeader: string | undefined): Promise<AuthUser | null> {
   const sid = readCookie(cookieHeader, SESSION_COOKIE);
   if (!sid || !/^[0-9a-f]{64}$/.test(sid)) return null;
-  const s = await db.session.findUnique({ where: { id: sid }, include: { user: true } });
+  const key = sessionKey(sid);
+  const s = await db.session.findUnique({ where: { id: key }, include: { user: true } });
   if (!s) return null;
   if (s.expiresAt.getTime() <= Date.now()) {
-    await db.session.delete({ where: { id: sid } }).catch(() => undefined);
+    // Expired sessions of this user go with it, so the table does not grow with every browser ever used.
+    await db.session.deleteMany({ where: { userId: s.userId, expiresAt: { lte: new Date() } } }).catch(() => undefined);
     return null;
   }
   return { id: s.user.id, username: s.user.username, isAdmin: s.user.isAdmin };

@@ -3,7 +3,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { decoyHash, hashPassword, verifyPassword } from '../auth/password';
 import { RateLimitedError } from '../auth/rate-limit';
-import { createSession, readCookie, SESSION_COOKIE, sessionCookie } from '../auth/session';
+import { createSession, endSession, readCookie, SESSION_COOKIE, sessionCookie } from '../auth/session';
 import { createRouter, publicProcedure, type Context } from '../trpc';
 
 const username = z.string().trim().toLowerCase().min(3, 'a username has at least 3 characters').max(64)
@@ -79,7 +79,7 @@ export const authRouter = createRouter({
   signOut: publicProcedure.input(z.void()).mutation(async ({ ctx }) => {
     requireLocal(ctx);
     const sid = readCookie(ctx.req?.headers.cookie, SESSION_COOKIE);
-    if (sid) await ctx.db.session.deleteMany({ where: { id: sid } });
+    if (sid) await endSession(ctx.db, sid);
     if (ctx.req && ctx.res) ctx.res.appendHeader('Set-Cookie', sessionCookie(ctx.req, '', null));
     return { signedOut: true as const };
   }),
