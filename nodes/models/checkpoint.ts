@@ -1,5 +1,5 @@
 // Loads a whole diffusers ONNX checkpoint folder into the MODEL, CLIP and VAE socket values.
-import { ClipTokenizer } from '../text';
+import { bundledTokenizer, tokenizerForFolder, type ClipTokenizer } from '../text';
 import type { OnnxRuntime } from '../runtime/onnx';
 import { loadClip, type OnnxClip } from './clip';
 import { readCheckpointFolder, type CheckpointFolder } from './diffusers-folder';
@@ -20,9 +20,9 @@ export async function loadCheckpoint(runtime: OnnxRuntime, dir: string, name?: s
   const notes: string[] = [];
   let tokenizer: ClipTokenizer;
   if (folder.files.tokenizer) {
-    tokenizer = ClipTokenizer.fromHfFolder(folder.files.tokenizer);
+    tokenizer = tokenizerForFolder(folder.files.tokenizer);
   } else {
-    tokenizer = ClipTokenizer.fromOpenAiGz();
+    tokenizer = bundledTokenizer();
     notes.push(`checkpoint "${folder.name}" has no tokenizer/ folder; using the bundled CLIP vocabulary`);
   }
   const unet = await loadUNet(runtime, {

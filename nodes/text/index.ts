@@ -7,3 +7,4 @@ export { type BpeVocab, TokenizerFileError, START_OF_TEXT, END_OF_TEXT } from '.
 export { parsePromptWeights, type PromptSegment, type WeightedText, type PromptBreak } from './prompt-weights';
 export { packChunks, CLIP_CONTEXT_LENGTH, CHUNK_CONTENT_TOKENS, type TokenChunk, type ChunkSpecials } from './chunks';
 export { cleanPromptText } from './text-clean';
+export { bundledTokenizer, tokenizerForFolder } from './tokenizer-cache';

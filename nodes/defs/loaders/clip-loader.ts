@@ -1,9 +1,7 @@
 // CLIP Loader: a lone text-encoder .onnx from models/text_encoders, tokenized with the bundled CLIP vocabulary.
 import { defineNode, param } from '../../define';
 import { loadClip } from '../../models/clip';
-import { ClipTokenizer } from '../../text';
-
-let bundled: ClipTokenizer | undefined;
+import { bundledTokenizer } from '../../text';
 
 export const clipLoader = defineNode({
   type: 'clip_loader',
@@ -19,7 +17,6 @@ export const clipLoader = defineNode({
   files: (p, { models }) => [models.resolve('text_encoders', p.clip_name)],
   async execute(ctx, _inputs, p) {
     const file = ctx.models.resolve('text_encoders', p.clip_name);
-    bundled ??= ClipTokenizer.fromOpenAiGz();
-    return { clip: await loadClip(ctx.runtime, bundled, { name: p.clip_name, file }) };
+    return { clip: await loadClip(ctx.runtime, bundledTokenizer(), { name: p.clip_name, file }) };
   },
 });
