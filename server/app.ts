@@ -1,11 +1,13 @@
 // Builds the whole server: database (migrated), services, workers, run queue, and one HTTP server
-// carrying tRPC (/api/trpc), artifacts (/api/artifacts), Socket.io and, optionally, the Next.js app.
+// carrying tRPC (/api/trpc), artifacts (/api/artifacts), the HTTP API (/api/workflows, /api/runs: server/api/),
+// Socket.io and, optionally, the Next.js app.
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { ModelStore } from '../nodes/runtime/models';
 import { applyMigrations } from '../prisma/migrate';
+import { createApiHandler, isApiPath } from './api/http';
 import { ARTIFACTS_PREFIX, createArtifactHandler } from './artifacts/http';
 import { ArtifactStore } from './artifacts/store';
 import { ensureAdmin } from './auth/admin';
@@ -79,6 +81,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     },
   });
   const artifactHandler = createArtifactHandler(db, artifacts, env.AUTH === 'local');
+  const apiHandler = createApiHandler(services);
   let nextHandler: ((req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) | undefined;
 
   const httpServer = http.createServer((req, res) => {
@@ -91,6 +94,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
         res.end(JSON.stringify({ error: { code: 'internal', message: 'could not read the artifact' } }));
       });
     }
+    if (isApiPath(url)) return void apiHandler(req, res);
     if (url === '/api/health') {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
       return void res.end(JSON.stringify({

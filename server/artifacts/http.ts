@@ -2,18 +2,21 @@
 import fs from 'node:fs';
 import type http from 'node:http';
 import { mayViewRun } from '../auth/access';
-import { userFromCookie } from '../auth/session';
+import { identifyRequest } from '../auth/api-token';
 import type { Db } from '../db';
 import type { ArtifactStore } from './store';
 
 export const ARTIFACTS_PREFIX = '/api/artifacts/';
 
-function sendJson(res: http.ServerResponse, status: number, code: string, message: string): void {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+function sendJson(res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
   res.end(JSON.stringify({ error: { code, message } }));
 }
 
-/** With accounts on (`enforced`), an artifact is served only to who may view its run; `?share=<token>` for link-shared workflows. */
+/**
+ * With accounts on (`enforced`), an artifact is served only to who may view its run (session cookie, or
+ * `Authorization: Bearer sf_…` for API clients); `?share=<token>` for link-shared workflows.
+ */
 export function createArtifactHandler(db: Db, store: ArtifactStore, enforced = false) {
   return async function handleArtifact(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -26,8 +29,12 @@ export function createArtifactHandler(db: Db, store: ArtifactStore, enforced = f
     const artifact = id && !id.includes('/') ? await db.artifact.findUnique({ where: { id } }) : null;
     if (!artifact) return sendJson(res, 404, 'not_found', `no artifact "${id}"`);
     if (enforced) {
+      const who = await identifyRequest(db, req.headers);
+      if (who.kind === 'invalid_token') {
+        return sendJson(res, 401, 'invalid_token', who.reason, { 'WWW-Authenticate': 'Bearer realm="StepFlow", error="invalid_token"' });
+      }
       const run = await db.run.findUnique({ where: { id: artifact.runId }, select: { userId: true, workflowId: true } });
-      const viewer = { enforced, user: await userFromCookie(db, req.headers.cookie) };
+      const viewer = { enforced, user: who.kind === 'anonymous' ? null : who.user };
       // Same answer as an unknown id: ids of other people's outputs cannot be probed.
       if (!run || !(await mayViewRun(db, viewer, run, parsedUrl.searchParams.get('share') ?? undefined))) {
         return sendJson(res, 404, 'not_found', `no artifact "${id}"`);

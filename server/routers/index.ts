@@ -4,6 +4,7 @@ import { authRouter } from './auth';
 import { modelsRouter } from './models';
 import { nodesRouter } from './nodes';
 import { runsRouter } from './runs';
+import { tokensRouter } from './tokens';
 import { workflowsRouter } from './workflows';
 
 export const appRouter = createRouter({
@@ -12,6 +13,7 @@ export const appRouter = createRouter({
   models: modelsRouter,
   workflows: workflowsRouter,
   runs: runsRouter,
+  tokens: tokensRouter,
 });
 
 export type AppRouter = typeof appRouter;
