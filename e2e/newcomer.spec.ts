@@ -6,6 +6,7 @@ import { PREVIEW_NODE_TYPE, PREVIEW_STEPS, TXT2IMG_TEMPLATE } from './scenario';
 
 test('template -> Run -> live progress -> final image', async ({ page }) => {
   await page.goto('/');
+  await page.getByRole('tab', { name: 'Templates' }).click();
   const template = page.locator(`[data-testid="template-card"][data-template-file="${TXT2IMG_TEMPLATE}"]`);
   await template.getByRole('button', { name: /Use template/ }).click();
   await expect(page).toHaveURL(/\/w\/[^/]+$/);

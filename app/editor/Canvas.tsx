@@ -28,9 +28,11 @@ interface Props {
   onNodeMenu?(nodeId: string, nodeType: string, at: XYPosition): void;
   /** A file dropped on the canvas (a workflow to import). */
   onFileDrop?(file: File): void;
+  /** An old version is shown: look, select and pan, but no moving, wiring, deleting or adding. */
+  readOnly?: boolean;
 }
 
-export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop }: Props) {
+export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readOnly = false }: Props) {
   const flow = useReactFlow<FlowNode, FlowEdge>();
   const notify = useToast();
   const wrapper = useRef<HTMLDivElement>(null);
@@ -69,19 +71,19 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop }: Pro
       return;
     }
     const type = e.dataTransfer.getData(PALETTE_DRAG_TYPE);
-    if (!type) return;
+    if (!type || readOnly) return;
     e.preventDefault();
     editor.addNode(type, flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
-  }, [editor, flow, onFileDrop]);
+  }, [editor, flow, onFileDrop, readOnly]);
 
   const onDoubleClick = useCallback((e: MouseEvent) => {
-    if (!(e.target as Element).classList?.contains('react-flow__pane')) return;
+    if (readOnly || !(e.target as Element).classList?.contains('react-flow__pane')) return;
     const box = wrapper.current!.getBoundingClientRect();
     setQuickAdd({
       screen: { x: e.clientX - box.left, y: e.clientY - box.top },
       flow: flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }),
     });
-  }, [flow]);
+  }, [flow, readOnly]);
 
   return (
     <div
@@ -109,7 +111,10 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop }: Pro
         onNodeDragStart={editor.record}
         onSelectionDragStart={editor.record}
         onBeforeDelete={async () => { editor.record(); return true; }}
-        deleteKeyCode={['Delete', 'Backspace']}
+        deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        edgesReconnectable={!readOnly}
         zoomOnDoubleClick={false}
         snapToGrid
         snapGrid={[GRID, GRID]}

@@ -1,6 +1,7 @@
 'use client';
-// The editor page once its workflow and catalog are loaded: lays out palette, canvas, run bar,
-// results and versions, and wires the document, run actions, import/export, shortcuts and unsaved-changes guard.
+// The editor page once its workflow and catalog are loaded: lays out palette, canvas, run bar, side tabs
+// (results, debug, inspect, versions, about, API), and wires the document, run actions, import/export, sharing,
+// forking, shortcuts and unsaved-changes guard. Who may do what comes from `access` (workflow-access.ts).
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { XYPosition } from '@xyflow/react';
@@ -13,6 +14,8 @@ import { ImportButton } from '../shell/ImportButton';
 import { TopNav } from '../shell/TopNav';
 import { useToast } from '../shell/toast';
 import { setUnsavedChanges } from '../shell/unsaved-guard';
+import { AboutPanel } from './AboutPanel';
+import { ApiPanel } from './ApiPanel';
 import { Canvas } from './Canvas';
 import { DebugBanner } from './DebugBanner';
 import { DebugPanel } from './DebugPanel';
@@ -25,26 +28,37 @@ import { ImportReport } from './ImportReport';
 import { Palette } from './Palette';
 import { ResultsPanel } from './ResultsPanel';
 import { RunBar } from './RunBar';
+import { ShareDialog } from './ShareDialog';
 import { isTerminal } from './run-state';
 import { useDebugger } from './useDebugger';
 import { useEditorImport } from './useEditorImport';
 import { useEditorShortcuts } from './useEditorShortcuts';
+import { useFork } from './useFork';
 import { useGraphEditor } from './useGraphEditor';
 import { useRunActions } from './useRunActions';
 import { useRunFollower } from './useRunFollower';
 import { useWorkflowDocument, type LoadedWorkflow } from './useWorkflowDocument';
 import { VersionsPanel } from './VersionsPanel';
+import { WorkflowBanner } from './WorkflowBanner';
 import { WorkflowTitle } from './WorkflowTitle';
+import { editorMode, type Visibility, type WorkflowAccess } from './workflow-access';
+import type { ExposedInput } from '../../nodes/engine/exposed';
 
 export type { LoadedWorkflow };
 
 interface Props {
   workflow: LoadedWorkflow;
+  access: WorkflowAccess;
   catalog: readonly CatalogNode[];
   models: ReadonlyMap<string, string[]>;
 }
 
-export function EditorWorkspace({ workflow, catalog, models }: Props) {
+type SideTab = 'results' | 'debug' | 'inspect' | 'versions' | 'about' | 'api';
+const SIDE_TABS: [SideTab, string][] = [
+  ['results', 'Results'], ['debug', 'Debug'], ['inspect', 'Inspect'], ['versions', 'Versions'], ['about', 'About'], ['api', 'API'],
+];
+
+export function EditorWorkspace({ workflow, access: initialAccess, catalog, models }: Props) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const notify = useToast();
@@ -53,9 +67,19 @@ export function EditorWorkspace({ workflow, catalog, models }: Props) {
   const doc = useWorkflowDocument(workflow, editor, catalogMap);
   const { view, previews, latentPreviews, stepLog, enqueued } = useRunFollower(workflow.id);
   const dbg = useDebugger(view);
-  const actions = useRunActions({ workflowId: workflow.id, doc, editor, view, enqueued });
+  // Sharing and tags change here (Share dialog, About tab) without reloading the editor.
+  const [access, setAccess] = useState(initialAccess);
+  const mode = editorMode(access);
+  const canSave = mode === 'edit';
+  const readOnly = mode === 'version';
+  const actions = useRunActions({ workflowId: workflow.id, doc, editor, view, enqueued, canSave, shareToken: access.shareToken });
   const imports = useEditorImport(workflow.id, doc, editor.nodes.length);
-  const [panel, setPanel] = useState<'results' | 'debug' | 'inspect' | 'versions'>('results');
+  const forking = useFork({
+    workflowId: workflow.id, shareToken: access.shareToken, signedIn: access.signedIn || access.authMode === 'none',
+    unsavedGraph: () => (doc.dirty ? doc.graph : null),
+  });
+  const [sharing, setSharing] = useState(false);
+  const [panel, setPanel] = useState<SideTab>('results');
   const [menu, setMenu] = useState<NodeMenuTarget | null>(null);
   const [inspected, setInspected] = useState<string | null>(null);
   const [viewerUrl, setViewerUrl] = useState<string | null>(null);
@@ -88,20 +112,26 @@ export function EditorWorkspace({ workflow, catalog, models }: Props) {
     void queryClient.invalidateQueries(trpc.runs.list.queryFilter());
   }, [ended, view.runId, queryClient, trpc]);
 
-  const save = () => void doc.save().catch(() => { /* the toast said why */ });
+  const save = () => {
+    if (mode === 'version') return notify(`Version ${access.viewingVersion} is read-only: restore it, or go back to the latest version`, 'error');
+    if (mode === 'view') return notify('Only the owner can save this workflow. Fork it to keep your changes in your own library.', 'error');
+    void doc.save().catch(() => { /* the toast said why */ });
+  };
+  const ignore = () => undefined;
   useEditorShortcuts({
     save,
     run: () => void actions.run(dbg.runOptions()),
-    undo: editor.undo,
-    redo: editor.redo,
+    undo: readOnly ? ignore : editor.undo,
+    redo: readOnly ? ignore : editor.redo,
     copy: () => {
       const f = editor.selectedFragment();
       if (f.nodes.length) { writeClipboard(f); notify(`Copied ${f.nodes.length} node(s)`); }
     },
-    paste: () => { const f = readClipboard(); if (f) editor.paste(f, pointer.current ?? undefined); },
-    duplicate: editor.duplicate,
+    paste: () => { const f = readClipboard(); if (f && !readOnly) editor.paste(f, pointer.current ?? undefined); },
+    duplicate: readOnly ? ignore : editor.duplicate,
     selectAll: editor.selectAll,
   });
+
 
   const artifactsByNode = useMemo(() => {
     const m = new Map<string, ArtifactRef[]>();
@@ -121,7 +151,8 @@ export function EditorWorkspace({ workflow, catalog, models }: Props) {
     setControl: editor.setControl,
     openImage: setViewerUrl,
     breakpoints: dbg.badges,
-  }), [catalogMap, models, problemsByNode, view.nodes, previews, artifactsByNode, actions.lastSeeds, editor.setParam, editor.setControl, dbg.badges]);
+    readOnly,
+  }), [catalogMap, models, problemsByNode, view.nodes, previews, artifactsByNode, actions.lastSeeds, editor.setParam, editor.setControl, dbg.badges, readOnly]);
 
   const selectedId = editor.nodes.find((n) => n.selected)?.id ?? null;
   const selectedType = selectedId ? editor.nodes.find((n) => n.id === selectedId)?.data.type : undefined;
@@ -139,14 +170,31 @@ export function EditorWorkspace({ workflow, catalog, models }: Props) {
   return (
     <div className="editor">
       <TopNav>
-        <WorkflowTitle id={workflow.id} name={workflow.name} dirty={dirty} version={doc.savedVersion} />
-        <input
-          className="save-message" placeholder="version message (optional)" aria-label="Version message"
-          value={doc.message} onChange={(e) => doc.setMessage(e.target.value)}
-          onKeyDown={(e) => { if (e.key === 'Enter') save(); }}
+        <WorkflowTitle
+          id={workflow.id} name={workflow.name} dirty={dirty} version={access.viewingVersion ?? doc.savedVersion} canRename={canSave}
+          owner={canSave ? null : access.ownerName}
         />
-        <button type="button" onClick={save} title="Save a new version (Ctrl+S)">Save</button>
-        <ImportButton onFile={(f) => void imports.importFile(f)} />
+        {canSave && (
+          <>
+            <input
+              className="save-message" placeholder="version message (optional)" aria-label="Version message"
+              value={doc.message} onChange={(e) => doc.setMessage(e.target.value)}
+              onKeyDown={(e) => { if (e.key === 'Enter') save(); }}
+            />
+            <button type="button" onClick={save} title="Save a new version (Ctrl+S)">Save</button>
+            {access.authMode === 'local' && (
+              <button type="button" onClick={() => setSharing(true)} title="Private, anyone with the link, or public" data-testid="share-button">
+                Share{access.visibility !== 'private' ? ` · ${access.visibility === 'link' ? 'link' : 'public'}` : ''}
+              </button>
+            )}
+            <ImportButton onFile={(f) => void imports.importFile(f)} />
+          </>
+        )}
+        {mode === 'view' && (
+          <button type="button" onClick={() => void forking.fork()} disabled={forking.busy} title="Copy it into your library to edit and save it">
+            Fork
+          </button>
+        )}
         <button type="button" onClick={() => downloadGraphJson(workflow.name, doc.graph)} title="Download the canvas graph as StepFlow JSON">
           Export JSON
         </button>
@@ -155,21 +203,25 @@ export function EditorWorkspace({ workflow, catalog, models }: Props) {
           debug={dbg.enabled} onDebug={dbg.setEnabled}
         />
       </TopNav>
+      <WorkflowBanner
+        workflowId={workflow.id} mode={mode} access={access} forking={forking.busy}
+        onFork={() => void forking.fork()} onRestore={(v) => void doc.restore(v).then(() => { window.location.href = `/w/${workflow.id}`; })}
+      />
       <div className="editor-body">
-        <Palette catalog={catalog} onAdd={(type) => editor.addNode(type, besideGraph(editor.nodes))} />
+        {!readOnly && <Palette catalog={catalog} onAdd={(type) => editor.addNode(type, besideGraph(editor.nodes))} />}
         <EditorNodeContext.Provider value={services}>
           <Canvas
-            editor={editor} catalog={catalogMap} pointer={pointer} onFileDrop={(f) => void imports.importFile(f)}
+            editor={editor} catalog={catalogMap} pointer={pointer} readOnly={readOnly}
+            onFileDrop={canSave ? (f) => void imports.importFile(f) : undefined}
             onNodeMenu={(nodeId, nodeType, at) => setMenu({ nodeId, nodeType, ...at })}
           />
         </EditorNodeContext.Provider>
         <aside className="side-panel">
           {imports.summary && <ImportReport summary={imports.summary} onClose={imports.dismiss} />}
           <div className="tabs" role="tablist">
-            <button type="button" role="tab" aria-selected={panel === 'results'} onClick={() => setPanel('results')}>Results</button>
-            <button type="button" role="tab" aria-selected={panel === 'debug'} onClick={() => setPanel('debug')}>Debug</button>
-            <button type="button" role="tab" aria-selected={panel === 'inspect'} onClick={() => setPanel('inspect')}>Inspect</button>
-            <button type="button" role="tab" aria-selected={panel === 'versions'} onClick={() => setPanel('versions')}>Versions</button>
+            {SIDE_TABS.map(([tab, label]) => (
+              <button key={tab} type="button" role="tab" aria-selected={panel === tab} onClick={() => setPanel(tab)}>{label}</button>
+            ))}
           </div>
           {graphProblems.length > 0 && (
             <div className="graph-problems">{graphProblems.map((p, i) => <div key={i} className="node-warning">{p.message}</div>)}</div>
@@ -179,7 +231,20 @@ export function EditorWorkspace({ workflow, catalog, models }: Props) {
           {panel === 'inspect' && (
             <InspectorPanel runId={view.runId} nodeId={selectedId ?? inspected} nodeTitle={nodeTitle} refreshKey={`${view.status}`} />
           )}
-          {panel === 'versions' && <VersionsPanel workflowId={workflow.id} current={doc.savedVersion} canvasGraph={doc.graph} onRestore={(v) => void doc.restore(v)} />}
+          {panel === 'versions' && (
+            <VersionsPanel
+              workflowId={workflow.id} current={doc.savedVersion} viewing={access.viewingVersion} canEdit={access.canEdit}
+              shareToken={access.shareToken} canvasGraph={doc.graph}
+              onRestore={(v) => void (mode === 'version' ? doc.restore(v).then(() => { window.location.href = `/w/${workflow.id}`; }) : doc.restore(v))}
+            />
+          )}
+          {panel === 'about' && <AboutPanel workflowId={workflow.id} access={access} onTags={(tags) => setAccess((a) => ({ ...a, tags }))} />}
+          {panel === 'api' && (
+            <ApiPanel
+              workflowId={workflow.id} graph={doc.graph} catalog={catalogMap} canEdit={canSave} authMode={access.authMode}
+              onChange={(list: ExposedInput[]) => doc.setMetaField('exposed', list.length ? list : undefined)}
+            />
+          )}
         </aside>
       </div>
       <DebugBanner view={view} nodeTitle={nodeTitle} onStep={dbg.step} onResume={dbg.resume} onCancel={actions.stop} />
@@ -198,6 +263,13 @@ export function EditorWorkspace({ workflow, catalog, models }: Props) {
         />
       )}
       {viewerUrl && <ImageViewer url={viewerUrl} onClose={() => setViewerUrl(null)} />}
+      {sharing && (
+        <ShareDialog
+          workflowId={workflow.id} name={workflow.name} visibility={access.visibility} shareToken={access.ownerShareToken}
+          onChanged={(visibility: Visibility, token) => setAccess((a) => ({ ...a, visibility, ownerShareToken: token }))}
+          onClose={() => setSharing(false)}
+        />
+      )}
     </div>
   );
 }

@@ -66,7 +66,7 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
         </div>
       </div>
       {def.params.length > 0 && (
-        <div className="graph-node-params">
+        <fieldset className="graph-node-params" disabled={s.readOnly}>
           {def.params.map((p) => (
             <ParamWidget
               key={p.name}
@@ -80,7 +80,7 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
               onControl={(c) => s.setControl(id, p.name, c)}
             />
           ))}
-        </div>
+        </fieldset>
       )}
       {preview && !outputs.length && (
         <img className="node-preview" data-testid="node-preview" src={preview} alt={`preview step ${run?.step ?? ''}`} />

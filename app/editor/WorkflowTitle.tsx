@@ -1,11 +1,13 @@
 'use client';
-// The workflow's name in the top bar: a dot while unsaved, click to rename.
+// The workflow's name in the top bar: a dot while unsaved, click to rename (owners); "by <owner>" for others.
 import { useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTRPC, useTRPCClient } from '../lib/trpc';
 import { useToast } from '../shell/toast';
 
-export function WorkflowTitle({ id, name, dirty, version }: { id: string; name: string; dirty: boolean; version: number }) {
+interface Props { id: string; name: string; dirty: boolean; version: number; canRename: boolean; owner: string | null }
+
+export function WorkflowTitle({ id, name, dirty, version, canRename, owner }: Props) {
   const client = useTRPCClient();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -37,12 +39,15 @@ export function WorkflowTitle({ id, name, dirty, version }: { id: string; name: 
           onKeyDown={(e) => { if (e.key === 'Enter') void commit(); if (e.key === 'Escape') { setDraft(name); setEditing(false); } }}
         />
       ) : (
-        <h1 onClick={() => { setDraft(name); setEditing(true); }} title="Click to rename" data-testid="workflow-title">
+        <h1
+          onClick={canRename ? () => { setDraft(name); setEditing(true); } : undefined}
+          title={canRename ? 'Click to rename' : undefined} data-testid="workflow-title"
+        >
           {name}
           {dirty && <span className="dirty-dot" data-testid="unsaved-dot" title="Unsaved changes"> ●</span>}
         </h1>
       )}
-      <span className="muted">v{version}</span>
+      <span className="muted">v{version}{owner ? ` · by ${owner}` : ''}</span>
     </div>
   );
 }

@@ -23,6 +23,8 @@ export interface EditorNodeServices {
   openImage(url: string): void;
   /** Breakpoint badge text per node (Debug on). */
   breakpoints: ReadonlyMap<string, string>;
+  /** An old version is shown: widgets are disabled. */
+  readOnly: boolean;
 }
 
 export const EditorNodeContext = createContext<EditorNodeServices | null>(null);

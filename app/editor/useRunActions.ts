@@ -1,6 +1,7 @@
 'use client';
-// Run and Stop: validate, save a version when the graph changed, enqueue it, show the seeds the
+// Run and Stop: validate, save a version when the graph changed (owners), enqueue it, show the seeds the
 // server drew, and map a server-side rejection (e.g. a missing model file) onto the nodes.
+// Someone else's workflow (or an old version) runs the canvas graph as is: nothing is saved.
 import { useCallback, useRef, useState } from 'react';
 import type { Breakpoints } from '../../nodes/engine/debugger';
 import type { Graph } from '../../nodes/engine/graph';
@@ -19,9 +20,13 @@ interface Options {
   editor: GraphEditor;
   view: RunView;
   enqueued(runId: string, position: number): void;
+  /** false: not the owner, or an old version is shown. */
+  canSave: boolean;
+  /** A link-shared workflow's token (viewers). */
+  shareToken?: string;
 }
 
-export function useRunActions({ workflowId, doc, editor, view, enqueued }: Options) {
+export function useRunActions({ workflowId, doc, editor, view, enqueued, canSave, shareToken }: Options) {
   const client = useTRPCClient();
   const notify = useToast();
   const [busy, setBusy] = useState(false);
@@ -56,8 +61,13 @@ export function useRunActions({ workflowId, doc, editor, view, enqueued }: Optio
     starting.current = true;
     setBusy(true);
     try {
-      const version = doc.dirty ? await doc.save(doc.message || 'saved before run') : doc.savedVersion;
-      const res = await client.runs.enqueue.mutate({ workflowId, version, debug: opts.debug, targets: opts.targets });
+      let res;
+      if (canSave) {
+        const version = doc.dirty ? await doc.save(doc.message || 'saved before run') : doc.savedVersion;
+        res = await client.runs.enqueue.mutate({ workflowId, version, debug: opts.debug, targets: opts.targets });
+      } else {
+        res = await client.runs.enqueue.mutate({ workflowId, shareToken, graph: doc.graph, debug: opts.debug, targets: opts.targets });
+      }
       enqueued(res.runId, res.position);
       adoptSeeds(res.graph);
     } catch (e) {
@@ -68,7 +78,7 @@ export function useRunActions({ workflowId, doc, editor, view, enqueued }: Optio
       starting.current = false;
       setBusy(false);
     }
-  }, [doc, client, workflowId, enqueued, adoptSeeds, notify]);
+  }, [doc, client, workflowId, enqueued, adoptSeeds, notify, canSave, shareToken]);
 
   const stop = useCallback(() => {
     if (!view.runId || !isActive(view.status)) return;

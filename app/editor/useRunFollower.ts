@@ -123,6 +123,8 @@ export function useRunFollower(workflowId: string) {
 
   const enqueued = useCallback((runId: string, position: number) => {
     dispatch({ type: 'local:enqueued', runId, position });
+    // Viewers of someone else's workflow may not join its room (it carries everyone's runs): they follow their own run.
+    getSocket().emit('join', { runId }, () => {});
   }, [dispatch]);
 
   return { view, previews, latentPreviews, stepLog, enqueued };

@@ -28,11 +28,13 @@ export function useWorkflowDocument(workflow: LoadedWorkflow, editor: GraphEdito
   const client = useTRPCClient();
   const queryClient = useQueryClient();
   const notify = useToast();
-  const meta = useRef(workflow.version.graph.meta);
+  // Graph-level data (name, exposed API inputs…): state, so a change marks the document unsaved; the ref serves callbacks.
+  const [metaState, setMetaState] = useState(workflow.version.graph.meta);
+  const meta = useRef(metaState);
   const [saved, setSaved] = useState(() => ({ json: canonical(workflow.version.graph), version: workflow.version.number }));
   const [message, setMessage] = useState('');
 
-  const graph = useMemo(() => flowToGraph(editor.nodes, editor.edges, meta.current), [editor.nodes, editor.edges]);
+  const graph = useMemo(() => flowToGraph(editor.nodes, editor.edges, metaState), [editor.nodes, editor.edges, metaState]);
   const dirty = useMemo(() => JSON.stringify(graph), [graph]) !== saved.json;
   // Validation ignores positions: dragging a node must not re-validate (and re-render) every node.
   const logical = useMemo(
@@ -67,6 +69,7 @@ export function useWorkflowDocument(workflow: LoadedWorkflow, editor: GraphEdito
       const res = await client.workflows.restore.mutate({ id: workflow.id, version });
       const w = await client.workflows.get.query({ id: workflow.id, version: res.version });
       meta.current = w.version.graph.meta;
+      setMetaState(meta.current);
       editor.replaceGraph(w.version.graph);
       setSaved({ json: canonical(w.version.graph), version: res.version });
       void queryClient.invalidateQueries(trpc.workflows.versions.queryFilter({ id: workflow.id }));
@@ -79,10 +82,20 @@ export function useWorkflowDocument(workflow: LoadedWorkflow, editor: GraphEdito
   /** Puts an imported graph on the canvas as unsaved changes (Save stores it as a new version). */
   const load = useCallback((g: Graph) => {
     meta.current = g.meta;
+    setMetaState(g.meta);
     editor.replaceGraph(g);
   }, [editor]);
 
-  return { dirty, graph, load, logical, validation, savedVersion: saved.version, message, setMessage, save, restore };
+  /** Changes one graph-level field (e.g. `exposed`); saved with the next version. */
+  const setMetaField = useCallback((key: string, value: unknown) => {
+    const next = { ...(meta.current ?? {}) };
+    if (value === undefined) delete next[key];
+    else next[key] = value;
+    meta.current = Object.keys(next).length ? next : undefined;
+    setMetaState(meta.current);
+  }, []);
+
+  return { dirty, graph, load, logical, validation, savedVersion: saved.version, message, setMessage, save, restore, setMetaField };
 }
 
 export type WorkflowDocument = ReturnType<typeof useWorkflowDocument>;

@@ -1,5 +1,5 @@
 'use client';
-// The library: the user's workflows (open, duplicate, delete), the shipped templates, and import:
+// The library: tabs (Mine, Shared with link, Explore, Templates) over one search box, New, and import:
 // a workflow file dropped on the page (or picked with Import…) becomes a new workflow, opened at once.
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -7,40 +7,43 @@ import { useRouter } from 'next/navigation';
 import { useTRPC, useTRPCClient } from '../lib/trpc';
 import { droppedFile, fileToBase64, isFileDrag } from '../lib/workflow-file';
 import { leaveImportReport } from '../editor/import-report-store';
+import { loginHref } from '../login/next-path';
 import { ImportButton } from '../shell/ImportButton';
 import { TopNav } from '../shell/TopNav';
 import { useToast } from '../shell/toast';
-import { ConfirmDialog } from '../shell/ConfirmDialog';
-import { WorkflowCard } from './WorkflowCard';
+import { LibrarySearch } from './LibrarySearch';
+import { LIBRARY_PANEL_ID, LibraryTabs, tabElementId } from './LibraryTabs';
+import { libraryHref, tabsFor, tagSearch, type LibraryTab } from './library-url';
+import { MyWorkflows } from './MyWorkflows';
+import { ExploreWorkflows, SharedWorkflows } from './OthersWorkflows';
 import { TemplateList } from './TemplateList';
+import { useLibraryLocation } from './useLibraryLocation';
 
 export function LibraryView() {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
   const notify = useToast();
-  // Always fresh on arrival: runs elsewhere change thumbnails and order.
-  const workflows = useQuery(trpc.workflows.list.queryOptions(undefined, { staleTime: 0, refetchOnMount: 'always' }));
   const client = useTRPCClient();
+  const me = useQuery(trpc.auth.me.queryOptions());
+  // If the server cannot say, behave as the default single-user server: the lists will show the real error.
+  const auth = me.data?.auth ?? (me.isError ? 'none' : undefined);
+  const signedIn = auth === 'none' || Boolean(me.data?.user);
+  const signedOut = auth === 'local' && !me.data?.user;
+  const place = useLibraryLocation(auth);
   const [importing, setImporting] = useState(false);
-  const [deleting, setDeleting] = useState<{ id: string; name: string } | null>(null);
   const refresh = () => queryClient.invalidateQueries(trpc.workflows.list.queryFilter());
-  const onError = (what: string) => (e: { message: string }) => notify(`${what} failed: ${e.message}`, 'error');
 
   const create = useMutation(trpc.workflows.create.mutationOptions({
     onSuccess: (w) => router.push(`/w/${w.id}`),
-    onError: onError('Create'),
-  }));
-  const duplicate = useMutation(trpc.workflows.duplicate.mutationOptions({
-    onSuccess: (w) => { void refresh(); notify(`Created “${w.name}”`, 'success'); },
-    onError: onError('Duplicate'),
-  }));
-  const remove = useMutation(trpc.workflows.delete.mutationOptions({
-    onSuccess: () => { void refresh(); notify('Workflow deleted', 'success'); },
-    onError: onError('Delete'),
+    onError: (e) => {
+      if (e.data?.code === 'UNAUTHORIZED') router.push(loginHref(place.href));
+      else notify(`Create failed: ${e.message}`, 'error');
+    },
   }));
 
   const importFile = async (file: File) => {
+    if (signedOut) return router.push(loginHref(place.href));
     setImporting(true);
     try {
       const res = await client.workflows.import.mutate({ name: file.name, base64: await fileToBase64(file) });
@@ -55,6 +58,10 @@ export function LibraryView() {
     }
   };
 
+  const tab = place.tab;
+  const showTab = (t: LibraryTab) => place.selectTab(t);
+  const searchTag = (tag: string) => place.search(tagSearch(tag));
+
   return (
     <div
       className="page" data-testid="library-drop"
@@ -67,38 +74,46 @@ export function LibraryView() {
       }}
     >
       <TopNav>
-        <button type="button" className="primary" onClick={() => create.mutate({ name: 'Untitled workflow' })} disabled={create.isPending}>
+        <button
+          type="button" className="primary" disabled={create.isPending}
+          onClick={() => (signedOut ? router.push(loginHref(place.href)) : create.mutate({ name: 'Untitled workflow' }))}
+        >
           New
         </button>
         <ImportButton onFile={(f) => void importFile(f)} disabled={importing} />
       </TopNav>
       <main className="page-body library">
-        <section>
-          <h2>Workflows</h2>
-          {workflows.isLoading && <p className="muted">Loading…</p>}
-          {workflows.error && <p className="error" role="alert">Could not load workflows: {workflows.error.message}</p>}
-          {workflows.data?.length === 0 && <p className="muted">No workflows yet. Start from a template below, press New, or drop a workflow file (StepFlow PNG/JSON, ComfyUI API JSON) here.</p>}
-          <div className="card-grid" data-testid="workflow-list">
-            {workflows.data?.map((w) => (
-              <WorkflowCard
-                key={w.id} workflow={w}
-                onDuplicate={() => duplicate.mutate({ id: w.id })}
-                onDelete={() => setDeleting({ id: w.id, name: w.name })}
-              />
-            ))}
-          </div>
-        </section>
-        <TemplateList onUse={(t) => create.mutate({ name: t.name, templateFile: t.file })} busy={create.isPending} />
+        <h1 className="library-title">Workflows</h1>
+        {!auth || !tab ? (
+          <p className="muted">Loading…</p>
+        ) : (
+          <>
+            <div className="library-toolbar">
+              <LibraryTabs tabs={tabsFor(auth)} selected={tab} onSelect={showTab} />
+              <LibrarySearch value={place.q} onSearch={place.search} />
+            </div>
+            {me.error && <p className="error" role="alert">Could not ask the server who you are: {me.error.message}</p>}
+            <section role="tabpanel" id={LIBRARY_PANEL_ID} aria-labelledby={tabElementId(tab)} data-testid={`library-panel-${tab}`}>
+              {tab === 'mine' && (
+                <MyWorkflows
+                  q={place.q} signedOut={signedOut} showVisibility={auth === 'local'} onTagClick={searchTag}
+                  onShowTemplates={() => showTab('templates')} onClearSearch={() => place.search('')}
+                />
+              )}
+              {tab === 'shared' && <SharedWorkflows q={place.q} signedIn={signedIn} here={place.href} onTagClick={searchTag} />}
+              {tab === 'explore' && <ExploreWorkflows q={place.q} signedIn={signedIn} here={place.href} onTagClick={searchTag} />}
+              {tab === 'templates' && (
+                <TemplateList
+                  q={place.q} busy={create.isPending}
+                  onUse={(t) => (signedOut
+                    ? router.push(loginHref(libraryHref({ tab: 'templates' })))
+                    : create.mutate({ name: t.name, templateFile: t.file }))}
+                />
+              )}
+            </section>
+          </>
+        )}
       </main>
-      {deleting && (
-        <ConfirmDialog
-          title="Delete workflow?"
-          message={`“${deleting.name}” leaves the library. Its past runs stay in the run history.`}
-          confirmLabel="Delete"
-          onCancel={() => setDeleting(null)}
-          onConfirm={() => { remove.mutate({ id: deleting.id }); setDeleting(null); }}
-        />
-      )}
     </div>
   );
 }

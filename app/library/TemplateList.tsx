@@ -1,19 +1,28 @@
 'use client';
-// The shipped workflows/*.json offered as starting points ("Use template" creates and opens a copy).
+// The Templates tab: the shipped workflows/*.json offered as starting points ("Use template" creates and opens
+// a copy). There are few, so the search filters them here, by name and description.
 import { useQuery } from '@tanstack/react-query';
+import { matchesQuery } from '../../server/workflow-search';
 import { useTRPC, type RouterOutputs } from '../lib/trpc';
 
-type Template = RouterOutputs['workflows']['templates'][number];
+export type Template = RouterOutputs['workflows']['templates'][number];
 
-export function TemplateList({ onUse, busy }: { onUse(t: Template): void; busy: boolean }) {
+export function TemplateList({ q, onUse, busy }: { q: string; onUse(t: Template): void; busy: boolean }) {
   const trpc = useTRPC();
   const templates = useQuery(trpc.workflows.templates.queryOptions());
+  // Templates carry no tags, so a "#tag" search rightly finds none.
+  const shown = templates.data?.filter((t) => matchesQuery({ ...t, tags: [] }, q));
   return (
-    <section>
-      <h2>Templates</h2>
-      {templates.error && <p className="error">Could not load templates: {templates.error.message}</p>}
-      <div className="card-grid">
-        {templates.data?.map((t) => (
+    <>
+      {templates.isLoading && <p className="muted">Loading…</p>}
+      {templates.error && <p className="error" role="alert">Could not load templates: {templates.error.message}</p>}
+      {shown?.length === 0 && (
+        <p className="muted" data-testid="library-empty">
+          {q.trim() ? `No template matches “${q.trim()}”.` : 'This server has no templates (JSON workflows in its workflows/ folder).'}
+        </p>
+      )}
+      <div className="card-grid" data-testid="template-list">
+        {shown?.map((t) => (
           <article key={t.file} className="card template" data-testid="template-card" data-template-file={t.file}>
             <div className="card-body">
               <h3>{t.name}</h3>
@@ -27,6 +36,6 @@ export function TemplateList({ onUse, busy }: { onUse(t: Template): void; busy: 
           </article>
         ))}
       </div>
-    </section>
+    </>
   );
 }

@@ -1,7 +1,8 @@
 'use client';
-// The app's top bar: brand, page links, and a slot for page-specific controls.
+// The app's top bar: brand, page links, a slot for page-specific controls, and the account menu.
 import type { ReactNode } from 'react';
 import { usePathname } from 'next/navigation';
+import { AccountMenu } from './AccountMenu';
 import { GuardedLink } from './GuardedLink';
 
 export function TopNav({ children }: { children?: ReactNode }) {
@@ -14,6 +15,7 @@ export function TopNav({ children }: { children?: ReactNode }) {
         <GuardedLink href="/runs" className={path.startsWith('/runs') ? 'active' : ''}>Runs</GuardedLink>
       </nav>
       <div className="topnav-slot">{children}</div>
+      <AccountMenu />
     </header>
   );
 }

@@ -1,9 +1,20 @@
 'use client';
-// /w/<id>: the graph editor for one workflow.
-import { useParams } from 'next/navigation';
+// /w/<id>: the graph editor for one workflow. `?share=<token>` opens a link-shared workflow; `?v=<n>` shows
+// version n read-only.
+import { Suspense } from 'react';
+import { useParams, useSearchParams } from 'next/navigation';
 import { Editor } from '../../editor/Editor';
 
-export default function EditorPage() {
+function EditorRoute() {
   const { id } = useParams<{ id: string }>();
-  return <Editor workflowId={id} />;
+  const search = useSearchParams();
+  const shareToken = search.get('share') || undefined;
+  const v = Number(search.get('v'));
+  const version = Number.isInteger(v) && v > 0 ? v : undefined;
+  return <Editor key={`${id}@${version ?? 'latest'}`} workflowId={id} shareToken={shareToken} version={version} />;
+}
+
+export default function EditorPage() {
+  // useSearchParams needs a Suspense boundary in the app router.
+  return <Suspense fallback={null}><EditorRoute /></Suspense>;
 }

@@ -1,0 +1,60 @@
+'use client';
+// Who is signed in, in the top bar (AUTH=local only): the username, Settings and Sign out; or a Sign in link
+// that comes back to this very page (share token included).
+import { usePathname, useRouter } from 'next/navigation';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTRPC } from '../lib/trpc';
+import { loginHref } from '../login/next-path';
+import { continueAsNewSession } from '../login/session-change';
+import { GuardedLink } from './GuardedLink';
+import { useToast } from './toast';
+import { confirmLeave, setUnsavedChanges } from './unsaved-guard';
+
+export function AccountMenu() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const notify = useToast();
+  const path = usePathname();
+  const router = useRouter();
+  const me = useQuery(trpc.auth.me.queryOptions());
+  const signOut = useMutation(trpc.auth.signOut.mutationOptions({
+    onSuccess: () => {
+      setUnsavedChanges(false); // the user already agreed to leave
+      continueAsNewSession(queryClient, '/');
+    },
+    onError: (e) => notify(`Sign out failed: ${e.message}`, 'error'),
+  }));
+
+  if (me.data?.auth !== 'local') return null;
+  const user = me.data.user;
+  if (!user) {
+    if (path === '/login') return null;
+    return (
+      <div className="account-menu" data-testid="account-menu">
+        <GuardedLink
+          href={loginHref(path)}
+          // The query string matters (a share link's token), and usePathname leaves it out.
+          onClick={(e) => {
+            e.preventDefault();
+            router.push(loginHref(`${window.location.pathname}${window.location.search}`));
+          }}
+        >
+          Sign in
+        </GuardedLink>
+      </div>
+    );
+  }
+  return (
+    <div className="account-menu" data-testid="account-menu">
+      <span className="account-user" data-testid="signed-in-user">{user.username}</span>
+      {user.isAdmin && <span className="badge" title="Administrator: may open every workflow">admin</span>}
+      <GuardedLink href="/settings" className={path.startsWith('/settings') ? 'active' : ''}>Settings</GuardedLink>
+      <button
+        type="button" disabled={signOut.isPending || signOut.isSuccess}
+        onClick={() => { if (confirmLeave()) signOut.mutate(); }}
+      >
+        Sign out
+      </button>
+    </div>
+  );
+}
