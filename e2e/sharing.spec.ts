@@ -1,10 +1,11 @@
 // Two people on a server with accounts (AUTH=local), each in their own browser context: Alice shares a
 // workflow by link; Bob opens the link, cannot save it, forks it, edits and runs his fork; Alice revokes
 // the link and Bob's next visit is refused (his fork stays his).
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { templateGraph, trpcMutation, trpcQuery } from './api';
 import { graphNode } from './canvas';
 import { startLocalAuthServer, type LocalAuthServer } from './local-auth-server';
+import { signedUpPerson } from './people';
 import { twoColourStats } from './pixels';
 import { HAND_PROMPT, TXT2IMG_TEMPLATE } from './scenario';
 
@@ -19,23 +20,10 @@ test.afterAll(async () => {
   await server?.stop();
 });
 
-async function person(browser: Browser, username: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1440, height: 900 } });
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByRole('button', { name: 'Create account' }).first().click();
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(`${username}-password-1`);
-  await page.getByLabel('Confirm password').fill(`${username}-password-1`);
-  await page.getByRole('button', { name: 'Create account' }).last().click();
-  await expect(page.getByTestId('signed-in-user')).toHaveText(username);
-  return page;
-}
-
 test('share by link, open, fork, edit, run, revoke', async ({ browser }) => {
   test.setTimeout(180_000);
-  const alice = await person(browser, 'alice');
-  const bob = await person(browser, 'bob');
+  const alice = await signedUpPerson(browser, server.url, 'alice');
+  const bob = await signedUpPerson(browser, server.url, 'bob');
 
   // Alice's workflow (made through her session: it is hers), shared from the editor's Share dialog.
   const original = templateGraph(TXT2IMG_TEMPLATE);
