@@ -94,6 +94,22 @@ test('save versions with messages and restore an older one', async ({ page, requ
   const versions = page.getByTestId('versions').locator('li');
   await expect(versions).toHaveCount(3);
   await expect(versions.nth(1)).toContainText('darker grey');
+
+  // Any version opens read-only: its values, no Save, no editing, a way back.
+  await page.getByRole('link', { name: 'View v2' }).click();
+  await expect(page).toHaveURL(new RegExp(`/w/${id}\\?v=2$`));
+  await expect(page.getByTestId('version-banner')).toContainText('Viewing version 2 of 3');
+  await expect(color).toHaveValue('#202020');
+  await expect(color).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Save', exact: true })).toHaveCount(0);
+  await expect(page.getByTestId('palette-item-sampler')).toHaveCount(0);
+  await page.keyboard.press(`${mod}+s`);
+  await expect(page.getByTestId('toast').last()).toContainText('read-only');
+  await page.getByRole('link', { name: 'Back to latest' }).click();
+  await expect(page.getByTestId('version-banner')).toHaveCount(0);
+  await expect(color).toHaveValue('#303030');
+  await page.getByRole('tab', { name: 'Versions' }).click();
+
   await page.getByRole('button', { name: 'Restore v1' }).click();
   await expect(color).toHaveValue('#101010');
   await expect(versions).toHaveCount(4);

@@ -19,8 +19,11 @@ interface Props {
 
 export function Editor({ workflowId, shareToken, version }: Props) {
   const trpc = useTRPC();
-  // Loaded once: later saves must not reset the canvas under the user's hands.
-  const workflow = useQuery(trpc.workflows.get.queryOptions({ id: workflowId, shareToken, version }, { staleTime: Infinity, retry: false }));
+  // Loaded once per visit: later saves must not reset the canvas under the user's hands (no refetch while open),
+  // and a later visit (Back to latest, another tab's saves) must not reuse this copy (dropped on unmount).
+  const workflow = useQuery(trpc.workflows.get.queryOptions(
+    { id: workflowId, shareToken, version }, { staleTime: Infinity, gcTime: 0, retry: false },
+  ));
   const catalog = useQuery(trpc.nodes.catalog.queryOptions(undefined, { staleTime: Infinity }));
   const models = useQuery(trpc.models.list.queryOptions());
   const me = useQuery(trpc.auth.me.queryOptions(undefined, { staleTime: 60_000 }));
