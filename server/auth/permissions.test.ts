@@ -1,5 +1,5 @@
 // Permission matrix against the real server and database (AUTH=local): owner / other user / anonymous /
-// admin × view, run, save, delete, fork, change visibility, view run, view artifact, join socket rooms —
+// admin × view, run, save, tags, versions, delete, fork, change visibility, view run, view artifact, join socket rooms —
 // for a private and a link-shared workflow (with and without its token, and after the token is revoked).
 import fs from 'node:fs';
 import { TRPCClientError } from '@trpc/client';
@@ -62,6 +62,8 @@ async function row(c: SessionClient, w: Shared, token?: string) {
     view: await outcome(c.trpc.workflows.get.query({ id, shareToken: token })),
     run: await outcome(c.trpc.runs.enqueue.mutate({ workflowId: id, shareToken: token })),
     save: await outcome(c.trpc.workflows.save.mutate({ id, graph: fillGraph('#00ff00') })),
+    tags: await outcome(c.trpc.workflows.setTags.mutate({ id, tags: ['matrix'] })),
+    versions: await outcome(c.trpc.workflows.versions.query({ id, shareToken: token })),
     fork: await outcome(c.trpc.workflows.fork.mutate({ id, shareToken: token })),
     visibility: await outcome(c.trpc.workflows.setVisibility.mutate({ id, visibility: token || c === owner ? 'link' : 'private' })),
     viewRun: await outcome(c.trpc.runs.get.query({ runId: w.runId, shareToken: token })),
@@ -71,13 +73,13 @@ async function row(c: SessionClient, w: Shared, token?: string) {
   };
 }
 
-const OWNER = { view: 'ok', run: 'ok', save: 'ok', fork: 'ok', visibility: 'ok', viewRun: 'ok', artifact: 200, joinRun: true, joinWorkflow: true };
+const OWNER = { view: 'ok', run: 'ok', save: 'ok', tags: 'ok', versions: 'ok', fork: 'ok', visibility: 'ok', viewRun: 'ok', artifact: 200, joinRun: true, joinWorkflow: true };
 const OTHER_NO_ACCESS = {
-  view: 'NOT_FOUND', run: 'NOT_FOUND', save: 'NOT_FOUND', fork: 'NOT_FOUND', visibility: 'NOT_FOUND',
+  view: 'NOT_FOUND', run: 'NOT_FOUND', save: 'NOT_FOUND', tags: 'NOT_FOUND', versions: 'NOT_FOUND', fork: 'NOT_FOUND', visibility: 'NOT_FOUND',
   viewRun: 'NOT_FOUND', artifact: 404, joinRun: false, joinWorkflow: false,
 };
 const ANON_NO_ACCESS = {
-  view: 'NOT_FOUND', run: 'UNAUTHORIZED', save: 'UNAUTHORIZED', fork: 'UNAUTHORIZED', visibility: 'UNAUTHORIZED',
+  view: 'NOT_FOUND', run: 'UNAUTHORIZED', save: 'UNAUTHORIZED', tags: 'UNAUTHORIZED', versions: 'NOT_FOUND', fork: 'UNAUTHORIZED', visibility: 'UNAUTHORIZED',
   viewRun: 'NOT_FOUND', artifact: 404, joinRun: false, joinWorkflow: false,
 };
 
@@ -146,11 +148,11 @@ describe('link-shared workflow', () => {
     const a = actors();
     expect(await row(a.owner, link)).toEqual(OWNER);
     expect(await row(a.other, link, link.token)).toEqual({
-      view: 'ok', run: 'ok', save: 'NOT_FOUND', fork: 'ok', visibility: 'NOT_FOUND',
+      view: 'ok', run: 'ok', save: 'NOT_FOUND', tags: 'NOT_FOUND', versions: 'ok', fork: 'ok', visibility: 'NOT_FOUND',
       viewRun: 'ok', artifact: 200, joinRun: true, joinWorkflow: false,
     });
     expect(await row(a.anon, link, link.token)).toEqual({
-      view: 'ok', run: 'UNAUTHORIZED', save: 'UNAUTHORIZED', fork: 'UNAUTHORIZED', visibility: 'UNAUTHORIZED',
+      view: 'ok', run: 'UNAUTHORIZED', save: 'UNAUTHORIZED', tags: 'UNAUTHORIZED', versions: 'ok', fork: 'UNAUTHORIZED', visibility: 'UNAUTHORIZED',
       viewRun: 'ok', artifact: 200, joinRun: true, joinWorkflow: false,
     });
     expect(await outcome(other.trpc.workflows.delete.mutate({ id: link.workflowId }))).toBe('NOT_FOUND');
@@ -203,6 +205,8 @@ describe('public workflow and delete', () => {
     expect(await outcome(anon.trpc.runs.enqueue.mutate({ workflowId: priv.workflowId }))).toBe('UNAUTHORIZED');
     expect(await outcome(other.trpc.runs.enqueue.mutate({ workflowId: priv.workflowId }))).toBe('ok');
     expect(await outcome(other.trpc.workflows.save.mutate({ id: priv.workflowId, graph: fillGraph() }))).toBe('FORBIDDEN');
+    expect(await outcome(other.trpc.workflows.setTags.mutate({ id: priv.workflowId, tags: ['mine'] }))).toBe('FORBIDDEN');
+    expect(await outcome(anon.trpc.workflows.versions.query({ id: priv.workflowId }))).toBe('ok');
     expect(await outcome(other.trpc.workflows.delete.mutate({ id: priv.workflowId }))).toBe('FORBIDDEN');
     expect(await outcome(anon.trpc.workflows.delete.mutate({ id: priv.workflowId }))).toBe('UNAUTHORIZED');
     expect(await outcome(owner.trpc.workflows.delete.mutate({ id: priv.workflowId }))).toBe('ok');
