@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchesQuery, parseQuery, parseTags, tagsSchema } from './workflow-search';
+import { matchesQuery, parseQuery, parseTags, tagQuery, tagsSchema } from './workflow-search';
 
 const portrait = { name: 'Portrait Upscale', description: 'refine then x4', tags: ['portrait', 'esrgan'] };
 const sprites = { name: 'Sprites txt2img', description: '', tags: ['pixel art'] };
@@ -21,6 +21,19 @@ describe('library search', () => {
     expect(matchesQuery(portrait, 'tag:esr')).toBe(true);
     expect(matchesQuery(portrait, '#upscale')).toBe(false); // in the name, not a tag
     expect(matchesQuery(sprites, '#portrait')).toBe(false);
+  });
+
+  it('keeps quoted words together, so a tag with spaces is one term', () => {
+    expect(parseQuery('#"Pixel  Art" "txt2img sprites" x')).toEqual([
+      { text: 'pixel art', tagOnly: true }, { text: 'txt2img sprites', tagOnly: false }, { text: 'x', tagOnly: false },
+    ]);
+    const blackAndWhite = { name: 'Noir', description: '', tags: ['black and white'] };
+    const lookalike = { name: 'Salt and white pepper', description: '', tags: ['black'] };
+    expect(matchesQuery(blackAndWhite, tagQuery('black and white'))).toBe(true);
+    expect(matchesQuery(lookalike, tagQuery('black and white'))).toBe(false);
+    expect(matchesQuery(lookalike, '#black and white')).toBe(true); // unquoted, the words match separately
+    expect(tagQuery('sdxl')).toBe('#sdxl');
+    expect(tagQuery('pixel art')).toBe('#"pixel art"');
   });
 });
 

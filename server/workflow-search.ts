@@ -1,4 +1,5 @@
-// Library search and tags: one query box matches names and tags ("#portrait" or "tag:portrait" = tags only).
+// Library search and tags: one query box matches names and tags ("#portrait" or "tag:portrait" = tags only;
+// quotes keep words together: "pixel art", #"pixel art").
 import { z } from 'zod';
 
 export const MAX_TAGS = 20;
@@ -34,15 +35,19 @@ export function parseTags(json: string): string[] {
 
 interface Term { text: string; tagOnly: boolean }
 
+/** Words, `"quoted phrases"`, and tag terms `#tag`, `tag:tag`, `#"tag with spaces"`. */
 export function parseQuery(query: string): Term[] {
-  return query
-    .toLowerCase()
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((w) => {
-      const tag = w.match(/^(?:#|tag:)(.+)$/);
-      return tag ? { text: tag[1], tagOnly: true } : { text: w, tagOnly: false };
-    });
+  const terms: Term[] = [];
+  for (const m of query.toLowerCase().matchAll(/(#|tag:)?(?:"([^"]*)"?|(\S+))/g)) {
+    const text = (m[2] ?? m[3] ?? '').replace(/\s+/g, ' ').trim();
+    if (text) terms.push({ text, tagOnly: m[1] !== undefined });
+  }
+  return terms;
+}
+
+/** The search that finds one tag exactly as the library's tag chips ask for it. */
+export function tagQuery(tag: string): string {
+  return /\s/.test(tag) ? `#"${tag}"` : `#${tag}`;
 }
 
 /** Every term must match: a plain word in the name, description or a tag; a tag term a tag (prefix). */

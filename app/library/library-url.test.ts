@@ -53,5 +53,6 @@ describe('tag chip searches', () => {
   it('still finds a workflow by a tag with spaces', () => {
     expect(matchesQuery(w(['black and white']), tagSearch('black and white'))).toBe(true);
     expect(matchesQuery(w(['black']), tagSearch('black and white'))).toBe(false);
+    expect(matchesQuery({ name: 'and white', description: '', tags: ['black'] }, tagSearch('black and white'))).toBe(false);
   });
 });

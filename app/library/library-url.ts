@@ -1,5 +1,7 @@
 // The library's address: which tab is open and what is searched live in the URL (?tab=&q=), so reload and
 // back/forward restore them. Pure, so the mapping is tested without a browser.
+import { tagQuery } from '../../server/workflow-search';
+
 export const LIBRARY_TABS = ['mine', 'shared', 'explore', 'templates'] as const;
 export type LibraryTab = (typeof LIBRARY_TABS)[number];
 /** The server's AUTH mode (auth.me): 'none' is one user without accounts. */
@@ -35,12 +37,9 @@ export function searchInput(q: string): { query: string } | undefined {
   return query ? { query } : undefined;
 }
 
-/**
- * The search a tag chip starts. The server splits queries on spaces, so a tag with spaces becomes its first word
- * as a tag prefix plus the other words, which still finds every workflow carrying the tag (and rarely a few more).
- */
+/** The search a tag chip starts: `#tag`, quoted when it has spaces so it finds that tag and nothing that merely shares its words. */
 export function tagSearch(tag: string): string {
-  return `#${tag}`;
+  return tagQuery(tag);
 }
 
 /** Arrow keys move along the tab list (wrapping), Home/End jump to its ends (WAI-ARIA tabs pattern). */
