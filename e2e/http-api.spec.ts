@@ -4,20 +4,11 @@
 import { expect, request as playwrightRequest, test } from '@playwright/test';
 import sharp from 'sharp';
 import { templateGraph, trpcMutation, trpcQuery } from './api';
-import { startLocalAuthServer, type LocalAuthServer } from './local-auth-server';
+import { useLocalAuthServer } from './local-auth-server';
 import { signedUpPerson } from './people';
 import { HAND_PROMPT, TXT2IMG_TEMPLATE } from './scenario';
 
-let server: LocalAuthServer;
-
-test.beforeAll(async () => {
-  test.setTimeout(240_000);
-  server = await startLocalAuthServer();
-});
-
-test.afterAll(async () => {
-  await server?.stop();
-});
+const server = useLocalAuthServer();
 
 interface RunStatus {
   status: string;

@@ -6,6 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { test } from '@playwright/test';
 
 export interface LocalAuthServer {
   url: string;
@@ -83,4 +84,22 @@ export async function startLocalAuthServer(): Promise<LocalAuthServer> {
     throw e;
   }
   return { url, stop };
+}
+
+/** Starts the AUTH=local server before this spec file's tests and stops it after; read `.url` inside a test. */
+export function useLocalAuthServer(): { readonly url: string } {
+  let server: LocalAuthServer | undefined;
+  test.beforeAll(async () => {
+    test.setTimeout(240_000);
+    server = await startLocalAuthServer();
+  });
+  test.afterAll(async () => {
+    await server?.stop();
+  });
+  return {
+    get url() {
+      if (!server) throw new Error('the AUTH=local server is not running (use it inside a test)');
+      return server.url;
+    },
+  };
 }

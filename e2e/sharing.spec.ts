@@ -4,21 +4,12 @@
 import { expect, test } from '@playwright/test';
 import { templateGraph, trpcMutation, trpcQuery } from './api';
 import { graphNode } from './canvas';
-import { startLocalAuthServer, type LocalAuthServer } from './local-auth-server';
+import { useLocalAuthServer } from './local-auth-server';
 import { signedUpPerson } from './people';
 import { twoColourStats } from './pixels';
 import { HAND_PROMPT, TXT2IMG_TEMPLATE } from './scenario';
 
-let server: LocalAuthServer;
-
-test.beforeAll(async () => {
-  test.setTimeout(240_000);
-  server = await startLocalAuthServer();
-});
-
-test.afterAll(async () => {
-  await server?.stop();
-});
+const server = useLocalAuthServer();
 
 test('share by link, open, fork, edit, run, revoke', async ({ browser }) => {
   test.setTimeout(180_000);

@@ -7,7 +7,7 @@ import { TRPCClientError } from '@trpc/client';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiToken } from '../auth/api-token';
-import { fillGraph, sessionClient, startTestServer, tempDir, until, type SessionClient, type TestServer } from '../testing/harness';
+import { fillGraph, sessionClient, startTestServer, tempDir, until, trpcOutcome, type SessionClient, type TestServer } from '../testing/harness';
 
 const EXPOSED = [
   { name: 'color', node: 'fill', param: 'color' },
@@ -44,15 +44,6 @@ async function firstPixel(png: ArrayBuffer): Promise<number[]> {
   return [...data.subarray(0, info.channels)];
 }
 
-async function trpcCode(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    if (e instanceof TRPCClientError) return String(e.data?.code);
-    throw e;
-  }
-}
 
 describe('AUTH=local', () => {
   let t: TestServer;
@@ -91,7 +82,7 @@ describe('AUTH=local', () => {
     const list = await olga.trpc.tokens.list.query();
     expect(list).toEqual([{ id: expect.any(String), name: 'render script', prefix: token.slice(0, 10), createdAt: expect.any(Date), lastUsedAt: null }]);
     expect(JSON.stringify(list)).not.toContain(token);
-    expect(await trpcCode(sessionClient(t.url).trpc.tokens.list.query())).toBe('UNAUTHORIZED');
+    expect(await trpcOutcome(sessionClient(t.url).trpc.tokens.list.query())).toBe('UNAUTHORIZED');
   });
 
   it('describes the exposed inputs with their types and defaults', async () => {
@@ -191,7 +182,7 @@ describe('AUTH=local', () => {
     expect((await fetch(outputUrl, { headers: { authorization: `Bearer ${spare.token}` } })).status).toBe(401);
     // Nobody revokes someone else's token.
     const olgaTokenId = (await olga.trpc.tokens.list.query())[0].id;
-    expect(await trpcCode(oscar.trpc.tokens.revoke.mutate({ id: olgaTokenId }))).toBe('NOT_FOUND');
+    expect(await trpcOutcome(oscar.trpc.tokens.revoke.mutate({ id: olgaTokenId }))).toBe('NOT_FOUND');
   });
 
   it('404 for another user\'s private workflow, run and output; public workflows run for anyone with a token', async () => {

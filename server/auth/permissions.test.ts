@@ -2,10 +2,9 @@
 // admin × view, run, save, tags, versions, delete, fork, change visibility, view run, view artifact, join socket rooms —
 // for a private and a link-shared workflow (with and without its token, and after the token is revoked).
 import fs from 'node:fs';
-import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  fillGraph, join, sessionClient, startTestServer, tempDir, until, type SessionClient, type TestServer,
+  fillGraph, join, sessionClient, startTestServer, tempDir, trpcOutcome, until, type SessionClient, type TestServer,
 } from '../testing/harness';
 
 let t: TestServer;
@@ -18,16 +17,6 @@ let admin: SessionClient;
 type Actor = 'owner' | 'other' | 'anon';
 const actors = (): Record<Actor, SessionClient> => ({ owner, other, anon });
 
-/** 'ok' or the tRPC error code. */
-async function outcome(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    if (e instanceof TRPCClientError) return String(e.data?.code);
-    throw e;
-  }
-}
 
 async function artifactStatus(c: SessionClient, id: string, token?: string): Promise<number> {
   const res = await fetch(`${t.url}/api/artifacts/${id}${token ? `?share=${encodeURIComponent(token)}` : ''}`, {
@@ -59,14 +48,14 @@ async function ownerRun(workflowId: string): Promise<{ runId: string; artifactId
 async function row(c: SessionClient, w: Shared, token?: string) {
   const id = w.workflowId;
   return {
-    view: await outcome(c.trpc.workflows.get.query({ id, shareToken: token })),
-    run: await outcome(c.trpc.runs.enqueue.mutate({ workflowId: id, shareToken: token })),
-    save: await outcome(c.trpc.workflows.save.mutate({ id, graph: fillGraph('#00ff00') })),
-    tags: await outcome(c.trpc.workflows.setTags.mutate({ id, tags: ['matrix'] })),
-    versions: await outcome(c.trpc.workflows.versions.query({ id, shareToken: token })),
-    fork: await outcome(c.trpc.workflows.fork.mutate({ id, shareToken: token })),
-    visibility: await outcome(c.trpc.workflows.setVisibility.mutate({ id, visibility: token || c === owner ? 'link' : 'private' })),
-    viewRun: await outcome(c.trpc.runs.get.query({ runId: w.runId, shareToken: token })),
+    view: await trpcOutcome(c.trpc.workflows.get.query({ id, shareToken: token })),
+    run: await trpcOutcome(c.trpc.runs.enqueue.mutate({ workflowId: id, shareToken: token })),
+    save: await trpcOutcome(c.trpc.workflows.save.mutate({ id, graph: fillGraph('#00ff00') })),
+    tags: await trpcOutcome(c.trpc.workflows.setTags.mutate({ id, tags: ['matrix'] })),
+    versions: await trpcOutcome(c.trpc.workflows.versions.query({ id, shareToken: token })),
+    fork: await trpcOutcome(c.trpc.workflows.fork.mutate({ id, shareToken: token })),
+    visibility: await trpcOutcome(c.trpc.workflows.setVisibility.mutate({ id, visibility: token || c === owner ? 'link' : 'private' })),
+    viewRun: await trpcOutcome(c.trpc.runs.get.query({ runId: w.runId, shareToken: token })),
     artifact: await artifactStatus(c, w.artifactId, token),
     joinRun: await joins(c, { runId: w.runId, shareToken: token }),
     joinWorkflow: await joins(c, { workflowId: id }),
@@ -115,19 +104,19 @@ describe('private workflow', () => {
     expect(await row(a.owner, priv)).toEqual(OWNER);
     expect(await row(a.other, priv)).toEqual(OTHER_NO_ACCESS);
     expect(await row(a.anon, priv)).toEqual(ANON_NO_ACCESS);
-    expect(await outcome(other.trpc.workflows.delete.mutate({ id: priv.workflowId }))).toBe('NOT_FOUND');
-    expect(await outcome(anon.trpc.workflows.delete.mutate({ id: priv.workflowId }))).toBe('UNAUTHORIZED');
-    expect(await outcome(other.trpc.workflows.rename.mutate({ id: priv.workflowId, name: 'mine now' }))).toBe('NOT_FOUND');
+    expect(await trpcOutcome(other.trpc.workflows.delete.mutate({ id: priv.workflowId }))).toBe('NOT_FOUND');
+    expect(await trpcOutcome(anon.trpc.workflows.delete.mutate({ id: priv.workflowId }))).toBe('UNAUTHORIZED');
+    expect(await trpcOutcome(other.trpc.workflows.rename.mutate({ id: priv.workflowId, name: 'mine now' }))).toBe('NOT_FOUND');
     // The owner's "visibility" cell above re-chose "link"; put it back to private.
     await owner.trpc.workflows.setVisibility.mutate({ id: priv.workflowId, visibility: 'private' });
-    expect(await outcome(other.trpc.workflows.get.query({ id: priv.workflowId }))).toBe('NOT_FOUND');
+    expect(await trpcOutcome(other.trpc.workflows.get.query({ id: priv.workflowId }))).toBe('NOT_FOUND');
   }, 60_000);
 
   it('an admin may view it and its runs but not edit it', async () => {
-    expect(await outcome(admin.trpc.workflows.get.query({ id: priv.workflowId }))).toBe('ok');
-    expect(await outcome(admin.trpc.runs.get.query({ runId: priv.runId }))).toBe('ok');
+    expect(await trpcOutcome(admin.trpc.workflows.get.query({ id: priv.workflowId }))).toBe('ok');
+    expect(await trpcOutcome(admin.trpc.runs.get.query({ runId: priv.runId }))).toBe('ok');
     expect(await artifactStatus(admin, priv.artifactId)).toBe(200);
-    expect(await outcome(admin.trpc.workflows.save.mutate({ id: priv.workflowId, graph: fillGraph() }))).toBe('FORBIDDEN');
+    expect(await trpcOutcome(admin.trpc.workflows.save.mutate({ id: priv.workflowId, graph: fillGraph() }))).toBe('FORBIDDEN');
   });
 
   it('lists are per user: my library, my runs; explore shows only public workflows', async () => {
@@ -136,7 +125,7 @@ describe('private workflow', () => {
     const oscar = (await other.trpc.auth.me.query()).user!;
     expect((await other.trpc.workflows.list.query()).every((w) => w.ownerId === oscar.id)).toBe(true);
     expect((await other.trpc.workflows.list.query()).some((w) => w.id === priv.workflowId)).toBe(false);
-    expect(await outcome(anon.trpc.workflows.list.query())).toBe('UNAUTHORIZED');
+    expect(await trpcOutcome(anon.trpc.workflows.list.query())).toBe('UNAUTHORIZED');
     expect((await other.trpc.runs.list.query({})).items.some((r) => r.id === priv.runId)).toBe(false);
     expect((await owner.trpc.runs.list.query({})).items.some((r) => r.id === priv.runId)).toBe(true);
     expect((await anon.trpc.workflows.explore.query()).map((w) => w.id)).not.toContain(priv.workflowId);
@@ -155,7 +144,7 @@ describe('link-shared workflow', () => {
       view: 'ok', run: 'UNAUTHORIZED', save: 'UNAUTHORIZED', tags: 'UNAUTHORIZED', versions: 'ok', fork: 'UNAUTHORIZED', visibility: 'UNAUTHORIZED',
       viewRun: 'ok', artifact: 200, joinRun: true, joinWorkflow: false,
     });
-    expect(await outcome(other.trpc.workflows.delete.mutate({ id: link.workflowId }))).toBe('NOT_FOUND');
+    expect(await trpcOutcome(other.trpc.workflows.delete.mutate({ id: link.workflowId }))).toBe('NOT_FOUND');
     // A viewer never learns the token from get; the owner does.
     expect((await other.trpc.workflows.get.query({ id: link.workflowId, shareToken: link.token })).shareToken).toBeNull();
     expect((await owner.trpc.workflows.get.query({ id: link.workflowId })).shareToken).toBe(link.token);
@@ -172,22 +161,22 @@ describe('link-shared workflow', () => {
     const src = await owner.trpc.workflows.get.query({ id: link.workflowId });
     expect(fork).toMatchObject({ forkedFromId: link.workflowId, forkedFromVersion: src.currentVersion, visibility: 'private' });
     expect((await other.trpc.workflows.list.query()).map((w) => w.id)).toContain(fork.id);
-    expect(await outcome(other.trpc.workflows.save.mutate({ id: fork.id, graph: fillGraph('#123456') }))).toBe('ok');
-    expect(await outcome(owner.trpc.workflows.get.query({ id: fork.id }))).toBe('NOT_FOUND');
+    expect(await trpcOutcome(other.trpc.workflows.save.mutate({ id: fork.id, graph: fillGraph('#123456') }))).toBe('ok');
+    expect(await trpcOutcome(owner.trpc.workflows.get.query({ id: fork.id }))).toBe('NOT_FOUND');
 
     const { runId } = await other.trpc.runs.enqueue.mutate({ workflowId: link.workflowId, shareToken: link.token });
-    expect(await outcome(other.trpc.runs.get.query({ runId }))).toBe('ok');
-    expect(await outcome(owner.trpc.runs.get.query({ runId }))).toBe('NOT_FOUND');
-    expect(await outcome(owner.trpc.runs.cancel.mutate({ runId }))).toBe('NOT_FOUND');
-    expect(await outcome(anon.trpc.runs.get.query({ runId, shareToken: link.token }))).toBe('NOT_FOUND');
+    expect(await trpcOutcome(other.trpc.runs.get.query({ runId }))).toBe('ok');
+    expect(await trpcOutcome(owner.trpc.runs.get.query({ runId }))).toBe('NOT_FOUND');
+    expect(await trpcOutcome(owner.trpc.runs.cancel.mutate({ runId }))).toBe('NOT_FOUND');
+    expect(await trpcOutcome(anon.trpc.runs.get.query({ runId, shareToken: link.token }))).toBe('NOT_FOUND');
   }, 60_000);
 
   it('a regenerated token replaces the old one; a revoked token is refused everywhere', async () => {
     const { shareToken: fresh } = await owner.trpc.workflows.regenerateShareLink.mutate({ id: link.workflowId });
     expect(fresh).not.toBe(link.token);
     expect(Buffer.from(fresh, 'base64url').length).toBeGreaterThanOrEqual(16);
-    expect(await outcome(other.trpc.workflows.get.query({ id: link.workflowId, shareToken: link.token }))).toBe('NOT_FOUND');
-    expect(await outcome(other.trpc.workflows.get.query({ id: link.workflowId, shareToken: fresh }))).toBe('ok');
+    expect(await trpcOutcome(other.trpc.workflows.get.query({ id: link.workflowId, shareToken: link.token }))).toBe('NOT_FOUND');
+    expect(await trpcOutcome(other.trpc.workflows.get.query({ id: link.workflowId, shareToken: fresh }))).toBe('ok');
 
     expect(await owner.trpc.workflows.revokeShareLink.mutate({ id: link.workflowId })).toEqual(
       { id: link.workflowId, visibility: 'private', shareToken: null });
@@ -200,16 +189,16 @@ describe('public workflow and delete', () => {
   it('public: anyone views it and the owner\'s runs, signed-in users run and fork it; only the owner deletes', async () => {
     await owner.trpc.workflows.setVisibility.mutate({ id: priv.workflowId, visibility: 'public' });
     expect((await anon.trpc.workflows.explore.query()).map((w) => w.id)).toContain(priv.workflowId);
-    expect(await outcome(anon.trpc.workflows.get.query({ id: priv.workflowId }))).toBe('ok');
+    expect(await trpcOutcome(anon.trpc.workflows.get.query({ id: priv.workflowId }))).toBe('ok');
     expect(await artifactStatus(anon, priv.artifactId)).toBe(200);
-    expect(await outcome(anon.trpc.runs.enqueue.mutate({ workflowId: priv.workflowId }))).toBe('UNAUTHORIZED');
-    expect(await outcome(other.trpc.runs.enqueue.mutate({ workflowId: priv.workflowId }))).toBe('ok');
-    expect(await outcome(other.trpc.workflows.save.mutate({ id: priv.workflowId, graph: fillGraph() }))).toBe('FORBIDDEN');
-    expect(await outcome(other.trpc.workflows.setTags.mutate({ id: priv.workflowId, tags: ['mine'] }))).toBe('FORBIDDEN');
-    expect(await outcome(anon.trpc.workflows.versions.query({ id: priv.workflowId }))).toBe('ok');
-    expect(await outcome(other.trpc.workflows.delete.mutate({ id: priv.workflowId }))).toBe('FORBIDDEN');
-    expect(await outcome(anon.trpc.workflows.delete.mutate({ id: priv.workflowId }))).toBe('UNAUTHORIZED');
-    expect(await outcome(owner.trpc.workflows.delete.mutate({ id: priv.workflowId }))).toBe('ok');
-    expect(await outcome(anon.trpc.workflows.get.query({ id: priv.workflowId }))).toBe('NOT_FOUND');
+    expect(await trpcOutcome(anon.trpc.runs.enqueue.mutate({ workflowId: priv.workflowId }))).toBe('UNAUTHORIZED');
+    expect(await trpcOutcome(other.trpc.runs.enqueue.mutate({ workflowId: priv.workflowId }))).toBe('ok');
+    expect(await trpcOutcome(other.trpc.workflows.save.mutate({ id: priv.workflowId, graph: fillGraph() }))).toBe('FORBIDDEN');
+    expect(await trpcOutcome(other.trpc.workflows.setTags.mutate({ id: priv.workflowId, tags: ['mine'] }))).toBe('FORBIDDEN');
+    expect(await trpcOutcome(anon.trpc.workflows.versions.query({ id: priv.workflowId }))).toBe('ok');
+    expect(await trpcOutcome(other.trpc.workflows.delete.mutate({ id: priv.workflowId }))).toBe('FORBIDDEN');
+    expect(await trpcOutcome(anon.trpc.workflows.delete.mutate({ id: priv.workflowId }))).toBe('UNAUTHORIZED');
+    expect(await trpcOutcome(owner.trpc.workflows.delete.mutate({ id: priv.workflowId }))).toBe('ok');
+    expect(await trpcOutcome(anon.trpc.workflows.get.query({ id: priv.workflowId }))).toBe('NOT_FOUND');
   }, 60_000);
 });

@@ -1,10 +1,9 @@
 // Library features of shared pipelines against the real server and database (AUTH=local): the "Shared with
 // link" tab (visits), tags and search, version authors, fork provenance, and ownerless rows going to the admin.
 import fs from 'node:fs';
-import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adoptOwnerless } from './admin';
-import { fillGraph, sessionClient, startTestServer, tempDir, type SessionClient, type TestServer } from '../testing/harness';
+import { fillGraph, sessionClient, startTestServer, tempDir, trpcOutcome, type SessionClient, type TestServer } from '../testing/harness';
 
 let t: TestServer;
 let dataDir: string;
@@ -12,15 +11,6 @@ let ann: SessionClient;
 let bob: SessionClient;
 let admin: SessionClient;
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    if (e instanceof TRPCClientError) return String(e.data?.code);
-    throw e;
-  }
-}
 
 beforeAll(async () => {
   dataDir = tempDir('sharing');
@@ -44,7 +34,7 @@ describe('shared with link', () => {
     const { shareToken } = await ann.trpc.workflows.setVisibility.mutate({ id: w.id, visibility: 'link' });
     expect(await bob.trpc.workflows.shared.query()).toEqual([]);
     // A wrong token is refused and leaves no trace.
-    expect(await code(bob.trpc.workflows.get.query({ id: w.id, shareToken: 'x'.repeat(32) }))).toBe('NOT_FOUND');
+    expect(await trpcOutcome(bob.trpc.workflows.get.query({ id: w.id, shareToken: 'x'.repeat(32) }))).toBe('NOT_FOUND');
     expect(await bob.trpc.workflows.shared.query()).toEqual([]);
 
     const seen = await bob.trpc.workflows.get.query({ id: w.id, shareToken: shareToken! });
@@ -61,7 +51,7 @@ describe('shared with link', () => {
     expect((await bob.trpc.workflows.shared.query()).map((s) => s.shareToken)).toEqual([fresh]);
     await ann.trpc.workflows.revokeShareLink.mutate({ id: w.id });
     expect(await bob.trpc.workflows.shared.query()).toEqual([]);
-    expect(await code(bob.trpc.workflows.get.query({ id: w.id, shareToken: fresh }))).toBe('NOT_FOUND');
+    expect(await trpcOutcome(bob.trpc.workflows.get.query({ id: w.id, shareToken: fresh }))).toBe('NOT_FOUND');
   });
 });
 
@@ -74,8 +64,8 @@ describe('tags and search', () => {
     const after = await ann.trpc.workflows.get.query({ id: a.id });
     expect(after.tags).toEqual(['faces', 'esrgan']);
     expect(after.updatedAt.getTime()).toBe(before.updatedAt.getTime()); // tags are not an edit
-    expect(await code(bob.trpc.workflows.setTags.mutate({ id: a.id, tags: ['mine'] }))).toBe('NOT_FOUND');
-    expect(await code(ann.trpc.workflows.setTags.mutate({ id: a.id, tags: ['<b>'] }))).toBe('BAD_REQUEST');
+    expect(await trpcOutcome(bob.trpc.workflows.setTags.mutate({ id: a.id, tags: ['mine'] }))).toBe('NOT_FOUND');
+    expect(await trpcOutcome(ann.trpc.workflows.setTags.mutate({ id: a.id, tags: ['<b>'] }))).toBe('BAD_REQUEST');
 
     const names = async (query: string) => (await ann.trpc.workflows.list.query({ query })).map((w) => w.name).sort();
     expect(await names('portrait')).toEqual(['Portrait refine']);

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
+import { TRPCClientError, createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
 import superjson from 'superjson';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { RunEventMap, RunEventName } from '../../nodes/engine/events';
@@ -145,4 +145,15 @@ export function sessionClient(url: string, headers: Record<string, string> = {})
     })],
   });
   return { trpc, cookie, setCookies };
+}
+
+/** 'ok', or the tRPC error code the call was refused with (permission tests compare these). */
+export async function trpcOutcome(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (e) {
+    if (e instanceof TRPCClientError) return String(e.data?.code);
+    throw e;
+  }
 }
