@@ -1,6 +1,7 @@
 // The HTTP API as its user meets it (AUTH=local): expose the prompt and seed of a workflow in the editor's
 // API tab and save; create a personal token under Settings; a script (no browser cookies) POSTs the inputs
-// with the token, polls the run and downloads an image that shows the prompt; a revoked token is refused.
+// with the token, polls the run and downloads an image that shows the prompt; a revoked token is refused;
+// the password changes from the same Settings page.
 import { expect, request as playwrightRequest, test } from '@playwright/test';
 import sharp from 'sharp';
 import { templateGraph, trpcMutation, trpcQuery } from './api';
@@ -84,6 +85,16 @@ test('expose inputs, create a token, run by HTTP, revoke the token', async ({ br
   await carol.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
   await expect(carol.getByTestId('token-row')).toHaveCount(0);
   expect((await script.post(`/api/workflows/${id}/runs`, { headers: auth, data: { prompt: 'again' } })).status()).toBe(401);
+
+  // Settings also changes the password: the old one stops working, the new one signs in.
+  await carol.getByLabel('Current password').fill('carol-password-1');
+  await carol.getByLabel('New password', { exact: true }).fill('carol-new-password-2');
+  await carol.getByLabel('Repeat new password').fill('carol-new-password-2');
+  await carol.getByRole('button', { name: 'Change password' }).click();
+  await expect(carol.getByTestId('toast').last()).toContainText('Password changed');
+  const signIn = (password: string) => script.post('/api/trpc/auth.signIn', { data: { json: { username: 'carol', password } } });
+  expect((await signIn('carol-password-1')).status()).toBe(401);
+  expect((await signIn('carol-new-password-2')).status()).toBe(200);
 
   await script.dispose();
   await carol.context().close();

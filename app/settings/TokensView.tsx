@@ -7,7 +7,6 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '../lib/trpc';
 import { timeAgo } from '../lib/time-format';
 import { ConfirmDialog } from '../shell/ConfirmDialog';
-import { TopNav } from '../shell/TopNav';
 import { useToast } from '../shell/toast';
 
 interface Created { name: string; token: string }
@@ -109,21 +108,17 @@ function TokenList() {
   );
 }
 
-export function TokensView() {
-  const trpc = useTRPC();
-  const me = useQuery(trpc.auth.me.queryOptions());
-
+/** The API tokens section of /settings. */
+export function TokensSection({ auth, signedIn }: { auth: 'none' | 'local'; signedIn: boolean }) {
   let body;
-  if (me.isLoading) body = <p className="muted">Loading…</p>;
-  else if (me.error) body = <p className="error" role="alert">Could not reach the server: {me.error.message}</p>;
-  else if (me.data?.auth === 'none') {
+  if (auth === 'none') {
     body = (
       <p className="muted" data-testid="tokens-not-needed">
         This server runs without accounts (AUTH=none), so the HTTP API needs no token: anyone who can reach it may call it.
         Set AUTH=local to require personal tokens.
       </p>
     );
-  } else if (!me.data?.user) {
+  } else if (!signedIn) {
     body = (
       <p data-testid="tokens-sign-in">
         <Link href="/login?next=/settings">Sign in</Link> to manage your API tokens.
@@ -132,16 +127,13 @@ export function TokensView() {
   } else body = <TokenList />;
 
   return (
-    <div className="page">
-      <TopNav />
-      <main className="page-body settings">
-        <h2>API tokens</h2>
-        <p className="muted">
-          Personal tokens let scripts run your workflows through the HTTP API (<code>POST /api/workflows/&lt;id&gt;/runs</code>)
-          as you. Only a hash is stored: a token is shown once, when you create it. Revoke any token you no longer use.
-        </p>
-        {body}
-      </main>
-    </div>
+    <section>
+      <h2>API tokens</h2>
+      <p className="muted">
+        Personal tokens let scripts run your workflows through the HTTP API (<code>POST /api/workflows/&lt;id&gt;/runs</code>)
+        as you. Only a hash is stored: a token is shown once, when you create it. Revoke any token you no longer use.
+      </p>
+      {body}
+    </section>
   );
 }

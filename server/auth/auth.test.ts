@@ -148,3 +148,32 @@ describe('CSRF', () => {
     }
   });
 });
+
+describe('change password', () => {
+  it('asks for the current password, signs out my other browsers, keeps this one', async () => {
+    const here = sessionClient(t.url);
+    const elsewhere = sessionClient(t.url);
+    const stranger = sessionClient(t.url);
+    await here.trpc.auth.signUp.mutate({ username: 'carla', password: PASSWORD });
+    await elsewhere.trpc.auth.signIn.mutate({ username: 'carla', password: PASSWORD });
+    await stranger.trpc.auth.signUp.mutate({ username: 'dario', password: PASSWORD });
+
+    const wrong = await failure(here.trpc.auth.changePassword.mutate({ currentPassword: 'not it at all', newPassword: 'a brand new passphrase' }));
+    expect([wrong.data?.code, wrong.message]).toEqual(['FORBIDDEN', 'the current password is wrong']);
+    const short = await failure(here.trpc.auth.changePassword.mutate({ currentPassword: PASSWORD, newPassword: 'short' }));
+    expect(short.data?.code).toBe('BAD_REQUEST');
+    expect(await failure(sessionClient(t.url).trpc.auth.changePassword.mutate({ currentPassword: PASSWORD, newPassword: 'whatever-long' })))
+      .toMatchObject({ data: { code: 'UNAUTHORIZED' } });
+
+    const NEW = 'a brand new passphrase';
+    expect(await here.trpc.auth.changePassword.mutate({ currentPassword: PASSWORD, newPassword: NEW })).toEqual({ otherSessionsSignedOut: 1 });
+    expect((await here.trpc.auth.me.query()).user?.username).toBe('carla');
+    expect((await elsewhere.trpc.auth.me.query()).user).toBeNull();
+    expect((await stranger.trpc.auth.me.query()).user?.username).toBe('dario'); // other people stay signed in
+
+    const old = await failure(sessionClient(t.url).trpc.auth.signIn.mutate({ username: 'carla', password: PASSWORD }));
+    expect(old.message).toBe('wrong username or password');
+    await sessionClient(t.url).trpc.auth.signIn.mutate({ username: 'carla', password: NEW });
+    expect(logs.join('\n')).not.toContain(NEW);
+  });
+});

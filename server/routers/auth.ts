@@ -1,9 +1,10 @@
-// auth.*: sign up, sign in, sign out, who am I. Only with AUTH=local; passwords are hashed and never logged.
+// auth.*: sign up, sign in, sign out, change password, who am I. Only with AUTH=local; passwords are hashed and
+// never logged.
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { decoyHash, hashPassword, verifyPassword } from '../auth/password';
 import { RateLimitedError } from '../auth/rate-limit';
-import { createSession, endSession, readCookie, SESSION_COOKIE, sessionCookie } from '../auth/session';
+import { createSession, endSession, readCookie, SESSION_COOKIE, sessionCookie, sessionKey } from '../auth/session';
 import { createRouter, publicProcedure, type Context } from '../trpc';
 
 const username = z.string().trim().toLowerCase().min(3, 'a username has at least 3 characters').max(64)
@@ -75,6 +76,39 @@ export const authRouter = createRouter({
     ctx.log(`user ${user.username} signed in`);
     return startSession(ctx, user);
   }),
+
+  /**
+   * Changes my password (the current one is asked again: a borrowed, signed-in browser must not be enough) and
+   * signs out every other browser of mine. Failed attempts count against the same per-account limit as sign-in.
+   */
+  changePassword: publicProcedure
+    .input(z.object({ currentPassword: z.string().min(1, 'enter your current password').max(256), newPassword: password }))
+    .mutation(async ({ ctx, input }) => {
+      requireLocal(ctx);
+      const me = ctx.viewer.user;
+      if (!me) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in to change your password' });
+      const { account } = ctx.signInLimits;
+      try {
+        account.check(me.username);
+      } catch (e) {
+        limited(ctx, e);
+      }
+      const user = await ctx.db.user.findUniqueOrThrow({ where: { id: me.id } });
+      if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
+        account.fail(me.username);
+        throw new TRPCError({ code: 'FORBIDDEN', message: 'the current password is wrong' });
+      }
+      if (input.newPassword === input.currentPassword) {
+        throw new TRPCError({ code: 'BAD_REQUEST', message: 'the new password is the same as the current one' });
+      }
+      await ctx.db.user.update({ where: { id: me.id }, data: { passwordHash: await hashPassword(input.newPassword) } });
+      const sid = readCookie(ctx.req?.headers.cookie, SESSION_COOKIE);
+      const { count } = await ctx.db.session.deleteMany({
+        where: { userId: me.id, ...(sid ? { id: { not: sessionKey(sid) } } : {}) },
+      });
+      ctx.log(`user ${me.username} changed their password; ${count} other session(s) signed out`);
+      return { otherSessionsSignedOut: count };
+    }),
 
   signOut: publicProcedure.input(z.void()).mutation(async ({ ctx }) => {
     requireLocal(ctx);
