@@ -16,6 +16,8 @@ interface Props {
   catalog: ReadonlyMap<string, CatalogNode>;
   canEdit: boolean;
   authMode: 'none' | 'local';
+  /** A viewer's share-link token: their calls must carry it too (`?share=`). */
+  shareToken?: string;
   onChange(exposed: ExposedInput[]): void;
 }
 
@@ -30,9 +32,10 @@ function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function curlRun(origin: string, workflowId: string, body: Record<string, unknown>, authMode: Props['authMode']): string {
+function curlRun(origin: string, workflowId: string, body: Record<string, unknown>, authMode: Props['authMode'], shareToken?: string): string {
+  const share = shareToken ? `?share=${encodeURIComponent(shareToken)}` : '';
   return [
-    `curl -X POST "${origin}/api/workflows/${encodeURIComponent(workflowId)}/runs" \\`,
+    `curl -X POST "${origin}/api/workflows/${encodeURIComponent(workflowId)}/runs${share}" \\`,
     ...(authMode === 'local' ? ['  -H "Authorization: Bearer $STEPFLOW_TOKEN" \\'] : []),
     '  -H "Content-Type: application/json" \\',
     `  -d ${shellQuote(JSON.stringify(body))}`,
@@ -124,7 +127,7 @@ function ExposeForm({ graph, catalog, exposed, onAdd }: {
   );
 }
 
-export function ApiPanel({ workflowId, graph, catalog, canEdit, authMode, onChange }: Props) {
+export function ApiPanel({ workflowId, graph, catalog, canEdit, authMode, shareToken, onChange }: Props) {
   // window is not there during the server render; the examples fill in once mounted.
   const [origin, setOrigin] = useState('http://localhost:3000');
   useEffect(() => setOrigin(window.location.origin), []);
@@ -176,7 +179,7 @@ export function ApiPanel({ workflowId, graph, catalog, canEdit, authMode, onChan
       {authMode === 'local'
         ? <p className="muted">Set <code>STEPFLOW_TOKEN</code> to a personal token from <a href="/settings">Settings → API tokens</a>.</p>
         : <p className="muted">This server has no accounts (AUTH=none): no token is needed.</p>}
-      <CopyBlock label="Start a run (answers with runId and statusUrl)" text={curlRun(origin, workflowId, body, authMode)} testId="api-copy-run" />
+      <CopyBlock label="Start a run (answers with runId and statusUrl)" text={curlRun(origin, workflowId, body, authMode, shareToken)} testId="api-copy-run" />
       <CopyBlock label="Status and output URLs (RUN_ID from the answer above)" text={curlStatus(origin, authMode)} testId="api-copy-status" />
       {authMode === 'local' && <p className="muted">Download the outputs with the same Authorization header.</p>}
     </div>

@@ -242,6 +242,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
           {panel === 'api' && (
             <ApiPanel
               workflowId={workflow.id} graph={doc.graph} catalog={catalogMap} canEdit={canSave} authMode={access.authMode}
+              shareToken={access.shareToken}
               onChange={(list: ExposedInput[]) => doc.setMetaField('exposed', list.length ? list : undefined)}
             />
           )}
