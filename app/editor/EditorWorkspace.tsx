@@ -190,11 +190,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
             <ImportButton onFile={(f) => void imports.importFile(f)} />
           </>
         )}
-        {mode === 'view' && (
-          <button type="button" onClick={() => void forking.fork()} disabled={forking.busy} title="Copy it into your library to edit and save it">
-            Fork
-          </button>
-        )}
+
         <button type="button" onClick={() => downloadGraphJson(workflow.name, doc.graph)} title="Download the canvas graph as StepFlow JSON">
           Export JSON
         </button>

@@ -3,7 +3,9 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adoptOwnerless } from './admin';
-import { fillGraph, sessionClient, startTestServer, tempDir, trpcOutcome, type SessionClient, type TestServer } from '../testing/harness';
+import {
+  fillGraph, sessionClient, startTestServer, tempDir, trpcOutcome, until, type SessionClient, type TestServer,
+} from '../testing/harness';
 
 let t: TestServer;
 let dataDir: string;
@@ -41,6 +43,17 @@ describe('shared with link', () => {
     expect(seen).toMatchObject({ name: 'Ann poster', ownerName: 'ann', canEdit: false, shareToken: null });
     const shared = await bob.trpc.workflows.shared.query();
     expect(shared.map((s) => [s.id, s.ownerName, s.shareToken])).toEqual([[w.id, 'ann', shareToken]]);
+    expect(shared[0].thumbnailUrl).toBeNull(); // nobody ran it yet
+
+    // Ann runs it: Bob's card shows her output's thumbnail through the link's token (without it: 404).
+    const { runId } = await ann.trpc.runs.enqueue.mutate({ workflowId: w.id });
+    await until(async () => ((await ann.trpc.runs.get.query({ runId })).status === 'succeeded' ? true : undefined), 'ann\'s run');
+    const card = (await bob.trpc.workflows.shared.query())[0];
+    expect(card.thumbnailUrl).toMatch(new RegExp(`^/api/artifacts/[^?]+\\?share=${shareToken}$`));
+    const withToken = await fetch(`${t.url}${card.thumbnailUrl}`, { headers: { cookie: bob.cookie() } });
+    expect([withToken.status, withToken.headers.get('content-type')]).toEqual([200, 'image/webp']);
+    const without = await fetch(`${t.url}${card.thumbnailUrl!.split('?')[0]}`, { headers: { cookie: bob.cookie() } });
+    expect(without.status).toBe(404);
     // The owner's own visits do not count; the owner's library is "Mine".
     await ann.trpc.workflows.get.query({ id: w.id, shareToken: shareToken! });
     expect(await ann.trpc.workflows.shared.query()).toEqual([]);

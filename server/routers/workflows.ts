@@ -65,7 +65,12 @@ export const workflowsRouter = createRouter({
     });
     return visits
       .filter((v) => v.workflow.ownerId !== user.id && mayViewWorkflow(ctx.viewer, v.workflow, v.shareToken))
-      .map((v) => ({ ...summarise(v.workflow), shareToken: v.shareToken, visitedAt: v.visitedAt }))
+      .map((v) => {
+        const w = summarise(v.workflow);
+        // The card's image is the owner's output: readable by this visitor only with the link's token.
+        const thumbnailUrl = w.thumbnailUrl && `${w.thumbnailUrl}?share=${encodeURIComponent(v.shareToken)}`;
+        return { ...w, thumbnailUrl, shareToken: v.shareToken, visitedAt: v.visitedAt };
+      })
       .filter((w) => matchesQuery(w, input?.query));
   }),
 
