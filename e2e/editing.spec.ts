@@ -1,5 +1,5 @@
 // Editing by keyboard: duplicate, copy/paste, select-all + delete, undo/redo, input edge replacement,
-// double-click quick-add, and the unsaved-changes mark.
+// node renaming, double-click quick-add, and the unsaved-changes mark.
 import { expect, test, type Page } from '@playwright/test';
 import { colourGraph, createWorkflow } from './api';
 import { connect, edgeIds, graphNode } from './canvas';
@@ -63,6 +63,22 @@ test('keyboard editing with undo/redo', async ({ page, request }) => {
   await expect(color).toHaveValue('#ffffff');
   // (Clicking into a field may select that one node; Ctrl+A must not have selected all four.)
   expect(await page.locator('.react-flow__node.selected').count()).toBeLessThanOrEqual(1);
+
+  // Double-click a node's title to rename it; Backspace edits the text (the node stays); undo brings the old name back.
+  const title = graphNode(page, 'fill').getByTestId('node-title');
+  await expect(title).toHaveText('Solid Colour');
+  await title.dblclick();
+  const titleInput = graphNode(page, 'fill').getByRole('textbox', { name: 'Node title' });
+  await titleInput.press('Backspace');
+  await titleInput.fill('Background');
+  await titleInput.press('Enter');
+  await expect(title).toHaveText('Background');
+  expect(await nodeIds(page)).toEqual(['fill', 'save', 'save_image_1', 'solid_color_1']);
+  await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press(`${mod}+z`);
+  await expect(title).toHaveText('Solid Colour');
+  await page.keyboard.press(`${mod}+Shift+z`);
+  await expect(title).toHaveText('Background');
 
   // Double-click on empty canvas opens the search box; Enter adds the first match there.
   await page.locator('.react-flow__pane').dblclick({ position: { x: 300, y: 600 } });

@@ -149,10 +149,11 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     lastSeeds: actions.lastSeeds,
     setParam: editor.setParam,
     setControl: editor.setControl,
+    setTitle: editor.setTitle,
     openImage: setViewerUrl,
     breakpoints: dbg.badges,
     readOnly,
-  }), [catalogMap, models, problemsByNode, view.nodes, previews, artifactsByNode, actions.lastSeeds, editor.setParam, editor.setControl, dbg.badges, readOnly]);
+  }), [catalogMap, models, problemsByNode, view.nodes, previews, artifactsByNode, actions.lastSeeds, editor.setParam, editor.setControl, editor.setTitle, dbg.badges, readOnly]);
 
   const selectedId = editor.nodes.find((n) => n.selected)?.id ?? null;
   const selectedType = selectedId ? editor.nodes.find((n) => n.id === selectedId)?.data.type : undefined;

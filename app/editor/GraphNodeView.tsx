@@ -1,7 +1,7 @@
 'use client';
 // The canvas node, generated from its catalog entry: typed handles per socket, param widgets,
 // run status, live preview, output images and validation messages.
-import { memo } from 'react';
+import { memo, useState } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import type { FlowNode } from './graph-mapping';
 import { useEditorServices } from './editor-context';
@@ -32,7 +32,10 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
   return (
     <div className={cls} data-testid="graph-node" data-node-type={data.type} data-node-id={id} data-run-status={status ?? 'idle'} data-run-step={run?.step ?? ''}>
       <div className="graph-node-header" title={def.description}>
-        <span className="graph-node-title">{data.title ?? def.title}</span>
+        <NodeTitle
+          title={data.title ?? def.title} typeTitle={def.title} readOnly={s.readOnly}
+          onRename={(t) => s.setTitle(id, t === def.title ? '' : t)}
+        />
         {s.breakpoints.get(id) && <span className="breakpoint-badge" data-testid="breakpoint-badge" title={`breakpoint: ${s.breakpoints.get(id)}`}>● {s.breakpoints.get(id)}</span>}
         {status && status !== 'waiting' && <span className={`node-status node-status-${status}`} data-testid="node-status">{statusLabel(run)}</span>}
       </div>
@@ -109,3 +112,35 @@ function formatMs(ms: number): string {
 }
 
 export const GraphNodeView = memo(GraphNodeViewImpl);
+
+/** Double-click to rename a node (Enter keeps, Escape cancels; an empty name goes back to the type's title). */
+function NodeTitle({ title, typeTitle, readOnly, onRename }: { title: string; typeTitle: string; readOnly: boolean; onRename(t: string): void }) {
+  const [draft, setDraft] = useState<string | null>(null);
+  if (draft === null) {
+    return (
+      <span
+        className="graph-node-title" data-testid="node-title"
+        title={readOnly ? undefined : title === typeTitle ? 'Double-click to rename' : `${typeTitle} — double-click to rename`}
+        onDoubleClick={readOnly ? undefined : (e) => { e.stopPropagation(); setDraft(title); }}
+      >
+        {title}
+      </span>
+    );
+  }
+  const done = (keep: boolean) => {
+    if (keep && draft.trim() !== title) onRename(draft);
+    setDraft(null);
+  };
+  return (
+    <input
+      className="graph-node-title-input nodrag" aria-label="Node title" autoFocus value={draft} maxLength={100}
+      onChange={(e) => setDraft(e.target.value)}
+      onBlur={() => done(true)}
+      onKeyDown={(e) => {
+        e.stopPropagation(); // Delete/Backspace edit the text, not the graph
+        if (e.key === 'Enter') done(true);
+        if (e.key === 'Escape') done(false);
+      }}
+    />
+  );
+}

@@ -20,6 +20,7 @@ export interface EditorNodeServices {
   lastSeeds: Readonly<Record<string, number>>;
   setParam(nodeId: string, name: string, value: unknown): void;
   setControl(nodeId: string, name: string, control: SeedControl): void;
+  setTitle(nodeId: string, title: string): void;
   openImage(url: string): void;
   /** Breakpoint badge text per node (Debug on). */
   breakpoints: ReadonlyMap<string, string>;

@@ -132,6 +132,16 @@ export function useGraphEditor(initial: Graph, catalog: ReadonlyMap<string, Cata
     });
   }, [record, updateData]);
 
+  /** A node's own title (shown instead of its type's); empty = back to the type's title. Undoable. */
+  const setTitle = useCallback((nodeId: string, title: string) => {
+    record();
+    const t = title.trim().slice(0, 100);
+    updateData(nodeId, (d) => {
+      const { title: _old, ...rest } = d;
+      return t ? { ...rest, title: t } : rest;
+    });
+  }, [record, updateData]);
+
   /** Replaces the whole graph (restore of a version); undoable. */
   const replaceGraph = useCallback((g: Graph) => {
     record();
@@ -143,7 +153,7 @@ export function useGraphEditor(initial: Graph, catalog: ReadonlyMap<string, Cata
   return {
     nodes, edges, onNodesChange, onEdgesChange, setNodes, setEdges,
     record, undo, redo, graphOf, connectionProblem, connect, addNode, paste, duplicate, selectAll,
-    selectedFragment, setParam, setControl, replaceGraph,
+    selectedFragment, setParam, setControl, setTitle, replaceGraph,
   };
 }
 
