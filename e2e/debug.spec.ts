@@ -138,3 +138,30 @@ test('"Run to here" on VAE Decode runs only its ancestors and shows the image in
   expect(await loadedSize(inspector.getByTestId('inspector-image'))).toEqual({ width: 256, height: 256 });
   await expect(inspector.getByTestId('inspector-size')).toHaveText('256×256');
 });
+
+test('"Run to here" on the sampler shows its latent in the inspector, drawn with the model\'s colours', async ({ page, request }) => {
+  const graph = templateGraph(TXT2IMG_TEMPLATE, { sampler: { seed: freshSeed(), steps: 8 } });
+  const id = await createWorkflow(request, 'run to sampler', graph);
+  await page.goto(`/w/${id}`);
+  await nodeMenu(page, 'sampler', 'Run to here');
+  await expect(page.getByTestId('run-status')).toHaveText('succeeded', { timeout: 60_000 });
+  await expect(graphNode(page, 'decode')).not.toHaveAttribute('data-run-status', /done|cached|running/);
+  const inspector = page.getByTestId('inspector');
+  await expect(inspector).toHaveAttribute('data-node-id', 'sampler');
+  const latent = inspector.getByTestId('inspector-latent');
+  // 32x32 latent cells at 8 px each: the size the decoder would give.
+  expect(await loadedSize(latent)).toEqual({ width: 256, height: 256 });
+  // The template prompts a red circle on blue: the centre of the projected latent is red, a corner blue.
+  const [centre, corner] = await latent.evaluate(async (img: HTMLImageElement) => {
+    const bmp = await createImageBitmap(img);
+    const c = new OffscreenCanvas(bmp.width, bmp.height);
+    const g = c.getContext('2d')!;
+    g.drawImage(bmp, 0, 0);
+    const at = (x: number, y: number) => [...g.getImageData(x, y, 1, 1).data.slice(0, 3)];
+    return [at(128, 128), at(4, 4)];
+  });
+  expect(centre[0]).toBeGreaterThan(150);
+  expect(centre[2]).toBeLessThan(100);
+  expect(corner[2]).toBeGreaterThan(150);
+  expect(corner[0]).toBeLessThan(100);
+});

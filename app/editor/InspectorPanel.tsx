@@ -38,6 +38,10 @@ function OutputView({ output, thumb }: { output: OutputSummary; thumb?: { url: s
   return (
     <div className="inspector-output" data-testid="inspector-output" data-output={output.name} data-type={output.type}>
       <div><strong>{output.name}</strong> <span className="muted">{output.summary}</span></div>
+      {output.type === 'LATENT' && thumb && (
+        // The latent through the model's latent→RGB projection (one cell = 8 px), not a decode.
+        <img src={thumb.url} alt={`${output.name} latent preview`} data-testid="inspector-latent" className="inspector-thumb" />
+      )}
       {output.type === 'IMAGE' && (
         <>
           {thumb && <img src={thumb.url} alt={`${output.name} output`} data-testid="inspector-image" className="inspector-thumb" />}

@@ -1,6 +1,8 @@
-// Thumbnails of the IMAGE outputs of a run's "run to here" targets, so the editor can show what the
-// node produced without saving it as an output. Bounded: targets only, first batch item, ≤ 256 px.
+// Thumbnails of what a run's "run to here" targets produced, so the editor can show a node's output without
+// saving it: IMAGE outputs as they are, LATENT outputs through the latent→RGB projection of the model that
+// made them (the same picture a sampler step preview shows). Bounded: targets only, first batch item, ≤ 256 px.
 import type { Graph } from '../../nodes/engine/graph';
+import { latentToRgb, SD15_LATENT_RGB, type LatentRgb } from '../../nodes/models/latent-rgb';
 import { encodeImage } from '../../nodes/runtime/image';
 import type { Tensor } from '../../nodes/runtime/tensor';
 import type { InspectThumbnail } from './protocol';
@@ -8,9 +10,48 @@ import type { InspectThumbnail } from './protocol';
 export const INSPECT_MAX_SIZE = 256;
 const MAX_THUMBNAILS = 8;
 
-function isImageTensor(v: unknown): v is Tensor {
+function isTensor(v: unknown): v is Tensor {
   const t = v as Tensor | undefined;
-  return !!t && Array.isArray(t.dims) && t.dims.length === 4 && (t.dims[1] === 3 || t.dims[1] === 4) && ArrayBuffer.isView(t.data);
+  return !!t && Array.isArray(t.dims) && ArrayBuffer.isView(t.data);
+}
+
+function isImageTensor(v: unknown): v is Tensor {
+  return isTensor(v) && v.dims.length === 4 && (v.dims[1] === 3 || v.dims[1] === 4);
+}
+
+function latentSamples(v: unknown): Tensor | null {
+  const s = (v as { samples?: unknown } | undefined)?.samples;
+  return isTensor(s) && s.dims.length === 4 ? s : null;
+}
+
+function latentRgbOf(v: unknown): LatentRgb | null {
+  const rgb = (v as { latentRgb?: LatentRgb } | undefined)?.latentRgb;
+  return rgb && Array.isArray(rgb.factors) && Array.isArray(rgb.bias) ? rgb : null;
+}
+
+/**
+ * The projection for a latent made by `nodeId`: the nearest upstream value that carries one (the MODEL the
+ * sampler used; an Empty Latent feeding nothing has none). SD1.5's factors for 4-channel latents otherwise.
+ */
+function projectionFor(
+  graph: Graph, nodeId: string, channels: number, values: ReadonlyMap<string, Record<string, unknown>>,
+): LatentRgb | null {
+  const seen = new Set([nodeId]);
+  let frontier = [nodeId];
+  while (frontier.length) {
+    const next: string[] = [];
+    for (const id of frontier) {
+      for (const e of graph.edges) {
+        if (e.to.node !== id || seen.has(e.from.node)) continue;
+        seen.add(e.from.node);
+        next.push(e.from.node);
+        const rgb = latentRgbOf(values.get(e.from.node)?.[e.from.output]);
+        if (rgb && rgb.factors.length === channels) return rgb;
+      }
+    }
+    frontier = next;
+  }
+  return channels === SD15_LATENT_RGB.factors.length ? SD15_LATENT_RGB : null;
 }
 
 export async function inspectThumbnails(
@@ -20,8 +61,16 @@ export async function inspectThumbnails(
   for (const nodeId of targets ?? []) {
     if (!graph.nodes.some((n) => n.id === nodeId)) continue;
     for (const [output, value] of Object.entries(values.get(nodeId) ?? {})) {
-      if (!isImageTensor(value) || out.length >= MAX_THUMBNAILS) continue;
-      const img = await encodeImage(value, { format: 'png', maxSize: INSPECT_MAX_SIZE });
+      if (out.length >= MAX_THUMBNAILS) break;
+      let image: Tensor | null = isImageTensor(value) ? value : null;
+      const latent = image ? null : latentSamples(value);
+      if (latent) {
+        const rgb = projectionFor(graph, nodeId, latent.dims[1], values);
+        // One latent cell per 8 pixels, as the decoder would make it (nearest: cells stay crisp).
+        if (rgb) image = latentToRgb(latent, rgb, { scale: Math.max(1, Math.min(8, Math.floor(INSPECT_MAX_SIZE / Math.max(latent.dims[2], latent.dims[3])))) });
+      }
+      if (!image) continue;
+      const img = await encodeImage(image, { format: 'png', maxSize: INSPECT_MAX_SIZE });
       out.push({ nodeId, output, mime: 'image/png', bytes: img.bytes, width: img.width, height: img.height });
     }
   }
