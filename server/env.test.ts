@@ -49,4 +49,17 @@ describe('loadEnv', () => {
     expect(issues).toContain('ADMIN_PASSWORD: ADMIN_PASSWORD must be at least 8 characters (got (hidden))');
     expect((err as Error).message).not.toContain('short');
   });
+
+  it('allows WORKERS=0 only with a WORKER_TOKEN for remote workers, never echoing the token', () => {
+    expect(loadEnv({ WORKERS: '0', WORKER_TOKEN: 'x'.repeat(32) })).toMatchObject({ WORKERS: 0 });
+    expect(() => loadEnv({ WORKERS: '0' })).toThrow(/WORKERS=0 leaves nobody to run graphs: set WORKER_TOKEN/);
+    let err: unknown;
+    try {
+      loadEnv({ WORKER_TOKEN: 'too-short' });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as EnvError).issues).toEqual(['WORKER_TOKEN: WORKER_TOKEN must be at least 16 characters (use a long random string) (got (hidden))']);
+    expect((err as Error).message).not.toContain('too-short');
+  });
 });

@@ -13,7 +13,10 @@ export const envSchema = z.object({
   /** `file:<path>`; a relative path is taken from the project root. Defaults to DATA_DIR/stepflow.db. */
   DATABASE_URL: z.string().startsWith('file:', 'DATABASE_URL must be a SQLite URL like file:./data/stepflow.db').optional(),
   MODELS_DIR: z.string().min(1).default(path.join(projectRoot, 'models')),
-  WORKERS: int('WORKERS').min(1, 'WORKERS must be at least 1').max(64).default(1),
+  /** Local worker processes. 0 is allowed when remote workers (WORKER_TOKEN) do the work. */
+  WORKERS: int('WORKERS').min(0, 'WORKERS must be 0 or more').max(64).default(1),
+  /** Shared secret remote workers (`npm run worker`) present to join; unset = remote workers are refused. */
+  WORKER_TOKEN: z.string().min(16, 'WORKER_TOKEN must be at least 16 characters (use a long random string)').max(256).optional(),
   EXECUTION_PROVIDER: z.enum(['cpu', 'cuda'], { error: 'EXECUTION_PROVIDER must be "cpu" or "cuda"' }).default('cpu'),
   PREVIEW_FPS: int('PREVIEW_FPS').min(10, 'PREVIEW_FPS must be at least 10').max(120).default(15),
   /** Worker node-output cache (LRU) in bytes. */
@@ -31,6 +34,8 @@ export const envSchema = z.object({
   ADMIN_PASSWORD: z.string().min(8, 'ADMIN_PASSWORD must be at least 8 characters').max(256).optional(),
 }).refine((e) => (e.ADMIN_USERNAME === undefined) === (e.ADMIN_PASSWORD === undefined), {
   message: 'set both ADMIN_USERNAME and ADMIN_PASSWORD, or neither', path: ['ADMIN_PASSWORD'],
+}).refine((e) => e.WORKERS > 0 || e.WORKER_TOKEN !== undefined, {
+  message: 'WORKERS=0 leaves nobody to run graphs: set WORKER_TOKEN so remote workers can join, or WORKERS to 1 or more', path: ['WORKERS'],
 });
 
 export type EnvInput = z.input<typeof envSchema>;
@@ -48,7 +53,8 @@ export class EnvError extends Error {
 }
 
 /** A password is never echoed into an error message (which ends up in logs). */
-const shown = (key: string, value: unknown) => (key === 'ADMIN_PASSWORD' && value !== undefined ? '(hidden)' : JSON.stringify(value));
+const shown = (key: string, value: unknown) => (
+  (key === 'ADMIN_PASSWORD' || key === 'WORKER_TOKEN') && value !== undefined ? '(hidden)' : JSON.stringify(value));
 
 /** Parses variables (process.env by default); empty strings count as unset. */
 export function loadEnv(source: Record<string, string | undefined> = process.env): Env {

@@ -79,7 +79,9 @@ export class RunEventRelay {
     const where = run.node ? `while running node ${run.node.id} (${run.node.type})` : 'before its first node';
     const failure = run.cancelReason
       ? { status: 'cancelled' as const, code: 'cancelled', message: `${run.cancelReason}; worker ${w.id} did not stop in time and was restarted`, nodeId: run.node?.id }
-      : { status: 'failed' as const, code: 'worker_crashed', message: `worker ${w.id} exited with ${how} ${where}`, nodeId: run.node?.id };
+      : exit.reason
+        ? { status: 'failed' as const, code: 'worker_disconnected', message: `remote worker ${w.id} ${exit.reason} ${where}`, nodeId: run.node?.id }
+        : { status: 'failed' as const, code: 'worker_crashed', message: `worker ${w.id} exited with ${how} ${where}`, nodeId: run.node?.id };
     const node = run.node ? { ...run.node, ms: performance.now() - run.node.startedAt } : undefined;
     try {
       await this.d.recorder.fail(run.runId, failure, node);
@@ -87,7 +89,7 @@ export class RunEventRelay {
       this.d.emit(run, failure.status === 'cancelled'
         ? { type: 'run:cancelled', runId: run.runId, nodeId: failure.nodeId, reason: failure.message }
         : { type: 'run:failed', runId: run.runId, nodeId: failure.nodeId, code: failure.code, message: failure.message });
-      // The pool restarts the process; the queue dispatches again when it reports ready.
+      // The pool restarts a local process (a remote worker may join again); the queue dispatches again when one is ready.
       this.d.ended(run, { releaseWorker: false });
     }
   }

@@ -1,4 +1,5 @@
-// Host side of the workers: forks WORKERS child processes, tracks idle/busy, restarts the dead.
+// Host side of the workers: forks WORKERS child processes (restarting the dead), accepts remote workers that
+// connect over the network (server/worker/remote-host.ts), and tracks which are idle or busy.
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,9 +10,20 @@ const ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'entry.ts'
 
 export type WorkerState = 'starting' | 'idle' | 'busy' | 'stopped';
 
+/** How the host talks to one worker: a forked child's IPC channel or a remote worker's socket. */
+export interface WorkerTransport {
+  send(msg: HostToWorker): void;
+  /** Ends the worker (local: SIGKILL, restarted; remote: disconnect, it may join again). */
+  kill(): void;
+}
+
 export interface WorkerHandle {
   readonly id: string;
-  child: ChildProcess;
+  transport: WorkerTransport;
+  /** Local workers only. */
+  child?: ChildProcess;
+  /** Remote workers only: the name it gave and where it connected from. */
+  remote?: { name: string; address: string };
   state: WorkerState;
   runId?: string;
   provider?: string;
@@ -25,6 +37,8 @@ export interface WorkerExit {
   signal: NodeJS.Signals | null;
   /** The run it was executing, if any. */
   runId?: string;
+  /** Instead of "exited with …" (a remote worker that disconnected). */
+  reason?: string;
 }
 
 export interface WorkerPoolHandlers {
@@ -82,12 +96,38 @@ export class WorkerPool {
   }
 
   send(w: WorkerHandle, msg: HostToWorker): void {
-    if (w.child.connected) w.child.send(msg);
+    w.transport.send(msg);
   }
 
   /** Ends a worker at once (a cancel it ignored); it is restarted like a crashed one. */
   kill(w: WorkerHandle): void {
-    w.child.kill('SIGKILL');
+    w.transport.kill();
+  }
+
+  /** A remote worker joined (it says `ready` through `remoteMessage` when it can take runs). */
+  addRemote(id: string, remote: WorkerHandle['remote'], transport: WorkerTransport): WorkerHandle {
+    const w: WorkerHandle = { id, transport, remote, state: 'starting', failedStarts: 0 };
+    this.workers.push(w);
+    this.opts.log?.(`remote worker ${id} (${remote!.name}) connected from ${remote!.address}`);
+    return w;
+  }
+
+  /** A message from a remote worker: the same protocol a local worker speaks over IPC. */
+  remoteMessage(w: WorkerHandle, msg: WorkerToHost): void {
+    this.onWorkerMessage(w, msg);
+  }
+
+  /** A remote worker went away: its run (if any) fails like a crashed local worker's; it is not restarted. */
+  removeRemote(w: WorkerHandle, reason: string): void {
+    const i = this.workers.indexOf(w);
+    if (i < 0) return;
+    this.workers.splice(i, 1);
+    const runId = w.state === 'busy' ? w.runId : undefined;
+    const wasStopped = w.state === 'stopped';
+    w.state = 'stopped';
+    w.runId = undefined;
+    this.opts.log?.(`remote worker ${w.id} (${w.remote?.name}) left: ${reason}`);
+    if (!this.stopping && !wasStopped) this.opts.handlers.onExit(w, { code: null, signal: null, runId, reason });
   }
 
   async stop(graceMs = 3000): Promise<void> {
@@ -99,12 +139,26 @@ export class WorkerPool {
   private async stopOne(w: WorkerHandle, graceMs: number): Promise<void> {
     const child = w.child;
     w.state = 'stopped';
-    if (child.exitCode !== null || child.signalCode !== null) return;
+    // Remote workers are not ours to stop: the socket closes with the server and they wait to reconnect.
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     this.send(w, { type: 'shutdown' });
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);
+  }
+
+  private onWorkerMessage(w: WorkerHandle, msg: WorkerToHost): void {
+    if (w.state === 'stopped') return;
+    if (msg.type === 'ready') {
+      w.state = 'idle';
+      w.provider = msg.provider;
+      w.pid = msg.pid;
+      w.failedStarts = 0;
+      this.opts.handlers.onReady(w);
+      return;
+    }
+    this.opts.handlers.onMessage(w, msg);
   }
 
   private spawn(w: WorkerHandle): void {
@@ -117,18 +171,13 @@ export class WorkerPool {
       env: { ...process.env, [WORKER_CONFIG_ENV]: JSON.stringify(config) },
     });
     w.child = child;
+    w.transport = {
+      send: (msg) => { if (child.connected) child.send(msg); },
+      kill: () => { child.kill('SIGKILL'); },
+    };
     w.state = 'starting';
     w.pid = child.pid;
-    child.on('message', (msg: WorkerToHost) => {
-      if (msg.type === 'ready') {
-        w.state = 'idle';
-        w.provider = msg.provider;
-        w.failedStarts = 0;
-        this.opts.handlers.onReady(w);
-        return;
-      }
-      this.opts.handlers.onMessage(w, msg);
-    });
+    child.on('message', (msg: WorkerToHost) => this.onWorkerMessage(w, msg));
     child.on('error', (e) => this.opts.log?.(`worker ${w.id}: ${e.message}`));
     child.once('exit', (code, signal) => {
       const wasReady = w.state === 'idle' || w.state === 'busy';
