@@ -22,6 +22,7 @@ import { appRouter } from './routers';
 import type { Services } from './services';
 import { attachSocket, type StepflowIo } from './socket';
 import { WorkerPool } from './worker/pool';
+import { attachRemoteWorkers, REMOTE_WORKER_CHECK, type RemoteWorkers } from './worker/remote-host';
 
 export interface ServerOptions {
   env: Env;
@@ -95,11 +96,15 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
       });
     }
     if (isApiPath(url)) return void apiHandler(req, res);
+    // Remote workers' pre-flight (and a clear refusal when they are off); their socket path is served by remote-host.
+    if (url === REMOTE_WORKER_CHECK || url.startsWith('/api/workers/')) return void remote.handleHttp(req, res);
     if (url === '/api/health') {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
       return void res.end(JSON.stringify({
         ok: true,
-        workers: pool.list().map((w) => ({ id: w.id, state: w.state, provider: w.provider ?? null, runId: w.runId ?? null })),
+        workers: pool.list().map((w) => ({
+          id: w.id, state: w.state, provider: w.provider ?? null, runId: w.runId ?? null, remote: w.remote?.name ?? null,
+        })),
       }));
     }
     if (nextHandler) return void nextHandler(req, res);
@@ -127,6 +132,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     },
   });
   queue.attach(pool, broadcaster);
+  const remote: RemoteWorkers = attachRemoteWorkers(httpServer, pool, { token: env.WORKER_TOKEN, log });
 
   let closeNext: (() => Promise<void>) | undefined;
   if (opts.next !== false) {
@@ -151,6 +157,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     queue.beginStop();
     await pool.stop();
     await queue.stop();
+    await remote.close();
     await new Promise<void>((resolve) => {
       io.close(() => resolve());
       httpServer.closeAllConnections();
