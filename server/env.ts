@@ -29,6 +29,8 @@ export const envSchema = z.object({
   PREVIEW_RUNS_KEPT: int('PREVIEW_RUNS_KEPT').min(0).default(50),
   /** none: one trusted user, no accounts (today's behaviour). local: accounts, sessions, per-workflow access. */
   AUTH: z.enum(['none', 'local'], { error: 'AUTH must be "none" or "local"' }).default('none'),
+  /** With AUTH=local: open = anyone may create an account on /login; closed = only admins create accounts. */
+  SIGNUP: z.enum(['open', 'closed'], { error: 'SIGNUP must be "open" or "closed"' }).default('open'),
   /** With AUTH=local: an admin account created on first start when no user has this name. */
   ADMIN_USERNAME: z.string().trim().min(1).max(64).optional(),
   ADMIN_PASSWORD: z.string().min(8, 'ADMIN_PASSWORD must be at least 8 characters').max(256).optional(),

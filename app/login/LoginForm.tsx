@@ -8,7 +8,8 @@ import { authFormErrors, NO_ERRORS, signUpProblems, type AuthField, type AuthFor
 
 type Mode = 'signIn' | 'signUp';
 
-export function LoginForm({ onSignedIn }: { onSignedIn(): void }) {
+/** `signupOpen` false (SIGNUP=closed): sign in only; accounts come from an admin. */
+export function LoginForm({ onSignedIn, signupOpen = true }: { onSignedIn(): void; signupOpen?: boolean }) {
   const trpc = useTRPC();
   const [mode, setMode] = useState<Mode>('signIn');
   const [username, setUsername] = useState('');
@@ -62,10 +63,14 @@ export function LoginForm({ onSignedIn }: { onSignedIn(): void }) {
       )}
       {errors.message && <p className="error" role="alert" data-testid="login-error">{errors.message}</p>}
       <button type="submit" className="primary" disabled={pending}>{pending ? `${title}…` : title}</button>
-      <p className="muted">
-        {signingUp ? 'Already have an account? ' : 'New here? '}
-        <button type="button" className="link-button" onClick={switchMode}>{signingUp ? 'Sign in' : 'Create account'}</button>
-      </p>
+      {signupOpen ? (
+        <p className="muted">
+          {signingUp ? 'Already have an account? ' : 'New here? '}
+          <button type="button" className="link-button" onClick={switchMode}>{signingUp ? 'Sign in' : 'Create account'}</button>
+        </p>
+      ) : (
+        <p className="muted" data-testid="signup-closed">New here? Ask an admin of this server for an account.</p>
+      )}
     </form>
   );
 }

@@ -46,7 +46,7 @@ export function LoginView() {
       </div>
     );
   } else {
-    body = <LoginForm onSignedIn={() => continueAsNewSession(queryClient, next)} />;
+    body = <LoginForm signupOpen={me.data?.signup !== 'closed'} onSignedIn={() => continueAsNewSession(queryClient, next)} />;
   }
 
   return (

@@ -1,5 +1,5 @@
 'use client';
-// Who is signed in, in the top bar (AUTH=local only): the username, Settings and Sign out; or a Sign in link
+// Who is signed in, in the top bar (AUTH=local only): the username, Admin (admins), Settings and Sign out; or a Sign in link
 // that comes back to this very page (share token included).
 import { usePathname, useRouter } from 'next/navigation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -48,6 +48,7 @@ export function AccountMenu() {
     <div className="account-menu" data-testid="account-menu">
       <span className="account-user" data-testid="signed-in-user">{user.username}</span>
       {user.isAdmin && <span className="badge" title="Administrator: may open every workflow">admin</span>}
+      {user.isAdmin && <GuardedLink href="/admin" className={path.startsWith('/admin') ? 'active' : ''}>Admin</GuardedLink>}
       <GuardedLink href="/settings" className={path.startsWith('/settings') ? 'active' : ''}>Settings</GuardedLink>
       <button
         type="button" disabled={signOut.isPending || signOut.isSuccess}

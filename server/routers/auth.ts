@@ -7,9 +7,9 @@ import { RateLimitedError } from '../auth/rate-limit';
 import { createSession, endSession, readCookie, SESSION_COOKIE, sessionCookie, sessionKey } from '../auth/session';
 import { createRouter, publicProcedure, type Context } from '../trpc';
 
-const username = z.string().trim().toLowerCase().min(3, 'a username has at least 3 characters').max(64)
+export const username = z.string().trim().toLowerCase().min(3, 'a username has at least 3 characters').max(64)
   .regex(/^[a-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore');
-const password = z.string().min(8, 'a password has at least 8 characters').max(256);
+export const password = z.string().min(8, 'a password has at least 8 characters').max(256);
 const credentials = z.object({ username, password });
 const WRONG = 'wrong username or password';
 
@@ -40,11 +40,16 @@ function limited(ctx: Context, e: unknown): never {
 export const authRouter = createRouter({
   me: publicProcedure.input(z.void()).query(({ ctx }) => ({
     auth: ctx.env.AUTH,
+    /** closed: only admins create accounts (Admin page). */
+    signup: ctx.env.SIGNUP,
     user: ctx.viewer.user,
   })),
 
   signUp: publicProcedure.input(credentials).mutation(async ({ ctx, input }) => {
     requireLocal(ctx);
+    if (ctx.env.SIGNUP === 'closed') {
+      throw new TRPCError({ code: 'FORBIDDEN', message: 'sign-up is closed on this server; ask an admin for an account' });
+    }
     if (await ctx.db.user.findUnique({ where: { username: input.username } })) {
       throw new TRPCError({ code: 'CONFLICT', message: `the username "${input.username}" is taken; choose another` });
     }

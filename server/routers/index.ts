@@ -1,5 +1,6 @@
 // The root tRPC router. The browser imports only `type AppRouter` from here.
 import { createCallerFactory, createRouter } from '../trpc';
+import { adminRouter } from './admin';
 import { authRouter } from './auth';
 import { modelsRouter } from './models';
 import { nodesRouter } from './nodes';
@@ -9,6 +10,7 @@ import { workflowsRouter } from './workflows';
 
 export const appRouter = createRouter({
   auth: authRouter,
+  admin: adminRouter,
   nodes: nodesRouter,
   models: modelsRouter,
   workflows: workflowsRouter,
