@@ -37,6 +37,8 @@ describe('loadEnv', () => {
 
   it('defaults AUTH to none, and wants both admin variables without echoing the password', () => {
     expect(loadEnv({}).AUTH).toBe('none');
+    expect(loadEnv({}).SIGNUP).toBe('open');
+    expect(() => loadEnv({ SIGNUP: 'invite' })).toThrow('SIGNUP: SIGNUP must be "open" or "closed" (got "invite")');
     expect(loadEnv({ AUTH: 'local', ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'long enough' })).toMatchObject({ AUTH: 'local', ADMIN_USERNAME: 'root' });
     let err: unknown;
     try {
