@@ -75,6 +75,9 @@ export const param = {
   /** Seeds stay within Number's exact-integer range so JSON round-trips them unchanged. */
   seed: (o: { default?: number; label?: string } = {}) =>
     spec<number>({ widget: 'seed', valueType: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, step: 1, label: o.label }, o.default ?? 0),
+  /** A file in the input folders (uploads, shipped examples); the editor offers upload and a picker. */
+  inputImage: (o: { default: string; label?: string; description?: string }) =>
+    spec<string>({ widget: 'image', valueType: 'string', maxLength: 255, label: o.label, description: o.description }, o.default),
   /** A name relative to models/<kind>/; resolved only inside MODELS_DIR. */
   model: (kind: ModelKind, o: { default: string; label?: string; description?: string }) =>
     spec<string>({ widget: 'model', valueType: 'string', modelKind: kind, label: o.label, description: o.description }, o.default),

@@ -21,6 +21,7 @@ import { RunRecorder } from './queue/run-recorder';
 import { appRouter } from './routers';
 import type { Services } from './services';
 import { attachSocket, type StepflowIo } from './socket';
+import { createInputHandler, INPUTS_PREFIX } from './inputs/http';
 import { WorkerPool } from './worker/pool';
 import { attachRemoteWorkers, REMOTE_WORKER_CHECK, type RemoteWorkers } from './worker/remote-host';
 
@@ -82,6 +83,9 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     },
   });
   const artifactHandler = createArtifactHandler(db, artifacts, env.AUTH === 'local');
+  // Uploads first, then the example inputs shipped with the workflows (same layout as nodes/paths.ts).
+  const inputDirs = [path.join(env.DATA_DIR, 'inputs'), path.join(projectRoot, 'workflows', 'inputs')];
+  const inputHandler = createInputHandler(inputDirs);
   const apiHandler = createApiHandler(services);
   let nextHandler: ((req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) | undefined;
 
@@ -96,6 +100,13 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
       });
     }
     if (isApiPath(url)) return void apiHandler(req, res);
+    if (url.startsWith(INPUTS_PREFIX)) {
+      return void inputHandler(req, res).catch((e) => {
+        log(`input ${url}: ${(e as Error).stack ?? e}`);
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'internal', message: 'could not read the input image' } }));
+      });
+    }
     // Remote workers' pre-flight (and a clear refusal when they are off); their socket path is served by remote-host.
     if (url === REMOTE_WORKER_CHECK || url.startsWith('/api/workers/')) return void remote.handleHttp(req, res);
     if (url === '/api/health') {
@@ -118,8 +129,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     log,
     config: {
       modelsDir: env.MODELS_DIR,
-      // Uploads first, then the example inputs shipped with the workflows (same layout as nodes/paths.ts).
-      inputDirs: [path.join(env.DATA_DIR, 'inputs'), path.join(projectRoot, 'workflows', 'inputs')],
+      inputDirs,
       provider: env.EXECUTION_PROVIDER,
       cacheBytes: env.CACHE_BYTES,
       modelBudgetBytes: env.MODEL_BUDGET_BYTES,

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { ModelKind } from '../runtime/models';
 
-export type Widget = 'number' | 'slider' | 'text' | 'textarea' | 'select' | 'toggle' | 'seed' | 'model';
+export type Widget = 'number' | 'slider' | 'text' | 'textarea' | 'select' | 'toggle' | 'seed' | 'model' | 'image';
 export type ParamValueType = 'int' | 'float' | 'string' | 'boolean';
 
 /** What the editor needs to draw a param widget and what validation enforces. */
@@ -46,7 +46,10 @@ function buildSchema(ui: ParamUi): z.ZodType<unknown> {
     case 'string': {
       if (ui.choices) return z.enum(ui.choices as [string, ...string[]]);
       const s = z.string().max(ui.maxLength ?? 100_000);
-      return ui.widget === 'model' ? s.min(1, 'choose a model') : s;
+      if (ui.widget === 'model') return s.min(1, 'choose a model');
+      // An input image names a file inside the input folders, never a path out of them.
+      if (ui.widget === 'image') return s.min(1, 'choose or upload an image').refine(isPlainModelName, 'must be a file name inside the input folder');
+      return s;
     }
   }
 }

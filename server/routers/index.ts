@@ -2,6 +2,7 @@
 import { createCallerFactory, createRouter } from '../trpc';
 import { adminRouter } from './admin';
 import { authRouter } from './auth';
+import { inputsRouter } from './inputs';
 import { modelsRouter } from './models';
 import { nodesRouter } from './nodes';
 import { runsRouter } from './runs';
@@ -15,6 +16,7 @@ export const appRouter = createRouter({
   models: modelsRouter,
   workflows: workflowsRouter,
   runs: runsRouter,
+  inputs: inputsRouter,
   tokens: tokensRouter,
 });
 

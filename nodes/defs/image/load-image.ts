@@ -11,7 +11,7 @@ export const loadImage = defineNode({
   description: 'Reads a PNG, JPEG, WebP, GIF, TIFF or AVIF file from the input folder.',
   inputs: {},
   params: {
-    image: param.text({ default: 'example.png', label: 'image file' }),
+    image: param.inputImage({ default: 'example.png', label: 'image', description: 'an uploaded image or a file in the input folder' }),
     alpha: param.bool({ default: false, label: 'keep alpha' }),
   },
   outputs: { image: { type: 'IMAGE' } },
