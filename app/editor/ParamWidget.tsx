@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { CatalogNode } from '../../nodes/engine/catalog';
 import type { SeedControl } from './graph-mapping';
+import { InputImageWidget } from './InputImageWidget';
 
 type ParamDef = CatalogNode['params'][number];
 
@@ -22,6 +23,10 @@ export function ParamWidget({ param, value, control, lastSeed, models, invalid, 
   const label = ui.label ?? name;
   const cls = `param param-${ui.widget}${invalid ? ' param-invalid' : ''}`;
   const testId = `param-${name}`;
+  if (ui.widget === 'image') {
+    // Not inside a <label>: it holds a select and an upload button of its own.
+    return <InputImageWidget label={label} value={String(value ?? '')} testId={testId} invalid={invalid} description={ui.description} onChange={onChange} />;
+  }
   return (
     <label className={cls} title={ui.description}>
       <span className="param-label">{label}</span>
