@@ -1,7 +1,7 @@
 // `npm run worker -- --server http://host:3000 [--name gpu-1] [--skip-models]`: a worker on another machine.
 // It runs graphs for that server exactly like a local worker, with its own models (MODELS_DIR, the built-in
-// pack generated if missing), provider (EXECUTION_PROVIDER) and memory budgets; WORKER_TOKEN must match the
-// server's. It reconnects when the connection drops (a run in flight then fails on the server and stops here).
+// pack generated if missing), provider (EXECUTION_PROVIDER) and memory budgets; input images it lacks are
+// fetched from the server before a run; WORKER_TOKEN must match the server's. It reconnects when the connection drops (a run in flight then fails on the server and stops here).
 import os from 'node:os';
 import path from 'node:path';
 import { io } from 'socket.io-client';
@@ -10,7 +10,9 @@ import { ensureModelPack } from '../model-pack';
 import { projectRoot } from '../paths';
 import type { HostToWorker, WorkerToHost } from './protocol';
 import { REMOTE_WORKER_CHECK, REMOTE_WORKER_PATH } from './remote-host';
+import { fetchMissingInputs, inputImagesOf } from './remote-inputs';
 import { createWorkerRuntime } from './worker-runtime';
+import { getCatalog } from '../../nodes/registry';
 
 const log = (m: string) => console.log(`[worker] ${m}`);
 const fail = (m: string): never => {
@@ -72,10 +74,12 @@ const socket = io(server!.origin, {
 });
 // A message for a connection that is gone would reach the next connection out of context: drop it instead.
 const send = (msg: WorkerToHost) => { if (socket.connected) socket.emit('worker', msg); };
+const inputDirs = [path.join(env!.DATA_DIR, 'inputs'), path.join(projectRoot, 'workflows', 'inputs')];
+const catalog = new Map(getCatalog().map((c) => [c.type, c]));
 const worker = createWorkerRuntime({
   workerId: name,
   modelsDir: env!.MODELS_DIR,
-  inputDirs: [path.join(env!.DATA_DIR, 'inputs'), path.join(projectRoot, 'workflows', 'inputs')],
+  inputDirs,
   provider: env!.EXECUTION_PROVIDER,
   cacheBytes: env!.CACHE_BYTES,
   modelBudgetBytes: env!.MODEL_BUDGET_BYTES,
@@ -86,7 +90,17 @@ socket.on('connect', () => {
   log(`working for ${server!.origin} as "${name}" (${worker.provider}, models in ${env!.MODELS_DIR})`);
   send({ type: 'ready', workerId: name, provider: worker.provider, pid: process.pid });
 });
-socket.on('host', (msg: HostToWorker) => worker.handle(msg));
+// In order: a run waits for its input images (uploads live on the server), and a cancel sent meanwhile follows it.
+let inbox = Promise.resolve();
+socket.on('host', (msg: HostToWorker) => {
+  inbox = inbox.then(async () => {
+    if (msg.type === 'run') {
+      const fetched = await fetchMissingInputs(inputImagesOf(msg.graph, catalog), inputDirs, inputDirs[0], server!, log);
+      if (fetched.length) log(`fetched ${fetched.length} input image(s) from the server`);
+    }
+    worker.handle(msg);
+  });
+});
 socket.on('disconnect', (reason) => {
   worker.abandon('the worker lost its connection to the server');
   log(`disconnected from ${server!.origin} (${reason}); reconnecting`);

@@ -76,6 +76,25 @@ describe('remote workers', () => {
     const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
     expect([info.width, info.height, ...data.subarray(0, 3)]).toEqual([48, 16, 0, 255, 0]);
 
+    // An image uploaded to the server reaches the remote worker's Load Image (fetched before the run).
+    const picture = await sharp({ create: { width: 20, height: 10, channels: 3, background: { r: 9, g: 99, b: 199 } } }).png().toBuffer();
+    const up = await t.trpc.inputs.upload.mutate({ name: 'sky.png', base64: picture.toString('base64') });
+    const loadRun = await t.trpc.runs.enqueue.mutate({
+      graph: {
+        version: 1,
+        nodes: [
+          { id: 'load', type: 'load_image', typeVersion: 1, params: { image: up.name } },
+          { id: 'save', type: 'save_image', typeVersion: 1, params: {} },
+        ],
+        edges: [{ from: { node: 'load', output: 'image' }, to: { node: 'save', input: 'images' } }],
+      },
+    });
+    const loaded = await finished(t, loadRun.runId);
+    expect(loaded.error).toBeNull();
+    const copy = Buffer.from(await (await fetch(`${t.url}${loaded.artifacts.find((a) => a.kind === 'image')!.url}`)).arrayBuffer());
+    expect([...(await sharp(copy).raw().toBuffer()).subarray(0, 3)]).toEqual([9, 99, 199]);
+    expect(w.output()).toContain('fetched 1 input image(s) from the server');
+
     const slow = await t.trpc.runs.enqueue.mutate({ graph: slowGraph() });
     await until(async () => ((await t.trpc.runs.get.query({ runId: slow.runId })).nodes.some((n) => n.id === 'fill') ? true : undefined), 'the slow run to start');
     w.child.kill('SIGKILL');
