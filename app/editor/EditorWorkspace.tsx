@@ -79,6 +79,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     unsavedGraph: () => (doc.dirty ? doc.graph : null),
   });
   const [sharing, setSharing] = useState(false);
+  const [batch, setBatch] = useState(1);
   const [panel, setPanel] = useState<SideTab>('results');
   const [menu, setMenu] = useState<NodeMenuTarget | null>(null);
   const [inspected, setInspected] = useState<string | null>(null);
@@ -120,7 +121,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
   const ignore = () => undefined;
   useEditorShortcuts({
     save,
-    run: () => void actions.run(dbg.runOptions()),
+    run: () => void actions.run({ ...dbg.runOptions(), count: batch }),
     undo: readOnly ? ignore : editor.undo,
     redo: readOnly ? ignore : editor.redo,
     copy: () => {
@@ -196,8 +197,8 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
           Export JSON
         </button>
         <RunBar
-          view={view} onRun={() => void actions.run(dbg.runOptions())} onStop={actions.stop} busy={actions.busy}
-          debug={dbg.enabled} onDebug={dbg.setEnabled}
+          view={view} onRun={() => void actions.run({ ...dbg.runOptions(), count: batch })} onStop={actions.stop} busy={actions.busy}
+          debug={dbg.enabled} onDebug={dbg.setEnabled} count={batch} onCount={setBatch}
         />
       </TopNav>
       <WorkflowBanner

@@ -3,13 +3,25 @@
 import { useEffect, useState } from 'react';
 import { isActive, type RunView } from './run-state';
 
-export function RunBar({ view, onRun, onStop, busy, debug, onDebug }: {
+export function RunBar({ view, onRun, onStop, busy, debug, onDebug, count, onCount }: {
   view: RunView; onRun(): void; onStop(): void; busy: boolean; debug: boolean; onDebug(on: boolean): void;
+  /** Batch count: how many runs one press queues. */
+  count: number; onCount(n: number): void;
 }) {
   const active = isActive(view.status);
   return (
     <div className="run-bar">
-      <button type="button" className="primary" onClick={onRun} disabled={busy} title="Run the workflow (Ctrl+Enter)">Run</button>
+      <button type="button" className="primary" onClick={onRun} disabled={busy} title="Run the workflow (Ctrl+Enter)">
+        {count > 1 ? `Run ×${count}` : 'Run'}
+      </button>
+      <input
+        type="number" className="batch-count" min={1} max={100} step={1} value={count} aria-label="Batch count"
+        title="Batch count: runs queued per press; seeds set to random or increment change from run to run"
+        onChange={(e) => {
+          const n = Math.round(Number(e.target.value));
+          if (Number.isFinite(n)) onCount(Math.min(100, Math.max(1, n)));
+        }}
+      />
       <button
         type="button" className={debug ? 'toggle on' : 'toggle'} aria-pressed={debug} onClick={() => onDebug(!debug)}
         title="Debug: runs stop at the breakpoints set from a node's right-click menu"

@@ -51,7 +51,7 @@ export function useRunActions({ workflowId, doc, editor, view, enqueued, canSave
   }, [editor]);
 
   /** Run the workflow; `debug` breakpoints make it pausable, `targets` runs only those nodes' ancestors ("run to here"). */
-  const run = useCallback(async (opts: { debug?: Breakpoints; targets?: string[] } = {}) => {
+  const run = useCallback(async (opts: { debug?: Breakpoints; targets?: string[]; count?: number } = {}) => {
     if (starting.current) return;
     const { validation } = doc;
     if (!validation.ok) {
@@ -64,11 +64,15 @@ export function useRunActions({ workflowId, doc, editor, view, enqueued, canSave
       let res;
       if (canSave) {
         const version = doc.dirty ? await doc.save(doc.message || 'saved before run') : doc.savedVersion;
-        res = await client.runs.enqueue.mutate({ workflowId, version, debug: opts.debug, targets: opts.targets });
+        res = await client.runs.enqueue.mutate({ workflowId, version, debug: opts.debug, targets: opts.targets, count: opts.count });
       } else {
-        res = await client.runs.enqueue.mutate({ workflowId, shareToken, graph: doc.graph, debug: opts.debug, targets: opts.targets });
+        res = await client.runs.enqueue.mutate({
+          workflowId, shareToken, graph: doc.graph, debug: opts.debug, targets: opts.targets, count: opts.count,
+        });
       }
-      enqueued(res.runId, res.position);
+      // Every run of a batch is followed; the editor shows each as it starts.
+      for (const r of res.runs) enqueued(r.runId, r.position);
+      if (res.runs.length > 1) notify(`Queued ${res.runs.length} runs`, 'success');
       adoptSeeds(res.graph);
     } catch (e) {
       const problems = (e as { data?: { problems?: GraphProblem[] | null } }).data?.problems;

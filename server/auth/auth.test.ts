@@ -140,7 +140,7 @@ describe('CSRF', () => {
     const dir = tempDir('auth-none');
     const plain = await startTestServer(dir);
     try {
-      expect((await plain.trpc.auth.me.query())).toEqual({ auth: 'none', user: null });
+      expect((await plain.trpc.auth.me.query())).toEqual({ auth: 'none', signup: 'open', user: null });
       expect((await failure(plain.trpc.auth.signIn.mutate({ username: 'alice', password: PASSWORD }))).data?.code).toBe('PRECONDITION_FAILED');
     } finally {
       await plain.close();

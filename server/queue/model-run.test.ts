@@ -94,4 +94,24 @@ describe('txt2img on the built-in model', () => {
     expect(seedOf(run.graph)).toBe(seed);
     expect(run.artifacts.map((a) => a.kind)).toEqual(['image']);
   });
+
+  it('queues a batch: seeds count up from run to run ("increment"), differ ("random") or repeat ("fixed")', async () => {
+    const inc = await t.trpc.runs.enqueue.mutate({ graph: txt2img(100, 'increment'), count: 3 });
+    expect(inc.runs.map((r) => seedOf(r.graph))).toEqual([101, 102, 103]);
+    expect(inc.runId).toBe(inc.runs[0].runId);
+    expect(seedOf(inc.graph)).toBe(103); // the editor carries on from the last one
+    expect(inc.runs.map((r) => r.position)).toEqual([...inc.runs.keys()].map((i) => inc.runs[0].position + i));
+    const done = await Promise.all(inc.runs.map((r) => finished(r.runId)));
+    expect(done.map((r) => [r.status, seedOf(r.graph)])).toEqual([['succeeded', 101], ['succeeded', 102], ['succeeded', 103]]);
+    // Different seeds made different pictures.
+    const sha = done.map((r) => r.artifacts.find((a) => a.kind === 'image')!.sha256);
+    expect(new Set(sha).size).toBeGreaterThan(1);
+
+    const rnd = await t.trpc.runs.enqueue.mutate({ graph: txt2img(5, 'random'), count: 4 });
+    expect(new Set(rnd.runs.map((r) => seedOf(r.graph))).size).toBe(4);
+    const fixed = await t.trpc.runs.enqueue.mutate({ graph: txt2img(9, 'fixed'), count: 2 });
+    expect(fixed.runs.map((r) => seedOf(r.graph))).toEqual([9, 9]);
+    await Promise.all([...rnd.runs, ...fixed.runs].map((r) => finished(r.runId)));
+    await expect(t.trpc.runs.enqueue.mutate({ graph: txt2img(1, 'fixed'), count: 101 })).rejects.toThrow();
+  });
 });

@@ -31,7 +31,14 @@ export interface EnqueueRequest {
   priority?: number;
   /** Who enqueued it (AUTH=local). */
   userId?: string | null;
+  /**
+   * Batch count: this many runs, queued together. Seed controls apply run after run — "increment" counts up
+   * from the previous run's seed, "random" draws a new one each time, "fixed" repeats.
+   */
+  count?: number;
 }
+
+export interface Enqueued { runId: string; position: number; graph: Graph }
 
 export interface RunQueueOptions {
   db: Db;
@@ -96,7 +103,8 @@ export class RunQueue {
     return { interrupted: count, queued };
   }
 
-  async enqueue(req: EnqueueRequest): Promise<{ runId: string; position: number; graph: Graph }> {
+  /** The first run's id, position and applied graph; `runs` lists every run of a batch; `graph` is the last one's. */
+  async enqueue(req: EnqueueRequest): Promise<Enqueued & { runs: Enqueued[] }> {
     const db = this.opts.db;
     let source = req.graph;
     let version: number | undefined;
@@ -113,9 +121,20 @@ export class RunQueue {
       }
     }
     if (source === undefined) throw new TRPCError({ code: 'BAD_REQUEST', message: 'give a graph or a workflowId' });
-    // Seeds first, so the graph validated is exactly the graph that runs.
-    const graph = requireRunnableGraph(applySeedControls(parseGraphFormat(source)), this.opts.models, req.targets);
-    const run = await db.run.create({
+    const runs: Enqueued[] = [];
+    let previous: Graph = parseGraphFormat(source);
+    for (let i = 0; i < (req.count ?? 1); i++) {
+      // Seeds first, so the graph validated is exactly the graph that runs; the next run continues from it.
+      const graph = requireRunnableGraph(applySeedControls(previous), this.opts.models, req.targets);
+      runs.push(await this.insert(req, graph, version));
+      previous = graph;
+    }
+    void this.pump();
+    return { ...runs[0], graph: previous, runs };
+  }
+
+  private async insert(req: EnqueueRequest, graph: Graph, version: number | undefined): Promise<Enqueued> {
+    const run = await this.opts.db.run.create({
       data: {
         workflowId: req.workflowId ?? null, workflowVersion: version ?? null, graph: JSON.stringify(graph),
         priority: req.priority ?? 0, targets: req.targets ? JSON.stringify(req.targets) : null,
@@ -125,7 +144,6 @@ export class RunQueue {
     await this.refreshPositions(true, run.id);
     const position = this.positions.get(run.id)?.position ?? 1;
     this.broadcaster.emit({ type: 'run:queued', runId: run.id, workflowId: run.workflowId ?? undefined, position }, run.workflowId ?? undefined);
-    void this.pump();
     return { runId: run.id, position, graph };
   }
 

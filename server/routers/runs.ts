@@ -52,11 +52,16 @@ const enqueueInput = z
     priority: z.number().int().min(-100).max(100).optional(),
     /** A link-shared workflow's token, to run it. */
     shareToken,
+    /** Batch count: queue this many runs (seed controls apply run after run). */
+    count: z.number().int().min(1).max(100).optional(),
   })
   .refine((v) => v.graph !== undefined || v.workflowId !== undefined, { message: 'give a graph or a workflowId', path: ['graph'] });
 
 export const runsRouter = createRouter({
-  /** Returns the graph as it will run (random / incremented seeds applied) and the queue position (1 = next). */
+  /**
+   * Returns the graph as it will run (random / incremented seeds applied; with `count`, the last run's) and the
+   * queue position (1 = next) of the first run; `runs` lists every run queued.
+   */
   enqueue: publicProcedure.input(enqueueInput).mutation(async ({ ctx, input }) => {
     const user = requireUser(ctx.viewer, 'run graphs');
     if (input.workflowId && ctx.viewer.enforced) await viewableWorkflow(ctx.db, ctx.viewer, input.workflowId, input.shareToken);
