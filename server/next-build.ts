@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from './paths';
 
-/** What the browser bundle is built from; a newer file here means the build is stale. */
-const SOURCES = ['app', 'nodes', 'server/socket-types.ts', 'next.config.ts', 'package-lock.json'];
+/** What the browser bundle is built from (every runtime import of app/ outside app/ and nodes/ is listed); a newer file here means the build is stale. */
+export const SOURCES = ['app', 'nodes', 'server/socket-types.ts', 'server/workflow-search.ts', 'next.config.ts', 'package-lock.json'];
 
 function newestMtime(p: string): number {
   let st: fs.Stats;
