@@ -197,7 +197,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
           Export JSON
         </button>
         <RunBar
-          view={view} onRun={() => void actions.run({ ...dbg.runOptions(), count: batch })} onStop={actions.stop} busy={actions.busy}
+          view={view} onRun={() => void actions.run({ ...dbg.runOptions(), count: batch })} onStop={actions.stop} onPause={dbg.pause} busy={actions.busy}
           debug={dbg.enabled} onDebug={dbg.setEnabled} count={batch} onCount={setBatch}
         />
       </TopNav>

@@ -3,8 +3,8 @@
 import { useEffect, useState } from 'react';
 import { isActive, type RunView } from './run-state';
 
-export function RunBar({ view, onRun, onStop, busy, debug, onDebug, count, onCount }: {
-  view: RunView; onRun(): void; onStop(): void; busy: boolean; debug: boolean; onDebug(on: boolean): void;
+export function RunBar({ view, onRun, onStop, onPause, busy, debug, onDebug, count, onCount }: {
+  view: RunView; onRun(): void; onStop(): void; onPause(): void; busy: boolean; debug: boolean; onDebug(on: boolean): void;
   /** Batch count: how many runs one press queues. */
   count: number; onCount(n: number): void;
 }) {
@@ -26,6 +26,9 @@ export function RunBar({ view, onRun, onStop, busy, debug, onDebug, count, onCou
         type="button" className={debug ? 'toggle on' : 'toggle'} aria-pressed={debug} onClick={() => onDebug(!debug)}
         title="Debug: runs stop at the breakpoints set from a node's right-click menu"
       >Debug</button>
+      <button type="button" onClick={onPause} disabled={view.status !== 'running'} title="Pause before the next sampler step, then Step or Resume (F8)">
+        Pause
+      </button>
       <button type="button" onClick={onStop} disabled={!active} title="Cancel the current run">Stop</button>
       <span
         className={`run-status run-status-${view.status}`} data-testid="run-status" data-run-id={view.runId ?? ''}

@@ -1,6 +1,7 @@
 'use client';
 // The editor's step debugger: the Debug toggle, breakpoints set from the node menu (sent with the run
-// and, while it runs, replaced live), and the paused run's controls Step (F10), Resume (F8), Cancel.
+// and, while it runs, replaced live), Pause of a running run (F8) at its next sampler step, and the paused
+// run's controls Step (F10), Resume (F8), Cancel.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Breakpoints } from '../../nodes/engine/debugger';
 import { useTRPCClient } from '../lib/trpc';
@@ -70,22 +71,30 @@ export function useDebugger(view: RunView) {
   }, [client, notify]);
   const step = useCallback(() => command('step'), [command]);
   const resume = useCallback(() => command('resume'), [command]);
+  /** Any running run (Debug on or off) stops before its next sampler step; then Step / Resume as usual. */
+  const pause = useCallback(() => {
+    const v = live.current;
+    if (!v.runId || v.status !== 'running') return;
+    client.runs.debug.mutate({ runId: v.runId, command: 'pause' }).catch((e: Error) => notify(`Pause failed: ${e.message}`, 'error'));
+  }, [client, notify]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (live.current.status !== 'paused') return;
+      const status = live.current.status;
+      if (e.key === 'F8' && status === 'running') { e.preventDefault(); pause(); return; }
+      if (status !== 'paused') return;
       if (e.key === 'F10') { e.preventDefault(); step(); }
       if (e.key === 'F8') { e.preventDefault(); resume(); }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [step, resume]);
+  }, [step, resume, pause]);
 
   const badges = useMemo(() => (enabled ? breakpointBadges(breakpoints) : new Map<string, string>()), [enabled, breakpoints]);
   /** What a Run sends: the breakpoints when Debug is on. */
   const runOptions = useCallback(() => (enabled ? { debug: toEngineBreakpoints(breakpoints) } : {}), [enabled, breakpoints]);
 
-  return { enabled, setEnabled, breakpoints, badges, toggleEveryStep, addStep, toggleBeforeNode, clear, step, resume, runOptions };
+  return { enabled, setEnabled, breakpoints, badges, toggleEveryStep, addStep, toggleBeforeNode, clear, step, resume, pause, runOptions };
 }
 
 export type EditorDebugger = ReturnType<typeof useDebugger>;
