@@ -30,3 +30,24 @@ test('Run ×3 queues three runs with seeds counting up, and the editor ends on t
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-run-id', rows.at(-1)!.id);
   await expect(page.locator('[data-testid="graph-node"][data-node-id="sampler"]').getByTestId('param-seed')).toHaveValue(String(seed + 3));
 });
+
+test('a batch queued by mistake is cleared from the runs page; the running one can be cancelled there too', async ({ page, request }) => {
+  const graph = templateGraph(TXT2IMG_TEMPLATE, { sampler: { seed: freshSeed(), steps: 1000 } });
+  const id = await createWorkflow(request, `clear ${Date.now()}`, graph);
+  await page.goto(`/w/${id}`);
+  await page.getByLabel('Batch count').fill('4');
+  await page.getByRole('button', { name: 'Run ×4', exact: true }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('running', { timeout: 30_000 });
+
+  await page.goto('/runs');
+  await page.getByLabel('Filter by workflow').selectOption(id);
+  const rows = page.getByTestId('run-row');
+  await expect(rows).toHaveCount(4);
+  await page.getByRole('button', { name: 'Cancel 3 waiting' }).click();
+  await expect(page.getByTestId('toast').last()).toContainText('3 waiting run(s) cancelled');
+  await expect(page.locator('[data-testid="run-row"][data-status="cancelled"]')).toHaveCount(3);
+  const running = page.locator('[data-testid="run-row"][data-status="running"]');
+  await expect(running).toHaveCount(1);
+  await running.getByTestId('run-cancel').click();
+  await expect(page.locator('[data-testid="run-row"][data-status="cancelled"]')).toHaveCount(4, { timeout: 30_000 });
+});

@@ -1,11 +1,13 @@
 'use client';
-// Run history: status, duration, thumbnail and workflow of every run, filterable by workflow.
+// Run history: status, duration, thumbnail and workflow of every run, filterable by workflow; cancel a waiting
+// or running run, or clear every waiting one at once (a batch queued by mistake).
 import { useState } from 'react';
 import Link from 'next/link';
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '../lib/trpc';
 import { duration, timeAgo } from '../lib/time-format';
 import { TopNav } from '../shell/TopNav';
+import { useToast } from '../shell/toast';
 
 const ACTIVE = new Set(['queued', 'running', 'paused']);
 
@@ -22,6 +24,18 @@ export function RunsView({ initialWorkflowId }: { initialWorkflowId?: string }) 
     },
   ));
   const items = runs.data?.pages.flatMap((p) => p.items) ?? [];
+  const queryClient = useQueryClient();
+  const notify = useToast();
+  const refresh = () => queryClient.invalidateQueries(trpc.runs.list.infiniteQueryFilter());
+  const cancel = useMutation(trpc.runs.cancel.mutationOptions({
+    onSuccess: () => void refresh(),
+    onError: (e) => notify(`Cancel failed: ${e.message}`, 'error'),
+  }));
+  const clear = useMutation(trpc.runs.cancelQueued.mutationOptions({
+    onSuccess: (r) => { void refresh(); notify(`${r.cancelled} waiting run(s) cancelled`, 'success'); },
+    onError: (e) => notify(`Clearing the queue failed: ${e.message}`, 'error'),
+  }));
+  const waiting = items.filter((r) => r.status === 'queued').length;
 
   return (
     <div className="page">
@@ -36,12 +50,17 @@ export function RunsView({ initialWorkflowId }: { initialWorkflowId?: string }) 
               {workflows.data?.map((w) => <option key={w.id} value={w.id}>{w.name}</option>)}
             </select>
           </label>
+          {waiting > 0 && (
+            <button type="button" className="danger" disabled={clear.isPending} onClick={() => clear.mutate({ workflowId: workflowId || undefined })}>
+              Cancel {waiting} waiting
+            </button>
+          )}
         </div>
         {runs.error && <p className="error" role="alert">Could not load runs: {runs.error.message}</p>}
         {!runs.isLoading && items.length === 0 && <p className="muted">No runs yet.</p>}
         <table className="runs" data-testid="runs-table">
           <thead>
-            <tr><th>Output</th><th>Workflow</th><th>Status</th><th>Queued</th><th>Duration</th><th>Error</th></tr>
+            <tr><th>Output</th><th>Workflow</th><th>Status</th><th>Queued</th><th>Duration</th><th>Error</th><th /></tr>
           </thead>
           <tbody>
             {items.map((r) => (
@@ -57,6 +76,11 @@ export function RunsView({ initialWorkflowId }: { initialWorkflowId?: string }) 
                 <td className="muted" title={new Date(r.queuedAt).toLocaleString()}>{timeAgo(r.queuedAt)}</td>
                 <td>{duration(r.totalMs ?? (r.startedAt && r.finishedAt ? new Date(r.finishedAt).getTime() - new Date(r.startedAt).getTime() : null))}</td>
                 <td className="error">{r.status === 'failed' || r.status === 'interrupted' ? r.error?.message : ''}</td>
+                <td>
+                  {ACTIVE.has(r.status) && (
+                    <button type="button" onClick={() => cancel.mutate({ runId: r.id })} disabled={cancel.isPending} data-testid="run-cancel">Cancel</button>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -114,4 +114,18 @@ describe('txt2img on the built-in model', () => {
     await Promise.all([...rnd.runs, ...fixed.runs].map((r) => finished(r.runId)));
     await expect(t.trpc.runs.enqueue.mutate({ graph: txt2img(1, 'fixed'), count: 101 })).rejects.toThrow();
   });
+
+  it('clears the waiting runs of a batch in one call, leaving the running one alone', async () => {
+    const graph = txt2img(3, 'increment');
+    graph.nodes.find((n) => n.type === 'sampler')!.params.steps = 400; // long enough to still run when cleared
+    const batch = await t.trpc.runs.enqueue.mutate({ graph, count: 4 });
+    const [first, ...rest] = batch.runs;
+    await until(async () => ((await t.trpc.runs.get.query({ runId: first.runId })).status === 'running' ? true : undefined), 'the first run to start');
+    expect(await t.trpc.runs.cancelQueued.mutate({})).toEqual({ cancelled: 3 });
+    for (const r of rest) {
+      expect(await t.trpc.runs.get.query({ runId: r.runId })).toMatchObject({ status: 'cancelled', error: { code: 'cancelled' } });
+    }
+    expect((await finished(first.runId)).status).toBe('succeeded');
+    expect(await t.trpc.runs.cancelQueued.mutate({})).toEqual({ cancelled: 0 });
+  });
 });

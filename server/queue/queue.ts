@@ -148,7 +148,8 @@ export class RunQueue {
   }
 
   /** Queued: cancelled at once. Running: the worker is asked to stop (and killed if it does not). */
-  async cancel(runId: string, reason = 'cancelled by user'): Promise<{ runId: string; status: RunStatus | 'cancelling' }> {
+  /** `onlyQueued`: leave it alone if it has started meanwhile (clearing the queue must not stop running work). */
+  async cancel(runId: string, reason = 'cancelled by user', opts: { onlyQueued?: boolean } = {}): Promise<{ runId: string; status: RunStatus | 'cancelling' }> {
     const db = this.opts.db;
     const row = await db.run.findUnique({ where: { id: runId }, select: { status: true, workflowId: true } });
     if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `no run "${runId}"` });
@@ -164,7 +165,7 @@ export class RunQueue {
       }
     }
     const run = this.active.get(runId);
-    if (!run) return { runId, status: (await db.run.findUnique({ where: { id: runId } }))!.status as RunStatus };
+    if (!run || opts.onlyQueued) return { runId, status: (await db.run.findUnique({ where: { id: runId } }))!.status as RunStatus };
     if (!run.cancelReason) {
       run.cancelReason = reason;
       this.pool?.send(run.worker, { type: 'cancel', runId, reason });

@@ -76,6 +76,23 @@ export const runsRouter = createRouter({
       return ctx.queue.cancel(input.runId, input.reason);
     }),
 
+  /** Clears my waiting runs (all of one workflow, or all): a batch queued by mistake goes in one call. */
+  cancelQueued: publicProcedure
+    .input(z.object({ workflowId: z.string().min(1).max(100).optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const user = requireUser(ctx.viewer, 'cancel runs');
+      const rows = await ctx.db.run.findMany({
+        where: { status: 'queued', workflowId: input.workflowId, ...(ctx.viewer.enforced ? { userId: user!.id } : {}) },
+        select: { id: true },
+      });
+      let cancelled = 0;
+      for (const r of rows) {
+        // A run that started meanwhile is not "queued" any more: cancel answers with its real status.
+        if ((await ctx.queue.cancel(r.id, 'cleared from the queue', { onlyQueued: true })).status === 'cancelled') cancelled++;
+      }
+      return { cancelled };
+    }),
+
   /** Step debugging: pause at the next step, resume, or run one step and pause again. */
   debug: publicProcedure
     .input(z.object({ runId, command: z.enum(['pause', 'resume', 'step']) }))
