@@ -140,6 +140,23 @@ describe('AUTH=local', () => {
     expect(await firstPixel(await png.arrayBuffer())).toEqual([0, 0, 255]);
   });
 
+  it('?count=N queues a batch and lists every run; a bad count is refused', async () => {
+    const id = (await olga.trpc.workflows.create.mutate({ name: 'batch', graph: exposedFill('#101010') })).id;
+    const r = await call(`${t.url}/api/workflows/${id}/runs?count=3`, { token, body: { color: '#00ffff' } });
+    expect(r.status).toBe(202);
+    expect(r.body.runs).toHaveLength(3);
+    expect(r.body.runId).toBe(r.body.runs[0].runId);
+    for (const run of r.body.runs as { statusUrl: string }[]) {
+      const done = await finished(`${t.url}${run.statusUrl}`, token);
+      const png = await fetch(done.outputs[0].url, { headers: { authorization: `Bearer ${token}` } });
+      expect(await firstPixel(await png.arrayBuffer())).toEqual([0, 255, 255]);
+    }
+    expect((await call(`${t.url}/api/workflows/${id}/runs`, { token, body: {} })).body.runs).toBeUndefined();
+    for (const bad of ['0', '101', 'x', '2.5']) {
+      expect((await call(`${t.url}/api/workflows/${id}/runs?count=${bad}`, { token, body: {} })).body.error.code, bad).toBe('invalid_count');
+    }
+  });
+
   it('?version=N runs that saved version', async () => {
     const w = await olga.trpc.workflows.create.mutate({ name: 'versions', graph: exposedFill('#00ff00') });
     await olga.trpc.workflows.save.mutate({ id: w.id, graph: { ...exposedFill('#ffffff'), meta: {} } });

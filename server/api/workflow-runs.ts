@@ -17,6 +17,14 @@ export interface ApiRoute {
   query: URLSearchParams;
 }
 
+/** `?count=N` (batch, 1–100): that many runs, seed controls applied run after run. */
+function countParam(query: URLSearchParams): number {
+  const raw = query.get('count');
+  if (raw === null) return 1;
+  if (!/^[1-9][0-9]{0,2}$/.test(raw) || Number(raw) > 100) throw new ApiError(400, 'invalid_count', `count must be a whole number from 1 to 100 (got "${raw}")`);
+  return Number(raw);
+}
+
 /** `?version=N` or the workflow's current version. */
 function versionParam(query: URLSearchParams): number | undefined {
   const raw = query.get('version');
@@ -68,13 +76,18 @@ export async function postWorkflowRun(services: Services, req: http.IncomingMess
   const inputs = await readJsonBody(req, res);
   const runGraph: Graph = applyExposedInputs(graph, inputs, getCatalog());
   // The path tRPC's runs.enqueue takes: engine validation (coded problems), seed controls, a Run row, dispatch.
-  const { runId, position } = await services.queue.enqueue({
-    graph: runGraph, workflowId: workflow.id, version: number, userId: viewer.user?.id ?? null,
+  const count = countParam(route.query);
+  const { runId, position, runs } = await services.queue.enqueue({
+    graph: runGraph, workflowId: workflow.id, version: number, userId: viewer.user?.id ?? null, count,
   });
   const statusUrl = `/api/runs/${encodeURIComponent(runId)}`;
   sendJson(
     res, 202,
-    { runId, status: 'queued', position, workflowId: workflow.id, version: number, statusUrl },
+    {
+      runId, status: 'queued', position, workflowId: workflow.id, version: number, statusUrl,
+      // A batch (?count=N) lists every run; the fields above are its first.
+      ...(count > 1 ? { runs: runs.map((r) => ({ runId: r.runId, position: r.position, statusUrl: `/api/runs/${encodeURIComponent(r.runId)}` })) } : {}),
+    },
     { Location: `${requestOrigin(req)}${statusUrl}` },
   );
 }
