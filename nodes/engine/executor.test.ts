@@ -124,6 +124,17 @@ describe('Executor', () => {
     expect(tail.executed).toEqual(['add2', 'out']);
   });
 
+  it('a bypassed node does not run: its first LATENT input passes through to its output', async () => {
+    const g = diamond();
+    (g.nodes.find((x) => x.id === 'add1') as { mode?: string }).mode = 'bypass';
+    const { result, events, executed } = await run(executor(), g);
+    expect(result.status).toBe('succeeded');
+    // x (1) skips add1 and meets z (4) in add2; y feeds only the bypassed node, so it does not run either.
+    expect(executed).toEqual(['add2', 'out', 'x', 'z']);
+    expect(result.artifacts[0].bytes[0]).toBe(5);
+    expect((events.find((ev) => ev.type === 'run:started') as { nodeIds: string[] }).nodeIds.sort()).toEqual(['add2', 'out', 'x', 'z']);
+  });
+
   it('"run to here" executes the target and its ancestors only', async () => {
     const { result, executed } = await run(executor(), diamond(), { targets: ['add1'] });
     expect(result.status).toBe('succeeded');

@@ -100,7 +100,8 @@ export class Executor {
       emit({ type: 'run:failed', runId: ro.runId, nodeId: result.error.nodeId, code: 'invalid_graph', message });
       return finish();
     }
-    const graph = v.graph;
+    // Bypassed nodes are resolved away for running; the PNGs embed the graph as given (bypass flags kept).
+    const { graph: given, runGraph: graph } = v;
     const order = this.plan(graph, ro.targets);
     emit({ type: 'run:started', runId: ro.runId, nodeIds: order.map((n) => n.id) });
 
@@ -148,7 +149,7 @@ export class Executor {
     }
     // PNG outputs carry the graph that made them, embedded per run so a cached output gets this
     // run's graph. No run id: identical graphs keep identical, content-addressed files.
-    result.artifacts = result.artifacts.map((a) => (a.mime === 'image/png' ? { ...a, bytes: embedGraph(a.bytes, graph) } : a));
+    result.artifacts = result.artifacts.map((a) => (a.mime === 'image/png' ? { ...a, bytes: embedGraph(a.bytes, given) } : a));
     finish();
     emit({
       type: 'run:finished', runId: ro.runId, totalMs: result.totalMs, ortMs: result.ortMs,

@@ -14,6 +14,8 @@ export const graphNodeSchema = z.object({
   title: z.string().max(200).optional(),
   /** Per-param controls applied by the server at enqueue time, e.g. { seed: 'random' }. */
   controls: z.record(z.string(), z.enum(['fixed', 'random', 'increment'])).optional(),
+  /** bypass: the node does not run; its inputs pass through to its outputs of the same type (engine/bypass.ts). */
+  mode: z.enum(['bypass']).optional(),
 });
 
 export const graphEdgeSchema = z.object({

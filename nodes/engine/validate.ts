@@ -4,6 +4,7 @@ import { graphSchema, type Graph, type GraphEdge } from './graph';
 import type { CatalogNode } from './catalog';
 import { paramSchema, isPlainModelName } from './params';
 import { adjacency, ancestorsOf, topologicalOrder } from './order';
+import { resolveBypass } from './bypass';
 import type { ModelKind } from '../runtime/models';
 
 export type ProblemCode =
@@ -20,7 +21,8 @@ export interface GraphProblem {
 }
 
 export type ValidationResult =
-  | { ok: true; graph: Graph; problems: [] }
+  /** `graph` as given (bypass flags kept: what is stored and embedded); `runGraph` what executes (bypassed nodes resolved). */
+  | { ok: true; graph: Graph; runGraph: Graph; problems: [] }
   | { ok: false; graph?: Graph; problems: GraphProblem[] };
 
 export interface ValidateOptions {
@@ -55,11 +57,15 @@ export function validateGraph(input: unknown, opts: ValidateOptions): Validation
     };
   }
   const graph = parsed.data;
-  const problems = semanticProblems(graph, opts);
-  return problems.length ? { ok: false, graph, problems } : { ok: true, graph, problems: [] };
+  const { graph: runGraph, cut } = resolveBypass(graph, catalogMap(opts.catalog));
+  const bypassed = new Set(graph.nodes.filter((n) => n.mode === 'bypass').map((n) => n.id));
+  const problems = semanticProblems(runGraph, opts, { cut, bypassed });
+  return problems.length ? { ok: false, graph, problems } : { ok: true, graph, runGraph, problems: [] };
 }
 
-function semanticProblems(graph: Graph, opts: ValidateOptions): GraphProblem[] {
+interface BypassInfo { cut: ReadonlyMap<string, string>; bypassed: ReadonlySet<string> }
+
+function semanticProblems(graph: Graph, opts: ValidateOptions, bypass: BypassInfo): GraphProblem[] {
   const catalog = catalogMap(opts.catalog);
   const problems: GraphProblem[] = [];
   const byId = new Map<string, Graph['nodes'][number]>();
@@ -88,7 +94,11 @@ function semanticProblems(graph: Graph, opts: ValidateOptions): GraphProblem[] {
   const outputs = graph.nodes.filter((n) => catalog.get(n.type)?.output).map((n) => n.id);
   const targets = opts.targets ?? outputs;
   for (const t of opts.targets ?? []) {
-    if (!byId.has(t)) problems.push({ code: 'unknown_node', nodeId: t, message: `target node "${t}" is not in the graph` });
+    if (bypass.bypassed.has(t)) {
+      problems.push({ code: 'unknown_node', nodeId: t, message: `node "${t}" is bypassed: turn bypass off to run to it` });
+    } else if (!byId.has(t)) {
+      problems.push({ code: 'unknown_node', nodeId: t, message: `target node "${t}" is not in the graph` });
+    }
   }
   if (targets.length === 0) {
     problems.push({ code: 'no_output', message: 'the graph has no output node (add a Save Image node) and no target' });
@@ -100,9 +110,12 @@ function semanticProblems(graph: Graph, opts: ValidateOptions): GraphProblem[] {
     if (!def) continue;
     for (const input of def.inputs) {
       if (!input.optional && !edgeProblems.connected.has(`${id}\0${input.name}`)) {
+        const cutBy = bypass.cut.get(`${id}\0${input.name}`);
         problems.push({
           code: 'missing_input', nodeId: id, input: input.name,
-          message: `node "${id}" (${def.title}) needs its ${input.type} input "${input.name}" connected`,
+          message: cutBy
+            ? `node "${id}" (${def.title}) gets nothing on its ${input.type} input "${input.name}": node "${cutBy}" is bypassed and has no ${input.type} input to pass through`
+            : `node "${id}" (${def.title}) needs its ${input.type} input "${input.name}" connected`,
         });
       }
     }
