@@ -131,6 +131,10 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     paste: () => { const f = readClipboard(); if (f && !readOnly) editor.paste(f, pointer.current ?? undefined); },
     duplicate: readOnly ? ignore : editor.duplicate,
     selectAll: editor.selectAll,
+    bypass: readOnly ? ignore : () => {
+      const r = editor.toggleBypass();
+      if (r.count) notify(`${r.on ? 'Bypassed' : 'Un-bypassed'} ${r.count} node(s)`);
+    },
   });
 
 
@@ -259,6 +263,8 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
           onToggleBeforeNode={() => dbg.toggleBeforeNode(menu.nodeId)}
           onClearBreakpoints={() => dbg.clear(menu.nodeId)}
           onRunToHere={() => { setInspected(menu.nodeId); setPanel('inspect'); void actions.run({ ...dbg.runOptions(), targets: [menu.nodeId] }); }}
+          bypassed={editor.nodes.find((n) => n.id === menu.nodeId)?.data.mode === 'bypass'}
+          onToggleBypass={readOnly ? undefined : () => { editor.toggleBypass([menu.nodeId]); }}
         />
       )}
       {viewerUrl && <ImageViewer url={viewerUrl} onClose={() => setViewerUrl(null)} />}

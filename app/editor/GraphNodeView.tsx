@@ -23,6 +23,7 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
     selected ? 'selected' : '',
     problems.length ? 'has-problems' : '',
     status ? `run-${status}` : '',
+    data.mode === 'bypass' ? 'bypassed' : '',
   ].join(' ');
 
   if (!def) return <UnknownNodeView id={id} type={data.type} title={data.title} className={cls} />;
@@ -30,12 +31,13 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
   const badParams = new Set(problems.map((p) => p.param).filter(Boolean));
   const badInputs = new Set(problems.map((p) => p.input).filter(Boolean));
   return (
-    <div className={cls} data-testid="graph-node" data-node-type={data.type} data-node-id={id} data-run-status={status ?? 'idle'} data-run-step={run?.step ?? ''}>
+    <div className={cls} data-testid="graph-node" data-node-type={data.type} data-node-id={id} data-run-status={status ?? 'idle'} data-run-step={run?.step ?? ''} data-mode={data.mode ?? 'normal'}>
       <div className="graph-node-header" title={def.description}>
         <NodeTitle
           title={data.title ?? def.title} typeTitle={def.title} readOnly={s.readOnly}
           onRename={(t) => s.setTitle(id, t === def.title ? '' : t)}
         />
+        {data.mode === 'bypass' && <span className="bypass-badge" data-testid="bypass-badge" title="Bypassed: does not run; inputs pass through (Ctrl+B)">bypassed</span>}
         {s.breakpoints.get(id) && <span className="breakpoint-badge" data-testid="breakpoint-badge" title={`breakpoint: ${s.breakpoints.get(id)}`}>● {s.breakpoints.get(id)}</span>}
         {status && status !== 'waiting' && <span className={`node-status node-status-${status}`} data-testid="node-status">{statusLabel(run)}</span>}
       </div>

@@ -1,5 +1,5 @@
 'use client';
-// Right-click menu of a canvas node: breakpoints (sampler steps, before the node) and "Run to here".
+// Right-click menu of a canvas node: breakpoints (sampler steps, before the node), "Run to here" and Bypass.
 import { useEffect } from 'react';
 
 export interface NodeMenuTarget {
@@ -21,6 +21,9 @@ interface Props {
   onToggleBeforeNode(): void;
   onClearBreakpoints(): void;
   onRunToHere(): void;
+  bypassed: boolean;
+  /** Absent when the canvas is read-only. */
+  onToggleBypass?(): void;
 }
 
 export function NodeContextMenu(p: Props) {
@@ -53,7 +56,12 @@ export function NodeContextMenu(p: Props) {
       )}
       <button type="button" role="menuitem" onClick={act(p.onToggleBeforeNode)}>{p.beforeNode ? 'Remove break before this node' : 'Break before this node'}</button>
       <button type="button" role="menuitem" onClick={act(p.onClearBreakpoints)}>Clear breakpoints</button>
-      <button type="button" role="menuitem" onClick={act(p.onRunToHere)}>Run to here</button>
+      {!p.bypassed && <button type="button" role="menuitem" onClick={act(p.onRunToHere)}>Run to here</button>}
+      {p.onToggleBypass && (
+        <button type="button" role="menuitem" onClick={act(p.onToggleBypass)} title="A bypassed node does not run; its inputs pass through (Ctrl+B)">
+          {p.bypassed ? 'Stop bypassing' : 'Bypass'}
+        </button>
+      )}
     </div>
   );
 }

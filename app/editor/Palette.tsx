@@ -63,8 +63,12 @@ export function Palette({ catalog, onAdd }: { catalog: readonly CatalogNode[]; o
           <dt>Ctrl+C / Ctrl+V</dt><dd>Copy / paste nodes</dd>
           <dt>Ctrl+D</dt><dd>Duplicate</dd>
           <dt>Ctrl+A</dt><dd>Select all</dd>
+          <dt>Ctrl+B</dt><dd>Bypass selection (inputs pass through)</dd>
           <dt>Del / Backspace</dt><dd>Delete selection</dd>
           <dt>Double-click canvas</dt><dd>Add node there</dd>
+          <dt>Double-click node title</dt><dd>Rename node</dd>
+          <dt>F8</dt><dd>Pause / resume the run</dd>
+          <dt>F10</dt><dd>Step (while paused)</dd>
         </dl>
       </details>
     </aside>

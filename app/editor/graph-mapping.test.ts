@@ -10,7 +10,7 @@ const graph: Graph = {
       id: 'sampler', type: 'sampler', typeVersion: 2, params: { seed: 42, steps: 20 }, position: { x: 400.5, y: -30 },
       title: 'My sampler', controls: { seed: 'increment' },
     },
-    { id: 'save', type: 'save_image', typeVersion: 1, params: {}, position: { x: 800, y: 0 } },
+    { id: 'save', type: 'save_image', typeVersion: 1, params: {}, position: { x: 800, y: 0 }, mode: 'bypass' },
   ],
   edges: [
     { from: { node: 'fill', output: 'image' }, to: { node: 'sampler', input: 'latent' } },

@@ -11,6 +11,8 @@ export interface FlowNodeData extends Record<string, unknown> {
   params: Record<string, unknown>;
   title?: string;
   controls?: Record<string, SeedControl>;
+  /** 'bypass': the node does not run; its inputs pass through (nodes/engine/bypass.ts). */
+  mode?: 'bypass';
 }
 
 export const FLOW_NODE_TYPE = 'graphNode';
@@ -45,6 +47,7 @@ export function graphNodeToFlow(n: GraphNode, fallback: XYPosition): FlowNode {
   const data: FlowNodeData = { type: n.type, typeVersion: n.typeVersion, params: { ...n.params } };
   if (n.title !== undefined) data.title = n.title;
   if (n.controls !== undefined) data.controls = { ...n.controls };
+  if (n.mode !== undefined) data.mode = n.mode;
   return { id: n.id, type: FLOW_NODE_TYPE, position: n.position ? { ...n.position } : fallback, data };
 }
 
@@ -58,6 +61,7 @@ export function flowNodeToGraph(n: Pick<FlowNode, 'id' | 'position' | 'data'>): 
   };
   if (n.data.title !== undefined) out.title = n.data.title;
   if (n.data.controls !== undefined && Object.keys(n.data.controls).length > 0) out.controls = { ...n.data.controls };
+  if (n.data.mode !== undefined) out.mode = n.data.mode;
   return out;
 }
 

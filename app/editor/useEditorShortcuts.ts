@@ -12,6 +12,8 @@ export interface ShortcutHandlers {
   paste(): void;
   duplicate(): void;
   selectAll(): void;
+  /** Ctrl+B: bypass the selected nodes (or turn it off). */
+  bypass(): void;
 }
 
 function inTextField(target: EventTarget | null): boolean {
@@ -39,6 +41,7 @@ export function useEditorShortcuts(handlers: ShortcutHandlers) {
       if (key === 'v') return act(h.paste);
       if (key === 'd') return act(h.duplicate);
       if (key === 'a') return act(h.selectAll);
+      if (key === 'b') return act(h.bypass);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);

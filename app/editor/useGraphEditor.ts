@@ -142,6 +142,23 @@ export function useGraphEditor(initial: Graph, catalog: ReadonlyMap<string, Cata
     });
   }, [record, updateData]);
 
+  /**
+   * Bypass on/off (Ctrl+B, node menu) for the given nodes, or the selected ones: all on unless all already are.
+   * Returns how many changed and to what, for the toast.
+   */
+  const toggleBypass = useCallback((ids?: readonly string[]): { count: number; on: boolean } => {
+    const target = new Set(ids ?? nodes.filter((n) => n.selected).map((n) => n.id));
+    if (!target.size) return { count: 0, on: false };
+    const on = !nodes.filter((n) => target.has(n.id)).every((n) => n.data.mode === 'bypass');
+    record();
+    setNodes((ns) => ns.map((n) => {
+      if (!target.has(n.id)) return n;
+      const { mode: _old, ...rest } = n.data;
+      return { ...n, data: on ? { ...rest, mode: 'bypass' as const } : rest };
+    }));
+    return { count: target.size, on };
+  }, [nodes, record, setNodes]);
+
   /** Replaces the whole graph (restore of a version); undoable. */
   const replaceGraph = useCallback((g: Graph) => {
     record();
@@ -153,7 +170,7 @@ export function useGraphEditor(initial: Graph, catalog: ReadonlyMap<string, Cata
   return {
     nodes, edges, onNodesChange, onEdgesChange, setNodes, setEdges,
     record, undo, redo, graphOf, connectionProblem, connect, addNode, paste, duplicate, selectAll,
-    selectedFragment, setParam, setControl, setTitle, replaceGraph,
+    selectedFragment, setParam, setControl, setTitle, toggleBypass, replaceGraph,
   };
 }
 
