@@ -27,6 +27,27 @@ function edited(): Graph {
 }
 
 describe('diffGraphs', () => {
+  it('reports a node\'s title, bypass and seed control changes', () => {
+    const after = txt2img();
+    const sampler = after.nodes.find((n) => n.id === 'sampler')!;
+    sampler.title = 'Main sampler';
+    sampler.controls = { seed: 'random' };
+    after.nodes.find((n) => n.id === 'negative')!.mode = 'bypass';
+    const d = diffGraphs(txt2img(), after);
+    expect(d.settingsChanged).toEqual([
+      { nodeId: 'negative', setting: 'mode', from: undefined, to: 'bypass' },
+      { nodeId: 'sampler', setting: 'title', from: undefined, to: 'Main sampler' },
+      { nodeId: 'sampler', setting: 'controls', from: undefined, to: { seed: 'random' } },
+    ]);
+    expect(describeDiff(d)).toEqual([
+      'negative: bypassed',
+      'sampler title: (default) → "Main sampler"',
+      'sampler controls: (default) → {"seed":"random"}',
+    ]);
+    expect(describeDiff(diffGraphs(after, txt2img()))[0]).toBe('negative: no longer bypassed');
+    expect(isEmptyDiff(diffGraphs(after, after))).toBe(true);
+  });
+
   it('finds added nodes and edges, removed edges, param changes and moves', () => {
     const before = txt2img();
     before.nodes.find((n) => n.id === 'positive')!.params.text = 'red circle';
@@ -45,6 +66,7 @@ describe('diffGraphs', () => {
         { nodeId: 'sampler', param: 'denoise', from: 1, to: undefined },
         { nodeId: 'sampler', param: 'noise', from: undefined, to: 'torch' },
       ],
+      settingsChanged: [],
       moved: ['decode'],
     });
     expect(describeDiff(d)).toEqual([

@@ -1,4 +1,4 @@
-// Differences between two versions of a graph (nodes, edges, params, positions) and their
+// Differences between two versions of a graph (nodes, edges, params, titles/bypass/seed controls, positions) and their
 // one-line-per-change description for version history and review.
 import type { Graph, GraphEdge } from '../engine/graph';
 
@@ -15,12 +15,21 @@ export interface ParamChange {
   to: unknown;
 }
 
+/** A node's own settings besides params: its title, bypass, seed controls. */
+export interface SettingChange {
+  nodeId: string;
+  setting: 'title' | 'mode' | 'controls';
+  from: unknown;
+  to: unknown;
+}
+
 export interface GraphDiff {
   nodesAdded: NodeRef[];
   nodesRemoved: NodeRef[];
   edgesAdded: GraphEdge[];
   edgesRemoved: GraphEdge[];
   paramsChanged: ParamChange[];
+  settingsChanged: SettingChange[];
   /** Ids of nodes present on both sides whose position changed. */
   moved: string[];
 }
@@ -54,6 +63,7 @@ export function diffGraphs(a: DiffGraph, b: DiffGraph): GraphDiff {
   const nodesAdded = b.nodes.filter((n) => !before.has(n.id) || !same(n.id)).map((n) => ({ id: n.id, type: n.type }));
 
   const paramsChanged: ParamChange[] = [];
+  const settingsChanged: SettingChange[] = [];
   const moved: string[] = [];
   for (const nb of b.nodes) {
     const na = before.get(nb.id);
@@ -63,6 +73,9 @@ export function diffGraphs(a: DiffGraph, b: DiffGraph): GraphDiff {
       const from = na.params?.[param];
       const to = nb.params?.[param];
       if (canonical(from) !== canonical(to)) paramsChanged.push({ nodeId: nb.id, param, from, to });
+    }
+    for (const setting of ['title', 'mode', 'controls'] as const) {
+      if (canonical(na[setting]) !== canonical(nb[setting])) settingsChanged.push({ nodeId: nb.id, setting, from: na[setting], to: nb[setting] });
     }
     const pa = na.position;
     const pb = nb.position;
@@ -77,12 +90,14 @@ export function diffGraphs(a: DiffGraph, b: DiffGraph): GraphDiff {
     edgesAdded: b.edges.filter((e) => !edgesA.has(edgeKey(e))),
     edgesRemoved: a.edges.filter((e) => !edgesB.has(edgeKey(e))),
     paramsChanged,
+    settingsChanged,
     moved,
   };
 }
 
 export function isEmptyDiff(d: GraphDiff): boolean {
-  return !d.nodesAdded.length && !d.nodesRemoved.length && !d.edgesAdded.length && !d.edgesRemoved.length && !d.paramsChanged.length && !d.moved.length;
+  return !d.nodesAdded.length && !d.nodesRemoved.length && !d.edgesAdded.length && !d.edgesRemoved.length
+    && !d.paramsChanged.length && !d.settingsChanged.length && !d.moved.length;
 }
 
 function formatValue(v: unknown): string {
@@ -97,7 +112,7 @@ function formatEdge(e: GraphEdge): string {
 /**
  * Human lines, removals before additions:
  * `- node lora (lora_loader)`, `+ edge checkpoint.model → sampler.model`,
- * `positive.text: "red circle" → "blue square"`, `moved: decode, save`.
+ * `positive.text: "red circle" → "blue square"`, `lora: bypassed`, `sampler title: (default) → "Main"`, `moved: decode, save`.
  */
 export function describeDiff(d: GraphDiff): string[] {
   return [
@@ -106,6 +121,9 @@ export function describeDiff(d: GraphDiff): string[] {
     ...d.edgesRemoved.map((e) => `- edge ${formatEdge(e)}`),
     ...d.edgesAdded.map((e) => `+ edge ${formatEdge(e)}`),
     ...d.paramsChanged.map((c) => `${c.nodeId}.${c.param}: ${formatValue(c.from)} → ${formatValue(c.to)}`),
+    ...d.settingsChanged.map((c) => (c.setting === 'mode'
+      ? `${c.nodeId}: ${c.to === 'bypass' ? 'bypassed' : 'no longer bypassed'}`
+      : `${c.nodeId} ${c.setting}: ${formatValue(c.from)} → ${formatValue(c.to)}`)),
     ...(d.moved.length ? [`moved: ${d.moved.join(', ')}`] : []),
   ];
 }
