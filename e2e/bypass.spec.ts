@@ -34,7 +34,7 @@ test('Ctrl+B bypasses a node: it does not run, its input passes through; the fla
   await expect(graphNode(page, 'shrink').getByTestId('bypass-badge')).toBeVisible();
   expect(await run()).toEqual({ width: 96, height: 64 }); // not resized
   await expect(graphNode(page, 'shrink')).toHaveAttribute('data-run-status', 'idle');
-  const saved = await trpcQuery<{ version: { graph: GraphJson & { nodes: { id: string; mode?: string }[] } } }>(request, 'workflows.get', { id });
+  const saved = await trpcQuery<{ version: { graph: { nodes: { id: string; mode?: string }[] } } }>(request, 'workflows.get', { id });
   expect(saved.version.graph.nodes.find((n) => n.id === 'shrink')!.mode).toBe('bypass');
 
   // Off again from the node's menu: the resize runs.
