@@ -14,7 +14,7 @@ export const SOCKET_TYPES = [
 export type SocketType = (typeof SOCKET_TYPES)[number];
 
 export const NODE_CATEGORIES = [
-  'loaders', 'conditioning', 'latent', 'sampling', 'image', 'upscale',
+  'loaders', 'conditioning', 'latent', 'sampling', 'image', 'upscale', 'utility',
 ] as const;
 export type NodeCategory = (typeof NODE_CATEGORIES)[number];
 

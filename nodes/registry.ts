@@ -20,6 +20,7 @@ import { saveImage } from './defs/image/save-image';
 import { loraLoader } from './defs/loaders/lora-loader';
 import { upscalerLoader } from './defs/loaders/upscaler-loader';
 import { upscaleImage } from './defs/upscale/upscale-image';
+import { note } from './defs/utility/note';
 
 const definitions: readonly AnyNodeDefinition[] = [
   checkpointLoader,
@@ -41,6 +42,7 @@ const definitions: readonly AnyNodeDefinition[] = [
   loraLoader,
   upscalerLoader,
   upscaleImage,
+  note,
 ];
 
 export const registry: ReadonlyMap<string, AnyNodeDefinition> = new Map(definitions.map((d) => [d.type, d]));

@@ -24,6 +24,7 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
     problems.length ? 'has-problems' : '',
     status ? `run-${status}` : '',
     data.mode === 'bypass' ? 'bypassed' : '',
+    data.type === 'note' ? 'note-node' : '',
   ].join(' ');
 
   if (!def) return <UnknownNodeView id={id} type={data.type} title={data.title} className={cls} />;
