@@ -16,6 +16,8 @@ import { loadImage } from './defs/image/load-image';
 import { solidColor } from './defs/image/solid-color';
 import { resize } from './defs/image/resize';
 import { composite } from './defs/image/composite';
+import { crop } from './defs/image/crop';
+import { transform } from './defs/image/transform';
 import { saveImage } from './defs/image/save-image';
 import { loraLoader } from './defs/loaders/lora-loader';
 import { upscalerLoader } from './defs/loaders/upscaler-loader';
@@ -38,6 +40,8 @@ const definitions: readonly AnyNodeDefinition[] = [
   solidColor,
   resize,
   composite,
+  crop,
+  transform,
   saveImage,
   loraLoader,
   upscalerLoader,
