@@ -1,7 +1,7 @@
 // Editing by keyboard: duplicate, copy/paste, select-all + delete, undo/redo, input edge replacement,
 // node renaming, double-click quick-add, and the unsaved-changes mark.
 import { expect, test, type Page } from '@playwright/test';
-import { colourGraph, createWorkflow } from './api';
+import { colourGraph, createWorkflow, trpcQuery } from './api';
 import { connect, edgeIds, graphNode } from './canvas';
 
 const mod = process.platform === 'darwin' ? 'Meta' : 'Control';
@@ -79,6 +79,14 @@ test('keyboard editing with undo/redo', async ({ page, request }) => {
   await expect(title).toHaveText('Solid Colour');
   await page.keyboard.press(`${mod}+Shift+z`);
   await expect(title).toHaveText('Background');
+
+  // The About tab keeps a description (saved on leaving the field; not a new version).
+  await page.getByRole('tab', { name: 'About' }).click();
+  await page.getByLabel('Description').fill('Two colour fills, for the docs');
+  await page.getByRole('tab', { name: 'Results' }).click();
+  await expect(page.getByTestId('toast').last()).toContainText('Description saved');
+  expect((await trpcQuery<{ description: string; currentVersion: number }>(request, 'workflows.get', { id })))
+    .toMatchObject({ description: 'Two colour fills, for the docs', currentVersion: 1 });
 
   // Double-click on empty canvas opens the search box; Enter adds the first match there.
   await page.locator('.react-flow__pane').dblclick({ position: { x: 300, y: 600 } });

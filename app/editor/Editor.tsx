@@ -62,6 +62,7 @@ export function Editor({ workflowId, shareToken, version }: Props) {
     ownerShareToken: w.shareToken,
     forkedFrom: w.forkedFrom,
     tags: w.tags,
+    description: w.description,
   };
   return (
     <ReactFlowProvider>

@@ -240,7 +240,12 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
               onRestore={(v) => void (mode === 'version' ? doc.restore(v).then(() => { window.location.href = `/w/${workflow.id}`; }) : doc.restore(v))}
             />
           )}
-          {panel === 'about' && <AboutPanel workflowId={workflow.id} access={access} onTags={(tags) => setAccess((a) => ({ ...a, tags }))} />}
+          {panel === 'about' && (
+            <AboutPanel
+              workflowId={workflow.id} name={workflow.name} access={access}
+              onTags={(tags) => setAccess((a) => ({ ...a, tags }))} onDescription={(description) => setAccess((a) => ({ ...a, description }))}
+            />
+          )}
           {panel === 'api' && (
             <ApiPanel
               workflowId={workflow.id} graph={doc.graph} catalog={catalogMap} canEdit={canSave} authMode={access.authMode}

@@ -17,6 +17,7 @@ export interface WorkflowAccess {
   ownerShareToken: string | null;
   forkedFrom: { id: string; name: string | null; version: number | null; viewable: boolean } | null;
   tags: string[];
+  description: string;
 }
 
 export type EditorMode = 'edit' | 'view' | 'version';
