@@ -209,6 +209,11 @@ export const COMFY_NODES: Readonly<Record<string, ComfyNodeMapping>> = {
       };
     },
   },
+  ImageCrop: {
+    type: 'crop', displayName: 'ImageCrop', idHint: 'crop',
+    inputs: { image: 'image' }, outputs: ['image'],
+    params: (ctx) => ({ x: ctx.value('x'), y: ctx.value('y'), width: ctx.value('width'), height: ctx.value('height') }),
+  },
   ImageScaleBy: {
     type: 'resize', displayName: 'Upscale Image By', idHint: 'resize',
     inputs: { image: 'image' }, outputs: ['image'],

@@ -179,6 +179,18 @@ describe('importComfyWorkflow: loaders and image nodes', () => {
     expect(known.nodes.find((n) => n.id === 'resize')!.params.kernel).toBe('nearest');
   });
 
+  it('maps ImageCrop onto Crop Image', () => {
+    const wf = {
+      '1': { class_type: 'LoadImage', inputs: { image: 'example.png' } },
+      '2': { class_type: 'ImageCrop', inputs: { image: ['1', 0], width: 128, height: 64, x: 16, y: 8 } },
+      '3': { class_type: 'SaveImage', inputs: { filename_prefix: 'crop', images: ['2', 0] } },
+    };
+    const { graph, report } = importComfyWorkflow(wf);
+    expect(report.unsupported).toEqual([]);
+    expect(graph.nodes.find((n) => n.type === 'crop')!.params).toEqual({ x: 16, y: 8, width: 128, height: 64 });
+    expect(validateGraph(graph, { catalog }).problems).toEqual([]);
+  });
+
   it('keeps unknown model names as given so validation reports unknown_model', () => {
     const wf = comfyTxt2img();
     wf['4'].inputs.ckpt_name = 'v1-5-pruned-emaonly.safetensors';
