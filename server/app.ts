@@ -12,7 +12,7 @@ import { ARTIFACTS_PREFIX, createArtifactHandler } from './artifacts/http';
 import { ArtifactStore } from './artifacts/store';
 import { ensureAdmin } from './auth/admin';
 import { FailureLimiter } from './auth/rate-limit';
-import { userFromCookie } from './auth/session';
+import { renewSession, sessionCookie, sessionFromCookie } from './auth/session';
 import { openDb } from './db';
 import type { Env } from './env';
 import { migrationsDir, projectRoot } from './paths';
@@ -72,12 +72,12 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     basePath: '/api/trpc/',
     // Graphs are JSON of at most a few MB; anything far larger is a mistake or an attack.
     maxBodySize: 32 * 1024 * 1024,
-    createContext: async ({ req, res }) => ({
-      ...services,
-      req,
-      res,
-      viewer: { enforced: env.AUTH === 'local', user: env.AUTH === 'local' ? await userFromCookie(db, req.headers.cookie) : null },
-    }),
+    createContext: async ({ req, res }) => {
+      const session = env.AUTH === 'local' ? await sessionFromCookie(db, req.headers.cookie) : null;
+      const renewed = session ? await renewSession(db, session) : null;
+      if (session && renewed) res.appendHeader('Set-Cookie', sessionCookie(req, session.sid, renewed));
+      return { ...services, req, res, viewer: { enforced: env.AUTH === 'local', user: session?.user ?? null } };
+    },
     onError: ({ error, path: p }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') log(`tRPC ${p}: ${error.stack ?? error.message}`);
     },

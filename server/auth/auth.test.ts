@@ -177,3 +177,25 @@ describe('change password', () => {
     expect(logs.join('\n')).not.toContain(NEW);
   });
 });
+
+describe('sliding sessions', () => {
+  it('a session used in the second half of its life gets a full term again, once', async () => {
+    const c = sessionClient(t.url);
+    await c.trpc.auth.signUp.mutate({ username: 'sliding', password: PASSWORD });
+    const key = crypto.createHash('sha256').update(c.setCookies[0].match(/^stepflow_session=([0-9a-f]{64});/)![1]).digest('hex');
+    const db = t.server.services.db;
+    // Fresh (30 days left): nothing to renew.
+    await c.trpc.auth.me.query();
+    expect(c.setCookies).toHaveLength(1);
+    // Two days left: the next request renews it and says so in the cookie.
+    await db.session.update({ where: { id: key }, data: { expiresAt: new Date(Date.now() + 2 * 24 * 3600 * 1000) } });
+    expect((await c.trpc.auth.me.query()).user?.username).toBe('sliding');
+    expect(c.setCookies).toHaveLength(2);
+    const expires = new Date(c.setCookies[1].match(/Expires=([^;]+)/)![1]).getTime();
+    expect(Math.abs(expires - (Date.now() + 30 * 24 * 3600 * 1000))).toBeLessThan(60_000);
+    const row = await db.session.findUniqueOrThrow({ where: { id: key } });
+    expect(Math.abs(row.expiresAt.getTime() - expires)).toBeLessThan(1000);
+    await c.trpc.auth.me.query();
+    expect(c.setCookies).toHaveLength(2);
+  });
+});

@@ -55,8 +55,15 @@ export async function endSession(db: Db, cookieValue: string): Promise<void> {
   await db.session.deleteMany({ where: { id: sessionKey(cookieValue) } });
 }
 
-/** The signed-in user of a Cookie header, or null (no cookie, unknown or expired session). */
-export async function userFromCookie(db: Db, cookieHeader: string | undefined): Promise<AuthUser | null> {
+export interface CookieSession {
+  user: AuthUser;
+  /** The cookie value. */
+  sid: string;
+  expiresAt: Date;
+}
+
+/** The session of a Cookie header, or null (no cookie, unknown or expired session). */
+export async function sessionFromCookie(db: Db, cookieHeader: string | undefined): Promise<CookieSession | null> {
   const sid = readCookie(cookieHeader, SESSION_COOKIE);
   if (!sid || !/^[0-9a-f]{64}$/.test(sid)) return null;
   const key = sessionKey(sid);
@@ -67,5 +74,22 @@ export async function userFromCookie(db: Db, cookieHeader: string | undefined): 
     await db.session.deleteMany({ where: { userId: s.userId, expiresAt: { lte: new Date() } } }).catch(() => undefined);
     return null;
   }
-  return { id: s.user.id, username: s.user.username, isAdmin: s.user.isAdmin };
+  return { user: { id: s.user.id, username: s.user.username, isAdmin: s.user.isAdmin }, sid, expiresAt: s.expiresAt };
+}
+
+/** The signed-in user of a Cookie header, or null. */
+export async function userFromCookie(db: Db, cookieHeader: string | undefined): Promise<AuthUser | null> {
+  return (await sessionFromCookie(db, cookieHeader))?.user ?? null;
+}
+
+/**
+ * Sliding expiry: a session used in the second half of its life gets a full term again (at most one write a
+ * day per browser), so people who use StepFlow are not signed out every 30 days. Returns the new expiry, if any.
+ */
+export async function renewSession(db: Db, s: CookieSession, now = Date.now()): Promise<Date | null> {
+  const term = SESSION_DAYS * 24 * 3600 * 1000;
+  if (s.expiresAt.getTime() - now > term / 2) return null;
+  const expiresAt = new Date(now + term);
+  await db.session.updateMany({ where: { id: sessionKey(s.sid) }, data: { expiresAt } });
+  return expiresAt;
 }
