@@ -1,5 +1,5 @@
 // PNG text chunks without Node or image libraries (the editor reads dropped files too): chunk
-// walking with CRC checks, tEXt/iTXt reading, and uncompressed UTF-8 iTXt writing after IHDR.
+// walking with CRC checks, tEXt/iTXt reading, and tEXt / uncompressed UTF-8 iTXt writing after IHDR.
 import { WorkflowImportError } from './errors';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -135,6 +135,26 @@ export function setPngText(png: Uint8Array, entries: Record<string, string>): Ui
     pieces.push(png.subarray(c.offset, c.offset + 12 + c.data.length));
     if (i === 0) pieces.push(...added);
   });
+  return concatBytes(pieces);
+}
+
+/** A tEXt chunk: Latin-1 keyword; the text as UTF-8 (what readers here and ComfyUI expect in practice). */
+export function tExtChunk(keyword: string, text: string): Uint8Array {
+  const key = new Uint8Array([...keyword].map((ch) => ch.charCodeAt(0) & 0xff));
+  const body = new TextEncoder().encode(text);
+  const data = new Uint8Array(key.length + 1 + body.length);
+  data.set(key, 0);
+  data.set(body, key.length + 1);
+  return chunkBytes('tEXt', data);
+}
+
+/** The PNG with `chunks` inserted right after its IHDR chunk (signature 8 + IHDR 25 bytes). */
+export function insertAfterIhdr(png: Uint8Array, chunks: readonly Uint8Array[]): Uint8Array {
+  const ihdrEnd = 8 + 12 + 13;
+  return concatBytes([png.subarray(0, ihdrEnd), ...chunks, png.subarray(ihdrEnd)]);
+}
+
+function concatBytes(pieces: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of pieces) {

@@ -1,5 +1,6 @@
 // Image <-> tensor via sharp: NCHW float RGB(A) in [0,1] on one side, encoded files on the other.
 import sharp from 'sharp';
+import { insertAfterIhdr, tExtChunk } from '../interop/png-chunks';
 import type { Tensor } from './tensor';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
@@ -68,52 +69,7 @@ export async function encodeImage(t: Tensor, opts: EncodeOptions): Promise<{ byt
 
 /** Insert tEXt chunks right after IHDR (sharp has no API to write arbitrary PNG text). */
 export function addPngText(png: Uint8Array, text: Record<string, string>): Uint8Array {
-  const ihdrEnd = 8 + 4 + 4 + 13 + 4;
-  const chunks = Object.entries(text).map(([k, v]) => pngChunk('tEXt', Buffer.concat([Buffer.from(k, 'latin1'), Buffer.from([0]), Buffer.from(v, 'utf8')])));
-  return Buffer.concat([png.subarray(0, ihdrEnd), ...chunks, png.subarray(ihdrEnd)]);
-}
-
-export function readPngText(png: Uint8Array): Record<string, string> {
-  const out: Record<string, string> = {};
-  const view = Buffer.from(png.buffer, png.byteOffset, png.byteLength);
-  let o = 8;
-  while (o + 8 <= view.length) {
-    const len = view.readUInt32BE(o);
-    const type = view.toString('latin1', o + 4, o + 8);
-    if (type === 'tEXt') {
-      const body = view.subarray(o + 8, o + 8 + len);
-      const nul = body.indexOf(0);
-      out[body.toString('latin1', 0, nul)] = body.toString('utf8', nul + 1);
-    }
-    if (type === 'IEND') break;
-    o += 12 + len;
-  }
-  return out;
-}
-
-function pngChunk(type: string, body: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(body.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), body])), 0);
-  return Buffer.concat([head, body, crc]);
-}
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(buf: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  return insertAfterIhdr(png, Object.entries(text).map(([k, v]) => tExtChunk(k, v)));
 }
 
 export type ResizeKernel = 'nearest' | 'linear' | 'cubic' | 'mitchell' | 'lanczos2' | 'lanczos3';
