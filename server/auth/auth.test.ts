@@ -5,26 +5,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import superjson from 'superjson';
-import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppRouter } from '../routers';
-import { sessionClient, startTestServer, tempDir, type TestServer } from '../testing/harness';
+import { sessionClient, startTestServer, tempDir, trpcRejection, type TestServer } from '../testing/harness';
 import { hashPassword, verifyPassword } from './password';
 
 let t: TestServer;
 let dataDir: string;
 const logs: string[] = [];
 const PASSWORD = 'correct horse battery staple';
-
-async function failure(p: Promise<unknown>): Promise<TRPCClientError<AppRouter>> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof TRPCClientError) return e as TRPCClientError<AppRouter>;
-    throw e;
-  }
-  throw new Error('expected the call to be rejected');
-}
 
 /** A raw tRPC mutation, to control the headers a browser would send. */
 function rawMutation(procedure: string, input: unknown, headers: Record<string, string>) {
@@ -98,18 +86,18 @@ describe('sign up, sign in, sign out', () => {
 
   it('says the same thing for an unknown user and a wrong password, and refuses a taken name', async () => {
     const c = sessionClient(t.url);
-    const unknown = await failure(c.trpc.auth.signIn.mutate({ username: 'nobody', password: PASSWORD }));
-    const wrong = await failure(c.trpc.auth.signIn.mutate({ username: 'bob', password: 'not the password' }));
+    const unknown = await trpcRejection(c.trpc.auth.signIn.mutate({ username: 'nobody', password: PASSWORD }));
+    const wrong = await trpcRejection(c.trpc.auth.signIn.mutate({ username: 'bob', password: 'not the password' }));
     expect([unknown.message, unknown.data?.code]).toEqual(['wrong username or password', 'UNAUTHORIZED']);
     expect([wrong.message, wrong.data?.code]).toEqual(['wrong username or password', 'UNAUTHORIZED']);
-    expect((await failure(c.trpc.auth.signUp.mutate({ username: 'bob', password: PASSWORD }))).data?.code).toBe('CONFLICT');
+    expect((await trpcRejection(c.trpc.auth.signUp.mutate({ username: 'bob', password: PASSWORD }))).data?.code).toBe('CONFLICT');
   });
 
   it('locks an account for a minute after 5 failures, even for the right password', async () => {
     const c = sessionClient(t.url);
     await c.trpc.auth.signUp.mutate({ username: 'carol', password: PASSWORD });
     for (let i = 0; i < 5; i++) {
-      expect((await failure(c.trpc.auth.signIn.mutate({ username: 'carol', password: `guess-${i}-xx` }))).data?.code).toBe('UNAUTHORIZED');
+      expect((await trpcRejection(c.trpc.auth.signIn.mutate({ username: 'carol', password: `guess-${i}-xx` }))).data?.code).toBe('UNAUTHORIZED');
     }
     const res = await rawMutation('auth.signIn', { username: 'carol', password: PASSWORD }, {});
     expect(res.status).toBe(429);
@@ -141,7 +129,7 @@ describe('CSRF', () => {
     const plain = await startTestServer(dir);
     try {
       expect((await plain.trpc.auth.me.query())).toEqual({ auth: 'none', signup: 'open', user: null });
-      expect((await failure(plain.trpc.auth.signIn.mutate({ username: 'alice', password: PASSWORD }))).data?.code).toBe('PRECONDITION_FAILED');
+      expect((await trpcRejection(plain.trpc.auth.signIn.mutate({ username: 'alice', password: PASSWORD }))).data?.code).toBe('PRECONDITION_FAILED');
     } finally {
       await plain.close();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -158,11 +146,11 @@ describe('change password', () => {
     await elsewhere.trpc.auth.signIn.mutate({ username: 'carla', password: PASSWORD });
     await stranger.trpc.auth.signUp.mutate({ username: 'dario', password: PASSWORD });
 
-    const wrong = await failure(here.trpc.auth.changePassword.mutate({ currentPassword: 'not it at all', newPassword: 'a brand new passphrase' }));
+    const wrong = await trpcRejection(here.trpc.auth.changePassword.mutate({ currentPassword: 'not it at all', newPassword: 'a brand new passphrase' }));
     expect([wrong.data?.code, wrong.message]).toEqual(['FORBIDDEN', 'the current password is wrong']);
-    const short = await failure(here.trpc.auth.changePassword.mutate({ currentPassword: PASSWORD, newPassword: 'short' }));
+    const short = await trpcRejection(here.trpc.auth.changePassword.mutate({ currentPassword: PASSWORD, newPassword: 'short' }));
     expect(short.data?.code).toBe('BAD_REQUEST');
-    expect(await failure(sessionClient(t.url).trpc.auth.changePassword.mutate({ currentPassword: PASSWORD, newPassword: 'whatever-long' })))
+    expect(await trpcRejection(sessionClient(t.url).trpc.auth.changePassword.mutate({ currentPassword: PASSWORD, newPassword: 'whatever-long' })))
       .toMatchObject({ data: { code: 'UNAUTHORIZED' } });
 
     const NEW = 'a brand new passphrase';
@@ -171,7 +159,7 @@ describe('change password', () => {
     expect((await elsewhere.trpc.auth.me.query()).user).toBeNull();
     expect((await stranger.trpc.auth.me.query()).user?.username).toBe('dario'); // other people stay signed in
 
-    const old = await failure(sessionClient(t.url).trpc.auth.signIn.mutate({ username: 'carla', password: PASSWORD }));
+    const old = await trpcRejection(sessionClient(t.url).trpc.auth.signIn.mutate({ username: 'carla', password: PASSWORD }));
     expect(old.message).toBe('wrong username or password');
     await sessionClient(t.url).trpc.auth.signIn.mutate({ username: 'carla', password: NEW });
     expect(logs.join('\n')).not.toContain(NEW);

@@ -1,10 +1,8 @@
 // Integration over HTTP: input validation, coded graph problems, the workflow library, artifact 404s.
 import fs from 'node:fs';
 import path from 'node:path';
-import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppRouter } from '.';
-import { fillGraph, startTestServer, tempDir, type TestServer } from '../testing/harness';
+import { fillGraph, startTestServer, tempDir, trpcRejection, type TestServer } from '../testing/harness';
 
 let t: TestServer;
 let dataDir: string;
@@ -21,33 +19,23 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function rejection(p: Promise<unknown>): Promise<TRPCClientError<AppRouter>> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof TRPCClientError) return e as TRPCClientError<AppRouter>;
-    throw e;
-  }
-  throw new Error('expected the call to be rejected');
-}
-
 describe('input validation', () => {
   it('rejects bad input with a flattened zod error', async () => {
-    const e = await rejection(t.trpc.workflows.create.mutate({ name: '   ' }));
+    const e = await trpcRejection(t.trpc.workflows.create.mutate({ name: '   ' }));
     expect(e.data?.code).toBe('BAD_REQUEST');
     expect(e.data?.zodError?.fieldErrors).toEqual({ name: ['give the workflow a name'] });
 
-    const e2 = await rejection(t.trpc.runs.list.query({ limit: 1000 }));
+    const e2 = await trpcRejection(t.trpc.runs.list.query({ limit: 1000 }));
     expect(e2.data?.code).toBe('BAD_REQUEST');
     expect(Object.keys(e2.data?.zodError?.fieldErrors ?? {})).toEqual(['limit']);
 
-    const e3 = await rejection(t.trpc.runs.enqueue.mutate({}));
+    const e3 = await trpcRejection(t.trpc.runs.enqueue.mutate({}));
     expect(e3.data?.zodError?.fieldErrors).toEqual({ graph: ['give a graph or a workflowId'] });
   });
 
   it('rejects model names that leave the models folder', async () => {
     for (const name of ['../secrets.onnx', 'a/../../b.onnx', '/etc/passwd', 'x..y.onnx']) {
-      const e = await rejection(t.trpc.models.exists.query({ kind: 'vae', name }));
+      const e = await trpcRejection(t.trpc.models.exists.query({ kind: 'vae', name }));
       expect(e.data?.code).toBe('BAD_REQUEST');
       expect((e.data?.zodError?.fieldErrors as Record<string, string[]>).name[0]).toMatch(/plain name inside the models folder/);
     }
@@ -58,7 +46,7 @@ describe('input validation', () => {
 
 describe('graphs the engine refuses', () => {
   it('answers a malformed graph with coded problems', async () => {
-    const e = await rejection(t.trpc.runs.enqueue.mutate({ graph: { version: 1, nodes: 'fill', edges: [] } }));
+    const e = await trpcRejection(t.trpc.runs.enqueue.mutate({ graph: { version: 1, nodes: 'fill', edges: [] } }));
     expect(e.data?.code).toBe('BAD_REQUEST');
     expect(e.data?.problems).toEqual([{ code: 'invalid_graph', message: 'nodes: Invalid input: expected array, received string' }]);
   });
@@ -74,7 +62,7 @@ describe('graphs the engine refuses', () => {
       edges: [{ from: { node: 'grow', output: 'image' }, to: { node: 'save', input: 'images' } }],
     };
     const before = await t.server.services.db.run.count();
-    const e = await rejection(t.trpc.runs.enqueue.mutate({ graph }));
+    const e = await trpcRejection(t.trpc.runs.enqueue.mutate({ graph }));
     const problems = e.data?.problems ?? [];
     expect(problems.map((p) => [p.code, p.nodeId, p.param ?? p.input ?? null]).sort()).toEqual([
       ['missing_input', 'grow', 'image'],
@@ -101,7 +89,7 @@ describe('graphs the engine refuses', () => {
       ],
     });
     for (const name of ['../models/upscalers/x.onnx', 'upscalers/../../etc/passwd', '/etc/passwd', 'missing.onnx']) {
-      const e = await rejection(t.trpc.runs.enqueue.mutate({ graph: graph(name) }));
+      const e = await trpcRejection(t.trpc.runs.enqueue.mutate({ graph: graph(name) }));
       expect(e.data?.problems?.map((p) => [p.code, p.nodeId, p.param])).toEqual([['unknown_model', 'loader', 'model_name']]);
     }
     // Saving keeps work in progress but reports the same problem.
@@ -112,7 +100,7 @@ describe('graphs the engine refuses', () => {
   it('refuses a run whose seed control targets a param the node does not have', async () => {
     const graph = fillGraph();
     (graph.nodes[0] as Record<string, unknown>).controls = { seed: 'random' };
-    const e = await rejection(t.trpc.runs.enqueue.mutate({ graph }));
+    const e = await trpcRejection(t.trpc.runs.enqueue.mutate({ graph }));
     expect(e.data?.problems?.map((p) => [p.code, p.nodeId, p.param])).toEqual([['param_invalid', 'fill', 'seed']]);
   });
 });
@@ -128,7 +116,7 @@ describe('workflow library', () => {
     const v2 = await t.trpc.workflows.save.mutate({ id: created.id, graph: wip, message: 'wip' });
     expect(v2.version).toBe(2);
     expect(v2.problems.map((p) => [p.code, p.nodeId])).toEqual([['missing_input', 'save']]);
-    const bad = await rejection(t.trpc.workflows.save.mutate({ id: created.id, graph: { nodes: [{ id: 7 }] } }));
+    const bad = await trpcRejection(t.trpc.workflows.save.mutate({ id: created.id, graph: { nodes: [{ id: 7 }] } }));
     expect(bad.data?.problems?.[0].code).toBe('invalid_graph');
 
     const v3 = await t.trpc.workflows.save.mutate({ id: created.id, graph: fillGraph('#abcdef') });
@@ -155,12 +143,12 @@ describe('workflow library', () => {
     const names = (await t.trpc.workflows.list.query()).map((w) => w.name);
     expect(names).toContain('Poster v2 (copy)');
     expect(names).not.toContain('Poster v2');
-    const gone = await rejection(t.trpc.workflows.get.query({ id: created.id }));
+    const gone = await trpcRejection(t.trpc.workflows.get.query({ id: created.id }));
     expect(gone.data?.code).toBe('NOT_FOUND');
   });
 
   it('creates from a shipped template only by plain file name', async () => {
-    const e = await rejection(t.trpc.workflows.create.mutate({ name: 'x', templateFile: '../package.json' }));
+    const e = await trpcRejection(t.trpc.workflows.create.mutate({ name: 'x', templateFile: '../package.json' }));
     expect(e.data?.code).toBe('NOT_FOUND');
     expect(e.message).toMatch(/must be a file name like image-ops\.json/);
   });

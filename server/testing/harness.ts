@@ -157,3 +157,14 @@ export async function trpcOutcome(p: Promise<unknown>): Promise<string> {
     throw e;
   }
 }
+
+/** The tRPC error a call was refused with (the test fails if the call succeeds). */
+export async function trpcRejection(p: Promise<unknown>): Promise<TRPCClientError<AppRouter>> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof TRPCClientError) return e as TRPCClientError<AppRouter>;
+    throw e;
+  }
+  throw new Error('expected the call to be rejected');
+}
