@@ -8,6 +8,8 @@ import type { ChannelStats } from '../../nodes/runtime/tensor';
 import { artifactUrl } from '../artifacts/store';
 import { mayControlRun, mayViewRun, requireUser, viewableWorkflow, type Viewer } from '../auth/access';
 import type { Db } from '../db';
+import type { Run } from '../generated/prisma/client';
+import type { RunQueue } from '../queue/queue';
 import { createRouter, publicProcedure } from '../trpc';
 
 type ArtifactKind = 'image' | 'preview' | 'preview-latent' | 'inspect';
@@ -23,6 +25,23 @@ const shareToken = z.string().min(1).max(200).optional();
 async function viewableRun(db: Db, viewer: Viewer, id: string, token?: string): Promise<void> {
   const run = await db.run.findUnique({ where: { id }, select: { userId: true, workflowId: true } });
   if (!run || !(await mayViewRun(db, viewer, run, token))) throw new TRPCError({ code: 'NOT_FOUND', message: `no run "${id}"` });
+}
+
+/** What runs.get and runs.list both say about a run: identity, workflow, state, timing, error. */
+function runHeader(run: Run & { workflow: { name: string } | null }, queue: RunQueue) {
+  return {
+    id: run.id,
+    workflowId: run.workflowId,
+    workflowName: run.workflow?.name ?? null,
+    workflowVersion: run.workflowVersion,
+    status: run.status as RunStatus,
+    position: queue.positionOf(run.id) ?? null,
+    queuedAt: run.queuedAt,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    totalMs: run.totalMs,
+    error: run.errorCode ? { nodeId: run.errorNodeId ?? undefined, code: run.errorCode, message: run.errorMessage ?? '' } : null,
+  };
 }
 
 async function controllableRun(db: Db, viewer: Viewer, id: string): Promise<void> {
@@ -132,21 +151,11 @@ export const runsRouter = createRouter({
       sha256: a.sha256, size: a.size, width: a.width, height: a.height, url: artifactUrl(a.id), createdAt: a.createdAt,
     }));
     return {
-      id: run.id,
-      workflowId: run.workflowId,
-      workflowName: run.workflow?.name ?? null,
-      workflowVersion: run.workflowVersion,
+      ...runHeader(run, ctx.queue),
       graph: JSON.parse(run.graph) as Graph,
-      status: run.status as RunStatus,
-      position: ctx.queue.positionOf(run.id) ?? null,
       priority: run.priority,
       workerId: run.workerId,
-      queuedAt: run.queuedAt,
-      startedAt: run.startedAt,
-      finishedAt: run.finishedAt,
-      totalMs: run.totalMs,
       ortMs: run.ortMs,
-      error: run.errorCode ? { nodeId: run.errorNodeId ?? undefined, code: run.errorCode, message: run.errorMessage ?? '' } : null,
       targets: run.targets ? (JSON.parse(run.targets) as string[]) : null,
       nodes: run.nodeResults.map((n) => ({
         id: n.nodeId, type: n.type, status: n.status, ms: n.ms, ortMs: n.ortMs, cached: n.cached,
@@ -207,17 +216,7 @@ export const runsRouter = createRouter({
       const page = rows.slice(0, input.limit);
       return {
         items: page.map((r) => ({
-          id: r.id,
-          workflowId: r.workflowId,
-          workflowName: r.workflow?.name ?? null,
-          workflowVersion: r.workflowVersion,
-          status: r.status as RunStatus,
-          position: ctx.queue.positionOf(r.id) ?? null,
-          queuedAt: r.queuedAt,
-          startedAt: r.startedAt,
-          finishedAt: r.finishedAt,
-          totalMs: r.totalMs,
-          error: r.errorCode ? { nodeId: r.errorNodeId ?? undefined, code: r.errorCode, message: r.errorMessage ?? '' } : null,
+          ...runHeader(r, ctx.queue),
           thumbnailUrl: r.artifacts[0] ? artifactUrl(r.artifacts[0].id) : null,
         })),
         nextCursor: rows.length > input.limit ? page[page.length - 1].id : null,
