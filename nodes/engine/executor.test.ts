@@ -236,3 +236,65 @@ describe('graphs embedded in PNG outputs', () => {
     expect(Buffer.from(again.artifacts[0].bytes).equals(Buffer.from(moved.artifacts[0].bytes))).toBe(true);
   });
 });
+
+describe('previews', () => {
+  // A sampler stand-in: one preview per step, the step number written into the frame's first pixel.
+  const previewer = defineNode({
+    type: 'previewer', version: 1, title: 'Previewer', category: 'sampling', description: '',
+    inputs: { a: { type: 'LATENT' } }, params: { steps: param.int({ default: 12, min: 1 }) },
+    outputs: { latent: { type: 'LATENT' } },
+    async execute(ctx, { a }, p) {
+      for (let i = 0; i < p.steps; i++) {
+        const image = { data: new Float32Array([i, 0, 0]), dims: [1, 3, 1, 1] };
+        ctx.preview({ step: i, total: p.steps, image, latent: image });
+        await new Promise((r) => setImmediate(r));
+      }
+      return { latent: a };
+    },
+  });
+  const graph = {
+    nodes: [n('x', 'source'), n('p', 'previewer'), n('out', 'sink')],
+    edges: [e('x', 'p'), e('p', 'out')],
+  };
+
+  it('emits frames in step order even when later encodes finish first', async () => {
+    const finished: number[] = [];
+    // Early steps take longest to encode, so without ordering the last step would arrive first.
+    const encodePreview = async (t: { data: Float32Array }) => {
+      const step = t.data[0];
+      await new Promise((r) => setTimeout(r, (12 - step) * 4));
+      finished.push(step);
+      return new Uint8Array([step]);
+    };
+    const ex = new Executor({
+      runtime: { ortMs: 0 } as OnnxRuntime, models: new ModelStore('/nonexistent'), inputs: new InputStore([]),
+      nodes: [source, previewer, sink], encodePreview,
+    });
+    const { result, events } = await run(ex, graph, { wantsPreview: () => true });
+    expect(result.status).toBe('succeeded');
+    // The encodes really did finish out of order (latent + image per step, so each step appears twice).
+    expect(finished.filter((_, i) => i % 2 === 0)).not.toEqual([...Array(12).keys()]);
+    const previews = events.filter((ev): ev is Extract<RunEvent, { type: 'node:preview' }> => ev.type === 'node:preview');
+    expect(previews.map((f) => f.step)).toEqual([...Array(12).keys()]);
+    expect(previews.map((f) => f.image[0])).toEqual([...Array(12).keys()]);
+    // Every preview precedes the node's node:finished.
+    const finishedAt = events.findIndex((ev) => ev.type === 'node:finished' && ev.nodeId === 'p');
+    expect(events.findLastIndex((ev) => ev.type === 'node:preview')).toBeLessThan(finishedAt);
+  });
+
+  it('a frame whose encode fails is dropped; the frames after it still come, in order', async () => {
+    const encodePreview = async (t: { data: Float32Array }) => {
+      if (t.data[0] === 3) throw new Error('encoder out of memory');
+      await new Promise((r) => setTimeout(r, t.data[0] % 2 ? 1 : 6));
+      return new Uint8Array([t.data[0]]);
+    };
+    const ex = new Executor({
+      runtime: { ortMs: 0 } as OnnxRuntime, models: new ModelStore('/nonexistent'), inputs: new InputStore([]),
+      nodes: [source, previewer, sink], encodePreview,
+    });
+    const { result, events } = await run(ex, graph, { wantsPreview: () => true });
+    expect(result.status).toBe('succeeded');
+    const steps = events.filter((ev) => ev.type === 'node:preview').map((ev) => (ev as { step: number }).step);
+    expect(steps).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11]);
+  });
+});

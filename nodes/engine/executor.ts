@@ -26,6 +26,8 @@ export interface ExecutorOptions {
   /** Budget of the node output cache; default 1 GiB. */
   cacheBytes?: number;
   previewMaxSize?: number;
+  /** Turns a preview tensor into image bytes; default JPEG (quality 80) via sharp. Tests inject slow/fast ones. */
+  encodePreview?: (t: Tensor) => Promise<Uint8Array>;
   /** Node definitions to run with; default: the registry (tests pass their own). */
   nodes?: readonly AnyNodeDefinition[];
 }
@@ -226,22 +228,28 @@ export class Executor {
     const wantsPreview = () => ro.wantsPreview?.() ?? false;
     const runId = ro.runId;
     const nodeId = node.id;
+    const previewMaxSize = this.opts.previewMaxSize ?? 512;
+    const encode = this.opts.encodePreview
+      ?? (async (t: Tensor) => (await encodeImage(t, { format: 'jpeg', quality: 80, maxSize: previewMaxSize })).bytes);
+    let previewTail: Promise<void> = Promise.resolve();
     return {
       runId, nodeId, signal, runtime, models, inputs, wantsPreview,
       progress: (step, total) => emit({ type: 'node:progress', runId, nodeId, step, total }),
       preview: (frame: PreviewFrame) => {
         if (!wantsPreview()) return;
-        const encode = (t: Tensor) => encodeImage(t, { format: 'jpeg', quality: 80, maxSize: this.opts.previewMaxSize ?? 512 });
-        previews.push(
-          Promise.all([encode(frame.image), frame.latent && encode(frame.latent)]).then(
-            ([x0, latent]) => emit({
-              type: 'node:preview', runId, nodeId, step: frame.step, total: frame.total,
-              sigma: frame.sigma, timestep: frame.timestep, mime: 'image/jpeg', image: x0.bytes,
-              ...(latent ? { latentImage: latent.bytes } : {}), ...(frame.stats ? { stats: frame.stats } : {}),
-            }),
-            () => undefined,
-          ),
+        // Frames are encoded concurrently but emitted in the order the sampler made them: a slow encode holds
+        // the frames after it back instead of letting them overtake (the timeline and "latest frame" rely on it).
+        const encoded = Promise.all([encode(frame.image), frame.latent && encode(frame.latent)]);
+        encoded.catch(() => undefined); // handled below, once the frames before it are out
+        previewTail = previewTail.then(() => encoded).then(
+          ([x0, latent]) => emit({
+            type: 'node:preview', runId, nodeId, step: frame.step, total: frame.total,
+            sigma: frame.sigma, timestep: frame.timestep, mime: 'image/jpeg', image: x0,
+            ...(latent ? { latentImage: latent } : {}), ...(frame.stats ? { stats: frame.stats } : {}),
+          }),
+          () => undefined,
         );
+        previews.push(previewTail);
       },
       beforeStep: async (state) => {
         throwIfCancelled(signal);
