@@ -9,7 +9,7 @@ const nextConfig: NextConfig = {
   ],
   // The dev badge sits over the canvas corner and intercepts clicks meant for the editor.
   devIndicators: false,
-  // Type errors are caught by `npm run typecheck` (tsc over the whole project), not by next build.
+  // Type errors are caught by `npm run typecheck` (tsc over the whole project), which `npm test` (and so CI) runs first.
   typescript: { ignoreBuildErrors: true },
   poweredByHeader: false,
 };

@@ -148,6 +148,7 @@ export interface ExecuteContext {
 
 export interface NodeDefinition<
   I extends Record<string, InputSpec> = Record<string, InputSpec>,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a param of any value type; each node narrows its own
   P extends Record<string, ParamSpec> = Record<string, ParamSpec<any>>,
   O extends Record<string, OutputSpec> = Record<string, OutputSpec>,
 > {
@@ -166,11 +167,13 @@ export interface NodeDefinition<
   execute(ctx: ExecuteContext, inputs: InputValues<I>, params: ParamValues<P>): Promise<OutputValues<O>>;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry holds definitions of every shape
 export type AnyNodeDefinition = NodeDefinition<any, any, any>;
 
 /** Identity function that lets TypeScript infer the input/param/output types of a node. */
 export function defineNode<
   const I extends Record<string, InputSpec>,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- inferred per node from its params
   const P extends Record<string, ParamSpec<any>>,
   const O extends Record<string, OutputSpec>,
 >(def: NodeDefinition<I, P, O>): NodeDefinition<I, P, O> {

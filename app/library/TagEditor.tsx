@@ -28,10 +28,12 @@ export function TagEditor({ workflowId, tags: initial, onSaved }: Props) {
 
   // Follow the server's copy when it changes elsewhere (e.g. a refetched list), unless a save is on its way.
   const initialKey = initial.join('\n');
+  // Keyed by content, not by array identity: the parent hands a new array on every render. Tags never hold a newline.
   useEffect(() => {
-    if (sameTags(saved.current, initial)) return;
-    saved.current = initial;
-    setTags(initial);
+    const next = initialKey ? initialKey.split('\n') : [];
+    if (sameTags(saved.current, next)) return;
+    saved.current = next;
+    setTags(next);
   }, [initialKey]);
 
   const save = async (next: string[]) => {

@@ -6,6 +6,7 @@ const BASE = 'http://stepflow.invalid';
 export function safeNext(raw: string | null | undefined): string {
   if (!raw || !raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\')) return '/';
   // Browsers treat backslashes as slashes and drop tabs/newlines in URLs: refuse both rather than guess.
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   if (/[\\\u0000-\u001f\u007f]/.test(raw)) return '/';
   let url: URL;
   try {

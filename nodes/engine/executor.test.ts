@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Executor, type RunResult } from './executor';
+import { Executor } from './executor';
 import { defineNode, param } from '../define';
 import type { RunEvent } from './events';
 import type { OnnxRuntime } from '../runtime/onnx';

@@ -31,7 +31,7 @@ function context(named: Named, weight = 1): Float32Array {
   let token = 1;
   if (named.shape) h[token++ * C + slotOf.shape(named.shape)] = weight;
   if (named.color) h[token++ * C + slotOf.shapeColor(named.color)] = weight;
-  if (named.background) h[token++ * C + slotOf.backgroundColor(named.background)] = weight;
+  if (named.background) h[token * C + slotOf.backgroundColor(named.background)] = weight;
   return h;
 }
 

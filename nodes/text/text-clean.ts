@@ -6,6 +6,7 @@ import { cp1252Char, unescapeHtml, unescapeHtmlStrict } from './html-entities';
 /** Python's `regex` \s (Unicode White_Space), which CLIP's whitespace_clean collapses. */
 const WHITESPACE_RUN = /\p{White_Space}+/gu;
 
+// eslint-disable-next-line no-control-regex -- matching the ESC control character is the point
 const ANSI_ESCAPE = /\u001b\[((?:\d|;)*)([a-zA-Z])/g;
 const C1_CONTROLS = /[\u0080-\u009f]/g;
 const LIGATURES = /[\u0132\u0133\u013f\u0140\u0149\u01c4-\u01cc\u01f1-\u01f3\ufb00-\ufb06]/g;
@@ -14,6 +15,7 @@ const CURLY_SINGLE = /[\u2018-\u201b]/g;
 const CURLY_DOUBLE = /[\u201c-\u201f]/g;
 const LINE_BREAKS = /\r\n|[\r\u2028\u2029]/g;
 /** ftfy keeps tab, line feed, form feed and carriage return; these other controls are deleted. */
+// eslint-disable-next-line no-control-regex -- deleting control characters is the point
 const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000e-\u001f\u007f\u206a-\u206f\ufeff\ufff9-\ufffc]/g;
 
 /** The ftfy.fix_text steps (default settings) that matter for prompts, in ftfy's order. */

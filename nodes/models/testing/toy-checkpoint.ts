@@ -4,7 +4,7 @@
 // y_uncond + cfg * (y_cond - y_uncond)). VAE: latent channels 0..2 are R, G, B (scaled), x8 blocks.
 import fs from 'node:fs';
 import path from 'node:path';
-import { attr, GraphBuilder, type GraphValue } from '../../onnx/builder';
+import { GraphBuilder, type GraphValue } from '../../onnx/builder';
 import { ClipTokenizer } from '../../text';
 import { createScheduler } from '../../sampling/schedulers';
 import { SD15_SCHEDULER_CONFIG } from '../defaults';

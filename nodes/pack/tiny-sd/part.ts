@@ -3,7 +3,7 @@
 // models/loras/tiny-sd-kohya.safetensors.
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeJson, writePipelineIndex } from '../diffusers-layout';
+import { writePipelineIndex } from '../diffusers-layout';
 import { fileURLToPath } from 'node:url';
 import { ClipTokenizer } from '../../text';
 import { writeSafetensors } from '../../runtime/safetensors';

@@ -3,7 +3,6 @@
 import { SchedulerBase } from './base';
 import { ConfigReader, type RawConfig } from './config';
 import { PREDICTION_TYPES, type PredictionType } from './ddim';
-import { SchedulerStateError } from './errors';
 import { alphaSigma, customSigmaSchedule, halfLogSnr, readSigmaShape, type SigmaShape } from './multistepMath';
 import {
   exponentialSigmas, interpTable, karrasSigmas, logTableF32, luLambdas, multistepTimesteps, roundHalfEven,
