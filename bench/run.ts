@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, measured side by side in one process, printed as ratios.
 import fs from 'node:fs';
 import path from 'node:path';
+import { benchComfyImport } from './comfy-import';
 import { benchChain, benchWorkflows } from './executor';
 import { WORKFLOWS_DIR } from '../nodes/paths';
 
@@ -24,6 +25,9 @@ async function main() {
   const chain = await benchChain();
   console.log(`\n# Per-node engine cost: ${chain.nodes}-node chain, total ${fmt(chain.totalMs, 1)} ms, nodes ${fmt(chain.nodeMs, 1)} ms, ` +
     `overhead ${fmt(chain.perNodeUs, 1)} µs/node, ratio ${fmt(chain.totalMs / chain.nodeMs)}`);
+
+  console.log('\n# ComfyUI import, every id colliding (µs per node should not grow with the size)');
+  for (const r of benchComfyImport()) console.log(`${String(r.nodes).padStart(6)} nodes: ${fmt(r.ms, 0)} ms, ${fmt(r.usPerNode, 1)} µs/node`);
 
   const upscale = path.join(import.meta.dirname, 'upscale.ts');
   if (fs.existsSync(upscale)) {

@@ -7,6 +7,7 @@ import type { ModelStore, ModelKind } from './runtime/models';
 import type { InputStore } from './runtime/inputs';
 import type { ChannelStats, Tensor } from './runtime/tensor';
 import { paramSchema, type ParamUi } from './engine/params';
+import type { ImageSize } from './engine/image-size';
 
 export const SOCKET_TYPES = [
   'MODEL', 'CLIP', 'VAE', 'CONDITIONING', 'LATENT', 'IMAGE', 'UPSCALE_MODEL', 'REFINER',
@@ -144,6 +145,13 @@ export interface ExecuteContext {
   artifact(a: Artifact): void;
   warn(message: string): void;
   log(message: string): void;
+  /** Limits of this run's host (MAX_IMAGE_PIXELS on the server); nodes check before allocating. */
+  limits: ExecuteLimits;
+}
+
+export interface ExecuteLimits {
+  /** Width x height x batch of any IMAGE or LATENT (latents in the pixels they decode to). */
+  maxImagePixels: number;
 }
 
 export interface NodeDefinition<
@@ -164,6 +172,11 @@ export interface NodeDefinition<
   output?: boolean;
   /** Model files this node reads with these params: their content hash joins the cache key. */
   files?(params: ParamValues<P>, stores: { models: ModelStore; inputs: InputStore }): string[];
+  /**
+   * The size of the node's IMAGE / LATENT output from its params and the sizes of its IMAGE / LATENT inputs,
+   * when that is known before running (validation refuses too-large graphs with it); undefined = unknown.
+   */
+  outputSize?(params: ParamValues<P>, inputs: { [K in keyof I]?: ImageSize }): ImageSize | undefined;
   execute(ctx: ExecuteContext, inputs: InputValues<I>, params: ParamValues<P>): Promise<OutputValues<O>>;
 }
 

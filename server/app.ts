@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { ModelStore } from '../nodes/runtime/models';
 import { applyMigrations } from '../prisma/migrate';
+import { graphLimits } from './graph-checks';
+import { assertTrpcBodyAccepted, screenTrpcBody, trpcBodyLimit } from './limits/trpc-body';
 import { createApiHandler, isApiPath } from './api/http';
 import { ARTIFACTS_PREFIX, createArtifactHandler } from './artifacts/http';
 import { ArtifactStore } from './artifacts/store';
@@ -56,6 +58,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   const recorder = new RunRecorder(db, artifacts);
   const queue = new RunQueue({
     db, models, recorder, previewFps: env.PREVIEW_FPS, previewRunsKept: env.PREVIEW_RUNS_KEPT, log,
+    limits: { maxQueuedRunsPerUser: env.MAX_QUEUED_RUNS_PER_USER, maxBatchCount: env.MAX_BATCH_COUNT, graph: graphLimits(env) },
   });
   const services: Services = {
     env, db, models, artifacts, queue, log,
@@ -70,9 +73,10 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: '/api/trpc/',
-    // Graphs are JSON of at most a few MB; anything far larger is a mistake or an attack.
-    maxBodySize: 32 * 1024 * 1024,
+    // Per-procedure caps are applied by screenTrpcBody (MAX_BODY_BYTES); this is the adapter's backstop.
+    maxBodySize: trpcBodyLimit('/api/trpc/inputs.upload', env.MAX_BODY_BYTES),
     createContext: async ({ req, res }) => {
+      assertTrpcBodyAccepted(req, env.MAX_BODY_BYTES);
       const session = env.AUTH === 'local' ? await sessionFromCookie(db, req.headers.cookie) : null;
       const renewed = session ? await renewSession(db, session) : null;
       if (session && renewed) res.appendHeader('Set-Cookie', sessionCookie(req, session.sid, renewed));
@@ -91,7 +95,9 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
 
   const httpServer = http.createServer((req, res) => {
     const url = req.url ?? '/';
-    if (url.startsWith('/api/trpc/')) return void trpcHandler(req, res);
+    if (url.startsWith('/api/trpc/')) {
+      return void screenTrpcBody(req, res, env.MAX_BODY_BYTES).then(() => trpcHandler(req, res), () => res.destroy());
+    }
     if (url.startsWith(ARTIFACTS_PREFIX)) {
       return void artifactHandler(req, res).catch((e) => {
         log(`artifact ${url}: ${(e as Error).stack ?? e}`);
@@ -134,6 +140,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
       cacheBytes: env.CACHE_BYTES,
       modelBudgetBytes: env.MODEL_BUDGET_BYTES,
       debugPauseTimeoutMs: env.DEBUG_PAUSE_TIMEOUT,
+      maxImagePixels: env.MAX_IMAGE_PIXELS,
     },
     handlers: {
       onReady: (w) => queue.onWorkerReady(w),

@@ -34,6 +34,21 @@ export const envSchema = z.object({
   /** With AUTH=local: an admin account created on first start when no user has this name. */
   ADMIN_USERNAME: z.string().trim().min(1).max(64).optional(),
   ADMIN_PASSWORD: z.string().min(8, 'ADMIN_PASSWORD must be at least 8 characters').max(256).optional(),
+  // --- Limits (issue 11): quotas, pixels, graph and body sizes. Each refusal names its variable and value. ---
+  /** Runs one user may have waiting (status queued) at once; a batch counts every run in it. */
+  MAX_QUEUED_RUNS_PER_USER: int('MAX_QUEUED_RUNS_PER_USER').min(1).default(200),
+  /** The largest batch (runs.enqueue `count`, the HTTP API's ?count=). */
+  MAX_BATCH_COUNT: int('MAX_BATCH_COUNT').min(1).max(10_000).default(100),
+  /** Pixels (width x height x batch) any node may output or decode; 4096 x 4096 by default. */
+  MAX_IMAGE_PIXELS: int('MAX_IMAGE_PIXELS').min(64 * 64, 'MAX_IMAGE_PIXELS must be at least 4096 (64 x 64)').max(2 ** 30).default(4096 * 4096),
+  /** Graphs saved, imported or run (the engine itself takes larger ones, e.g. from the CLI). */
+  MAX_GRAPH_NODES: int('MAX_GRAPH_NODES').min(1).max(100_000).default(2000),
+  MAX_GRAPH_EDGES: int('MAX_GRAPH_EDGES').min(1).max(400_000).default(8000),
+  /** A graph's `meta` (name, exposed inputs, editor state) as JSON, in bytes. */
+  MAX_META_BYTES: int('MAX_META_BYTES').min(1024).default(256 * 1024),
+  /** tRPC and HTTP API request bodies, in bytes (uploads and imports get room for a base64 file of up to 20 MB). */
+  MAX_BODY_BYTES: int('MAX_BODY_BYTES').min(64 * 1024).default(5 * 1024 * 1024),
+  // --- end of limits ---
 }).refine((e) => (e.ADMIN_USERNAME === undefined) === (e.ADMIN_PASSWORD === undefined), {
   message: 'set both ADMIN_USERNAME and ADMIN_PASSWORD, or neither', path: ['ADMIN_PASSWORD'],
 }).refine((e) => e.WORKERS > 0 || e.WORKER_TOKEN !== undefined, {

@@ -1,17 +1,56 @@
-// Graph checks at the server's edge: the zod format (always) and the engine's semantic validation.
+// Graph checks at the server's edge: size caps (MAX_GRAPH_NODES / _EDGES / MAX_META_BYTES), the zod format
+// (always) and the engine's semantic validation (with the MAX_IMAGE_PIXELS size propagation).
 import { TRPCError } from '@trpc/server';
 import { graphSchema, type Graph } from '../nodes/engine/graph';
 import { validateGraph, type GraphProblem } from '../nodes/engine/validate';
-import { getCatalog } from '../nodes/registry';
+import { getCatalog, registry } from '../nodes/registry';
 import type { ModelStore } from '../nodes/runtime/models';
+import type { Env } from './env';
+import { limitError } from './limits/limit-error';
 import { GraphRejectedError } from './trpc';
+
+export interface GraphLimits {
+  maxNodes: number;
+  maxEdges: number;
+  maxMetaBytes: number;
+  maxImagePixels: number;
+}
+
+export function graphLimits(env: Pick<Env, 'MAX_GRAPH_NODES' | 'MAX_GRAPH_EDGES' | 'MAX_META_BYTES' | 'MAX_IMAGE_PIXELS'>): GraphLimits {
+  return { maxNodes: env.MAX_GRAPH_NODES, maxEdges: env.MAX_GRAPH_EDGES, maxMetaBytes: env.MAX_META_BYTES, maxImagePixels: env.MAX_IMAGE_PIXELS };
+}
 
 function reject(message: string, problems: GraphProblem[]): never {
   throw new TRPCError({ code: 'BAD_REQUEST', message, cause: new GraphRejectedError(message, problems) });
 }
 
-/** The graph format only: what a save needs (work in progress may still have semantic problems). */
-export function parseGraphFormat(input: unknown): Graph {
+/**
+ * Counted on the raw input, before the schema walks every node: an oversized graph costs no more than its
+ * length. The engine itself runs larger graphs (CLI, benches); the caps are this server's.
+ */
+export function checkGraphSize(input: unknown, limits: GraphLimits): void {
+  if (typeof input !== 'object' || input === null) return;
+  const { nodes, edges, meta } = input as { nodes?: unknown; edges?: unknown; meta?: unknown };
+  if (Array.isArray(nodes) && nodes.length > limits.maxNodes) {
+    throw limitError('BAD_REQUEST', 'MAX_GRAPH_NODES', limits.maxNodes,
+      `MAX_GRAPH_NODES (${limits.maxNodes}): the graph has ${nodes.length} nodes; split it into smaller workflows`);
+  }
+  if (Array.isArray(edges) && edges.length > limits.maxEdges) {
+    throw limitError('BAD_REQUEST', 'MAX_GRAPH_EDGES', limits.maxEdges,
+      `MAX_GRAPH_EDGES (${limits.maxEdges}): the graph has ${edges.length} edges; split it into smaller workflows`);
+  }
+  if (meta !== undefined) {
+    const bytes = Buffer.byteLength(JSON.stringify(meta) ?? '');
+    if (bytes > limits.maxMetaBytes) {
+      throw limitError('BAD_REQUEST', 'MAX_META_BYTES', limits.maxMetaBytes,
+        `MAX_META_BYTES (${limits.maxMetaBytes}): the graph's meta is ${bytes} bytes of JSON; keep notes and editor state smaller`);
+    }
+  }
+}
+
+/** The caps and the graph format only: what a save needs (work in progress may still have semantic problems). */
+export function parseGraphFormat(input: unknown, limits: GraphLimits): Graph {
+  checkGraphSize(input, limits);
   const parsed = graphSchema.safeParse(input);
   if (parsed.success) return parsed.data;
   reject(
@@ -20,14 +59,21 @@ export function parseGraphFormat(input: unknown): Graph {
   );
 }
 
+function validate(graph: unknown, models: ModelStore, limits: GraphLimits, targets?: string[]) {
+  return validateGraph(graph, {
+    catalog: getCatalog(), models, targets,
+    imageSizes: { maxPixels: limits.maxImagePixels, outputSize: (type) => registry.get(type)?.outputSize },
+  });
+}
+
 /** Every problem the engine finds, including model names that do not resolve inside MODELS_DIR. */
-export function graphProblems(graph: unknown, models: ModelStore, targets?: string[]): GraphProblem[] {
-  return validateGraph(graph, { catalog: getCatalog(), models, targets }).problems;
+export function graphProblems(graph: unknown, models: ModelStore, limits: GraphLimits, targets?: string[]): GraphProblem[] {
+  return validate(graph, models, limits, targets).problems;
 }
 
 /** What a run needs: a graph the engine accepts as it is. */
-export function requireRunnableGraph(input: unknown, models: ModelStore, targets?: string[]): Graph {
-  const result = validateGraph(input, { catalog: getCatalog(), models, targets });
+export function requireRunnableGraph(input: unknown, models: ModelStore, limits: GraphLimits, targets?: string[]): Graph {
+  const result = validate(input, models, limits, targets);
   if (!result.ok) {
     const n = result.problems.length;
     reject(`the graph cannot run: ${n} problem${n === 1 ? '' : 's'} (${result.problems[0].message})`, result.problems);

@@ -1,6 +1,6 @@
 // Runs a validated graph: ancestors of the targets in topological order, cached per node,
 // cancellable, with one typed event stream. Never rejects: failures become a failed result.
-import type { AnyNodeDefinition, Artifact, ExecuteContext, PreviewFrame } from '../define';
+import type { AnyNodeDefinition, Artifact, ExecuteContext, ExecuteLimits, PreviewFrame } from '../define';
 import type { OnnxRuntime } from '../runtime/onnx';
 import type { ModelStore } from '../runtime/models';
 import type { InputStore } from '../runtime/inputs';
@@ -18,6 +18,7 @@ import { errorCode, errorMessage, isCancellation, RunCancelledError, throwIfCanc
 import type { DebugController } from './debug';
 import { embedGraph } from '../interop/png-graph';
 import type { RunEvent } from './events';
+import { DEFAULT_MAX_IMAGE_PIXELS, type OutputSizeFn } from './image-size';
 
 export interface ExecutorOptions {
   runtime: OnnxRuntime;
@@ -30,6 +31,8 @@ export interface ExecutorOptions {
   encodePreview?: (t: Tensor) => Promise<Uint8Array>;
   /** Node definitions to run with; default: the registry (tests pass their own). */
   nodes?: readonly AnyNodeDefinition[];
+  /** The host's limits (the worker's from env); default DEFAULT_MAX_IMAGE_PIXELS. */
+  limits?: Partial<ExecuteLimits>;
 }
 
 export interface RunOptions {
@@ -70,11 +73,13 @@ export class Executor {
   private readonly hasher = new FileHasher();
   private readonly defs: ReadonlyMap<string, AnyNodeDefinition>;
   private readonly catalog: CatalogNode[];
+  private readonly limits: ExecuteLimits;
 
   constructor(private readonly opts: ExecutorOptions) {
     this.cache = new NodeCache(opts.cacheBytes ?? 1024 ** 3);
     this.defs = opts.nodes ? new Map(opts.nodes.map((d) => [d.type, d])) : registry;
     this.catalog = [...this.defs.values()].map(describeNode);
+    this.limits = { maxImagePixels: opts.limits?.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS };
   }
 
   async run(input: unknown, ro: RunOptions): Promise<RunResult> {
@@ -94,7 +99,10 @@ export class Executor {
       return result;
     };
 
-    const v = validateGraph(input, { catalog: this.catalog, models: this.opts.models, targets: ro.targets });
+    const v = validateGraph(input, {
+      catalog: this.catalog, models: this.opts.models, targets: ro.targets,
+      imageSizes: { maxPixels: this.limits.maxImagePixels, outputSize: (type) => this.defs.get(type)?.outputSize as OutputSizeFn | undefined },
+    });
     if (!v.ok) {
       const message = v.problems.map((p) => p.message).join('; ');
       result.status = 'failed';
@@ -233,7 +241,7 @@ export class Executor {
       ?? (async (t: Tensor) => (await encodeImage(t, { format: 'jpeg', quality: 80, maxSize: previewMaxSize })).bytes);
     let previewTail: Promise<void> = Promise.resolve();
     return {
-      runId, nodeId, signal, runtime, models, inputs, wantsPreview,
+      runId, nodeId, signal, runtime, models, inputs, wantsPreview, limits: this.limits,
       progress: (step, total) => emit({ type: 'node:progress', runId, nodeId, step, total }),
       preview: (frame: PreviewFrame) => {
         if (!wantsPreview()) return;

@@ -5,12 +5,13 @@ import type { CatalogNode } from './catalog';
 import { paramSchema, isPlainModelName } from './params';
 import { adjacency, ancestorsOf, topologicalOrder } from './order';
 import { resolveBypass } from './bypass';
+import { imageSizeProblems, type ImageSizeOptions } from './image-size';
 import type { ModelKind } from '../runtime/models';
 
 export type ProblemCode =
   | 'invalid_json' | 'invalid_graph' | 'duplicate_node_id' | 'unknown_node_type' | 'unknown_node'
   | 'unknown_socket' | 'missing_input' | 'type_mismatch' | 'duplicate_input_edge' | 'cycle'
-  | 'param_invalid' | 'unknown_model' | 'no_output';
+  | 'param_invalid' | 'unknown_model' | 'no_output' | 'image_too_large';
 
 export interface GraphProblem {
   code: ProblemCode;
@@ -31,6 +32,8 @@ export interface ValidateOptions {
   models?: { exists(kind: ModelKind, name: string): boolean };
   /** Node ids to run ("run to here"); default: every output node. */
   targets?: string[];
+  /** When given, outputs whose size is known before running must stay within `maxPixels` (image_too_large). */
+  imageSizes?: ImageSizeOptions;
 }
 
 export function catalogMap(catalog: ValidateOptions['catalog']): ReadonlyMap<string, CatalogNode> {
@@ -124,6 +127,9 @@ function semanticProblems(graph: Graph, opts: ValidateOptions, bypass: BypassInf
   const { cyclic } = topologicalOrder(graph);
   for (const id of cyclic) {
     problems.push({ code: 'cycle', nodeId: id, message: `node "${id}" is part of (or depends on) a cycle` });
+  }
+  if (opts.imageSizes && cyclic.length === 0) {
+    problems.push(...imageSizeProblems(graph, topologicalOrder(graph, needed).order, catalog, opts.imageSizes));
   }
   return problems;
 }

@@ -255,3 +255,35 @@ describe('importComfyWorkflow: what it cannot import', () => {
     expect(report.imported).toHaveLength(7);
   });
 });
+
+describe('importComfyWorkflow: many ids that sanitise to the same StepFlow id', () => {
+  /** 50,000 distinct ComfyUI ids ("n" + two non-word characters) that all become empty_latent_n_. */
+  function colliding(count: number): Record<string, unknown> {
+    const prompt: Record<string, unknown> = {};
+    for (let i = 0; i < count; i++) {
+      const id = `n${String.fromCharCode(0x4e00 + (i % 250), 0x4e00 + Math.floor(i / 250))}`;
+      prompt[id] = { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } };
+    }
+    return prompt;
+  }
+
+  it('gives every node its own id (_2, _3, ... in ComfyUI id order) and completes', () => {
+    const { graph, report } = importComfyWorkflow(colliding(50_000));
+    expect(graph.nodes).toHaveLength(50_000);
+    expect(new Set(graph.nodes.map((n) => n.id)).size).toBe(50_000);
+    const ids = Object.values(report.nodeIds);
+    expect(ids.slice(0, 3)).toEqual(['empty_latent_n_', 'empty_latent_n__2', 'empty_latent_n__3']);
+    expect(ids.at(-1)).toBe('empty_latent_n__50000');
+  });
+
+  it('refuses a prompt over maxNodes before converting it, saying how many it has', () => {
+    let err: unknown;
+    try {
+      importComfyWorkflow(colliding(50_000), { maxNodes: 2000 });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(WorkflowImportError);
+    expect(err).toMatchObject({ code: 'too_many_nodes', message: 'the workflow has 50000 nodes; at most 2000 can be imported here' });
+  });
+});

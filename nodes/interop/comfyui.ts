@@ -13,6 +13,8 @@ export interface ComfyImportOptions {
   models?: KnownModels;
   /** Stored as meta.name. */
   name?: string;
+  /** Refuse (too_many_nodes) before any work when the prompt has more entries: the server's MAX_GRAPH_NODES. */
+  maxNodes?: number;
 }
 
 export interface UnsupportedComfyNode {
@@ -80,8 +82,15 @@ export function importComfyWorkflow(input: unknown, opts: ComfyImportOptions = {
   if (!prompt) {
     throw new WorkflowImportError('not_a_workflow', 'not a ComfyUI API-format workflow: expected {"<id>": {"class_type": ..., "inputs": {...}}}');
   }
+  const count = Object.keys(prompt).length;
+  if (opts.maxNodes !== undefined && count > opts.maxNodes) {
+    throw new WorkflowImportError('too_many_nodes', `the workflow has ${count} nodes; at most ${opts.maxNodes} can be imported here`);
+  }
   return new ComfyImport(prompt, opts).run();
 }
+
+/** ComfyUI's id order ("2" before "10"); one collator, since localeCompare with options builds one per call. */
+const byComfyId = new Intl.Collator('en', { numeric: true }).compare;
 
 class ComfyImport {
   private readonly report: ComfyImportReport = { imported: [], unsupported: [], warnings: [], nodeIds: {} };
@@ -90,7 +99,7 @@ class ComfyImport {
   private readonly all = new Map<string, ComfyApiNode>();
 
   constructor(prompt: Record<string, unknown>, private readonly opts: ComfyImportOptions) {
-    const ids = Object.keys(prompt).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    const ids = Object.keys(prompt).sort(byComfyId);
     for (const id of ids) {
       const raw = prompt[id];
       if (!isObject(raw) || typeof raw.class_type !== 'string' || !isObject(raw.inputs)) {
@@ -209,6 +218,9 @@ class ComfyImport {
     for (const h of hints.values()) if (h) claims.set(h, (claims.get(h) ?? 0) + 1);
     const taken = new Set<string>();
     const ids = new Map<string, string>();
+    // Per base, the next suffix to try: ids that sanitise alike ("a.1", "a 1", ...) take _2, _3, ... in
+    // one pass, instead of each probing from _2 again (quadratic for thousands of colliding ids).
+    const nextSuffix = new Map<string, number>();
     // Unique hints first, so a fallback id can never take a readable one.
     for (const [comfyId, h] of hints) {
       if (h && claims.get(h) === 1) {
@@ -220,7 +232,12 @@ class ComfyImport {
       if (ids.has(comfyId)) continue;
       const base = `${mapping.type}_${comfyId.replace(/[^\w-]+/g, '_')}`;
       let id = base;
-      for (let i = 2; taken.has(id); i++) id = `${base}_${i}`;
+      if (taken.has(id)) {
+        let i = nextSuffix.get(base) ?? 2;
+        while (taken.has(`${base}_${i}`)) i++;
+        id = `${base}_${i}`;
+        nextSuffix.set(base, i + 1);
+      }
       ids.set(comfyId, id);
       taken.add(id);
     }

@@ -17,7 +17,10 @@ export type InteropErrorCode =
   /** A graph format version this build cannot read (newer, or not a version at all). */
   | 'unsupported_graph_version'
   /** A StepFlow graph that fails the graph schema. */
-  | 'invalid_graph';
+  | 'invalid_graph'
+  /** More nodes (or edges) than the importer was allowed to take (the server's MAX_GRAPH_NODES / _EDGES). */
+  | 'too_many_nodes'
+  | 'too_many_edges';
 
 export class WorkflowImportError extends Error {
   constructor(

@@ -29,6 +29,8 @@ export interface WorkflowImportOptions {
   models?: KnownModels;
   /** Existence check for model params (validateGraph's `models`). */
   modelCheck?: ValidateOptions['models'];
+  /** Larger files are refused (too_many_nodes / too_many_edges) before they are converted or validated. */
+  limits?: { maxNodes: number; maxEdges: number };
 }
 
 export interface ImportedWorkflow {
@@ -72,14 +74,29 @@ interface Decoded {
   extra?: EmbeddedRun;
 }
 
+/** Counted on whatever arrays the file has, before anything walks them. */
+function checkCounts(nodes: unknown, edges: unknown, limits: WorkflowImportOptions['limits']): void {
+  if (!limits) return;
+  if (Array.isArray(nodes) && nodes.length > limits.maxNodes) {
+    throw new WorkflowImportError('too_many_nodes', `the workflow has ${nodes.length} nodes; at most ${limits.maxNodes} can be imported here`);
+  }
+  if (Array.isArray(edges) && edges.length > limits.maxEdges) {
+    throw new WorkflowImportError('too_many_edges', `the workflow has ${edges.length} edges; at most ${limits.maxEdges} can be imported here`);
+  }
+}
+
 function fromComfy(json: unknown, name: string, opts: WorkflowImportOptions, note?: string): Decoded {
-  const { graph, report } = importComfyWorkflow(json, { models: opts.models, name });
+  const { graph, report } = importComfyWorkflow(json, { models: opts.models, name, maxNodes: opts.limits?.maxNodes });
+  checkCounts(graph.nodes, graph.edges, opts.limits);
   return { graph, source: 'comfyui', unsupported: report.unsupported, warnings: note ? [note, ...report.warnings] : report.warnings };
 }
 
 function decodePng(bytes: Uint8Array, name: string, opts: WorkflowImportOptions): Decoded {
   const embedded = extractGraph(bytes);
-  if (embedded) return { graph: embedded.graph, source: 'png', unsupported: [], warnings: [], extra: embedded.extra };
+  if (embedded) {
+    checkCounts(embedded.graph.nodes, embedded.graph.edges, opts.limits);
+    return { graph: embedded.graph, source: 'png', unsupported: [], warnings: [], extra: embedded.extra };
+  }
   const prompt = readPngTextEntries(bytes).find((e) => e.keyword === COMFY_PROMPT_CHUNK);
   if (prompt?.text !== undefined) {
     return fromComfy(prompt.text, name, opts, 'imported from the ComfyUI prompt embedded in the PNG');
@@ -90,7 +107,11 @@ function decodePng(bytes: Uint8Array, name: string, opts: WorkflowImportOptions)
 function decodeJson(bytes: Uint8Array, name: string, opts: WorkflowImportOptions): Decoded {
   const json = parseJsonFile(bytes);
   if (isComfyUiFormat(json)) return fromComfy(json, name, opts); // throws the "Save (API Format)" advice
-  if (isStepflowGraph(json)) return { graph: migrateGraph(json), source: 'stepflow', unsupported: [], warnings: [] };
+  if (isStepflowGraph(json)) {
+    const raw = json as { nodes: unknown; edges: unknown };
+    checkCounts(raw.nodes, raw.edges, opts.limits);
+    return { graph: migrateGraph(json), source: 'stepflow', unsupported: [], warnings: [] };
+  }
   if (comfyApiPrompt(json)) return fromComfy(json, name, opts);
   throw new WorkflowImportError('not_a_workflow', 'not a workflow: expected a StepFlow graph ({"nodes", "edges"}), a ComfyUI API-format .json or a PNG with an embedded graph');
 }

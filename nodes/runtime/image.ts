@@ -7,9 +7,26 @@ export type ImageFormat = 'png' | 'jpeg' | 'webp';
 
 export const MIME: Record<ImageFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
 
-/** Decode any format sharp reads into a [1, C, H, W] tensor (C = 3, or 4 with keepAlpha). */
-export async function decodeImage(input: Uint8Array | string, opts: { keepAlpha?: boolean } = {}): Promise<Tensor> {
-  let img = sharp(input, { failOn: 'error' }).rotate();
+/** A file larger than the decode limit; its size comes from the header, nothing was decoded. */
+export class ImageTooLargeError extends Error {
+  readonly code = 'image_too_large';
+  constructor(readonly width: number, readonly height: number, readonly maxPixels: number) {
+    super(`the image is ${width}x${height} (${width * height} pixels), above the limit of ${maxPixels} pixels`);
+    this.name = 'ImageTooLargeError';
+  }
+}
+
+/**
+ * Decode any format sharp reads into a [1, C, H, W] tensor (C = 3, or 4 with keepAlpha). With `maxPixels` the
+ * header is read first, so a too-large file is refused (ImageTooLargeError) before its pixels are allocated.
+ */
+export async function decodeImage(input: Uint8Array | string, opts: { keepAlpha?: boolean; maxPixels?: number } = {}): Promise<Tensor> {
+  if (opts.maxPixels !== undefined) {
+    const { width = 0, height = 0 } = await sharp(input, { limitInputPixels: false }).metadata();
+    if (width * height > opts.maxPixels) throw new ImageTooLargeError(width, height, opts.maxPixels);
+  }
+  // sharp's own limit too: a header that lies about the size must not get past it.
+  let img = sharp(input, { failOn: 'error', ...(opts.maxPixels !== undefined ? { limitInputPixels: opts.maxPixels } : {}) }).rotate();
   img = opts.keepAlpha ? img.ensureAlpha() : img.removeAlpha();
   const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
   return hwcToTensor(data, info.width, info.height, info.channels);

@@ -59,7 +59,7 @@ describe('AUTH=local', () => {
 
   beforeAll(async () => {
     dataDir = tempDir('http-api');
-    t = await startTestServer(dataDir, { AUTH: 'local' });
+    t = await startTestServer(dataDir, { AUTH: 'local', MAX_BODY_BYTES: String(1024 * 1024) });
     olga = sessionClient(t.url);
     oscar = sessionClient(t.url);
     await olga.trpc.auth.signUp.mutate({ username: 'olga', password: 'olga-password' });
@@ -248,13 +248,16 @@ describe('AUTH=local', () => {
     expect(array.body.error.code).toBe('invalid_body');
   });
 
-  it('415 for a body that is not JSON, 413 over 1 MB, 405 for other methods', async () => {
+  it('415 for a body that is not JSON, 413 over MAX_BODY_BYTES (1 MB here), 405 for other methods', async () => {
     const form = await call(runUrl, { token, raw: 'color=%23fff', type: 'application/x-www-form-urlencoded' });
     expect(form.status).toBe(415);
     expect(form.body.error.code).toBe('unsupported_media_type');
     const big = await call(runUrl, { token, body: { color: 'x'.repeat(1024 * 1024 + 10) } });
     expect(big.status).toBe(413);
-    expect(big.body.error.code).toBe('payload_too_large');
+    expect(big.body.error).toEqual({
+      code: 'payload_too_large', limit: 'MAX_BODY_BYTES', value: 1048576,
+      message: 'MAX_BODY_BYTES (1048576): the body is larger than 1048576 bytes; inputs are small JSON values',
+    });
     // Without Content-Length (chunked), the limit holds while reading.
     const chunk = new TextEncoder().encode(`{"color":"${'y'.repeat(256 * 1024)}`);
     let sent = 0;

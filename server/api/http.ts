@@ -4,6 +4,7 @@ import type http from 'node:http';
 import { TRPCError } from '@trpc/server';
 import { ExposedInputError } from '../../nodes/engine/exposed';
 import type { Services } from '../services';
+import { LimitExceededError } from '../limits/limit-error';
 import { GraphRejectedError } from '../trpc';
 import { ApiError, methodNotAllowed, sendApiError } from './respond';
 import { getRunStatus } from './run-status';
@@ -37,6 +38,11 @@ function toApiError(e: unknown): ApiError | null {
     return new ApiError(USER_ERRORS.has(e.code) ? 400 : 422, e.code, e.message, { problems: e.problems });
   }
   if (e instanceof TRPCError) {
+    if (e.cause instanceof LimitExceededError) {
+      // The same text as the app's error, with the limit as fields for scripts.
+      const status = e.code === 'TOO_MANY_REQUESTS' ? 429 : e.code === 'PAYLOAD_TOO_LARGE' ? 413 : 400;
+      return new ApiError(status, 'limit_exceeded', e.message, { limit: e.cause.limit, value: e.cause.value });
+    }
     if (e.cause instanceof GraphRejectedError) {
       return new ApiError(422, 'graph_invalid', e.message, { problems: e.cause.problems });
     }

@@ -1,12 +1,11 @@
 // Reading API requests: who is calling (bearer token, or the session cookie where allowed) and the JSON body
-// (application/json only, at most MAX_BODY_BYTES).
+// (application/json only, at most MAX_BODY_BYTES from env.ts).
 import type http from 'node:http';
 import type { Viewer } from '../auth/access';
 import { identifyRequest } from '../auth/api-token';
 import type { Services } from '../services';
 import { ApiError } from './respond';
 
-export const MAX_BODY_BYTES = 1024 * 1024;
 const REALM = 'Bearer realm="StepFlow"';
 
 /**
@@ -43,15 +42,18 @@ function refuseRest(req: http.IncomingMessage, res: http.ServerResponse): void {
  * The body as JSON. 415 unless Content-Type is application/json, 413 over MAX_BODY_BYTES (by the declared
  * length, or while reading), 400 for text that is not JSON. An empty body reads as {} (run with defaults).
  */
-export async function readJsonBody(req: http.IncomingMessage, res: http.ServerResponse): Promise<unknown> {
+export async function readJsonBody(req: http.IncomingMessage, res: http.ServerResponse, maxBytes: number): Promise<unknown> {
   const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/json') {
     refuseRest(req, res);
     throw new ApiError(415, 'unsupported_media_type', `send the inputs as JSON with "Content-Type: application/json" (got ${type ? `"${type}"` : 'no Content-Type'})`);
   }
-  const tooLarge = () => new ApiError(413, 'payload_too_large', `the body is larger than ${MAX_BODY_BYTES} bytes; inputs are small JSON values`, { limit: MAX_BODY_BYTES });
+  const tooLarge = () => new ApiError(
+    413, 'payload_too_large', `MAX_BODY_BYTES (${maxBytes}): the body is larger than ${maxBytes} bytes; inputs are small JSON values`,
+    { limit: 'MAX_BODY_BYTES', value: maxBytes },
+  );
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
+  if (Number.isFinite(declared) && declared > maxBytes) {
     refuseRest(req, res);
     throw tooLarge();
   }
@@ -60,7 +62,7 @@ export async function readJsonBody(req: http.IncomingMessage, res: http.ServerRe
   const text = await new Promise<string | null>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > maxBytes) {
         req.off('data', onData);
         refuseRest(req, res);
         resolve(null);

@@ -5,7 +5,7 @@ import { applyExposedInputs, describeExposed, type ExposedInputInfo } from '../.
 import type { Graph } from '../../nodes/engine/graph';
 import { getCatalog } from '../../nodes/registry';
 import { viewableWorkflow, type Viewer } from '../auth/access';
-import { parseGraphFormat } from '../graph-checks';
+import { graphLimits, parseGraphFormat } from '../graph-checks';
 import type { Services } from '../services';
 import { readVersion } from '../workflow-store';
 import { apiViewer, readJsonBody } from './request';
@@ -17,11 +17,13 @@ export interface ApiRoute {
   query: URLSearchParams;
 }
 
-/** `?count=N` (batch, 1–100): that many runs, seed controls applied run after run. */
-function countParam(query: URLSearchParams): number {
+/** `?count=N` (batch, 1 to MAX_BATCH_COUNT): that many runs, seed controls applied run after run. */
+function countParam(query: URLSearchParams, max: number): number {
   const raw = query.get('count');
   if (raw === null) return 1;
-  if (!/^[1-9][0-9]{0,2}$/.test(raw) || Number(raw) > 100) throw new ApiError(400, 'invalid_count', `count must be a whole number from 1 to 100 (got "${raw}")`);
+  if (!/^[1-9][0-9]{0,8}$/.test(raw) || Number(raw) > max) {
+    throw new ApiError(400, 'invalid_count', `count must be a whole number from 1 to MAX_BATCH_COUNT (${max}) (got "${raw}")`, { limit: 'MAX_BATCH_COUNT', value: max });
+  }
   return Number(raw);
 }
 
@@ -39,7 +41,7 @@ async function savedGraph(services: Services, viewer: Viewer, route: ApiRoute) {
   const workflow = await viewableWorkflow(services.db, viewer, route.id, route.query.get('share') ?? undefined);
   if (workflow.currentVersion < 1) throw new ApiError(409, 'no_version', `workflow "${workflow.name}" has no saved version yet; save it in the editor first`);
   const saved = await readVersion(services.db, workflow.id, version ?? workflow.currentVersion);
-  return { workflow, number: saved.number, graph: parseGraphFormat(saved.graph) };
+  return { workflow, number: saved.number, graph: parseGraphFormat(saved.graph, graphLimits(services.env)) };
 }
 
 function describeInput(e: ExposedInputInfo) {
@@ -73,10 +75,10 @@ export async function getWorkflowInputs(services: Services, req: http.IncomingMe
 export async function postWorkflowRun(services: Services, req: http.IncomingMessage, res: http.ServerResponse, route: ApiRoute): Promise<void> {
   const viewer = await apiViewer(services, req, { tokenOnly: true, anonymous: false });
   const { workflow, number, graph } = await savedGraph(services, viewer, route);
-  const inputs = await readJsonBody(req, res);
+  const inputs = await readJsonBody(req, res, services.env.MAX_BODY_BYTES);
   const runGraph: Graph = applyExposedInputs(graph, inputs, getCatalog());
   // The path tRPC's runs.enqueue takes: engine validation (coded problems), seed controls, a Run row, dispatch.
-  const count = countParam(route.query);
+  const count = countParam(route.query, services.env.MAX_BATCH_COUNT);
   const { runId, position, runs } = await services.queue.enqueue({
     graph: runGraph, workflowId: workflow.id, version: number, userId: viewer.user?.id ?? null, count,
   });

@@ -6,8 +6,6 @@ import path from 'node:path';
 import sharp, { type Metadata } from 'sharp';
 
 export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
-/** Larger images would not fit a sampler anyway and cost seconds per decode. */
-export const MAX_UPLOAD_PIXELS = 8192 * 8192;
 const FORMATS: Record<string, { ext: string; mime: string }> = {
   png: { ext: 'png', mime: 'image/png' },
   jpeg: { ext: 'jpg', mime: 'image/jpeg' },
@@ -35,22 +33,24 @@ export function inputsDir(dataDir: string): string {
   return path.join(dataDir, 'inputs');
 }
 
-export async function storeUpload(dataDir: string, originalName: string, bytes: Uint8Array): Promise<StoredUpload> {
+/** `maxPixels` is MAX_IMAGE_PIXELS: what Load Image would refuse to decode is refused here already. */
+export async function storeUpload(dataDir: string, originalName: string, bytes: Uint8Array, maxPixels: number): Promise<StoredUpload> {
   if (bytes.byteLength === 0) throw new UploadError(originalName, 'the file is empty');
   if (bytes.byteLength > MAX_UPLOAD_BYTES) {
     throw new UploadError(originalName, `the file is ${(bytes.byteLength / 2 ** 20).toFixed(1)} MB; images up to ${MAX_UPLOAD_BYTES / 2 ** 20} MB can be uploaded`);
   }
   let meta: Metadata;
   try {
-    meta = await sharp(bytes, { limitInputPixels: MAX_UPLOAD_PIXELS }).metadata();
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (e) {
     throw new UploadError(originalName, `not an image this server can read (${(e as Error).message}); upload a PNG, JPEG or WebP`);
   }
   const format = FORMATS[meta.format ?? ''];
   if (!format) throw new UploadError(originalName, `${meta.format ?? 'unknown'} images are not accepted; upload a PNG, JPEG or WebP`);
   if (!meta.width || !meta.height) throw new UploadError(originalName, 'the image has no size');
-  if (meta.width * meta.height > MAX_UPLOAD_PIXELS) {
-    throw new UploadError(originalName, `${meta.width}x${meta.height} is too large; at most ${MAX_UPLOAD_PIXELS.toLocaleString('en')} pixels`);
+  if (meta.width * meta.height > maxPixels) {
+    throw new UploadError(originalName,
+      `${meta.width}x${meta.height} (${(meta.width * meta.height).toLocaleString('en')} pixels) is above MAX_IMAGE_PIXELS (${maxPixels.toLocaleString('en')}); upload a smaller image`);
   }
   const name = `${crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 32)}.${format.ext}`;
   const file = path.join(inputsDir(dataDir), name);

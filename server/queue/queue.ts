@@ -5,11 +5,12 @@ import type { Graph } from '../../nodes/engine/graph';
 import type { RunEvent, RunStatus } from '../../nodes/engine/events';
 import type { ModelStore } from '../../nodes/runtime/models';
 import type { Db } from '../db';
-import { parseGraphFormat, requireRunnableGraph } from '../graph-checks';
+import { parseGraphFormat, requireRunnableGraph, type GraphLimits } from '../graph-checks';
 import type { RunSnapshot } from '../socket-types';
 import type { DebugCommand, DebugRequest, WorkerToHost } from '../worker/protocol';
 import type { WorkerExit, WorkerHandle, WorkerPool } from '../worker/pool';
 import { ActiveRuns, type ActiveRun } from './active-runs';
+import { checkEnqueueRequest, checkQueuedQuota, PerKeySerialiser, type EnqueueLimits } from './enqueue-limits';
 import { PreviewThrottle } from './preview-throttle';
 import { RunEventRelay } from './run-event-relay';
 import type { RunRecorder } from './run-recorder';
@@ -31,6 +32,8 @@ export interface EnqueueRequest {
   priority?: number;
   /** Who enqueued it (AUTH=local). */
   userId?: string | null;
+  /** May set priority above normal: admins, and AUTH=none's single user. */
+  admin?: boolean;
   /**
    * Batch count: this many runs, queued together. Seed controls apply run after run — "increment" counts up
    * from the previous run's seed, "random" draws a new one each time, "fixed" repeats.
@@ -49,6 +52,8 @@ export interface RunQueueOptions {
   /** A cancelled run whose worker has not stopped after this long gets its worker killed. */
   cancelGraceMs?: number;
   log?: (message: string) => void;
+  /** Per-user quotas and graph caps (env.ts "Limits"). */
+  limits: EnqueueLimits & { graph: GraphLimits };
 }
 
 const ORDER = [{ priority: 'desc' as const }, { queuedAt: 'asc' as const }, { id: 'asc' as const }];
@@ -63,6 +68,7 @@ export class RunQueue {
   private pumping = false;
   private pumpAgain = false;
   private stopped = false;
+  private readonly perUser = new PerKeySerialiser();
 
   constructor(private readonly opts: RunQueueOptions) {
     this.throttle = new PreviewThrottle(opts.previewFps);
@@ -105,7 +111,18 @@ export class RunQueue {
 
   /** The first run's id, position and applied graph; `runs` lists every run of a batch; `graph` is the last one's. */
   async enqueue(req: EnqueueRequest): Promise<Enqueued & { runs: Enqueued[] }> {
+    const { limits } = this.opts;
+    checkEnqueueRequest(req, limits);
+    // One enqueue per user at a time: the quota's count and the rows it allows are written together.
+    return this.perUser.run(req.userId ?? '', async () => {
+      await checkQueuedQuota(this.opts.db, req.userId ?? null, req.count ?? 1, limits);
+      return this.enqueueChecked(req);
+    });
+  }
+
+  private async enqueueChecked(req: EnqueueRequest): Promise<Enqueued & { runs: Enqueued[] }> {
     const db = this.opts.db;
+    const { graph: graphLimits } = this.opts.limits;
     let source = req.graph;
     let version: number | undefined;
     if (req.workflowId) {
@@ -122,10 +139,10 @@ export class RunQueue {
     }
     if (source === undefined) throw new TRPCError({ code: 'BAD_REQUEST', message: 'give a graph or a workflowId' });
     const runs: Enqueued[] = [];
-    let previous: Graph = parseGraphFormat(source);
+    let previous: Graph = parseGraphFormat(source, graphLimits);
     for (let i = 0; i < (req.count ?? 1); i++) {
       // Seeds first, so the graph validated is exactly the graph that runs; the next run continues from it.
-      const graph = requireRunnableGraph(applySeedControls(previous), this.opts.models, req.targets);
+      const graph = requireRunnableGraph(applySeedControls(previous), this.opts.models, graphLimits, req.targets);
       runs.push(await this.insert(req, graph, version));
       previous = graph;
     }

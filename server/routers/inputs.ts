@@ -3,20 +3,18 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { requireUser } from '../auth/access';
 import { MAX_UPLOAD_BYTES, storeUpload, UploadError } from '../inputs/uploads';
+import { MAX_UPLOAD_BASE64 } from '../limits/trpc-body';
 import { createRouter, publicProcedure } from '../trpc';
-
-/** Base64 of MAX_UPLOAD_BYTES, with room for padding. */
-const MAX_BASE64 = Math.ceil(MAX_UPLOAD_BYTES / 3) * 4 + 4;
 
 export const inputsRouter = createRouter({
   upload: publicProcedure
-    .input(z.object({ name: z.string().trim().min(1).max(255), base64: z.string().min(1).max(MAX_BASE64, `images up to ${MAX_UPLOAD_BYTES / 2 ** 20} MB can be uploaded`) }))
+    .input(z.object({ name: z.string().trim().min(1).max(255), base64: z.string().min(1).max(MAX_UPLOAD_BASE64, `images up to ${MAX_UPLOAD_BYTES / 2 ** 20} MB can be uploaded`) }))
     .mutation(async ({ ctx, input }) => {
       const user = requireUser(ctx.viewer, 'upload images');
       const originalName = input.name.split(/[\\/]/).pop()!.slice(0, 255);
       let stored;
       try {
-        stored = await storeUpload(ctx.env.DATA_DIR, originalName, new Uint8Array(Buffer.from(input.base64, 'base64')));
+        stored = await storeUpload(ctx.env.DATA_DIR, originalName, new Uint8Array(Buffer.from(input.base64, 'base64')), ctx.env.MAX_IMAGE_PIXELS);
       } catch (e) {
         if (e instanceof UploadError) throw new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
         throw e;

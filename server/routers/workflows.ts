@@ -5,11 +5,13 @@ import { z } from 'zod';
 import { importWorkflowFile } from '../../nodes/interop/import-file';
 import { WorkflowImportError } from '../../nodes/interop/errors';
 import { getCatalog } from '../../nodes/registry';
-import { graphProblems, parseGraphFormat } from '../graph-checks';
+import { checkGraphSize, graphLimits, graphProblems, parseGraphFormat } from '../graph-checks';
+import { limitError } from '../limits/limit-error';
 import {
   mayViewWorkflow, newShareToken, ownedWorkflow, ownsWorkflow, requireUser, viewableWorkflow,
 } from '../auth/access';
 import type { Workflow } from '../generated/prisma/client';
+import { MAX_UPLOAD_BASE64 } from '../limits/trpc-body';
 import { createRouter, publicProcedure, type Context } from '../trpc';
 import { matchesQuery, parseTags, tagsSchema } from '../workflow-search';
 import { listTemplates, readTemplateGraph, TemplateError } from '../workflow-templates';
@@ -27,8 +29,6 @@ const shareToken = z.string().min(1).max(200).optional();
 const search = z.object({ query: z.string().max(200).optional() }).optional();
 /** Owner names for cards of other people's workflows. */
 const withOwner = { owner: { select: { username: true } } } as const;
-/** About 22 MB of file (the HTTP body limit is 32 MB): a large PNG with its embedded graph, far beyond any workflow JSON. */
-const MAX_IMPORT_BASE64 = 30_000_000;
 
 export const workflowsRouter = createRouter({
   /** My library (AUTH=none: the whole library). */
@@ -128,9 +128,10 @@ export const workflowsRouter = createRouter({
         }
         message = `created from template ${input.templateFile}`;
       }
-      const graph = parseGraphFormat(source);
+      const limits = graphLimits(ctx.env);
+      const graph = parseGraphFormat(source, limits);
       const w = await createWorkflow(ctx.db, { name: input.name, description: input.description, graph, message, ownerId: user?.id ?? null });
-      return { ...summarise(w), problems: graphProblems(graph, ctx.models) };
+      return { ...summarise(w), problems: graphProblems(graph, ctx.models, limits) };
     }),
 
   /** A graph with semantic problems is saved anyway (work in progress); they come back as `problems`. */
@@ -138,9 +139,10 @@ export const workflowsRouter = createRouter({
     .input(z.object({ id, graph: z.unknown(), message: z.string().max(1000).optional() }))
     .mutation(async ({ ctx, input }) => {
       await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'save it');
-      const graph = parseGraphFormat(input.graph);
+      const limits = graphLimits(ctx.env);
+      const graph = parseGraphFormat(input.graph, limits);
       const version = await appendVersion(ctx.db, input.id, graph, input.message ?? '', ctx.viewer.user?.id ?? null);
-      return { version, problems: graphProblems(graph, ctx.models) };
+      return { version, problems: graphProblems(graph, ctx.models, limits) };
     }),
 
   rename: publicProcedure
@@ -185,20 +187,27 @@ export const workflowsRouter = createRouter({
    * with its import report. On the server because ComfyUI model names map onto this server's model list.
    */
   import: publicProcedure
-    .input(z.object({ name: z.string().min(1).max(500), base64: z.string().max(MAX_IMPORT_BASE64) }))
+    .input(z.object({ name: z.string().min(1).max(500), base64: z.string().max(MAX_UPLOAD_BASE64, 'workflow files up to 20 MB can be imported') }))
     .mutation(({ ctx, input }) => {
       requireUser(ctx.viewer, 'import workflows');
       const bytes = new Uint8Array(Buffer.from(input.base64, 'base64'));
+      const limits = graphLimits(ctx.env);
       try {
         const imported = importWorkflowFile(input.name, bytes, {
           catalog: getCatalog(),
           models: { checkpoints: ctx.models.list('checkpoints'), loras: ctx.models.list('loras'), upscalers: ctx.models.list('upscalers') },
           modelCheck: ctx.models,
+          limits: { maxNodes: limits.maxNodes, maxEdges: limits.maxEdges },
         });
+        checkGraphSize(imported.graph, limits);
         const metaName = imported.graph.meta?.name;
         const fileName = input.name.split(/[\\/]/).pop()!.replace(/\.(json|png)$/i, '');
         return { name: typeof metaName === 'string' && metaName.trim() ? metaName.trim() : fileName, source: imported.source, graph: imported.graph, report: imported.report };
       } catch (e) {
+        if (e instanceof WorkflowImportError && (e.code === 'too_many_nodes' || e.code === 'too_many_edges')) {
+          const [name, value] = e.code === 'too_many_nodes' ? ['MAX_GRAPH_NODES', limits.maxNodes] as const : ['MAX_GRAPH_EDGES', limits.maxEdges] as const;
+          throw limitError('BAD_REQUEST', name, value, `${name} (${value}): ${e.message}`);
+        }
         if (e instanceof WorkflowImportError) throw new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
         throw e;
       }

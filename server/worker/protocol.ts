@@ -48,6 +48,8 @@ export interface WorkerConfig {
   cacheBytes: number;
   modelBudgetBytes: number;
   debugPauseTimeoutMs: number;
+  /** MAX_IMAGE_PIXELS: nodes refuse larger outputs and decodes. */
+  maxImagePixels: number;
 }
 
 export const WORKER_CONFIG_ENV = 'STEPFLOW_WORKER_CONFIG';

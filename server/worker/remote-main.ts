@@ -84,6 +84,7 @@ const worker = createWorkerRuntime({
   cacheBytes: env!.CACHE_BYTES,
   modelBudgetBytes: env!.MODEL_BUDGET_BYTES,
   debugPauseTimeoutMs: env!.DEBUG_PAUSE_TIMEOUT,
+  maxImagePixels: env!.MAX_IMAGE_PIXELS,
 }, send);
 
 socket.on('connect', () => {

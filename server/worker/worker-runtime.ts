@@ -39,6 +39,7 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
     models: new ModelStore(config.modelsDir),
     inputs: new InputStore(config.inputDirs),
     cacheBytes: config.cacheBytes,
+    limits: { maxImagePixels: config.maxImagePixels },
   });
   let active: ActiveRun | undefined;
   let close!: () => void;

@@ -26,6 +26,8 @@ export const composite = defineNode({
     blend: param.choice(BLENDS, { default: 'normal' }),
   },
   outputs: { image: { type: 'IMAGE' } },
+  // The base's size: the overlay is clipped to it.
+  outputSize: (_p, { base }) => base,
   async execute(_ctx, { base, overlay }, p) {
     const out = cloneTensor(base);
     const [, bc, bh, bw] = base.dims;

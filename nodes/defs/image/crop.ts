@@ -18,6 +18,8 @@ export const crop = defineNode({
     height: param.int({ default: 256, min: 1, max: 16384, step: 8 }),
   },
   outputs: { image: { type: 'IMAGE' } },
+  // Never larger than its input (a rectangle past the edge is refused).
+  outputSize: (p, { image }) => image && { width: p.width, height: p.height, batch: image.batch, param: 'width' },
   async execute(_ctx, { image }, p) {
     const [, , h, w] = image.dims;
     if (p.x + p.width > w || p.y + p.height > h) {

@@ -1,6 +1,7 @@
 // Solid Colour: an image of one colour, the simplest source for model-free graphs.
 import { defineNode, param } from '../../define';
 import { NodeInputError } from '../../engine/errors';
+import { ensureImageSize, type ImageSize } from '../../engine/image-size';
 import { parseColor } from '../../runtime/color';
 
 export const solidColor = defineNode({
@@ -16,7 +17,9 @@ export const solidColor = defineNode({
     color: param.text({ default: '#808080', maxLength: 16 }),
   },
   outputs: { image: { type: 'IMAGE' } },
-  async execute(_ctx, _inputs, p) {
+  outputSize: (p) => fillSize(p),
+  async execute(ctx, _inputs, p) {
+    ensureImageSize(fillSize(p), ctx.limits.maxImagePixels);
     const rgba = parseColor(p.color);
     if (!rgba) throw new NodeInputError('param_invalid', `color "${p.color}" is not #rgb, #rrggbb or #rrggbbaa`, 'color');
     const channels = rgba[3] < 1 ? 4 : 3;
@@ -26,3 +29,7 @@ export const solidColor = defineNode({
     return { image: { data, dims: [1, channels, p.height, p.width] } };
   },
 });
+
+function fillSize(p: { width: number; height: number }): ImageSize {
+  return { width: p.width, height: p.height, batch: 1, param: p.width >= p.height ? 'width' : 'height' };
+}

@@ -15,6 +15,10 @@ export const transform = defineNode({
     operation: param.choice(OPS, { default: 'flip_horizontal' }),
   },
   outputs: { image: { type: 'IMAGE' } },
+  // The same pixels, sides swapped by quarter turns.
+  outputSize: (p, { image }) => image && (p.operation === 'rotate_90' || p.operation === 'rotate_270'
+    ? { width: image.height, height: image.width, batch: image.batch }
+    : image),
   async execute(_ctx, { image }, p) {
     return { image: transformTensor(image, p.operation as Transform) };
   },

@@ -11,6 +11,8 @@ export const vaeEncode = defineNode({
   inputs: { image: { type: 'IMAGE' }, vae: { type: 'VAE' } },
   params: {},
   outputs: { latent: { type: 'LATENT' } },
+  // The latent stands for the same pixels: never larger than its input, so no run-time check is needed.
+  outputSize: (_p, { image }) => image,
   async execute(ctx, { image, vae }) {
     const [, , h, w] = image.dims;
     if (h % 8 !== 0 || w % 8 !== 0) {

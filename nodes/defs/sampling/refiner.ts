@@ -31,6 +31,8 @@ export const refiner = defineNode({
     noise: param.choice(NOISE_MODES, { default: 'stepflow' }),
   },
   outputs: { latent: { type: 'LATENT' } },
+  // Same size as the latent it denoises.
+  outputSize: (_p, { latent }) => latent,
   async execute(ctx, { refiner: model, positive, negative, latent }, p) {
     if (latent.samples.dims[1] !== model.latentChannels) {
       throw new NodeInputError('latent_channels', `the latent has ${latent.samples.dims[1]} channels but the refiner takes ${model.latentChannels}`);

@@ -40,6 +40,8 @@ export const sampler = defineNode({
     adaptive_tolerance: param.float({ default: 0.005, min: 0, max: 0.5, step: 0.0005, label: 'adaptive tolerance' }),
   },
   outputs: { latent: { type: 'LATENT' } },
+  // Same size as the latent it denoises.
+  outputSize: (_p, { latent }) => latent,
   async execute(ctx, { model, positive, negative, latent }, p) {
     if (latent.samples.dims[1] !== model.latentChannels) {
       throw new NodeInputError('latent_channels', `the latent has ${latent.samples.dims[1]} channels but the model takes ${model.latentChannels}`);

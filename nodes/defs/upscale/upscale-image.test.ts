@@ -110,6 +110,23 @@ describe('upscale_image node', () => {
     expect(r.error).toMatchObject({ nodeId: 'up', code: 'cancelled' });
   });
 
+  it('MAX_IMAGE_PIXELS: the model output and the final rescale are each refused before they are allocated', async () => {
+    // 96x96 through the x2 model is 192x192 = 36,864 pixels.
+    const small = new Executor({ runtime, models: new ModelStore(dir), inputs: new InputStore([]), cacheBytes: 0, nodes: [photoNode, upscalerLoader, upscaleImage], limits: { maxImagePixels: 150 * 150 } });
+    const r = await small.run(graph({ mode: 'model' }), { runId: 'limit', targets: ['up'] });
+    expect(r.error).toEqual({
+      nodeId: 'up', code: 'image_too_large',
+      message: 'Upscale Image (up): the x2 model would output 192x192 (36,864 pixels), above MAX_IMAGE_PIXELS (22,500); upscale a smaller image or use a model with a smaller factor',
+    });
+    const fits = new Executor({ runtime, models: new ModelStore(dir), inputs: new InputStore([]), cacheBytes: 0, nodes: [photoNode, upscalerLoader, upscaleImage], limits: { maxImagePixels: 200 * 200 } });
+    const rescaled = await fits.run(graph({ mode: 'model', scale: 1.5 }), { runId: 'limit', targets: ['up'] });
+    expect(rescaled.error).toEqual({
+      nodeId: 'up', code: 'image_too_large',
+      message: 'Upscale Image (up): would output 288x288 (82,944 pixels), above MAX_IMAGE_PIXELS (40,000); lower scale',
+    });
+    expect((await fits.run(graph({ mode: 'model' }), { runId: 'limit', targets: ['up'] })).status).toBe('succeeded');
+  });
+
   it('the loader reports an unknown model file before running', async () => {
     const g = graph({ mode: 'model' });
     (g.nodes[2].params as { model_name: string }).model_name = 'nope.onnx';

@@ -2,6 +2,7 @@
 // final rescale (a x4 model then 0.5 gives a sharper x2).
 import { defineNode, param } from '../../define';
 import { NodeInputError } from '../../engine/errors';
+import { ensureImageSize, pixelsOf, scaled, tooLargeMessage } from '../../engine/image-size';
 import { resizeImage, type ResizeKernel } from '../../runtime/image';
 import { batchItem, concatBatch, type Tensor } from '../../runtime/tensor';
 
@@ -27,7 +28,12 @@ export const upscaleImage = defineNode({
     tile: param.int({ default: 0, min: 0, max: 4096, step: 8, description: `tile side in pixels; 0 = automatic from the memory budget (else at least ${MIN_TILE})` }),
   },
   outputs: { image: { type: 'IMAGE' } },
+  // In model mode the factor is the model file's (known once loaded): the run-time check covers it.
+  outputSize: (p, { image }) => (p.mode === 'resize' && image ? scaled(image, p.scale, 'scale') : undefined),
   async execute(ctx, { image, upscale_model: model }, p) {
+    const max = ctx.limits.maxImagePixels;
+    const [batch, , h, w] = image.dims;
+    let size = { width: w, height: h, batch };
     let out: Tensor = image;
     if (p.mode === 'model') {
       if (!model) {
@@ -37,9 +43,19 @@ export const upscaleImage = defineNode({
       if (p.tile > 0 && p.tile < MIN_TILE) {
         throw new NodeInputError('param_invalid', `tile ${p.tile} is too small: use 0 (automatic) or at least ${MIN_TILE}`, 'tile');
       }
+      size = scaled(size, model.scale, 'upscale_model');
+      if (pixelsOf(size) > max) {
+        // The model's full-size output is allocated before any final rescale: the limit applies to it.
+        throw new NodeInputError('image_too_large',
+          `the x${model.scale} model ${tooLargeMessage({ ...size, param: undefined }, max)}; upscale a smaller image or use a model with a smaller factor`,
+          'upscale_model');
+      }
       out = await model.upscale(image, { tile: p.tile || undefined, signal: ctx.signal, onProgress: (done, total) => ctx.progress(done, total) });
     }
-    if (p.scale !== 1) out = await rescale(out, p.scale, p.kernel as ResizeKernel);
+    if (p.scale !== 1) {
+      ensureImageSize(scaled(size, p.scale, 'scale'), max);
+      out = await rescale(out, p.scale, p.kernel as ResizeKernel);
+    }
     return { image: out };
   },
 });
