@@ -1,7 +1,6 @@
 // Limits with accounts: priority above normal is for admins, the queued-runs quota is per user. No local worker
 // (WORKERS=0), so runs stay queued and are counted exactly.
 import fs from 'node:fs';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillGraph, sessionClient, startTestServer, tempDir, trpcRejection, type SessionClient, type TestServer } from '../testing/harness';
 
