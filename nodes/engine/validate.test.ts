@@ -120,6 +120,21 @@ describe('validateGraph', () => {
     expect(ps.find((p) => p.param === 'sampler')!.message).toContain('valid: euler, ddim');
   });
 
+  // Found by the fuzz (fuzz.test.ts): graphs arrive through superjson, which carries bigint and circular values;
+  // quoting them in the message threw "Do not know how to serialize a BigInt" (a 500 instead of a problem).
+  it('param_invalid for bigint, circular and huge values instead of a throw', () => {
+    const g = good();
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    g.nodes[2] = n('s', 'sampler', { steps: 20n, sampler: circular });
+    g.nodes[1] = n('lat', 'latent', { width: 'w'.repeat(100_000) });
+    const ps = problems(g).filter((p) => p.code === 'param_invalid');
+    expect(ps.map((p) => `${p.nodeId}.${p.param}`).sort()).toEqual(['lat.width', 's.sampler', 's.steps']);
+    expect(ps.find((p) => p.param === 'steps')!.message).toContain('(got 20n)');
+    expect(ps.find((p) => p.param === 'sampler')!.message).toContain('(got [object Object])');
+    expect(ps.find((p) => p.param === 'width')!.message.length).toBeLessThan(300);
+  });
+
   it('unknown_model for missing files and for names that leave the models folder', () => {
     const models = { exists: (_k: string, name: string) => name === 'sprites' };
     const g = good();
