@@ -86,7 +86,7 @@ export function catalogGraph(catalog: readonly CatalogNode[]): fc.Arbitrary<Json
 }
 
 type Mutation = { kind: number; a: number; b: number; value: Json };
-const mutation: fc.Arbitrary<Mutation> = fc.record({ kind: fc.nat(13), a: fc.nat(), b: fc.nat(), value: junk });
+const mutation: fc.Arbitrary<Mutation> = fc.record({ kind: fc.nat(14), a: fc.nat(), b: fc.nat(), value: junk });
 
 function pick<T>(list: T[], i: number): T | undefined {
   return list.length ? list[i % list.length] : undefined;
@@ -114,6 +114,7 @@ function mutate(g: RawGraph, m: Mutation): void {
     case 10: if (edge) (m.b % 2 ? edge.from : edge.to)[m.b % 4 < 2 ? 'node' : m.b % 2 ? 'output' : 'input'] = m.value; break;
     case 11: if (node) node[pick(['params', 'type', 'id', 'controls', 'position'], m.b)!] = m.value; break;
     case 12: if (edge) g.edges.push(structuredClone(edge)); break; // a second edge into the same input
+    case 13: g.meta = { ...(g.meta as object), [pick(['exposed', 'name', 'notes'], m.b)!]: m.value }; break;
     default: if (node) node.type = pick(['solid_color', 'save_image', 'sampler', 'vae_decode', 'nope'], m.b); break;
   }
 }
