@@ -89,18 +89,37 @@ export class RunQueue {
     this.broadcaster = b;
   }
 
-  /** Start-up recovery: runs left running by a previous process are interrupted; queued ones stay queued. */
-  async recover(): Promise<{ interrupted: number; queued: number }> {
-    const { count } = await this.opts.db.run.updateMany({
+  /**
+   * Start-up recovery after a crash or kill: a run left running or paused goes back to the queue once when it had
+   * stored nothing (no artifacts), so a killed server loses no work; one that had stored output, or was already
+   * put back once, becomes interrupted (running it again could duplicate outputs or loop on a run that kills the
+   * server). Queued runs stay queued.
+   */
+  async recover(): Promise<{ interrupted: number; requeued: number; queued: number }> {
+    const db = this.opts.db;
+    const left = await db.run.findMany({
       where: { status: { in: ['running', 'paused'] } },
-      data: {
-        status: 'interrupted', finishedAt: new Date(), errorCode: 'interrupted',
-        errorMessage: 'the server restarted while this run was running; run it again',
-      },
+      select: { id: true, requeues: true, _count: { select: { artifacts: true } } },
     });
-    const queued = await this.opts.db.run.count({ where: { status: 'queued' } });
+    const again = left.filter((r) => r.requeues === 0 && r._count.artifacts === 0).map((r) => r.id);
+    const requeued = again.length
+      ? (await db.$transaction([
+        db.nodeResult.deleteMany({ where: { runId: { in: again } } }),
+        db.run.updateMany({
+          where: { id: { in: again } },
+          data: { status: 'queued', requeues: { increment: 1 }, workerId: null, startedAt: null },
+        }),
+      ]))[1].count
+      : 0;
+    const interrupt = (requeues: number | { gte: number }, errorMessage: string) => db.run.updateMany({
+      where: { status: { in: ['running', 'paused'] }, requeues },
+      data: { status: 'interrupted', finishedAt: new Date(), errorCode: 'interrupted', errorMessage },
+    });
+    const interrupted = (await interrupt(0, 'the server restarted while this run was running; run it again')).count
+      + (await interrupt({ gte: 1 }, 'the server restarted while this run was running, again after it had been put back in the queue once; run it again')).count;
+    const queued = await db.run.count({ where: { status: 'queued' } });
     await this.refreshPositions(false);
-    return { interrupted: count, queued };
+    return { interrupted, requeued, queued };
   }
 
   /** The first run's id, position and applied graph; `runs` lists every run of a batch; `graph` is the last one's. */
