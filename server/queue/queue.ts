@@ -10,6 +10,7 @@ import type { RunSnapshot } from '../socket-types';
 import type { DebugCommand, DebugRequest, WorkerToHost } from '../worker/protocol';
 import type { WorkerExit, WorkerHandle, WorkerPool } from '../worker/pool';
 import { ActiveRuns, type ActiveRun } from './active-runs';
+import { PositionAnnouncer } from './position-announcer';
 import { PreviewThrottle } from './preview-throttle';
 import { RunEventRelay } from './run-event-relay';
 import type { RunRecorder } from './run-recorder';
@@ -60,6 +61,7 @@ export class RunQueue {
   private readonly throttle: PreviewThrottle;
   private readonly relay: RunEventRelay;
   private positions = new Map<string, { position: number; workflowId?: string }>();
+  private readonly announcer = new PositionAnnouncer();
   private pumping = false;
   private pumpAgain = false;
   private stopped = false;
@@ -339,16 +341,13 @@ export class RunQueue {
     if (changed) await this.refreshPositions(true);
   }
 
-  /** Recomputes queue positions (1 = next to start) and tells waiting runs whose position moved. */
+  /** Recomputes queue positions (1 = next to start) and tells waiting runs whose position moved (PositionAnnouncer). */
   private async refreshPositions(broadcast: boolean, skipRunId?: string): Promise<void> {
     const queued = await this.opts.db.run.findMany({ where: { status: 'queued' }, orderBy: ORDER, select: { id: true, workflowId: true } });
     const next = new Map(queued.map((r, i) => [r.id, { position: i + 1, workflowId: r.workflowId ?? undefined }]));
+    const moved = this.announcer.changes(next, skipRunId);
     if (broadcast) {
-      for (const [runId, p] of next) {
-        if (runId !== skipRunId && this.positions.get(runId)?.position !== p.position) {
-          this.broadcaster.emit({ type: 'run:position', runId, position: p.position }, p.workflowId);
-        }
-      }
+      for (const [runId, p] of moved) this.broadcaster.emit({ type: 'run:position', runId, position: p.position }, p.workflowId);
     }
     this.positions = next;
   }

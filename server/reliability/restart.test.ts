@@ -64,5 +64,5 @@ describe('server SIGKILL with 20 queued runs', () => {
 
     await second.stop();
     expect(second.groupPids()).toEqual([]);
-  });
+  }, 300_000);
 });

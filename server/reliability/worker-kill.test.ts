@@ -67,5 +67,5 @@ describe('worker SIGKILL mid-run', () => {
     expect(after.artifacts.map((a) => [a.kind, a.width, a.height])).toEqual([['image', 64, 32]]);
     expect(await db.run.count({ where: { status: { in: ['queued', 'running'] } } })).toBe(0);
     console.log(`worker kill: ${KILLS}/${KILLS} runs ended worker_crashed, ${KILLS} worker restarts, follow-up run succeeded, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  });
+  }, 300_000);
 });
