@@ -88,16 +88,17 @@ describe('worker fuzz', () => {
   });
 
   it('a graph carrying a bigint is a coded BAD_REQUEST over tRPC, not a 500', async () => {
+    const fill = { id: 'fill', type: 'solid_color', params: { width: 8n as bigint | number, height: 8, color: '#fff' } };
     const graph = {
       version: 1, meta: { note: 1n },
-      nodes: [{ id: 'fill', type: 'solid_color', params: { width: 8n, height: 8, color: '#fff' } }, { id: 'save', type: 'save_image' }],
+      nodes: [fill, { id: 'save', type: 'save_image' }],
       edges: [{ from: { node: 'fill', output: 'image' }, to: { node: 'save', input: 'images' } }],
     };
     const err = await trpcRejection(t.trpc.runs.enqueue.mutate({ graph }));
     expect(err.data?.code).toBe('BAD_REQUEST');
     expect(err.data?.problems?.map((p) => `${p.code} ${p.message}`)).toContain('invalid_graph nodes.0.params.width: must be plain JSON (Do not know how to serialize a BigInt)');
 
-    graph.nodes[0].params.width = 8 as never;
+    fill.params.width = 8;
     const meta = await trpcRejection(t.trpc.runs.enqueue.mutate({ graph }));
     expect(meta.data?.code).toBe('BAD_REQUEST');
     expect(meta.data?.problems?.[0]).toMatchObject({ code: 'invalid_graph' });
