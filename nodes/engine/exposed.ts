@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { CatalogNode } from './catalog';
 import type { Graph } from './graph';
-import { paramSchema, type ParamUi } from './params';
+import { paramSchema, quoteValue, type ParamUi } from './params';
 import { catalogMap } from './validate';
 
 export const MAX_EXPOSED_INPUTS = 64;
@@ -168,7 +168,7 @@ export function applyExposedInputs(
       const hint = e.ui.choices ? `; valid: ${e.ui.choices.join(', ')}` : '';
       problems.push({
         code: 'invalid_value', input: e.name, node: e.node, param: e.param,
-        message: `input "${e.name}" (node "${e.node}" param "${e.param}"): ${r.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(value)})${hint}`,
+        message: `input "${e.name}" (node "${e.node}" param "${e.param}"): ${r.error.issues[0]?.message ?? 'invalid'} (got ${quoteValue(value)})${hint}`,
       });
       continue;
     }

@@ -5,11 +5,23 @@ export const GRAPH_FORMAT_VERSION = 1;
 
 const id = z.string().min(1).max(200);
 
+/**
+ * A value that JSON can store. Graphs arrive through superjson, which also carries bigint and circular objects;
+ * a graph holding one passed the format check, then made saving or enqueueing throw (a 500) at JSON.stringify.
+ */
+const jsonStorable = z.unknown().superRefine((value, ctx) => {
+  try {
+    JSON.stringify(value);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: `must be plain JSON (${(e as Error).message})` });
+  }
+});
+
 export const graphNodeSchema = z.object({
   id,
   type: z.string().min(1).max(200),
   typeVersion: z.number().int().min(1).default(1),
-  params: z.record(z.string(), z.unknown()).default({}),
+  params: z.record(z.string(), jsonStorable).default({}),
   position: z.object({ x: z.number(), y: z.number() }).optional(),
   title: z.string().max(200).optional(),
   /** Per-param controls applied by the server at enqueue time, e.g. { seed: 'random' }. */
@@ -27,7 +39,7 @@ export const graphSchema = z.object({
   version: z.literal(GRAPH_FORMAT_VERSION).default(GRAPH_FORMAT_VERSION),
   nodes: z.array(graphNodeSchema).max(100_000),
   edges: z.array(graphEdgeSchema).max(400_000),
-  meta: z.record(z.string(), z.unknown()).optional(),
+  meta: z.record(z.string(), jsonStorable).optional(),
 });
 
 export type Graph = z.infer<typeof graphSchema>;

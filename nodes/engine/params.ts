@@ -58,3 +58,17 @@ function buildSchema(ui: ParamUi): z.ZodType<unknown> {
 export function isPlainModelName(name: string): boolean {
   return name.length > 0 && !name.includes('\0') && !/^([a-zA-Z]:)?[\\/]/.test(name) && !name.split(/[\\/]/).includes('..');
 }
+
+/**
+ * A bad value as shown in a problem message. Never throws: graphs arrive through superjson, which carries
+ * bigint and circular objects that JSON.stringify rejects; long values are cut so a message stays readable.
+ */
+export function quoteValue(value: unknown, max = 120): string {
+  let text: string;
+  try {
+    text = typeof value === 'bigint' ? `${value}n` : JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

@@ -120,6 +120,29 @@ describe('validateGraph', () => {
     expect(ps.find((p) => p.param === 'sampler')!.message).toContain('valid: euler, ddim');
   });
 
+  // Found by the fuzz (fuzz.test.ts, server/reliability/fuzz-server.test.ts): graphs arrive through superjson,
+  // which carries bigint and circular values. Quoting one in a message threw, and one in meta passed the format
+  // check and then threw at JSON.stringify when the run was stored: a 500 instead of a problem.
+  it('a bigint or circular value anywhere in params or meta is invalid_graph naming where', () => {
+    const g: Record<string, unknown> & ReturnType<typeof good> = good();
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    g.nodes[2] = n('s', 'sampler', { steps: 20n, sampler: circular });
+    g.meta = { note: [1n] };
+    const ps = problems(g);
+    expect(ps.map((p) => p.code)).toEqual(['invalid_graph', 'invalid_graph', 'invalid_graph']);
+    expect(ps.map((p) => p.message.split(':')[0]).sort()).toEqual(['meta.note', 'nodes.2.params.sampler', 'nodes.2.params.steps']);
+    expect(ps.find((p) => p.message.startsWith('nodes.2.params.steps'))!.message).toBe('nodes.2.params.steps: must be plain JSON (Do not know how to serialize a BigInt)');
+  });
+
+  it('param_invalid quotes a huge value cut short', () => {
+    const g = good();
+    g.nodes[1] = n('lat', 'latent', { width: 'w'.repeat(100_000) });
+    const [p] = problems(g);
+    expect(p).toMatchObject({ code: 'param_invalid', nodeId: 'lat', param: 'width' });
+    expect(p.message).toBe(`node "lat" param "width": Invalid input: expected number, received string (got "${'w'.repeat(119)}…)`);
+  });
+
   it('unknown_model for missing files and for names that leave the models folder', () => {
     const models = { exists: (_k: string, name: string) => name === 'sprites' };
     const g = good();

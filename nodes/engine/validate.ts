@@ -2,7 +2,7 @@
 // codes and node ids. Pure: it works from the serialisable catalog, so the editor runs it too.
 import { graphSchema, type Graph, type GraphEdge } from './graph';
 import type { CatalogNode } from './catalog';
-import { paramSchema, isPlainModelName } from './params';
+import { paramSchema, isPlainModelName, quoteValue } from './params';
 import { adjacency, ancestorsOf, topologicalOrder } from './order';
 import { resolveBypass } from './bypass';
 import { imageSizeProblems, type ImageSizeOptions } from './image-size';
@@ -152,7 +152,7 @@ function paramProblems(n: Graph['nodes'][number], def: CatalogNode, opts: Valida
       const hint = p.ui.choices ? `; valid: ${p.ui.choices.join(', ')}` : '';
       problems.push({
         code: 'param_invalid', nodeId: n.id, param: p.name,
-        message: `node "${n.id}" param "${p.name}": ${r.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(value)})${hint}`,
+        message: `node "${n.id}" param "${p.name}": ${r.error.issues[0]?.message ?? 'invalid'} (got ${quoteValue(value)})${hint}`,
       });
       continue;
     }

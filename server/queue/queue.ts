@@ -11,6 +11,7 @@ import type { DebugCommand, DebugRequest, WorkerToHost } from '../worker/protoco
 import type { WorkerExit, WorkerHandle, WorkerPool } from '../worker/pool';
 import { ActiveRuns, type ActiveRun } from './active-runs';
 import { checkEnqueueRequest, checkQueuedQuota, PerKeySerialiser, type EnqueueLimits } from './enqueue-limits';
+import { PositionAnnouncer } from './position-announcer';
 import { PreviewThrottle } from './preview-throttle';
 import { RunEventRelay } from './run-event-relay';
 import type { RunRecorder } from './run-recorder';
@@ -65,6 +66,7 @@ export class RunQueue {
   private readonly throttle: PreviewThrottle;
   private readonly relay: RunEventRelay;
   private positions = new Map<string, { position: number; workflowId?: string }>();
+  private readonly announcer = new PositionAnnouncer();
   private pumping = false;
   private pumpAgain = false;
   private stopped = false;
@@ -95,18 +97,37 @@ export class RunQueue {
     this.broadcaster = b;
   }
 
-  /** Start-up recovery: runs left running by a previous process are interrupted; queued ones stay queued. */
-  async recover(): Promise<{ interrupted: number; queued: number }> {
-    const { count } = await this.opts.db.run.updateMany({
+  /**
+   * Start-up recovery after a crash or kill: a run left running or paused goes back to the queue once when it had
+   * stored nothing (no artifacts), so a killed server loses no work; one that had stored output, or was already
+   * put back once, becomes interrupted (running it again could duplicate outputs or loop on a run that kills the
+   * server). Queued runs stay queued.
+   */
+  async recover(): Promise<{ interrupted: number; requeued: number; queued: number }> {
+    const db = this.opts.db;
+    const left = await db.run.findMany({
       where: { status: { in: ['running', 'paused'] } },
-      data: {
-        status: 'interrupted', finishedAt: new Date(), errorCode: 'interrupted',
-        errorMessage: 'the server restarted while this run was running; run it again',
-      },
+      select: { id: true, requeues: true, _count: { select: { artifacts: true } } },
     });
-    const queued = await this.opts.db.run.count({ where: { status: 'queued' } });
+    const again = left.filter((r) => r.requeues === 0 && r._count.artifacts === 0).map((r) => r.id);
+    const requeued = again.length
+      ? (await db.$transaction([
+        db.nodeResult.deleteMany({ where: { runId: { in: again } } }),
+        db.run.updateMany({
+          where: { id: { in: again } },
+          data: { status: 'queued', requeues: { increment: 1 }, workerId: null, startedAt: null },
+        }),
+      ]))[1].count
+      : 0;
+    const interrupt = (requeues: number | { gte: number }, errorMessage: string) => db.run.updateMany({
+      where: { status: { in: ['running', 'paused'] }, requeues },
+      data: { status: 'interrupted', finishedAt: new Date(), errorCode: 'interrupted', errorMessage },
+    });
+    const interrupted = (await interrupt(0, 'the server restarted while this run was running; run it again')).count
+      + (await interrupt({ gte: 1 }, 'the server restarted while this run was running, again after it had been put back in the queue once; run it again')).count;
+    const queued = await db.run.count({ where: { status: 'queued' } });
     await this.refreshPositions(false);
-    return { interrupted: count, queued };
+    return { interrupted, requeued, queued };
   }
 
   /** The first run's id, position and applied graph; `runs` lists every run of a batch; `graph` is the last one's. */
@@ -337,16 +358,13 @@ export class RunQueue {
     if (changed) await this.refreshPositions(true);
   }
 
-  /** Recomputes queue positions (1 = next to start) and tells waiting runs whose position moved. */
+  /** Recomputes queue positions (1 = next to start) and tells waiting runs whose position moved (PositionAnnouncer). */
   private async refreshPositions(broadcast: boolean, skipRunId?: string): Promise<void> {
     const queued = await this.opts.db.run.findMany({ where: { status: 'queued' }, orderBy: ORDER, select: { id: true, workflowId: true } });
     const next = new Map(queued.map((r, i) => [r.id, { position: i + 1, workflowId: r.workflowId ?? undefined }]));
+    const moved = this.announcer.changes(next, skipRunId);
     if (broadcast) {
-      for (const [runId, p] of next) {
-        if (runId !== skipRunId && this.positions.get(runId)?.position !== p.position) {
-          this.broadcaster.emit({ type: 'run:position', runId, position: p.position }, p.workflowId);
-        }
-      }
+      for (const [runId, p] of moved) this.broadcaster.emit({ type: 'run:position', runId, position: p.position }, p.workflowId);
     }
     this.positions = next;
   }

@@ -179,7 +179,9 @@ export class WorkerPool {
     w.pid = child.pid;
     child.on('message', (msg: WorkerToHost) => this.onWorkerMessage(w, msg));
     child.on('error', (e) => this.opts.log?.(`worker ${w.id}: ${e.message}`));
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': IPC messages the worker sent just before it died (the node it had started) are still
+    // delivered after 'exit'; the crash report must come after them to name the node that was running.
+    child.once('close', (code, signal) => {
       const wasReady = w.state === 'idle' || w.state === 'busy';
       const runId = w.state === 'busy' ? w.runId : undefined;
       if (w.state === 'stopped' || this.stopping) return;

@@ -1,0 +1,94 @@
+// Test side of server-process.ts: spawn a real server in its own process group (workers included), talk tRPC
+// to it, SIGKILL the whole group like a crash or an OOM kill, or stop it cleanly.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
+import superjson from 'superjson';
+import type { AppRouter } from '../routers';
+import { projectRoot } from '../paths';
+
+export interface SpawnedServer {
+  pid: number;
+  url: string;
+  trpc: TRPCClient<AppRouter>;
+  /** Live processes of its process group (the server and its forked workers), from /proc. */
+  groupPids(): number[];
+  /** SIGKILL the process group: server and its workers die at once, nothing is cleaned up. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait (graceful close); SIGKILL after 20 s. */
+  stop(): Promise<void>;
+}
+
+const SCRIPT = path.join(projectRoot, 'server', 'reliability', 'server-process.ts');
+
+/** Pids whose process group is `group` (Linux /proc; field 5 of stat, after the parenthesised name). */
+export function processGroup(group: number): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] !== 'Z' && Number(fields[2]) === group) pids.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
+}
+
+export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<SpawnedServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], {
+    cwd: projectRoot,
+    detached: true, // its own process group, so one kill reaches the forked workers too
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env, DATA_DIR: dataDir, MODELS_DIR: path.join(dataDir, 'models'), PORT: '0', NODE_ENV: 'test', WORKERS: '1', ...env,
+    },
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = out.match(/READY (\d+)/);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code, signal) => reject(new Error(`the server process exited (${code ?? signal}) before it was ready:\n${stderr}`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const group = child.pid!;
+  return {
+    pid: group,
+    url,
+    trpc: createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${url}/api/trpc`, transformer: superjson })] }),
+    groupPids: () => processGroup(group),
+    async kill() {
+      try {
+        process.kill(-group, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await exited(child);
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-group, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, 20_000);
+      await exited(child);
+      clearTimeout(timer);
+    },
+  };
+}
