@@ -56,6 +56,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   const recorder = new RunRecorder(db, artifacts);
   const queue = new RunQueue({
     db, models, recorder, previewFps: env.PREVIEW_FPS, previewRunsKept: env.PREVIEW_RUNS_KEPT, log,
+    runTimeoutMs: env.RUN_TIMEOUT, cancelGraceMs: env.CANCEL_GRACE_MS,
   });
   const services: Services = {
     env, db, models, artifacts, queue, log,
@@ -139,7 +140,9 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
       onReady: (w) => queue.onWorkerReady(w),
       onMessage: (w, m) => queue.onWorkerMessage(w, m),
       onExit: (w, e) => queue.onWorkerExit(w, e),
+      onProtocolError: (w, problem, runId) => queue.onWorkerProtocolError(w, problem, runId),
     },
+    heartbeat: { intervalMs: env.WORKER_HEARTBEAT_MS, misses: env.WORKER_HEARTBEAT_MISSES },
   });
   queue.attach(pool, broadcaster);
   const remote: RemoteWorkers = attachRemoteWorkers(httpServer, pool, { token: env.WORKER_TOKEN, log });
