@@ -4,12 +4,11 @@
 // well-behaved worker's run beside it succeeds.
 import fs from 'node:fs';
 import sharp from 'sharp';
-import { io as connect, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeWorker } from '../testing/fake-worker';
 import { fillGraph, startTestServer, tempDir, until, type TestServer } from '../testing/harness';
-import type { HostToWorker } from './protocol';
 import { parseWorkerMessage } from './protocol-schema';
-import { REMOTE_WORKER_PATH } from './remote-host';
 
 const TOKEN = 'protocol-test-token-0123456789';
 
@@ -51,17 +50,10 @@ describe('misbehaving workers against the real server', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** A worker that says `ready` and records what the host sends it; the test speaks for it. */
-  async function fakeWorker(name: string) {
-    const received: HostToWorker[] = [];
-    const socket = connect(t.url, { path: REMOTE_WORKER_PATH, transports: ['websocket'], extraHeaders: { Authorization: `Bearer ${TOKEN}` }, auth: { name }, reconnection: false, forceNew: true });
-    sockets.push(socket);
-    socket.on('host', (m: HostToWorker) => received.push(m));
-    await new Promise<void>((resolve, reject) => { socket.once('connect', () => resolve()); socket.once('connect_error', reject); });
-    socket.emit('worker', { type: 'ready', workerId: name, provider: 'cpu', pid: 1 });
-    await until(() => t.server.pool.list().find((w) => w.remote?.name === name && w.state === 'idle'), `${name} to be idle`);
-    const runMessage = () => until(() => received.find((m) => m.type === 'run') as Extract<HostToWorker, { type: 'run' }> | undefined, `${name} to get a run`);
-    return { socket, received, runMessage, send: (m: unknown) => socket.emit('worker', m) };
+  async function worker(name: string) {
+    const w = await fakeWorker(t, TOKEN, name);
+    sockets.push(w.socket);
+    return w;
   }
 
   const runRow = (runId: string) => t.server.services.db.run.findUniqueOrThrow({ where: { id: runId } });
@@ -71,10 +63,10 @@ describe('misbehaving workers against the real server', () => {
   }, `run ${runId} to end`);
 
   it('drops reports for other runs, fails the run of a worker that breaks the protocol, and keeps the rest going', async () => {
-    const bad = await fakeWorker('bad');
+    const bad = await worker('bad');
     const run1 = await t.trpc.runs.enqueue.mutate({ graph: fillGraph('#111111', 4, 4) });
     expect((await bad.runMessage()).runId).toBe(run1.runId);
-    const good = await fakeWorker('good');
+    const good = await worker('good');
     const run2 = await t.trpc.runs.enqueue.mutate({ graph: fillGraph('#222222', 4, 4) });
     expect((await good.runMessage()).runId).toBe(run2.runId);
 
@@ -91,7 +83,7 @@ describe('misbehaving workers against the real server', () => {
     await until(() => (bad.socket.disconnected ? true : undefined), 'the bad worker to be disconnected');
 
     // A worker that sends something that is not a message at all is ended the same way; the server does not mind.
-    const worse = await fakeWorker('worse');
+    const worse = await worker('worse');
     const run3 = await t.trpc.runs.enqueue.mutate({ graph: fillGraph('#333333', 4, 4) });
     expect((await worse.runMessage()).runId).toBe(run3.runId);
     worse.send(null);
