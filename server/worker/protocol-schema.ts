@@ -25,7 +25,8 @@ const base = { runId: id };
 const workerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run:started'), ...base, nodeIds: z.array(id), workflowId: id.optional(), workerId: id.optional() }),
   z.object({ type: z.literal('node:started'), ...base, nodeId: id, nodeType: id }),
-  z.object({ type: z.literal('node:progress'), ...base, nodeId: id, step: count, total: count }),
+  // Progress is only shown, never stored: any finite numbers will do (a node may report fractions).
+  z.object({ type: z.literal('node:progress'), ...base, nodeId: id, step: z.number(), total: z.number() }),
   z.object({
     type: z.literal('node:preview'), ...base, nodeId: id, step: count, total: count,
     sigma: anyNumber.optional(), timestep: anyNumber.optional(), mime: text, image: bytes,
