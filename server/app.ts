@@ -20,6 +20,8 @@ import type { Env } from './env';
 import { migrationsDir, projectRoot } from './paths';
 import { RunQueue } from './queue/queue';
 import { RunRecorder } from './queue/run-recorder';
+import { startRetention } from './retention/retention';
+import { removeOrphanTempFiles } from './retention/temp-files';
 import { appRouter } from './routers';
 import type { Services } from './services';
 import { attachSocket, type StepflowIo } from './socket';
@@ -59,6 +61,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   const queue = new RunQueue({
     db, models, recorder, previewFps: env.PREVIEW_FPS, previewRunsKept: env.PREVIEW_RUNS_KEPT, log,
     limits: { maxQueuedRunsPerUser: env.MAX_QUEUED_RUNS_PER_USER, maxBatchCount: env.MAX_BATCH_COUNT, graph: graphLimits(env) },
+    runTimeoutMs: env.RUN_TIMEOUT, cancelGraceMs: env.CANCEL_GRACE_MS,
   });
   const services: Services = {
     env, db, models, artifacts, queue, log,
@@ -69,6 +72,9 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   if (recovered.interrupted || recovered.queued) {
     log(`recovered: ${recovered.interrupted} interrupted run(s), ${recovered.queued} queued run(s) to dispatch`);
   }
+  // Before anything writes: a *.tmp there now is what a crash left half-written.
+  const orphans = await removeOrphanTempFiles(env.DATA_DIR);
+  if (orphans.files) log(`removed ${orphans.files} orphan temporary file(s) (${orphans.bytes} bytes): ${orphans.paths.join(', ')}`);
 
   const trpcHandler = createHTTPHandler({
     router: appRouter,
@@ -146,7 +152,9 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
       onReady: (w) => queue.onWorkerReady(w),
       onMessage: (w, m) => queue.onWorkerMessage(w, m),
       onExit: (w, e) => queue.onWorkerExit(w, e),
+      onProtocolError: (w, problem, runId) => queue.onWorkerProtocolError(w, problem, runId),
     },
+    heartbeat: { intervalMs: env.WORKER_HEARTBEAT_MS, misses: env.WORKER_HEARTBEAT_MISSES },
   });
   queue.attach(pool, broadcaster);
   const remote: RemoteWorkers = attachRemoteWorkers(httpServer, pool, { token: env.WORKER_TOKEN, log });
@@ -168,10 +176,15 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   });
   const port = (httpServer.address() as AddressInfo).port;
   pool.start();
+  const retention = startRetention({
+    db, store: artifacts, log, logIds: env.LOG_LEVEL === 'debug', intervalMs: env.RETENTION_SWEEP_MS,
+    policy: { runDays: env.RETENTION_RUN_DAYS, outputBytes: env.RETENTION_OUTPUT_BYTES, uploadDays: env.RETENTION_UPLOAD_DAYS },
+  });
 
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {
     queue.beginStop();
+    await retention.stop();
     await pool.stop();
     await queue.stop();
     await remote.close();

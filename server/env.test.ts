@@ -65,3 +65,20 @@ describe('loadEnv', () => {
     expect((err as Error).message).not.toContain('too-short');
   });
 });
+
+describe('run-time limits, heartbeat and retention variables', () => {
+  it('default to a 30 min run limit, 5 s × 6 heartbeats and retention off', () => {
+    expect(loadEnv({})).toMatchObject({
+      RUN_TIMEOUT: 1_800_000, CANCEL_GRACE_MS: 15_000, WORKER_HEARTBEAT_MS: 5000, WORKER_HEARTBEAT_MISSES: 6,
+      RETENTION_RUN_DAYS: 0, RETENTION_OUTPUT_BYTES: 0, RETENTION_UPLOAD_DAYS: 0, RETENTION_SWEEP_MS: 3_600_000, LOG_LEVEL: 'info',
+    });
+    expect(loadEnv({ RUN_TIMEOUT: '0', WORKER_HEARTBEAT_MS: '0', RETENTION_RUN_DAYS: '30' })).toMatchObject({ RUN_TIMEOUT: 0, WORKER_HEARTBEAT_MS: 0, RETENTION_RUN_DAYS: 30 });
+  });
+
+  it('name the variable and the limit when a value is out of range', () => {
+    expect(() => loadEnv({ RUN_TIMEOUT: '-1' })).toThrow('RUN_TIMEOUT: RUN_TIMEOUT must be 0 (off) or more (got "-1")');
+    expect(() => loadEnv({ WORKER_HEARTBEAT_MISSES: '1' })).toThrow('WORKER_HEARTBEAT_MISSES: WORKER_HEARTBEAT_MISSES must be at least 2 (got "1")');
+    expect(() => loadEnv({ RETENTION_OUTPUT_BYTES: '1.5' })).toThrow('RETENTION_OUTPUT_BYTES: RETENTION_OUTPUT_BYTES must be a whole number (got "1.5")');
+    expect(() => loadEnv({ LOG_LEVEL: 'trace' })).toThrow('LOG_LEVEL: LOG_LEVEL must be "info" or "debug" (got "trace")');
+  });
+});

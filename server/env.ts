@@ -49,6 +49,26 @@ export const envSchema = z.object({
   /** tRPC and HTTP API request bodies, in bytes (uploads and imports get room for a base64 file of up to 20 MB). */
   MAX_BODY_BYTES: int('MAX_BODY_BYTES').min(64 * 1024).default(5 * 1024 * 1024),
   // --- end of limits ---
+  // ---- run-time limits, worker heartbeat and disk retention (issue 11, section 4b) ----
+  /** A run running longer than this (ms; time paused in the debugger not counted) fails with code `timeout`; 0 = no limit. */
+  RUN_TIMEOUT: int('RUN_TIMEOUT').min(0, 'RUN_TIMEOUT must be 0 (off) or more').default(30 * 60_000),
+  /** A cancelled (or timed-out) run whose worker has not stopped after this long (ms) gets its worker killed. */
+  CANCEL_GRACE_MS: int('CANCEL_GRACE_MS').min(100).default(15_000),
+  /** Every worker is pinged this often (ms); 0 = no heartbeat. Workers answer between synchronous ONNX calls. */
+  WORKER_HEARTBEAT_MS: int('WORKER_HEARTBEAT_MS').min(0).default(5000),
+  /** A worker silent for this many heartbeat intervals is killed (local: restarted) and its run fails `worker_unresponsive`. */
+  WORKER_HEARTBEAT_MISSES: int('WORKER_HEARTBEAT_MISSES').min(2, 'WORKER_HEARTBEAT_MISSES must be at least 2').default(6),
+  /** Finished runs (with their node results and artifacts) older than this many days are deleted; 0 = keep all. */
+  RETENTION_RUN_DAYS: int('RETENTION_RUN_DAYS').min(0).default(0),
+  /** Artifact files of finished runs beyond this total (bytes) are deleted, oldest runs first; 0 = no cap. */
+  RETENTION_OUTPUT_BYTES: int('RETENTION_OUTPUT_BYTES').min(0).default(0),
+  /** Uploaded input images older than this many days that no saved workflow version uses are deleted; 0 = keep all. */
+  RETENTION_UPLOAD_DAYS: int('RETENTION_UPLOAD_DAYS').min(0).default(0),
+  /** How often the retention sweep runs after the one at start (ms). */
+  RETENTION_SWEEP_MS: int('RETENTION_SWEEP_MS').min(1000).default(60 * 60_000),
+  /** debug: also log the ids of what the retention sweep deletes. */
+  LOG_LEVEL: z.enum(['info', 'debug'], { error: 'LOG_LEVEL must be "info" or "debug"' }).default('info'),
+  // ---- end of section 4b ----
 }).refine((e) => (e.ADMIN_USERNAME === undefined) === (e.ADMIN_PASSWORD === undefined), {
   message: 'set both ADMIN_USERNAME and ADMIN_PASSWORD, or neither', path: ['ADMIN_PASSWORD'],
 }).refine((e) => e.WORKERS > 0 || e.WORKER_TOKEN !== undefined, {

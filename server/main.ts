@@ -14,6 +14,16 @@ const { adoptOwnerless } = await import('./auth/admin');
 
 const log = (m: string) => console.log(`[stepflow] ${m}`);
 
+// One stray promise or throw in a request, socket or timer callback must not take every user's runs down with it:
+// log it loudly and keep serving. The trade-off (server/README.md, Decisions): after an uncaught exception some
+// in-memory state may be inconsistent; a supervisor restart would reset it but would also interrupt every running run.
+process.on('unhandledRejection', (reason) => {
+  console.error(`[stepflow] unhandled promise rejection (kept running): ${(reason as Error)?.stack ?? String(reason)}`);
+});
+process.on('uncaughtException', (e, origin) => {
+  console.error(`[stepflow] uncaught exception (${origin}; kept running): ${e?.stack ?? String(e)}`);
+});
+
 let env;
 try {
   env = loadEnv();
@@ -27,7 +37,8 @@ try {
 
 await ensureModelPack(env.MODELS_DIR, log);
 if (env.NODE_ENV === 'production') await ensureNextBuild(log);
-const server = await createServer({ env, log });
+// NODE_ENV=test serves the API, sockets and workers without the web app (tests of this process need no UI build).
+const server = await createServer({ env, log, next: env.NODE_ENV !== 'test' });
 const seeded = await seedLibrary(server.services.db);
 if (seeded.length) log(`library seeded with ${seeded.join(', ')}`);
 await adoptOwnerless(server.services.db, env, log);

@@ -2,6 +2,7 @@
 // while their effects (database writes, file writes) are asynchronous.
 import type { RunEvent } from '../../nodes/engine/events';
 import type { WorkerHandle } from '../worker/pool';
+import type { RunDeadline } from './run-deadline';
 
 export interface ActiveRun {
   runId: string;
@@ -12,12 +13,24 @@ export interface ActiveRun {
   paused: boolean;
   /** The node executing now, for crash reports. */
   node?: { id: string; type: string; startedAt: number };
+  /** The last node that finished (where a run between two nodes was). */
+  previousNode?: { id: string; type: string };
   /** The executor's end event, held until its artifacts are stored. */
   terminal?: RunEvent;
   cancelReason?: string;
   cancelTimer?: NodeJS.Timeout;
+  /** RUN_TIMEOUT countdown (paused while the run is). */
+  deadline?: RunDeadline;
+  /** Set when RUN_TIMEOUT ended the run: its error, whatever the worker reports after the cancel. */
+  timedOut?: { message: string; nodeId?: string };
   /** Set once the run's end has been recorded; later messages are ignored. */
   closed: boolean;
+}
+
+/** Where a run is, for the messages of runs that end without their worker's result. */
+export function runPosition(run: ActiveRun): string {
+  if (run.node) return `while running node ${run.node.id} (${run.node.type})`;
+  return run.previousNode ? `after node ${run.previousNode.id} (${run.previousNode.type})` : 'before its first node';
 }
 
 export class ActiveRuns {

@@ -9,10 +9,11 @@ import { parseGraphFormat, requireRunnableGraph, type GraphLimits } from '../gra
 import type { RunSnapshot } from '../socket-types';
 import type { DebugCommand, DebugRequest, WorkerToHost } from '../worker/protocol';
 import type { WorkerExit, WorkerHandle, WorkerPool } from '../worker/pool';
-import { ActiveRuns, type ActiveRun } from './active-runs';
+import { ActiveRuns, runPosition, type ActiveRun } from './active-runs';
 import { checkEnqueueRequest, checkQueuedQuota, PerKeySerialiser, type EnqueueLimits } from './enqueue-limits';
 import { PositionAnnouncer } from './position-announcer';
 import { PreviewThrottle } from './preview-throttle';
+import { RunDeadline } from './run-deadline';
 import { RunEventRelay } from './run-event-relay';
 import type { RunRecorder } from './run-recorder';
 import { applySeedControls } from './seed-controls';
@@ -52,6 +53,8 @@ export interface RunQueueOptions {
   previewRunsKept: number;
   /** A cancelled run whose worker has not stopped after this long gets its worker killed. */
   cancelGraceMs?: number;
+  /** RUN_TIMEOUT: a run running (not paused) longer than this is stopped with code `timeout`; 0/unset = no limit. */
+  runTimeoutMs?: number;
   log?: (message: string) => void;
   /** Per-user quotas and graph caps (env.ts "Limits"). */
   limits: EnqueueLimits & { graph: GraphLimits };
@@ -204,15 +207,27 @@ export class RunQueue {
     }
     const run = this.active.get(runId);
     if (!run || opts.onlyQueued) return { runId, status: (await db.run.findUnique({ where: { id: runId } }))!.status as RunStatus };
-    if (!run.cancelReason) {
-      run.cancelReason = reason;
-      this.pool?.send(run.worker, { type: 'cancel', runId, reason });
-      run.cancelTimer = setTimeout(() => {
-        this.opts.log?.(`run ${runId}: worker ${run.worker.id} ignored the cancel; killing it`);
-        this.pool?.kill(run.worker);
-      }, this.opts.cancelGraceMs ?? 15_000);
-    }
+    if (!run.cancelReason) this.stopRun(run, reason);
     return { runId, status: 'cancelling' };
+  }
+
+  /** Asks the worker to stop the run, and kills the worker if it has not within the cancel grace. */
+  private stopRun(run: ActiveRun, reason: string): void {
+    run.cancelReason = reason;
+    this.pool?.send(run.worker, { type: 'cancel', runId: run.runId, reason });
+    run.cancelTimer = setTimeout(() => {
+      this.opts.log?.(`run ${run.runId}: worker ${run.worker.id} ignored the cancel; killing it`);
+      this.pool?.kill(run.worker);
+    }, this.opts.cancelGraceMs ?? 15_000);
+  }
+
+  /** RUN_TIMEOUT is used up: the run ends `failed` with code `timeout`, naming the limit and the node. */
+  private timeOut(run: ActiveRun): void {
+    if (run.closed || run.cancelReason) return;
+    const limit = run.deadline!.limitMs;
+    run.timedOut = { message: `the run exceeded RUN_TIMEOUT (${limit} ms of running time) ${runPosition(run)}`, nodeId: run.node?.id };
+    this.opts.log?.(`run ${run.runId}: ${run.timedOut.message}; stopping it`);
+    this.stopRun(run, run.timedOut.message);
   }
 
   debug(runId: string, command: DebugCommand): boolean {
@@ -276,9 +291,12 @@ export class RunQueue {
       this.opts.log?.(`worker ${msg.workerId} cannot start: ${msg.message}`);
       return;
     }
-    if (msg.type === 'ready' || this.stopped) return;
+    if (msg.type === 'ready' || msg.type === 'pong' || this.stopped) return;
     const run = this.active.get(msg.runId);
-    if (!run || run.worker !== w) return;
+    if (!run || run.worker !== w) {
+      this.opts.log?.(`worker ${w.id}: "${msg.type}" message for run ${msg.runId}, which is not running on it; dropped`);
+      return;
+    }
     this.active.serial(run, () => (msg.type === 'done' ? this.relay.done(run, msg.result) : this.relay.event(run, msg.event)), this.opts.log);
   }
 
@@ -286,6 +304,13 @@ export class RunQueue {
     const run = exit.runId && !this.stopped ? this.active.get(exit.runId) : undefined;
     if (!run || run.worker !== w) return;
     this.active.serial(run, () => this.relay.crashed(run, exit), this.opts.log);
+  }
+
+  /** The worker broke the protocol (the pool ends it next): its run fails with code `worker_protocol`. */
+  onWorkerProtocolError(w: WorkerHandle, problem: string, runId: string | undefined): void {
+    const run = runId && !this.stopped ? this.active.get(runId) : undefined;
+    if (!run || run.worker !== w) return;
+    this.active.serial(run, () => this.relay.protocolError(run, problem), this.opts.log);
   }
 
   /** Stops dispatching and ignores further worker messages (call before stopping the workers). */
@@ -310,6 +335,7 @@ export class RunQueue {
   private close(run: ActiveRun): void {
     run.closed = true;
     clearTimeout(run.cancelTimer);
+    run.deadline?.clear();
     this.throttle.forget(run.runId);
     this.active.delete(run.runId);
   }
@@ -347,7 +373,9 @@ export class RunQueue {
       changed = true;
       const workflowId = next.workflowId ?? undefined;
       const listeners = this.broadcaster.listenerCount(next.id, workflowId);
-      this.active.add({ runId: next.id, workflowId, worker: w, listeners, paused: false, closed: false });
+      const run: ActiveRun = { runId: next.id, workflowId, worker: w, listeners, paused: false, closed: false };
+      if (this.opts.runTimeoutMs) run.deadline = new RunDeadline(this.opts.runTimeoutMs, () => this.timeOut(run));
+      this.active.add(run);
       this.pool!.assign(w, {
         type: 'run', runId: next.id, graph: JSON.parse(next.graph) as Graph,
         targets: next.targets ? JSON.parse(next.targets) : undefined,

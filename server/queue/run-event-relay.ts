@@ -1,11 +1,12 @@
 // Turns one running run's worker messages into records (RunRecorder) and broadcast events, in order:
-// previews throttled, the end announced only after its artifacts are stored, crashes reported.
+// previews throttled, the end announced only after its artifacts are stored, crashes, hangs, timeouts and
+// protocol breaches reported with their own codes.
 import type { RunEvent } from '../../nodes/engine/events';
 import type { WorkerExit } from '../worker/pool';
 import type { WorkerRunResult } from '../worker/protocol';
-import type { ActiveRun } from './active-runs';
+import { runPosition, type ActiveRun } from './active-runs';
 import type { PreviewThrottle } from './preview-throttle';
-import type { RunRecorder } from './run-recorder';
+import type { RunFailure, RunRecorder } from './run-recorder';
 
 export interface RunEventRelayDeps {
   recorder: RunRecorder;
@@ -35,14 +36,17 @@ export class RunEventRelay {
       case 'node:finished':
         for (const f of throttle.flush(run.runId, e.nodeId)) emit(run, { ...f, type: 'node:preview' });
         run.node = undefined;
+        run.previousNode = { id: e.nodeId, type: e.nodeType };
         await recorder.nodeFinished(e);
         return emit(run, e);
       case 'run:paused':
         run.paused = true;
+        run.deadline?.pause();
         for (const f of throttle.flush(run.runId)) emit(run, { ...f, type: 'node:preview' });
         return emit(run, e);
       case 'run:resumed':
         run.paused = false;
+        run.deadline?.resume();
         return emit(run, e);
       case 'run:finished':
       case 'run:failed':
@@ -57,6 +61,10 @@ export class RunEventRelay {
 
   async done(run: ActiveRun, result: WorkerRunResult): Promise<void> {
     if (run.closed) return;
+    if (run.timedOut && result.status !== 'succeeded') {
+      // The worker saw a cancel; the run's user should see the limit it hit.
+      result = { ...result, status: 'failed', error: { nodeId: run.timedOut.nodeId ?? result.error?.nodeId, code: 'timeout', message: run.timedOut.message } };
+    }
     try {
       await this.announceEnd(run, result);
     } catch (e) {
@@ -76,12 +84,36 @@ export class RunEventRelay {
     if (run.closed) return;
     const w = run.worker;
     const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
-    const where = run.node ? `while running node ${run.node.id} (${run.node.type})` : 'before its first node';
-    const failure = run.cancelReason
-      ? { status: 'cancelled' as const, code: 'cancelled', message: `${run.cancelReason}; worker ${w.id} did not stop in time and was restarted`, nodeId: run.node?.id }
-      : exit.reason
-        ? { status: 'failed' as const, code: 'worker_disconnected', message: `remote worker ${w.id} ${exit.reason} ${where}`, nodeId: run.node?.id }
-        : { status: 'failed' as const, code: 'worker_crashed', message: `worker ${w.id} exited with ${how} ${where}`, nodeId: run.node?.id };
+    const where = runPosition(run);
+    const nodeId = run.node?.id;
+    const ended = w.remote ? 'was disconnected' : 'was restarted';
+    let failure: RunFailure;
+    if (run.timedOut) {
+      failure = { status: 'failed', code: 'timeout', message: `${run.timedOut.message}; worker ${w.id} did not stop in time and ${ended}`, nodeId: run.timedOut.nodeId };
+    } else if (run.cancelReason) {
+      failure = { status: 'cancelled', code: 'cancelled', message: `${run.cancelReason}; worker ${w.id} did not stop in time and ${ended}`, nodeId };
+    } else if (exit.unresponsive) {
+      failure = { status: 'failed', code: 'worker_unresponsive', message: `worker ${w.id} stopped answering (${exit.unresponsive}) ${where}; it ${ended}`, nodeId };
+    } else if (exit.reason) {
+      failure = { status: 'failed', code: 'worker_disconnected', message: `remote worker ${w.id} ${exit.reason} ${where}`, nodeId };
+    } else {
+      failure = { status: 'failed', code: 'worker_crashed', message: `worker ${w.id} exited with ${how} ${where}`, nodeId };
+    }
+    await this.endWith(run, failure);
+  }
+
+  /** The worker sent a message that breaks the protocol; the pool ends it, so the run cannot go on. */
+  async protocolError(run: ActiveRun, problem: string): Promise<void> {
+    if (run.closed) return;
+    const w = run.worker;
+    await this.endWith(run, {
+      status: 'failed', code: 'worker_protocol', nodeId: run.node?.id,
+      message: `worker ${w.id} sent a message that breaks the protocol ${runPosition(run)}: ${problem}; it ${w.remote ? 'was disconnected' : 'was restarted'}`,
+    });
+  }
+
+  /** Records and announces a run that ends without its worker's result; the worker is not handed another run. */
+  private async endWith(run: ActiveRun, failure: RunFailure): Promise<void> {
     const node = run.node ? { ...run.node, ms: performance.now() - run.node.startedAt } : undefined;
     try {
       await this.d.recorder.fail(run.runId, failure, node);

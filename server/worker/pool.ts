@@ -1,10 +1,13 @@
 // Host side of the workers: forks WORKERS child processes (restarting the dead), accepts remote workers that
-// connect over the network (server/worker/remote-host.ts), and tracks which are idle or busy.
+// connect over the network (server/worker/remote-host.ts), and tracks which are idle or busy. Every message a worker
+// sends is checked (protocol-schema.ts) and must concern the run it holds; ready workers are pinged, and one that
+// stops answering is killed (local: restarted) like a crashed one.
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { projectRoot } from '../paths';
 import { WORKER_CONFIG_ENV, type HostToWorker, type WorkerConfig, type WorkerToHost } from './protocol';
+import { messageRunId, parseWorkerMessage } from './protocol-schema';
 
 const ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'entry.ts');
 
@@ -30,6 +33,10 @@ export interface WorkerHandle {
   pid?: number;
   /** Consecutive exits before the worker became ready (drives the restart back-off). */
   failedStarts: number;
+  /** When the worker last said anything (performance.now()); the heartbeat judges it by this. */
+  lastHeardAt?: number;
+  /** Set when the heartbeat gave up on it: why, for the exit report. */
+  unresponsive?: string;
 }
 
 export interface WorkerExit {
@@ -39,18 +46,33 @@ export interface WorkerExit {
   runId?: string;
   /** Instead of "exited with …" (a remote worker that disconnected). */
   reason?: string;
+  /** The pool ended it because it stopped answering heartbeats (e.g. "no answer for 6 × 5000 ms"). */
+  unresponsive?: string;
 }
 
 export interface WorkerPoolHandlers {
   onReady(w: WorkerHandle): void;
   onMessage(w: WorkerHandle, msg: WorkerToHost): void;
   onExit(w: WorkerHandle, exit: WorkerExit): void;
+  /**
+   * The worker sent a message that breaks the protocol (`problem` says how). Its run, if any, should fail; the pool
+   * kills the worker right after this returns (it is in an unknown state), and the exit that follows is reported too.
+   */
+  onProtocolError(w: WorkerHandle, problem: string, runId: string | undefined): void;
+}
+
+export interface HeartbeatOptions {
+  /** Ping every ready worker this often (ms); 0 = no heartbeat. */
+  intervalMs: number;
+  /** A worker silent for this many intervals is declared unresponsive. */
+  misses: number;
 }
 
 export interface WorkerPoolOptions {
   count: number;
   config: Omit<WorkerConfig, 'workerId'>;
   handlers: WorkerPoolHandlers;
+  heartbeat?: HeartbeatOptions;
   log?: (message: string) => void;
 }
 
@@ -58,6 +80,8 @@ export class WorkerPool {
   private readonly workers: WorkerHandle[] = [];
   private stopping = false;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private heartbeatTimer?: NodeJS.Timeout;
+  private pingSeq = 0;
 
   constructor(private readonly opts: WorkerPoolOptions) {}
 
@@ -66,6 +90,11 @@ export class WorkerPool {
       const w = { id: String(i), state: 'starting', failedStarts: 0 } as WorkerHandle;
       this.workers.push(w);
       this.spawn(w);
+    }
+    const hb = this.opts.heartbeat;
+    if (hb && hb.intervalMs > 0) {
+      this.heartbeatTimer = setInterval(() => this.heartbeat(hb), hb.intervalMs);
+      this.heartbeatTimer.unref();
     }
   }
 
@@ -112,8 +141,8 @@ export class WorkerPool {
     return w;
   }
 
-  /** A message from a remote worker: the same protocol a local worker speaks over IPC. */
-  remoteMessage(w: WorkerHandle, msg: WorkerToHost): void {
+  /** A message from a remote worker: the same protocol a local worker speaks over IPC (unchecked until here). */
+  remoteMessage(w: WorkerHandle, msg: unknown): void {
     this.onWorkerMessage(w, msg);
   }
 
@@ -127,11 +156,12 @@ export class WorkerPool {
     w.state = 'stopped';
     w.runId = undefined;
     this.opts.log?.(`remote worker ${w.id} (${w.remote?.name}) left: ${reason}`);
-    if (!this.stopping && !wasStopped) this.opts.handlers.onExit(w, { code: null, signal: null, runId, reason });
+    if (!this.stopping && !wasStopped) this.opts.handlers.onExit(w, { code: null, signal: null, runId, reason, unresponsive: w.unresponsive });
   }
 
   async stop(graceMs = 3000): Promise<void> {
     this.stopping = true;
+    clearInterval(this.heartbeatTimer);
     for (const t of this.timers) clearTimeout(t);
     await Promise.all(this.workers.map((w) => this.stopOne(w, graceMs)));
   }
@@ -148,8 +178,24 @@ export class WorkerPool {
     clearTimeout(timer);
   }
 
-  private onWorkerMessage(w: WorkerHandle, msg: WorkerToHost): void {
+  private onWorkerMessage(w: WorkerHandle, raw: unknown): void {
     if (w.state === 'stopped') return;
+    const parsed = parseWorkerMessage(raw);
+    if (!parsed.ok) {
+      this.opts.log?.(`worker ${w.id}: ${parsed.problem}; ending the worker`);
+      this.opts.handlers.onProtocolError(w, parsed.problem, w.state === 'busy' ? w.runId : undefined);
+      this.kill(w);
+      return;
+    }
+    const msg = parsed.msg;
+    w.lastHeardAt = performance.now();
+    if (msg.type === 'pong') return;
+    const runId = messageRunId(msg);
+    if (runId !== undefined && (w.state !== 'busy' || runId !== w.runId)) {
+      // A worker speaks only for the run it holds: anything else would write into, or announce to, another run.
+      this.opts.log?.(`worker ${w.id} sent a "${msg.type}" message for run ${runId} but holds ${w.runId ?? 'no run'}; dropped`);
+      return;
+    }
     if (msg.type === 'ready') {
       w.state = 'idle';
       w.provider = msg.provider;
@@ -177,7 +223,8 @@ export class WorkerPool {
     };
     w.state = 'starting';
     w.pid = child.pid;
-    child.on('message', (msg: WorkerToHost) => this.onWorkerMessage(w, msg));
+    w.unresponsive = undefined;
+    child.on('message', (msg: unknown) => this.onWorkerMessage(w, msg));
     child.on('error', (e) => this.opts.log?.(`worker ${w.id}: ${e.message}`));
     // 'close', not 'exit': IPC messages the worker sent just before it died (the node it had started) are still
     // delivered after 'exit'; the crash report must come after them to name the node that was running.
@@ -187,7 +234,7 @@ export class WorkerPool {
       if (w.state === 'stopped' || this.stopping) return;
       w.state = 'starting';
       w.runId = undefined;
-      this.opts.handlers.onExit(w, { code, signal, runId });
+      this.opts.handlers.onExit(w, { code, signal, runId, unresponsive: w.unresponsive });
       if (!wasReady) w.failedStarts++;
       // A worker that cannot even start (broken install) is retried ever more slowly, not in a hot loop.
       const delay = wasReady ? 100 : Math.min(30_000, 1000 * 2 ** Math.min(5, w.failedStarts - 1));
@@ -198,5 +245,25 @@ export class WorkerPool {
       }, delay);
       this.timers.add(t);
     });
+  }
+
+  /**
+   * Pings ready workers; one silent for `misses` intervals is ended. Workers answer from their main thread, which a
+   * synchronous ONNX call blocks, so interval × misses must exceed the longest single model call (default 5 s × 6).
+   */
+  private heartbeat(hb: HeartbeatOptions): void {
+    const now = performance.now();
+    for (const w of this.workers) {
+      if ((w.state !== 'idle' && w.state !== 'busy') || w.unresponsive) continue;
+      const silentMs = now - (w.lastHeardAt ?? now);
+      if (silentMs > hb.intervalMs * hb.misses) {
+        w.unresponsive = `no answer to heartbeats for ${hb.misses} × ${hb.intervalMs} ms`;
+        this.opts.log?.(`worker ${w.id} is unresponsive (${w.unresponsive}); ending it`);
+        this.kill(w);
+        continue;
+      }
+      w.lastHeardAt ??= now;
+      this.send(w, { type: 'ping', seq: ++this.pingSeq });
+    }
   }
 }

@@ -1,5 +1,6 @@
 // The one message protocol between the server (host) and its worker processes, both directions.
 // Messages travel over the fork IPC channel with `serialization: 'advanced'`, so Uint8Array passes as is.
+// The host checks every worker → host message against protocol-schema.ts before using it.
 import type { Breakpoints } from '../../nodes/engine/debugger';
 import type { Graph } from '../../nodes/engine/graph';
 import type { RunEvent } from '../../nodes/engine/events';
@@ -17,7 +18,9 @@ export type HostToWorker =
   | { type: 'preview-listeners'; runId: string; count: number }
   | { type: 'debug'; runId: string; command: DebugCommand }
   | { type: 'breakpoints'; runId: string; breakpoints: DebugRequest }
-  | { type: 'shutdown' };
+  | { type: 'shutdown' }
+  /** Heartbeat: the worker answers `pong` with the same seq from its main thread (pool.ts). */
+  | { type: 'ping'; seq: number };
 
 /** A small picture of a "run to here" target's IMAGE output, for the editor's inspector. */
 export interface InspectThumbnail {
@@ -37,7 +40,8 @@ export type WorkerToHost =
   | { type: 'event'; runId: string; event: RunEvent }
   | { type: 'done'; runId: string; result: WorkerRunResult }
   /** The worker cannot start (missing module, bad config); the host logs it and backs off. */
-  | { type: 'fatal'; workerId: string; message: string };
+  | { type: 'fatal'; workerId: string; message: string }
+  | { type: 'pong'; seq: number };
 
 /** Environment the host passes to each worker (everything else comes from its own process.env). */
 export interface WorkerConfig {

@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import type http from 'node:http';
 import { Server } from 'socket.io';
-import type { HostToWorker, WorkerToHost } from './protocol';
+import type { HostToWorker } from './protocol';
 import type { WorkerPool } from './pool';
 
 export const REMOTE_WORKER_PATH = '/api/workers/socket';
@@ -69,7 +69,8 @@ export function attachRemoteWorkers(
       send: (msg: HostToWorker) => { socket.emit('host', msg); },
       kill: () => { socket.disconnect(true); },
     });
-    socket.on('worker', (msg: WorkerToHost) => pool.remoteMessage(w, msg));
+    // Unchecked here: the pool validates every message (protocol-schema.ts) before anything uses it.
+    socket.on('worker', (msg: unknown) => pool.remoteMessage(w, msg));
     socket.on('disconnect', (reason) => pool.removeRemote(w, `disconnected (${reason})`));
   });
   log(`remote workers may join at ${REMOTE_WORKER_PATH} with the WORKER_TOKEN`);

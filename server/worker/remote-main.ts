@@ -94,6 +94,8 @@ socket.on('connect', () => {
 // In order: a run waits for its input images (uploads live on the server), and a cancel sent meanwhile follows it.
 let inbox = Promise.resolve();
 socket.on('host', (msg: HostToWorker) => {
+  // Heartbeats skip the queue: a run waiting for its input images must not make this worker look hung.
+  if (msg.type === 'ping') return worker.handle(msg);
   inbox = inbox.then(async () => {
     if (msg.type === 'run') {
       const fetched = await fetchMissingInputs(inputImagesOf(msg.graph, catalog), inputDirs, inputDirs[0], server!, log);

@@ -121,6 +121,10 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
           active.debug.setBreakpoints({ ...msg.breakpoints });
         }
         return;
+      case 'ping':
+        // Answered here, on the main thread: a pong proves the event loop turns (pool.ts heartbeat).
+        send({ type: 'pong', seq: msg.seq });
+        return;
       case 'shutdown':
         active?.abort.abort('the server is shutting down');
         void runtime.dispose().finally(close);

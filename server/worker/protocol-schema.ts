@@ -1,0 +1,97 @@
+// zod schemas of the worker → host messages (protocol.ts): the host checks every message before using it, since a
+// worker (above all a remote one) is another process that may be buggy, out of date or hostile.
+import { z } from 'zod';
+import type { WorkerToHost } from './protocol';
+
+const id = z.string().min(1).max(256);
+const text = z.string().max(64 * 1024);
+/** Latent statistics may be NaN or infinite when a sampler diverges; that is data, not a protocol error. */
+const anyNumber = z.custom<number>((v) => typeof v === 'number', 'expected a number');
+const count = z.number().int().min(-1);
+const ms = z.number().min(0);
+const bytes = z.instanceof(Uint8Array, { message: 'expected bytes (Uint8Array)' });
+const channelStats = z.object({ mean: anyNumber, std: anyNumber, min: anyNumber, max: anyNumber });
+const outputSummary = z.object({
+  name: text, type: text, summary: text,
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+const artifactRef = z.object({
+  nodeId: id, filename: text, mime: text, width: count, height: count,
+  id: text.optional(), url: text.optional(), path: text.optional(),
+});
+const base = { runId: id };
+
+/** The events a worker's executor emits (queue events — queued, position, artifact — come from the server only). */
+const workerEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('run:started'), ...base, nodeIds: z.array(id), workflowId: id.optional(), workerId: id.optional() }),
+  z.object({ type: z.literal('node:started'), ...base, nodeId: id, nodeType: id }),
+  // Progress is only shown, never stored: any finite numbers will do (a node may report fractions).
+  z.object({ type: z.literal('node:progress'), ...base, nodeId: id, step: z.number(), total: z.number() }),
+  z.object({
+    type: z.literal('node:preview'), ...base, nodeId: id, step: count, total: count,
+    sigma: anyNumber.optional(), timestep: anyNumber.optional(), mime: text, image: bytes,
+    latentImage: bytes.optional(), stats: z.array(channelStats).optional(),
+  }),
+  z.object({ type: z.literal('node:warning'), ...base, nodeId: id, message: text }),
+  z.object({
+    type: z.literal('node:finished'), ...base, nodeId: id, nodeType: id, ms, ortMs: ms, cached: z.boolean(),
+    outputs: z.array(outputSummary),
+  }),
+  z.object({
+    type: z.literal('run:paused'), ...base, nodeId: id, step: count, total: count,
+    sigma: anyNumber.optional(), timestep: anyNumber.optional(), stats: z.array(channelStats),
+  }),
+  z.object({ type: z.literal('run:resumed'), ...base }),
+  z.object({ type: z.literal('run:finished'), ...base, totalMs: ms, ortMs: ms, artifacts: z.array(artifactRef) }),
+  z.object({ type: z.literal('run:failed'), ...base, nodeId: id.optional(), code: id, message: text }),
+  z.object({
+    type: z.literal('run:cancelled'), ...base, nodeId: id.optional(), reason: text,
+    step: count.optional(), stepsAfterCancel: count.optional(),
+  }),
+]);
+
+const runResult = z.object({
+  runId: id,
+  status: z.enum(['succeeded', 'failed', 'cancelled']),
+  totalMs: ms,
+  ortMs: ms,
+  nodes: z.array(z.object({
+    id, type: id, ms, ortMs: ms, cached: z.boolean(), status: z.enum(['succeeded', 'failed', 'cancelled', 'skipped']),
+  })),
+  artifacts: z.array(z.object({
+    nodeId: id, kind: z.literal('image'), filename: text, mime: text, bytes, width: count, height: count,
+  })),
+  error: z.object({
+    nodeId: id.optional(), code: id, message: text,
+    problems: z.array(z.looseObject({ code: id, message: text })).optional(),
+  }).optional(),
+  inspect: z.array(z.object({ nodeId: id, output: id, mime: text, bytes, width: count, height: count })).optional(),
+});
+
+const workerToHost = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), workerId: id, provider: id, pid: z.number().int() }),
+  z.object({ type: z.literal('event'), runId: id, event: workerEvent })
+    .refine((m) => m.event.runId === m.runId, { message: 'the event names another run than its message', path: ['event', 'runId'] }),
+  z.object({ type: z.literal('done'), runId: id, result: runResult })
+    .refine((m) => m.result.runId === m.runId, { message: 'the result names another run than its message', path: ['result', 'runId'] }),
+  z.object({ type: z.literal('fatal'), workerId: z.string().max(256), message: text }),
+  z.object({ type: z.literal('pong'), seq: z.number().int().min(0) }),
+]);
+
+export type ParsedWorkerMessage = { ok: true; msg: WorkerToHost } | { ok: false; problem: string };
+
+/** Checks one message; `problem` says what is wrong in a line fit for a log and a run's error message. */
+export function parseWorkerMessage(raw: unknown): ParsedWorkerMessage {
+  const parsed = workerToHost.safeParse(raw);
+  if (parsed.success) return { ok: true, msg: parsed.data as WorkerToHost };
+  const type = typeof raw === 'object' && raw !== null && typeof (raw as { type?: unknown }).type === 'string'
+    ? `"${String((raw as { type: string }).type).slice(0, 40)}" message`
+    : 'message';
+  const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`);
+  return { ok: false, problem: `malformed ${type} (${issues.join('; ')})` };
+}
+
+/** The run a message reports for, if any (for the "only the run it holds" check). */
+export function messageRunId(msg: WorkerToHost): string | undefined {
+  return msg.type === 'event' || msg.type === 'done' ? msg.runId : undefined;
+}
