@@ -12,10 +12,20 @@ export interface AuthUser {
   isAdmin: boolean;
 }
 
+/**
+ * A cookie's value, or undefined when absent or not valid percent-encoding: the header is the client's to write,
+ * so a garbled one (`stepflow_session=%zz`) means "signed out", never a thrown URIError (a 500).
+ */
 export function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
   }
   return undefined;
 }
