@@ -61,7 +61,13 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     env, db, models, artifacts, queue, log,
     signInLimits: { account: new FailureLimiter(5, 60_000), ip: new FailureLimiter(20, 60_000) },
   };
-  if (env.AUTH === 'local') await ensureAdmin(db, env, log);
+  if (env.AUTH === 'local') {
+    // A refused admin (auth/admin.ts) stops start-up; the database must not stay open behind the error.
+    await ensureAdmin(db, env, log).catch(async (e: unknown) => {
+      await db.$disconnect();
+      throw e;
+    });
+  }
   const recovered = await queue.recover();
   if (recovered.interrupted || recovered.queued) {
     log(`recovered: ${recovered.interrupted} interrupted run(s), ${recovered.queued} queued run(s) to dispatch`);
