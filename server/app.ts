@@ -11,9 +11,10 @@ import { createApiHandler, isApiPath } from './api/http';
 import { ARTIFACTS_PREFIX, createArtifactHandler } from './artifacts/http';
 import { ArtifactStore } from './artifacts/store';
 import { ensureAdmin } from './auth/admin';
-import { FailureLimiter } from './auth/rate-limit';
+import { createAuthLimits } from './auth/rate-limit';
 import { renewSession, sessionCookie, sessionFromCookie } from './auth/session';
 import { openDb } from './db';
+import { checkTrpcBatch } from './http/trpc-batch-limit';
 import type { Env } from './env';
 import { migrationsDir, projectRoot } from './paths';
 import { RunQueue } from './queue/queue';
@@ -59,7 +60,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   });
   const services: Services = {
     env, db, models, artifacts, queue, log,
-    signInLimits: { account: new FailureLimiter(5, 60_000), ip: new FailureLimiter(20, 60_000) },
+    authLimits: createAuthLimits(),
   };
   if (env.AUTH === 'local') {
     // A refused admin (auth/admin.ts) stops start-up; the database must not stay open behind the error.
@@ -78,7 +79,8 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     basePath: '/api/trpc/',
     // Graphs are JSON of at most a few MB; anything far larger is a mistake or an attack.
     maxBodySize: 32 * 1024 * 1024,
-    createContext: async ({ req, res }) => {
+    createContext: async ({ req, res, info }) => {
+      checkTrpcBatch(info);
       const session = env.AUTH === 'local' ? await sessionFromCookie(db, req.headers.cookie) : null;
       const renewed = session ? await renewSession(db, session) : null;
       if (session && renewed) res.appendHeader('Set-Cookie', sessionCookie(req, session.sid, renewed));
