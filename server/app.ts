@@ -12,7 +12,8 @@ import { ARTIFACTS_PREFIX, createArtifactHandler } from './artifacts/http';
 import { ArtifactStore } from './artifacts/store';
 import { ensureAdmin } from './auth/admin';
 import { createAuthLimits } from './auth/rate-limit';
-import { renewSession, sessionCookie, sessionFromCookie } from './auth/session';
+import { startSessionPurge } from './auth/session-purge';
+import { renewSession, sessionCookie, sessionFromCookie, sessionTerms } from './auth/session';
 import { openDb } from './db';
 import { checkTrpcBatch } from './http/trpc-batch-limit';
 import type { Env } from './env';
@@ -74,6 +75,10 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     log(`recovered: ${recovered.interrupted} interrupted run(s), ${recovered.queued} queued run(s) to dispatch`);
   }
 
+  const terms = sessionTerms(env);
+  const sessionPurge = env.AUTH === 'local'
+    ? startSessionPurge({ db, terms, intervalMs: env.SESSION_PURGE_INTERVAL, log })
+    : null;
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: '/api/trpc/',
@@ -82,7 +87,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     createContext: async ({ req, res, info }) => {
       checkTrpcBatch(info);
       const session = env.AUTH === 'local' ? await sessionFromCookie(db, req.headers.cookie) : null;
-      const renewed = session ? await renewSession(db, session) : null;
+      const renewed = session ? await renewSession(db, session, terms) : null;
       if (session && renewed) res.appendHeader('Set-Cookie', sessionCookie(req, session.sid, renewed));
       return { ...services, req, res, viewer: { enforced: env.AUTH === 'local', user: session?.user ?? null } };
     },
@@ -181,6 +186,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
       httpServer.closeAllConnections();
     });
     await closeNext?.().catch(() => undefined);
+    await sessionPurge?.stop();
     await db.$disconnect();
   })());
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { decoyHash, hashPassword, verifyPassword } from '../auth/password';
 import { clientIp } from '../auth/client-ip';
 import { RateLimitedError, reserveAll, type Attempt } from '../auth/rate-limit';
-import { createSession, endSession, readCookie, SESSION_COOKIE, sessionCookie, sessionKey } from '../auth/session';
+import { createSession, endSession, readCookie, SESSION_COOKIE, sessionCookie, sessionKey, sessionTerms } from '../auth/session';
 import { createRouter, publicProcedure, type Context } from '../trpc';
 
 export const username = z.string().trim().toLowerCase().min(3, 'a username has at least 3 characters').max(64)
@@ -25,7 +25,7 @@ function ipOf(ctx: Context): string {
 }
 
 async function startSession(ctx: Context, user: { id: string; username: string; isAdmin: boolean }) {
-  const s = await createSession(ctx.db, user.id);
+  const s = await createSession(ctx.db, user.id, sessionTerms(ctx.env));
   if (ctx.req && ctx.res) ctx.res.appendHeader('Set-Cookie', sessionCookie(ctx.req, s.id, s.expiresAt));
   return { user: { id: user.id, username: user.username, isAdmin: user.isAdmin } };
 }
