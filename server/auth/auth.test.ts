@@ -37,7 +37,7 @@ describe('password hashing', () => {
   it('salts each hash and verifies only the right password', async () => {
     const a = await hashPassword('pw-one-two');
     const b = await hashPassword('pw-one-two');
-    expect(a).toMatch(/^scrypt\$32768\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+    expect(a).toMatch(/^scrypt\$131072\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
     expect(a).not.toBe(b);
     expect(await verifyPassword('pw-one-two', a)).toBe(true);
     expect(await verifyPassword('pw-one-tw0', a)).toBe(false);

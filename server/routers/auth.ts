@@ -2,7 +2,7 @@
 // never logged.
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { decoyHash, hashPassword, verifyPassword } from '../auth/password';
+import { decoyHash, hashPassword, needsRehash, verifyPassword } from '../auth/password';
 import { clientIp } from '../auth/client-ip';
 import { RateLimitedError, reserveAll, type Attempt } from '../auth/rate-limit';
 import { createSession, endSession, readCookie, SESSION_COOKIE, sessionCookie, sessionKey, sessionTerms } from '../auth/session';
@@ -80,6 +80,13 @@ export const authRouter = createRouter({
     }
     signInAccount.reset(input.username);
     ipAttempt.release();
+    if (needsRehash(user.passwordHash)) {
+      // Only if unchanged meanwhile: a password change racing this sign-in must win.
+      const { count } = await ctx.db.user.updateMany({
+        where: { id: user.id, passwordHash: user.passwordHash }, data: { passwordHash: await hashPassword(input.password) },
+      });
+      if (count) ctx.log(`password hash of ${user.username} upgraded to the current scrypt cost`);
+    }
     ctx.log(`user ${user.username} signed in`);
     return startSession(ctx, user);
   }),
