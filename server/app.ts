@@ -13,9 +13,11 @@ import { createApiHandler, isApiPath } from './api/http';
 import { ARTIFACTS_PREFIX, createArtifactHandler } from './artifacts/http';
 import { ArtifactStore } from './artifacts/store';
 import { ensureAdmin } from './auth/admin';
-import { FailureLimiter } from './auth/rate-limit';
-import { renewSession, sessionCookie, sessionFromCookie } from './auth/session';
+import { createAuthLimits } from './auth/rate-limit';
+import { startSessionPurge } from './auth/session-purge';
+import { renewSession, sessionCookie, sessionFromCookie, sessionTerms } from './auth/session';
 import { openDb } from './db';
+import { checkTrpcBatch } from './http/trpc-batch-limit';
 import type { Env } from './env';
 import { migrationsDir, projectRoot } from './paths';
 import { RunQueue } from './queue/queue';
@@ -65,9 +67,15 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   });
   const services: Services = {
     env, db, models, artifacts, queue, log,
-    signInLimits: { account: new FailureLimiter(5, 60_000), ip: new FailureLimiter(20, 60_000) },
+    authLimits: createAuthLimits(),
   };
-  if (env.AUTH === 'local') await ensureAdmin(db, env, log);
+  if (env.AUTH === 'local') {
+    // A refused admin (auth/admin.ts) stops start-up; the database must not stay open behind the error.
+    await ensureAdmin(db, env, log).catch(async (e: unknown) => {
+      await db.$disconnect();
+      throw e;
+    });
+  }
   const recovered = await queue.recover();
   if (recovered.interrupted || recovered.queued) {
     log(`recovered: ${recovered.interrupted} interrupted run(s), ${recovered.queued} queued run(s) to dispatch`);
@@ -76,15 +84,20 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   const orphans = await removeOrphanTempFiles(env.DATA_DIR);
   if (orphans.files) log(`removed ${orphans.files} orphan temporary file(s) (${orphans.bytes} bytes): ${orphans.paths.join(', ')}`);
 
+  const terms = sessionTerms(env);
+  const sessionPurge = env.AUTH === 'local'
+    ? startSessionPurge({ db, terms, intervalMs: env.SESSION_PURGE_INTERVAL, log })
+    : null;
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: '/api/trpc/',
     // Per-procedure caps are applied by screenTrpcBody (MAX_BODY_BYTES); this is the adapter's backstop.
     maxBodySize: trpcBodyLimit('/api/trpc/inputs.upload', env.MAX_BODY_BYTES),
-    createContext: async ({ req, res }) => {
+    createContext: async ({ req, res, info }) => {
+      checkTrpcBatch(info);
       assertTrpcBodyAccepted(req, env.MAX_BODY_BYTES);
       const session = env.AUTH === 'local' ? await sessionFromCookie(db, req.headers.cookie) : null;
-      const renewed = session ? await renewSession(db, session) : null;
+      const renewed = session ? await renewSession(db, session, terms) : null;
       if (session && renewed) res.appendHeader('Set-Cookie', sessionCookie(req, session.sid, renewed));
       return { ...services, req, res, viewer: { enforced: env.AUTH === 'local', user: session?.user ?? null } };
     },
@@ -193,6 +206,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
       httpServer.closeAllConnections();
     });
     await closeNext?.().catch(() => undefined);
+    await sessionPurge?.stop();
     await db.$disconnect();
   })());
 

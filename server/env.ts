@@ -6,6 +6,8 @@ import { projectRoot } from './paths';
 const int = (name: string) =>
   z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`);
 
+const TRUST_PROXY_HINT = 'TRUST_PROXY must be off, on, or the number of proxies in front of the server (0 to 10)';
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int('PORT').min(0).max(65535).default(3000),
@@ -69,6 +71,23 @@ export const envSchema = z.object({
   /** debug: also log the ids of what the retention sweep deletes. */
   LOG_LEVEL: z.enum(['info', 'debug'], { error: 'LOG_LEVEL must be "info" or "debug"' }).default('info'),
   // ---- end of section 4b ----
+  // --- accounts: client address, session lifetime (AUTH=local) ---
+  /**
+   * How many reverse proxies of ours stand in front: off/0 (default) = the TCP peer is the client, X-Forwarded-For
+   * is ignored; on = 1; N = the N-th X-Forwarded-For entry from the right (server/auth/client-ip.ts).
+   */
+  TRUST_PROXY: z.string().trim().toLowerCase()
+    .regex(/^(off|on|false|true|\d{1,2})$/, TRUST_PROXY_HINT)
+    .default('off')
+    .transform((v) => ({ off: 0, false: 0, on: 1, true: 1 } as Record<string, number>)[v] ?? Number(v))
+    .pipe(z.number().max(10, TRUST_PROXY_HINT)),
+  /** A session unused this many days ends; each use in the second half of the term renews it (sliding). */
+  SESSION_DAYS: int('SESSION_DAYS').min(1, 'SESSION_DAYS must be at least 1').max(3650).default(30),
+  /** However much it is used, a session ends this many days after sign-in (absolute lifetime). */
+  SESSION_MAX_DAYS: int('SESSION_MAX_DAYS').min(1, 'SESSION_MAX_DAYS must be at least 1').max(3650).default(90),
+  /** How often expired sessions are deleted from the database (ms). */
+  SESSION_PURGE_INTERVAL: int('SESSION_PURGE_INTERVAL').min(100, 'SESSION_PURGE_INTERVAL must be at least 100 (ms)').default(3_600_000),
+  // --- end accounts ---
 }).refine((e) => (e.ADMIN_USERNAME === undefined) === (e.ADMIN_PASSWORD === undefined), {
   message: 'set both ADMIN_USERNAME and ADMIN_PASSWORD, or neither', path: ['ADMIN_PASSWORD'],
 }).refine((e) => e.WORKERS > 0 || e.WORKER_TOKEN !== undefined, {

@@ -1,7 +1,7 @@
 // The long-lived objects every request handler reaches through the tRPC context.
 import type { ModelStore } from '../nodes/runtime/models';
 import type { ArtifactStore } from './artifacts/store';
-import type { FailureLimiter } from './auth/rate-limit';
+import type { AuthLimits } from './auth/rate-limit';
 import type { Db } from './db';
 import type { Env } from './env';
 import type { RunQueue } from './queue/queue';
@@ -13,6 +13,6 @@ export interface Services {
   artifacts: ArtifactStore;
   queue: RunQueue;
   log: (message: string) => void;
-  /** Failed sign-ins per account and per client IP (AUTH=local). */
-  signInLimits: { account: FailureLimiter; ip: FailureLimiter };
+  /** Sign-in attempts per account and client IP, sign-ups per client IP (AUTH=local). */
+  authLimits: AuthLimits;
 }

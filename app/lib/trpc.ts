@@ -1,9 +1,9 @@
 // The browser's tRPC client: typed by the server's AppRouter (types only), React Query bindings.
-import { createTRPCClient, httpBatchLink } from '@trpc/client';
+import { createTRPCClient } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import type { inferRouterOutputs, inferRouterInputs } from '@trpc/server';
-import superjson from 'superjson';
 import type { AppRouter } from '../../server/routers/index';
+import { stepflowLinks } from './trpc-links';
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
@@ -12,6 +12,6 @@ export type RouterInputs = inferRouterInputs<AppRouter>;
 
 export function makeTRPCClient() {
   return createTRPCClient<AppRouter>({
-    links: [httpBatchLink({ url: '/api/trpc', transformer: superjson })],
+    links: stepflowLinks({ url: '/api/trpc' }),
   });
 }

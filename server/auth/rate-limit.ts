@@ -1,39 +1,84 @@
-// Slows password guessing: failed sign-ins counted per account and per client IP in a sliding window.
+// Slows password guessing and account farming: attempts per key (account, client IP) in a sliding window, counted
+// *before* the work they guard, so parallel requests cannot all slip through while the first ones are still hashing.
 export class RateLimitedError extends Error {
-  constructor(readonly retryAfterSeconds: number) {
-    super(`too many failed sign-ins: wait ${retryAfterSeconds} s and try again`);
+  constructor(readonly retryAfterSeconds: number, what: string) {
+    super(`${what}: wait ${retryAfterSeconds} s and try again`);
     this.name = 'RateLimitedError';
   }
 }
 
-export class FailureLimiter {
-  private readonly failures = new Map<string, number[]>();
+/** One counted attempt; `release()` un-counts it (a sign-in that turned out right is no guess). */
+export interface Attempt {
+  release(): void;
+}
 
-  constructor(private readonly limit: number, private readonly windowMs: number, private readonly now = () => Date.now()) {}
+export class AttemptLimiter {
+  private readonly attempts = new Map<string, number[]>();
 
-  /** Throws RateLimitedError when `key` already has `limit` failures inside the window. */
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+    /** Says what was limited, in the error: "too many failed sign-ins". */
+    private readonly what: string,
+    private readonly now = () => Date.now(),
+  ) {}
+
+  /** Throws RateLimitedError when `key` already has `limit` attempts inside the window. Counts nothing. */
   check(key: string): void {
     const recent = this.recent(key);
     if (recent.length >= this.limit) {
-      throw new RateLimitedError(Math.max(1, Math.ceil((recent[0] + this.windowMs - this.now()) / 1000)));
+      throw new RateLimitedError(Math.max(1, Math.ceil((recent[0] + this.windowMs - this.now()) / 1000)), this.what);
     }
   }
 
-  fail(key: string): void {
+  /** Checks and counts in one synchronous step: no await can come between the two. */
+  reserve(key: string): Attempt {
+    this.check(key);
+    const at = this.now();
     const recent = this.recent(key);
-    recent.push(this.now());
-    this.failures.set(key, recent);
+    recent.push(at);
+    this.attempts.set(key, recent);
+    return {
+      release: () => {
+        const list = this.attempts.get(key);
+        const i = list?.indexOf(at) ?? -1;
+        if (list && i >= 0) list.splice(i, 1);
+      },
+    };
   }
 
   reset(key: string): void {
-    this.failures.delete(key);
+    this.attempts.delete(key);
   }
 
   private recent(key: string): number[] {
     const cutoff = this.now() - this.windowMs;
-    const kept = (this.failures.get(key) ?? []).filter((t) => t > cutoff);
-    if (kept.length) this.failures.set(key, kept);
-    else this.failures.delete(key);
+    const kept = (this.attempts.get(key) ?? []).filter((t) => t > cutoff);
+    if (kept.length) this.attempts.set(key, kept);
+    else this.attempts.delete(key);
     return kept;
   }
+}
+
+/** Reserves an attempt on every (limiter, key) or on none: a refusal by one must not use up the others. */
+export function reserveAll(...pairs: [AttemptLimiter, string][]): Attempt[] {
+  for (const [limiter, key] of pairs) limiter.check(key);
+  return pairs.map(([limiter, key]) => limiter.reserve(key));
+}
+
+export interface AuthLimits {
+  /** Sign-in and change-password attempts per account: 5 a minute (a success un-counts them). */
+  signInAccount: AttemptLimiter;
+  /** Sign-in attempts per client IP (any account): 20 a minute. */
+  signInIp: AttemptLimiter;
+  /** Sign-up attempts per client IP, successful or not: 20 an hour (each one costs a password hash). */
+  signUpIp: AttemptLimiter;
+}
+
+export function createAuthLimits(now?: () => number): AuthLimits {
+  return {
+    signInAccount: new AttemptLimiter(5, 60_000, 'too many failed sign-ins', now),
+    signInIp: new AttemptLimiter(20, 60_000, 'too many failed sign-ins from your address', now),
+    signUpIp: new AttemptLimiter(20, 3_600_000, 'too many sign-ups from your address', now),
+  };
 }

@@ -1,10 +1,27 @@
 // Sessions: the cookie (HttpOnly, SameSite=Lax, Secure behind https), its lookup, and the request's identity.
+// A session lives SESSION_DAYS from its last renewal (sliding) but never past SESSION_MAX_DAYS from sign-in
+// (absolute): its expiresAt is capped at both when written, so "expiresAt > now" is the whole validity check.
 import crypto from 'node:crypto';
 import type http from 'node:http';
 import type { Db } from '../db';
+import type { Env } from '../env';
 
 export const SESSION_COOKIE = 'stepflow_session';
-const SESSION_DAYS = 30;
+const DAY_MS = 24 * 3600 * 1000;
+
+/** The two lifetimes, from SESSION_DAYS / SESSION_MAX_DAYS. */
+export interface SessionTerms {
+  slidingMs: number;
+  absoluteMs: number;
+}
+
+export function sessionTerms(env: Pick<Env, 'SESSION_DAYS' | 'SESSION_MAX_DAYS'>): SessionTerms {
+  return { slidingMs: env.SESSION_DAYS * DAY_MS, absoluteMs: env.SESSION_MAX_DAYS * DAY_MS };
+}
+
+function expiryAt(terms: SessionTerms, createdAt: number, now: number): Date {
+  return new Date(Math.min(now + terms.slidingMs, createdAt + terms.absoluteMs));
+}
 
 export interface AuthUser {
   id: string;
@@ -12,10 +29,20 @@ export interface AuthUser {
   isAdmin: boolean;
 }
 
+/**
+ * A cookie's value, or undefined when absent or not valid percent-encoding: the header is the client's to write,
+ * so a garbled one (`stepflow_session=%zz`) means "signed out", never a thrown URIError (a 500).
+ */
 export function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
   }
   return undefined;
 }
@@ -43,10 +70,10 @@ export function sessionKey(cookieValue: string): string {
 }
 
 /** Returns the cookie value (only the browser keeps it). */
-export async function createSession(db: Db, userId: string): Promise<{ id: string; expiresAt: Date }> {
+export async function createSession(db: Db, userId: string, terms: SessionTerms, now = Date.now()): Promise<{ id: string; expiresAt: Date }> {
   const id = crypto.randomBytes(32).toString('hex');
-  const expiresAt = new Date(Date.now() + SESSION_DAYS * 24 * 3600 * 1000);
-  await db.session.create({ data: { id: sessionKey(id), userId, expiresAt } });
+  const expiresAt = expiryAt(terms, now, now);
+  await db.session.create({ data: { id: sessionKey(id), userId, createdAt: new Date(now), expiresAt } });
   return { id, expiresAt };
 }
 
@@ -59,6 +86,7 @@ export interface CookieSession {
   user: AuthUser;
   /** The cookie value. */
   sid: string;
+  createdAt: Date;
   expiresAt: Date;
 }
 
@@ -68,13 +96,11 @@ export async function sessionFromCookie(db: Db, cookieHeader: string | undefined
   if (!sid || !/^[0-9a-f]{64}$/.test(sid)) return null;
   const key = sessionKey(sid);
   const s = await db.session.findUnique({ where: { id: key }, include: { user: true } });
-  if (!s) return null;
-  if (s.expiresAt.getTime() <= Date.now()) {
-    // Expired sessions of this user go with it, so the table does not grow with every browser ever used.
-    await db.session.deleteMany({ where: { userId: s.userId, expiresAt: { lte: new Date() } } }).catch(() => undefined);
-    return null;
-  }
-  return { user: { id: s.user.id, username: s.user.username, isAdmin: s.user.isAdmin }, sid, expiresAt: s.expiresAt };
+  // Expired rows are left to the purge timer (auth/session-purge.ts).
+  if (!s || s.expiresAt.getTime() <= Date.now()) return null;
+  return {
+    user: { id: s.user.id, username: s.user.username, isAdmin: s.user.isAdmin }, sid, createdAt: s.createdAt, expiresAt: s.expiresAt,
+  };
 }
 
 /** The signed-in user of a Cookie header, or null. */
@@ -83,13 +109,14 @@ export async function userFromCookie(db: Db, cookieHeader: string | undefined): 
 }
 
 /**
- * Sliding expiry: a session used in the second half of its life gets a full term again (at most one write a
- * day per browser), so people who use StepFlow are not signed out every 30 days. Returns the new expiry, if any.
+ * Sliding expiry: a session used in the second half of its term gets a full term again (at most one write a
+ * day per browser), so people who use StepFlow are not signed out every SESSION_DAYS — but never beyond
+ * SESSION_MAX_DAYS from sign-in, so a stolen cookie kept in use still dies. Returns the new expiry, if any.
  */
-export async function renewSession(db: Db, s: CookieSession, now = Date.now()): Promise<Date | null> {
-  const term = SESSION_DAYS * 24 * 3600 * 1000;
-  if (s.expiresAt.getTime() - now > term / 2) return null;
-  const expiresAt = new Date(now + term);
+export async function renewSession(db: Db, s: CookieSession, terms: SessionTerms, now = Date.now()): Promise<Date | null> {
+  if (s.expiresAt.getTime() - now > terms.slidingMs / 2) return null;
+  const expiresAt = expiryAt(terms, s.createdAt.getTime(), now);
+  if (expiresAt.getTime() <= s.expiresAt.getTime()) return null;
   await db.session.updateMany({ where: { id: sessionKey(s.sid) }, data: { expiresAt } });
   return expiresAt;
 }

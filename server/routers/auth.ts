@@ -2,9 +2,10 @@
 // never logged.
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { decoyHash, hashPassword, verifyPassword } from '../auth/password';
-import { RateLimitedError } from '../auth/rate-limit';
-import { createSession, endSession, readCookie, SESSION_COOKIE, sessionCookie, sessionKey } from '../auth/session';
+import { decoyHash, hashPassword, needsRehash, verifyPassword } from '../auth/password';
+import { clientIp } from '../auth/client-ip';
+import { RateLimitedError, reserveAll, type Attempt } from '../auth/rate-limit';
+import { createSession, endSession, readCookie, SESSION_COOKIE, sessionCookie, sessionKey, sessionTerms } from '../auth/session';
 import { createRouter, publicProcedure, type Context } from '../trpc';
 
 export const username = z.string().trim().toLowerCase().min(3, 'a username has at least 3 characters').max(64)
@@ -19,22 +20,27 @@ function requireLocal(ctx: Context): void {
   }
 }
 
-function clientIp(ctx: Context): string {
-  return ctx.req?.socket.remoteAddress ?? 'local';
+function ipOf(ctx: Context): string {
+  return ctx.req ? clientIp(ctx.req, ctx.env.TRUST_PROXY) : 'local';
 }
 
 async function startSession(ctx: Context, user: { id: string; username: string; isAdmin: boolean }) {
-  const s = await createSession(ctx.db, user.id);
+  const s = await createSession(ctx.db, user.id, sessionTerms(ctx.env));
   if (ctx.req && ctx.res) ctx.res.appendHeader('Set-Cookie', sessionCookie(ctx.req, s.id, s.expiresAt));
   return { user: { id: user.id, username: user.username, isAdmin: user.isAdmin } };
 }
 
-function limited(ctx: Context, e: unknown): never {
-  if (e instanceof RateLimitedError) {
-    ctx.res?.setHeader('Retry-After', String(e.retryAfterSeconds));
-    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: e.message, cause: e });
+/** Counts the attempt before any work; over a limit → TOO_MANY_REQUESTS (HTTP 429) with Retry-After. */
+function reserve(ctx: Context, ...pairs: Parameters<typeof reserveAll>): Attempt[] {
+  try {
+    return reserveAll(...pairs);
+  } catch (e) {
+    if (e instanceof RateLimitedError) {
+      ctx.res?.setHeader('Retry-After', String(e.retryAfterSeconds));
+      throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: e.message, cause: e });
+    }
+    throw e;
   }
-  throw e;
 }
 
 export const authRouter = createRouter({
@@ -50,6 +56,8 @@ export const authRouter = createRouter({
     if (ctx.env.SIGNUP === 'closed') {
       throw new TRPCError({ code: 'FORBIDDEN', message: 'sign-up is closed on this server; ask an admin for an account' });
     }
+    // Every attempt counts, taken name or not: each new account costs a password hash, and names must not be probed fast.
+    reserve(ctx, [ctx.authLimits.signUpIp, ipOf(ctx)]);
     if (await ctx.db.user.findUnique({ where: { username: input.username } })) {
       throw new TRPCError({ code: 'CONFLICT', message: `the username "${input.username}" is taken; choose another` });
     }
@@ -60,24 +68,25 @@ export const authRouter = createRouter({
 
   signIn: publicProcedure.input(credentials).mutation(async ({ ctx, input }) => {
     requireLocal(ctx);
-    const { account, ip } = ctx.signInLimits;
-    const accountKey = input.username;
-    const ipKey = clientIp(ctx);
-    try {
-      account.check(accountKey);
-      ip.check(ipKey);
-    } catch (e) {
-      limited(ctx, e);
-    }
+    const { signInAccount, signInIp } = ctx.authLimits;
+    const ip = ipOf(ctx);
+    // Reserve, then verify: 50 parallel guesses must not all pass a check made before any of them failed.
+    const [, ipAttempt] = reserve(ctx, [signInAccount, input.username], [signInIp, ip]);
     const user = await ctx.db.user.findUnique({ where: { username: input.username } });
     const ok = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash()));
     if (!user || !ok) {
-      account.fail(accountKey);
-      ip.fail(ipKey);
-      ctx.log(`failed sign-in for ${input.username} from ${ipKey}`);
+      ctx.log(`failed sign-in for ${input.username} from ${ip}`);
       throw new TRPCError({ code: 'UNAUTHORIZED', message: WRONG });
     }
-    account.reset(accountKey);
+    signInAccount.reset(input.username);
+    ipAttempt.release();
+    if (needsRehash(user.passwordHash)) {
+      // Only if unchanged meanwhile: a password change racing this sign-in must win.
+      const { count } = await ctx.db.user.updateMany({
+        where: { id: user.id, passwordHash: user.passwordHash }, data: { passwordHash: await hashPassword(input.password) },
+      });
+      if (count) ctx.log(`password hash of ${user.username} upgraded to the current scrypt cost`);
+    }
     ctx.log(`user ${user.username} signed in`);
     return startSession(ctx, user);
   }),
@@ -92,17 +101,12 @@ export const authRouter = createRouter({
       requireLocal(ctx);
       const me = ctx.viewer.user;
       if (!me) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in to change your password' });
-      const { account } = ctx.signInLimits;
-      try {
-        account.check(me.username);
-      } catch (e) {
-        limited(ctx, e);
-      }
+      const [attempt] = reserve(ctx, [ctx.authLimits.signInAccount, me.username]);
       const user = await ctx.db.user.findUniqueOrThrow({ where: { id: me.id } });
       if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
-        account.fail(me.username);
         throw new TRPCError({ code: 'FORBIDDEN', message: 'the current password is wrong' });
       }
+      attempt.release();
       if (input.newPassword === input.currentPassword) {
         throw new TRPCError({ code: 'BAD_REQUEST', message: 'the new password is the same as the current one' });
       }

@@ -2,9 +2,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TRPCClientError, createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
-import superjson from 'superjson';
+import { TRPCClientError, createTRPCClient, type TRPCClient } from '@trpc/client';
 import { io as connect, type Socket } from 'socket.io-client';
+import { stepflowLinks } from '../../app/lib/trpc-links';
 import type { RunEventMap, RunEventName } from '../../nodes/engine/events';
 import { createServer, type StepflowServer } from '../app';
 import { loadEnv, type EnvInput } from '../env';
@@ -38,7 +38,7 @@ export async function startTestServer(
     log,
   });
   const url = `http://127.0.0.1:${server.port}`;
-  const trpc = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${url}/api/trpc`, transformer: superjson })] });
+  const trpc = createTRPCClient<AppRouter>({ links: stepflowLinks({ url: `${url}/api/trpc` }) });
   const sockets: TestSocket[] = [];
   return {
     server,
@@ -126,9 +126,8 @@ export function sessionClient(url: string, headers: Record<string, string> = {})
   const setCookies: string[] = [];
   const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
   const trpc = createTRPCClient<AppRouter>({
-    links: [httpBatchLink({
+    links: stepflowLinks({
       url: `${url}/api/trpc`,
-      transformer: superjson,
       headers: () => ({ ...headers, ...(jar.size ? { cookie: cookie() } : {}) }),
       fetch: async (input, init) => {
         const res = await fetch(input, init);
@@ -142,7 +141,7 @@ export function sessionClient(url: string, headers: Record<string, string> = {})
         }
         return res;
       },
-    })],
+    }),
   });
   return { trpc, cookie, setCookies };
 }
