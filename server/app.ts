@@ -21,6 +21,7 @@ import { RunRecorder } from './queue/run-recorder';
 import { appRouter } from './routers';
 import type { Services } from './services';
 import { attachSocket, type StepflowIo } from './socket';
+import { boundUrl } from './http/listen-address';
 import { createInputHandler, INPUTS_PREFIX } from './inputs/http';
 import { WorkerPool } from './worker/pool';
 import { attachRemoteWorkers, REMOTE_WORKER_CHECK, type RemoteWorkers } from './worker/remote-host';
@@ -29,12 +30,13 @@ export interface ServerOptions {
   env: Env;
   /** Serve the Next.js pages too (default true). Tests pass false for speed. */
   next?: boolean;
-  /** Host to listen on; default all interfaces. */
+  /** Host to listen on; default env.HOST (127.0.0.1 unless configured). */
   hostname?: string;
   log?: (message: string) => void;
 }
 
 export interface StepflowServer {
+  /** The address actually bound, e.g. http://127.0.0.1:3000 (also with PORT=0). */
   url: string;
   port: number;
   httpServer: http.Server;
@@ -148,7 +150,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   if (opts.next !== false) {
     const { default: next } = await import('next');
     const dev = env.NODE_ENV !== 'production';
-    const app = next({ dev, dir: projectRoot, httpServer, port: env.PORT, hostname: opts.hostname ?? 'localhost' });
+    const app = next({ dev, dir: projectRoot, httpServer, port: env.PORT, hostname: opts.hostname ?? env.HOST });
     await app.prepare();
     const handle = app.getRequestHandler();
     nextHandler = (req, res) => handle(req, res);
@@ -157,9 +159,10 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
-    httpServer.listen(env.PORT, opts.hostname, () => resolve());
+    httpServer.listen(env.PORT, opts.hostname ?? env.HOST, () => resolve());
   });
-  const port = (httpServer.address() as AddressInfo).port;
+  const bound = httpServer.address() as AddressInfo;
+  const port = bound.port;
   pool.start();
 
   let closing: Promise<void> | undefined;
@@ -176,5 +179,5 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     await db.$disconnect();
   })());
 
-  return { url: `http://localhost:${port}`, port, httpServer, io, services, pool, close };
+  return { url: boundUrl(bound), port, httpServer, io, services, pool, close };
 }
