@@ -22,6 +22,7 @@ import { appRouter } from './routers';
 import type { Services } from './services';
 import { attachSocket, type StepflowIo } from './socket';
 import { boundUrl } from './http/listen-address';
+import { securityHeaders } from './http/security-headers';
 import { createInputHandler, INPUTS_PREFIX } from './inputs/http';
 import { WorkerPool } from './worker/pool';
 import { attachRemoteWorkers, REMOTE_WORKER_CHECK, type RemoteWorkers } from './worker/remote-host';
@@ -91,8 +92,10 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   const apiHandler = createApiHandler(services);
   let nextHandler: ((req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) | undefined;
 
+  const setSecurityHeaders = securityHeaders({ dev: env.NODE_ENV !== 'production' });
   const httpServer = http.createServer((req, res) => {
     const url = req.url ?? '/';
+    setSecurityHeaders(req, res);
     if (url.startsWith('/api/trpc/')) return void trpcHandler(req, res);
     if (url.startsWith(ARTIFACTS_PREFIX)) {
       return void artifactHandler(req, res).catch((e) => {
