@@ -21,6 +21,7 @@ import { RunRecorder } from './queue/run-recorder';
 import { appRouter } from './routers';
 import type { Services } from './services';
 import { attachSocket, type StepflowIo } from './socket';
+import { createHealthHandler, HEALTH_PATH } from './http/health';
 import { boundUrl } from './http/listen-address';
 import { securityHeaders } from './http/security-headers';
 import { createInputHandler, INPUTS_PREFIX } from './inputs/http';
@@ -114,14 +115,13 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     }
     // Remote workers' pre-flight (and a clear refusal when they are off); their socket path is served by remote-host.
     if (url === REMOTE_WORKER_CHECK || url.startsWith('/api/workers/')) return void remote.handleHttp(req, res);
-    if (url === '/api/health') {
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-      return void res.end(JSON.stringify({
-        ok: true,
-        workers: pool.list().map((w) => ({
-          id: w.id, state: w.state, provider: w.provider ?? null, runId: w.runId ?? null, remote: w.remote?.name ?? null,
-        })),
-      }));
+    if (url === HEALTH_PATH) {
+      return void healthHandler(req, res).catch((e) => {
+        log(`health: ${(e as Error).stack ?? e}`);
+        // The probe still answers: the process is up even if the database is not.
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ ok: false, error: { code: 'internal', message: 'could not check who is asking' } }));
+      });
     }
     if (nextHandler) return void nextHandler(req, res);
     res.writeHead(404, { 'Content-Type': 'application/json' });
@@ -147,6 +147,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     },
   });
   queue.attach(pool, broadcaster);
+  const healthHandler = createHealthHandler(db, pool, env.AUTH === 'local');
   const remote: RemoteWorkers = attachRemoteWorkers(httpServer, pool, { token: env.WORKER_TOKEN, log });
 
   let closeNext: (() => Promise<void>) | undefined;
