@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { projectRoot } from '../paths';
 import { WORKER_CONFIG_ENV, type HostToWorker, type WorkerConfig, type WorkerToHost } from './protocol';
+import { workerEnv } from './worker-env';
 
 const ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'entry.ts');
 
@@ -168,7 +169,8 @@ export class WorkerPool {
       execArgv: ['--import', 'tsx'],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, [WORKER_CONFIG_ENV]: JSON.stringify(config) },
+      // Only an allowlist of the server's environment: its secrets (ADMIN_PASSWORD, WORKER_TOKEN, DATABASE_URL) stay here.
+      env: { ...workerEnv(process.env), MODELS_DIR: config.modelsDir, [WORKER_CONFIG_ENV]: JSON.stringify(config) },
     });
     w.child = child;
     w.transport = {
