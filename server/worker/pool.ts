@@ -170,7 +170,13 @@ export class WorkerPool {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       // Only an allowlist of the server's environment: its secrets (ADMIN_PASSWORD, WORKER_TOKEN, DATABASE_URL) stay here.
-      env: { ...workerEnv(process.env), MODELS_DIR: config.modelsDir, [WORKER_CONFIG_ENV]: JSON.stringify(config) },
+      env: {
+        ...workerEnv(process.env),
+        // Named for the typings (Next's declare it always set); an unset one is left out by fork.
+        NODE_ENV: process.env.NODE_ENV,
+        MODELS_DIR: config.modelsDir,
+        [WORKER_CONFIG_ENV]: JSON.stringify(config),
+      },
     });
     w.child = child;
     w.transport = {

@@ -18,8 +18,8 @@ const PREFIXES = ['NODE_', 'LC_', 'ORT_', 'OMP_', 'MKL_', 'OPENBLAS_', 'CUDA_', 
 /** A secret never passes, even in an allowed family (NODE_AUTH_TOKEN is npm's registry token). */
 const SECRET = /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|API_?KEY|PRIVATE/i;
 
-export function workerEnv(source: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
+export function workerEnv(source: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(source)) {
     if (value === undefined || SECRET.test(name)) continue;
     if (NAMES.has(name) || PREFIXES.some((p) => name.startsWith(p))) env[name] = value;
