@@ -54,7 +54,7 @@ describe('contentSecurityPolicy', () => {
     const prod = contentSecurityPolicy(false).split('; ');
     expect(prod).toContain("script-src 'self' 'unsafe-inline'");
     expect(prod).toContain("img-src 'self' blob: data:");
-    expect(prod).toContain("connect-src 'self'");
+    expect(prod).toContain("connect-src 'self' blob: data:");
     expect(prod).toContain("object-src 'none'");
     expect(contentSecurityPolicy(true).split('; ')).toContain("script-src 'self' 'unsafe-inline' 'unsafe-eval'");
   });
