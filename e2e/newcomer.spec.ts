@@ -5,7 +5,14 @@ import { expectLivePreviews, watchPreviews } from './previews';
 import { PREVIEW_NODE_TYPE, PREVIEW_STEPS, TXT2IMG_TEMPLATE } from './scenario';
 
 test('template -> Run -> live progress -> final image', async ({ page }) => {
-  await page.goto('/');
+  // The whole journey runs under the server's Content-Security-Policy: nothing the app needs is refused.
+  const cspErrors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
+  });
+  const doc = await page.goto('/');
+  expect(doc?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+  expect(doc?.headers()['x-content-type-options']).toBe('nosniff');
   await page.getByRole('tab', { name: 'Templates' }).click();
   const template = page.locator(`[data-testid="template-card"][data-template-file="${TXT2IMG_TEMPLATE}"]`);
   await template.getByRole('button', { name: /Use template/ }).click();
@@ -44,4 +51,5 @@ test('template -> Run -> live progress -> final image', async ({ page }) => {
   // Every node that ran reports done or cached.
   const statuses = await page.getByTestId('graph-node').evaluateAll((els) => els.map((e) => e.getAttribute('data-run-status')));
   expect(statuses.every((s) => s === 'done' || s === 'cached')).toBe(true);
+  expect(cspErrors).toEqual([]);
 });

@@ -27,6 +27,9 @@ import { removeOrphanTempFiles } from './retention/temp-files';
 import { appRouter } from './routers';
 import type { Services } from './services';
 import { attachSocket, type StepflowIo } from './socket';
+import { createHealthHandler, HEALTH_PATH } from './http/health';
+import { boundUrl } from './http/listen-address';
+import { securityHeaders } from './http/security-headers';
 import { createInputHandler, INPUTS_PREFIX } from './inputs/http';
 import { WorkerPool } from './worker/pool';
 import { attachRemoteWorkers, REMOTE_WORKER_CHECK, type RemoteWorkers } from './worker/remote-host';
@@ -35,12 +38,13 @@ export interface ServerOptions {
   env: Env;
   /** Serve the Next.js pages too (default true). Tests pass false for speed. */
   next?: boolean;
-  /** Host to listen on; default all interfaces. */
+  /** Host to listen on; default env.HOST (127.0.0.1 unless configured). */
   hostname?: string;
   log?: (message: string) => void;
 }
 
 export interface StepflowServer {
+  /** The address actually bound, e.g. http://127.0.0.1:3000 (also with PORT=0). */
   url: string;
   port: number;
   httpServer: http.Server;
@@ -112,8 +116,10 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   const apiHandler = createApiHandler(services);
   let nextHandler: ((req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) | undefined;
 
+  const setSecurityHeaders = securityHeaders({ dev: env.NODE_ENV !== 'production' });
   const httpServer = http.createServer((req, res) => {
     const url = req.url ?? '/';
+    setSecurityHeaders(req, res);
     if (url.startsWith('/api/trpc/')) {
       return void screenTrpcBody(req, res, env.MAX_BODY_BYTES).then(() => trpcHandler(req, res), () => res.destroy());
     }
@@ -134,14 +140,13 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     }
     // Remote workers' pre-flight (and a clear refusal when they are off); their socket path is served by remote-host.
     if (url === REMOTE_WORKER_CHECK || url.startsWith('/api/workers/')) return void remote.handleHttp(req, res);
-    if (url === '/api/health') {
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-      return void res.end(JSON.stringify({
-        ok: true,
-        workers: pool.list().map((w) => ({
-          id: w.id, state: w.state, provider: w.provider ?? null, runId: w.runId ?? null, remote: w.remote?.name ?? null,
-        })),
-      }));
+    if (url === HEALTH_PATH) {
+      return void healthHandler(req, res).catch((e) => {
+        log(`health: ${(e as Error).stack ?? e}`);
+        // The probe still answers: the process is up even if the database is not.
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ ok: false, error: { code: 'internal', message: 'could not check who is asking' } }));
+      });
     }
     if (nextHandler) return void nextHandler(req, res);
     res.writeHead(404, { 'Content-Type': 'application/json' });
@@ -170,13 +175,14 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     heartbeat: { intervalMs: env.WORKER_HEARTBEAT_MS, misses: env.WORKER_HEARTBEAT_MISSES },
   });
   queue.attach(pool, broadcaster);
+  const healthHandler = createHealthHandler(db, pool, env.AUTH === 'local');
   const remote: RemoteWorkers = attachRemoteWorkers(httpServer, pool, { token: env.WORKER_TOKEN, log });
 
   let closeNext: (() => Promise<void>) | undefined;
   if (opts.next !== false) {
     const { default: next } = await import('next');
     const dev = env.NODE_ENV !== 'production';
-    const app = next({ dev, dir: projectRoot, httpServer, port: env.PORT, hostname: opts.hostname ?? 'localhost' });
+    const app = next({ dev, dir: projectRoot, httpServer, port: env.PORT, hostname: opts.hostname ?? env.HOST });
     await app.prepare();
     const handle = app.getRequestHandler();
     nextHandler = (req, res) => handle(req, res);
@@ -185,9 +191,10 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
-    httpServer.listen(env.PORT, opts.hostname, () => resolve());
+    httpServer.listen(env.PORT, opts.hostname ?? env.HOST, () => resolve());
   });
-  const port = (httpServer.address() as AddressInfo).port;
+  const bound = httpServer.address() as AddressInfo;
+  const port = bound.port;
   pool.start();
   const retention = startRetention({
     db, store: artifacts, log, logIds: env.LOG_LEVEL === 'debug', intervalMs: env.RETENTION_SWEEP_MS,
@@ -210,5 +217,5 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     await db.$disconnect();
   })());
 
-  return { url: `http://localhost:${port}`, port, httpServer, io, services, pool, close };
+  return { url: boundUrl(bound), port, httpServer, io, services, pool, close };
 }

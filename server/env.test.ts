@@ -64,6 +64,26 @@ describe('loadEnv', () => {
     expect((err as EnvError).issues).toEqual(['WORKER_TOKEN: WORKER_TOKEN must be at least 16 characters (use a long random string) (got (hidden))']);
     expect((err as Error).message).not.toContain('too-short');
   });
+
+  it('listens on 127.0.0.1 by default and refuses AUTH=none on a network address unless allowed', () => {
+    expect(loadEnv({})).toMatchObject({ HOST: '127.0.0.1', ALLOW_UNAUTHENTICATED: false });
+    expect(loadEnv({ HOST: '::1' }).HOST).toBe('::1');
+    let err: unknown;
+    try {
+      loadEnv({ HOST: '0.0.0.0' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(EnvError);
+    expect((err as EnvError).issues).toEqual([
+      'HOST: with AUTH=none (no accounts) anyone who can reach this address could run graphs, read every output and '
+      + 'delete workflows: set AUTH=local (with ADMIN_USERNAME and ADMIN_PASSWORD) to expose StepFlow, or '
+      + 'ALLOW_UNAUTHENTICATED=1 if everybody on this network is trusted, or leave HOST unset (127.0.0.1) (got "0.0.0.0")',
+    ]);
+    expect(loadEnv({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED: '1' })).toMatchObject({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED: true });
+    expect(loadEnv({ HOST: '192.168.1.5', AUTH: 'local' })).toMatchObject({ HOST: '192.168.1.5', AUTH: 'local' });
+    expect(() => loadEnv({ ALLOW_UNAUTHENTICATED: 'yes' })).toThrow('ALLOW_UNAUTHENTICATED: ALLOW_UNAUTHENTICATED must be 0 or 1 (got "yes")');
+  });
 });
 
 describe('run-time limits, heartbeat and retention variables', () => {

@@ -1,6 +1,7 @@
 // The server's configuration: every environment variable, checked once at start-up by one zod schema.
 import path from 'node:path';
 import { z } from 'zod';
+import { isLoopbackHost } from './http/listen-address';
 import { projectRoot } from './paths';
 
 const int = (name: string) =>
@@ -11,6 +12,12 @@ const TRUST_PROXY_HINT = 'TRUST_PROXY must be off, on, or the number of proxies 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int('PORT').min(0).max(65535).default(3000),
+  // Network exposure (safe defaults): loopback unless HOST says otherwise; AUTH=none on a network needs consent.
+  /** Address to listen on: 127.0.0.1 keeps StepFlow on this machine; 0.0.0.0 (or a LAN address) exposes it. */
+  HOST: z.string().trim().min(1, 'HOST must be an address such as 127.0.0.1 or 0.0.0.0').default('127.0.0.1'),
+  /** 1: serve AUTH=none on a non-loopback HOST anyway (a trusted network where everybody may do everything). */
+  ALLOW_UNAUTHENTICATED: z.enum(['0', '1'], { error: 'ALLOW_UNAUTHENTICATED must be 0 or 1' }).default('0')
+    .transform((v) => v === '1'),
   DATA_DIR: z.string().min(1).default(path.join(projectRoot, 'data')),
   /** `file:<path>`; a relative path is taken from the project root. Defaults to DATA_DIR/stepflow.db. */
   DATABASE_URL: z.string().startsWith('file:', 'DATABASE_URL must be a SQLite URL like file:./data/stepflow.db').optional(),
@@ -90,6 +97,11 @@ export const envSchema = z.object({
   // --- end accounts ---
 }).refine((e) => (e.ADMIN_USERNAME === undefined) === (e.ADMIN_PASSWORD === undefined), {
   message: 'set both ADMIN_USERNAME and ADMIN_PASSWORD, or neither', path: ['ADMIN_PASSWORD'],
+}).refine((e) => e.AUTH === 'local' || e.ALLOW_UNAUTHENTICATED || isLoopbackHost(e.HOST), {
+  message: 'with AUTH=none (no accounts) anyone who can reach this address could run graphs, read every output and '
+    + 'delete workflows: set AUTH=local (with ADMIN_USERNAME and ADMIN_PASSWORD) to expose StepFlow, or '
+    + 'ALLOW_UNAUTHENTICATED=1 if everybody on this network is trusted, or leave HOST unset (127.0.0.1)',
+  path: ['HOST'],
 }).refine((e) => e.WORKERS > 0 || e.WORKER_TOKEN !== undefined, {
   message: 'WORKERS=0 leaves nobody to run graphs: set WORKER_TOKEN so remote workers can join, or WORKERS to 1 or more', path: ['WORKERS'],
 });

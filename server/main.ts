@@ -42,7 +42,7 @@ const server = await createServer({ env, log, next: env.NODE_ENV !== 'test' });
 const seeded = await seedLibrary(server.services.db);
 if (seeded.length) log(`library seeded with ${seeded.join(', ')}`);
 await adoptOwnerless(server.services.db, env, log);
-log(`serving http://localhost:${server.port} (${env.NODE_ENV}; ${env.WORKERS} worker(s), ${env.EXECUTION_PROVIDER}; data in ${env.DATA_DIR})`);
+log(`serving ${server.url} (${env.NODE_ENV}; ${env.WORKERS} worker(s), ${env.EXECUTION_PROVIDER}; data in ${env.DATA_DIR})`);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -6,6 +6,7 @@ import type { RunEvent } from '../nodes/engine/events';
 import { mayViewRun, ownsWorkflow, type Viewer } from './auth/access';
 import { userFromCookie } from './auth/session';
 import type { Db } from './db';
+import { foreignOrigin } from './http/origin';
 import type { RunBroadcaster, RunQueue } from './queue/queue';
 import { roomOf, type ClientToServerEvents, type RoomTarget, type ServerToClientEvents } from './socket-types';
 
@@ -45,6 +46,12 @@ export function attachSocket(
     // Next's dev server shares this HTTP server for its HMR websocket: leave other upgrades alone.
     destroyUpgrade: false,
     maxHttpBufferSize: 1e6,
+    // A page on another site must not open a socket with this site's cookies (and watch runs): browsers always
+    // send Origin on a handshake, so a foreign one is refused; clients without Origin (scripts, tests) are not browsers.
+    allowRequest: (req, callback) => {
+      const foreign = foreignOrigin(req);
+      callback(foreign === null ? null : `socket from another site (${foreign}) refused`, foreign === null);
+    },
   });
 
   const rooms = io.of('/').adapter.rooms;

@@ -6,7 +6,7 @@ import { ZodError, z } from 'zod';
 import type { GraphProblem } from '../nodes/engine/validate';
 import type { Viewer } from './auth/access';
 import { RateLimitedError } from './auth/rate-limit';
-import { isHttps } from './auth/session';
+import { foreignOrigin } from './http/origin';
 import type { Services } from './services';
 
 export interface Context extends Services {
@@ -49,14 +49,8 @@ function crossSiteReason(req: http.IncomingMessage): string | null {
   if (req.method !== 'POST') return 'changes must be sent with POST';
   if (!String(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) return 'changes must be sent as JSON';
   if (req.headers['sec-fetch-site'] === 'cross-site') return 'cross-site request refused';
-  const origin = req.headers.origin;
-  if (origin !== undefined) {
-    const own = `${isHttps(req) ? 'https' : 'http'}://${req.headers.host ?? ''}`;
-    const forwardedHost = req.headers['x-forwarded-host'];
-    const ownForwarded = typeof forwardedHost === 'string' ? `${isHttps(req) ? 'https' : 'http'}://${forwardedHost}` : null;
-    if (origin !== own && origin !== ownForwarded) return `request from another site (${origin}) refused`;
-  }
-  return null;
+  const foreign = foreignOrigin(req);
+  return foreign === null ? null : `request from another site (${foreign}) refused`;
 }
 
 const csrfGuard = t.middleware(({ ctx, type, next }) => {

@@ -1,9 +1,10 @@
-// GET/HEAD /api/artifacts/<id>: serves a stored artifact file, immutable and cacheable by its hash.
+// GET/HEAD /api/artifacts/<id>: serves a stored artifact image (PNG, JPEG or WebP by its bytes), immutable and cacheable by its hash.
 import fs from 'node:fs';
 import type http from 'node:http';
 import { mayViewRun } from '../auth/access';
 import { identifyRequest } from '../auth/api-token';
 import type { Db } from '../db';
+import { IMAGE_MIME, sniffImageFile, type ImageKind } from './image-kind';
 import type { ArtifactStore } from './store';
 
 export const ARTIFACTS_PREFIX = '/api/artifacts/';
@@ -42,14 +43,19 @@ export function createArtifactHandler(db: Db, store: ArtifactStore, enforced = f
     }
     const file = store.absolute(artifact.path);
     let stat: fs.Stats;
+    let kind: ImageKind | null;
     try {
       stat = await fs.promises.stat(file);
+      kind = await sniffImageFile(file);
     } catch {
       return sendJson(res, 404, 'file_missing', `artifact "${id}" is recorded but its file ${artifact.path} is gone from the data directory`);
     }
+    // The type comes from the file's own bytes, not the row's mime (what a worker claimed, before files were checked).
+    if (!kind) return sendJson(res, 403, 'not_an_image', `artifact "${id}" is not a PNG, JPEG or WebP image, so it is not served`);
     const etag = `"${artifact.sha256}"`;
     const headers = {
-      'Content-Type': artifact.mime,
+      'Content-Type': IMAGE_MIME[kind],
+      'X-Content-Type-Options': 'nosniff',
       ETag: etag,
       // Behind accounts a shared cache must not hand one user's file to another.
       'Cache-Control': `${enforced ? 'private' : 'public'}, max-age=31536000, immutable`,

@@ -2,20 +2,15 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-
-const EXT_BY_MIME: Record<string, string> = {
-  'image/png': 'png',
-  'image/jpeg': 'jpg',
-  'image/webp': 'webp',
-  'image/gif': 'gif',
-  'application/json': 'json',
-};
+import { IMAGE_EXT, IMAGE_MIME, NotAnImageError, sniffImage } from './image-kind';
 
 export interface StoredFile {
   sha256: string;
   size: number;
   /** Relative to the data directory, with forward slashes. */
   path: string;
+  /** The MIME type of the verified content (never what the producer claimed). */
+  mime: string;
 }
 
 export function artifactUrl(id: string): string {
@@ -25,10 +20,16 @@ export function artifactUrl(id: string): string {
 export class ArtifactStore {
   constructor(readonly dataDir: string) {}
 
-  /** Writes bytes once per content; identical images share a file. */
-  async put(bytes: Uint8Array, mime: string): Promise<StoredFile> {
+  /**
+   * Writes bytes once per content; identical images share a file. Only PNG, JPEG and WebP are accepted, by their
+   * magic bytes (`what` names the file in the error); the extension comes from the content, so it is the verified kind.
+   */
+  async put(bytes: Uint8Array, opts: { what?: string } = {}): Promise<StoredFile> {
+    const what = opts.what ?? 'the artifact';
+    const kind = sniffImage(bytes);
+    if (!kind) throw new NotAnImageError(what);
     const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
-    const rel = `artifacts/${sha256.slice(0, 2)}/${sha256}.${EXT_BY_MIME[mime] ?? 'bin'}`;
+    const rel = `artifacts/${sha256.slice(0, 2)}/${sha256}.${IMAGE_EXT[kind]}`;
     const full = this.absolute(rel);
     if (!fs.existsSync(full)) {
       await fs.promises.mkdir(path.dirname(full), { recursive: true });
@@ -37,7 +38,7 @@ export class ArtifactStore {
       await fs.promises.writeFile(tmp, bytes);
       await fs.promises.rename(tmp, full);
     }
-    return { sha256, size: bytes.byteLength, path: rel };
+    return { sha256, size: bytes.byteLength, path: rel, mime: IMAGE_MIME[kind] };
   }
 
   absolute(rel: string): string {

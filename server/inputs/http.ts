@@ -5,9 +5,11 @@ import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import { isPlainModelName } from '../../nodes/engine/params';
+import { IMAGE_MIME, sniffImageFile } from '../artifacts/image-kind';
 
 export const INPUTS_PREFIX = '/api/inputs/';
-const MIME: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.gif': 'image/gif' };
+/** Names the handler looks for; what a file is served as comes from its bytes. */
+const IMAGE_NAME = /\.(png|jpe?g|webp)$/i;
 
 function sendJson(res: http.ServerResponse, status: number, code: string, message: string): void {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
@@ -21,8 +23,7 @@ export function createInputHandler(inputDirs: readonly string[]) {
       return sendJson(res, 405, 'method_not_allowed', 'upload images with inputs.upload; this path only reads them');
     }
     const name = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname.slice(INPUTS_PREFIX.length));
-    const mime = MIME[path.extname(name).toLowerCase()];
-    if (!name || !isPlainModelName(name) || !mime) return sendJson(res, 404, 'not_found', `no input image "${name}"`);
+    if (!name || !isPlainModelName(name) || !IMAGE_NAME.test(name)) return sendJson(res, 404, 'not_found', `no input image "${name}"`);
     for (const dir of inputDirs) {
       const file = path.join(dir, name);
       let st: fs.Stats;
@@ -32,7 +33,12 @@ export function createInputHandler(inputDirs: readonly string[]) {
         continue;
       }
       if (!st.isFile()) continue;
-      res.writeHead(200, { 'Content-Type': mime, 'Content-Length': st.size, 'Cache-Control': 'private, max-age=3600' });
+      // Uploads were decoded when stored, but a file dropped into the folder by hand was not: check its bytes.
+      const kind = await sniffImageFile(file);
+      if (!kind) return sendJson(res, 403, 'not_an_image', `input "${name}" is not a PNG, JPEG or WebP image, so it is not served`);
+      res.writeHead(200, {
+        'Content-Type': IMAGE_MIME[kind], 'Content-Length': st.size, 'Cache-Control': 'private, max-age=3600', 'X-Content-Type-Options': 'nosniff',
+      });
       if (req.method === 'HEAD') return void res.end();
       fs.createReadStream(file).pipe(res);
       return;

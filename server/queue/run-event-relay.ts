@@ -2,6 +2,7 @@
 // previews throttled, the end announced only after its artifacts are stored, crashes, hangs, timeouts and
 // protocol breaches reported with their own codes.
 import type { RunEvent } from '../../nodes/engine/events';
+import { ArtifactRejectedError } from '../artifacts/image-kind';
 import type { WorkerExit } from '../worker/pool';
 import type { WorkerRunResult } from '../worker/protocol';
 import { runPosition, type ActiveRun } from './active-runs';
@@ -68,11 +69,13 @@ export class RunEventRelay {
     try {
       await this.announceEnd(run, result);
     } catch (e) {
-      // The outputs could not be recorded (disk full, database locked): the run must still end, visibly.
-      const message = `the run finished but its results could not be stored: ${(e as Error).message}`;
+      // The outputs could not be recorded (disk full, database locked, not an image): the run must still end, visibly.
+      const failure = e instanceof ArtifactRejectedError
+        ? { status: 'failed' as const, code: e.code, message: e.message, nodeId: e.nodeId }
+        : { status: 'failed' as const, code: 'record_failed', message: `the run finished but its results could not be stored: ${(e as Error).message}` };
       this.d.log?.(`run ${run.runId}: ${(e as Error).stack ?? e}`);
-      await this.d.recorder.fail(run.runId, { status: 'failed', code: 'record_failed', message }).catch(() => undefined);
-      this.d.emit(run, { type: 'run:failed', runId: run.runId, code: 'record_failed', message });
+      await this.d.recorder.fail(run.runId, failure).catch(() => undefined);
+      this.d.emit(run, { type: 'run:failed', runId: run.runId, nodeId: failure.nodeId, code: failure.code, message: failure.message });
     } finally {
       this.d.ended(run, { releaseWorker: true });
     }

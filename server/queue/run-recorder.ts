@@ -1,5 +1,6 @@
 // Persists what a run produces: node results, artifact files + rows, previews, the run's final state.
 import type { ArtifactRef, RunEventMap } from '../../nodes/engine/events';
+import { ArtifactRejectedError, sniffImage } from '../artifacts/image-kind';
 import { imageSize } from '../artifacts/image-size';
 import { artifactUrl, type ArtifactStore } from '../artifacts/store';
 import { makeThumbnail } from '../artifacts/thumbnail';
@@ -42,35 +43,42 @@ export class RunRecorder {
   }
 
   private async storeStepImage(e: RunEventMap['node:preview'], bytes: Uint8Array, kind: string, name: string, stats: string | null): Promise<void> {
-    const file = await this.store.put(bytes, e.mime);
-    const { width, height } = imageSize(bytes, e.mime);
+    const file = await this.store.put(bytes, { what: `the ${kind} of node "${e.nodeId}" step ${e.step}` });
+    const { width, height } = imageSize(bytes, file.mime);
     await this.db.artifact.create({
       data: {
         runId: e.runId, nodeId: e.nodeId, kind, step: e.step, filename: `${name}.${file.path.split('.').pop()}`,
-        mime: e.mime, sha256: file.sha256, size: file.size, width, height, path: file.path, stats,
+        mime: file.mime, sha256: file.sha256, size: file.size, width, height, path: file.path, stats,
       },
     });
   }
 
   /** Stores output files, completes node results and closes the run; returns the stored artifacts. */
   async finish(run: { runId: string; workflowId?: string }, result: WorkerRunResult): Promise<ArtifactRef[]> {
+    // Every file is checked before any is written, so a refused one leaves no half-recorded outputs behind.
+    for (const a of result.artifacts) {
+      if (!sniffImage(a.bytes)) throw new ArtifactRejectedError(a.nodeId, `output "${a.filename}" (claimed ${a.mime})`);
+    }
+    for (const t of result.inspect ?? []) {
+      if (!sniffImage(t.bytes)) throw new ArtifactRejectedError(t.nodeId, `inspector thumbnail of output "${t.output}"`);
+    }
     const refs: ArtifactRef[] = [];
     for (const a of result.artifacts) {
-      const file = await this.store.put(a.bytes, a.mime);
+      const file = await this.store.put(a.bytes);
       const row = await this.db.artifact.create({
         data: {
-          runId: run.runId, nodeId: a.nodeId, kind: 'image', filename: a.filename, mime: a.mime,
+          runId: run.runId, nodeId: a.nodeId, kind: 'image', filename: a.filename, mime: file.mime,
           sha256: file.sha256, size: file.size, width: a.width, height: a.height, path: file.path,
         },
       });
-      refs.push({ nodeId: a.nodeId, filename: a.filename, mime: a.mime, width: a.width, height: a.height, id: row.id, url: artifactUrl(row.id) });
+      refs.push({ nodeId: a.nodeId, filename: a.filename, mime: file.mime, width: a.width, height: a.height, id: row.id, url: artifactUrl(row.id) });
     }
     for (const t of result.inspect ?? []) {
       // Not an output: the inspector's picture of a "run to here" target (no ArtifactRef, no thumbnail).
-      const file = await this.store.put(t.bytes, t.mime);
+      const file = await this.store.put(t.bytes);
       await this.db.artifact.create({
         data: {
-          runId: run.runId, nodeId: t.nodeId, kind: 'inspect', filename: `${t.nodeId}-${t.output}.png`, mime: t.mime,
+          runId: run.runId, nodeId: t.nodeId, kind: 'inspect', filename: `${t.nodeId}-${t.output}.png`, mime: file.mime,
           sha256: file.sha256, size: file.size, width: t.width, height: t.height, path: file.path,
         },
       });
@@ -107,10 +115,10 @@ export class RunRecorder {
     if (source) {
       try {
         const t = await makeThumbnail(source.bytes);
-        const file = await this.store.put(t.bytes, t.mime);
+        const file = await this.store.put(t.bytes);
         const row = await this.db.artifact.create({
           data: {
-            runId, nodeId: first.nodeId, kind: 'thumbnail', filename: `${first.nodeId}-thumbnail.webp`, mime: t.mime,
+            runId, nodeId: first.nodeId, kind: 'thumbnail', filename: `${first.nodeId}-thumbnail.webp`, mime: file.mime,
             sha256: file.sha256, size: file.size, width: t.width, height: t.height, path: file.path,
           },
         });

@@ -41,9 +41,13 @@ async function run(status: string, age: number, opts: { finished?: boolean } = {
   return r.id;
 }
 
-/** An artifact row whose file holds `content` (same content = same shared file). */
+/** PNG's 8-byte signature then `content`: the store accepts only bytes that start like an image. */
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const pngLike = (content: string) => new Uint8Array([...PNG_SIGNATURE, ...new TextEncoder().encode(content)]);
+
+/** An artifact row whose file holds `content` after the signature (same content = same shared file). */
 async function artifact(runId: string, content: string, kind = 'image') {
-  const file = await store.put(new TextEncoder().encode(content), 'image/png');
+  const file = await store.put(pngLike(content));
   const row = await db.artifact.create({
     data: { runId, nodeId: 'save', kind, filename: 'out.png', mime: 'image/png', sha256: file.sha256, size: file.size, width: 1, height: 1, path: file.path },
   });
@@ -83,7 +87,7 @@ describe('sweepRetention', () => {
     expect(report.runs.sort()).toEqual([old, oldFailed].sort());
     expect(report.artifacts.sort()).toEqual([oldShared.id, oldOwn.id].sort());
     expect(report.uploads).toEqual([oldUpload]);
-    expect(report).toMatchObject({ files: 2, bytes: 'only the old run'.length + 10 });
+    expect(report).toMatchObject({ files: 2, bytes: 8 + 'only the old run'.length + 10 });
     expect((await db.run.findMany({ select: { id: true } })).map((r) => r.id).sort()).toEqual([carded, queued, running, recent].sort());
     expect(await db.nodeResult.count({ where: { runId: { in: [old, oldFailed] } } })).toBe(0);
     expect((await db.artifact.findMany({ select: { id: true } })).map((a) => a.id).sort()).toEqual([card.id, recentShared.id].sort());
@@ -105,15 +109,15 @@ describe('sweepRetention', () => {
     const live = await run('running', 10, { finished: false });
     const a4 = await artifact(live, '4'.repeat(100));
 
-    // 450 bytes; under 260 once r1's and r2's files are gone (the card and the running run's are not candidates).
-    const report = await sweepRetention(db, store, { runDays: 0, outputBytes: 260, uploadDays: 0 }, NOW);
+    // 58 + 4 x 108 = 490 bytes; under 280 once r1's and r2's files are gone (the card and the running run's are not candidates).
+    const report = await sweepRetention(db, store, { runDays: 0, outputBytes: 280, uploadDays: 0 }, NOW);
 
-    expect(report).toEqual({ runs: [], artifacts: [a1.id, a2.id], uploads: [], files: 2, bytes: 200 });
+    expect(report).toEqual({ runs: [], artifacts: [a1.id, a2.id], uploads: [], files: 2, bytes: 216 });
     expect((await db.artifact.findMany({ select: { id: true } })).map((a) => a.id).sort()).toEqual([card.id, a3.id, a4.id].sort());
     expect(await db.run.count()).toBe(5);
     expect([card, a1, a2, a3, a4].map((a) => fs.existsSync(a.file))).toEqual([true, false, false, true, true]);
     // Under the cap now: a second sweep deletes nothing.
-    expect(await sweepRetention(db, store, { runDays: 0, outputBytes: 260, uploadDays: 0 }, NOW)).toEqual({ runs: [], artifacts: [], uploads: [], files: 0, bytes: 0 });
+    expect(await sweepRetention(db, store, { runDays: 0, outputBytes: 280, uploadDays: 0 }, NOW)).toEqual({ runs: [], artifacts: [], uploads: [], files: 0, bytes: 0 });
   });
 
   it('keeps everything when every limit is 0 (the default)', async () => {

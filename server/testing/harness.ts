@@ -34,7 +34,6 @@ export async function startTestServer(
   const server = await createServer({
     env: loadEnv({ DATA_DIR: dataDir, MODELS_DIR: path.join(dataDir, 'models'), PORT: '0', NODE_ENV: 'test', ...env }),
     next: false,
-    hostname: '127.0.0.1',
     log,
   });
   const url = `http://127.0.0.1:${server.port}`;

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { projectRoot } from '../paths';
 import { WORKER_CONFIG_ENV, type HostToWorker, type WorkerConfig, type WorkerToHost } from './protocol';
 import { messageRunId, parseWorkerMessage } from './protocol-schema';
+import { workerEnv } from './worker-env';
 
 const ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'entry.ts');
 
@@ -214,7 +215,14 @@ export class WorkerPool {
       execArgv: ['--import', 'tsx'],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, [WORKER_CONFIG_ENV]: JSON.stringify(config) },
+      // Only an allowlist of the server's environment: its secrets (ADMIN_PASSWORD, WORKER_TOKEN, DATABASE_URL) stay here.
+      env: {
+        ...workerEnv(process.env),
+        // Named for the typings (Next's declare it always set); an unset one is left out by fork.
+        NODE_ENV: process.env.NODE_ENV,
+        MODELS_DIR: config.modelsDir,
+        [WORKER_CONFIG_ENV]: JSON.stringify(config),
+      },
     });
     w.child = child;
     w.transport = {
