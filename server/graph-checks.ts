@@ -40,11 +40,23 @@ export function checkGraphSize(input: unknown, limits: GraphLimits): void {
       `MAX_GRAPH_EDGES (${limits.maxEdges}): the graph has ${edges.length} edges; split it into smaller workflows`);
   }
   if (meta !== undefined) {
-    const bytes = Buffer.byteLength(JSON.stringify(meta) ?? '');
-    if (bytes > limits.maxMetaBytes) {
+    const bytes = jsonBytes(meta);
+    if (bytes !== undefined && bytes > limits.maxMetaBytes) {
       throw limitError('BAD_REQUEST', 'MAX_META_BYTES', limits.maxMetaBytes,
         `MAX_META_BYTES (${limits.maxMetaBytes}): the graph's meta is ${bytes} bytes of JSON; keep notes and editor state smaller`);
     }
+  }
+}
+
+/**
+ * Bytes of `value` as JSON; undefined when it is not JSON at all (a bigint or a cycle, which superjson can carry):
+ * the format check then refuses it as invalid_graph naming the field, rather than this throwing a 500.
+ */
+function jsonBytes(value: unknown): number | undefined {
+  try {
+    return Buffer.byteLength(JSON.stringify(value) ?? '');
+  } catch {
+    return undefined;
   }
 }
 

@@ -14,16 +14,6 @@ const { adoptOwnerless } = await import('./auth/admin');
 
 const log = (m: string) => console.log(`[stepflow] ${m}`);
 
-// One stray promise or throw in a request, socket or timer callback must not take every user's runs down with it:
-// log it loudly and keep serving. The trade-off (server/README.md, Decisions): after an uncaught exception some
-// in-memory state may be inconsistent; a supervisor restart would reset it but would also interrupt every running run.
-process.on('unhandledRejection', (reason) => {
-  console.error(`[stepflow] unhandled promise rejection (kept running): ${(reason as Error)?.stack ?? String(reason)}`);
-});
-process.on('uncaughtException', (e, origin) => {
-  console.error(`[stepflow] uncaught exception (${origin}; kept running): ${e?.stack ?? String(e)}`);
-});
-
 let env;
 try {
   env = loadEnv();
@@ -35,14 +25,33 @@ try {
   throw e;
 }
 
-await ensureModelPack(env.MODELS_DIR, log);
-if (env.NODE_ENV === 'production') await ensureNextBuild(log);
-// NODE_ENV=test serves the API, sockets and workers without the web app (tests of this process need no UI build).
-const server = await createServer({ env, log, next: env.NODE_ENV !== 'test' });
-const seeded = await seedLibrary(server.services.db);
-if (seeded.length) log(`library seeded with ${seeded.join(', ')}`);
-await adoptOwnerless(server.services.db, env, log);
+// A failure while starting (port taken, migration, ADMIN_USERNAME refused...) ends the process with its message:
+// nothing is serving yet, so there is nothing to keep up.
+let server: Awaited<ReturnType<typeof createServer>> | undefined;
+try {
+  await ensureModelPack(env.MODELS_DIR, log);
+  if (env.NODE_ENV === 'production') await ensureNextBuild(log);
+  // NODE_ENV=test serves the API, sockets and workers without the web app (tests of this process need no UI build).
+  server = await createServer({ env, log, next: env.NODE_ENV !== 'test' });
+  const seeded = await seedLibrary(server.services.db);
+  if (seeded.length) log(`library seeded with ${seeded.join(', ')}`);
+  await adoptOwnerless(server.services.db, env, log);
+} catch (e) {
+  console.error(`[stepflow] could not start: ${(e as Error)?.message ?? String(e)}`);
+  await server?.close().catch(() => undefined);
+  process.exit(1);
+}
 log(`serving ${server.url} (${env.NODE_ENV}; ${env.WORKERS} worker(s), ${env.EXECUTION_PROVIDER}; data in ${env.DATA_DIR})`);
+
+// One stray promise or throw in a request, socket or timer callback must not take every user's runs down with it:
+// log it loudly and keep serving. The trade-off (server/README.md, Decisions): after an uncaught exception some
+// in-memory state may be inconsistent; a supervisor restart would reset it but would also interrupt every running run.
+process.on('unhandledRejection', (reason) => {
+  console.error(`[stepflow] unhandled promise rejection (kept running): ${(reason as Error)?.stack ?? String(reason)}`);
+});
+process.on('uncaughtException', (e, origin) => {
+  console.error(`[stepflow] uncaught exception (${origin}; kept running): ${e?.stack ?? String(e)}`);
+});
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -53,7 +62,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     }
     stopping = true;
     log(`${signal}: stopping workers, closing the database…`);
-    server.close().then(
+    server!.close().then(
       () => process.exit(0),
       (e) => {
         console.error(e);

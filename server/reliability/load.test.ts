@@ -31,7 +31,9 @@ function percentile(sorted: number[], p: number): number {
 
 describe(`load: ${CLIENTS} watching clients, ${RUNS} queued runs`, () => {
   it('every run succeeds and every client receives the end of every run it watches', async () => {
-    server = await spawnServer(dataDir, { WORKERS: '2' });
+    // One user queues every run here, so the per-user quota (MAX_QUEUED_RUNS_PER_USER, 200) is raised to let the
+    // whole load wait at once: this measures the queue and the sockets, not the quota (server/limits tests that).
+    server = await spawnServer(dataDir, { WORKERS: '2', MAX_QUEUED_RUNS_PER_USER: String(RUNS) });
     const { trpc, url } = server;
     const workflowIds: string[] = [];
     for (let i = 0; i < WORKFLOWS; i++) {
