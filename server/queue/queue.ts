@@ -311,7 +311,7 @@ export class RunQueue {
       const listeners = this.broadcaster.listenerCount(next.id, workflowId);
       this.active.add({ runId: next.id, workflowId, worker: w, listeners, paused: false, closed: false });
       this.pool!.assign(w, {
-        type: 'run', runId: next.id, graph: JSON.parse(next.graph) as Graph,
+        type: 'run', runId: next.id, ownerId: next.userId, graph: JSON.parse(next.graph) as Graph,
         targets: next.targets ? JSON.parse(next.targets) : undefined,
         debug: next.debug ? JSON.parse(next.debug) : undefined,
         previewListeners: listeners,
