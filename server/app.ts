@@ -10,6 +10,7 @@ import { applyMigrations } from '../prisma/migrate';
 import { createApiHandler, isApiPath } from './api/http';
 import { ARTIFACTS_PREFIX, createArtifactHandler } from './artifacts/http';
 import { ArtifactStore } from './artifacts/store';
+import { AccessChanges } from './auth/access-changes';
 import { ensureAdmin } from './auth/admin';
 import { FailureLimiter } from './auth/rate-limit';
 import { renewSession, sessionCookie, sessionFromCookie } from './auth/session';
@@ -60,6 +61,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   const services: Services = {
     env, db, models, artifacts, queue, log,
     signInLimits: { account: new FailureLimiter(5, 60_000), ip: new FailureLimiter(20, 60_000) },
+    accessChanges: new AccessChanges(),
   };
   if (env.AUTH === 'local') await ensureAdmin(db, env, log);
   const recovered = await queue.recover();
@@ -123,7 +125,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     res.end(JSON.stringify({ error: { code: 'not_found', message: `nothing at ${url} (the web app is not served by this instance)` } }));
   });
 
-  const { io, broadcaster } = attachSocket(httpServer, queue, { db, enforced: env.AUTH === 'local' });
+  const { io, broadcaster } = attachSocket(httpServer, queue, { db, enforced: env.AUTH === 'local', changes: services.accessChanges });
   const pool = new WorkerPool({
     count: env.WORKERS,
     log,

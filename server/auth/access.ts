@@ -75,3 +75,11 @@ export async function mayViewRun(db: Db, v: Viewer, run: Pick<Run, 'userId' | 'w
 export function mayControlRun(v: Viewer, run: Pick<Run, 'userId'>): boolean {
   return !v.enforced || Boolean(v.user && (v.user.isAdmin || run.userId === v.user.id));
 }
+
+/**
+ * The workflow room a run is broadcast into: only runs the workflow's owner started (AUTH=none: every run, all
+ * ownerless). A run made from someone else's workflow is the runner's; its owner never hears of it.
+ */
+export function workflowRoomOf(run: { workflowId: string | null; userId: string | null; workflow: { ownerId: string | null } | null }): string | undefined {
+  return run.workflowId && run.workflow && run.workflow.ownerId === run.userId ? run.workflowId : undefined;
+}

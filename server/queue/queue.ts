@@ -4,6 +4,7 @@ import { TRPCError } from '@trpc/server';
 import type { Graph } from '../../nodes/engine/graph';
 import type { RunEvent, RunStatus } from '../../nodes/engine/events';
 import type { ModelStore } from '../../nodes/runtime/models';
+import { workflowRoomOf } from '../auth/access';
 import type { Db } from '../db';
 import { parseGraphFormat, requireRunnableGraph } from '../graph-checks';
 import type { RunSnapshot } from '../socket-types';
@@ -17,7 +18,8 @@ import { applySeedControls } from './seed-controls';
 
 /** Where run events go (Socket.io rooms in the server; a list in tests). */
 export interface RunBroadcaster {
-  emit(event: RunEvent, workflowId: string | undefined): void;
+  /** `workflowRoom`: the workflow whose room also hears it (only its owner's runs: auth/access.ts workflowRoomOf). */
+  emit(event: RunEvent, workflowRoom: string | undefined): void;
   /** Clients watching this run (its room plus its workflow's room). */
   listenerCount(runId: string, workflowId: string | undefined): number;
 }
@@ -51,6 +53,9 @@ export interface RunQueueOptions {
   log?: (message: string) => void;
 }
 
+/** What workflowRoomOf needs of a Run row. */
+const ROOM_FIELDS = { workflowId: true, userId: true, workflow: { select: { ownerId: true } } } as const;
+
 const ORDER = [{ priority: 'desc' as const }, { queuedAt: 'asc' as const }, { id: 'asc' as const }];
 
 export class RunQueue {
@@ -59,7 +64,7 @@ export class RunQueue {
   private readonly active = new ActiveRuns();
   private readonly throttle: PreviewThrottle;
   private readonly relay: RunEventRelay;
-  private positions = new Map<string, { position: number; workflowId?: string }>();
+  private positions = new Map<string, { position: number; workflowRoom?: string }>();
   private pumping = false;
   private pumpAgain = false;
   private stopped = false;
@@ -70,7 +75,7 @@ export class RunQueue {
       recorder: opts.recorder,
       throttle: this.throttle,
       previewRunsKept: opts.previewRunsKept,
-      emit: (run, event) => this.broadcaster.emit(event, run.workflowId),
+      emit: (run, event) => this.broadcaster.emit(event, run.workflowRoom),
       ended: (run, { releaseWorker }) => {
         this.close(run);
         if (releaseWorker) this.pool?.release(run.worker);
@@ -108,9 +113,11 @@ export class RunQueue {
     const db = this.opts.db;
     let source = req.graph;
     let version: number | undefined;
+    let workflowOwner: string | null = null;
     if (req.workflowId) {
       const w = await db.workflow.findFirst({ where: { id: req.workflowId, deletedAt: null } });
       if (!w) throw new TRPCError({ code: 'NOT_FOUND', message: `no workflow "${req.workflowId}"` });
+      workflowOwner = w.ownerId;
       if (source === undefined) {
         version = req.version ?? w.currentVersion;
         const v = await db.workflowVersion.findUnique({ where: { workflowId_number: { workflowId: w.id, number: version } } });
@@ -126,14 +133,14 @@ export class RunQueue {
     for (let i = 0; i < (req.count ?? 1); i++) {
       // Seeds first, so the graph validated is exactly the graph that runs; the next run continues from it.
       const graph = requireRunnableGraph(applySeedControls(previous), this.opts.models, req.targets);
-      runs.push(await this.insert(req, graph, version));
+      runs.push(await this.insert(req, graph, version, workflowOwner));
       previous = graph;
     }
     void this.pump();
     return { ...runs[0], graph: previous, runs };
   }
 
-  private async insert(req: EnqueueRequest, graph: Graph, version: number | undefined): Promise<Enqueued> {
+  private async insert(req: EnqueueRequest, graph: Graph, version: number | undefined, workflowOwner: string | null): Promise<Enqueued> {
     const run = await this.opts.db.run.create({
       data: {
         workflowId: req.workflowId ?? null, workflowVersion: version ?? null, graph: JSON.stringify(graph),
@@ -143,7 +150,8 @@ export class RunQueue {
     });
     await this.refreshPositions(true, run.id);
     const position = this.positions.get(run.id)?.position ?? 1;
-    this.broadcaster.emit({ type: 'run:queued', runId: run.id, workflowId: run.workflowId ?? undefined, position }, run.workflowId ?? undefined);
+    const room = workflowRoomOf({ ...run, workflow: { ownerId: workflowOwner } });
+    this.broadcaster.emit({ type: 'run:queued', runId: run.id, workflowId: run.workflowId ?? undefined, position }, room);
     return { runId: run.id, position, graph };
   }
 
@@ -151,7 +159,7 @@ export class RunQueue {
   /** `onlyQueued`: leave it alone if it has started meanwhile (clearing the queue must not stop running work). */
   async cancel(runId: string, reason = 'cancelled by user', opts: { onlyQueued?: boolean } = {}): Promise<{ runId: string; status: RunStatus | 'cancelling' }> {
     const db = this.opts.db;
-    const row = await db.run.findUnique({ where: { id: runId }, select: { status: true, workflowId: true } });
+    const row = await db.run.findUnique({ where: { id: runId }, select: { status: true, ...ROOM_FIELDS } });
     if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `no run "${runId}"` });
     if (row.status === 'queued') {
       const { count } = await db.run.updateMany({
@@ -159,7 +167,7 @@ export class RunQueue {
         data: { status: 'cancelled', finishedAt: new Date(), errorCode: 'cancelled', errorMessage: `${reason} before it started` },
       });
       if (count === 1) {
-        this.broadcaster.emit({ type: 'run:cancelled', runId, reason }, row.workflowId ?? undefined);
+        this.broadcaster.emit({ type: 'run:cancelled', runId, reason }, workflowRoomOf(row));
         await this.refreshPositions(true);
         return { runId, status: 'cancelled' };
       }
@@ -208,9 +216,9 @@ export class RunQueue {
     const rows = await this.opts.db.run.findMany({
       where: { workflowId, status: { in: ['queued', 'running'] } },
       orderBy: [{ queuedAt: 'asc' }, { id: 'asc' }],
-      select: { id: true, status: true },
+      select: { id: true, status: true, ...ROOM_FIELDS },
     });
-    return rows.map((r) => ({
+    return rows.filter((r) => workflowRoomOf(r)).map((r) => ({
       runId: r.id, workflowId, status: (this.active.get(r.id)?.paused ? 'paused' : r.status) as RunStatus, position: this.positionOf(r.id),
     }));
   }
@@ -218,7 +226,7 @@ export class RunQueue {
   /** Rooms changed: tell workers how many watch each running run, so nobody encodes unseen previews. */
   listenersChanged(): void {
     for (const run of this.active.all()) {
-      const count = this.broadcaster.listenerCount(run.runId, run.workflowId);
+      const count = this.broadcaster.listenerCount(run.runId, run.workflowRoom);
       if (count !== run.listeners) {
         run.listeners = count;
         this.pool?.send(run.worker, { type: 'preview-listeners', runId: run.runId, count });
@@ -299,7 +307,7 @@ export class RunQueue {
     const db = this.opts.db;
     let changed = false;
     for (let w = this.pool?.idle(); w && !this.stopped; w = this.pool?.idle()) {
-      const next = await db.run.findFirst({ where: { status: 'queued' }, orderBy: ORDER });
+      const next = await db.run.findFirst({ where: { status: 'queued' }, orderBy: ORDER, include: { workflow: { select: { ownerId: true } } } });
       if (!next) break;
       const claimed = await db.run.updateMany({
         where: { id: next.id, status: 'queued' },
@@ -308,8 +316,9 @@ export class RunQueue {
       if (claimed.count !== 1 || w.state !== 'idle') continue;
       changed = true;
       const workflowId = next.workflowId ?? undefined;
-      const listeners = this.broadcaster.listenerCount(next.id, workflowId);
-      this.active.add({ runId: next.id, workflowId, worker: w, listeners, paused: false, closed: false });
+      const workflowRoom = workflowRoomOf(next);
+      const listeners = this.broadcaster.listenerCount(next.id, workflowRoom);
+      this.active.add({ runId: next.id, workflowId, workflowRoom, worker: w, listeners, paused: false, closed: false });
       this.pool!.assign(w, {
         type: 'run', runId: next.id, ownerId: next.userId, graph: JSON.parse(next.graph) as Graph,
         targets: next.targets ? JSON.parse(next.targets) : undefined,
@@ -322,12 +331,12 @@ export class RunQueue {
 
   /** Recomputes queue positions (1 = next to start) and tells waiting runs whose position moved. */
   private async refreshPositions(broadcast: boolean, skipRunId?: string): Promise<void> {
-    const queued = await this.opts.db.run.findMany({ where: { status: 'queued' }, orderBy: ORDER, select: { id: true, workflowId: true } });
-    const next = new Map(queued.map((r, i) => [r.id, { position: i + 1, workflowId: r.workflowId ?? undefined }]));
+    const queued = await this.opts.db.run.findMany({ where: { status: 'queued' }, orderBy: ORDER, select: { id: true, ...ROOM_FIELDS } });
+    const next = new Map(queued.map((r, i) => [r.id, { position: i + 1, workflowRoom: workflowRoomOf(r) }]));
     if (broadcast) {
       for (const [runId, p] of next) {
         if (runId !== skipRunId && this.positions.get(runId)?.position !== p.position) {
-          this.broadcaster.emit({ type: 'run:position', runId, position: p.position }, p.workflowId);
+          this.broadcaster.emit({ type: 'run:position', runId, position: p.position }, p.workflowRoom);
         }
       }
     }

@@ -63,6 +63,7 @@ export const adminRouter = createRouter({
       const u = await findUser(ctx, input.id);
       await ctx.db.user.update({ where: { id: u.id }, data: { passwordHash: await hashPassword(input.password) } });
       const { count } = await ctx.db.session.deleteMany({ where: { userId: u.id } });
+      await ctx.accessChanges.publish({ kind: 'user', userId: u.id });
       ctx.log(`admin ${me.username} reset the password of ${u.username}; ${count} session(s) ended`);
       return { id: u.id, sessionsEnded: count };
     }),
@@ -77,6 +78,7 @@ export const adminRouter = createRouter({
         throw new TRPCError({ code: 'BAD_REQUEST', message: 'you cannot remove your own admin rights; ask another admin' });
       }
       await ctx.db.user.update({ where: { id: u.id }, data: { isAdmin: input.isAdmin } });
+      await ctx.accessChanges.publish({ kind: 'user', userId: u.id });
       ctx.log(`admin ${me.username} ${input.isAdmin ? 'made' : 'removed'} ${u.username} ${input.isAdmin ? 'an admin' : 'as admin'}`);
       return { id: u.id, isAdmin: input.isAdmin };
     }),
@@ -85,14 +87,18 @@ export const adminRouter = createRouter({
     const me = requireAdmin(ctx);
     const u = await findUser(ctx, input.id);
     if (u.id === me.id) throw new TRPCError({ code: 'BAD_REQUEST', message: 'you cannot delete your own account here' });
-    const moved = await ctx.db.$transaction(async (tx) => {
+    const movedIds = await ctx.db.$transaction(async (tx) => {
       // Private, in the deleting admin's library: shared links stop working, nothing is lost.
-      const { count } = await tx.workflow.updateMany({
+      const owned = await tx.workflow.findMany({ where: { ownerId: u.id }, select: { id: true } });
+      await tx.workflow.updateMany({
         where: { ownerId: u.id }, data: { ownerId: me.id, visibility: 'private', shareToken: null },
       });
       await tx.user.delete({ where: { id: u.id } }); // sessions, API tokens and visits go with it; runs keep a null user
-      return count;
+      return owned.map((w) => w.id);
     });
+    const moved = movedIds.length;
+    await ctx.accessChanges.publish({ kind: 'user', userId: u.id });
+    for (const workflowId of movedIds) await ctx.accessChanges.publish({ kind: 'workflow', workflowId });
     ctx.log(`admin ${me.username} deleted user ${u.username}; ${moved} workflow(s) moved to ${me.username}`);
     return { id: u.id, deleted: true as const, workflowsMoved: moved };
   }),

@@ -111,6 +111,7 @@ export const authRouter = createRouter({
       const { count } = await ctx.db.session.deleteMany({
         where: { userId: me.id, ...(sid ? { id: { not: sessionKey(sid) } } : {}) },
       });
+      await ctx.accessChanges.publish({ kind: 'user', userId: me.id });
       ctx.log(`user ${me.username} changed their password; ${count} other session(s) signed out`);
       return { otherSessionsSignedOut: count };
     }),
@@ -119,6 +120,7 @@ export const authRouter = createRouter({
     requireLocal(ctx);
     const sid = readCookie(ctx.req?.headers.cookie, SESSION_COOKIE);
     if (sid) await endSession(ctx.db, sid);
+    if (ctx.viewer.user) await ctx.accessChanges.publish({ kind: 'user', userId: ctx.viewer.user.id });
     if (ctx.req && ctx.res) ctx.res.appendHeader('Set-Cookie', sessionCookie(ctx.req, '', null));
     return { signedOut: true as const };
   }),

@@ -158,6 +158,7 @@ export const workflowsRouter = createRouter({
   delete: publicProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => {
     await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'delete it');
     await ctx.db.workflow.update({ where: { id: input.id }, data: { deletedAt: new Date() } });
+    await ctx.accessChanges.publish({ kind: 'workflow', workflowId: input.id });
     return { id: input.id, deleted: true as const };
   }),
 
@@ -226,13 +227,17 @@ export const workflowsRouter = createRouter({
     return summarise(copy);
   }),
 
-  /** Owner only. Choosing "link" creates a share link if there is none; the token comes back to the owner. */
+  /**
+   * Owner only. Choosing "link" creates a share link if there is none; the token comes back to the owner.
+   * Leaving "link" drops the token, so link → private → link hands out a new link and the old one stays dead.
+   */
   setVisibility: publicProcedure
     .input(z.object({ id, visibility: z.enum(['private', 'link', 'public']) }))
     .mutation(async ({ ctx, input }) => {
       const w = await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'change who can see it');
-      const token = input.visibility === 'link' ? (w.shareToken ?? newShareToken()) : w.shareToken;
+      const token = input.visibility === 'link' ? (w.shareToken ?? newShareToken()) : null;
       const u = await ctx.db.workflow.update({ where: { id: w.id }, data: { visibility: input.visibility, shareToken: token } });
+      await ctx.accessChanges.publish({ kind: 'workflow', workflowId: w.id });
       return { id: u.id, visibility: input.visibility, shareToken: u.shareToken };
     }),
 
@@ -240,6 +245,7 @@ export const workflowsRouter = createRouter({
   regenerateShareLink: publicProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => {
     const w = await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'change its share link');
     const u = await ctx.db.workflow.update({ where: { id: w.id }, data: { shareToken: newShareToken() } });
+    await ctx.accessChanges.publish({ kind: 'workflow', workflowId: w.id });
     return { id: u.id, visibility: u.visibility as 'private' | 'link' | 'public', shareToken: u.shareToken! };
   }),
 
@@ -248,6 +254,7 @@ export const workflowsRouter = createRouter({
     const w = await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'revoke its share link');
     const visibility = w.visibility === 'link' ? 'private' : w.visibility;
     await ctx.db.workflow.update({ where: { id: w.id }, data: { shareToken: null, visibility } });
+    await ctx.accessChanges.publish({ kind: 'workflow', workflowId: w.id });
     return { id: w.id, visibility: visibility as 'private' | 'link' | 'public', shareToken: null };
   }),
 });
