@@ -23,6 +23,7 @@ import { appRouter } from './routers';
 import type { Services } from './services';
 import { attachSocket, type StepflowIo } from './socket';
 import { createInputHandler, INPUTS_PREFIX } from './inputs/http';
+import { createInputReadCheck } from './inputs/read-access';
 import { WorkerPool } from './worker/pool';
 import { attachRemoteWorkers, REMOTE_WORKER_CHECK, type RemoteWorkers } from './worker/remote-host';
 
@@ -87,7 +88,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   const artifactHandler = createArtifactHandler(db, artifacts, env.AUTH === 'local');
   // Uploads first, then the example inputs shipped with the workflows (same layout as nodes/paths.ts).
   const inputDirs = [path.join(env.DATA_DIR, 'inputs'), path.join(projectRoot, 'workflows', 'inputs')];
-  const inputHandler = createInputHandler(inputDirs);
+  const inputHandler = createInputHandler(inputDirs, createInputReadCheck(db, { enforced: env.AUTH === 'local', workerToken: env.WORKER_TOKEN }));
   const apiHandler = createApiHandler(services);
   let nextHandler: ((req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) | undefined;
 

@@ -1,10 +1,10 @@
 // GET /api/inputs/<name>: an input image (an upload or a shipped example) for the Load Image widget and for
-// remote workers. Upload names are 128 bits of the file's hash, so knowing one is holding the capability to
-// see it — the same footing as a workflow's share link; shipped examples are public anyway.
+// remote workers. With accounts on, `mayRead` (read-access.ts) decides; refused looks exactly like unknown.
 import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import { isPlainModelName } from '../../nodes/engine/params';
+import type { InputReadCheck } from './read-access';
 
 export const INPUTS_PREFIX = '/api/inputs/';
 const MIME: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.gif': 'image/gif' };
@@ -14,7 +14,7 @@ function sendJson(res: http.ServerResponse, status: number, code: string, messag
   res.end(JSON.stringify({ error: { code, message } }));
 }
 
-export function createInputHandler(inputDirs: readonly string[]) {
+export function createInputHandler(inputDirs: readonly string[], mayRead: InputReadCheck = async () => true) {
   return async function handleInput(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
@@ -23,6 +23,7 @@ export function createInputHandler(inputDirs: readonly string[]) {
     const name = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname.slice(INPUTS_PREFIX.length));
     const mime = MIME[path.extname(name).toLowerCase()];
     if (!name || !isPlainModelName(name) || !mime) return sendJson(res, 404, 'not_found', `no input image "${name}"`);
+    if (!(await mayRead(req, name))) return sendJson(res, 404, 'not_found', `no input image "${name}"`);
     for (const dir of inputDirs) {
       const file = path.join(dir, name);
       let st: fs.Stats;

@@ -6,7 +6,7 @@ import type { RunEvent, RunStatus } from '../../nodes/engine/events';
 import type { ModelStore } from '../../nodes/runtime/models';
 import { workflowRoomOf } from '../auth/access';
 import type { Db } from '../db';
-import { parseGraphFormat, requireRunnableGraph } from '../graph-checks';
+import { parseGraphFormat, requireRunnableGraph, requireUsableInputs } from '../graph-checks';
 import type { RunSnapshot } from '../socket-types';
 import type { DebugCommand, DebugRequest, WorkerToHost } from '../worker/protocol';
 import type { WorkerExit, WorkerHandle, WorkerPool } from '../worker/pool';
@@ -130,6 +130,8 @@ export class RunQueue {
     if (source === undefined) throw new TRPCError({ code: 'BAD_REQUEST', message: 'give a graph or a workflowId' });
     const runs: Enqueued[] = [];
     let previous: Graph = parseGraphFormat(source);
+    // A run has a user only with accounts on (AUTH=local), where input images are checked per user.
+    if (req.userId) await requireUsableInputs(db, previous, req.userId, req.workflowId);
     for (let i = 0; i < (req.count ?? 1); i++) {
       // Seeds first, so the graph validated is exactly the graph that runs; the next run continues from it.
       const graph = requireRunnableGraph(applySeedControls(previous), this.opts.models, req.targets);

@@ -21,12 +21,14 @@ export const inputsRouter = createRouter({
         if (e instanceof UploadError) throw new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
         throw e;
       }
-      // The same bytes uploaded again (by anyone) are the same file; the first uploader's row stays.
-      await ctx.db.upload.upsert({
-        where: { name: stored.name },
-        create: { ...stored, originalName, userId: user?.id ?? null },
-        update: {},
-      });
+      // The same bytes uploaded again are the same file; each uploader gets their own row (it is theirs too),
+      // and uploading it again keeps the first row (its name and date in the picker).
+      const userId = user?.id ?? null;
+      if (!(await ctx.db.upload.findFirst({ where: { name: stored.name, userId }, select: { id: true } }))) {
+        await ctx.db.upload.create({ data: { ...stored, originalName, userId } }).catch((e: { code?: string }) => {
+          if (e.code !== 'P2002') throw e; // the same upload, sent twice at once
+        });
+      }
       return { ...stored, originalName, url: `/api/inputs/${stored.name}` };
     }),
 

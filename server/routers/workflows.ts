@@ -6,6 +6,7 @@ import { importWorkflowFile } from '../../nodes/interop/import-file';
 import { WorkflowImportError } from '../../nodes/interop/errors';
 import { getCatalog } from '../../nodes/registry';
 import { graphProblems, parseGraphFormat } from '../graph-checks';
+import { adoptWorkflowUploads } from '../inputs/access';
 import {
   mayViewWorkflow, newShareToken, ownedWorkflow, ownsWorkflow, requireUser, viewableWorkflow,
 } from '../auth/access';
@@ -224,6 +225,7 @@ export const workflowsRouter = createRouter({
       name: src.name, description: src.description, graph, message: `forked from ${src.name} version ${src.currentVersion}`,
       ownerId: user?.id ?? null, forkedFrom: { id: src.id, version: src.currentVersion }, tags: parseTags(src.tags),
     });
+    if (user) await adoptWorkflowUploads(ctx.db, user.id, graph, src.id);
     return summarise(copy);
   }),
 
