@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { decoyHash, hashPassword, verifyPassword } from '../auth/password';
 import { RateLimitedError } from '../auth/rate-limit';
 import { createSession, endSession, readCookie, SESSION_COOKIE, sessionCookie, sessionKey } from '../auth/session';
-import { createRouter, publicProcedure, type Context } from '../trpc';
+import { createRouter, publicProcedure, signedInProcedure, type Context } from '../trpc';
 
 export const username = z.string().trim().toLowerCase().min(3, 'a username has at least 3 characters').max(64)
   .regex(/^[a-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore');
@@ -86,7 +86,7 @@ export const authRouter = createRouter({
    * Changes my password (the current one is asked again: a borrowed, signed-in browser must not be enough) and
    * signs out every other browser of mine. Failed attempts count against the same per-account limit as sign-in.
    */
-  changePassword: publicProcedure
+  changePassword: signedInProcedure('change your password')
     .input(z.object({ currentPassword: z.string().min(1, 'enter your current password').max(256), newPassword: password }))
     .mutation(async ({ ctx, input }) => {
       requireLocal(ctx);

@@ -1,18 +1,17 @@
 // inputs.*: images for Load Image — upload one (stored once per content) and list mine, newest first.
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { requireUser } from '../auth/access';
 import { MAX_UPLOAD_BYTES, storeUpload, UploadError } from '../inputs/uploads';
-import { createRouter, publicProcedure } from '../trpc';
+import { createRouter, signedInProcedure } from '../trpc';
 
 /** Base64 of MAX_UPLOAD_BYTES, with room for padding. */
 const MAX_BASE64 = Math.ceil(MAX_UPLOAD_BYTES / 3) * 4 + 4;
 
 export const inputsRouter = createRouter({
-  upload: publicProcedure
+  upload: signedInProcedure('upload images')
     .input(z.object({ name: z.string().trim().min(1).max(255), base64: z.string().min(1).max(MAX_BASE64, `images up to ${MAX_UPLOAD_BYTES / 2 ** 20} MB can be uploaded`) }))
     .mutation(async ({ ctx, input }) => {
-      const user = requireUser(ctx.viewer, 'upload images');
+      const user = ctx.user;
       const originalName = input.name.split(/[\\/]/).pop()!.slice(0, 255);
       let stored;
       try {
@@ -32,8 +31,8 @@ export const inputsRouter = createRouter({
       return { ...stored, originalName, url: `/api/inputs/${stored.name}` };
     }),
 
-  list: publicProcedure.input(z.void()).query(async ({ ctx }) => {
-    const user = requireUser(ctx.viewer, 'see your uploads');
+  list: signedInProcedure('see your uploads').input(z.void()).query(async ({ ctx }) => {
+    const user = ctx.user;
     const rows = await ctx.db.upload.findMany({
       where: ctx.viewer.enforced ? { userId: user!.id } : {},
       orderBy: { createdAt: 'desc' },
