@@ -6,7 +6,9 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionClient, startTestServer, tempDir, trpcRejection, until, type SessionClient, type TestServer } from '../testing/harness';
+import { adoptOwnerless } from '../auth/admin';
 import { fetchMissingInputs } from '../worker/remote-inputs';
+import { storeUpload } from './uploads';
 
 const WORKER_TOKEN = 'worker-token-for-input-tests';
 let t: TestServer;
@@ -53,7 +55,7 @@ async function runOutcome(c: SessionClient, input: Parameters<SessionClient['trp
 
 beforeAll(async () => {
   dataDir = tempDir('input-access');
-  t = await startTestServer(dataDir, { AUTH: 'local', WORKER_TOKEN });
+  t = await startTestServer(dataDir, { AUTH: 'local', WORKER_TOKEN, ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'admin-secret-1' });
   ann = sessionClient(t.url);
   bob = sessionClient(t.url);
   await ann.trpc.auth.signUp.mutate({ username: 'ann', password: 'ann-password' });
@@ -101,6 +103,18 @@ describe('running Load Image', () => {
     const fork = await bob.trpc.workflows.fork.mutate({ id: w.id });
     expect(await runOutcome(bob, { workflowId: fork.id })).toBe('succeeded');
     expect((await bob.trpc.inputs.list.query()).map((u) => [u.name, u.originalName])).toContainEqual([annImage, 'photo.png']);
+  });
+
+  it('uploads from AUTH=none days go to the admin with the ownerless workflows', async () => {
+    const bytes = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#804020' } }).png().toBuffer();
+    const stored = await storeUpload(dataDir, 'old.png', new Uint8Array(bytes));
+    const db = t.server.services.db;
+    await db.upload.create({ data: { ...stored, originalName: 'old.png', userId: null } });
+    await adoptOwnerless(db, t.server.services.env, () => undefined);
+    const root = sessionClient(t.url);
+    await root.trpc.auth.signIn.mutate({ username: 'root', password: 'admin-secret-1' });
+    expect((await root.trpc.inputs.list.query()).map((u) => u.name)).toEqual([stored.name]);
+    expect(await runOutcome(root, { graph: loadGraph(stored.name) })).toBe('succeeded');
   });
 
   it('the same bytes uploaded by two users are both users\'', async () => {
