@@ -127,6 +127,33 @@ describe('running Load Image', () => {
   });
 });
 
+describe('the HTTP API', () => {
+  it('an exposed image input takes only names the caller may use; the saved one runs through the workflow', async () => {
+    const other = await upload(ann, [90, 90, 10], 'not-in-the-workflow.png');
+    const graph = { ...loadGraph(annImage), meta: { exposed: [{ name: 'image', node: 'load', param: 'image' }] } };
+    const w = await ann.trpc.workflows.create.mutate({ name: 'api image', graph });
+    await ann.trpc.workflows.setVisibility.mutate({ id: w.id, visibility: 'public' });
+    const { token } = await bob.trpc.tokens.create.mutate({ name: 'bob script' });
+    const post = async (body: unknown) => {
+      const res = await fetch(`${t.url}/api/workflows/${w.id}/runs`, {
+        method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json() };
+    };
+    const refused = await post({ image: other });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.problems).toEqual([
+      { code: 'unknown_input_image', nodeId: 'load', param: 'image', message: `node "load" param "image": input image "${other}" is unknown` },
+    ]);
+    const saved = await post({});
+    expect(saved.status).toBe(202);
+    expect(await until(async () => {
+      const r = await bob.trpc.runs.get.query({ runId: saved.body.runId });
+      return ['succeeded', 'failed'].includes(r.status) ? r.status : undefined;
+    }, 'the API run')).toBe('succeeded');
+  });
+});
+
 describe('GET /api/inputs/<name>', () => {
   /** Another upload of Ann's, which nobody has forked or re-uploaded above. */
   let secret: string;
