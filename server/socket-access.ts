@@ -25,7 +25,8 @@ export interface SocketAccess {
 
 /** What was checked at join: the target (with its share token) and the workflow it depends on. */
 interface Joined { target: JoinTarget; workflowId: string | null }
-interface Tracked { socket: Socket; userId: string | null; rooms: Map<string, Joined> }
+/** `userId`: who the handshake's session belonged to (resolving; null = anonymous). */
+interface Tracked { socket: Socket; userId: Promise<string | null>; rooms: Map<string, Joined> }
 
 /**
  * A run room is open to whoever may view the run; a workflow room only to the workflow's owner (and admins),
@@ -54,10 +55,11 @@ export class SocketRooms {
   }
 
   /** Tracks a new socket's user, so a password reset or deletion can find it before it joins anything. */
-  async connected(socket: Socket): Promise<void> {
+  connected(socket: Socket): void {
     if (!this.access.enforced) return;
-    const viewer = await this.viewerOf(socket).catch(() => ({ enforced: true, user: null }));
-    if (socket.connected) this.tracked.set(socket.id, { socket, userId: viewer.user?.id ?? null, rooms: new Map() });
+    // Tracked at once (its user still resolving), so a join racing this lookup is recorded and re-checked too.
+    const userId = this.viewerOf(socket).then((v) => v.user?.id ?? null, () => null);
+    this.tracked.set(socket.id, { socket, userId, rooms: new Map() });
     socket.on('disconnect', () => this.tracked.delete(socket.id));
   }
 
@@ -92,11 +94,12 @@ export class SocketRooms {
   private async recheck(change: AccessChange): Promise<void> {
     this.generation++;
     await Promise.all([...this.tracked.values()].map(async (t) => {
-      if (change.kind === 'user' && t.userId !== change.userId) return;
+      const userId = await t.userId;
+      if (change.kind === 'user' && userId !== change.userId) return;
       const rooms = [...t.rooms].filter(([, j]) => change.kind === 'user' || j.workflowId === change.workflowId);
       if (change.kind === 'workflow' && rooms.length === 0) return;
       const viewer = await this.viewerOf(t.socket).catch(() => ({ enforced: true, user: null }));
-      if (t.userId !== null && viewer.user?.id !== t.userId) {
+      if (userId !== null && viewer.user?.id !== userId) {
         // Signed out under it (password reset, account deleted): nothing this socket holds is vouched for.
         t.socket.disconnect(true);
         return;

@@ -46,7 +46,7 @@ export function attachSocket(
 
   const roomAccess = new SocketRooms(access);
   io.on('connection', (socket) => {
-    void roomAccess.connected(socket);
+    roomAccess.connected(socket);
     socket.on('join', async (raw: RoomTarget, ack) => {
       const reply = typeof ack === 'function' ? ack : () => undefined;
       const parsed = targetSchema.safeParse(raw);
