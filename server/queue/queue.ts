@@ -130,11 +130,12 @@ export class RunQueue {
     if (source === undefined) throw new TRPCError({ code: 'BAD_REQUEST', message: 'give a graph or a workflowId' });
     const runs: Enqueued[] = [];
     let previous: Graph = parseGraphFormat(source);
-    // A run has a user only with accounts on (AUTH=local), where input images are checked per user.
-    if (req.userId) await requireUsableInputs(db, previous, req.userId, req.workflowId);
     for (let i = 0; i < (req.count ?? 1); i++) {
       // Seeds first, so the graph validated is exactly the graph that runs; the next run continues from it.
       const graph = requireRunnableGraph(applySeedControls(previous), this.opts.models, req.targets);
+      // Only with accounts on (AUTH=local) does a run have a user; its input images are checked for that user, once:
+      // a batch's runs differ only in seeds, and the engine's own problems are reported first.
+      if (i === 0 && req.userId) await requireUsableInputs(db, graph, req.userId, req.workflowId);
       runs.push(await this.insert(req, graph, version, workflowOwner));
       previous = graph;
     }
