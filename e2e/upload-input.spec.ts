@@ -33,7 +33,8 @@ test('upload a picture into Load Image, run it, replace it by dropping another',
   await load.getByTestId('input-upload').setInputFiles({ name: 'halves.png', mimeType: 'image/png', buffer: await picture([200, 30, 30], [30, 30, 200]) });
   await expect(load.getByTestId('param-image')).toHaveValue(/^[0-9a-f]{32}\.png$/);
   await expect(load.getByTestId('param-image').locator('option:checked')).toHaveText('halves.png (48×32)');
-  await expect(load.getByTestId('input-thumb')).toHaveAttribute('src', /\/api\/inputs\/[0-9a-f]{32}\.png$/);
+  // Read through the open workflow, so viewers of a shared one see the owner's upload too.
+  await expect(load.getByTestId('input-thumb')).toHaveAttribute('src', new RegExp(`/api/inputs/[0-9a-f]{32}\\.png\\?workflow=${id}$`));
 
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await expect(page.getByTestId('run-status')).toHaveText('succeeded', { timeout: 60_000 });

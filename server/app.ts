@@ -12,6 +12,7 @@ import { assertTrpcBodyAccepted, screenTrpcBody, trpcBodyLimit } from './limits/
 import { createApiHandler, isApiPath } from './api/http';
 import { ARTIFACTS_PREFIX, createArtifactHandler } from './artifacts/http';
 import { ArtifactStore } from './artifacts/store';
+import { AccessChanges } from './auth/access-changes';
 import { ensureAdmin } from './auth/admin';
 import { createAuthLimits } from './auth/rate-limit';
 import { startSessionPurge } from './auth/session-purge';
@@ -31,6 +32,7 @@ import { createHealthHandler, HEALTH_PATH } from './http/health';
 import { boundUrl } from './http/listen-address';
 import { securityHeaders } from './http/security-headers';
 import { createInputHandler, INPUTS_PREFIX } from './inputs/http';
+import { createInputReadCheck } from './inputs/read-access';
 import { WorkerPool } from './worker/pool';
 import { attachRemoteWorkers, REMOTE_WORKER_CHECK, type RemoteWorkers } from './worker/remote-host';
 
@@ -72,6 +74,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   const services: Services = {
     env, db, models, artifacts, queue, log,
     authLimits: createAuthLimits(),
+    accessChanges: new AccessChanges(),
   };
   if (env.AUTH === 'local') {
     // A refused admin (auth/admin.ts) stops start-up; the database must not stay open behind the error.
@@ -112,7 +115,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   const artifactHandler = createArtifactHandler(db, artifacts, env.AUTH === 'local');
   // Uploads first, then the example inputs shipped with the workflows (same layout as nodes/paths.ts).
   const inputDirs = [path.join(env.DATA_DIR, 'inputs'), path.join(projectRoot, 'workflows', 'inputs')];
-  const inputHandler = createInputHandler(inputDirs);
+  const inputHandler = createInputHandler(inputDirs, createInputReadCheck(db, { enforced: env.AUTH === 'local', workerToken: env.WORKER_TOKEN }));
   const apiHandler = createApiHandler(services);
   let nextHandler: ((req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) | undefined;
 
@@ -153,7 +156,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     res.end(JSON.stringify({ error: { code: 'not_found', message: `nothing at ${url} (the web app is not served by this instance)` } }));
   });
 
-  const { io, broadcaster } = attachSocket(httpServer, queue, { db, enforced: env.AUTH === 'local' });
+  const { io, broadcaster } = attachSocket(httpServer, queue, { db, enforced: env.AUTH === 'local', changes: services.accessChanges });
   const pool = new WorkerPool({
     count: env.WORKERS,
     log,

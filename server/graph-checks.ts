@@ -5,7 +5,9 @@ import { graphSchema, type Graph } from '../nodes/engine/graph';
 import { validateGraph, type GraphProblem } from '../nodes/engine/validate';
 import { getCatalog, registry } from '../nodes/registry';
 import type { ModelStore } from '../nodes/runtime/models';
+import type { Db } from './db';
 import type { Env } from './env';
+import { inputImageUses, unusableInputs } from './inputs/access';
 import { limitError } from './limits/limit-error';
 import { GraphRejectedError } from './trpc';
 
@@ -81,6 +83,24 @@ function validate(graph: unknown, models: ModelStore, limits: GraphLimits, targe
 /** Every problem the engine finds, including model names that do not resolve inside MODELS_DIR. */
 export function graphProblems(graph: unknown, models: ModelStore, limits: GraphLimits, targets?: string[]): GraphProblem[] {
   return validate(graph, models, limits, targets).problems;
+}
+
+/**
+ * AUTH=local (a run with a user): every input image the graph names must be one this user may use
+ * (inputs/access.ts). Unknown and not-yours answer alike — the name is unknown — so names cannot be probed
+ * and no other file or folder is named. `viaWorkflowId`: the workflow the run is made from, already checked viewable.
+ */
+export async function requireUsableInputs(db: Db, graph: Graph, userId: string, viaWorkflowId?: string): Promise<void> {
+  const uses = inputImageUses(graph);
+  const unusable = new Set(await unusableInputs(db, userId, uses.map((u) => u.name), viaWorkflowId));
+  const problems: GraphProblem[] = uses.filter((u) => unusable.has(u.name)).map((u) => ({
+    code: 'unknown_input_image', nodeId: u.nodeId, param: u.param,
+    message: `node "${u.nodeId}" param "${u.param}": input image "${u.name}" is unknown`,
+  }));
+  if (problems.length) {
+    const n = problems.length;
+    reject(`the graph cannot run: ${n} problem${n === 1 ? '' : 's'} (${problems[0].message})`, problems);
+  }
 }
 
 /** What a run needs: a graph the engine accepts as it is. */

@@ -1,6 +1,7 @@
 // The long-lived objects every request handler reaches through the tRPC context.
 import type { ModelStore } from '../nodes/runtime/models';
 import type { ArtifactStore } from './artifacts/store';
+import type { AccessChanges } from './auth/access-changes';
 import type { AuthLimits } from './auth/rate-limit';
 import type { Db } from './db';
 import type { Env } from './env';
@@ -15,4 +16,6 @@ export interface Services {
   log: (message: string) => void;
   /** Sign-in attempts per account and client IP, sign-ups per client IP (AUTH=local). */
   authLimits: AuthLimits;
+  /** Routers publish access changes here; the socket server drops sockets from rooms they may no longer watch. */
+  accessChanges: AccessChanges;
 }

@@ -1,42 +1,17 @@
-// Socket.io on the HTTP server: rooms per run and per workflow; every run event goes to both.
+// Socket.io on the HTTP server: rooms per run and per workflow; a run's events go to its room and, for runs
+// its workflow's owner started, to the workflow's room. Who may join is socket-access.ts.
 import type http from 'node:http';
 import { Server } from 'socket.io';
-import { z } from 'zod';
 import type { RunEvent } from '../nodes/engine/events';
-import { mayViewRun, ownsWorkflow, type Viewer } from './auth/access';
-import { userFromCookie } from './auth/session';
 import type { Db } from './db';
 import { foreignOrigin } from './http/origin';
 import type { RunBroadcaster, RunQueue } from './queue/queue';
+import { SocketRooms, targetSchema, type SocketAccess } from './socket-access';
+
+export type { SocketAccess } from './socket-access';
 import { roomOf, type ClientToServerEvents, type RoomTarget, type ServerToClientEvents } from './socket-types';
 
 export type StepflowIo = Server<ClientToServerEvents, ServerToClientEvents>;
-
-const targetSchema = z.union([
-  z.object({ runId: z.string().min(1).max(100), shareToken: z.string().max(200).optional() }).strict(),
-  z.object({ workflowId: z.string().min(1).max(100) }).strict(),
-]);
-
-export interface SocketAccess {
-  db: Db;
-  /** AUTH=local: joins are checked against the session cookie of the handshake. */
-  enforced: boolean;
-}
-
-/**
- * With accounts on: a run room is open to whoever may view the run (server/auth/access.ts); a workflow room only
- * to the workflow's owner (and admins), because it carries every run of that workflow, including other users'.
- */
-async function mayJoin(access: SocketAccess, cookie: string | undefined, target: z.infer<typeof targetSchema>): Promise<boolean> {
-  if (!access.enforced) return true;
-  const viewer: Viewer = { enforced: true, user: await userFromCookie(access.db, cookie) };
-  if ('runId' in target) {
-    const run = await access.db.run.findUnique({ where: { id: target.runId }, select: { userId: true, workflowId: true } });
-    return Boolean(run && (await mayViewRun(access.db, viewer, run, target.shareToken)));
-  }
-  const w = await access.db.workflow.findFirst({ where: { id: target.workflowId, deletedAt: null } });
-  return Boolean(w && (ownsWorkflow(viewer, w) || viewer.user?.isAdmin));
-}
 
 export function attachSocket(
   httpServer: http.Server, queue: RunQueue, access: SocketAccess = { db: undefined as unknown as Db, enforced: false },
@@ -76,16 +51,17 @@ export function attachSocket(
   io.of('/').adapter.on('join-room', () => queue.listenersChanged());
   io.of('/').adapter.on('leave-room', () => queue.listenersChanged());
 
+  const roomAccess = new SocketRooms(access);
   io.on('connection', (socket) => {
+    roomAccess.connected(socket);
     socket.on('join', async (raw: RoomTarget, ack) => {
       const reply = typeof ack === 'function' ? ack : () => undefined;
       const parsed = targetSchema.safeParse(raw);
       if (!parsed.success) return reply({ ok: false, error: 'join needs { runId } or { workflowId }' });
       const room = roomOf(parsed.data);
-      if (!(await mayJoin(access, socket.handshake.headers.cookie, parsed.data).catch(() => false))) {
+      if (!(await roomAccess.join(socket, parsed.data))) {
         return reply({ ok: false, error: `not allowed to watch ${room}: sign in, or open the share link` });
       }
-      await socket.join(room);
       try {
         if ('runId' in parsed.data) reply({ ok: true, room, run: await queue.snapshot(parsed.data.runId) });
         else reply({ ok: true, room, active: await queue.activeRuns(parsed.data.workflowId) });
@@ -95,7 +71,7 @@ export function attachSocket(
     });
     socket.on('leave', async (raw: RoomTarget, ack) => {
       const parsed = targetSchema.safeParse(raw);
-      if (parsed.success) await socket.leave(roomOf(parsed.data));
+      if (parsed.success) roomAccess.leave(socket, roomOf(parsed.data));
       if (typeof ack === 'function') ack({ ok: parsed.success });
     });
   });

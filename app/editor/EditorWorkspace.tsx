@@ -23,6 +23,7 @@ import { InspectorPanel } from './InspectorPanel';
 import { NodeContextMenu, type NodeMenuTarget } from './NodeContextMenu';
 import { readClipboard, writeClipboard } from './clipboard-store';
 import { EditorNodeContext, type EditorNodeServices } from './editor-context';
+import { inputImageUrl } from './input-image-url';
 import { ImageViewer } from './ImageViewer';
 import { ImportReport } from './ImportReport';
 import { Palette } from './Palette';
@@ -158,7 +159,8 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     openImage: setViewerUrl,
     breakpoints: dbg.badges,
     readOnly,
-  }), [catalogMap, models, problemsByNode, view.nodes, previews, artifactsByNode, actions.lastSeeds, editor.setParam, editor.setControl, editor.setTitle, dbg.badges, readOnly]);
+    inputImageUrl: (name) => inputImageUrl(name, { workflowId: workflow.id, shareToken: access.shareToken }),
+  }), [catalogMap, models, problemsByNode, view.nodes, previews, artifactsByNode, actions.lastSeeds, editor.setParam, editor.setControl, editor.setTitle, dbg.badges, readOnly, workflow.id, access.shareToken]);
 
   const selectedId = editor.nodes.find((n) => n.selected)?.id ?? null;
   const selectedType = selectedId ? editor.nodes.find((n) => n.id === selectedId)?.data.type : undefined;

@@ -1,11 +1,13 @@
 'use client';
 // Load Image's picture: pick one of my uploads (or keep a file already named, e.g. a shipped example), upload a
 // new one with the button or by dropping it here, and see a thumbnail of what the node will read.
-import { useRef, useState, type DragEvent } from 'react';
+import { useContext, useRef, useState, type DragEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { droppedFile, fileToBase64, isFileDrag } from '../lib/workflow-file';
 import { useTRPC, useTRPCClient } from '../lib/trpc';
 import { useToast } from '../shell/toast';
+import { EditorNodeContext } from './editor-context';
+import { inputImageUrl } from './input-image-url';
 
 interface Props {
   label: string;
@@ -27,6 +29,7 @@ export function InputImageWidget({ label, value, testId, invalid, description, o
   const [busy, setBusy] = useState(false);
   const [broken, setBroken] = useState<string | null>(null);
   const list = uploads.data ?? [];
+  const thumbUrl = useContext(EditorNodeContext)?.inputImageUrl ?? inputImageUrl;
 
   const upload = async (file: File) => {
     setBusy(true);
@@ -76,7 +79,7 @@ export function InputImageWidget({ label, value, testId, invalid, description, o
       </span>
       {value && broken !== value && (
         <img
-          className="input-thumb" data-testid="input-thumb" src={`/api/inputs/${encodeURIComponent(value)}`} alt={`${label}: ${value}`}
+          className="input-thumb" data-testid="input-thumb" src={thumbUrl(value)} alt={`${label}: ${value}`}
           onError={() => setBroken(value)} draggable={false}
         />
       )}

@@ -26,6 +26,8 @@ export interface EditorNodeServices {
   breakpoints: ReadonlyMap<string, string>;
   /** An old version is shown: widgets are disabled. */
   readOnly: boolean;
+  /** The Load Image thumbnail's URL (through this workflow and its share token: input-image-url.ts). */
+  inputImageUrl(name: string): string;
 }
 
 export const EditorNodeContext = createContext<EditorNodeServices | null>(null);

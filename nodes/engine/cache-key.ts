@@ -18,6 +18,8 @@ export interface KeyParts {
   /** input name -> upstream node key + output name */
   inputs: Record<string, string>;
   files: string[];
+  /** Whose cache this is (a run's owner): the same graph run by two users never shares entries. */
+  scope?: string;
 }
 
 export function nodeKey(parts: KeyParts, fileHashes: FileHasher): string {
@@ -25,6 +27,7 @@ export function nodeKey(parts: KeyParts, fileHashes: FileHasher): string {
   h.update(parts.type).update('\0').update(String(parts.version)).update('\0');
   h.update(canonicalJson(parts.params)).update('\0').update(canonicalJson(parts.inputs)).update('\0');
   for (const f of parts.files) h.update(fileHashes.hash(f)).update('\0');
+  if (parts.scope !== undefined) h.update('scope\0').update(parts.scope);
   return h.digest('hex');
 }
 

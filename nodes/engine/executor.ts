@@ -43,6 +43,8 @@ export interface RunOptions {
   onEvent?: (e: RunEvent) => void;
   wantsPreview?: () => boolean;
   debug?: DebugController;
+  /** Mixed into every node key, so a cache hit (`cached: true`) never reveals another scope's runs. */
+  cacheScope?: string;
 }
 
 export type NodeRunStatus = 'succeeded' | 'failed' | 'cancelled' | 'skipped';
@@ -188,7 +190,7 @@ export class Executor {
       inputKeys[e.to.input] = `${keys.get(e.from.node)}:${e.from.output}`;
     }
     const files = def.files?.(params, { models: this.opts.models, inputs: this.opts.inputs }) ?? [];
-    const key = nodeKey({ type: def.type, version: def.version, params, inputs: inputKeys, files }, this.hasher);
+    const key = nodeKey({ type: def.type, version: def.version, params, inputs: inputKeys, files, scope: ro.cacheScope }, this.hasher);
     keys.set(node.id, key);
 
     emit({ type: 'node:started', runId: ro.runId, nodeId: node.id, nodeType: node.type });

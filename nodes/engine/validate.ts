@@ -11,7 +11,7 @@ import type { ModelKind } from '../runtime/models';
 export type ProblemCode =
   | 'invalid_json' | 'invalid_graph' | 'duplicate_node_id' | 'unknown_node_type' | 'unknown_node'
   | 'unknown_socket' | 'missing_input' | 'type_mismatch' | 'duplicate_input_edge' | 'cycle'
-  | 'param_invalid' | 'unknown_model' | 'no_output' | 'image_too_large';
+  | 'param_invalid' | 'unknown_model' | 'unknown_input_image' | 'no_output' | 'image_too_large';
 
 export interface GraphProblem {
   code: ProblemCode;

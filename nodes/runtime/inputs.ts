@@ -17,12 +17,8 @@ export class InputStore {
       const full = path.resolve(base, name);
       if (full.startsWith(base + path.sep) && fs.existsSync(full) && fs.statSync(full).isFile()) return full;
     }
-    const known = this.list();
-    throw new NodeInputError(
-      'input_file_not_found',
-      `input image "${name}" not found in ${this.roots.join(', ')}` + (known.length ? `; available: ${known.slice(0, 20).join(', ')}` : ''),
-      'image',
-    );
+    // The name only: listing the folder or its path would tell one user about other people's files.
+    throw new NodeInputError('input_file_not_found', `input image "${name}" is unknown`, 'image');
   }
 
   list(): string[] {

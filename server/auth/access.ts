@@ -75,3 +75,34 @@ export async function mayViewRun(db: Db, v: Viewer, run: Pick<Run, 'userId' | 'w
 export function mayControlRun(v: Viewer, run: Pick<Run, 'userId'>): boolean {
   return !v.enforced || Boolean(v.user && (v.user.isAdmin || run.userId === v.user.id));
 }
+
+/** Not-mine and unknown look alike, so run ids cannot be probed. */
+export async function viewableRun(db: Db, v: Viewer, id: string, shareToken?: string): Promise<void> {
+  const run = await db.run.findUnique({ where: { id }, select: { userId: true, workflowId: true } });
+  if (!run || !(await mayViewRun(db, v, run, shareToken))) throw new TRPCError({ code: 'NOT_FOUND', message: `no run "${id}"` });
+}
+
+export async function controllableRun(db: Db, v: Viewer, id: string): Promise<void> {
+  if (!v.enforced) return;
+  const run = await db.run.findUnique({ where: { id }, select: { userId: true, workflowId: true } });
+  if (!run || !(await mayViewRun(db, v, run))) throw new TRPCError({ code: 'NOT_FOUND', message: `no run "${id}"` });
+  if (!mayControlRun(v, run)) throw new TRPCError({ code: 'FORBIDDEN', message: `run "${id}" was started by someone else; only they can control it` });
+}
+
+/** Account management: accounts on, signed in, an admin. */
+export function requireAdmin(v: Viewer): AuthUser {
+  if (!v.enforced) {
+    throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'accounts are off on this server (AUTH=none); there is nothing to administer' });
+  }
+  if (!v.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in as an admin to manage accounts' });
+  if (!v.user.isAdmin) throw new TRPCError({ code: 'FORBIDDEN', message: 'only admins manage accounts' });
+  return v.user;
+}
+
+/**
+ * The workflow room a run is broadcast into: only runs the workflow's owner started (AUTH=none: every run, all
+ * ownerless). A run made from someone else's workflow is the runner's; its owner never hears of it.
+ */
+export function workflowRoomOf(run: { workflowId: string | null; userId: string | null; workflow: { ownerId: string | null } | null }): string | undefined {
+  return run.workflowId && run.workflow && run.workflow.ownerId === run.userId ? run.workflowId : undefined;
+}

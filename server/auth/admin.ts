@@ -38,5 +38,9 @@ export async function adoptOwnerless(db: Db, env: Env, log: (m: string) => void)
   if (!admin.isAdmin) throw new AdminAccountError(admin.username);
   const { count } = await db.workflow.updateMany({ where: { ownerId: null }, data: { ownerId: admin.id } });
   if (count) log(`${count} workflow(s) without an owner now belong to the admin ${admin.username}`);
+  // Their uploads go with them: input images are usable only by their uploaders (server/inputs/access.ts).
+  const theirs = (await db.upload.findMany({ where: { userId: admin.id }, select: { name: true } })).map((u) => u.name);
+  await db.upload.deleteMany({ where: { userId: null, name: { in: theirs } } });
+  await db.upload.updateMany({ where: { userId: null }, data: { userId: admin.id } });
   return count;
 }

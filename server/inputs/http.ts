@@ -1,11 +1,11 @@
 // GET /api/inputs/<name>: an input image (an upload or a shipped example) for the Load Image widget and for
-// remote workers. Upload names are 128 bits of the file's hash, so knowing one is holding the capability to
-// see it — the same footing as a workflow's share link; shipped examples are public anyway.
+// remote workers. With accounts on, `mayRead` (read-access.ts) decides; refused looks exactly like unknown.
 import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import { isPlainModelName } from '../../nodes/engine/params';
 import { IMAGE_MIME, sniffImageFile } from '../artifacts/image-kind';
+import type { InputReadCheck } from './read-access';
 
 export const INPUTS_PREFIX = '/api/inputs/';
 /** Names the handler looks for; what a file is served as comes from its bytes. */
@@ -16,14 +16,24 @@ function sendJson(res: http.ServerResponse, status: number, code: string, messag
   res.end(JSON.stringify({ error: { code, message } }));
 }
 
-export function createInputHandler(inputDirs: readonly string[]) {
+/** The name after the prefix; undefined when its percent-escapes are broken (`%zz`), which names no file. */
+function pathName(url: string | undefined): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url ?? '/', 'http://localhost').pathname.slice(INPUTS_PREFIX.length));
+  } catch {
+    return undefined;
+  }
+}
+
+export function createInputHandler(inputDirs: readonly string[], mayRead: InputReadCheck = async () => true) {
   return async function handleInput(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return sendJson(res, 405, 'method_not_allowed', 'upload images with inputs.upload; this path only reads them');
     }
-    const name = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname.slice(INPUTS_PREFIX.length));
-    if (!name || !isPlainModelName(name) || !IMAGE_NAME.test(name)) return sendJson(res, 404, 'not_found', `no input image "${name}"`);
+    const name = pathName(req.url);
+    if (!name || !isPlainModelName(name) || !IMAGE_NAME.test(name)) return sendJson(res, 404, 'not_found', `no input image "${name ?? ''}"`);
+    if (!(await mayRead(req, name))) return sendJson(res, 404, 'not_found', `no input image "${name}"`);
     for (const dir of inputDirs) {
       const file = path.join(dir, name);
       let st: fs.Stats;

@@ -37,12 +37,12 @@ describe('input uploads', () => {
     const hash = crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 32);
     expect(up).toMatchObject({ name: `${hash}.png`, originalName: 'leaf.png', mime: 'image/png', width: 40, height: 24, size: bytes.length });
     expect(fs.readFileSync(path.join(dataDir, 'inputs', up.name)).equals(bytes)).toBe(true);
-    // The same bytes again: the same file, no second row.
+    // The same bytes again: the same file, and Bob's too (his own row, under his file name).
     expect((await bob.trpc.inputs.upload.mutate({ name: 'copy.png', base64: bytes.toString('base64') })).name).toBe(up.name);
-    expect((await ann.trpc.inputs.list.query()).map((u) => u.name)).toEqual([up.name]);
-    expect(await bob.trpc.inputs.list.query()).toEqual([]);
+    expect((await ann.trpc.inputs.list.query()).map((u) => [u.name, u.originalName])).toEqual([[up.name, 'leaf.png']]);
+    expect((await bob.trpc.inputs.list.query()).map((u) => [u.name, u.originalName])).toEqual([[up.name, 'copy.png']]);
 
-    const res = await fetch(`${t.url}${up.url}`);
+    const res = await fetch(`${t.url}${up.url}`, { headers: { cookie: ann.cookie() } });
     expect([res.status, res.headers.get('content-type')]).toEqual([200, 'image/png']);
     expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
     // Shipped examples are served too; anything outside the input folders is not.

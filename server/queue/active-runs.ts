@@ -7,6 +7,8 @@ import type { RunDeadline } from './run-deadline';
 export interface ActiveRun {
   runId: string;
   workflowId?: string;
+  /** The workflow room that hears this run (auth/access.ts workflowRoomOf): unset for other people's runs of it. */
+  workflowRoom?: string;
   worker: WorkerHandle;
   /** Clients watching (last count sent to the worker). */
   listeners: number;

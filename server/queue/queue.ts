@@ -4,8 +4,9 @@ import { TRPCError } from '@trpc/server';
 import type { Graph } from '../../nodes/engine/graph';
 import type { RunEvent, RunStatus } from '../../nodes/engine/events';
 import type { ModelStore } from '../../nodes/runtime/models';
+import { workflowRoomOf } from '../auth/access';
 import type { Db } from '../db';
-import { parseGraphFormat, requireRunnableGraph, type GraphLimits } from '../graph-checks';
+import { parseGraphFormat, requireRunnableGraph, requireUsableInputs, type GraphLimits } from '../graph-checks';
 import type { RunSnapshot } from '../socket-types';
 import type { DebugCommand, DebugRequest, WorkerToHost } from '../worker/protocol';
 import type { WorkerExit, WorkerHandle, WorkerPool } from '../worker/pool';
@@ -20,7 +21,8 @@ import { applySeedControls } from './seed-controls';
 
 /** Where run events go (Socket.io rooms in the server; a list in tests). */
 export interface RunBroadcaster {
-  emit(event: RunEvent, workflowId: string | undefined): void;
+  /** `workflowRoom`: the workflow whose room also hears it (only its owner's runs: auth/access.ts workflowRoomOf). */
+  emit(event: RunEvent, workflowRoom: string | undefined): void;
   /** Clients watching this run (its room plus its workflow's room). */
   listenerCount(runId: string, workflowId: string | undefined): number;
 }
@@ -60,6 +62,9 @@ export interface RunQueueOptions {
   limits: EnqueueLimits & { graph: GraphLimits };
 }
 
+/** What workflowRoomOf needs of a Run row. */
+const ROOM_FIELDS = { workflowId: true, userId: true, workflow: { select: { ownerId: true } } } as const;
+
 const ORDER = [{ priority: 'desc' as const }, { queuedAt: 'asc' as const }, { id: 'asc' as const }];
 
 export class RunQueue {
@@ -68,7 +73,7 @@ export class RunQueue {
   private readonly active = new ActiveRuns();
   private readonly throttle: PreviewThrottle;
   private readonly relay: RunEventRelay;
-  private positions = new Map<string, { position: number; workflowId?: string }>();
+  private positions = new Map<string, { position: number; workflowRoom?: string }>();
   private readonly announcer = new PositionAnnouncer();
   private pumping = false;
   private pumpAgain = false;
@@ -81,7 +86,7 @@ export class RunQueue {
       recorder: opts.recorder,
       throttle: this.throttle,
       previewRunsKept: opts.previewRunsKept,
-      emit: (run, event) => this.broadcaster.emit(event, run.workflowId),
+      emit: (run, event) => this.broadcaster.emit(event, run.workflowRoom),
       ended: (run, { releaseWorker }) => {
         this.close(run);
         if (releaseWorker) this.pool?.release(run.worker);
@@ -149,9 +154,11 @@ export class RunQueue {
     const { graph: graphLimits } = this.opts.limits;
     let source = req.graph;
     let version: number | undefined;
+    let workflowOwner: string | null = null;
     if (req.workflowId) {
       const w = await db.workflow.findFirst({ where: { id: req.workflowId, deletedAt: null } });
       if (!w) throw new TRPCError({ code: 'NOT_FOUND', message: `no workflow "${req.workflowId}"` });
+      workflowOwner = w.ownerId;
       if (source === undefined) {
         version = req.version ?? w.currentVersion;
         const v = await db.workflowVersion.findUnique({ where: { workflowId_number: { workflowId: w.id, number: version } } });
@@ -167,14 +174,17 @@ export class RunQueue {
     for (let i = 0; i < (req.count ?? 1); i++) {
       // Seeds first, so the graph validated is exactly the graph that runs; the next run continues from it.
       const graph = requireRunnableGraph(applySeedControls(previous), this.opts.models, graphLimits, req.targets);
-      runs.push(await this.insert(req, graph, version));
+      // Only with accounts on (AUTH=local) does a run have a user; its input images are checked for that user, once:
+      // a batch's runs differ only in seeds, and the engine's own problems are reported first.
+      if (i === 0 && req.userId) await requireUsableInputs(db, graph, req.userId, req.workflowId);
+      runs.push(await this.insert(req, graph, version, workflowOwner));
       previous = graph;
     }
     void this.pump();
     return { ...runs[0], graph: previous, runs };
   }
 
-  private async insert(req: EnqueueRequest, graph: Graph, version: number | undefined): Promise<Enqueued> {
+  private async insert(req: EnqueueRequest, graph: Graph, version: number | undefined, workflowOwner: string | null): Promise<Enqueued> {
     const run = await this.opts.db.run.create({
       data: {
         workflowId: req.workflowId ?? null, workflowVersion: version ?? null, graph: JSON.stringify(graph),
@@ -184,7 +194,8 @@ export class RunQueue {
     });
     await this.refreshPositions(true, run.id);
     const position = this.positions.get(run.id)?.position ?? 1;
-    this.broadcaster.emit({ type: 'run:queued', runId: run.id, workflowId: run.workflowId ?? undefined, position }, run.workflowId ?? undefined);
+    const room = workflowRoomOf({ ...run, workflow: { ownerId: workflowOwner } });
+    this.broadcaster.emit({ type: 'run:queued', runId: run.id, workflowId: run.workflowId ?? undefined, position }, room);
     return { runId: run.id, position, graph };
   }
 
@@ -192,7 +203,7 @@ export class RunQueue {
   /** `onlyQueued`: leave it alone if it has started meanwhile (clearing the queue must not stop running work). */
   async cancel(runId: string, reason = 'cancelled by user', opts: { onlyQueued?: boolean } = {}): Promise<{ runId: string; status: RunStatus | 'cancelling' }> {
     const db = this.opts.db;
-    const row = await db.run.findUnique({ where: { id: runId }, select: { status: true, workflowId: true } });
+    const row = await db.run.findUnique({ where: { id: runId }, select: { status: true, ...ROOM_FIELDS } });
     if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `no run "${runId}"` });
     if (row.status === 'queued') {
       const { count } = await db.run.updateMany({
@@ -200,7 +211,7 @@ export class RunQueue {
         data: { status: 'cancelled', finishedAt: new Date(), errorCode: 'cancelled', errorMessage: `${reason} before it started` },
       });
       if (count === 1) {
-        this.broadcaster.emit({ type: 'run:cancelled', runId, reason }, row.workflowId ?? undefined);
+        this.broadcaster.emit({ type: 'run:cancelled', runId, reason }, workflowRoomOf(row));
         await this.refreshPositions(true);
         return { runId, status: 'cancelled' };
       }
@@ -261,9 +272,9 @@ export class RunQueue {
     const rows = await this.opts.db.run.findMany({
       where: { workflowId, status: { in: ['queued', 'running'] } },
       orderBy: [{ queuedAt: 'asc' }, { id: 'asc' }],
-      select: { id: true, status: true },
+      select: { id: true, status: true, ...ROOM_FIELDS },
     });
-    return rows.map((r) => ({
+    return rows.filter((r) => workflowRoomOf(r)).map((r) => ({
       runId: r.id, workflowId, status: (this.active.get(r.id)?.paused ? 'paused' : r.status) as RunStatus, position: this.positionOf(r.id),
     }));
   }
@@ -271,7 +282,7 @@ export class RunQueue {
   /** Rooms changed: tell workers how many watch each running run, so nobody encodes unseen previews. */
   listenersChanged(): void {
     for (const run of this.active.all()) {
-      const count = this.broadcaster.listenerCount(run.runId, run.workflowId);
+      const count = this.broadcaster.listenerCount(run.runId, run.workflowRoom);
       if (count !== run.listeners) {
         run.listeners = count;
         this.pool?.send(run.worker, { type: 'preview-listeners', runId: run.runId, count });
@@ -363,7 +374,7 @@ export class RunQueue {
     const db = this.opts.db;
     let changed = false;
     for (let w = this.pool?.idle(); w && !this.stopped; w = this.pool?.idle()) {
-      const next = await db.run.findFirst({ where: { status: 'queued' }, orderBy: ORDER });
+      const next = await db.run.findFirst({ where: { status: 'queued' }, orderBy: ORDER, include: { workflow: { select: { ownerId: true } } } });
       if (!next) break;
       const claimed = await db.run.updateMany({
         where: { id: next.id, status: 'queued' },
@@ -372,12 +383,13 @@ export class RunQueue {
       if (claimed.count !== 1 || w.state !== 'idle') continue;
       changed = true;
       const workflowId = next.workflowId ?? undefined;
-      const listeners = this.broadcaster.listenerCount(next.id, workflowId);
-      const run: ActiveRun = { runId: next.id, workflowId, worker: w, listeners, paused: false, closed: false };
+      const workflowRoom = workflowRoomOf(next);
+      const listeners = this.broadcaster.listenerCount(next.id, workflowRoom);
+      const run: ActiveRun = { runId: next.id, workflowId, workflowRoom, worker: w, listeners, paused: false, closed: false };
       if (this.opts.runTimeoutMs) run.deadline = new RunDeadline(this.opts.runTimeoutMs, () => this.timeOut(run));
       this.active.add(run);
       this.pool!.assign(w, {
-        type: 'run', runId: next.id, graph: JSON.parse(next.graph) as Graph,
+        type: 'run', runId: next.id, ownerId: next.userId, graph: JSON.parse(next.graph) as Graph,
         targets: next.targets ? JSON.parse(next.targets) : undefined,
         debug: next.debug ? JSON.parse(next.debug) : undefined,
         previewListeners: listeners,
@@ -388,11 +400,11 @@ export class RunQueue {
 
   /** Recomputes queue positions (1 = next to start) and tells waiting runs whose position moved (PositionAnnouncer). */
   private async refreshPositions(broadcast: boolean, skipRunId?: string): Promise<void> {
-    const queued = await this.opts.db.run.findMany({ where: { status: 'queued' }, orderBy: ORDER, select: { id: true, workflowId: true } });
-    const next = new Map(queued.map((r, i) => [r.id, { position: i + 1, workflowId: r.workflowId ?? undefined }]));
+    const queued = await this.opts.db.run.findMany({ where: { status: 'queued' }, orderBy: ORDER, select: { id: true, ...ROOM_FIELDS } });
+    const next = new Map(queued.map((r, i) => [r.id, { position: i + 1, workflowRoom: workflowRoomOf(r) }]));
     const moved = this.announcer.changes(next, skipRunId);
     if (broadcast) {
-      for (const [runId, p] of moved) this.broadcaster.emit({ type: 'run:position', runId, position: p.position }, p.workflowId);
+      for (const [runId, p] of moved) this.broadcaster.emit({ type: 'run:position', runId, position: p.position }, p.workflowRoom);
     }
     this.positions = next;
   }

@@ -120,6 +120,22 @@ describe('sweepRetention', () => {
     expect(await sweepRetention(db, store, { runDays: 0, outputBytes: 280, uploadDays: 0 }, NOW)).toEqual({ runs: [], artifacts: [], uploads: [], files: 0, bytes: 0 });
   });
 
+  it('an upload file shared by several uploaders goes only when every uploader\'s row is old', async () => {
+    const shared = await upload('a', 90);
+    const alsoOld = await upload('b', 90);
+    const users = await Promise.all(['ann', 'bob'].map((username) => db.user.create({ data: { username, passwordHash: 'x' } })));
+    // Bob uploaded the same bytes as the first (ownerless) row yesterday; both uploaders of the second did so long ago.
+    await db.upload.create({ data: { name: shared, userId: users[1].id, originalName: 'b.png', mime: 'image/png', size: 10, width: 1, height: 1, createdAt: daysAgo(1) } });
+    await db.upload.create({ data: { name: alsoOld, userId: users[0].id, originalName: 'c.png', mime: 'image/png', size: 10, width: 1, height: 1, createdAt: daysAgo(60) } });
+
+    const report = await sweepRetention(db, store, { runDays: 0, outputBytes: 0, uploadDays: 30 }, NOW);
+
+    expect(report.uploads).toEqual([alsoOld]);
+    expect(await db.upload.count({ where: { name: shared } })).toBe(2);
+    expect(await db.upload.count({ where: { name: alsoOld } })).toBe(0);
+    expect(fs.readdirSync(path.join(dataDir, 'inputs'))).toEqual([shared]);
+  });
+
   it('keeps everything when every limit is 0 (the default)', async () => {
     const ancient = await run('succeeded', 3650);
     const a = await artifact(ancient, 'old');

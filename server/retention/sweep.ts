@@ -123,14 +123,16 @@ async function removeUnreferenced(db: Db, store: ArtifactStore, released: Map<st
 }
 
 async function expireUploads(db: Db, store: ArtifactStore, cutoff: Date, report: SweepReport): Promise<void> {
-  const old = await db.upload.findMany({ where: { createdAt: { lt: cutoff } }, select: { name: true } });
+  // One file may have a row per uploader (same content, several owners): it goes only when every row is old.
+  const old = await db.upload.findMany({ where: { createdAt: { lt: cutoff } }, select: { name: true }, distinct: ['name'] });
   for (const { name } of old) {
     // Names are hex hashes: a plain substring test over graph JSON finds every use.
     if (!UPLOAD_NAME.test(name)) continue;
+    if (await db.upload.findFirst({ where: { name, createdAt: { gte: cutoff } }, select: { id: true } })) continue;
     const inVersion = await db.workflowVersion.findFirst({ where: { graph: { contains: name } }, select: { id: true } });
     const inRun = inVersion ?? await db.run.findFirst({ where: { status: { notIn: FINISHED_RUN_STATES }, graph: { contains: name } }, select: { id: true } });
     if (inRun) continue;
-    await db.upload.delete({ where: { name } });
+    await db.upload.deleteMany({ where: { name } });
     await removeFile(path.join(inputsDir(store.dataDir), name), report);
     report.uploads.push(name);
   }

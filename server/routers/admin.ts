@@ -4,21 +4,10 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { hashPassword } from '../auth/password';
-import type { AuthUser } from '../auth/session';
-import { createRouter, publicProcedure, type Context } from '../trpc';
+import { adminProcedure, createRouter, type Context } from '../trpc';
 import { password, username } from './auth';
 
 const id = z.string().min(1).max(100);
-
-function requireAdmin(ctx: Context): AuthUser {
-  if (!ctx.viewer.enforced) {
-    throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'accounts are off on this server (AUTH=none); there is nothing to administer' });
-  }
-  const me = ctx.viewer.user;
-  if (!me) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in as an admin to manage accounts' });
-  if (!me.isAdmin) throw new TRPCError({ code: 'FORBIDDEN', message: 'only admins manage accounts' });
-  return me;
-}
 
 async function findUser(ctx: Context, userId: string) {
   const u = await ctx.db.user.findUnique({ where: { id: userId } });
@@ -27,8 +16,7 @@ async function findUser(ctx: Context, userId: string) {
 }
 
 export const adminRouter = createRouter({
-  users: publicProcedure.input(z.void()).query(async ({ ctx }) => {
-    requireAdmin(ctx);
+  users: adminProcedure.input(z.void()).query(async ({ ctx }) => {
     const rows = await ctx.db.user.findMany({
       orderBy: { username: 'asc' },
       select: {
@@ -41,10 +29,10 @@ export const adminRouter = createRouter({
     }));
   }),
 
-  createUser: publicProcedure
+  createUser: adminProcedure
     .input(z.object({ username, password, isAdmin: z.boolean().default(false) }))
     .mutation(async ({ ctx, input }) => {
-      const me = requireAdmin(ctx);
+      const me = ctx.admin;
       if (await ctx.db.user.findUnique({ where: { username: input.username } })) {
         throw new TRPCError({ code: 'CONFLICT', message: `the username "${input.username}" is taken; choose another` });
       }
@@ -56,43 +44,49 @@ export const adminRouter = createRouter({
     }),
 
   /** Sets a new password (tell it to the user) and signs them out everywhere. */
-  resetPassword: publicProcedure
+  resetPassword: adminProcedure
     .input(z.object({ id, password }))
     .mutation(async ({ ctx, input }) => {
-      const me = requireAdmin(ctx);
+      const me = ctx.admin;
       const u = await findUser(ctx, input.id);
       await ctx.db.user.update({ where: { id: u.id }, data: { passwordHash: await hashPassword(input.password) } });
       const { count } = await ctx.db.session.deleteMany({ where: { userId: u.id } });
+      await ctx.accessChanges.publish({ kind: 'user', userId: u.id });
       ctx.log(`admin ${me.username} reset the password of ${u.username}; ${count} session(s) ended`);
       return { id: u.id, sessionsEnded: count };
     }),
 
-  setAdmin: publicProcedure
+  setAdmin: adminProcedure
     .input(z.object({ id, isAdmin: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
-      const me = requireAdmin(ctx);
+      const me = ctx.admin;
       const u = await findUser(ctx, input.id);
       // An admin cannot drop their own rights: the server would risk having no admin at all.
       if (!input.isAdmin && u.id === me.id) {
         throw new TRPCError({ code: 'BAD_REQUEST', message: 'you cannot remove your own admin rights; ask another admin' });
       }
       await ctx.db.user.update({ where: { id: u.id }, data: { isAdmin: input.isAdmin } });
+      await ctx.accessChanges.publish({ kind: 'user', userId: u.id });
       ctx.log(`admin ${me.username} ${input.isAdmin ? 'made' : 'removed'} ${u.username} ${input.isAdmin ? 'an admin' : 'as admin'}`);
       return { id: u.id, isAdmin: input.isAdmin };
     }),
 
-  deleteUser: publicProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => {
-    const me = requireAdmin(ctx);
+  deleteUser: adminProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => {
+    const me = ctx.admin;
     const u = await findUser(ctx, input.id);
     if (u.id === me.id) throw new TRPCError({ code: 'BAD_REQUEST', message: 'you cannot delete your own account here' });
-    const moved = await ctx.db.$transaction(async (tx) => {
+    const movedIds = await ctx.db.$transaction(async (tx) => {
       // Private, in the deleting admin's library: shared links stop working, nothing is lost.
-      const { count } = await tx.workflow.updateMany({
+      const owned = await tx.workflow.findMany({ where: { ownerId: u.id }, select: { id: true } });
+      await tx.workflow.updateMany({
         where: { ownerId: u.id }, data: { ownerId: me.id, visibility: 'private', shareToken: null },
       });
       await tx.user.delete({ where: { id: u.id } }); // sessions, API tokens and visits go with it; runs keep a null user
-      return count;
+      return owned.map((w) => w.id);
     });
+    const moved = movedIds.length;
+    await ctx.accessChanges.publish({ kind: 'user', userId: u.id });
+    for (const workflowId of movedIds) await ctx.accessChanges.publish({ kind: 'workflow', workflowId });
     ctx.log(`admin ${me.username} deleted user ${u.username}; ${moved} workflow(s) moved to ${me.username}`);
     return { id: u.id, deleted: true as const, workflowsMoved: moved };
   }),

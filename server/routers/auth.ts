@@ -6,7 +6,7 @@ import { decoyHash, hashPassword, needsRehash, verifyPassword } from '../auth/pa
 import { clientIp } from '../auth/client-ip';
 import { RateLimitedError, reserveAll, type Attempt } from '../auth/rate-limit';
 import { createSession, endSession, readCookie, SESSION_COOKIE, sessionCookie, sessionKey, sessionTerms } from '../auth/session';
-import { createRouter, publicProcedure, type Context } from '../trpc';
+import { createRouter, publicProcedure, signedInProcedure, type Context } from '../trpc';
 
 export const username = z.string().trim().toLowerCase().min(3, 'a username has at least 3 characters').max(64)
   .regex(/^[a-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore');
@@ -95,7 +95,7 @@ export const authRouter = createRouter({
    * Changes my password (the current one is asked again: a borrowed, signed-in browser must not be enough) and
    * signs out every other browser of mine. Failed attempts count against the same per-account limit as sign-in.
    */
-  changePassword: publicProcedure
+  changePassword: signedInProcedure('change your password')
     .input(z.object({ currentPassword: z.string().min(1, 'enter your current password').max(256), newPassword: password }))
     .mutation(async ({ ctx, input }) => {
       requireLocal(ctx);
@@ -115,6 +115,7 @@ export const authRouter = createRouter({
       const { count } = await ctx.db.session.deleteMany({
         where: { userId: me.id, ...(sid ? { id: { not: sessionKey(sid) } } : {}) },
       });
+      await ctx.accessChanges.publish({ kind: 'user', userId: me.id });
       ctx.log(`user ${me.username} changed their password; ${count} other session(s) signed out`);
       return { otherSessionsSignedOut: count };
     }),
@@ -123,6 +124,7 @@ export const authRouter = createRouter({
     requireLocal(ctx);
     const sid = readCookie(ctx.req?.headers.cookie, SESSION_COOKIE);
     if (sid) await endSession(ctx.db, sid);
+    if (ctx.viewer.user) await ctx.accessChanges.publish({ kind: 'user', userId: ctx.viewer.user.id });
     if (ctx.req && ctx.res) ctx.res.appendHeader('Set-Cookie', sessionCookie(ctx.req, '', null));
     return { signedOut: true as const };
   }),

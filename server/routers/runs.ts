@@ -6,11 +6,11 @@ import type { Graph } from '../../nodes/engine/graph';
 import type { OutputSummary, RunStatus } from '../../nodes/engine/events';
 import type { ChannelStats } from '../../nodes/runtime/tensor';
 import { artifactUrl } from '../artifacts/store';
-import { mayControlRun, mayViewRun, requireUser, viewableWorkflow, type Viewer } from '../auth/access';
-import type { Db } from '../db';
 import type { Run } from '../generated/prisma/client';
 import type { RunQueue } from '../queue/queue';
-import { createRouter, publicProcedure } from '../trpc';
+import {
+  createRouter, runControllerProcedure, runnerProcedure, runViewerProcedure, signedInProcedure,
+} from '../trpc';
 
 type ArtifactKind = 'image' | 'preview' | 'preview-latent' | 'inspect';
 interface StepInfo { total: number; sigma?: number; timestep?: number; stats: ChannelStats[] }
@@ -20,12 +20,6 @@ export interface RunStep extends StepInfo { step: number; image: StepImage | nul
 const runId = z.string().min(1).max(100);
 const nodeId = z.string().min(1).max(200);
 const shareToken = z.string().min(1).max(200).optional();
-
-/** Not-mine and unknown look alike, so run ids cannot be probed. */
-async function viewableRun(db: Db, viewer: Viewer, id: string, token?: string): Promise<void> {
-  const run = await db.run.findUnique({ where: { id }, select: { userId: true, workflowId: true } });
-  if (!run || !(await mayViewRun(db, viewer, run, token))) throw new TRPCError({ code: 'NOT_FOUND', message: `no run "${id}"` });
-}
 
 /** What runs.get and runs.list both say about a run: identity, workflow, state, timing, error. */
 function runHeader(run: Run & { workflow: { name: string } | null }, queue: RunQueue) {
@@ -42,13 +36,6 @@ function runHeader(run: Run & { workflow: { name: string } | null }, queue: RunQ
     totalMs: run.totalMs,
     error: run.errorCode ? { nodeId: run.errorNodeId ?? undefined, code: run.errorCode, message: run.errorMessage ?? '' } : null,
   };
-}
-
-async function controllableRun(db: Db, viewer: Viewer, id: string): Promise<void> {
-  if (!viewer.enforced) return;
-  const run = await db.run.findUnique({ where: { id }, select: { userId: true, workflowId: true } });
-  if (!run || !(await mayViewRun(db, viewer, run))) throw new TRPCError({ code: 'NOT_FOUND', message: `no run "${id}"` });
-  if (!mayControlRun(viewer, run)) throw new TRPCError({ code: 'FORBIDDEN', message: `run "${id}" was started by someone else; only they can control it` });
 }
 
 /** The engine's Breakpoints (nodes/engine/debugger.ts). */
@@ -81,25 +68,23 @@ export const runsRouter = createRouter({
    * Returns the graph as it will run (random / incremented seeds applied; with `count`, the last run's) and the
    * queue position (1 = next) of the first run; `runs` lists every run queued.
    */
-  enqueue: publicProcedure.input(enqueueInput).mutation(async ({ ctx, input }) => {
-    const user = requireUser(ctx.viewer, 'run graphs');
-    if (input.workflowId && ctx.viewer.enforced) await viewableWorkflow(ctx.db, ctx.viewer, input.workflowId, input.shareToken);
+  enqueue: runnerProcedure.input(enqueueInput).mutation(async ({ ctx, input }) => {
+    const user = ctx.user;
     const { shareToken: _token, ...request } = input;
     return ctx.queue.enqueue({ ...request, userId: user?.id ?? null, admin: !ctx.viewer.enforced || Boolean(user?.isAdmin) });
   }),
 
-  cancel: publicProcedure
+  cancel: runControllerProcedure
     .input(z.object({ runId, reason: z.string().max(500).optional() }))
     .mutation(async ({ ctx, input }) => {
-      await controllableRun(ctx.db, ctx.viewer, input.runId);
       return ctx.queue.cancel(input.runId, input.reason);
     }),
 
   /** Clears my waiting runs (all of one workflow, or all): a batch queued by mistake goes in one call. */
-  cancelQueued: publicProcedure
+  cancelQueued: signedInProcedure('cancel runs')
     .input(z.object({ workflowId: z.string().min(1).max(100).optional() }))
     .mutation(async ({ ctx, input }) => {
-      const user = requireUser(ctx.viewer, 'cancel runs');
+      const user = ctx.user;
       const rows = await ctx.db.run.findMany({
         where: { status: 'queued', workflowId: input.workflowId, ...(ctx.viewer.enforced ? { userId: user!.id } : {}) },
         select: { id: true },
@@ -113,10 +98,9 @@ export const runsRouter = createRouter({
     }),
 
   /** Step debugging: pause at the next step, resume, or run one step and pause again. */
-  debug: publicProcedure
+  debug: runControllerProcedure
     .input(z.object({ runId, command: z.enum(['pause', 'resume', 'step']) }))
     .mutation(async ({ ctx, input }) => {
-      await controllableRun(ctx.db, ctx.viewer, input.runId);
       if (!ctx.queue.debug(input.runId, input.command)) {
         throw new TRPCError({ code: 'CONFLICT', message: `run "${input.runId}" is not running on a worker` });
       }
@@ -124,18 +108,16 @@ export const runsRouter = createRouter({
     }),
 
   /** Replace a running run's breakpoints (e.g. "break every step" toggled while it runs). */
-  breakpoints: publicProcedure
+  breakpoints: runControllerProcedure
     .input(z.object({ runId, breakpoints: breakpointsSchema }))
     .mutation(async ({ ctx, input }) => {
-      await controllableRun(ctx.db, ctx.viewer, input.runId);
       if (!ctx.queue.setBreakpoints(input.runId, input.breakpoints)) {
         throw new TRPCError({ code: 'CONFLICT', message: `run "${input.runId}" is not running on a worker` });
       }
       return { runId: input.runId };
     }),
 
-  get: publicProcedure.input(z.object({ runId, shareToken })).query(async ({ ctx, input }) => {
-    await viewableRun(ctx.db, ctx.viewer, input.runId, input.shareToken);
+  get: runViewerProcedure.input(z.object({ runId, shareToken })).query(async ({ ctx, input }) => {
     const run = await ctx.db.run.findUnique({
       where: { id: input.runId },
       include: {
@@ -170,8 +152,7 @@ export const runsRouter = createRouter({
    * A sampler node's stored steps, for the debugger's timeline: per step the predicted-x0 preview, the
    * noisy-latent preview (if stored), sigma/timestep and per-channel latent stats. Empty when pruned.
    */
-  steps: publicProcedure.input(z.object({ runId, nodeId, shareToken })).query(async ({ ctx, input }) => {
-    await viewableRun(ctx.db, ctx.viewer, input.runId, input.shareToken);
+  steps: runViewerProcedure.input(z.object({ runId, nodeId, shareToken })).query(async ({ ctx, input }) => {
     const rows = await ctx.db.artifact.findMany({
       where: { runId: input.runId, nodeId: input.nodeId, kind: { in: ['preview', 'preview-latent'] } },
       orderBy: [{ step: 'asc' }, { createdAt: 'asc' }],
@@ -193,7 +174,7 @@ export const runsRouter = createRouter({
   }),
 
   /** Newest first; `nextCursor` is the id to pass as `cursor` for the following page. */
-  list: publicProcedure
+  list: signedInProcedure('see your runs')
     .input(z.object({
       workflowId: z.string().min(1).max(100).optional(),
       status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted']).optional(),
@@ -202,7 +183,7 @@ export const runsRouter = createRouter({
     }))
     .query(async ({ ctx, input }) => {
       // With accounts, my runs only (admins too: history is personal).
-      const user = requireUser(ctx.viewer, 'see your runs');
+      const user = ctx.user;
       const rows = await ctx.db.run.findMany({
         where: { workflowId: input.workflowId, status: input.status, ...(ctx.viewer.enforced ? { userId: user!.id } : {}) },
         orderBy: [{ queuedAt: 'desc' }, { id: 'desc' }],

@@ -2,9 +2,8 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { newApiToken } from '../auth/api-token';
-import { requireUser } from '../auth/access';
 import type { AuthUser } from '../auth/session';
-import { createRouter, publicProcedure, type Context } from '../trpc';
+import { createRouter, signedInProcedure, type Context } from '../trpc';
 
 /** Enough for every script and machine a person runs; more is a leak waiting to happen. */
 const MAX_TOKENS_PER_USER = 50;
@@ -20,26 +19,27 @@ export interface ApiTokenSummary {
   lastUsedAt: Date | null;
 }
 
-function tokenUser(ctx: Context, doing: string): AuthUser {
-  if (!ctx.viewer.enforced) {
+/** Tokens exist only with accounts on; the builder has already required a signed-in user. */
+function tokenUser(ctx: Context & { user: AuthUser | null }): AuthUser {
+  if (!ctx.user) {
     throw new TRPCError({
       code: 'PRECONDITION_FAILED',
       message: 'API tokens are not needed on this server (AUTH=none): the HTTP API answers without one. Set AUTH=local to use accounts and tokens',
     });
   }
-  return requireUser(ctx.viewer, doing)!;
+  return ctx.user;
 }
 
 export const tokensRouter = createRouter({
   /** Mine, newest first. The tokens themselves are never shown again. */
-  list: publicProcedure.input(z.void()).query(async ({ ctx }): Promise<ApiTokenSummary[]> => {
-    const user = tokenUser(ctx, 'see your API tokens');
+  list: signedInProcedure('see your API tokens').input(z.void()).query(async ({ ctx }): Promise<ApiTokenSummary[]> => {
+    const user = tokenUser(ctx);
     return ctx.db.apiToken.findMany({ where: { userId: user.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], select });
   }),
 
   /** Returns the token once; only its sha256 and prefix are stored. */
-  create: publicProcedure.input(z.object({ name })).mutation(async ({ ctx, input }): Promise<ApiTokenSummary & { token: string }> => {
-    const user = tokenUser(ctx, 'create API tokens');
+  create: signedInProcedure('create API tokens').input(z.object({ name })).mutation(async ({ ctx, input }): Promise<ApiTokenSummary & { token: string }> => {
+    const user = tokenUser(ctx);
     const count = await ctx.db.apiToken.count({ where: { userId: user.id } });
     if (count >= MAX_TOKENS_PER_USER) {
       throw new TRPCError({ code: 'PRECONDITION_FAILED', message: `you have ${count} API tokens, the most allowed; revoke the ones you no longer use` });
@@ -51,8 +51,8 @@ export const tokensRouter = createRouter({
   }),
 
   /** Revoked at once: the next request with it gets 401. */
-  revoke: publicProcedure.input(z.object({ id: z.string().min(1).max(100) })).mutation(async ({ ctx, input }) => {
-    const user = tokenUser(ctx, 'revoke API tokens');
+  revoke: signedInProcedure('revoke API tokens').input(z.object({ id: z.string().min(1).max(100) })).mutation(async ({ ctx, input }) => {
+    const user = tokenUser(ctx);
     const { count } = await ctx.db.apiToken.deleteMany({ where: { id: input.id, userId: user.id } });
     if (count === 0) throw new TRPCError({ code: 'NOT_FOUND', message: `no API token "${input.id}" (it may have been revoked already)` });
     ctx.log(`user ${user.username} revoked API token ${input.id}`);

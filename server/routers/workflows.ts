@@ -7,12 +7,14 @@ import { WorkflowImportError } from '../../nodes/interop/errors';
 import { getCatalog } from '../../nodes/registry';
 import { checkGraphSize, graphLimits, graphProblems, parseGraphFormat } from '../graph-checks';
 import { limitError } from '../limits/limit-error';
-import {
-  mayViewWorkflow, newShareToken, ownedWorkflow, ownsWorkflow, requireUser, viewableWorkflow,
-} from '../auth/access';
+import { adoptWorkflowUploads } from '../inputs/access';
+import { mayViewWorkflow, newShareToken, ownsWorkflow } from '../auth/access';
 import type { Workflow } from '../generated/prisma/client';
 import { MAX_UPLOAD_BASE64 } from '../limits/trpc-body';
-import { createRouter, publicProcedure, type Context } from '../trpc';
+import {
+  createRouter, publicProcedure, signedInProcedure, signedInWorkflowViewerProcedure, workflowOwnerProcedure, workflowViewerProcedure,
+  type Context,
+} from '../trpc';
 import { matchesQuery, parseTags, tagsSchema } from '../workflow-search';
 import { listTemplates, readTemplateGraph, TemplateError } from '../workflow-templates';
 import {
@@ -32,8 +34,8 @@ const withOwner = { owner: { select: { username: true } } } as const;
 
 export const workflowsRouter = createRouter({
   /** My library (AUTH=none: the whole library). */
-  list: publicProcedure.input(search).query(async ({ ctx, input }) => {
-    const user = requireUser(ctx.viewer, 'see your library');
+  list: signedInProcedure('see your library').input(search).query(async ({ ctx, input }) => {
+    const user = ctx.user;
     const rows = await ctx.db.workflow.findMany({
       where: { deletedAt: null, ...(ctx.viewer.enforced ? { ownerId: user!.id } : {}) },
       orderBy: { updatedAt: 'desc' },
@@ -76,10 +78,10 @@ export const workflowsRouter = createRouter({
 
   templates: publicProcedure.input(z.void()).query(() => listTemplates()),
 
-  get: publicProcedure
+  get: workflowViewerProcedure
     .input(z.object({ id, version: versionNumber.optional(), shareToken }))
     .query(async ({ ctx, input }) => {
-      const w = await viewableWorkflow(ctx.db, ctx.viewer, input.id, input.shareToken);
+      const w = ctx.workflow;
       const version = await readVersion(ctx.db, w.id, input.version ?? w.currentVersion);
       const canEdit = ownsWorkflow(ctx.viewer, w);
       const user = ctx.viewer.user;
@@ -103,20 +105,19 @@ export const workflowsRouter = createRouter({
     }),
 
   /** Owner only. Replaces the workflow's tags (normalised: lower case, no duplicates). */
-  setTags: publicProcedure
+  setTags: workflowOwnerProcedure('change its tags')
     .input(z.object({ id, tags: tagsSchema }))
     .mutation(async ({ ctx, input }) => {
-      await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'change its tags');
       // Raw update: tags are not an edit of the graph, so the library order (updatedAt) stays.
       await ctx.db.$executeRaw`UPDATE "Workflow" SET "tags" = ${JSON.stringify(input.tags)} WHERE "id" = ${input.id}`;
       return { id: input.id, tags: input.tags };
     }),
 
-  create: publicProcedure
+  create: signedInProcedure('create workflows')
     .input(z.object({ name, description: description.optional(), graph: z.unknown().optional(), templateFile: z.string().max(200).optional() })
       .refine((v) => !(v.graph !== undefined && v.templateFile !== undefined), 'give either graph or templateFile, not both'))
     .mutation(async ({ ctx, input }) => {
-      const user = requireUser(ctx.viewer, 'create workflows');
+      const user = ctx.user;
       let source: unknown = input.graph ?? EMPTY_GRAPH;
       let message = 'created';
       if (input.templateFile) {
@@ -135,20 +136,18 @@ export const workflowsRouter = createRouter({
     }),
 
   /** A graph with semantic problems is saved anyway (work in progress); they come back as `problems`. */
-  save: publicProcedure
+  save: workflowOwnerProcedure('save it')
     .input(z.object({ id, graph: z.unknown(), message: z.string().max(1000).optional() }))
     .mutation(async ({ ctx, input }) => {
-      await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'save it');
       const limits = graphLimits(ctx.env);
       const graph = parseGraphFormat(input.graph, limits);
       const version = await appendVersion(ctx.db, input.id, graph, input.message ?? '', ctx.viewer.user?.id ?? null);
       return { version, problems: graphProblems(graph, ctx.models, limits) };
     }),
 
-  rename: publicProcedure
+  rename: workflowOwnerProcedure('rename it')
     .input(z.object({ id, name, description: description.optional() }))
     .mutation(async ({ ctx, input }) => {
-      await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'rename it');
       const w = await ctx.db.workflow.update({
         where: { id: input.id },
         data: { name: input.name, ...(input.description !== undefined ? { description: input.description } : {}) },
@@ -157,14 +156,13 @@ export const workflowsRouter = createRouter({
     }),
 
   /** Soft delete: runs keep their history; the workflow leaves the library. */
-  delete: publicProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => {
-    await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'delete it');
+  delete: workflowOwnerProcedure('delete it').input(z.object({ id })).mutation(async ({ ctx, input }) => {
     await ctx.db.workflow.update({ where: { id: input.id }, data: { deletedAt: new Date() } });
+    await ctx.accessChanges.publish({ kind: 'workflow', workflowId: input.id });
     return { id: input.id, deleted: true as const };
   }),
 
-  versions: publicProcedure.input(z.object({ id, shareToken })).query(async ({ ctx, input }) => {
-    await viewableWorkflow(ctx.db, ctx.viewer, input.id, input.shareToken);
+  versions: workflowViewerProcedure.input(z.object({ id, shareToken })).query(async ({ ctx, input }) => {
     const rows = await ctx.db.workflowVersion.findMany({
       where: { workflowId: input.id },
       orderBy: { number: 'desc' },
@@ -173,10 +171,9 @@ export const workflowsRouter = createRouter({
     return rows.map(({ author, ...v }) => ({ ...v, author: author?.username ?? null }));
   }),
 
-  restore: publicProcedure
+  restore: workflowOwnerProcedure('restore a version')
     .input(z.object({ id, version: versionNumber }))
     .mutation(async ({ ctx, input }) => {
-      await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'restore a version');
       const old = await readVersion(ctx.db, input.id, input.version);
       const version = await appendVersion(ctx.db, input.id, old.graph, `restored version ${input.version}`, ctx.viewer.user?.id ?? null);
       return { version };
@@ -186,10 +183,9 @@ export const workflowsRouter = createRouter({
    * Reads a dropped/uploaded file (StepFlow PNG, StepFlow graph .json, ComfyUI API .json) into a graph
    * with its import report. On the server because ComfyUI model names map onto this server's model list.
    */
-  import: publicProcedure
+  import: signedInProcedure('import workflows')
     .input(z.object({ name: z.string().min(1).max(500), base64: z.string().max(MAX_UPLOAD_BASE64, 'workflow files up to 20 MB can be imported') }))
     .mutation(({ ctx, input }) => {
-      requireUser(ctx.viewer, 'import workflows');
       const bytes = new Uint8Array(Buffer.from(input.base64, 'base64'));
       const limits = graphLimits(ctx.env);
       try {
@@ -213,8 +209,8 @@ export const workflowsRouter = createRouter({
       }
     }),
 
-  duplicate: publicProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => {
-    const src = await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'duplicate it (fork it instead)');
+  duplicate: workflowOwnerProcedure('duplicate it (fork it instead)').input(z.object({ id })).mutation(async ({ ctx }) => {
+    const src = ctx.workflow;
     const { graph } = await readVersion(ctx.db, src.id, src.currentVersion);
     const copy = await createWorkflow(ctx.db, {
       name: `${src.name} (copy)`.slice(0, 200), description: src.description, graph, message: `duplicated from ${src.name}`,
@@ -224,39 +220,45 @@ export const workflowsRouter = createRouter({
   }),
 
   /** Copies a workflow I may view into my library, remembering where (and which version) it came from. */
-  fork: publicProcedure.input(z.object({ id, shareToken })).mutation(async ({ ctx, input }) => {
-    const user = requireUser(ctx.viewer, 'fork workflows into your library');
-    const src = await viewableWorkflow(ctx.db, ctx.viewer, input.id, input.shareToken);
+  fork: signedInWorkflowViewerProcedure('fork workflows into your library').input(z.object({ id, shareToken })).mutation(async ({ ctx }) => {
+    const { user, workflow: src } = ctx;
     const { graph } = await readVersion(ctx.db, src.id, src.currentVersion);
     const copy = await createWorkflow(ctx.db, {
       name: src.name, description: src.description, graph, message: `forked from ${src.name} version ${src.currentVersion}`,
       ownerId: user?.id ?? null, forkedFrom: { id: src.id, version: src.currentVersion }, tags: parseTags(src.tags),
     });
+    if (user) await adoptWorkflowUploads(ctx.db, user.id, graph, src.id);
     return summarise(copy);
   }),
 
-  /** Owner only. Choosing "link" creates a share link if there is none; the token comes back to the owner. */
-  setVisibility: publicProcedure
+  /**
+   * Owner only. Choosing "link" creates a share link if there is none; the token comes back to the owner.
+   * Leaving "link" drops the token, so link → private → link hands out a new link and the old one stays dead.
+   */
+  setVisibility: workflowOwnerProcedure('change who can see it')
     .input(z.object({ id, visibility: z.enum(['private', 'link', 'public']) }))
     .mutation(async ({ ctx, input }) => {
-      const w = await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'change who can see it');
-      const token = input.visibility === 'link' ? (w.shareToken ?? newShareToken()) : w.shareToken;
+      const w = ctx.workflow;
+      const token = input.visibility === 'link' ? (w.shareToken ?? newShareToken()) : null;
       const u = await ctx.db.workflow.update({ where: { id: w.id }, data: { visibility: input.visibility, shareToken: token } });
+      await ctx.accessChanges.publish({ kind: 'workflow', workflowId: w.id });
       return { id: u.id, visibility: input.visibility, shareToken: u.shareToken };
     }),
 
   /** Owner only: a new share link; the old one stops working at once. */
-  regenerateShareLink: publicProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => {
-    const w = await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'change its share link');
+  regenerateShareLink: workflowOwnerProcedure('change its share link').input(z.object({ id })).mutation(async ({ ctx }) => {
+    const w = ctx.workflow;
     const u = await ctx.db.workflow.update({ where: { id: w.id }, data: { shareToken: newShareToken() } });
+    await ctx.accessChanges.publish({ kind: 'workflow', workflowId: w.id });
     return { id: u.id, visibility: u.visibility as 'private' | 'link' | 'public', shareToken: u.shareToken! };
   }),
 
   /** Owner only: the share link stops working; a link-shared workflow becomes private. */
-  revokeShareLink: publicProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => {
-    const w = await ownedWorkflow(ctx.db, ctx.viewer, input.id, 'revoke its share link');
+  revokeShareLink: workflowOwnerProcedure('revoke its share link').input(z.object({ id })).mutation(async ({ ctx }) => {
+    const w = ctx.workflow;
     const visibility = w.visibility === 'link' ? 'private' : w.visibility;
     await ctx.db.workflow.update({ where: { id: w.id }, data: { shareToken: null, visibility } });
+    await ctx.accessChanges.publish({ kind: 'workflow', workflowId: w.id });
     return { id: w.id, visibility: visibility as 'private' | 'link' | 'public', shareToken: null };
   }),
 });

@@ -13,7 +13,8 @@ export type DebugRequest = Breakpoints;
 export type DebugCommand = 'pause' | 'resume' | 'step';
 
 export type HostToWorker =
-  | { type: 'run'; runId: string; graph: Graph; targets?: string[]; debug?: DebugRequest; previewListeners: number }
+  /** `ownerId`: who the run belongs to (null with AUTH=none); the worker's node cache is scoped by it. */
+  | { type: 'run'; runId: string; ownerId: string | null; graph: Graph; targets?: string[]; debug?: DebugRequest; previewListeners: number }
   | { type: 'cancel'; runId: string; reason: string }
   | { type: 'preview-listeners'; runId: string; count: number }
   | { type: 'debug'; runId: string; command: DebugCommand }

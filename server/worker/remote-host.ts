@@ -20,7 +20,7 @@ export interface RemoteWorkers {
   close(): Promise<void>;
 }
 
-function bearerMatches(header: string | string[] | undefined, token: string): boolean {
+export function bearerMatches(header: string | string[] | undefined, token: string): boolean {
   const value = Array.isArray(header) ? header[0] : header;
   const m = /^Bearer\s+(\S+)$/i.exec(value?.trim() ?? '');
   if (!m) return false;

@@ -24,13 +24,15 @@ export function inputImagesOf(graph: Graph, catalog: ReadonlyMap<string, Catalog
  * when it runs; the returned list says what was fetched.
  */
 export async function fetchMissingInputs(
-  names: readonly string[], inputDirs: readonly string[], intoDir: string, server: URL, log: (m: string) => void,
+  names: readonly string[], inputDirs: readonly string[], intoDir: string, server: URL, log: (m: string) => void, workerToken?: string,
 ): Promise<string[]> {
   const fetched: string[] = [];
   for (const name of names) {
     if (inputDirs.some((d) => fs.existsSync(path.join(d, name)))) continue;
     try {
-      const res = await fetch(new URL(`/api/inputs/${encodeURIComponent(name)}`, server));
+      // With accounts on, uploads are served to their owners only; the worker token opens every one.
+      const headers: Record<string, string> = workerToken ? { Authorization: `Bearer ${workerToken}` } : {};
+      const res = await fetch(new URL(`/api/inputs/${encodeURIComponent(name)}`, server), { headers });
       if (!res.ok) {
         log(`input image "${name}" is not on the server either (${res.status})`);
         continue;

@@ -98,7 +98,7 @@ socket.on('host', (msg: HostToWorker) => {
   if (msg.type === 'ping') return worker.handle(msg);
   inbox = inbox.then(async () => {
     if (msg.type === 'run') {
-      const fetched = await fetchMissingInputs(inputImagesOf(msg.graph, catalog), inputDirs, inputDirs[0], server!, log);
+      const fetched = await fetchMissingInputs(inputImagesOf(msg.graph, catalog), inputDirs, inputDirs[0], server!, log, token);
       if (fetched.length) log(`fetched ${fetched.length} input image(s) from the server`);
     }
     worker.handle(msg);

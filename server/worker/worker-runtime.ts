@@ -65,6 +65,7 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
         onEvent: emit,
         wantsPreview: () => current.listeners > 0,
         debug: current.debug,
+        cacheScope: msg.ownerId ?? undefined,
       });
       const { values, ...rest } = result;
       const inspect = result.status === 'succeeded' && msg.targets?.length

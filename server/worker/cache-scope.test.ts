@@ -1,0 +1,52 @@
+// The node output cache is per run owner (AUTH=local): a cache hit must not tell one user that another ran the
+// same graph. Real server, real worker process.
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fillGraph, join, recordEvents, sessionClient, startTestServer, tempDir, until, type SessionClient, type TestServer } from '../testing/harness';
+
+let t: TestServer;
+let dataDir: string;
+let ann: SessionClient;
+let bob: SessionClient;
+
+beforeAll(async () => {
+  dataDir = tempDir('cache-scope');
+  t = await startTestServer(dataDir, { AUTH: 'local' });
+  ann = sessionClient(t.url);
+  bob = sessionClient(t.url);
+  await ann.trpc.auth.signUp.mutate({ username: 'ann', password: 'ann-password' });
+  await bob.trpc.auth.signUp.mutate({ username: 'bob', password: 'bob-password' });
+}, 60_000);
+
+afterAll(async () => {
+  await t?.close();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Runs the graph as `c`, watching its room; returns each node:finished event's `cached`, by node id. */
+async function cachedFlags(c: SessionClient, graph: unknown): Promise<[string, boolean][]> {
+  const s = await t.socket(c.cookie());
+  const seen = recordEvents(s);
+  const { runId } = await c.trpc.runs.enqueue.mutate({ graph });
+  expect((await join(s, { runId })).ok).toBe(true);
+  const run = await until(async () => {
+    const r = await c.trpc.runs.get.query({ runId });
+    return ['succeeded', 'failed'].includes(r.status) ? r : undefined;
+  }, `run ${runId}`);
+  expect(run.error).toBeNull();
+  s.close();
+  const fromEvents = seen.filter((e) => e.name === 'node:finished').map((e) => e.payload as { nodeId: string; cached: boolean });
+  // Events that arrived before the join are in the recorded results; both must agree where both exist.
+  for (const e of fromEvents) expect(run.nodes.find((n) => n.id === e.nodeId)?.cached).toBe(e.cached);
+  return run.nodes.map((n) => [n.id, n.cached] as [string, boolean]).sort();
+}
+
+describe('node cache scope', () => {
+  it('gives user B no cache hit on a graph user A ran; A hits its own cache again', async () => {
+    const graph = fillGraph('#12ab34', 48, 24);
+    expect(await cachedFlags(ann, graph)).toEqual([['fill', false], ['save', false]]);
+    expect(await cachedFlags(bob, graph)).toEqual([['fill', false], ['save', false]]);
+    expect(await cachedFlags(ann, graph)).toEqual([['fill', true], ['save', true]]);
+    expect(await cachedFlags(bob, graph)).toEqual([['fill', true], ['save', true]]);
+  });
+});
