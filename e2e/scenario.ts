@@ -9,10 +9,12 @@ export const TXT2IMG_TEMPLATE = 'txt2img.json';
 export const PREVIEW_NODE_TYPE = 'sampler';
 
 /**
- * Sampler steps of the runs whose previews are checked. Previews pass at PREVIEW_FPS (15) per run and
- * a step takes a few ms, so 20 steps can be over before a third frame is due; 60 last long enough.
+ * Sampler steps of the runs whose previews are checked. The sprites model's prediction settles after about a
+ * quarter of the steps, and only frames before that differ in pixels; a step takes ~2.5 ms and the e2e server
+ * passes PREVIEW_FPS=60 frames a second per run. 60 steps left ~40 ms of changing frames, two or three frames:
+ * a busy machine showed only two (a flaky failure). 240 leave ~150 ms, about nine, for a 0.6 s run.
  */
-export const PREVIEW_STEPS = 60;
+export const PREVIEW_STEPS = 240;
 
 /** The prompt typed by hand, and the pack's exact colours it must come out in (PNG output: lossless). */
 export const HAND_PROMPT = {

@@ -1,35 +1,23 @@
 // Access changes reach open sockets and old links at once (AUTH=local, real server, real Socket.io clients): a
 // revoked or private workflow's run rooms lose their viewers, a reset password or deleted account drops that
 // user's sockets, link → private → link issues a new token, and other people's runs stay out of the owner's room.
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  fillGraph, join, recordEvents, sessionClient, startTestServer, tempDir, trpcOutcome, until,
-  type SessionClient, type TestServer, type TestSocket,
+  fillGraph, join, recordEvents, sessionClient, trpcOutcome, until, type SessionClient, type TestSocket, startTeamServer, type TeamServer,
 } from '../testing/harness';
 
-let t: TestServer;
-let dataDir: string;
+let t: TeamServer;
 let ann: SessionClient;
 let bob: SessionClient;
 let admin: SessionClient;
 const anon = () => sessionClient(t.url);
 
 beforeAll(async () => {
-  dataDir = tempDir('access-changes');
-  t = await startTestServer(dataDir, { AUTH: 'local', ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'admin-secret-1' });
-  ann = sessionClient(t.url);
-  bob = sessionClient(t.url);
-  admin = sessionClient(t.url);
-  await ann.trpc.auth.signUp.mutate({ username: 'ann', password: 'ann-password' });
-  await bob.trpc.auth.signUp.mutate({ username: 'bob', password: 'bob-password' });
-  await admin.trpc.auth.signIn.mutate({ username: 'root', password: 'admin-secret-1' });
+  t = await startTeamServer('access-changes');
+  ({ ann, bob, admin } = t);
 }, 60_000);
 
-afterAll(async () => {
-  await t?.close();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => t?.close());
 
 async function finished(c: SessionClient, runId: string) {
   return until(async () => {

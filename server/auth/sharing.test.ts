@@ -1,34 +1,21 @@
 // Library features of shared pipelines against the real server and database (AUTH=local): the "Shared with
 // link" tab (visits), tags and search, version authors, fork provenance, and ownerless rows going to the admin.
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adoptOwnerless } from './admin';
-import {
-  fillGraph, sessionClient, startTestServer, tempDir, trpcOutcome, until, type SessionClient, type TestServer,
-} from '../testing/harness';
+import { fillGraph, trpcOutcome, until, type SessionClient, startTeamServer, type TeamServer } from '../testing/harness';
 
-let t: TestServer;
-let dataDir: string;
+let t: TeamServer;
 let ann: SessionClient;
 let bob: SessionClient;
 let admin: SessionClient;
 
 
 beforeAll(async () => {
-  dataDir = tempDir('sharing');
-  t = await startTestServer(dataDir, { AUTH: 'local', ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'admin-secret-1' });
-  ann = sessionClient(t.url);
-  bob = sessionClient(t.url);
-  admin = sessionClient(t.url);
-  await ann.trpc.auth.signUp.mutate({ username: 'ann', password: 'ann-password' });
-  await bob.trpc.auth.signUp.mutate({ username: 'bob', password: 'bob-password' });
-  await admin.trpc.auth.signIn.mutate({ username: 'root', password: 'admin-secret-1' });
+  t = await startTeamServer('sharing');
+  ({ ann, bob, admin } = t);
 }, 60_000);
 
-afterAll(async () => {
-  await t?.close();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => t?.close());
 
 describe('shared with link', () => {
   it('lists workflows I opened by link, with the token, until the link is revoked', async () => {

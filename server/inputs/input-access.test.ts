@@ -5,13 +5,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sessionClient, startTestServer, tempDir, trpcRejection, until, type SessionClient, type TestServer } from '../testing/harness';
+import {
+  sessionClient, tempDir, trpcRejection, until, type SessionClient, startTeamServer, type TeamServer,
+} from '../testing/harness';
 import { adoptOwnerless } from '../auth/admin';
 import { fetchMissingInputs } from '../worker/remote-inputs';
 import { storeUpload } from './uploads';
 
 const WORKER_TOKEN = 'worker-token-for-input-tests';
-let t: TestServer;
+let t: TeamServer;
 let dataDir: string;
 let ann: SessionClient;
 let bob: SessionClient;
@@ -54,19 +56,12 @@ async function runOutcome(c: SessionClient, input: Parameters<SessionClient['trp
 }
 
 beforeAll(async () => {
-  dataDir = tempDir('input-access');
-  t = await startTestServer(dataDir, { AUTH: 'local', WORKER_TOKEN, ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'admin-secret-1' });
-  ann = sessionClient(t.url);
-  bob = sessionClient(t.url);
-  await ann.trpc.auth.signUp.mutate({ username: 'ann', password: 'ann-password' });
-  await bob.trpc.auth.signUp.mutate({ username: 'bob', password: 'bob-password' });
+  t = await startTeamServer('input-access', { WORKER_TOKEN });
+  ({ dataDir, ann, bob } = t);
   annImage = await upload(ann, [0, 128, 128]);
 }, 60_000);
 
-afterAll(async () => {
-  await t?.close();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => t?.close());
 
 describe('running Load Image', () => {
   it('refuses another user\'s upload named in my own graph, exactly like an unknown name, naming no file or folder', async () => {

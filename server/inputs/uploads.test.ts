@@ -5,9 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sessionClient, startTestServer, tempDir, trpcOutcome, until, type SessionClient, type TestServer } from '../testing/harness';
+import { sessionClient, trpcOutcome, until, type SessionClient, startTeamServer, type TeamServer } from '../testing/harness';
 
-let t: TestServer;
+let t: TeamServer;
 let dataDir: string;
 let ann: SessionClient;
 let bob: SessionClient;
@@ -17,18 +17,11 @@ async function png(width: number, height: number, rgb: [number, number, number])
 }
 
 beforeAll(async () => {
-  dataDir = tempDir('uploads');
-  t = await startTestServer(dataDir, { AUTH: 'local' });
-  ann = sessionClient(t.url);
-  bob = sessionClient(t.url);
-  await ann.trpc.auth.signUp.mutate({ username: 'ann', password: 'ann-password' });
-  await bob.trpc.auth.signUp.mutate({ username: 'bob', password: 'bob-password' });
+  t = await startTeamServer('uploads');
+  ({ dataDir, ann, bob } = t);
 }, 60_000);
 
-afterAll(async () => {
-  await t?.close();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => t?.close());
 
 describe('input uploads', () => {
   it('stores an image once under its hash, lists it for its uploader, serves it by name', async () => {

@@ -1,33 +1,19 @@
 // Limits with accounts: priority above normal is for admins, the queued-runs quota is per user. No local worker
 // (WORKERS=0), so runs stay queued and are counted exactly.
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillGraph, sessionClient, startTestServer, tempDir, trpcRejection, type SessionClient, type TestServer } from '../testing/harness';
+import { fillGraph, trpcRejection, type SessionClient, startTeamServer, type TeamServer } from '../testing/harness';
 
-let t: TestServer;
-let dataDir: string;
+let t: TeamServer;
 let root: SessionClient;
 let ann: SessionClient;
 let bob: SessionClient;
 
 beforeAll(async () => {
-  dataDir = tempDir('limits-accounts');
-  t = await startTestServer(dataDir, {
-    AUTH: 'local', ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'admin-secret-1', MAX_QUEUED_RUNS_PER_USER: '2',
-    WORKERS: '0', WORKER_TOKEN: 'limits-accounts-worker-token',
-  });
-  root = sessionClient(t.url);
-  ann = sessionClient(t.url);
-  bob = sessionClient(t.url);
-  await root.trpc.auth.signIn.mutate({ username: 'root', password: 'admin-secret-1' });
-  await ann.trpc.auth.signUp.mutate({ username: 'ann', password: 'ann-password' });
-  await bob.trpc.auth.signUp.mutate({ username: 'bob', password: 'bob-password' });
+  t = await startTeamServer('limits-accounts', { MAX_QUEUED_RUNS_PER_USER: '2', WORKERS: '0', WORKER_TOKEN: 'limits-accounts-worker-token' });
+  ({ ann, bob, admin: root } = t);
 }, 60_000);
 
-afterAll(async () => {
-  await t?.close();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => t?.close());
 
 const graph = () => fillGraph('#204060', 8, 8);
 

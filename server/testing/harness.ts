@@ -166,3 +166,29 @@ export async function trpcRejection(p: Promise<unknown>): Promise<TRPCClientErro
   }
   throw new Error('expected the call to be rejected');
 }
+
+/** A server with accounts on (AUTH=local): ann and bob signed up, root (the admin) signed in. Closing removes its data. */
+export interface TeamServer extends TestServer {
+  ann: SessionClient;
+  bob: SessionClient;
+  admin: SessionClient;
+}
+
+export const TEAM_ADMIN = { username: 'root', password: 'admin-secret-1' } as const;
+
+/** Where most access tests start; `env` adds to (or overrides) AUTH=local and the admin's name and password. */
+export async function startTeamServer(prefix: string, env: Partial<Record<keyof EnvInput, string>> = {}): Promise<TeamServer> {
+  const dataDir = tempDir(prefix);
+  const t = await startTestServer(dataDir, { AUTH: 'local', ADMIN_USERNAME: TEAM_ADMIN.username, ADMIN_PASSWORD: TEAM_ADMIN.password, ...env });
+  const [ann, bob, admin] = [sessionClient(t.url), sessionClient(t.url), sessionClient(t.url)];
+  await ann.trpc.auth.signUp.mutate({ username: 'ann', password: 'ann-password' });
+  await bob.trpc.auth.signUp.mutate({ username: 'bob', password: 'bob-password' });
+  await admin.trpc.auth.signIn.mutate(TEAM_ADMIN);
+  return {
+    ...t, ann, bob, admin,
+    async close() {
+      await t.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,27 +1,18 @@
 // The node output cache is per run owner (AUTH=local): a cache hit must not tell one user that another ran the
 // same graph. Real server, real worker process.
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillGraph, join, recordEvents, sessionClient, startTestServer, tempDir, until, type SessionClient, type TestServer } from '../testing/harness';
+import { fillGraph, join, recordEvents, until, type SessionClient, startTeamServer, type TeamServer } from '../testing/harness';
 
-let t: TestServer;
-let dataDir: string;
+let t: TeamServer;
 let ann: SessionClient;
 let bob: SessionClient;
 
 beforeAll(async () => {
-  dataDir = tempDir('cache-scope');
-  t = await startTestServer(dataDir, { AUTH: 'local' });
-  ann = sessionClient(t.url);
-  bob = sessionClient(t.url);
-  await ann.trpc.auth.signUp.mutate({ username: 'ann', password: 'ann-password' });
-  await bob.trpc.auth.signUp.mutate({ username: 'bob', password: 'bob-password' });
+  t = await startTeamServer('cache-scope');
+  ({ ann, bob } = t);
 }, 60_000);
 
-afterAll(async () => {
-  await t?.close();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => t?.close());
 
 /** Runs the graph as `c`, watching its room; returns each node:finished event's `cached`, by node id. */
 async function cachedFlags(c: SessionClient, graph: unknown): Promise<[string, boolean][]> {
