@@ -119,10 +119,10 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   const apiHandler = createApiHandler(services);
   let nextHandler: ((req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) | undefined;
 
-  const setSecurityHeaders = securityHeaders({ dev: env.NODE_ENV !== 'production' });
+  const headersFor = securityHeaders({ dev: env.NODE_ENV !== 'production' });
   const httpServer = http.createServer((req, res) => {
     const url = req.url ?? '/';
-    setSecurityHeaders(req, res);
+    for (const [name, value] of Object.entries(headersFor(req))) res.setHeader(name, value);
     if (url.startsWith('/api/trpc/')) {
       return void screenTrpcBody(req, res, env.MAX_BODY_BYTES).then(() => trpcHandler(req, res), () => res.destroy());
     }
@@ -156,7 +156,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     res.end(JSON.stringify({ error: { code: 'not_found', message: `nothing at ${url} (the web app is not served by this instance)` } }));
   });
 
-  const { io, broadcaster } = attachSocket(httpServer, queue, { db, enforced: env.AUTH === 'local', changes: services.accessChanges });
+  const { io, broadcaster } = attachSocket(httpServer, queue, { db, enforced: env.AUTH === 'local', changes: services.accessChanges }, headersFor);
   const pool = new WorkerPool({
     count: env.WORKERS,
     log,

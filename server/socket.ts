@@ -5,6 +5,7 @@ import { Server } from 'socket.io';
 import type { RunEvent } from '../nodes/engine/events';
 import type { Db } from './db';
 import { foreignOrigin } from './http/origin';
+import type { SecurityHeaders } from './http/security-headers';
 import type { RunBroadcaster, RunQueue } from './queue/queue';
 import { SocketRooms, targetSchema, type SocketAccess } from './socket-access';
 
@@ -15,6 +16,7 @@ export type StepflowIo = Server<ClientToServerEvents, ServerToClientEvents>;
 
 export function attachSocket(
   httpServer: http.Server, queue: RunQueue, access: SocketAccess = { db: undefined as unknown as Db, enforced: false },
+  securityHeaders?: SecurityHeaders,
 ): { io: StepflowIo; broadcaster: RunBroadcaster } {
   const io: StepflowIo = new Server(httpServer, {
     serveClient: false,
@@ -28,6 +30,9 @@ export function attachSocket(
       callback(foreign === null ? null : `socket from another site (${foreign}) refused`, foreign === null);
     },
   });
+
+  // Engine.io answers /socket.io/ requests before the server's own handler runs: give its responses the same headers.
+  if (securityHeaders) io.engine.on('headers', (headers: Record<string, string>, req: http.IncomingMessage) => Object.assign(headers, securityHeaders(req)));
 
   const rooms = io.of('/').adapter.rooms;
   const broadcaster: RunBroadcaster = {

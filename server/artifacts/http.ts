@@ -26,7 +26,8 @@ export function createArtifactHandler(db: Db, store: ArtifactStore, enforced = f
     }
     const parsedUrl = new URL(req.url ?? '/', 'http://localhost');
     const pathname = parsedUrl.pathname;
-    const id = decodeURIComponent(pathname.slice(ARTIFACTS_PREFIX.length));
+    // Ids need no escapes; a broken one (`%zz`) names no artifact rather than failing the request.
+    const id = safeDecode(pathname.slice(ARTIFACTS_PREFIX.length));
     const artifact = id && !id.includes('/') ? await db.artifact.findUnique({ where: { id } }) : null;
     if (!artifact) return sendJson(res, 404, 'not_found', `no artifact "${id}"`);
     if (enforced) {
@@ -69,4 +70,12 @@ export function createArtifactHandler(db: Db, store: ArtifactStore, enforced = f
     if (req.method === 'HEAD') return void res.end();
     fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);
   };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return '';
+  }
 }

@@ -23,10 +23,15 @@ describe('security headers', () => {
     ['/api/artifacts/unknown-id', 404],
     ['/api/artifacts/unknown-id', 405, { method: 'DELETE' }],
     ['/api/inputs/missing.png', 404],
+    // Broken percent-escapes name nothing: 404, not a 500.
+    ['/api/artifacts/%zz', 404],
+    ['/api/inputs/%zz.png', 404],
     ['/api/runs/unknown-run', 404],
     ['/api/workers/check', 404],
     // Where Next's pages are dispatched (this instance serves none): the headers are set before dispatch.
     ['/w/some-workflow', 404],
+    // Engine.io answers this itself, before the server's handler (its JSON error answers carry no page to protect).
+    ['/socket.io/?EIO=4&transport=polling', 200],
   ];
 
   it.each(paths)('%s answers %i with CSP, nosniff, Referrer-Policy and no HSTS over http', async (p, status, init) => {

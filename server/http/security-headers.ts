@@ -26,17 +26,19 @@ export function contentSecurityPolicy(dev: boolean): string {
   ].join('; ');
 }
 
-/** Returns a function that sets the headers on a response before any handler writes it. */
-export function securityHeaders(opts: { dev: boolean }): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+export type SecurityHeaders = (req: http.IncomingMessage) => Record<string, string>;
+
+/** The headers every response carries, for this request (HSTS only over https). */
+export function securityHeaders(opts: { dev: boolean }): SecurityHeaders {
   const csp = contentSecurityPolicy(opts.dev);
-  return (req, res) => {
-    res.setHeader('Content-Security-Policy', csp);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
+  return (req) => ({
+    'Content-Security-Policy': csp,
+    'X-Content-Type-Options': 'nosniff',
     // Share links carry their token in the query string: never hand it to another site.
-    res.setHeader('Referrer-Policy', 'same-origin');
+    'Referrer-Policy': 'same-origin',
     // For browsers older than frame-ancestors.
-    res.setHeader('X-Frame-Options', 'DENY');
+    'X-Frame-Options': 'DENY',
     // Only over https: a browser ignores it on http, and sending it there would pin nothing.
-    if (isHttps(req)) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
-  };
+    ...(isHttps(req) ? { 'Strict-Transport-Security': 'max-age=31536000' } : {}),
+  });
 }
