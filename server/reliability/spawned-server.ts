@@ -3,8 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
-import superjson from 'superjson';
+import { createTRPCClient, type TRPCClient } from '@trpc/client';
+import { stepflowLinks } from '../../app/lib/trpc-links';
 import type { AppRouter } from '../routers';
 import { projectRoot } from '../paths';
 
@@ -67,7 +67,8 @@ export async function spawnServer(dataDir: string, env: Record<string, string> =
   return {
     pid: group,
     url,
-    trpc: createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${url}/api/trpc`, transformer: superjson })] }),
+    // The app's own links (auth calls alone, batches of at most 10), as the harness and the browser use them.
+    trpc: createTRPCClient<AppRouter>({ links: stepflowLinks({ url: `${url}/api/trpc` }) }),
     groupPids: () => processGroup(group),
     async kill() {
       try {
