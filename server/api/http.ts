@@ -9,6 +9,7 @@ import { GraphRejectedError } from '../trpc';
 import { ApiError, methodNotAllowed, sendApiError } from './respond';
 import { getRunStatus } from './run-status';
 import { getWorkflowInputs, postWorkflowRun, type ApiRoute } from './workflow-runs';
+import { percentDecode } from '../http/percent-decode';
 
 type Handler = (services: Services, req: http.IncomingMessage, res: http.ServerResponse, route: ApiRoute) => Promise<void>;
 
@@ -72,12 +73,8 @@ async function handleApi(services: Services, req: http.IncomingMessage, res: htt
     }
     const handler = endpoint.methods[req.method ?? 'GET'];
     if (!handler) throw methodNotAllowed(Object.keys(endpoint.methods), req.method);
-    let id: string;
-    try {
-      id = decodeURIComponent(endpoint.pattern.exec(url.pathname)![1]);
-    } catch {
-      throw new ApiError(400, 'invalid_id', `the id in ${url.pathname} is not valid URL encoding`);
-    }
+    const id = percentDecode(endpoint.pattern.exec(url.pathname)![1]);
+    if (id === undefined) throw new ApiError(400, 'invalid_id', `the id in ${url.pathname} is not valid URL encoding`);
     if (id.length > 100) throw new ApiError(404, 'not_found', 'no such id (ids are at most 100 characters)');
     await handler(services, req, res, { id, query: url.searchParams });
   } catch (e) {

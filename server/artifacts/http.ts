@@ -6,6 +6,7 @@ import { identifyRequest } from '../auth/api-token';
 import type { Db } from '../db';
 import { IMAGE_MIME, sniffImageFile, type ImageKind } from './image-kind';
 import type { ArtifactStore } from './store';
+import { percentDecode } from '../http/percent-decode';
 
 export const ARTIFACTS_PREFIX = '/api/artifacts/';
 
@@ -27,7 +28,7 @@ export function createArtifactHandler(db: Db, store: ArtifactStore, enforced = f
     const parsedUrl = new URL(req.url ?? '/', 'http://localhost');
     const pathname = parsedUrl.pathname;
     // Ids need no escapes; a broken one (`%zz`) names no artifact rather than failing the request.
-    const id = safeDecode(pathname.slice(ARTIFACTS_PREFIX.length));
+    const id = percentDecode(pathname.slice(ARTIFACTS_PREFIX.length)) ?? '';
     const artifact = id && !id.includes('/') ? await db.artifact.findUnique({ where: { id } }) : null;
     if (!artifact) return sendJson(res, 404, 'not_found', `no artifact "${id}"`);
     if (enforced) {
@@ -70,12 +71,4 @@ export function createArtifactHandler(db: Db, store: ArtifactStore, enforced = f
     if (req.method === 'HEAD') return void res.end();
     fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);
   };
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return '';
-  }
 }

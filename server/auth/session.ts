@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import type http from 'node:http';
 import type { Db } from '../db';
 import type { Env } from '../env';
+import { percentDecode } from '../http/percent-decode';
 
 export const SESSION_COOKIE = 'stepflow_session';
 const DAY_MS = 24 * 3600 * 1000;
@@ -37,11 +38,7 @@ export function readCookie(header: string | undefined, name: string): string | u
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim());
-      } catch {
-        return undefined;
-      }
+      return percentDecode(part.slice(eq + 1).trim());
     }
   }
   return undefined;

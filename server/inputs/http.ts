@@ -6,6 +6,7 @@ import path from 'node:path';
 import { isPlainModelName } from '../../nodes/engine/params';
 import { IMAGE_MIME, sniffImageFile } from '../artifacts/image-kind';
 import type { InputReadCheck } from './read-access';
+import { percentDecode } from '../http/percent-decode';
 
 export const INPUTS_PREFIX = '/api/inputs/';
 /** Names the handler looks for; what a file is served as comes from its bytes. */
@@ -18,11 +19,7 @@ function sendJson(res: http.ServerResponse, status: number, code: string, messag
 
 /** The name after the prefix; undefined when its percent-escapes are broken (`%zz`), which names no file. */
 function pathName(url: string | undefined): string | undefined {
-  try {
-    return decodeURIComponent(new URL(url ?? '/', 'http://localhost').pathname.slice(INPUTS_PREFIX.length));
-  } catch {
-    return undefined;
-  }
+  return percentDecode(new URL(url ?? '/', 'http://localhost').pathname.slice(INPUTS_PREFIX.length));
 }
 
 export function createInputHandler(inputDirs: readonly string[], mayRead: InputReadCheck = async () => true) {

@@ -4,6 +4,7 @@
 import type http from 'node:http';
 import { MAX_UPLOAD_BYTES } from '../inputs/uploads';
 import { limitError } from './limit-error';
+import { percentDecode } from '../http/percent-decode';
 
 /** Base64 of MAX_UPLOAD_BYTES, with room for padding: the longest file field an upload or import may have. */
 export const MAX_UPLOAD_BASE64 = Math.ceil(MAX_UPLOAD_BYTES / 3) * 4 + 4;
@@ -14,12 +15,8 @@ const FILE_PROCEDURES = new Set(['inputs.upload', 'workflows.import']);
 /** A batch (`/api/trpc/a,b?batch=1`) gets the largest allowance among its calls: each call's input is checked by its own schema. */
 export function trpcBodyLimit(url: string, maxBodyBytes: number): number {
   const raw = url.slice('/api/trpc/'.length).split('?')[0];
-  let paths: string[];
-  try {
-    paths = decodeURIComponent(raw).split(',');
-  } catch {
-    paths = raw.split(','); // tRPC answers a malformed path itself; the cap is the ordinary one
-  }
+  // A malformed path is tRPC's to answer; undecoded, it names no file procedure, so the cap is the ordinary one.
+  const paths = (percentDecode(raw) ?? raw).split(',');
   const carriesFile = paths.some((p) => FILE_PROCEDURES.has(p));
   return carriesFile ? Math.max(maxBodyBytes, MAX_UPLOAD_BASE64 + UPLOAD_ENVELOPE_BYTES) : maxBodyBytes;
 }
