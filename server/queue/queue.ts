@@ -1,5 +1,6 @@
-// The run queue: every run is a Run row before dispatch; queued runs go to idle workers by priority,
-// then age. Cancel, debug controls and queue positions live here; worker events go through the relay.
+// The run queue: every run is a Run row before dispatch. Embedded, queued runs go to idle local workers by priority,
+// then age, and a RunSupervisor watches them; scaled (REDIS_URL), each row becomes a BullMQ job that a worker host
+// claims through the API, and cancel/debug reach it over Redis (RemoteDispatch). Queue positions live here.
 import { TRPCError } from '@trpc/server';
 import type { Graph } from '../../nodes/engine/graph';
 import type { RunEvent, RunStatus } from '../../nodes/engine/events';
@@ -10,14 +11,23 @@ import { parseGraphFormat, requireRunnableGraph, requireUsableInputs, type Graph
 import type { RunSnapshot } from '../socket-types';
 import type { DebugCommand, DebugRequest, WorkerToHost } from '../worker/protocol';
 import type { WorkerExit, WorkerHandle, WorkerPool } from '../worker/pool';
-import { ActiveRuns, runPosition, type ActiveRun } from './active-runs';
 import { checkEnqueueRequest, checkQueuedQuota, PerKeySerialiser, type EnqueueLimits } from './enqueue-limits';
 import { PositionAnnouncer } from './position-announcer';
-import { PreviewThrottle } from './preview-throttle';
-import { RunDeadline } from './run-deadline';
-import { RunEventRelay } from './run-event-relay';
 import type { RunRecorder } from './run-recorder';
+import { RunSupervisor } from './run-supervisor';
 import { applySeedControls } from './seed-controls';
+
+/** Scaled mode (server/cluster/): jobs and worker control through Redis instead of local workers. */
+export interface RemoteDispatch {
+  /** A queued run's job (idempotent per run id). */
+  add(run: { id: string; priority: number }): Promise<void>;
+  /** The job of a run cancelled while queued (a worker that still claims it is refused by the database). */
+  remove(runId: string): Promise<void>;
+  /** A cancel or debugger command for whichever worker holds the run. */
+  control(runId: string, msg: { type: 'cancel'; reason: string } | { type: 'debug'; command: DebugCommand } | { type: 'breakpoints'; breakpoints: DebugRequest }): Promise<void>;
+  /** Jobs for every queued row (after a start, or Redis lost its data): Postgres holds the truth. */
+  reconcile(queued: { id: string; priority: number }[]): Promise<number>;
+}
 
 /** Where run events go (Socket.io rooms in the server; a list in tests). */
 export interface RunBroadcaster {
@@ -60,6 +70,8 @@ export interface RunQueueOptions {
   log?: (message: string) => void;
   /** Per-user quotas and graph caps (env.ts "Limits"). */
   limits: EnqueueLimits & { graph: GraphLimits };
+  /** Set in scaled mode: runs leave through BullMQ, not to local workers. */
+  remote?: RemoteDispatch;
 }
 
 /** What workflowRoomOf needs of a Run row. */
@@ -70,9 +82,7 @@ const ORDER = [{ priority: 'desc' as const }, { queuedAt: 'asc' as const }, { id
 export class RunQueue {
   private pool: WorkerPool | undefined;
   private broadcaster: RunBroadcaster = { emit: () => undefined, listenerCount: () => 0 };
-  private readonly active = new ActiveRuns();
-  private readonly throttle: PreviewThrottle;
-  private readonly relay: RunEventRelay;
+  private readonly supervisor: RunSupervisor;
   private positions = new Map<string, { position: number; workflowRoom?: string }>();
   private readonly announcer = new PositionAnnouncer();
   private pumping = false;
@@ -81,19 +91,26 @@ export class RunQueue {
   private readonly perUser = new PerKeySerialiser();
 
   constructor(private readonly opts: RunQueueOptions) {
-    this.throttle = new PreviewThrottle(opts.previewFps);
-    this.relay = new RunEventRelay({
-      recorder: opts.recorder,
-      throttle: this.throttle,
+    this.supervisor = new RunSupervisor({
+      records: opts.recorder,
+      previewFps: opts.previewFps,
       previewRunsKept: opts.previewRunsKept,
+      cancelGraceMs: opts.cancelGraceMs,
+      runTimeoutMs: opts.runTimeoutMs,
       emit: (run, event) => this.broadcaster.emit(event, run.workflowRoom),
+      send: (w, msg) => this.pool?.send(w, msg),
+      kill: (w) => this.pool?.kill(w),
       ended: (run, { releaseWorker }) => {
-        this.close(run);
         if (releaseWorker) this.pool?.release(run.worker);
         void this.pump();
       },
       log: opts.log,
     });
+  }
+
+  /** Scaled mode: the queue hands runs to BullMQ and leaves watching them to the worker hosts. */
+  get scaled(): boolean {
+    return this.opts.remote !== undefined;
   }
 
   attach(pool: WorkerPool, broadcaster?: RunBroadcaster): void {
@@ -113,6 +130,13 @@ export class RunQueue {
    */
   async recover(): Promise<{ interrupted: number; requeued: number; queued: number }> {
     const db = this.opts.db;
+    if (this.opts.remote) {
+      // Scaled: other servers' workers are running those runs; a lost worker is the sweeper's business
+      // (server/cluster/lost-workers.ts). What a start can do is make sure every queued row has its job.
+      const queued = await this.reconcile();
+      await this.refreshPositions(false);
+      return { interrupted: 0, requeued: 0, queued };
+    }
     const left = await db.run.findMany({
       where: { status: { in: ['running', 'paused'] } },
       select: { id: true, requeues: true, _count: { select: { artifacts: true } } },
@@ -180,7 +204,11 @@ export class RunQueue {
       runs.push(await this.insert(req, graph, version, workflowOwner));
       previous = graph;
     }
-    void this.pump();
+    if (this.opts.remote) {
+      for (const r of runs) await this.opts.remote.add({ id: r.runId, priority: req.priority ?? 0 });
+    } else {
+      void this.pump();
+    }
     return { ...runs[0], graph: previous, runs };
   }
 
@@ -211,48 +239,54 @@ export class RunQueue {
         data: { status: 'cancelled', finishedAt: new Date(), errorCode: 'cancelled', errorMessage: `${reason} before it started` },
       });
       if (count === 1) {
+        await this.opts.remote?.remove(runId);
         this.broadcaster.emit({ type: 'run:cancelled', runId, reason }, workflowRoomOf(row));
         await this.refreshPositions(true);
         return { runId, status: 'cancelled' };
       }
     }
-    const run = this.active.get(runId);
-    if (!run || opts.onlyQueued) return { runId, status: (await db.run.findUnique({ where: { id: runId } }))!.status as RunStatus };
-    if (!run.cancelReason) this.stopRun(run, reason);
+    const current = async () => (await db.run.findUnique({ where: { id: runId } }))!.status as RunStatus;
+    if (opts.onlyQueued) return { runId, status: await current() };
+    if (this.opts.remote) {
+      // The worker host holding it applies the cancel grace and RUN_TIMEOUT itself (run-supervisor.ts).
+      if (!(await this.isOnWorker(runId))) return { runId, status: await current() };
+      await this.opts.remote.control(runId, { type: 'cancel', reason });
+      return { runId, status: 'cancelling' };
+    }
+    if (!this.supervisor.cancel(runId, reason)) return { runId, status: await current() };
     return { runId, status: 'cancelling' };
   }
 
-  /** Asks the worker to stop the run, and kills the worker if it has not within the cancel grace. */
-  private stopRun(run: ActiveRun, reason: string): void {
-    run.cancelReason = reason;
-    this.pool?.send(run.worker, { type: 'cancel', runId: run.runId, reason });
-    run.cancelTimer = setTimeout(() => {
-      this.opts.log?.(`run ${run.runId}: worker ${run.worker.id} ignored the cancel; killing it`);
-      this.pool?.kill(run.worker);
-    }, this.opts.cancelGraceMs ?? 15_000);
-  }
-
-  /** RUN_TIMEOUT is used up: the run ends `failed` with code `timeout`, naming the limit and the node. */
-  private timeOut(run: ActiveRun): void {
-    if (run.closed || run.cancelReason) return;
-    const limit = run.deadline!.limitMs;
-    run.timedOut = { message: `the run exceeded RUN_TIMEOUT (${limit} ms of running time) ${runPosition(run)}`, nodeId: run.node?.id };
-    this.opts.log?.(`run ${run.runId}: ${run.timedOut.message}; stopping it`);
-    this.stopRun(run, run.timedOut.message);
-  }
-
-  debug(runId: string, command: DebugCommand): boolean {
-    const run = this.active.get(runId);
-    if (!run) return false;
-    this.pool?.send(run.worker, { type: 'debug', runId, command });
+  async debug(runId: string, command: DebugCommand): Promise<boolean> {
+    if (!this.opts.remote) return this.supervisor.debug(runId, command);
+    if (!(await this.isOnWorker(runId))) return false;
+    await this.opts.remote.control(runId, { type: 'debug', command });
     return true;
   }
 
-  setBreakpoints(runId: string, breakpoints: DebugRequest): boolean {
-    const run = this.active.get(runId);
-    if (!run) return false;
-    this.pool?.send(run.worker, { type: 'breakpoints', runId, breakpoints });
+  async setBreakpoints(runId: string, breakpoints: DebugRequest): Promise<boolean> {
+    if (!this.opts.remote) return this.supervisor.setBreakpoints(runId, breakpoints);
+    if (!(await this.isOnWorker(runId))) return false;
+    await this.opts.remote.control(runId, { type: 'breakpoints', breakpoints });
     return true;
+  }
+
+  /** Scaled mode: whether some worker holds the run (the database says so; the control message finds which). */
+  private async isOnWorker(runId: string): Promise<boolean> {
+    const row = await this.opts.db.run.findUnique({ where: { id: runId }, select: { status: true } });
+    return row?.status === 'running' || row?.status === 'paused';
+  }
+
+  /** Makes sure every queued row has its BullMQ job; returns how many rows are queued. */
+  async reconcile(): Promise<number> {
+    const queued = await this.opts.db.run.findMany({ where: { status: 'queued' }, orderBy: ORDER, select: { id: true, priority: true } });
+    if (this.opts.remote && queued.length) await this.opts.remote.reconcile(queued);
+    return queued.length;
+  }
+
+  /** Scaled mode: a worker host claimed a run (server/cluster/worker-api.ts); positions move for everyone behind it. */
+  async claimed(): Promise<void> {
+    await this.refreshPositions(true);
   }
 
   positionOf(runId: string): number | undefined {
@@ -262,7 +296,7 @@ export class RunQueue {
   async snapshot(runId: string): Promise<RunSnapshot | undefined> {
     const row = await this.opts.db.run.findUnique({ where: { id: runId }, select: { status: true, workflowId: true } });
     if (!row) return undefined;
-    const live = this.active.get(runId);
+    const live = this.supervisor.get(runId);
     const status = (live?.paused ? 'paused' : row.status) as RunStatus;
     return { runId, workflowId: row.workflowId ?? undefined, status, position: this.positionOf(runId) };
   }
@@ -275,19 +309,13 @@ export class RunQueue {
       select: { id: true, status: true, ...ROOM_FIELDS },
     });
     return rows.filter((r) => workflowRoomOf(r)).map((r) => ({
-      runId: r.id, workflowId, status: (this.active.get(r.id)?.paused ? 'paused' : r.status) as RunStatus, position: this.positionOf(r.id),
+      runId: r.id, workflowId, status: (this.supervisor.get(r.id)?.paused ? 'paused' : r.status) as RunStatus, position: this.positionOf(r.id),
     }));
   }
 
   /** Rooms changed: tell workers how many watch each running run, so nobody encodes unseen previews. */
   listenersChanged(): void {
-    for (const run of this.active.all()) {
-      const count = this.broadcaster.listenerCount(run.runId, run.workflowRoom);
-      if (count !== run.listeners) {
-        run.listeners = count;
-        this.pool?.send(run.worker, { type: 'preview-listeners', runId: run.runId, count });
-      }
-    }
+    for (const run of this.supervisor.all()) this.supervisor.setListeners(run.runId, this.broadcaster.listenerCount(run.runId, run.workflowRoom));
   }
 
   // ---- worker pool handlers ----
@@ -298,58 +326,31 @@ export class RunQueue {
   }
 
   onWorkerMessage(w: WorkerHandle, msg: WorkerToHost): void {
-    if (msg.type === 'fatal') {
-      this.opts.log?.(`worker ${msg.workerId} cannot start: ${msg.message}`);
-      return;
-    }
-    if (msg.type === 'ready' || msg.type === 'pong' || this.stopped) return;
-    const run = this.active.get(msg.runId);
-    if (!run || run.worker !== w) {
-      this.opts.log?.(`worker ${w.id}: "${msg.type}" message for run ${msg.runId}, which is not running on it; dropped`);
-      return;
-    }
-    this.active.serial(run, () => (msg.type === 'done' ? this.relay.done(run, msg.result) : this.relay.event(run, msg.event)), this.opts.log);
+    this.supervisor.onWorkerMessage(w, msg);
   }
 
   onWorkerExit(w: WorkerHandle, exit: WorkerExit): void {
-    const run = exit.runId && !this.stopped ? this.active.get(exit.runId) : undefined;
-    if (!run || run.worker !== w) return;
-    this.active.serial(run, () => this.relay.crashed(run, exit), this.opts.log);
+    this.supervisor.onWorkerExit(w, exit);
   }
 
   /** The worker broke the protocol (the pool ends it next): its run fails with code `worker_protocol`. */
   onWorkerProtocolError(w: WorkerHandle, problem: string, runId: string | undefined): void {
-    const run = runId && !this.stopped ? this.active.get(runId) : undefined;
-    if (!run || run.worker !== w) return;
-    this.active.serial(run, () => this.relay.protocolError(run, problem), this.opts.log);
+    this.supervisor.onWorkerProtocolError(w, problem, runId);
   }
 
   /** Stops dispatching and ignores further worker messages (call before stopping the workers). */
   beginStop(): void {
     this.stopped = true;
+    this.supervisor.beginStop();
   }
 
   /** Waits for in-flight recording, then marks runs still executing as interrupted. */
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.active.settled();
-    for (const run of this.active.all()) {
-      await this.opts.recorder.fail(run.runId, {
-        status: 'interrupted', code: 'interrupted', message: 'the server shut down while this run was running; run it again',
-      }).catch(() => undefined);
-      this.close(run);
-    }
+    await this.supervisor.stop('the server shut down while this run was running; run it again');
   }
 
   // ---- internals ----
-
-  private close(run: ActiveRun): void {
-    run.closed = true;
-    clearTimeout(run.cancelTimer);
-    run.deadline?.clear();
-    this.throttle.forget(run.runId);
-    this.active.delete(run.runId);
-  }
 
   /** Hands queued runs to idle workers; serialised so two calls never claim the same worker. */
   private async pump(): Promise<void> {
@@ -385,9 +386,7 @@ export class RunQueue {
       const workflowId = next.workflowId ?? undefined;
       const workflowRoom = workflowRoomOf(next);
       const listeners = this.broadcaster.listenerCount(next.id, workflowRoom);
-      const run: ActiveRun = { runId: next.id, workflowId, workflowRoom, worker: w, listeners, paused: false, closed: false };
-      if (this.opts.runTimeoutMs) run.deadline = new RunDeadline(this.opts.runTimeoutMs, () => this.timeOut(run));
-      this.active.add(run);
+      this.supervisor.start({ runId: next.id, workflowId, workflowRoom, worker: w, listeners });
       this.pool!.assign(w, {
         type: 'run', runId: next.id, ownerId: next.userId, graph: JSON.parse(next.graph) as Graph,
         targets: next.targets ? JSON.parse(next.targets) : undefined,

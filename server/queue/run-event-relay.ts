@@ -7,10 +7,10 @@ import type { WorkerExit } from '../worker/pool';
 import type { WorkerRunResult } from '../worker/protocol';
 import { runPosition, type ActiveRun } from './active-runs';
 import type { PreviewThrottle } from './preview-throttle';
-import type { RunFailure, RunRecorder } from './run-recorder';
+import type { RunFailure, RunRecords } from './run-recorder';
 
 export interface RunEventRelayDeps {
-  recorder: RunRecorder;
+  recorder: RunRecords;
   throttle: PreviewThrottle;
   previewRunsKept: number;
   emit(run: ActiveRun, event: RunEvent): void;

@@ -19,6 +19,9 @@ export interface RunFailure {
   nodeId?: string;
 }
 
+/** What a RunEventRelay needs to record a run: the database here, the API from a scaled worker host (server/cluster/). */
+export type RunRecords = Pick<RunRecorder, 'nodeFinished' | 'storePreview' | 'finish' | 'fail' | 'prunePreviews'>;
+
 export class RunRecorder {
   constructor(private readonly db: Db, private readonly store: ArtifactStore) {}
 

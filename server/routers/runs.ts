@@ -101,7 +101,7 @@ export const runsRouter = createRouter({
   debug: runControllerProcedure
     .input(z.object({ runId, command: z.enum(['pause', 'resume', 'step']) }))
     .mutation(async ({ ctx, input }) => {
-      if (!ctx.queue.debug(input.runId, input.command)) {
+      if (!(await ctx.queue.debug(input.runId, input.command))) {
         throw new TRPCError({ code: 'CONFLICT', message: `run "${input.runId}" is not running on a worker` });
       }
       return { runId: input.runId, command: input.command };
@@ -111,7 +111,7 @@ export const runsRouter = createRouter({
   breakpoints: runControllerProcedure
     .input(z.object({ runId, breakpoints: breakpointsSchema }))
     .mutation(async ({ ctx, input }) => {
-      if (!ctx.queue.setBreakpoints(input.runId, input.breakpoints)) {
+      if (!(await ctx.queue.setBreakpoints(input.runId, input.breakpoints))) {
         throw new TRPCError({ code: 'CONFLICT', message: `run "${input.runId}" is not running on a worker` });
       }
       return { runId: input.runId };
