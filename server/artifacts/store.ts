@@ -41,6 +41,19 @@ export class ArtifactStore {
     return { sha256, size: bytes.byteLength, path: rel, mime: IMAGE_MIME[kind] };
   }
 
+  /** The bytes stored under this hash (any image kind), or undefined: how scaled mode's uploaded blobs are found. */
+  async read(sha256: string): Promise<Uint8Array | undefined> {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) return undefined;
+    for (const ext of Object.values(IMAGE_EXT)) {
+      try {
+        return new Uint8Array(await fs.promises.readFile(this.absolute(`artifacts/${sha256.slice(0, 2)}/${sha256}.${ext}`)));
+      } catch {
+        // not this kind
+      }
+    }
+    return undefined;
+  }
+
   absolute(rel: string): string {
     return path.join(this.dataDir, ...rel.split('/'));
   }

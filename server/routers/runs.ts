@@ -1,13 +1,13 @@
 // runs.*: enqueue (validated, seeds applied), cancel, step-debug controls, one run in detail, run history.
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import type { Breakpoints } from '../../nodes/engine/debugger';
 import type { Graph } from '../../nodes/engine/graph';
 import type { OutputSummary, RunStatus } from '../../nodes/engine/events';
 import type { ChannelStats } from '../../nodes/runtime/tensor';
 import { artifactUrl } from '../artifacts/store';
 import type { Run } from '../generated/prisma/client';
 import type { RunQueue } from '../queue/queue';
+import { breakpointsSchema } from '../worker/protocol-schema';
 import {
   createRouter, runControllerProcedure, runnerProcedure, runViewerProcedure, signedInProcedure,
 } from '../trpc';
@@ -37,13 +37,6 @@ function runHeader(run: Run & { workflow: { name: string } | null }, queue: RunQ
     error: run.errorCode ? { nodeId: run.errorNodeId ?? undefined, code: run.errorCode, message: run.errorMessage ?? '' } : null,
   };
 }
-
-/** The engine's Breakpoints (nodes/engine/debugger.ts). */
-const breakpointsSchema = z.object({
-  steps: z.array(z.object({ nodeId, step: z.number().int().min(0) })).max(1000).optional(),
-  everyStep: z.union([z.literal(true), z.array(nodeId).max(1000)]).optional(),
-  beforeNodes: z.array(nodeId).max(1000).optional(),
-}) satisfies z.ZodType<Breakpoints>;
 
 const enqueueInput = z
   .object({

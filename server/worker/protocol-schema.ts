@@ -1,6 +1,7 @@
 // zod schemas of the worker → host messages (protocol.ts): the host checks every message before using it, since a
 // worker (above all a remote one) is another process that may be buggy, out of date or hostile.
 import { z } from 'zod';
+import type { Breakpoints } from '../../nodes/engine/debugger';
 import type { WorkerToHost } from './protocol';
 
 const id = z.string().min(1).max(256);
@@ -20,6 +21,14 @@ const artifactRef = z.object({
   id: text.optional(), url: text.optional(), path: text.optional(),
 });
 const base = { runId: id };
+
+const nodeRef = z.string().min(1).max(200);
+/** The engine's Breakpoints (nodes/engine/debugger.ts), as runs.enqueue/runs.breakpoints and the control channel take them. */
+export const breakpointsSchema = z.object({
+  steps: z.array(z.object({ nodeId: nodeRef, step: z.number().int().min(0) })).max(1000).optional(),
+  everyStep: z.union([z.literal(true), z.array(nodeRef).max(1000)]).optional(),
+  beforeNodes: z.array(nodeRef).max(1000).optional(),
+}) satisfies z.ZodType<Breakpoints>;
 
 /** The events a worker's executor emits (queue events — queued, position, artifact — come from the server only). */
 const workerEvent = z.discriminatedUnion('type', [

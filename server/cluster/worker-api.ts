@@ -1,0 +1,206 @@
+// The API scaled-mode worker hosts call (`npm run worker`), under /api/workers/, with `Authorization: Bearer
+// <WORKER_TOKEN>`: a worker needs no database credentials, so claiming a run and recording what it produces go
+// through here. Every record names the worker; the database refuses one from a worker that does not hold the run
+// (a host declared lost, then heard from again, cannot overwrite what happened since).
+import type http from 'node:http';
+import { z } from 'zod';
+import { workflowRoomOf } from '../auth/access';
+import { ApiError, sendApiError, sendJson } from '../api/respond';
+import type { ArtifactStore } from '../artifacts/store';
+import { NotAnImageError } from '../artifacts/image-kind';
+import { artifactUrl } from '../artifacts/store';
+import type { Db } from '../db';
+import type { RunQueue } from '../queue/queue';
+import type { RunRecorder } from '../queue/run-recorder';
+import { parseWorkerMessage } from '../worker/protocol-schema';
+import { MissingBlobError, sha256Hex, unpackBlobs } from './blob-wire';
+import { bearerMatches } from './worker-token';
+
+export const WORKER_API_PREFIX = '/api/workers/';
+/** A 2048x2048 PNG with its embedded graph is ~10 MB; x4 upscales of large images go well beyond. */
+const MAX_BLOB_BYTES = 512 * 1024 * 1024;
+/** Records are JSON with blob references instead of bytes: small. */
+const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
+/** What the server tells each worker host at its pre-flight: the run settings are the server's, not the host's. */
+export interface WorkerSettings {
+  previewFps: number;
+  previewRunsKept: number;
+  cancelGraceMs: number;
+  runTimeoutMs: number;
+}
+
+/** A claimed run, as the worker host needs it to start (protocol.ts `run` plus where its events go). */
+export interface ClaimedRun {
+  runId: string;
+  ownerId: string | null;
+  graph: unknown;
+  targets?: string[];
+  debug?: unknown;
+  workflowId?: string;
+  workflowRoom?: string;
+  previewListeners: number;
+}
+
+export interface WorkerApiDeps {
+  db: Db;
+  store: ArtifactStore;
+  recorder: RunRecorder;
+  queue: RunQueue;
+  token: string;
+  settings: WorkerSettings;
+  /** Sockets watching a run, across every web server (the Socket.io Redis adapter asks them all). */
+  listeners(runId: string, workflowRoom: string | undefined): Promise<number>;
+  log: (m: string) => void;
+}
+
+const workerId = z.string().min(1).max(200);
+const failure = z.object({
+  status: z.enum(['failed', 'cancelled', 'interrupted']),
+  code: z.string().min(1).max(200),
+  message: z.string().max(64 * 1024),
+  nodeId: z.string().max(200).optional(),
+});
+const recordSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('node-finished'), workerId, event: z.unknown() }),
+  z.object({ op: z.literal('preview'), workerId, event: z.unknown() }),
+  z.object({ op: z.literal('finish'), workerId, result: z.unknown() }),
+  z.object({
+    op: z.literal('fail'), workerId, failure,
+    node: z.object({ id: z.string().max(200), type: z.string().max(200), ms: z.number().min(0) }).optional(),
+  }),
+]);
+const FINAL = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);
+
+async function readBody(req: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    req.resume();
+    throw new ApiError(413, 'payload_too_large', `the body is larger than ${maxBytes} bytes`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw new ApiError(413, 'payload_too_large', `the body is larger than ${maxBytes} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function readJson(req: http.IncomingMessage): Promise<unknown> {
+  const text = (await readBody(req, MAX_RECORD_BYTES)).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ApiError(400, 'invalid_json', `the body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+export function createWorkerApi(d: WorkerApiDeps): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> {
+  async function claim(runId: string, body: unknown): Promise<ClaimedRun> {
+    const who = z.object({ workerId }).safeParse(body);
+    if (!who.success) throw new ApiError(400, 'invalid_claim', 'a claim names the worker: { "workerId": "…" }');
+    // The one place a run is handed out: whoever flips queued → running first has it (BullMQ may deliver a job
+    // twice, e.g. after a stalled lock or a Redis restart; the database decides).
+    const { count } = await d.db.run.updateMany({
+      where: { id: runId, status: 'queued' },
+      data: { status: 'running', workerId: who.data.workerId, startedAt: new Date() },
+    });
+    const row = await d.db.run.findUnique({ where: { id: runId }, include: { workflow: { select: { ownerId: true } } } });
+    if (!row) throw new ApiError(404, 'unknown_run', `no run "${runId}"`);
+    if (count !== 1) throw new ApiError(409, 'not_queued', `run "${runId}" is ${row.status}, not queued; skip it`, { status: row.status });
+    const workflowRoom = workflowRoomOf(row);
+    await d.queue.claimed();
+    return {
+      runId, ownerId: row.userId, graph: JSON.parse(row.graph),
+      targets: row.targets ? JSON.parse(row.targets) : undefined,
+      debug: row.debug ? JSON.parse(row.debug) : undefined,
+      workflowId: row.workflowId ?? undefined, workflowRoom,
+      previewListeners: await d.listeners(runId, workflowRoom).catch(() => 1),
+    };
+  }
+
+  async function putBlob(sha256: string, req: http.IncomingMessage): Promise<unknown> {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new ApiError(400, 'invalid_blob_id', 'a blob is named by its lower-case hex sha256');
+    const bytes = await readBody(req, MAX_BLOB_BYTES);
+    if (sha256Hex(bytes) !== sha256) throw new ApiError(400, 'blob_hash_mismatch', `the body's sha256 is not ${sha256}`);
+    try {
+      const file = await d.store.put(bytes, { what: `blob ${sha256}` });
+      return { sha256, mime: file.mime, size: file.size };
+    } catch (e) {
+      if (e instanceof NotAnImageError) throw new ApiError(415, 'not_an_image', e.message);
+      throw e;
+    }
+  }
+
+  async function record(runId: string, raw: unknown): Promise<unknown> {
+    const parsed = recordSchema.safeParse(raw);
+    if (!parsed.success) throw new ApiError(400, 'invalid_record', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const rec = parsed.data;
+    const row = await d.db.run.findUnique({ where: { id: runId }, select: { status: true, workerId: true, workflowId: true } });
+    if (!row) throw new ApiError(404, 'unknown_run', `no run "${runId}"`);
+    if (row.workerId !== rec.workerId) {
+      throw new ApiError(409, 'not_your_run', `run "${runId}" is not held by worker ${rec.workerId} (it is ${row.status}, on ${row.workerId ?? 'no worker'})`);
+    }
+    const ended = FINAL.has(row.status);
+    const unpacked = await unpackBlobs(rec, (sha) => d.store.read(sha)) as typeof rec;
+    switch (unpacked.op) {
+      case 'node-finished':
+      case 'preview': {
+        if (ended) throw new ApiError(409, 'run_ended', `run "${runId}" has ended (${row.status})`);
+        const msg = parseWorkerMessage({ type: 'event', runId, event: unpacked.event });
+        const want = unpacked.op === 'preview' ? 'node:preview' : 'node:finished';
+        if (!msg.ok || msg.msg.type !== 'event' || msg.msg.event.type !== want) {
+          throw new ApiError(400, 'invalid_record', msg.ok ? `expected a ${want} event` : msg.problem);
+        }
+        const e = msg.msg.event;
+        if (e.type === 'node:preview') await d.recorder.storePreview(e);
+        else if (e.type === 'node:finished') await d.recorder.nodeFinished(e);
+        return { ok: true };
+      }
+      case 'finish': {
+        // A retry after a lost answer: the run was recorded the first time; answer with what was stored.
+        if (ended) return { refs: await storedOutputs(runId) };
+        const msg = parseWorkerMessage({ type: 'done', runId, result: unpacked.result });
+        if (!msg.ok || msg.msg.type !== 'done') throw new ApiError(400, 'invalid_record', msg.ok ? 'expected a run result' : msg.problem);
+        const refs = await d.recorder.finish({ runId, workflowId: row.workflowId ?? undefined }, msg.msg.result);
+        return { refs };
+      }
+      case 'fail':
+        if (!ended) await d.recorder.fail(runId, unpacked.failure, unpacked.node);
+        return { ok: true };
+    }
+  }
+
+  async function storedOutputs(runId: string) {
+    const rows = await d.db.artifact.findMany({ where: { runId, kind: 'image' }, orderBy: { createdAt: 'asc' } });
+    return rows.map((a) => ({ nodeId: a.nodeId, filename: a.filename, mime: a.mime, width: a.width, height: a.height, id: a.id, url: artifactUrl(a.id) }));
+  }
+
+  return async (req, res) => {
+    try {
+      if (!bearerMatches(req.headers.authorization, d.token)) {
+        req.resume();
+        throw new ApiError(401, 'invalid_worker_token', 'the server refused this WORKER_TOKEN');
+      }
+      const url = new URL(req.url ?? '/', 'http://x');
+      const parts = url.pathname.slice(WORKER_API_PREFIX.length).split('/').map(decodeURIComponent);
+      const method = req.method ?? 'GET';
+      if (parts[0] === 'check' && parts.length === 1 && method === 'GET') return sendJson(res, 200, { ok: true, settings: d.settings });
+      if (parts[0] === 'blobs' && parts.length === 2 && method === 'PUT') return sendJson(res, 200, await putBlob(parts[1], req));
+      if (parts[0] === 'runs' && parts.length === 3 && method === 'POST') {
+        if (parts[2] === 'claim') return sendJson(res, 200, await claim(parts[1], await readJson(req)));
+        if (parts[2] === 'record') return sendJson(res, 200, await record(parts[1], await readJson(req)));
+      }
+      throw new ApiError(404, 'not_found', `no worker route ${method} ${url.pathname}`);
+    } catch (e) {
+      if (e instanceof ApiError) return sendApiError(res, e);
+      if (e instanceof MissingBlobError) return sendApiError(res, new ApiError(400, 'missing_blob', e.message));
+      if (e instanceof URIError) return sendApiError(res, new ApiError(404, 'not_found', 'malformed path'));
+      d.log(`worker API ${req.method} ${req.url}: ${(e as Error).stack ?? e}`);
+      if (!res.headersSent) sendApiError(res, new ApiError(500, 'internal', (e as Error).message));
+      else res.end();
+    }
+  };
+}
