@@ -1,7 +1,8 @@
 // The CLIP socket's value: tokenizer + text-encoder session -> conditioning. Long prompts run as
 // several 77-token windows concatenated along the sequence (ComfyUI); emphasis uses the empty prompt.
 import type { ClipTokenizer, TokenChunk } from '../text';
-import { outputFloat32, type FeedValue, type ModelSession, type OnnxRuntime, type TensorInfo } from '../runtime/onnx';
+import { outputFloat32, type FeedValue, type TensorInfo } from '../onnx/feeds';
+import type { ModelSession, OnnxRuntime } from '../runtime/onnx';
 import type { Tensor } from '../runtime/tensor';
 import type { ClipModel, ConditioningValue } from '../values';
 import { applyEmphasis, hasEmphasis } from './emphasis';

@@ -1,6 +1,7 @@
 // The noise predictor behind U-Nets and refiners: one ONNX session with the SD U-Net interface
 // (sample, timestep, encoder_hidden_states -> out_sample), adapted to the session's dtypes and batch limit.
-import { outputFloat32, type FeedValue, type ModelSession, type TensorInfo } from '../runtime/onnx';
+import { outputFloat32, type FeedValue, type TensorInfo } from '../onnx/feeds';
+import type { ModelSession } from '../runtime/onnx';
 import { batchItem, concatBatch, numel, type Tensor } from '../runtime/tensor';
 import { ModelInputError } from './errors';
 import { batchLimit, fixedChannels, fixedSpatial, isIntegerType, pickOutput, requireInput } from './session-io';

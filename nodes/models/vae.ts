@@ -1,6 +1,7 @@
 // The VAE socket's value: decoder (latent -> image) and optional encoder (image -> latent) sessions,
 // with the diffusers conventions: images in [-1, 1] inside, latents multiplied by the scaling factor.
-import { outputFloat32, type ModelSession, type OnnxRuntime, type TensorInfo } from '../runtime/onnx';
+import { outputFloat32, type TensorInfo } from '../onnx/feeds';
+import type { ModelSession, OnnxRuntime } from '../runtime/onnx';
 import { batchItem, concatBatch, type Tensor } from '../runtime/tensor';
 import type { VaeModel } from '../values';
 import { ModelInputError } from './errors';

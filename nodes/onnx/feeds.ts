@@ -1,5 +1,6 @@
 // What goes into and comes out of a session run: feeds checked against the model's inputs and converted to
 // the element types it declares, outputs widened back, so nodes never care about fp16 models or int64 ids.
+// It loads no onnxruntime, so model classes (which the web process loads via the registry) import from here.
 import { bfloat16ToFloat32, float16ToFloat32, float32ToFloat16 } from '../runtime/float16';
 
 /** Element types ONNX Runtime reports in session metadata. */

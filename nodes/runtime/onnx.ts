@@ -1,5 +1,6 @@
 // The one owner of onnxruntime-node: execution-provider choice, threads, a byte-budgeted LRU of sessions,
-// feed/output dtype conversion (via nodes/onnx/feeds) and run timing. Nothing else imports onnxruntime-node.
+// feed/output dtype conversion (via nodes/onnx/feeds) and run timing. Nothing else imports onnxruntime-node, and only
+// worker-side code imports this module by value: the web process must not load the runtime (server/web-process.test.ts).
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { convertOutput, prepareFeeds, runError, OnnxRunError, type FeedValue, ty
 import { externalDataFiles } from '../onnx/model-io';
 import { GraphBuilder } from '../onnx/builder';
 
+// For worker-side callers and tests; code the web process loads imports these from nodes/onnx/feeds itself.
 export type { FeedValue, RunOutput, TensorType, TensorInfo, FeedData, OutputData } from '../onnx/feeds';
 export { outputFloat32, OnnxRunError } from '../onnx/feeds';
 

@@ -2,7 +2,8 @@
 // from the model (metadata or a probe run) and upscales any image size through memory-budgeted tiles.
 import fs from 'node:fs';
 import path from 'node:path';
-import { outputFloat32, type ModelSession, type OnnxRuntime } from '../runtime/onnx';
+import { outputFloat32 } from '../onnx/feeds';
+import type { ModelSession, OnnxRuntime } from '../runtime/onnx';
 import type { Tensor } from '../runtime/tensor';
 import { batchItem, concatBatch } from '../runtime/tensor';
 import { resizeImage } from '../runtime/image';

@@ -1,5 +1,5 @@
-// Test side of server-process.ts: spawn a real server in its own process group (workers included), talk tRPC
-// to it, SIGKILL the whole group like a crash or an OOM kill, or stop it cleanly.
+// Test side of server-process.ts (or of `npm start`'s server/main.ts): spawn a real server in its own process group
+// (workers included), talk tRPC to it, SIGKILL the whole group like a crash or an OOM kill, or stop it cleanly.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,7 +20,12 @@ export interface SpawnedServer {
   stop(): Promise<void>;
 }
 
-const SCRIPT = path.join(projectRoot, 'server', 'reliability', 'server-process.ts');
+const SCRIPTS = {
+  /** createServer alone, the bound port printed as `READY <port>`. */
+  'server-process': path.join(projectRoot, 'server', 'reliability', 'server-process.ts'),
+  /** The whole start-up of `npm start` (model pack check, seed, admin), which logs `serving <url>`. */
+  main: path.join(projectRoot, 'server', 'main.ts'),
+};
 
 /** Pids whose process group is `group` (Linux /proc; field 5 of stat, after the parenthesised name). */
 export function processGroup(group: number): number[] {
@@ -42,8 +47,10 @@ function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
 }
 
-export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<SpawnedServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], {
+export async function spawnServer(
+  dataDir: string, env: Record<string, string> = {}, script: keyof typeof SCRIPTS = 'server-process',
+): Promise<SpawnedServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPTS[script]], {
     cwd: projectRoot,
     detached: true, // its own process group, so one kill reaches the forked workers too
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -57,8 +64,8 @@ export async function spawnServer(dataDir: string, env: Record<string, string> =
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = out.match(/READY (\d+)/);
-      if (m) resolve(Number(m[1]));
+      const m = out.match(/READY (\d+)\s|serving http:\/\/\S+:(\d+)\s/);
+      if (m) resolve(Number(m[1] ?? m[2]));
     });
     child.once('exit', (code, signal) => reject(new Error(`the server process exited (${code ?? signal}) before it was ready:\n${stderr}`)));
   });
