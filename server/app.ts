@@ -34,7 +34,11 @@ import { securityHeaders } from './http/security-headers';
 import { createInputHandler, INPUTS_PREFIX } from './inputs/http';
 import { createInputReadCheck } from './inputs/read-access';
 import { WorkerPool } from './worker/pool';
-import { attachRemoteWorkers, REMOTE_WORKER_CHECK, type RemoteWorkers } from './worker/remote-host';
+import type { WorkerConfig } from './worker/protocol';
+import { getCatalog } from '../nodes/registry';
+import { openScaledMode, startScaledServices } from './cluster/scaled-mode';
+import { createWorkerApi, WORKER_API_PREFIX } from './cluster/worker-api';
+import { clusterListenerCount } from './cluster/cluster-listeners';
 
 export interface ServerOptions {
   env: Env;
@@ -66,7 +70,13 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   const models = new ModelStore(env.MODELS_DIR);
   const artifacts = new ArtifactStore(env.DATA_DIR);
   const recorder = new RunRecorder(db, artifacts);
+  // Scaled mode (REDIS_URL): BullMQ, the Socket.io Redis adapter, worker hosts (server/cluster/).
+  const scaled = env.REDIS_URL ? await openScaledMode(env, log).catch(async (e: unknown) => {
+    await db.$disconnect();
+    throw e;
+  }) : undefined;
   const queue = new RunQueue({
+    remote: scaled?.dispatch,
     db, models, recorder, previewFps: env.PREVIEW_FPS, previewRunsKept: env.PREVIEW_RUNS_KEPT, log,
     limits: { maxQueuedRunsPerUser: env.MAX_QUEUED_RUNS_PER_USER, maxBatchCount: env.MAX_BATCH_COUNT, graph: graphLimits(env) },
     runTimeoutMs: env.RUN_TIMEOUT, cancelGraceMs: env.CANCEL_GRACE_MS,
@@ -141,8 +151,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
         res.end(JSON.stringify({ error: { code: 'internal', message: 'could not read the input image' } }));
       });
     }
-    // Remote workers' pre-flight (and a clear refusal when they are off); their socket path is served by remote-host.
-    if (url === REMOTE_WORKER_CHECK || url.startsWith('/api/workers/')) return void remote.handleHttp(req, res);
+    if (url.startsWith(WORKER_API_PREFIX)) return void workerApi(req, res);
     if (url === HEALTH_PATH) {
       return void healthHandler(req, res).catch((e) => {
         log(`health: ${(e as Error).stack ?? e}`);
@@ -156,19 +165,23 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     res.end(JSON.stringify({ error: { code: 'not_found', message: `nothing at ${url} (the web app is not served by this instance)` } }));
   });
 
-  const { io, broadcaster } = attachSocket(httpServer, queue, { db, enforced: env.AUTH === 'local', changes: services.accessChanges }, headersFor);
+  const { io, broadcaster } = attachSocket(
+    httpServer, queue, { db, enforced: env.AUTH === 'local', changes: services.accessChanges }, headersFor, scaled?.adapter,
+  );
+  const runtime: Omit<WorkerConfig, 'workerId'> = {
+    modelsDir: env.MODELS_DIR,
+    inputDirs,
+    provider: env.EXECUTION_PROVIDER,
+    cacheBytes: env.CACHE_BYTES,
+    modelBudgetBytes: env.MODEL_BUDGET_BYTES,
+    debugPauseTimeoutMs: env.DEBUG_PAUSE_TIMEOUT,
+    maxImagePixels: env.MAX_IMAGE_PIXELS,
+  };
+  // Scaled mode's WORKERS are worker hosts (started once this server listens), not processes of this pool.
   const pool = new WorkerPool({
-    count: env.WORKERS,
+    count: scaled ? 0 : env.WORKERS,
     log,
-    config: {
-      modelsDir: env.MODELS_DIR,
-      inputDirs,
-      provider: env.EXECUTION_PROVIDER,
-      cacheBytes: env.CACHE_BYTES,
-      modelBudgetBytes: env.MODEL_BUDGET_BYTES,
-      debugPauseTimeoutMs: env.DEBUG_PAUSE_TIMEOUT,
-      maxImagePixels: env.MAX_IMAGE_PIXELS,
-    },
+    config: runtime,
     handlers: {
       onReady: (w) => queue.onWorkerReady(w),
       onMessage: (w, m) => queue.onWorkerMessage(w, m),
@@ -178,8 +191,18 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     heartbeat: { intervalMs: env.WORKER_HEARTBEAT_MS, misses: env.WORKER_HEARTBEAT_MISSES },
   });
   queue.attach(pool, broadcaster);
-  const healthHandler = createHealthHandler(db, pool, env.AUTH === 'local');
-  const remote: RemoteWorkers = attachRemoteWorkers(httpServer, pool, { token: env.WORKER_TOKEN, log });
+  const localWorkers = async () => pool.list().map((w) => ({ id: w.id, state: w.state, provider: w.provider ?? null, runId: w.runId ?? null }));
+  const healthHandler = createHealthHandler(db, scaled ? () => scaled.workers() : localWorkers, env.AUTH === 'local');
+  const workerApi = scaled
+    ? createWorkerApi({
+      db, store: artifacts, recorder, queue, token: env.WORKER_TOKEN!, log,
+      settings: { previewFps: env.PREVIEW_FPS, previewRunsKept: env.PREVIEW_RUNS_KEPT, cancelGraceMs: env.CANCEL_GRACE_MS, runTimeoutMs: env.RUN_TIMEOUT },
+      listeners: (runId, room) => clusterListenerCount(io, runId, room),
+    })
+    : async (_req: http.IncomingMessage, res: http.ServerResponse) => {
+      res.writeHead(404, { 'Content-Type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ error: { code: 'scaled_mode_off', message: 'this server runs its own workers; start the servers with REDIS_URL (scaled mode) to take workers from `npm run worker`' } }));
+    };
 
   let closeNext: (() => Promise<void>) | undefined;
   if (opts.next !== false) {
@@ -199,6 +222,13 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   const bound = httpServer.address() as AddressInfo;
   const port = bound.port;
   pool.start();
+  const url = boundUrl(bound);
+  const scaledServices = scaled
+    ? await startScaledServices({
+      scaled, env, db, io, queue, broadcaster, url: url.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]'),
+      runtime, catalog: new Map(getCatalog().map((c) => [c.type, c])), log,
+    })
+    : undefined;
   const retention = startRetention({
     db, store: artifacts, log, logIds: env.LOG_LEVEL === 'debug', intervalMs: env.RETENTION_SWEEP_MS,
     policy: { runDays: env.RETENTION_RUN_DAYS, outputBytes: env.RETENTION_OUTPUT_BYTES, uploadDays: env.RETENTION_UPLOAD_DAYS },
@@ -208,17 +238,18 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   const close = () => (closing ??= (async () => {
     queue.beginStop();
     await retention.stop();
+    await scaledServices?.close();
     await pool.stop();
     await queue.stop();
-    await remote.close();
     await new Promise<void>((resolve) => {
       io.close(() => resolve());
       httpServer.closeAllConnections();
     });
     await closeNext?.().catch(() => undefined);
     await sessionPurge?.stop();
+    await scaled?.close();
     await db.$disconnect();
   })());
 
-  return { url: boundUrl(bound), port, httpServer, io, services, pool, close };
+  return { url, port, httpServer, io, services, pool, close };
 }

@@ -52,9 +52,14 @@ describe('loadEnv', () => {
     expect((err as Error).message).not.toContain('short');
   });
 
-  it('allows WORKERS=0 only with a WORKER_TOKEN for remote workers, never echoing the token', () => {
-    expect(loadEnv({ WORKERS: '0', WORKER_TOKEN: 'x'.repeat(32) })).toMatchObject({ WORKERS: 0 });
-    expect(() => loadEnv({ WORKERS: '0' })).toThrow(/WORKERS=0 leaves nobody to run graphs: set WORKER_TOKEN/);
+  it('allows WORKERS=0 only in scaled mode (REDIS_URL, which needs WORKER_TOKEN), never echoing the token or the URL', () => {
+    const scaled = { REDIS_URL: 'redis://:secret@127.0.0.1:6379/3', WORKER_TOKEN: 'x'.repeat(32) };
+    expect(loadEnv({ WORKERS: '0', ...scaled })).toMatchObject({ WORKERS: 0, REDIS_URL: scaled.REDIS_URL, REDIS_PREFIX: 'stepflow' });
+    expect(() => loadEnv({ WORKERS: '0' })).toThrow(/WORKERS=0 leaves nobody to run graphs: set REDIS_URL/);
+    expect(() => loadEnv({ WORKERS: '0', WORKER_TOKEN: 'x'.repeat(32) })).toThrow(/set REDIS_URL \(scaled mode\)/);
+    expect(() => loadEnv({ REDIS_URL: scaled.REDIS_URL })).toThrow(/scaled mode \(REDIS_URL\) needs WORKER_TOKEN/);
+    expect(() => loadEnv({ REDIS_URL: 'localhost:6379', WORKER_TOKEN: scaled.WORKER_TOKEN })).toThrow(/REDIS_URL must look like redis:\/\/host:6379 \(or rediss:\/\/ for TLS\) \(got \(hidden\)\)/);
+    expect(() => loadEnv({ REDIS_PREFIX: 'a b' })).toThrow(/REDIS_PREFIX must be 1 to 64 letters/);
     let err: unknown;
     try {
       loadEnv({ WORKER_TOKEN: 'too-short' });

@@ -22,10 +22,20 @@ export const envSchema = z.object({
   /** `file:<path>`; a relative path is taken from the project root. Defaults to DATA_DIR/stepflow.db. */
   DATABASE_URL: z.string().startsWith('file:', 'DATABASE_URL must be a SQLite URL like file:./data/stepflow.db').optional(),
   MODELS_DIR: z.string().min(1).default(path.join(projectRoot, 'models')),
-  /** Local worker processes. 0 is allowed when remote workers (WORKER_TOKEN) do the work. */
+  /** Local workers (embedded: forked processes; scaled: worker hosts of this server). 0 with REDIS_URL: inference elsewhere. */
   WORKERS: int('WORKERS').min(0, 'WORKERS must be 0 or more').max(64).default(1),
-  /** Shared secret remote workers (`npm run worker`) present to join; unset = remote workers are refused. */
+  /** Shared secret worker hosts (`npm run worker`) present to the API; required in scaled mode (REDIS_URL). */
   WORKER_TOKEN: z.string().min(16, 'WORKER_TOKEN must be at least 16 characters (use a long random string)').max(256).optional(),
+  // ---- scaled mode (server/cluster/): Redis for jobs, events and control ----
+  /** redis://[:password@]host:port[/db]: runs go through BullMQ and Socket.io rooms span servers. Unset = embedded mode. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'REDIS_URL must look like redis://host:6379 (or rediss:// for TLS)').optional(),
+  /** Prefix of every Redis key and channel StepFlow uses, so several deployments can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[\w.-]{1,64}$/, 'REDIS_PREFIX must be 1 to 64 letters, digits, ".", "_" or "-"').default('stepflow'),
+  /** A worker host whose Redis heartbeat has been missing this long (ms) has its runs failed with `worker_lost`. */
+  WORKER_LOST_MS: int('WORKER_LOST_MS').min(1000, 'WORKER_LOST_MS must be at least 1000 (ms)').default(15_000),
+  /** The pool this server's own worker hosts (WORKERS with REDIS_URL) serve. */
+  WORKER_POOL: z.string().regex(/^[\w.-]{1,64}$/, 'WORKER_POOL must be 1 to 64 letters, digits, ".", "_" or "-"').default('default'),
+  // ---- end of scaled mode ----
   EXECUTION_PROVIDER: z.enum(['cpu', 'cuda'], { error: 'EXECUTION_PROVIDER must be "cpu" or "cuda"' }).default('cpu'),
   PREVIEW_FPS: int('PREVIEW_FPS').min(10, 'PREVIEW_FPS must be at least 10').max(120).default(15),
   /** Worker node-output cache (LRU) in bytes. */
@@ -102,8 +112,11 @@ export const envSchema = z.object({
     + 'delete workflows: set AUTH=local (with ADMIN_USERNAME and ADMIN_PASSWORD) to expose StepFlow, or '
     + 'ALLOW_UNAUTHENTICATED=1 if everybody on this network is trusted, or leave HOST unset (127.0.0.1)',
   path: ['HOST'],
-}).refine((e) => e.WORKERS > 0 || e.WORKER_TOKEN !== undefined, {
-  message: 'WORKERS=0 leaves nobody to run graphs: set WORKER_TOKEN so remote workers can join, or WORKERS to 1 or more', path: ['WORKERS'],
+  // NODE_ENV=test may hold runs in the queue with no worker at all (tests drive workers by hand, or none).
+}).refine((e) => e.WORKERS > 0 || e.REDIS_URL !== undefined || e.NODE_ENV === 'test', {
+  message: 'WORKERS=0 leaves nobody to run graphs: set REDIS_URL (scaled mode) and start workers with `npm run worker`, or WORKERS to 1 or more', path: ['WORKERS'],
+}).refine((e) => e.REDIS_URL === undefined || e.WORKER_TOKEN !== undefined, {
+  message: 'scaled mode (REDIS_URL) needs WORKER_TOKEN: worker hosts authenticate to the API with it', path: ['WORKER_TOKEN'],
 });
 
 export type EnvInput = z.input<typeof envSchema>;
@@ -122,7 +135,7 @@ export class EnvError extends Error {
 
 /** A password is never echoed into an error message (which ends up in logs). */
 const shown = (key: string, value: unknown) => (
-  (key === 'ADMIN_PASSWORD' || key === 'WORKER_TOKEN') && value !== undefined ? '(hidden)' : JSON.stringify(value));
+  (key === 'ADMIN_PASSWORD' || key === 'WORKER_TOKEN' || key === 'REDIS_URL') && value !== undefined ? '(hidden)' : JSON.stringify(value));
 
 /** Parses variables (process.env by default); empty strings count as unset. */
 export function loadEnv(source: Record<string, string | undefined> = process.env): Env {

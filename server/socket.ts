@@ -1,7 +1,7 @@
 // Socket.io on the HTTP server: rooms per run and per workflow; a run's events go to its room and, for runs
 // its workflow's owner started, to the workflow's room. Who may join is socket-access.ts.
 import type http from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
 import type { RunEvent } from '../nodes/engine/events';
 import type { Db } from './db';
 import { foreignOrigin } from './http/origin';
@@ -17,9 +17,12 @@ export type StepflowIo = Server<ClientToServerEvents, ServerToClientEvents>;
 export function attachSocket(
   httpServer: http.Server, queue: RunQueue, access: SocketAccess = { db: undefined as unknown as Db, enforced: false },
   securityHeaders?: SecurityHeaders,
+  /** Scaled mode: the Socket.io Redis adapter, so a room spans every web server. */
+  adapter?: ServerOptions['adapter'],
 ): { io: StepflowIo; broadcaster: RunBroadcaster } {
   const io: StepflowIo = new Server(httpServer, {
     serveClient: false,
+    ...(adapter ? { adapter } : {}),
     // Next's dev server shares this HTTP server for its HMR websocket: leave other upgrades alone.
     destroyUpgrade: false,
     maxHttpBufferSize: 1e6,

@@ -1,16 +1,14 @@
 // Only PNG, JPEG and WebP, recognised by their bytes, are stored and served: a worker's claimed type is never
-// trusted (a fake remote worker over the real socket plays the lying worker), and files are served as what they are.
+// trusted (a fake worker attached to the real pool plays the lying worker), and files are served as what they are.
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HostToWorker, WorkerToHost } from '../worker/protocol';
-import { REMOTE_WORKER_PATH } from '../worker/remote-host';
+import type { WorkerToHost } from '../worker/protocol';
+import { fakeWorker, type FakeWorker } from '../testing/fake-worker';
 import { fillGraph, startTestServer, tempDir, until, type TestServer } from '../testing/harness';
 import { sniffImage } from './image-kind';
 
-const TOKEN = 'image-types-worker-token-0123';
 const HTML = new TextEncoder().encode('<html><script>alert(document.cookie)</script></html>');
 const GIF = new TextEncoder().encode('GIF89a\x01\x00\x01\x00\x00\x00\x00;');
 let png: Uint8Array;
@@ -39,26 +37,20 @@ describe('sniffImage', () => {
 describe('artifacts and inputs as images only', () => {
   let t: TestServer;
   let dir: string;
-  let worker: Socket;
+  let worker: FakeWorker;
   /** What the fake worker answers to its next run. */
   let answer: (runId: string) => WorkerToHost[] = () => [];
 
   beforeAll(async () => {
     dir = tempDir('image-types');
-    t = await startTestServer(dir, { WORKERS: '0', WORKER_TOKEN: TOKEN });
-    worker = connect(t.url, { path: REMOTE_WORKER_PATH, transports: ['websocket'], forceNew: true, extraHeaders: { Authorization: `Bearer ${TOKEN}` } });
-    await new Promise<void>((resolve, reject) => {
-      worker.once('connect', () => resolve());
-      worker.once('connect_error', reject);
+    t = await startTestServer(dir, { WORKERS: '0' });
+    worker = await fakeWorker(t, 'liar');
+    worker.channel.on('host', (msg) => {
+      if (msg.type === 'run') for (const m of answer(msg.runId)) worker.send(m);
     });
-    worker.on('host', (msg: HostToWorker) => {
-      if (msg.type === 'run') for (const m of answer(msg.runId)) worker.emit('worker', m);
-    });
-    worker.emit('worker', { type: 'ready', workerId: 'fake', provider: 'cpu', pid: 1 } satisfies WorkerToHost);
-    await until(async () => (await (await fetch(`${t.url}/api/health`)).json()).workers?.some((w: { state: string }) => w.state === 'idle'), 'the fake worker to be idle');
   });
   afterAll(async () => {
-    worker?.close();
+    worker?.channel.close();
     await t?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

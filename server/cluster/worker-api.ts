@@ -109,7 +109,9 @@ export function createWorkerApi(d: WorkerApiDeps): (req: http.IncomingMessage, r
     });
     const row = await d.db.run.findUnique({ where: { id: runId }, include: { workflow: { select: { ownerId: true } } } });
     if (!row) throw new ApiError(404, 'unknown_run', `no run "${runId}"`);
-    if (count !== 1) throw new ApiError(409, 'not_queued', `run "${runId}" is ${row.status}, not queued; skip it`, { status: row.status });
+    // The same worker asking again (its first answer was lost on the way) gets the run it already holds.
+    const again = row.status === 'running' && row.workerId === who.data.workerId && !row.finishedAt;
+    if (count !== 1 && !again) throw new ApiError(409, 'not_queued', `run "${runId}" is ${row.status}, not queued; skip it`, { status: row.status });
     const workflowRoom = workflowRoomOf(row);
     await d.queue.claimed();
     return {
@@ -165,6 +167,7 @@ export function createWorkerApi(d: WorkerApiDeps): (req: http.IncomingMessage, r
         const msg = parseWorkerMessage({ type: 'done', runId, result: unpacked.result });
         if (!msg.ok || msg.msg.type !== 'done') throw new ApiError(400, 'invalid_record', msg.ok ? 'expected a run result' : msg.problem);
         const refs = await d.recorder.finish({ runId, workflowId: row.workflowId ?? undefined }, msg.msg.result);
+        void d.recorder.prunePreviews(d.settings.previewRunsKept).catch((e) => d.log(`pruning previews failed: ${e}`));
         return { refs };
       }
       case 'fail':

@@ -21,7 +21,7 @@ const health = async (t: TestServer, headers: Record<string, string> = {}) => {
   const res = await fetch(`${t.url}/api/health`, { headers });
   return { status: res.status, body: await res.json() };
 };
-const idleWorker = { ok: true, workers: [{ id: '1', state: 'idle', provider: 'cpu', runId: null, remote: null }] };
+const idleWorker = { ok: true, workers: [{ id: '1', state: 'idle', provider: 'cpu', runId: null }] };
 
 describe('/api/health', () => {
   it('AUTH=none: the single trusted user is the admin and sees the workers', async () => {

@@ -2,7 +2,6 @@
 import type http from 'node:http';
 import { identifyRequest } from '../auth/api-token';
 import type { Db } from '../db';
-import type { WorkerPool } from '../worker/pool';
 
 export const HEALTH_PATH = '/api/health';
 
@@ -15,7 +14,7 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
  * Worker names, addresses and run ids tell a stranger what runs here and when: with accounts on (`enforced`) they
  * go only to an admin (session cookie or API token). AUTH=none has one trusted user, who is the admin and sees them.
  */
-export function createHealthHandler(db: Db, pool: WorkerPool, enforced: boolean) {
+export function createHealthHandler(db: Db, workers: () => Promise<unknown[]>, enforced: boolean) {
   return async function handleHealth(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     let admin = !enforced;
     if (enforced) {
@@ -26,11 +25,6 @@ export function createHealthHandler(db: Db, pool: WorkerPool, enforced: boolean)
       admin = who.kind !== 'anonymous' && who.user.isAdmin;
     }
     if (!admin) return sendJson(res, 200, { ok: true });
-    sendJson(res, 200, {
-      ok: true,
-      workers: pool.list().map((w) => ({
-        id: w.id, state: w.state, provider: w.provider ?? null, runId: w.runId ?? null, remote: w.remote?.name ?? null,
-      })),
-    });
+    sendJson(res, 200, { ok: true, workers: await workers() });
   };
 }

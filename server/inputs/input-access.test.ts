@@ -6,10 +6,10 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  sessionClient, tempDir, trpcRejection, until, type SessionClient, startTeamServer, type TeamServer,
+  sessionClient, trpcRejection, until, type SessionClient, startTeamServer, type TeamServer,
 } from '../testing/harness';
 import { adoptOwnerless } from '../auth/admin';
-import { fetchMissingInputs } from '../worker/remote-inputs';
+import { WorkerApiClient } from '../cluster/api-client';
 import { storeUpload } from './uploads';
 
 const WORKER_TOKEN = 'worker-token-for-input-tests';
@@ -180,17 +180,11 @@ describe('GET /api/inputs/<name>', () => {
     expect((await getInput(secret, { query: `?workflow=${other.id}&share=${otherToken}` })).status).toBe(404);
   });
 
-  it('serves any input to a remote worker with WORKER_TOKEN (remote-inputs.ts fetches with it)', async () => {
+  it('serves any input to a worker host with WORKER_TOKEN (the worker API client fetches with it)', async () => {
     expect((await getInput(secret, { bearer: WORKER_TOKEN })).status).toBe(200);
     expect((await getInput(secret, { bearer: 'not-the-worker-token' })).status).toBe(404);
-    const into = tempDir('remote-inputs');
-    try {
-      const logs: string[] = [];
-      expect(await fetchMissingInputs([secret], [into], into, new URL(t.url), (m) => logs.push(m), WORKER_TOKEN)).toEqual([secret]);
-      expect(fs.readFileSync(path.join(into, secret)).equals(fs.readFileSync(path.join(dataDir, 'inputs', secret)))).toBe(true);
-      expect(logs).toEqual([]);
-    } finally {
-      fs.rmSync(into, { recursive: true, force: true });
-    }
+    const bytes = await new WorkerApiClient([new URL(t.url)], WORKER_TOKEN, () => undefined).input(secret);
+    expect(Buffer.from(bytes!).equals(fs.readFileSync(path.join(dataDir, 'inputs', secret)))).toBe(true);
+    expect(await new WorkerApiClient([new URL(t.url)], 'not-the-worker-token', () => undefined).input(secret)).toBeNull();
   });
 });

@@ -1,11 +1,11 @@
 // Who may GET /api/inputs/<name> (AUTH=local): the rule of inputs/access.ts — its uploaders (session cookie or
 // API token), anyone for shipped examples, viewers of a workflow that uses it (`?workflow=<id>&share=<token>`) —
-// plus remote workers presenting WORKER_TOKEN, which fetch whatever input a run they were given needs.
+// plus worker hosts presenting WORKER_TOKEN, which fetch whatever input a run they were given needs.
 import type http from 'node:http';
 import { mayViewWorkflow } from '../auth/access';
 import { identifyRequest } from '../auth/api-token';
 import type { Db } from '../db';
-import { bearerMatches } from '../worker/remote-host';
+import { bearerMatches } from '../cluster/worker-token';
 import { isExampleInput, unusableInputs } from './access';
 
 export type InputReadCheck = (req: http.IncomingMessage, name: string) => Promise<boolean>;

@@ -89,7 +89,7 @@ export class RunEventRelay {
     const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
     const where = runPosition(run);
     const nodeId = run.node?.id;
-    const ended = w.remote ? 'was disconnected' : 'was restarted';
+    const ended = w.external ? 'was disconnected' : 'was restarted';
     let failure: RunFailure;
     if (run.timedOut) {
       failure = { status: 'failed', code: 'timeout', message: `${run.timedOut.message}; worker ${w.id} did not stop in time and ${ended}`, nodeId: run.timedOut.nodeId };
@@ -98,7 +98,7 @@ export class RunEventRelay {
     } else if (exit.unresponsive) {
       failure = { status: 'failed', code: 'worker_unresponsive', message: `worker ${w.id} stopped answering (${exit.unresponsive}) ${where}; it ${ended}`, nodeId };
     } else if (exit.reason) {
-      failure = { status: 'failed', code: 'worker_disconnected', message: `remote worker ${w.id} ${exit.reason} ${where}`, nodeId };
+      failure = { status: 'failed', code: 'worker_disconnected', message: `worker ${w.id} ${exit.reason} ${where}`, nodeId };
     } else {
       failure = { status: 'failed', code: 'worker_crashed', message: `worker ${w.id} exited with ${how} ${where}`, nodeId };
     }
@@ -111,7 +111,7 @@ export class RunEventRelay {
     const w = run.worker;
     await this.endWith(run, {
       status: 'failed', code: 'worker_protocol', nodeId: run.node?.id,
-      message: `worker ${w.id} sent a message that breaks the protocol ${runPosition(run)}: ${problem}; it ${w.remote ? 'was disconnected' : 'was restarted'}`,
+      message: `worker ${w.id} sent a message that breaks the protocol ${runPosition(run)}: ${problem}; it ${w.external ? 'was disconnected' : 'was restarted'}`,
     });
   }
 
@@ -124,7 +124,7 @@ export class RunEventRelay {
       this.d.emit(run, failure.status === 'cancelled'
         ? { type: 'run:cancelled', runId: run.runId, nodeId: failure.nodeId, reason: failure.message }
         : { type: 'run:failed', runId: run.runId, nodeId: failure.nodeId, code: failure.code, message: failure.message });
-      // The pool restarts a local process (a remote worker may join again); the queue dispatches again when one is ready.
+      // The pool restarts a local process; the queue dispatches again when one is ready.
       this.d.ended(run, { releaseWorker: false });
     }
   }

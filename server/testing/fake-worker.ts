@@ -1,36 +1,67 @@
-// Test helper: a hand-driven remote worker on the real server's worker socket. It says `ready`, records what the host
-// sends, and sends whatever the test gives it — valid or not — so tests can play a buggy, hostile or frozen worker.
-import { io as connect, type Socket } from 'socket.io-client';
+// Test helper: a hand-driven worker attached to the real server's pool (an external worker: no process). It says
+// `ready`, records what the host sends, and sends whatever the test gives it — valid or not — so tests can play a
+// buggy, hostile or frozen worker. `channel` stands for its connection: it hears host messages and is cut off when
+// the host ends the worker.
+import { EventEmitter } from 'node:events';
 import type { HostToWorker } from '../worker/protocol';
-import { REMOTE_WORKER_PATH } from '../worker/remote-host';
+import type { WorkerHandle } from '../worker/pool';
 import { until, type TestServer } from './harness';
 
+export interface FakeChannel {
+  on(event: 'host', listener: (m: HostToWorker) => void): void;
+  /** True once the host ended the worker (or the test closed it). */
+  readonly disconnected: boolean;
+  close(): void;
+}
+
 export interface FakeWorker {
-  socket: Socket;
+  channel: FakeChannel;
   received: HostToWorker[];
+  handle: WorkerHandle;
   /** The first `run` message the host sent. */
   runMessage(): Promise<Extract<HostToWorker, { type: 'run' }>>;
   send(message: unknown): void;
 }
 
-/** Connects (the caller closes `socket`) and waits until the pool lists it idle. */
-export async function fakeWorker(t: TestServer, token: string, name: string): Promise<FakeWorker> {
+let attached = 0;
+
+/** Attaches (the caller closes `channel`) and waits until the pool lists it idle; ids are r1, r2, … */
+export async function fakeWorker(t: TestServer, name: string): Promise<FakeWorker> {
+  const { pool } = t.server;
   const received: HostToWorker[] = [];
-  const socket = connect(t.url, {
-    path: REMOTE_WORKER_PATH, transports: ['websocket'], extraHeaders: { Authorization: `Bearer ${token}` },
-    auth: { name }, reconnection: false, forceNew: true,
+  const events = new EventEmitter();
+  let disconnected = false;
+  const cut = (reason: string) => {
+    if (disconnected) return;
+    disconnected = true;
+    // As a socket's disconnect would arrive: after the current call stack.
+    setImmediate(() => pool.detachExternal(handle, reason));
+  };
+  const handle = pool.attachExternal(`r${++attached}`, { name, address: 'in-process' }, {
+    send: (m) => {
+      if (disconnected) return;
+      received.push(m);
+      events.emit('host', m);
+    },
+    kill: () => cut('disconnected (server shutting down the worker)'),
   });
-  socket.on('host', (m: HostToWorker) => received.push(m));
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  socket.emit('worker', { type: 'ready', workerId: name, provider: 'cpu', pid: 1 });
-  await until(() => t.server.pool.list().find((w) => w.remote?.name === name && w.state === 'idle'), `${name} to be idle`);
+  const channel: FakeChannel = {
+    on: (event, listener) => events.on(event, listener),
+    get disconnected() {
+      return disconnected;
+    },
+    close: () => cut('disconnected (closed by the test)'),
+  };
+  const send = (m: unknown) => {
+    if (!disconnected) pool.externalMessage(handle, m);
+  };
+  send({ type: 'ready', workerId: name, provider: 'cpu', pid: 1 });
+  await until(() => (handle.state === 'idle' ? true : undefined), `${name} to be idle`);
   return {
-    socket,
+    channel,
     received,
+    handle,
     runMessage: () => until(() => received.find((m) => m.type === 'run') as Extract<HostToWorker, { type: 'run' }> | undefined, `${name} to get a run`),
-    send: (m) => socket.emit('worker', m),
+    send,
   };
 }

@@ -1,23 +1,21 @@
 // Heartbeats against real worker processes: a worker whose process is frozen (SIGSTOP: no event loop, no pong) is
 // declared unresponsive, killed and restarted; its run fails with worker_unresponsive naming the node; the next run
-// succeeds on the new process. A healthy idle worker keeps answering and is left alone. A remote worker that stops
-// answering is disconnected the same way.
+// succeeds on the new process. A healthy idle worker keeps answering and is left alone. An external worker that stops
+// answering is cut off the same way.
 import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Socket } from 'socket.io-client';
-import { fakeWorker } from '../testing/fake-worker';
+import { fakeWorker, type FakeChannel } from '../testing/fake-worker';
 import type { HostToWorker } from './protocol';
 import { fillGraph, join, recordEvents, slowGraph, startTestServer, tempDir, until, type TestServer } from '../testing/harness';
 
-const TOKEN = 'heartbeat-test-token-0123456789';
 let t: TestServer;
 const dir = tempDir('heartbeat');
-const sockets: Socket[] = [];
+const channels: FakeChannel[] = [];
 const logs: string[] = [];
 let frozen: number | undefined;
 
 beforeAll(async () => {
-  t = await startTestServer(dir, { WORKER_HEARTBEAT_MS: '300', WORKER_HEARTBEAT_MISSES: '5', WORKER_TOKEN: TOKEN }, (m) => logs.push(m));
+  t = await startTestServer(dir, { WORKER_HEARTBEAT_MS: '300', WORKER_HEARTBEAT_MISSES: '5'}, (m) => logs.push(m));
 });
 
 afterEach(() => {
@@ -25,7 +23,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  for (const s of sockets) s.close();
+  for (const c of channels) c.close();
   await t?.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -69,18 +67,18 @@ describe('worker heartbeat', () => {
     expect(done.artifacts[0]).toMatchObject({ width: 16, height: 16 });
   });
 
-  it('disconnects a remote worker that stops answering and fails its run as worker_unresponsive', async () => {
-    // The local worker is kept busy, so the run goes to the remote one.
-    const local = t.server.pool.list().find((w) => !w.remote)!;
+  it('cuts off an external worker that stops answering and fails its run as worker_unresponsive', async () => {
+    // The local worker is kept busy, so the run goes to the external one.
+    const local = t.server.pool.list().find((w) => !w.external)!;
     await until(() => (local.state === 'idle' ? true : undefined), 'the local worker to be free', 90_000);
     const hold = await t.trpc.runs.enqueue.mutate({ graph: fillGraph('#010101', 8, 8), debug: { beforeNodes: ['save'] } });
     await until(() => (local.runId === hold.runId ? true : undefined), 'the local worker to hold a paused run');
 
-    const remote = await fakeWorker(t, TOKEN, 'mute');
-    sockets.push(remote.socket);
+    const remote = await fakeWorker(t, 'mute');
+    channels.push(remote.channel);
     // Answers pings like a live worker until its run has started, then goes silent (as a frozen process would).
     let answering = true;
-    remote.socket.on('host', (m: HostToWorker) => { if (answering && m.type === 'ping') remote.send({ type: 'pong', seq: m.seq }); });
+    remote.channel.on('host', (m: HostToWorker) => { if (answering && m.type === 'ping') remote.send({ type: 'pong', seq: m.seq }); });
     await until(() => remote.received.find((m) => m.type === 'ping'), 'a ping');
     const { runId } = await t.trpc.runs.enqueue.mutate({ graph: fillGraph('#020202', 8, 8) });
     expect((await remote.runMessage()).runId).toBe(runId);
@@ -95,7 +93,7 @@ describe('worker heartbeat', () => {
       status: 'failed', errorCode: 'worker_unresponsive', errorNodeId: 'fill', workerId: 'r1',
       errorMessage: 'worker r1 stopped answering (no answer to heartbeats for 5 × 300 ms) while running node fill (solid_color); it was disconnected',
     });
-    await until(() => (remote.socket.disconnected ? true : undefined), 'the remote worker to be disconnected');
+    await until(() => (remote.channel.disconnected ? true : undefined), 'the remote worker to be disconnected');
     expect(t.server.pool.list().map((w) => w.id)).toEqual(['1']);
     await t.trpc.runs.debug.mutate({ runId: hold.runId, command: 'resume' });
   });

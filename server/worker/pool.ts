@@ -1,5 +1,5 @@
-// Host side of the workers: forks WORKERS child processes (restarting the dead), accepts remote workers that
-// connect over the network (server/worker/remote-host.ts), and tracks which are idle or busy. Every message a worker
+// Host side of the workers: forks WORKERS child processes (restarting the dead), takes external workers whose
+// process it does not own (tests' hand-driven workers), and tracks which are idle or busy. Every message a worker
 // sends is checked (protocol-schema.ts) and must concern the run it holds; ready workers are pinged, and one that
 // stops answering is killed (local: restarted) like a crashed one.
 import { fork, type ChildProcess } from 'node:child_process';
@@ -14,10 +14,10 @@ const ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'entry.ts'
 
 export type WorkerState = 'starting' | 'idle' | 'busy' | 'stopped';
 
-/** How the host talks to one worker: a forked child's IPC channel or a remote worker's socket. */
+/** How the host talks to one worker: a forked child's IPC channel, or an external worker's own channel. */
 export interface WorkerTransport {
   send(msg: HostToWorker): void;
-  /** Ends the worker (local: SIGKILL, restarted; remote: disconnect, it may join again). */
+  /** Ends the worker (local: SIGKILL, restarted; external: cut off, it is not restarted). */
   kill(): void;
 }
 
@@ -26,8 +26,8 @@ export interface WorkerHandle {
   transport: WorkerTransport;
   /** Local workers only. */
   child?: ChildProcess;
-  /** Remote workers only: the name it gave and where it connected from. */
-  remote?: { name: string; address: string };
+  /** External workers only (not forked by this pool): the name it gave and where it is. */
+  external?: { name: string; address: string };
   state: WorkerState;
   runId?: string;
   provider?: string;
@@ -45,7 +45,7 @@ export interface WorkerExit {
   signal: NodeJS.Signals | null;
   /** The run it was executing, if any. */
   runId?: string;
-  /** Instead of "exited with …" (a remote worker that disconnected). */
+  /** Instead of "exited with …" (an external worker that was cut off). */
   reason?: string;
   /** The pool ended it because it stopped answering heartbeats (e.g. "no answer for 6 × 5000 ms"). */
   unresponsive?: string;
@@ -71,6 +71,8 @@ export interface HeartbeatOptions {
 
 export interface WorkerPoolOptions {
   count: number;
+  /** Worker ids ("1", "2", … by default); a scaled worker host names its one worker after itself. */
+  idOf?: (index: number) => string;
   config: Omit<WorkerConfig, 'workerId'>;
   handlers: WorkerPoolHandlers;
   heartbeat?: HeartbeatOptions;
@@ -88,7 +90,7 @@ export class WorkerPool {
 
   start(): void {
     for (let i = 1; i <= this.opts.count; i++) {
-      const w = { id: String(i), state: 'starting', failedStarts: 0 } as WorkerHandle;
+      const w = { id: this.opts.idOf?.(i) ?? String(i), state: 'starting', failedStarts: 0 } as WorkerHandle;
       this.workers.push(w);
       this.spawn(w);
     }
@@ -134,21 +136,21 @@ export class WorkerPool {
     w.transport.kill();
   }
 
-  /** A remote worker joined (it says `ready` through `remoteMessage` when it can take runs). */
-  addRemote(id: string, remote: WorkerHandle['remote'], transport: WorkerTransport): WorkerHandle {
-    const w: WorkerHandle = { id, transport, remote, state: 'starting', failedStarts: 0 };
+  /** An external worker joined (it says `ready` through `externalMessage` when it can take runs). */
+  attachExternal(id: string, external: WorkerHandle['external'], transport: WorkerTransport): WorkerHandle {
+    const w: WorkerHandle = { id, transport, external, state: 'starting', failedStarts: 0 };
     this.workers.push(w);
-    this.opts.log?.(`remote worker ${id} (${remote!.name}) connected from ${remote!.address}`);
+    this.opts.log?.(`external worker ${id} (${external!.name}) attached from ${external!.address}`);
     return w;
   }
 
-  /** A message from a remote worker: the same protocol a local worker speaks over IPC (unchecked until here). */
-  remoteMessage(w: WorkerHandle, msg: unknown): void {
+  /** A message from an external worker: the same protocol a local worker speaks over IPC (unchecked until here). */
+  externalMessage(w: WorkerHandle, msg: unknown): void {
     this.onWorkerMessage(w, msg);
   }
 
-  /** A remote worker went away: its run (if any) fails like a crashed local worker's; it is not restarted. */
-  removeRemote(w: WorkerHandle, reason: string): void {
+  /** An external worker went away: its run (if any) fails like a crashed local worker's; it is not restarted. */
+  detachExternal(w: WorkerHandle, reason: string): void {
     const i = this.workers.indexOf(w);
     if (i < 0) return;
     this.workers.splice(i, 1);
@@ -156,7 +158,7 @@ export class WorkerPool {
     const wasStopped = w.state === 'stopped';
     w.state = 'stopped';
     w.runId = undefined;
-    this.opts.log?.(`remote worker ${w.id} (${w.remote?.name}) left: ${reason}`);
+    this.opts.log?.(`external worker ${w.id} (${w.external?.name}) left: ${reason}`);
     if (!this.stopping && !wasStopped) this.opts.handlers.onExit(w, { code: null, signal: null, runId, reason, unresponsive: w.unresponsive });
   }
 
@@ -170,7 +172,7 @@ export class WorkerPool {
   private async stopOne(w: WorkerHandle, graceMs: number): Promise<void> {
     const child = w.child;
     w.state = 'stopped';
-    // Remote workers are not ours to stop: the socket closes with the server and they wait to reconnect.
+    // External workers are not ours to stop.
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     this.send(w, { type: 'shutdown' });

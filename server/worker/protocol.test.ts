@@ -1,16 +1,14 @@
-// Worker messages are checked before use. Unit: the schema (protocol-schema.ts). Integration: fake remote workers
-// speak to the real server over its worker socket — a message for a run the worker does not hold is dropped, a
+// Worker messages are checked before use. Unit: the schema (protocol-schema.ts). Integration: fake (external) workers
+// attached to the real server's pool — a message for a run the worker does not hold is dropped, a
 // malformed message fails that worker's run with worker_protocol and ends the worker, the server stays up and a
 // well-behaved worker's run beside it succeeds.
 import fs from 'node:fs';
 import sharp from 'sharp';
-import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeWorker } from '../testing/fake-worker';
+import { fakeWorker, type FakeChannel } from '../testing/fake-worker';
 import { fillGraph, startTestServer, tempDir, until, type TestServer } from '../testing/harness';
 import { parseWorkerMessage } from './protocol-schema';
 
-const TOKEN = 'protocol-test-token-0123456789';
 
 describe('parseWorkerMessage', () => {
   const stats = [{ mean: Number.NaN, std: Infinity, min: -Infinity, max: 0 }];
@@ -39,20 +37,20 @@ describe('misbehaving workers against the real server', () => {
   let t: TestServer;
   const dir = tempDir('protocol');
   const logs: string[] = [];
-  const sockets: Socket[] = [];
+  const channels: FakeChannel[] = [];
 
   beforeAll(async () => {
-    t = await startTestServer(dir, { WORKERS: '0', WORKER_TOKEN: TOKEN, WORKER_HEARTBEAT_MS: '0' }, (m) => logs.push(m));
+    t = await startTestServer(dir, { WORKERS: '0', WORKER_HEARTBEAT_MS: '0' }, (m) => logs.push(m));
   });
   afterAll(async () => {
-    for (const s of sockets) s.close();
+    for (const c of channels) c.close();
     await t?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   async function worker(name: string) {
-    const w = await fakeWorker(t, TOKEN, name);
-    sockets.push(w.socket);
+    const w = await fakeWorker(t, name);
+    channels.push(w.channel);
     return w;
   }
 
@@ -80,7 +78,7 @@ describe('misbehaving workers against the real server', () => {
     expect(failed).toMatchObject({ status: 'failed', errorCode: 'worker_protocol', errorNodeId: 'fill' });
     expect(failed.errorMessage).toBe('worker r1 sent a message that breaks the protocol while running node fill (solid_color): '
       + 'malformed "event" message (event.ms: Invalid input: expected number, received string); it was disconnected');
-    await until(() => (bad.socket.disconnected ? true : undefined), 'the bad worker to be disconnected');
+    await until(() => (bad.channel.disconnected ? true : undefined), 'the bad worker to be disconnected');
 
     // A worker that sends something that is not a message at all is ended the same way; the server does not mind.
     const worse = await worker('worse');

@@ -50,6 +50,8 @@ export interface WorkerConfig {
   modelsDir: string;
   inputDirs: string[];
   provider: 'cpu' | 'cuda';
+  /** CUDA device id (`npm run worker -- --device N`); 0 when unset. */
+  cudaDeviceId?: number;
   cacheBytes: number;
   modelBudgetBytes: number;
   debugPauseTimeoutMs: number;

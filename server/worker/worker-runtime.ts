@@ -31,6 +31,7 @@ export interface WorkerRuntime {
 export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHost) => void): WorkerRuntime {
   const runtime = new OnnxRuntime({
     provider: config.provider,
+    cudaDeviceId: config.cudaDeviceId,
     budgetBytes: config.modelBudgetBytes,
     onWarning: (m) => console.warn(`[worker ${config.workerId}] onnx: ${m}`),
   });

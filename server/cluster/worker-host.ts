@@ -1,0 +1,199 @@
+// A scaled-mode worker host (`npm run worker`): takes run jobs from its pool's BullMQ queue, one at a time, claims
+// each through the worker API, and runs it on a forked worker process (the same child and protocol as embedded
+// mode's local workers, so a crash or a hang of the graph kills only the child). A RunSupervisor watches the run as
+// the embedded queue does; its events go to the browsers through Redis (Socket.io emitter), its records to the
+// API. The host keeps a heartbeat key in Redis; web servers fail the runs of a host whose key expires.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Emitter } from '@socket.io/redis-emitter';
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { CatalogNode } from '../../nodes/engine/catalog';
+import type { RunEvent } from '../../nodes/engine/events';
+import type { Graph } from '../../nodes/engine/graph';
+import type { ActiveRun } from '../queue/active-runs';
+import { RunSupervisor } from '../queue/run-supervisor';
+import type { DebugRequest, WorkerConfig } from '../worker/protocol';
+import { WorkerPool, type WorkerHandle } from '../worker/pool';
+import { inputImagesOf } from './input-images';
+import { WorkerApiClient } from './api-client';
+import { ApiRecords } from './api-records';
+import { subscribeControl, type ControlMessage } from './control';
+import { clusterNames, openRedis, redisReady } from './redis';
+import type { RunJobData } from './remote-dispatch';
+
+export interface WorkerHostOptions {
+  redisUrl: string;
+  prefix: string;
+  token: string;
+  /** The API: one or several web servers (or a load balancer in front of them). */
+  servers: URL[];
+  pool: string;
+  name: string;
+  runtime: Omit<WorkerConfig, 'workerId'>;
+  catalog: ReadonlyMap<string, CatalogNode>;
+  /** How often the heartbeat key is refreshed; it expires after 5 of these. */
+  heartbeatMs?: number;
+  log: (m: string) => void;
+}
+
+export interface WorkerHost {
+  id: string;
+  /** Stops taking jobs; a run in flight is cancelled and recorded as such; then everything closes. */
+  close(): Promise<void>;
+}
+
+/** Binary payloads must be Buffers for the emitter's msgpack encoding to keep them binary. */
+function asWire(payload: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(payload)) out[k] = v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v;
+  return out;
+}
+
+export async function startWorkerHost(o: WorkerHostOptions): Promise<WorkerHost> {
+  const { log } = o;
+  const names = clusterNames(o.prefix);
+  const api = new WorkerApiClient(o.servers, o.token, log);
+  const settings = await api.check();
+  const id = `${o.name}-${crypto.randomBytes(3).toString('hex')}`;
+  const redis: Redis = openRedis(o.redisUrl, `worker ${id}`, log);
+  const sub: Redis = openRedis(o.redisUrl, `worker ${id} control`, log);
+  await redisReady(redis, o.redisUrl);
+  const emitter = new Emitter(redis, { key: names.socketKey });
+  const endings = new Map<string, () => void>();
+  const startedAt = new Date().toISOString();
+
+  const emit = (run: ActiveRun, event: RunEvent) => {
+    const { type, ...payload } = event;
+    let to = emitter.to(`run:${event.runId}`);
+    if (run.workflowRoom) to = to.to(`workflow:${run.workflowRoom}`);
+    to.emit(type, asWire(payload));
+  };
+
+  // The two refer to each other through closures that run only once both exist.
+  const supervisor: RunSupervisor = new RunSupervisor({
+    records: new ApiRecords(api, id),
+    previewFps: settings.previewFps,
+    previewRunsKept: settings.previewRunsKept,
+    cancelGraceMs: settings.cancelGraceMs,
+    runTimeoutMs: settings.runTimeoutMs,
+    emit,
+    send: (w, msg) => pool.send(w, msg),
+    kill: (w) => pool.kill(w),
+    ended: (run, { releaseWorker }) => {
+      if (releaseWorker) pool.release(run.worker);
+      endings.get(run.runId)?.();
+    },
+    log,
+  });
+
+  const pool = new WorkerPool({
+    count: 1,
+    idOf: () => id,
+    log,
+    config: o.runtime,
+    handlers: {
+      onReady: (w) => log(`worker process ready (pid ${w.pid}, ${w.provider})`),
+      onMessage: (w, m) => supervisor.onWorkerMessage(w, m),
+      onExit: (w, e) => supervisor.onWorkerExit(w, e),
+      onProtocolError: (w, problem, runId) => supervisor.onWorkerProtocolError(w, problem, runId),
+    },
+    heartbeat: { intervalMs: 5000, misses: 6 },
+  });
+  await subscribeControl(sub, names.control, (m: ControlMessage) => {
+    if (!supervisor.get(m.runId)) return;
+    const msg = m.msg;
+    if (msg.type === 'cancel') supervisor.cancel(m.runId, msg.reason);
+    else if (msg.type === 'debug') supervisor.debug(m.runId, msg.command);
+    else if (msg.type === 'breakpoints') supervisor.setBreakpoints(m.runId, msg.breakpoints);
+    else supervisor.setListeners(m.runId, msg.count);
+  }, log);
+
+  const heartbeatMs = o.heartbeatMs ?? 2000;
+  const beat = async () => {
+    const w = pool.list()[0];
+    const record = {
+      id, name: o.name, pool: o.pool, provider: w?.provider ?? o.runtime.provider, device: o.runtime.cudaDeviceId ?? null,
+      freeMemoryBytes: os.freemem(), runId: w?.state === 'busy' ? w.runId : null, state: w?.state ?? 'starting', startedAt,
+    };
+    await redis.set(names.worker(id), JSON.stringify(record), 'PX', heartbeatMs * 5);
+  };
+  const beatTimer = setInterval(() => void beat().catch(() => undefined), heartbeatMs);
+  await beat();
+  pool.start();
+
+  const idleWorker = async (): Promise<WorkerHandle> => {
+    const until = Date.now() + 120_000;
+    for (;;) {
+      const w = pool.idle();
+      if (w) return w;
+      // A worker process that cannot start gives the job back (it stays queued in the database; reconcile re-adds it).
+      if (Date.now() > until) throw new Error(`worker process of ${id} not ready after 120 s`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  const fetchInputs = async (graph: Graph) => {
+    const dir = o.runtime.inputDirs[0];
+    for (const name of inputImagesOf(graph, o.catalog)) {
+      if (o.runtime.inputDirs.some((d) => fs.existsSync(path.join(d, name)))) continue;
+      const bytes = await api.input(name);
+      if (!bytes) continue; // the node names the missing file when it runs
+      const file = path.join(dir, name);
+      await fs.promises.mkdir(path.dirname(file), { recursive: true });
+      await fs.promises.writeFile(`${file}.${process.pid}.tmp`, bytes);
+      await fs.promises.rename(`${file}.${process.pid}.tmp`, file);
+    }
+  };
+
+  const runJob = async (job: Job<RunJobData>) => {
+    const runId = job.data.runId;
+    const w = await idleWorker();
+    const claim = await api.claim(runId, id);
+    if (!claim) return { skipped: true };
+    const graph = claim.graph as Graph;
+    const ended = new Promise<void>((resolve) => endings.set(runId, resolve));
+    supervisor.start({ runId, workflowId: claim.workflowId, workflowRoom: claim.workflowRoom, worker: w, listeners: claim.previewListeners });
+    try {
+      await fetchInputs(graph);
+    } catch (e) {
+      log(`run ${runId}: fetching input images failed: ${(e as Error).message}`);
+    }
+    pool.assign(w, {
+      type: 'run', runId, ownerId: claim.ownerId, graph, targets: claim.targets,
+      debug: claim.debug as DebugRequest | undefined, previewListeners: claim.previewListeners,
+    });
+    await ended;
+    endings.delete(runId);
+    return { ran: true };
+  };
+
+  const worker = new Worker<RunJobData>(names.queue(o.pool), runJob, {
+    connection: redis,
+    prefix: names.bullPrefix,
+    concurrency: 1,
+    // The lock is renewed while the run goes on; a host that dies lets the job go back after this long, and the
+    // claim refuses it to anyone else (the database has it running on the dead host until the sweep fails it).
+    lockDuration: 30_000,
+  });
+  worker.on('error', (e) => log(`queue: ${e.message}`));
+  log(`worker ${id} takes runs of pool "${o.pool}" (API ${o.servers.map((s) => s.origin).join(', ')})`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    id,
+    close: () => (closing ??= (async () => {
+      const stopping = worker.close();
+      for (const run of supervisor.all()) supervisor.cancel(run.runId, 'the worker was stopped');
+      await stopping;
+      clearInterval(beatTimer);
+      supervisor.beginStop();
+      await pool.stop();
+      await redis.del(names.worker(id)).catch(() => undefined);
+      sub.disconnect();
+      redis.disconnect();
+    })()),
+  };
+}

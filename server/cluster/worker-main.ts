@@ -1,0 +1,79 @@
+// `REDIS_URL=… WORKER_TOKEN=… npm run worker -- --server http://api:3000[,http://api2:3000] [--device N] [--pool NAME]
+// [--name NAME] [--skip-models]`: a worker host on any machine (scaled mode). Jobs and events go through Redis;
+// input images and outputs through the API at --server; it needs no database credentials. Its models, provider
+// (EXECUTION_PROVIDER) and memory budgets are its own; the built-in pack is generated if missing.
+import os from 'node:os';
+import path from 'node:path';
+import { getCatalog } from '../../nodes/registry';
+import { EnvError, loadEnv } from '../env';
+import { ensureModelPack } from '../model-pack';
+import { projectRoot } from '../paths';
+import { WorkerApiError } from './api-client';
+import { startWorkerHost } from './worker-host';
+
+const log = (m: string) => console.log(`[worker] ${m}`);
+const fail = (m: string): never => {
+  console.error(`[worker] ${m}`);
+  process.exit(1);
+};
+
+function argValue(flag: string): string | undefined {
+  const i = process.argv.indexOf(flag);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const serverArg = argValue('--server') ?? process.env.STEPFLOW_SERVER;
+if (!serverArg) fail('say which API to work for: npm run worker -- --server http://host:3000 (or STEPFLOW_SERVER); several, comma-separated, are tried in turn');
+const servers = serverArg!.split(',').map((s) => {
+  try {
+    return new URL(s.trim());
+  } catch {
+    return fail(`--server "${s}" is not a URL like http://host:3000`);
+  }
+});
+const token = process.env.WORKER_TOKEN ?? fail('set WORKER_TOKEN to the servers\' WORKER_TOKEN (an environment variable, so it stays out of `ps`)');
+const redisUrl = process.env.REDIS_URL ?? fail('set REDIS_URL to the Redis the web servers use (redis://host:6379)');
+const deviceArg = argValue('--device');
+const device = deviceArg === undefined ? undefined : Number(deviceArg);
+if (device !== undefined && !(Number.isInteger(device) && device >= 0)) fail(`--device "${deviceArg}" must be a CUDA device number (0, 1, …)`);
+const pool = argValue('--pool') ?? 'default';
+if (!/^[\w.-]{1,64}$/.test(pool)) fail(`--pool "${pool}" must be 1 to 64 letters, digits, ".", "_" or "-"`);
+const name = (argValue('--name') ?? os.hostname()).replace(/[^\w.@-]/g, '_').slice(0, 64) || 'worker';
+
+let env;
+try {
+  env = loadEnv({ ...process.env, WORKERS: '0' });
+} catch (e) {
+  if (e instanceof EnvError) fail(e.message);
+  throw e;
+}
+
+if (!process.argv.includes('--skip-models')) await ensureModelPack(env!.MODELS_DIR, log);
+let host;
+try {
+  host = await startWorkerHost({
+    redisUrl, prefix: env!.REDIS_PREFIX, token, servers, pool, name,
+    runtime: {
+      modelsDir: env!.MODELS_DIR,
+      inputDirs: [path.join(env!.DATA_DIR, 'inputs'), path.join(projectRoot, 'workflows', 'inputs')],
+      provider: env!.EXECUTION_PROVIDER,
+      cudaDeviceId: device,
+      cacheBytes: env!.CACHE_BYTES,
+      modelBudgetBytes: env!.MODEL_BUDGET_BYTES,
+      debugPauseTimeoutMs: env!.DEBUG_PAUSE_TIMEOUT,
+      maxImagePixels: env!.MAX_IMAGE_PIXELS,
+    },
+    catalog: new Map(getCatalog().map((c) => [c.type, c])),
+    log,
+  });
+} catch (e) {
+  if (e instanceof WorkerApiError) fail(e.message);
+  fail(`could not start: ${(e as Error).message}`);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    log(`${signal}: finishing up (a run in flight is cancelled and recorded)`);
+    void host!.close().then(() => process.exit(0), () => process.exit(1));
+  });
+}
