@@ -36,9 +36,9 @@ export function clientShape(ns: object): Record<string, unknown> {
  * The run-time half of the check above (a stale server/generated/prisma-pg compiles only if tsc never saw it):
  * both clients must list the same models and columns.
  */
-export function assertClientsMatch(): void {
-  const sqlite = JSON.stringify(clientShape(SqlitePrisma));
-  const postgres = JSON.stringify(clientShape(PgPrisma));
+export function assertClientsMatch(sqliteNamespace: object = SqlitePrisma, postgresNamespace: object = PgPrisma): void {
+  const sqlite = JSON.stringify(clientShape(sqliteNamespace));
+  const postgres = JSON.stringify(clientShape(postgresNamespace));
   if (sqlite !== postgres) {
     throw new DatabaseClientError('the PostgreSQL Prisma client (server/generated/prisma-pg) was generated from a different '
       + 'schema than the SQLite one (server/generated/prisma): run `npm run db:generate`');

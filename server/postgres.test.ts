@@ -3,8 +3,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spritesCheckpointPart } from '../nodes/pack/checkpoint';
+import { ensurePack } from '../nodes/pack/generate';
 import type { Db } from './db';
-import { fillGraph, sessionClient, startTestServer, tempDir, until, type TestServer } from './testing/harness';
+import { fillGraph, join, sessionClient, startTestServer, tempDir, until, type TestServer } from './testing/harness';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from './testing/postgres';
 
 const hasPostgres = await postgresAvailable();
@@ -52,6 +54,8 @@ describe.skipIf(!hasPostgres)('StepFlow on PostgreSQL', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     dataDir = tempDir('postgres');
+    // The built-in sprites checkpoint (under a second to make) for the shipped txt2img workflow.
+    await ensurePack(path.join(dataDir, 'models'), { parts: [spritesCheckpointPart] });
     t = await start();
   });
 
@@ -138,6 +142,21 @@ describe.skipIf(!hasPostgres)('StepFlow on PostgreSQL', () => {
     expect(after).toMatchObject({ lastOutputArtifactId: image.id, thumbnailArtifactId: thumb.id, updatedAt: before.updatedAt });
     const res = await fetch(`${t.url}/api/artifacts/${thumb.id}`);
     expect([res.status, res.headers.get('content-type')]).toEqual([200, 'image/webp']);
+  });
+
+  it('runs the shipped txt2img on the built-in model, storing every step preview with its sampler stats for a watcher', async () => {
+    const wf = await t.trpc.workflows.create.mutate({ name: 'Sprites', templateFile: 'txt2img.json' });
+    const sock = await t.socket();
+    await join(sock, { workflowId: wf.id });
+    const run = await finished(t, (await t.trpc.runs.enqueue.mutate({ workflowId: wf.id })).runId);
+    expect(run.error).toBeNull();
+    const previews = await db().artifact.findMany({ where: { runId: run.id, kind: 'preview' }, orderBy: { step: 'asc' } });
+    const steps = run.graph.nodes.find((n) => n.type === 'sampler')!.params.steps as number;
+    expect(previews.map((a) => a.step)).toEqual(Array.from({ length: steps }, (_, i) => i));
+    expect(JSON.parse(previews[0].stats!)).toMatchObject({ total: steps, sigma: expect.any(Number), stats: expect.any(Array) });
+    const timeline = await t.trpc.runs.steps.query({ runId: run.id, nodeId: previews[0].nodeId });
+    expect(timeline.map((s) => s.step)).toEqual(previews.map((a) => a.step));
+    expect(timeline[0].stats.length).toBeGreaterThan(0);
   });
 
   it('applies nothing on a second start and finds everything stored by the first', async () => {
