@@ -5,4 +5,4 @@ import { migrateDatabase } from './migrate-database';
 
 const env = loadEnv();
 const { applied, alreadyApplied } = await migrateDatabase(env.DATABASE_URL);
-console.log(`[migrate] ${describeDatabaseUrl(env.DATABASE_URL)}: applied ${applied.length} (${applied.join(', ') || 'none'}), ${alreadyApplied.length} already applied`);
+console.log(`[migrate] ${env.databasePath ?? describeDatabaseUrl(env.DATABASE_URL)}: applied ${applied.length} (${applied.join(', ') || 'none'}), ${alreadyApplied.length} already applied`);

@@ -62,7 +62,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   const log = opts.log ?? ((m: string) => console.log(`[stepflow] ${m}`));
 
   const migrated = await migrateDatabase(env.DATABASE_URL);
-  if (migrated.applied.length) log(`database ${describeDatabaseUrl(env.DATABASE_URL)}: applied ${migrated.applied.join(', ')}`);
+  if (migrated.applied.length) log(`database ${env.databasePath ?? describeDatabaseUrl(env.DATABASE_URL)}: applied ${migrated.applied.join(', ')}`);
   const db = await openDatabase(env.DATABASE_URL);
   const models = new ModelStore(env.MODELS_DIR);
   const artifacts = new ArtifactStore(env.DATA_DIR);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spritesCheckpointPart } from '../nodes/pack/checkpoint';
 import { ensurePack } from '../nodes/pack/generate';
 import type { Db } from './db';
+import { sweepRetention } from './retention/sweep';
 import { fillGraph, join, sessionClient, startTestServer, tempDir, until, type TestServer } from './testing/harness';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from './testing/postgres';
 
@@ -167,6 +168,21 @@ describe.skipIf(!hasPostgres)('StepFlow on PostgreSQL', () => {
     expect(await db().$queryRaw`SELECT count(*)::int AS n FROM _prisma_migrations`).toEqual([{ n: 1 }]);
     expect((await t.trpc.workflows.list.query()).map((w) => w.name)).toEqual(expect.arrayContaining(['Image ops', 'Versions', ...LIBRARY.map((w) => w.name)]));
     expect((await t.trpc.runs.list.query({})).items.map((r) => r.status)).toEqual(Array(runs).fill('succeeded'));
+  });
+
+  it('sweeps retention on PostgreSQL: an old run goes with its rows, runs holding a library card stay', async () => {
+    // A run of a bare graph (no workflow, so no card) with a colour no other run made: its file is its own.
+    const loose = await finished(t, (await t.trpc.runs.enqueue.mutate({ graph: fillGraph('#123456', 40, 24) })).runId);
+    const carded = await db().run.findMany({ where: { artifacts: { some: { kind: 'thumbnail' } } }, select: { id: true } });
+    expect(carded.length).toBeGreaterThanOrEqual(2);
+    const before = await db().run.count();
+    const report = await sweepRetention(db(), t.server.services.artifacts, { runDays: 1, outputBytes: 0, uploadDays: 0 }, Date.now() + 2 * 86_400_000);
+    expect(report.runs).toContain(loose.id);
+    for (const r of carded) expect(report.runs).not.toContain(r.id);
+    expect(report.files).toBeGreaterThanOrEqual(1);
+    expect(await db().run.count()).toBe(before - report.runs.length);
+    expect(await db().artifact.count({ where: { runId: loose.id } })).toBe(0);
+    expect(await db().nodeResult.count({ where: { runId: loose.id } })).toBe(0);
   });
 
   it('keeps accounts (AUTH=local): sign-up, sign-in, sessions, and thumbnails only from the owner\'s runs', async () => {
