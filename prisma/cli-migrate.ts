@@ -1,8 +1,8 @@
-// `npm run db:migrate`: applies pending migrations to the database named by DATABASE_URL.
+// `npm run db:migrate`: applies pending migrations to the database named by DATABASE_URL (SQLite or PostgreSQL).
+import { describeDatabaseUrl } from '../server/database-url';
 import { loadEnv } from '../server/env';
-import { migrationsDir } from '../server/paths';
-import { applyMigrations } from './migrate';
+import { migrateDatabase } from './migrate-database';
 
 const env = loadEnv();
-const { applied, alreadyApplied } = applyMigrations(env.databasePath, migrationsDir);
-console.log(`[migrate] ${env.databasePath}: applied ${applied.length} (${applied.join(', ') || 'none'}), ${alreadyApplied.length} already applied`);
+const { applied, alreadyApplied } = await migrateDatabase(env.DATABASE_URL);
+console.log(`[migrate] ${env.databasePath ?? describeDatabaseUrl(env.DATABASE_URL)}: applied ${applied.length} (${applied.join(', ') || 'none'}), ${alreadyApplied.length} already applied`);

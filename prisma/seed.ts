@@ -21,12 +21,11 @@ export async function seedLibrary(db: Db, opts: { force?: boolean } = {}): Promi
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { loadEnv } = await import('../server/env');
-  const { openDb } = await import('../server/db');
-  const { applyMigrations } = await import('./migrate');
-  const { migrationsDir } = await import('../server/paths');
+  const { openDatabase } = await import('../server/db');
+  const { migrateDatabase } = await import('./migrate-database');
   const env = loadEnv();
-  applyMigrations(env.databasePath, migrationsDir);
-  const db = await openDb(env.databasePath);
+  await migrateDatabase(env.DATABASE_URL);
+  const db = await openDatabase(env.DATABASE_URL);
   const names = await seedLibrary(db, { force: process.argv.includes('--force') });
   console.log(names.length ? `[seed] created: ${names.join(', ')}` : '[seed] library already has workflows (use --force to add the templates again)');
   await db.$disconnect();

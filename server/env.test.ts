@@ -20,10 +20,21 @@ describe('loadEnv', () => {
     expect(env.databasePath).toBe(path.join(projectRoot, 'db/x.db'));
   });
 
+  it('takes a PostgreSQL DATABASE_URL (no SQLite path then), and refuses other URLs naming both forms without echoing them', () => {
+    for (const url of ['postgresql://sf:pw@db.internal:5432/stepflow', 'postgres://localhost/stepflow']) {
+      expect(loadEnv({ DATABASE_URL: url })).toMatchObject({ DATABASE_URL: url, databaseKind: 'postgres', databasePath: undefined });
+    }
+    expect(loadEnv({})).toMatchObject({ databaseKind: 'sqlite' });
+    expect(() => loadEnv({ DATABASE_URL: 'mysql://root:hunter2@db/stepflow' })).toThrow(
+      'DATABASE_URL: DATABASE_URL must be a SQLite URL like file:./data/stepflow.db or a PostgreSQL URL like '
+        + 'postgresql://user:password@host:5432/stepflow (got "mysql:")');
+    expect(() => loadEnv({ DATABASE_URL: 'hunter2@db' })).toThrow('(got "(hidden)")');
+  });
+
   it('reports every bad variable at once with what it got', () => {
     let err: unknown;
     try {
-      loadEnv({ PORT: 'eighty', PREVIEW_FPS: '5', EXECUTION_PROVIDER: 'tpu', DATABASE_URL: 'postgres://x' });
+      loadEnv({ PORT: 'eighty', PREVIEW_FPS: '5', EXECUTION_PROVIDER: 'tpu', DATABASE_URL: 'mysql://x' });
     } catch (e) {
       err = e;
     }

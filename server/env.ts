@@ -1,6 +1,7 @@
 // The server's configuration: every environment variable, checked once at start-up by one zod schema.
 import path from 'node:path';
 import { z } from 'zod';
+import { DATABASE_URL_HINT, databaseKind, sqliteFilePath, type DatabaseKind } from './database-url';
 import { isLoopbackHost } from './http/listen-address';
 import { projectRoot } from './paths';
 
@@ -19,8 +20,11 @@ export const envSchema = z.object({
   ALLOW_UNAUTHENTICATED: z.enum(['0', '1'], { error: 'ALLOW_UNAUTHENTICATED must be 0 or 1' }).default('0')
     .transform((v) => v === '1'),
   DATA_DIR: z.string().min(1).default(path.join(projectRoot, 'data')),
-  /** `file:<path>`; a relative path is taken from the project root. Defaults to DATA_DIR/stepflow.db. */
-  DATABASE_URL: z.string().startsWith('file:', 'DATABASE_URL must be a SQLite URL like file:./data/stepflow.db').optional(),
+  /**
+   * `file:<path>` (SQLite; a relative path is taken from the project root) or `postgresql://…` / `postgres://…`.
+   * Defaults to DATA_DIR/stepflow.db.
+   */
+  DATABASE_URL: z.string().refine((url) => databaseKind(url) !== undefined, DATABASE_URL_HINT).optional(),
   MODELS_DIR: z.string().min(1).default(path.join(projectRoot, 'models')),
   /** Local workers (embedded: forked processes; scaled: worker hosts of this server). 0 with REDIS_URL: inference elsewhere. */
   WORKERS: int('WORKERS').min(0, 'WORKERS must be 0 or more').max(64).default(1),
@@ -122,8 +126,9 @@ export const envSchema = z.object({
 export type EnvInput = z.input<typeof envSchema>;
 export type Env = Omit<z.output<typeof envSchema>, 'DATABASE_URL'> & {
   DATABASE_URL: string;
-  /** Absolute path of the SQLite file named by DATABASE_URL. */
-  databasePath: string;
+  databaseKind: DatabaseKind;
+  /** Absolute path of the SQLite file named by DATABASE_URL; undefined on PostgreSQL. */
+  databasePath: string | undefined;
 };
 
 export class EnvError extends Error {
@@ -133,9 +138,13 @@ export class EnvError extends Error {
   }
 }
 
-/** A password is never echoed into an error message (which ends up in logs). */
-const shown = (key: string, value: unknown) => (
-  (key === 'ADMIN_PASSWORD' || key === 'WORKER_TOKEN' || key === 'REDIS_URL') && value !== undefined ? '(hidden)' : JSON.stringify(value));
+/** A password is never echoed into an error message (which ends up in logs), nor one inside a database URL. */
+const shown = (key: string, value: unknown) => {
+  if ((key === 'ADMIN_PASSWORD' || key === 'WORKER_TOKEN' || key === 'REDIS_URL') && value !== undefined) return '(hidden)';
+  // An unrecognised URL may still carry user:password@: keep only its scheme.
+  if (key === 'DATABASE_URL' && typeof value === 'string') return JSON.stringify(/^[a-z][a-z0-9+.-]*:/i.exec(value)?.[0] ?? '(hidden)');
+  return JSON.stringify(value);
+};
 
 /** Parses variables (process.env by default); empty strings count as unset. */
 export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
@@ -148,11 +157,13 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   const e = parsed.data;
   const dataDir = path.resolve(projectRoot, e.DATA_DIR);
   const url = e.DATABASE_URL ?? `file:${path.join(dataDir, 'stepflow.db')}`;
+  const kind = databaseKind(url)!;
   return {
     ...e,
     DATA_DIR: dataDir,
     MODELS_DIR: path.resolve(projectRoot, e.MODELS_DIR),
     DATABASE_URL: url,
-    databasePath: path.resolve(projectRoot, url.slice('file:'.length)),
+    databaseKind: kind,
+    databasePath: kind === 'sqlite' ? sqliteFilePath(url) : undefined,
   };
 }

@@ -77,11 +77,13 @@ export async function createWorkflow(
 /** Appends version currentVersion+1 and moves the pointer, in one transaction. */
 export async function appendVersion(db: Db, workflowId: string, graph: Graph, message: string, authorId: string | null = null): Promise<number> {
   return db.$transaction(async (tx) => {
-    const w = await tx.workflow.findFirst({ where: { id: workflowId, deletedAt: null } });
-    if (!w) throw new TRPCError({ code: 'NOT_FOUND', message: `no workflow "${workflowId}" (it may have been deleted)` });
-    const number = w.currentVersion + 1;
+    // Increment first: on PostgreSQL the update locks the row until commit, so two saves at once get numbers n+1
+    // and n+2 instead of both reading n and one failing on the unique (workflowId, number). (SQLite runs one
+    // writing transaction at a time, where read-then-write was enough.)
+    const moved = await tx.workflow.updateMany({ where: { id: workflowId, deletedAt: null }, data: { currentVersion: { increment: 1 } } });
+    if (moved.count !== 1) throw new TRPCError({ code: 'NOT_FOUND', message: `no workflow "${workflowId}" (it may have been deleted)` });
+    const { currentVersion: number } = await tx.workflow.findUniqueOrThrow({ where: { id: workflowId }, select: { currentVersion: true } });
     await tx.workflowVersion.create({ data: { workflowId, number, graph: JSON.stringify(graph), message, authorId } });
-    await tx.workflow.update({ where: { id: workflowId }, data: { currentVersion: number } });
     return number;
   });
 }

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createServer } from '../app';
 import { loadEnv } from '../env';
 import { fillGraph, sessionClient, startTestServer, tempDir } from '../testing/harness';
-import { openDb } from '../db';
+import { openDatabase } from '../db';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -38,7 +38,7 @@ describe('ADMIN_USERNAME at start-up', () => {
     expect(refused?.message).toMatch(/^ADMIN_USERNAME is "root", but "root" is an existing account without admin rights/);
     expect(refused?.message).toContain('Set ADMIN_USERNAME to an admin\'s name or to an unused name');
 
-    const db = await openDb(env.databasePath);
+    const db = await openDatabase(env.DATABASE_URL);
     try {
       expect(await db.workflow.findUnique({ where: { id: w.id }, select: { ownerId: true } })).toEqual({ ownerId: null });
       expect(await db.user.findMany({ select: { username: true, isAdmin: true } })).toEqual([{ username: 'root', isAdmin: false }]);

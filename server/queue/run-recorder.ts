@@ -110,7 +110,8 @@ export class RunRecorder {
   /**
    * The library card of the workflow: the first output as a 256 px WebP. Only the owner's own runs set it
    * (AUTH=local): another user's output stays private to them. Raw update: a new thumbnail is not an edit,
-   * so the workflow's updatedAt must not move.
+   * so the workflow's updatedAt must not move. `IS NOT DISTINCT FROM` is null-safe equality on both databases
+   * (AUTH=none: owner and run user are both null); SQLite's shorter `IS` is unknown to PostgreSQL.
    */
   private async setThumbnail(runId: string, workflowId: string, first: ArtifactRef, result: WorkerRunResult): Promise<void> {
     const source = result.artifacts.find((a) => a.nodeId === first.nodeId && a.filename === first.filename);
@@ -130,7 +131,7 @@ export class RunRecorder {
         // An output sharp cannot read still gets a card: the full image stands in.
       }
     }
-    await this.db.$executeRaw`UPDATE "Workflow" SET "lastOutputArtifactId" = ${first.id}, "thumbnailArtifactId" = ${thumbId} WHERE "id" = ${workflowId} AND "ownerId" IS (SELECT "userId" FROM "Run" WHERE "id" = ${runId})`;
+    await this.db.$executeRaw`UPDATE "Workflow" SET "lastOutputArtifactId" = ${first.id}, "thumbnailArtifactId" = ${thumbId} WHERE "id" = ${workflowId} AND "ownerId" IS NOT DISTINCT FROM (SELECT "userId" FROM "Run" WHERE "id" = ${runId})`;
   }
 
   async fail(runId: string, f: RunFailure, node?: { id: string; type: string; ms: number }): Promise<void> {

@@ -28,6 +28,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/**
+ * `env` adds to the test defaults; `DATABASE_URL` from `createTestDatabase()` (testing/postgres.ts) runs the server
+ * on PostgreSQL instead of a SQLite file in dataDir.
+ */
 export async function startTestServer(
   dataDir: string, env: Partial<Record<keyof EnvInput, string>> = {}, log: (m: string) => void = () => undefined,
 ): Promise<TestServer> {

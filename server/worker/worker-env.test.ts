@@ -18,6 +18,11 @@ describe('workerEnv', () => {
     const env = workerEnv({ PATH: '/usr/bin', HOME: '/home/x', NODE_OPTIONS: '--max-old-space-size=4096', ...PASSED, ...SECRETS, PORT: '3000', SIGNUP: 'open' });
     expect(env).toEqual({ PATH: '/usr/bin', HOME: '/home/x', NODE_OPTIONS: '--max-old-space-size=4096', ...PASSED });
   });
+
+  it('keeps a PostgreSQL DATABASE_URL (it holds the password) and libpq\'s PG* variables away from workers', () => {
+    const pg = { DATABASE_URL: 'postgresql://sf:db-password@db.internal:5432/stepflow', PGPASSWORD: 'db-password', PGHOST: 'db.internal', PGUSER: 'sf' };
+    expect(workerEnv({ PATH: '/usr/bin', ...pg })).toEqual({ PATH: '/usr/bin' });
+  });
 });
 
 describe('a forked worker process', () => {
