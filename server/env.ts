@@ -35,8 +35,11 @@ export const envSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'REDIS_URL must look like redis://host:6379 (or rediss:// for TLS)').optional(),
   /** Prefix of every Redis key and channel StepFlow uses, so several deployments can share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[\w.-]{1,64}$/, 'REDIS_PREFIX must be 1 to 64 letters, digits, ".", "_" or "-"').default('stepflow'),
-  /** A worker host whose Redis heartbeat has been missing this long (ms) has its runs failed with `worker_lost`. */
-  WORKER_LOST_MS: int('WORKER_LOST_MS').min(1000, 'WORKER_LOST_MS must be at least 1000 (ms)').default(15_000),
+  /**
+   * A worker host whose Redis heartbeat key has been gone this long (ms) has its runs failed with `worker_lost`. The key
+   * outlives the host by 5 s, so a killed host's run ends within about WORKER_LOST_MS + 5 s.
+   */
+  WORKER_LOST_MS: int('WORKER_LOST_MS').min(1000, 'WORKER_LOST_MS must be at least 1000 (ms)').default(10_000),
   /** The pool this server's own worker hosts (WORKERS with REDIS_URL) serve. */
   WORKER_POOL: z.string().regex(/^[\w.-]{1,64}$/, 'WORKER_POOL must be 1 to 64 letters, digits, ".", "_" or "-"').default('default'),
   // ---- end of scaled mode ----

@@ -34,7 +34,7 @@ export interface WorkerHostOptions {
   name: string;
   runtime: Omit<WorkerConfig, 'workerId'>;
   catalog: ReadonlyMap<string, CatalogNode>;
-  /** How often the heartbeat key is refreshed; it expires after 5 of these. */
+  /** How often the heartbeat key is refreshed (default 1 s); it expires after 5 of these. */
   heartbeatMs?: number;
   log: (m: string) => void;
 }
@@ -111,7 +111,7 @@ export async function startWorkerHost(o: WorkerHostOptions): Promise<WorkerHost>
     else supervisor.setListeners(m.runId, msg.count);
   }, log);
 
-  const heartbeatMs = o.heartbeatMs ?? 2000;
+  const heartbeatMs = o.heartbeatMs ?? 1000;
   const beat = async () => {
     const w = pool.list()[0];
     const record = {

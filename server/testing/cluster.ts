@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { projectRoot } from '../paths';
@@ -113,6 +114,95 @@ export function startWorkerProcess(
       }
       killGroup(); // its forked worker, should it have outlived it
       fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A free loopback port (the OS picks one; another process could take it before use, which tests accept). */
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
+
+export interface OwnRedis {
+  url: string;
+  port: number;
+  /** SIGKILL: every key is gone (it keeps nothing on disk), every connection drops. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port. */
+  start(): Promise<void>;
+}
+
+/** A Redis server of the test's own (fault tests restart it; the machine's shared one is left alone). */
+export async function startOwnRedis(): Promise<OwnRedis> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    const c = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = c;
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      c.stdout!.on('data', (b: Buffer) => {
+        out += b.toString();
+        if (out.includes('Ready to accept connections')) resolve();
+      });
+      c.once('exit', (code) => reject(new Error(`redis-server on port ${port} exited (${code}):\n${out}`)));
+    });
+  };
+  await start();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async kill() {
+      const c = child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      const gone = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+      c.kill('SIGKILL');
+      await gone;
+    },
+    start,
+  };
+}
+
+/**
+ * One URL in front of several web servers, like a load balancer: each new connection goes to the first backend that
+ * accepts it, so killing a server sends reconnecting clients to the next one.
+ */
+export async function startTcpProxy(backends: number[]): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const connectTo = (i: number, client: net.Socket) => {
+    if (i >= backends.length) return client.destroy();
+    const upstream = net.connect(backends[i], '127.0.0.1');
+    let connected = false;
+    sockets.add(upstream);
+    upstream.once('error', () => {
+      sockets.delete(upstream);
+      if (!connected) connectTo(i + 1, client); // refused: that server is down, try the next
+      else client.destroy();
+    });
+    upstream.once('connect', () => {
+      connected = true;
+      client.pipe(upstream).pipe(client);
+      upstream.once('close', () => client.destroy());
+      client.once('close', () => upstream.destroy());
+    });
+  };
+  const server = net.createServer((client) => {
+    sockets.add(client);
+    client.once('close', () => sockets.delete(client));
+    client.on('error', () => undefined);
+    connectTo(0, client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
