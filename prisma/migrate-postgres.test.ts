@@ -44,7 +44,7 @@ describe('PostgreSQL migrations', () => {
     const { url } = await freshDatabase();
     const first = await applyPostgresMigrations(url, migrationsDir);
     expect(first.applied).toEqual(listMigrations(migrationsDir));
-    expect(first.applied).toEqual(['20260201000000_init']);
+    expect(first.applied[0]).toBe('20260201000000_init');
     expect(await applyPostgresMigrations(url, migrationsDir)).toEqual({ applied: [], alreadyApplied: first.applied });
     const rows = await query(url, 'SELECT migration_name, checksum, finished_at, applied_steps_count, rolled_back_at FROM _prisma_migrations');
     expect(rows).toEqual(first.applied.map((name) => (
@@ -66,8 +66,9 @@ describe('PostgreSQL migrations', () => {
   it('applies once when two servers start at the same time on an empty database', async () => {
     const { url } = await freshDatabase();
     const results = await Promise.all([applyPostgresMigrations(url, migrationsDir), applyPostgresMigrations(url, migrationsDir), migrateDatabase(url)]);
-    expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 1]);
-    expect(await query(url, 'SELECT count(*)::int AS n FROM _prisma_migrations')).toEqual([{ n: 1 }]);
+    const all = listMigrations(migrationsDir).length;
+    expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, all]);
+    expect(await query(url, 'SELECT count(*)::int AS n FROM _prisma_migrations')).toEqual([{ n: all }]);
   });
 
   it('rolls a failing migration back, records it as rolled back with its error, keeps earlier ones, and retries it next time', async () => {
@@ -85,7 +86,7 @@ describe('PostgreSQL migrations', () => {
     expect(broken).toMatchObject({ rolled_back_at: expect.any(Date), finished_at: null, logs: expect.stringMatching(/relation "Nope" does not exist/) });
     // A rolled-back migration is not "unresolved": fixed, it is applied on the next start.
     fs.writeFileSync(path.join(dir, '29990101000000_broken', 'migration.sql'), 'CREATE TABLE "Extra" ("id" TEXT);\n');
-    expect(await applyPostgresMigrations(url, dir)).toEqual({ applied: ['29990101000000_broken'], alreadyApplied: ['20260201000000_init'] });
+    expect(await applyPostgresMigrations(url, dir)).toEqual({ applied: ['29990101000000_broken'], alreadyApplied: listMigrations(migrationsDir) });
   });
 
   it('refuses to start on a migration that never finished nor rolled back (a process killed mid-way)', async () => {

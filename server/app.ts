@@ -198,6 +198,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     ? createWorkerApi({
       db, store: artifacts, recorder, queue, token: env.WORKER_TOKEN!, log,
       settings: { previewFps: env.PREVIEW_FPS, previewRunsKept: env.PREVIEW_RUNS_KEPT, cancelGraceMs: env.CANCEL_GRACE_MS, runTimeoutMs: env.RUN_TIMEOUT },
+      affinity: { window: env.AFFINITY_WINDOW, maxWaitMs: env.AFFINITY_MAX_WAIT },
       listeners: (runId, room) => clusterListenerCount(io, runId, room),
     })
     : async (_req: http.IncomingMessage, res: http.ServerResponse) => {

@@ -40,6 +40,13 @@ export const envSchema = z.object({
    * outlives the host by 5 s, so a killed host's run ends within about WORKER_LOST_MS + 5 s.
    */
   WORKER_LOST_MS: int('WORKER_LOST_MS').min(1000, 'WORKER_LOST_MS must be at least 1000 (ms)').default(10_000),
+  /**
+   * Model affinity: a worker takes, among the first AFFINITY_WINDOW queued runs of its pool, one whose models it has
+   * warm before the head of the line; 0 = plain first-in-first-out.
+   */
+  AFFINITY_WINDOW: int('AFFINITY_WINDOW').min(0).max(1000).default(8),
+  /** A run waiting at the head of its pool longer than this (ms) is taken next whatever any worker has warm. */
+  AFFINITY_MAX_WAIT: int('AFFINITY_MAX_WAIT').min(0).default(60_000),
   /** The pool this server's own worker hosts (WORKERS with REDIS_URL) serve. */
   WORKER_POOL: z.string().regex(/^[\w.-]{1,64}$/, 'WORKER_POOL must be 1 to 64 letters, digits, ".", "_" or "-"').default('default'),
   // ---- end of scaled mode ----

@@ -6,6 +6,7 @@ import type { Graph } from '../../nodes/engine/graph';
 import { getCatalog } from '../../nodes/registry';
 import { viewableWorkflow, type Viewer } from '../auth/access';
 import { graphLimits, parseGraphFormat } from '../graph-checks';
+import { POOL_PATTERN } from '../queue/queue';
 import type { Services } from '../services';
 import { readVersion } from '../workflow-store';
 import { apiViewer, readJsonBody } from './request';
@@ -15,6 +16,14 @@ export interface ApiRoute {
   /** The workflow or run id from the path. */
   id: string;
   query: URLSearchParams;
+}
+
+/** `?pool=NAME`: scaled mode's worker pool for these runs (default: the workflow's meta.pool, else "default"). */
+function poolParam(query: URLSearchParams): string | undefined {
+  const raw = query.get('pool');
+  if (raw === null) return undefined;
+  if (!POOL_PATTERN.test(raw)) throw new ApiError(400, 'invalid_pool', `pool must be 1 to 64 letters, digits, ".", "_" or "-" (got "${raw.slice(0, 80)}")`);
+  return raw;
 }
 
 /** `?count=N` (batch, 1 to MAX_BATCH_COUNT): that many runs, seed controls applied run after run. */
@@ -79,8 +88,9 @@ export async function postWorkflowRun(services: Services, req: http.IncomingMess
   const runGraph: Graph = applyExposedInputs(graph, inputs, getCatalog());
   // The path tRPC's runs.enqueue takes: engine validation (coded problems), seed controls, a Run row, dispatch.
   const count = countParam(route.query, services.env.MAX_BATCH_COUNT);
+  const pool = poolParam(route.query);
   const { runId, position, runs } = await services.queue.enqueue({
-    graph: runGraph, workflowId: workflow.id, version: number, userId: viewer.user?.id ?? null, count,
+    graph: runGraph, workflowId: workflow.id, version: number, userId: viewer.user?.id ?? null, count, pool,
   });
   const statusUrl = `/api/runs/${encodeURIComponent(runId)}`;
   sendJson(

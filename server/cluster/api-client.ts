@@ -64,9 +64,12 @@ export class WorkerApiClient {
     return a.body.settings as WorkerSettings;
   }
 
-  /** The run, or null when somebody else has it or it is no longer queued (cancelled meanwhile). */
-  async claim(runId: string, workerId: string): Promise<ClaimedRun | null> {
-    const a = await this.send('POST', `/api/workers/runs/${encodeURIComponent(runId)}/claim`, JSON.stringify({ workerId }));
+  /**
+   * A run for this turn of the pool's line — the job's own run or one with this worker's models warm (affinity) — or
+   * null when nothing is left to claim (cancelled meanwhile, or taken by another worker).
+   */
+  async claim(runId: string, who: { workerId: string; pool: string; warm: string[] }): Promise<ClaimedRun | null> {
+    const a = await this.send('POST', `/api/workers/runs/${encodeURIComponent(runId)}/claim`, JSON.stringify(who));
     if (a.status === 409 || a.status === 404) return null;
     if (a.status !== 200) WorkerApiClient.fail(a, `claiming run ${runId}`);
     return a.body as unknown as ClaimedRun;

@@ -4,9 +4,9 @@
 // twice is refused by the claim (worker-api.ts).
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { RemoteDispatch } from '../queue/queue';
+import type { QueuedRun, RemoteDispatch } from '../queue/queue';
 import { publishControl } from './control';
-import { DEFAULT_POOL, type ClusterNames } from './redis';
+import type { ClusterNames } from './redis';
 
 /** BullMQ runs lower numbers first (1 … 2^21); StepFlow's priority is higher-first around 0. */
 export function bullPriority(priority: number): number {
@@ -28,16 +28,16 @@ export function createRemoteDispatch(redis: Redis, names: ClusterNames, log: (m:
     }
     return q;
   };
-  const add = async (run: { id: string; priority: number }) => {
+  const add = async (run: QueuedRun) => {
     // jobId = run id: adding a job that exists (waiting or active) is a no-op, which makes reconcile safe.
-    await queueOf(DEFAULT_POOL).add('run', { runId: run.id }, {
+    await queueOf(run.pool).add('run', { runId: run.id }, {
       jobId: run.id, priority: bullPriority(run.priority), removeOnComplete: true, removeOnFail: true,
     });
   };
   return {
     add,
-    async remove(runId) {
-      await queueOf(DEFAULT_POOL).remove(runId).catch((e: Error) => log(`run ${runId}: its job could not be removed (${e.message}); a worker claiming it will be refused`));
+    async remove(run) {
+      await queueOf(run.pool).remove(run.id).catch((e: Error) => log(`run ${run.id}: its job could not be removed (${e.message}); a worker claiming it will be refused`));
     },
     async control(runId, msg) {
       await publishControl(redis, names.control, { runId, msg });

@@ -63,6 +63,10 @@ export async function startWorkerHost(o: WorkerHostOptions): Promise<WorkerHost>
   await redisReady(redis, o.redisUrl);
   const emitter = new Emitter(redis, { key: names.socketKey });
   const endings = new Map<string, () => void>();
+  /** The model key of the last run: its weights are still loaded, so runs with the same key are cheapest here. */
+  let warm: string | null = null;
+  /** ONNX sessions loaded since start (from each run's result): what affinity saves, advertised and benchmarked. */
+  let modelLoads = 0;
   const startedAt = new Date().toISOString();
 
   const emit = (run: ActiveRun, event: RunEvent) => {
@@ -96,7 +100,10 @@ export async function startWorkerHost(o: WorkerHostOptions): Promise<WorkerHost>
     config: o.runtime,
     handlers: {
       onReady: (w) => log(`worker process ready (pid ${w.pid}, ${w.provider})`),
-      onMessage: (w, m) => supervisor.onWorkerMessage(w, m),
+      onMessage: (w, m) => {
+        if (m.type === 'done') modelLoads += m.result.modelLoads ?? 0;
+        supervisor.onWorkerMessage(w, m);
+      },
       onExit: (w, e) => supervisor.onWorkerExit(w, e),
       onProtocolError: (w, problem, runId) => supervisor.onWorkerProtocolError(w, problem, runId),
     },
@@ -117,6 +124,7 @@ export async function startWorkerHost(o: WorkerHostOptions): Promise<WorkerHost>
     const record = {
       id, name: o.name, pool: o.pool, provider: w?.provider ?? o.runtime.provider, device: o.runtime.cudaDeviceId ?? null,
       freeMemoryBytes: os.freemem(), runId: w?.state === 'busy' ? w.runId : null, state: w?.state ?? 'starting', startedAt,
+      warm: warm ? [warm] : [], modelLoads,
     };
     await redis.set(names.worker(id), JSON.stringify(record), 'PX', heartbeatMs * 5);
   };
@@ -151,22 +159,24 @@ export async function startWorkerHost(o: WorkerHostOptions): Promise<WorkerHost>
   const runJob = async (job: Job<RunJobData>) => {
     const runId = job.data.runId;
     const w = await idleWorker();
-    const claim = await api.claim(runId, id);
+    const claim = await api.claim(runId, { workerId: id, pool: o.pool, warm: warm ? [warm] : [] });
     if (!claim) return { skipped: true };
+    const claimedId = claim.runId; // the job's own run, or one with this worker's models warm
     const graph = claim.graph as Graph;
-    const ended = new Promise<void>((resolve) => endings.set(runId, resolve));
-    supervisor.start({ runId, workflowId: claim.workflowId, workflowRoom: claim.workflowRoom, worker: w, listeners: claim.previewListeners });
+    const ended = new Promise<void>((resolve) => endings.set(claimedId, resolve));
+    supervisor.start({ runId: claimedId, workflowId: claim.workflowId, workflowRoom: claim.workflowRoom, worker: w, listeners: claim.previewListeners });
     try {
       await fetchInputs(graph);
     } catch (e) {
-      log(`run ${runId}: fetching input images failed: ${(e as Error).message}`);
+      log(`run ${claimedId}: fetching input images failed: ${(e as Error).message}`);
     }
     pool.assign(w, {
-      type: 'run', runId, ownerId: claim.ownerId, graph, targets: claim.targets,
+      type: 'run', runId: claimedId, ownerId: claim.ownerId, graph, targets: claim.targets,
       debug: claim.debug as DebugRequest | undefined, previewListeners: claim.previewListeners,
     });
     await ended;
-    endings.delete(runId);
+    endings.delete(claimedId);
+    if (claim.modelKey) warm = claim.modelKey;
     return { ran: true };
   };
 

@@ -15,19 +15,30 @@ import { checkEnqueueRequest, checkQueuedQuota, PerKeySerialiser, type EnqueueLi
 import { PositionAnnouncer } from './position-announcer';
 import type { RunRecorder } from './run-recorder';
 import { RunSupervisor } from './run-supervisor';
+import { modelKeyOf } from './model-key';
 import { applySeedControls } from './seed-controls';
+
+export const POOL_PATTERN = /^[\w.-]{1,64}$/;
+
+/** A workflow may name its pool in its graph's meta (`"pool": "full"`); anything else means the default pool. */
+function poolOf(graph: Graph): string {
+  const p = graph.meta?.pool;
+  return typeof p === 'string' && POOL_PATTERN.test(p) ? p : 'default';
+}
 
 /** Scaled mode (server/cluster/): jobs and worker control through Redis instead of local workers. */
 export interface RemoteDispatch {
-  /** A queued run's job (idempotent per run id). */
-  add(run: { id: string; priority: number }): Promise<void>;
+  /** A queued run's job in its pool's queue (idempotent per run id). */
+  add(run: QueuedRun): Promise<void>;
   /** The job of a run cancelled while queued (a worker that still claims it is refused by the database). */
-  remove(runId: string): Promise<void>;
+  remove(run: { id: string; pool: string }): Promise<void>;
   /** A cancel or debugger command for whichever worker holds the run. */
   control(runId: string, msg: { type: 'cancel'; reason: string } | { type: 'debug'; command: DebugCommand } | { type: 'breakpoints'; breakpoints: DebugRequest }): Promise<void>;
   /** Jobs for every queued row (after a start, or Redis lost its data): Postgres holds the truth. */
-  reconcile(queued: { id: string; priority: number }[]): Promise<number>;
+  reconcile(queued: QueuedRun[]): Promise<number>;
 }
+
+export interface QueuedRun { id: string; priority: number; pool: string }
 
 /** Where run events go (Socket.io rooms in the server; a list in tests). */
 export interface RunBroadcaster {
@@ -53,9 +64,11 @@ export interface EnqueueRequest {
    * from the previous run's seed, "random" draws a new one each time, "fixed" repeats.
    */
   count?: number;
+  /** Scaled mode: the worker pool to wait for (default: the graph's `meta.pool`, else "default"). */
+  pool?: string;
 }
 
-export interface Enqueued { runId: string; position: number; graph: Graph }
+export interface Enqueued { runId: string; position: number; graph: Graph; pool: string }
 
 export interface RunQueueOptions {
   db: Db;
@@ -205,7 +218,7 @@ export class RunQueue {
       previous = graph;
     }
     if (this.opts.remote) {
-      for (const r of runs) await this.opts.remote.add({ id: r.runId, priority: req.priority ?? 0 });
+      for (const r of runs) await this.opts.remote.add({ id: r.runId, priority: req.priority ?? 0, pool: r.pool });
     } else {
       void this.pump();
     }
@@ -218,20 +231,21 @@ export class RunQueue {
         workflowId: req.workflowId ?? null, workflowVersion: version ?? null, graph: JSON.stringify(graph),
         priority: req.priority ?? 0, targets: req.targets ? JSON.stringify(req.targets) : null,
         debug: req.debug ? JSON.stringify(req.debug) : null, userId: req.userId ?? null,
+        pool: req.pool ?? poolOf(graph), modelKey: modelKeyOf(graph),
       },
     });
     await this.refreshPositions(true, run.id);
     const position = this.positions.get(run.id)?.position ?? 1;
     const room = workflowRoomOf({ ...run, workflow: { ownerId: workflowOwner } });
     this.broadcaster.emit({ type: 'run:queued', runId: run.id, workflowId: run.workflowId ?? undefined, position }, room);
-    return { runId: run.id, position, graph };
+    return { runId: run.id, position, graph, pool: run.pool };
   }
 
   /** Queued: cancelled at once. Running: the worker is asked to stop (and killed if it does not). */
   /** `onlyQueued`: leave it alone if it has started meanwhile (clearing the queue must not stop running work). */
   async cancel(runId: string, reason = 'cancelled by user', opts: { onlyQueued?: boolean } = {}): Promise<{ runId: string; status: RunStatus | 'cancelling' }> {
     const db = this.opts.db;
-    const row = await db.run.findUnique({ where: { id: runId }, select: { status: true, ...ROOM_FIELDS } });
+    const row = await db.run.findUnique({ where: { id: runId }, select: { status: true, pool: true, ...ROOM_FIELDS } });
     if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `no run "${runId}"` });
     if (row.status === 'queued') {
       const { count } = await db.run.updateMany({
@@ -239,7 +253,7 @@ export class RunQueue {
         data: { status: 'cancelled', finishedAt: new Date(), errorCode: 'cancelled', errorMessage: `${reason} before it started` },
       });
       if (count === 1) {
-        await this.opts.remote?.remove(runId);
+        await this.opts.remote?.remove({ id: runId, pool: row.pool });
         this.broadcaster.emit({ type: 'run:cancelled', runId, reason }, workflowRoomOf(row));
         await this.refreshPositions(true);
         return { runId, status: 'cancelled' };
@@ -279,7 +293,7 @@ export class RunQueue {
 
   /** Makes sure every queued row has its BullMQ job; returns how many rows are queued. */
   async reconcile(): Promise<number> {
-    const queued = await this.opts.db.run.findMany({ where: { status: 'queued' }, orderBy: ORDER, select: { id: true, priority: true } });
+    const queued = await this.opts.db.run.findMany({ where: { status: 'queued' }, orderBy: ORDER, select: { id: true, priority: true, pool: true } });
     if (this.opts.remote && queued.length) await this.opts.remote.reconcile(queued);
     return queued.length;
   }
@@ -397,10 +411,19 @@ export class RunQueue {
     if (changed) await this.refreshPositions(true);
   }
 
-  /** Recomputes queue positions (1 = next to start) and tells waiting runs whose position moved (PositionAnnouncer). */
+  /**
+   * Recomputes queue positions (1 = next to start) and tells waiting runs whose position moved (PositionAnnouncer).
+   * Scaled mode counts within each pool (only that pool's workers take its runs); embedded mode has one line.
+   */
   private async refreshPositions(broadcast: boolean, skipRunId?: string): Promise<void> {
-    const queued = await this.opts.db.run.findMany({ where: { status: 'queued' }, orderBy: ORDER, select: { id: true, ...ROOM_FIELDS } });
-    const next = new Map(queued.map((r, i) => [r.id, { position: i + 1, workflowRoom: workflowRoomOf(r) }]));
+    const queued = await this.opts.db.run.findMany({ where: { status: 'queued' }, orderBy: ORDER, select: { id: true, pool: true, ...ROOM_FIELDS } });
+    const ahead = new Map<string, number>();
+    const next = new Map(queued.map((r) => {
+      const line = this.opts.remote ? r.pool : '';
+      const position = (ahead.get(line) ?? 0) + 1;
+      ahead.set(line, position);
+      return [r.id, { position, workflowRoom: workflowRoomOf(r) }];
+    }));
     const moved = this.announcer.changes(next, skipRunId);
     if (broadcast) {
       for (const [runId, p] of moved) this.broadcaster.emit({ type: 'run:position', runId, position: p.position }, p.workflowRoom);

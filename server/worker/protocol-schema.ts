@@ -75,6 +75,7 @@ const runResult = z.object({
     problems: z.array(z.looseObject({ code: id, message: text })).optional(),
   }).optional(),
   inspect: z.array(z.object({ nodeId: id, output: id, mime: text, bytes, width: count, height: count })).optional(),
+  modelLoads: z.number().int().min(0).optional(),
 });
 
 const workerToHost = z.discriminatedUnion('type', [

@@ -34,7 +34,11 @@ export interface InspectThumbnail {
 }
 
 /** A run's result as it crosses the process boundary: node output values stay in the worker. */
-export type WorkerRunResult = Omit<RunResult, 'values'> & { inspect?: InspectThumbnail[] };
+export type WorkerRunResult = Omit<RunResult, 'values'> & {
+  inspect?: InspectThumbnail[];
+  /** ONNX sessions the run had to load (cache misses): what model affinity saves (bench/affinity.ts). */
+  modelLoads?: number;
+};
 
 export type WorkerToHost =
   | { type: 'ready'; workerId: string; provider: string; pid: number }

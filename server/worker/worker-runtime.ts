@@ -58,6 +58,7 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
     });
     const current: ActiveRun = { runId: msg.runId, abort, listeners: msg.previewListeners, debug, breakpoints };
     active = current;
+    const loadsBefore = runtime.stats().misses;
     try {
       const result = await executor.run(msg.graph, {
         runId: msg.runId,
@@ -75,7 +76,8 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
           return [];
         })
         : [];
-      send({ type: 'done', runId: msg.runId, result: inspect.length ? { ...rest, inspect } : rest });
+      const modelLoads = runtime.stats().misses - loadsBefore;
+      send({ type: 'done', runId: msg.runId, result: { ...rest, modelLoads, ...(inspect.length ? { inspect } : {}) } });
     } finally {
       active = undefined;
     }
