@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, measured side by side in one process, printed as ratios.
 import fs from 'node:fs';
 import path from 'node:path';
+import { benchAffinity } from './affinity';
 import { benchComfyImport } from './comfy-import';
 import { benchChain, benchWorkflows } from './executor';
 import { WORKFLOWS_DIR } from '../nodes/paths';
@@ -28,6 +29,13 @@ async function main() {
 
   console.log('\n# ComfyUI import, every id colliding (µs per node should not grow with the size)');
   for (const r of benchComfyImport()) console.log(`${String(r.nodes).padStart(6)} nodes: ${fmt(r.ms, 0)} ms, ${fmt(r.usPerNode, 1)} µs/node`);
+
+  console.log('\n# Model affinity (scaled mode, real Redis): 2 workers × 2 checkpoints, 40 alternating runs, one checkpoint fits per worker');
+  const affinity = await benchAffinity(40);
+  for (const r of affinity) {
+    console.log(`${r.mode.padEnd(30)} ONNX model loads ${String(r.loads).padStart(4)} (per worker ${r.perWorker.join(' + ')})  ${fmt(r.seconds, 1)} s`);
+  }
+  console.log(`loads FIFO/affinity ${fmt(affinity[0].loads / Math.max(1, affinity[1].loads))}, time FIFO/affinity ${fmt(affinity[0].seconds / affinity[1].seconds)}`);
 
   const upscale = path.join(import.meta.dirname, 'upscale.ts');
   if (fs.existsSync(upscale)) {
