@@ -12,7 +12,7 @@ import { assertTrpcBodyAccepted, screenTrpcBody, trpcBodyLimit } from './limits/
 import { createApiHandler, isApiPath } from './api/http';
 import { ARTIFACTS_PREFIX, createArtifactHandler } from './artifacts/http';
 import { ArtifactStore } from './artifacts/store';
-import { AccessChanges } from './auth/access-changes';
+import { AccessChanges, type AccessChange } from './auth/access-changes';
 import { ensureAdmin } from './auth/admin';
 import { createAuthLimits } from './auth/rate-limit';
 import { startSessionPurge } from './auth/session-purge';
@@ -169,6 +169,11 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   const { io, broadcaster } = attachSocket(
     httpServer, queue, { db, enforced: env.AUTH === 'local', changes: services.accessChanges }, headersFor, scaled?.adapter,
   );
+  if (scaled) {
+    // Access changes made on one web server reach the sockets of all (auth/access-changes.ts).
+    services.accessChanges.forwardTo((change) => io.serverSideEmit('access-change', change));
+    io.on('access-change', (change: AccessChange) => void services.accessChanges.applyRemote(change));
+  }
   const runtime: Omit<WorkerConfig, 'workerId'> = {
     modelsDir: env.MODELS_DIR,
     inputDirs,
