@@ -1,11 +1,9 @@
 // Applies prisma/migrations-postgres/*/migration.sql to a PostgreSQL database, recording them in Prisma Migrate's
 // `_prisma_migrations` table with Prisma's own column types, like prisma/migrate.ts does for SQLite.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import pg from 'pg';
 import { describeDatabaseUrl } from '../server/database-url';
-import { listMigrations, MigrationError, type MigrateResult } from './migrate';
+import { MigrationError, pendingMigrations, type MigrateResult } from './migrate';
 
 /** Prisma Migrate's table on PostgreSQL, column for column, so `prisma migrate deploy` can take over. */
 const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
@@ -80,20 +78,11 @@ async function applyPending(client: pg.Client, url: string, migrationsDir: strin
         + 'by hand, then remove its row from _prisma_migrations (or mark it rolled back)',
     );
   }
-  const result: MigrateResult = { applied: [], alreadyApplied: [] };
-  for (const name of listMigrations(migrationsDir)) {
-    const sql = fs.readFileSync(path.join(migrationsDir, name, 'migration.sql'), 'utf8');
-    const checksum = crypto.createHash('sha256').update(sql).digest('hex');
-    const prior = done.get(name);
-    if (prior) {
-      if (prior.checksum !== checksum) {
-        console.warn(`[migrate] ${name} was edited after it was applied (checksum differs); leaving the database as it is`);
-      }
-      result.alreadyApplied.push(name);
-      continue;
-    }
-    await applyOne(client, name, sql, checksum);
-    result.applied.push(name);
+  const { pending, alreadyApplied } = pendingMigrations(migrationsDir, done);
+  const result: MigrateResult = { applied: [], alreadyApplied };
+  for (const m of pending) {
+    await applyOne(client, m.name, m.sql, m.checksum);
+    result.applied.push(m.name);
   }
   return result;
 }

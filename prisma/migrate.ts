@@ -45,6 +45,31 @@ export function listMigrations(migrationsDir: string): string[] {
     .sort();
 }
 
+export interface PendingMigration { name: string; sql: string; checksum: string }
+
+/**
+ * The folder's migrations not yet recorded as finished (`done`, by name), in order, with the SQL and checksum to
+ * record; a recorded one whose file changed since is only warned about (both runners: SQLite here, PostgreSQL).
+ */
+export function pendingMigrations(migrationsDir: string, done: ReadonlyMap<string, { checksum: string }>): { pending: PendingMigration[]; alreadyApplied: string[] } {
+  const pending: PendingMigration[] = [];
+  const alreadyApplied: string[] = [];
+  for (const name of listMigrations(migrationsDir)) {
+    const sql = fs.readFileSync(path.join(migrationsDir, name, 'migration.sql'), 'utf8');
+    const checksum = crypto.createHash('sha256').update(sql).digest('hex');
+    const prior = done.get(name);
+    if (!prior) {
+      pending.push({ name, sql, checksum });
+      continue;
+    }
+    if (prior.checksum !== checksum) {
+      console.warn(`[migrate] ${name} was edited after it was applied (checksum differs); leaving the database as it is`);
+    }
+    alreadyApplied.push(name);
+  }
+  return { pending, alreadyApplied };
+}
+
 /** Applies every migration not yet recorded, each in its own transaction, in folder-name order. */
 export function applyMigrations(databasePath: string, migrationsDir: string): MigrateResult {
   fs.mkdirSync(path.dirname(databasePath), { recursive: true });
@@ -62,20 +87,11 @@ export function applyMigrations(databasePath: string, migrationsDir: string): Mi
           `(or delete ${databasePath} to start empty), then remove its row from _prisma_migrations`,
       );
     }
-    const result: MigrateResult = { applied: [], alreadyApplied: [] };
-    for (const name of listMigrations(migrationsDir)) {
-      const sql = fs.readFileSync(path.join(migrationsDir, name, 'migration.sql'), 'utf8');
-      const checksum = crypto.createHash('sha256').update(sql).digest('hex');
-      const prior = done.get(name);
-      if (prior) {
-        if (prior.checksum !== checksum) {
-          console.warn(`[migrate] ${name} was edited after it was applied (checksum differs); leaving the database as it is`);
-        }
-        result.alreadyApplied.push(name);
-        continue;
-      }
-      applyOne(db, name, sql, checksum);
-      result.applied.push(name);
+    const { pending, alreadyApplied } = pendingMigrations(migrationsDir, done);
+    const result: MigrateResult = { applied: [], alreadyApplied };
+    for (const m of pending) {
+      applyOne(db, m.name, m.sql, m.checksum);
+      result.applied.push(m.name);
     }
     return result;
   } finally {

@@ -15,6 +15,7 @@ import { ArtifactStore } from './artifacts/store';
 import { AccessChanges, type AccessChange } from './auth/access-changes';
 import { ensureAdmin } from './auth/admin';
 import { createAuthLimits } from './auth/rate-limit';
+import { createRedisAuthLimits } from './auth/redis-limits';
 import { startSessionPurge } from './auth/session-purge';
 import { renewSession, sessionCookie, sessionFromCookie, sessionTerms } from './auth/session';
 import { describeDatabaseUrl } from './database-url';
@@ -84,7 +85,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   });
   const services: Services = {
     env, db, models, artifacts, queue, log,
-    authLimits: createAuthLimits(),
+    authLimits: scaled ? createRedisAuthLimits(scaled.redis, env.REDIS_PREFIX) : createAuthLimits(),
     accessChanges: new AccessChanges(),
   };
   if (env.AUTH === 'local') {

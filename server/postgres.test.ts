@@ -5,7 +5,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spritesCheckpointPart } from '../nodes/pack/checkpoint';
 import { ensurePack } from '../nodes/pack/generate';
+import { listMigrations } from '../prisma/migrate';
 import type { Db } from './db';
+import { projectRoot } from './paths';
 import { sweepRetention } from './retention/sweep';
 import { fillGraph, join, sessionClient, startTestServer, tempDir, until, type TestServer } from './testing/harness';
 import { createTestDatabase, type TestDatabase } from './testing/postgres';
@@ -66,11 +68,13 @@ describe('StepFlow on PostgreSQL', () => {
   });
 
   it('applies the PostgreSQL migrations at start and works on that database, with no SQLite file made', async () => {
-    expect(logs).toContain(`database postgresql://postgres@127.0.0.1:5432/${database.name}: applied 20260201000000_init`);
+    const all = listMigrations(path.join(projectRoot, 'prisma', 'migrations-postgres'));
+    expect(all[0]).toBe('20260201000000_init');
+    expect(logs).toContain(`database postgresql://postgres@127.0.0.1:5432/${database.name}: applied ${all.join(', ')}`);
     expect(await db().$queryRaw`SELECT current_database() AS name`).toEqual([{ name: database.name }]);
     const migrations = await db().$queryRaw<{ migration_name: string; applied_steps_count: number; done: boolean }[]>`
       SELECT migration_name, applied_steps_count, finished_at IS NOT NULL AS done FROM _prisma_migrations`;
-    expect(migrations).toEqual([{ migration_name: '20260201000000_init', applied_steps_count: 1, done: true }]);
+    expect(migrations).toEqual(all.map((name) => ({ migration_name: name, applied_steps_count: 1, done: true })));
     expect(fs.readdirSync(dataDir).filter((f) => f.includes('.db'))).toEqual([]);
   });
 
@@ -164,7 +168,7 @@ describe('StepFlow on PostgreSQL', () => {
     await t.close();
     t = await start();
     expect(logs.filter((l) => l.includes('applied'))).toEqual([]);
-    expect(await db().$queryRaw`SELECT count(*)::int AS n FROM _prisma_migrations`).toEqual([{ n: 1 }]);
+    expect(await db().$queryRaw`SELECT count(*)::int AS n FROM _prisma_migrations`).toEqual([{ n: listMigrations(path.join(projectRoot, 'prisma', 'migrations-postgres')).length }]);
     expect((await t.trpc.workflows.list.query()).map((w) => w.name)).toEqual(expect.arrayContaining(['Image ops', 'Versions', ...LIBRARY.map((w) => w.name)]));
     expect((await t.trpc.runs.list.query({})).items.map((r) => r.status)).toEqual(Array(runs).fill('succeeded'));
   });

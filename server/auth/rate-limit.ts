@@ -66,19 +66,33 @@ export function reserveAll(...pairs: [AttemptLimiter, string][]): Attempt[] {
   return pairs.map(([limiter, key]) => limiter.reserve(key));
 }
 
-export interface AuthLimits {
+/** The limits StepFlow applies, by name. */
+export const AUTH_LIMITS = {
   /** Sign-in and change-password attempts per account: 5 a minute (a success un-counts them). */
-  signInAccount: AttemptLimiter;
+  signInAccount: { limit: 5, windowMs: 60_000, what: 'too many failed sign-ins' },
   /** Sign-in attempts per client IP (any account): 20 a minute. */
-  signInIp: AttemptLimiter;
+  signInIp: { limit: 20, windowMs: 60_000, what: 'too many failed sign-ins from your address' },
   /** Sign-up attempts per client IP, successful or not: 20 an hour (each one costs a password hash). */
-  signUpIp: AttemptLimiter;
+  signUpIp: { limit: 20, windowMs: 3_600_000, what: 'too many sign-ups from your address' },
+} as const;
+
+export type LimitName = keyof typeof AUTH_LIMITS;
+
+/**
+ * Attempt counting as the auth routes use it: in this process (embedded mode), or in Redis (scaled mode,
+ * auth/redis-limits.ts) so that N web servers behind one URL do not grant N times the attempts.
+ */
+export interface AuthLimits {
+  /** Reserves an attempt on every (limit, key) or on none; RateLimitedError names the first limit reached. */
+  reserve(...pairs: [LimitName, string][]): Promise<Attempt[]>;
+  /** Forgets the attempts on a key (a successful sign-in clears its account's failures). */
+  reset(name: LimitName, key: string): Promise<void>;
 }
 
 export function createAuthLimits(now?: () => number): AuthLimits {
+  const limiters = Object.fromEntries(Object.entries(AUTH_LIMITS).map(([name, l]) => [name, new AttemptLimiter(l.limit, l.windowMs, l.what, now)])) as Record<LimitName, AttemptLimiter>;
   return {
-    signInAccount: new AttemptLimiter(5, 60_000, 'too many failed sign-ins', now),
-    signInIp: new AttemptLimiter(20, 60_000, 'too many failed sign-ins from your address', now),
-    signUpIp: new AttemptLimiter(20, 3_600_000, 'too many sign-ups from your address', now),
+    reserve: async (...pairs) => reserveAll(...pairs.map(([name, key]): [AttemptLimiter, string] => [limiters[name], key])),
+    reset: async (name, key) => limiters[name].reset(key),
   };
 }

@@ -1,7 +1,8 @@
 // Accounts across scaled web servers (AUTH=local, real Redis, one shared database): a session made on one server
 // works on the other; a run of server A's own worker host (WORKERS=1 in scaled mode) is watched from server B by
 // someone holding the share link; when the owner revokes the link on A, B drops that socket from the room too
-// (access changes travel between servers through the Socket.io Redis adapter).
+// (access changes travel between servers through the Socket.io Redis adapter). Failed sign-ins count in Redis, so
+// two servers behind one URL grant no more guesses than one.
 import fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { testRedis } from '../testing/cluster';
@@ -52,3 +53,15 @@ it('drops a watcher on B when the owner revokes the share link on A', async () =
   await until(() => (inRoom() ? undefined : true), 'B to drop bob\'s socket from the run room', 5_000);
   expect((await join(watcher, { runId, shareToken: shareToken! })).ok).toBe(false);
 }, 90_000);
+
+it('counts failed sign-ins across both servers: the sixth guess is refused on either', async () => {
+  const outcomes: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    const c = sessionClient((i % 2 ? b : a).url);
+    outcomes.push(await c.trpc.auth.signIn.mutate({ username: 'bob', password: `wrong-password-${i}` }).then(() => 'ok', (e: { data?: { code?: string } }) => e.data?.code ?? 'error'));
+  }
+  expect(outcomes).toEqual(['UNAUTHORIZED', 'UNAUTHORIZED', 'UNAUTHORIZED', 'UNAUTHORIZED', 'UNAUTHORIZED', 'TOO_MANY_REQUESTS']);
+  // Even the right password waits now, on the other server too.
+  const right = await sessionClient(a.url).trpc.auth.signIn.mutate({ username: 'bob', password: 'bob-password' }).catch((e: Error) => e);
+  expect((right as Error).message).toMatch(/^too many failed sign-ins: wait \d+ s and try again$/);
+});

@@ -4,7 +4,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from '../auth/password';
 import { clientIp } from '../auth/client-ip';
-import { RateLimitedError, reserveAll, type Attempt } from '../auth/rate-limit';
+import { RateLimitedError, type Attempt, type LimitName } from '../auth/rate-limit';
 import { createSession, endSession, readCookie, SESSION_COOKIE, sessionCookie, sessionKey, sessionTerms } from '../auth/session';
 import { createRouter, publicProcedure, signedInProcedure, type Context } from '../trpc';
 
@@ -31,9 +31,9 @@ async function startSession(ctx: Context, user: { id: string; username: string; 
 }
 
 /** Counts the attempt before any work; over a limit → TOO_MANY_REQUESTS (HTTP 429) with Retry-After. */
-function reserve(ctx: Context, ...pairs: Parameters<typeof reserveAll>): Attempt[] {
+async function reserve(ctx: Context, ...pairs: [LimitName, string][]): Promise<Attempt[]> {
   try {
-    return reserveAll(...pairs);
+    return await ctx.authLimits.reserve(...pairs);
   } catch (e) {
     if (e instanceof RateLimitedError) {
       ctx.res?.setHeader('Retry-After', String(e.retryAfterSeconds));
@@ -57,7 +57,7 @@ export const authRouter = createRouter({
       throw new TRPCError({ code: 'FORBIDDEN', message: 'sign-up is closed on this server; ask an admin for an account' });
     }
     // Every attempt counts, taken name or not: each new account costs a password hash, and names must not be probed fast.
-    reserve(ctx, [ctx.authLimits.signUpIp, ipOf(ctx)]);
+    await reserve(ctx, ['signUpIp', ipOf(ctx)]);
     if (await ctx.db.user.findUnique({ where: { username: input.username } })) {
       throw new TRPCError({ code: 'CONFLICT', message: `the username "${input.username}" is taken; choose another` });
     }
@@ -68,17 +68,16 @@ export const authRouter = createRouter({
 
   signIn: publicProcedure.input(credentials).mutation(async ({ ctx, input }) => {
     requireLocal(ctx);
-    const { signInAccount, signInIp } = ctx.authLimits;
     const ip = ipOf(ctx);
     // Reserve, then verify: 50 parallel guesses must not all pass a check made before any of them failed.
-    const [, ipAttempt] = reserve(ctx, [signInAccount, input.username], [signInIp, ip]);
+    const [, ipAttempt] = await reserve(ctx, ['signInAccount', input.username], ['signInIp', ip]);
     const user = await ctx.db.user.findUnique({ where: { username: input.username } });
     const ok = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash()));
     if (!user || !ok) {
       ctx.log(`failed sign-in for ${input.username} from ${ip}`);
       throw new TRPCError({ code: 'UNAUTHORIZED', message: WRONG });
     }
-    signInAccount.reset(input.username);
+    await ctx.authLimits.reset('signInAccount', input.username);
     ipAttempt.release();
     if (needsRehash(user.passwordHash)) {
       // Only if unchanged meanwhile: a password change racing this sign-in must win.
@@ -101,7 +100,7 @@ export const authRouter = createRouter({
       requireLocal(ctx);
       const me = ctx.viewer.user;
       if (!me) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in to change your password' });
-      const [attempt] = reserve(ctx, [ctx.authLimits.signInAccount, me.username]);
+      const [attempt] = await reserve(ctx, ['signInAccount', me.username]);
       const user = await ctx.db.user.findUniqueOrThrow({ where: { id: me.id } });
       if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
         throw new TRPCError({ code: 'FORBIDDEN', message: 'the current password is wrong' });
