@@ -14,6 +14,8 @@ export interface ClusterNames {
   /** A worker host's heartbeat record (expires when the host stops refreshing it). */
   worker(id: string): string;
   workerPattern: string;
+  /** Set by the worker host while a run is paused at a breakpoint: a browser joining then is told so. */
+  paused(runId: string): string;
 }
 
 export const DEFAULT_POOL = 'default';
@@ -26,6 +28,7 @@ export function clusterNames(prefix: string): ClusterNames {
     control: `${prefix}:control`,
     worker: (id) => `${prefix}:worker:${id}`,
     workerPattern: `${prefix}:worker:*`,
+    paused: (runId) => `${prefix}:paused:${runId}`,
   };
 }
 

@@ -42,6 +42,10 @@ export function createRemoteDispatch(redis: Redis, names: ClusterNames, log: (m:
     async control(runId, msg) {
       await publishControl(redis, names.control, { runId, msg });
     },
+    async paused(runIds) {
+      const flags = await redis.mget(runIds.map((id) => names.paused(id)));
+      return new Set(runIds.filter((_, i) => flags[i] !== null));
+    },
     async reconcile(queued) {
       for (const r of queued) await add(r);
       return queued.length;

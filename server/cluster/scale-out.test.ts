@@ -97,6 +97,9 @@ describe('two web servers and two workers on PostgreSQL and Redis', () => {
     await b.trpc.runs.debug.mutate({ runId, command: 'step' });
     await paused(3);
     expect((await runRow(runId)).status).toBe('running');
+    // A browser opening the run now (on either server) is told it is paused, as in embedded mode.
+    const late = await a.socket();
+    expect(await join(late, { runId })).toMatchObject({ ok: true, run: { status: 'paused' } });
     // Live breakpoint change from B (no more "every step"), then resume: the last step runs through.
     await b.trpc.runs.breakpoints.mutate({ runId, breakpoints: {} });
     await b.trpc.runs.debug.mutate({ runId, command: 'resume' });
@@ -117,6 +120,7 @@ describe('two web servers and two workers on PostgreSQL and Redis', () => {
     expect(order(seenB)).toEqual(order(seenA));
     expect(order(seenB).filter((n) => n === 'run:paused')).toHaveLength(3);
     expect(order(seenB).at(-1)).toBe('run:finished');
+    expect(await join(late, { runId })).toMatchObject({ ok: true, run: { status: 'succeeded' } });
     const artifacts = (finished.payload as { artifacts: { url: string }[] }).artifacts;
     expect(artifacts).toHaveLength(1);
     const res = await fetch(`${b.url}${artifacts[0].url}`);

@@ -74,6 +74,9 @@ export async function startWorkerHost(o: WorkerHostOptions): Promise<WorkerHost>
     let to = emitter.to(`run:${event.runId}`);
     if (run.workflowRoom) to = to.to(`workflow:${run.workflowRoom}`);
     to.emit(type, asWire(payload));
+    // The pause state for browsers that join later (queue.snapshot); kept no longer than a pause may last.
+    if (type === 'run:paused') void redis.set(names.paused(event.runId), '1', 'PX', o.runtime.debugPauseTimeoutMs + 60_000).catch(() => undefined);
+    else if (type === 'run:resumed' || type === 'run:finished' || type === 'run:failed' || type === 'run:cancelled') void redis.del(names.paused(event.runId)).catch(() => undefined);
   };
 
   // The two refer to each other through closures that run only once both exist.

@@ -34,6 +34,8 @@ export interface RemoteDispatch {
   remove(run: { id: string; pool: string }): Promise<void>;
   /** A cancel or debugger command for whichever worker holds the run. */
   control(runId: string, msg: { type: 'cancel'; reason: string } | { type: 'debug'; command: DebugCommand } | { type: 'breakpoints'; breakpoints: DebugRequest }): Promise<void>;
+  /** Which of these running runs are paused in the debugger (their worker hosts say so in Redis). */
+  paused(runIds: string[]): Promise<Set<string>>;
   /** Jobs for every queued row (after a start, or Redis lost its data): Postgres holds the truth. */
   reconcile(queued: QueuedRun[]): Promise<number>;
 }
@@ -310,9 +312,16 @@ export class RunQueue {
   async snapshot(runId: string): Promise<RunSnapshot | undefined> {
     const row = await this.opts.db.run.findUnique({ where: { id: runId }, select: { status: true, workflowId: true } });
     if (!row) return undefined;
-    const live = this.supervisor.get(runId);
-    const status = (live?.paused ? 'paused' : row.status) as RunStatus;
+    const paused = await this.pausedOf(row.status === 'running' ? [runId] : []);
+    const status = (paused.has(runId) ? 'paused' : row.status) as RunStatus;
     return { runId, workflowId: row.workflowId ?? undefined, status, position: this.positionOf(runId) };
+  }
+
+  /** Runs paused at a breakpoint: known here (embedded), or from the worker hosts through Redis (scaled). */
+  private async pausedOf(runIds: string[]): Promise<Set<string>> {
+    if (!runIds.length) return new Set();
+    if (this.opts.remote) return this.opts.remote.paused(runIds).catch(() => new Set<string>());
+    return new Set(runIds.filter((id) => this.supervisor.get(id)?.paused));
   }
 
   /** Queued and running runs of a workflow, oldest first (what an editor opening it should follow). */
@@ -322,8 +331,10 @@ export class RunQueue {
       orderBy: [{ queuedAt: 'asc' }, { id: 'asc' }],
       select: { id: true, status: true, ...ROOM_FIELDS },
     });
-    return rows.filter((r) => workflowRoomOf(r)).map((r) => ({
-      runId: r.id, workflowId, status: (this.supervisor.get(r.id)?.paused ? 'paused' : r.status) as RunStatus, position: this.positionOf(r.id),
+    const visible = rows.filter((r) => workflowRoomOf(r));
+    const paused = await this.pausedOf(visible.filter((r) => r.status === 'running').map((r) => r.id));
+    return visible.map((r) => ({
+      runId: r.id, workflowId, status: (paused.has(r.id) ? 'paused' : r.status) as RunStatus, position: this.positionOf(r.id),
     }));
   }
 
