@@ -41,6 +41,7 @@ import { getCatalog } from '../nodes/registry';
 import { openScaledMode, startScaledServices } from './cluster/scaled-mode';
 import { createWorkerApi, WORKER_API_PREFIX } from './cluster/worker-api';
 import { clusterListenerCount } from './cluster/cluster-listeners';
+import { RedisKeyLock } from './cluster/redis-lock';
 
 export interface ServerOptions {
   env: Env;
@@ -79,6 +80,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   }) : undefined;
   const queue = new RunQueue({
     remote: scaled?.dispatch,
+    serialiser: scaled ? new RedisKeyLock(scaled.redis, `${env.REDIS_PREFIX}:enqueue`) : undefined,
     db, models, recorder, previewFps: env.PREVIEW_FPS, previewRunsKept: env.PREVIEW_RUNS_KEPT, log,
     limits: { maxQueuedRunsPerUser: env.MAX_QUEUED_RUNS_PER_USER, maxBatchCount: env.MAX_BATCH_COUNT, graph: graphLimits(env) },
     runTimeoutMs: env.RUN_TIMEOUT, cancelGraceMs: env.CANCEL_GRACE_MS,

@@ -2,7 +2,8 @@
 // works on the other; a run of server A's own worker host (WORKERS=1 in scaled mode) is watched from server B by
 // someone holding the share link; when the owner revokes the link on A, B drops that socket from the room too
 // (access changes travel between servers through the Socket.io Redis adapter). Failed sign-ins count in Redis, so
-// two servers behind one URL grant no more guesses than one.
+// two servers behind one URL grant no more guesses than one; one user's enqueues are serialised across servers, so
+// the queued-runs quota holds however they interleave.
 import fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { testRedis } from '../testing/cluster';
@@ -16,7 +17,7 @@ let a: TestServer;
 let b: TestServer;
 
 beforeAll(async () => {
-  const env = { ...redis.env, AUTH: 'local', ADMIN_USERNAME: TEAM_ADMIN.username, ADMIN_PASSWORD: TEAM_ADMIN.password };
+  const env = { ...redis.env, AUTH: 'local', ADMIN_USERNAME: TEAM_ADMIN.username, ADMIN_PASSWORD: TEAM_ADMIN.password, MAX_QUEUED_RUNS_PER_USER: '3' };
   a = await startTestServer(dir, { ...env, WORKERS: '1' });
   b = await startTestServer(dir, env);
 }, 60_000);
@@ -64,4 +65,19 @@ it('counts failed sign-ins across both servers: the sixth guess is refused on ei
   // Even the right password waits now, on the other server too.
   const right = await sessionClient(a.url).trpc.auth.signIn.mutate({ username: 'bob', password: 'bob-password' }).catch((e: Error) => e);
   expect((right as Error).message).toMatch(/^too many failed sign-ins: wait \d+ s and try again$/);
+});
+
+it('holds one user to MAX_QUEUED_RUNS_PER_USER across both servers, however the enqueues interleave', async () => {
+  const onA = sessionClient(a.url);
+  await onA.trpc.auth.signUp.mutate({ username: 'carol', password: 'carol-password' });
+  const onB = sessionClient(b.url, { cookie: onA.cookie() });
+  // Nobody serves pool "nobody": every run accepted stays queued and counts.
+  const tries = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => (i % 2 ? onB : onA).trpc.runs.enqueue.mutate({
+    graph: fillGraph(`#00${(i * 16).toString(16).padStart(2, '0')}00`, 8, 8), pool: 'nobody',
+  })));
+  const refused = tries.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  expect(tries.length - refused.length).toBe(3);
+  for (const r of refused) expect((r.reason as Error).message).toMatch(/MAX_QUEUED_RUNS_PER_USER \(3\)/);
+  const carol = await a.server.services.db.user.findUniqueOrThrow({ where: { username: 'carol' } });
+  expect(await a.server.services.db.run.count({ where: { userId: carol.id, status: 'queued' } })).toBe(3);
 });

@@ -87,6 +87,8 @@ export interface RunQueueOptions {
   limits: EnqueueLimits & { graph: GraphLimits };
   /** Set in scaled mode: runs leave through BullMQ, not to local workers. */
   remote?: RemoteDispatch;
+  /** Scaled mode: serialises one user's enqueues across web servers (cluster/redis-lock.ts). */
+  serialiser?: { run<T>(key: string, task: () => Promise<T>): Promise<T> };
 }
 
 /** What workflowRoomOf needs of a Run row. */
@@ -103,9 +105,11 @@ export class RunQueue {
   private pumping = false;
   private pumpAgain = false;
   private stopped = false;
-  private readonly perUser = new PerKeySerialiser();
+  /** One enqueue per user at a time: in this process, or across web servers (scaled mode, `serialiser`). */
+  private readonly perUser: { run<T>(key: string, task: () => Promise<T>): Promise<T> };
 
   constructor(private readonly opts: RunQueueOptions) {
+    this.perUser = opts.serialiser ?? new PerKeySerialiser();
     this.supervisor = new RunSupervisor({
       records: opts.recorder,
       previewFps: opts.previewFps,
