@@ -32,8 +32,8 @@ async function scaledServer(env: Record<string, string> = {}): Promise<TestServe
   return Object.assign(t, { redis });
 }
 
-function worker(t: TestServer, name: string, pool?: string): WorkerProcess {
-  const w = startWorkerProcess((t as TestServer & { redis: ReturnType<typeof testRedis> }).redis, [t.url], { name, pool });
+function worker(t: TestServer, name: string, pool?: string, args?: string[]): WorkerProcess {
+  const w = startWorkerProcess((t as TestServer & { redis: ReturnType<typeof testRedis> }).redis, [t.url], { name, pool, args });
   cleanups.push(() => w.stop());
   return w;
 }
@@ -60,9 +60,16 @@ describe('pools', () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_pool');
 
-    const light = worker(t, 'lightweight', 'light');
+    const light = worker(t, 'lightweight', 'light', ['--device', '1']);
     const lightId = await light.ready;
     for (const r of [light1, light2]) expect(await ended(t, r.runId)).toMatchObject({ status: 'succeeded', workerId: lightId, pool: 'light' });
+    // It advertises itself (admin health; AUTH=none's one user is the admin): pool, provider, the device it was given.
+    const health = await until(async () => {
+      const h = (await (await fetch(`${t.url}/api/health`)).json()) as { workers: Record<string, unknown>[] };
+      return h.workers.find((w) => w.id === lightId && w.state === 'idle');
+    }, 'the light worker\'s heartbeat');
+    expect(health).toMatchObject({ name: 'lightweight', pool: 'light', provider: 'cpu', device: 1, runId: null, warm: [], modelLoads: 0 });
+    expect(health.freeMemoryBytes).toBeGreaterThan(0);
     // Nobody serves "full" yet: its runs wait, still first and second in their line.
     expect((await row(t, full1.runId)).status).toBe('queued');
     expect(t.server.services.queue.positionOf(full2.runId)).toBe(2);

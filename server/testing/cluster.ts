@@ -65,11 +65,11 @@ const WORKER_MAIN = path.join(projectRoot, 'server', 'cluster', 'worker-main.ts'
 
 /** `npm run worker` as a child process in its own process group (its forked worker dies with it on kill). */
 export function startWorkerProcess(
-  redis: TestRedis, servers: string[], opts: { name: string; pool?: string; env?: Record<string, string> },
+  redis: TestRedis, servers: string[], opts: { name: string; pool?: string; env?: Record<string, string>; args?: string[] },
 ): WorkerProcess {
   const dir = tempDir(`worker-${opts.name}`);
   let out = '';
-  const args = ['--import', 'tsx', WORKER_MAIN, '--server', servers.join(','), '--name', opts.name, '--skip-models', ...(opts.pool ? ['--pool', opts.pool] : [])];
+  const args = ['--import', 'tsx', WORKER_MAIN, '--server', servers.join(','), '--name', opts.name, '--skip-models', ...(opts.pool ? ['--pool', opts.pool] : []), ...(opts.args ?? [])];
   const child = spawn(process.execPath, args, {
     cwd: projectRoot,
     detached: true,
