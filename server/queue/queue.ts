@@ -16,6 +16,7 @@ import { PositionAnnouncer } from './position-announcer';
 import type { RunRecorder } from './run-recorder';
 import { RunSupervisor } from './run-supervisor';
 import { modelKeyOf } from './model-key';
+import { recoverLeftRuns } from './recovery';
 import { applySeedControls } from './seed-controls';
 
 export const POOL_PATTERN = /^[\w.-]{1,64}$/;
@@ -142,10 +143,8 @@ export class RunQueue {
   }
 
   /**
-   * Start-up recovery after a crash or kill: a run left running or paused goes back to the queue once when it had
-   * stored nothing (no artifacts), so a killed server loses no work; one that had stored output, or was already
-   * put back once, becomes interrupted (running it again could duplicate outputs or loop on a run that kills the
-   * server). Queued runs stay queued.
+   * Start-up recovery after a crash or kill (embedded: recovery.ts; scaled: jobs for queued rows). Queued runs stay
+   * queued.
    */
   async recover(): Promise<{ interrupted: number; requeued: number; queued: number }> {
     const db = this.opts.db;
@@ -156,26 +155,7 @@ export class RunQueue {
       await this.refreshPositions(false);
       return { interrupted: 0, requeued: 0, queued };
     }
-    const left = await db.run.findMany({
-      where: { status: { in: ['running', 'paused'] } },
-      select: { id: true, requeues: true, _count: { select: { artifacts: true } } },
-    });
-    const again = left.filter((r) => r.requeues === 0 && r._count.artifacts === 0).map((r) => r.id);
-    const requeued = again.length
-      ? (await db.$transaction([
-        db.nodeResult.deleteMany({ where: { runId: { in: again } } }),
-        db.run.updateMany({
-          where: { id: { in: again } },
-          data: { status: 'queued', requeues: { increment: 1 }, workerId: null, startedAt: null },
-        }),
-      ]))[1].count
-      : 0;
-    const interrupt = (requeues: number | { gte: number }, errorMessage: string) => db.run.updateMany({
-      where: { status: { in: ['running', 'paused'] }, requeues },
-      data: { status: 'interrupted', finishedAt: new Date(), errorCode: 'interrupted', errorMessage },
-    });
-    const interrupted = (await interrupt(0, 'the server restarted while this run was running; run it again')).count
-      + (await interrupt({ gte: 1 }, 'the server restarted while this run was running, again after it had been put back in the queue once; run it again')).count;
+    const { interrupted, requeued } = await recoverLeftRuns(db);
     const queued = await db.run.count({ where: { status: 'queued' } });
     await this.refreshPositions(false);
     return { interrupted, requeued, queued };
