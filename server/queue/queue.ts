@@ -95,7 +95,9 @@ export interface RunQueueOptions {
 /** What workflowRoomOf needs of a Run row. */
 const ROOM_FIELDS = { workflowId: true, userId: true, workflow: { select: { ownerId: true } } } as const;
 
-const ORDER = [{ priority: 'desc' as const }, { queuedAt: 'asc' as const }, { id: 'asc' as const }];
+/** The line: priority first, then age. */
+export const QUEUE_ORDER = [{ priority: 'desc' as const }, { queuedAt: 'asc' as const }, { id: 'asc' as const }];
+const ORDER = QUEUE_ORDER;
 
 export class RunQueue {
   private pool: WorkerPool | undefined;

@@ -1,0 +1,100 @@
+// The claim (POST /api/workers/runs/<id>/claim): the one place a scaled-mode run is handed to a worker host.
+// PostgreSQL's conditional update decides who has a run, so a job BullMQ delivers twice never runs twice; the
+// candidates order implements pools and model affinity.
+import { z } from 'zod';
+import { workflowRoomOf } from '../auth/access';
+import { ApiError } from '../api/respond';
+import type { Db } from '../db';
+import { POOL_PATTERN, QUEUE_ORDER, type RunQueue } from '../queue/queue';
+
+/** A claimed run, as the worker host needs it to start (protocol.ts `run` plus where its events go). */
+export interface ClaimedRun {
+  runId: string;
+  ownerId: string | null;
+  graph: unknown;
+  targets?: string[];
+  debug?: unknown;
+  workflowId?: string;
+  workflowRoom?: string;
+  previewListeners: number;
+  /** Its model key (queue/model-key.ts): the host advertises it as warm once the run is over. */
+  modelKey: string | null;
+}
+
+export interface AffinitySettings {
+  /** AFFINITY_WINDOW: how far down its pool's line a worker looks for a run with its models warm; 0 = FIFO. */
+  window: number;
+  /** AFFINITY_MAX_WAIT (ms): a head of line older than this goes first. */
+  maxWaitMs: number;
+}
+
+export interface ClaimDeps {
+  db: Db;
+  queue: RunQueue;
+  affinity: AffinitySettings;
+  /** Sockets watching a run, across every web server. */
+  listeners(runId: string, workflowRoom: string | undefined): Promise<number>;
+}
+
+const workerId = z.string().min(1).max(200);
+const claimSchema = z.object({
+  workerId,
+  pool: z.string().regex(POOL_PATTERN).default('default'),
+  /** Model keys the worker has loaded (the last run's): runs with one of them are preferred. */
+  warm: z.array(z.string().max(64)).max(16).default([]),
+});
+
+export function createClaim(d: ClaimDeps): (runId: string, body: unknown) => Promise<ClaimedRun> {
+  /**
+   * The runs to try, best first. A BullMQ job is a turn in the pool's line rather than a particular run: the job of
+   * run R may be answered with another queued run of the same pool, one whose models the worker has warm (affinity),
+   * and R's own job then serves whoever takes it next. Jobs and queued rows stay one-to-one in number, and every
+   * queued row has a job (reconcile), so no run is left without a turn; a surplus turn finds nothing and is dropped.
+   */
+  async function candidates(runId: string, pool: string, warm: string[]): Promise<string[]> {
+    const { window, maxWaitMs } = d.affinity;
+    if (window === 0) return [runId];
+    const line = await d.db.run.findMany({
+      where: { status: 'queued', pool }, orderBy: QUEUE_ORDER, take: window, select: { id: true, modelKey: true, queuedAt: true },
+    });
+    const head = line[0];
+    const overdue = head && Date.now() - head.queuedAt.getTime() > maxWaitMs ? [head.id] : [];
+    const warmFirst = line.filter((r) => r.modelKey && warm.includes(r.modelKey)).map((r) => r.id);
+    return [...new Set([...overdue, ...warmFirst, runId, ...line.map((r) => r.id)])];
+  }
+
+  async function claim(runId: string, body: unknown): Promise<ClaimedRun> {
+    const who = claimSchema.safeParse(body);
+    if (!who.success) throw new ApiError(400, 'invalid_claim', 'a claim names the worker and its pool: { "workerId": "…", "pool": "default", "warm": [] }');
+    const { workerId: worker, pool, warm } = who.data;
+    // The one place a run is handed out: whoever flips queued → running first has it (BullMQ may deliver a job
+    // twice, e.g. after a stalled lock or a Redis restart; the database decides).
+    let claimed: string | undefined;
+    for (const id of await candidates(runId, pool, warm)) {
+      const { count } = await d.db.run.updateMany({
+        where: { id, status: 'queued', pool },
+        data: { status: 'running', workerId: worker, startedAt: new Date() },
+      });
+      if (count === 1) {
+        claimed = id;
+        break;
+      }
+    }
+    const row = await d.db.run.findUnique({ where: { id: claimed ?? runId }, include: { workflow: { select: { ownerId: true } } } });
+    if (!row) throw new ApiError(404, 'unknown_run', `no run "${runId}"`);
+    // The same worker asking again (its first answer was lost on the way) gets the run it already holds.
+    const again = row.status === 'running' && row.workerId === worker && !row.finishedAt;
+    if (!claimed && !again) throw new ApiError(409, 'not_queued', `run "${runId}" is ${row.status}, not queued, and pool "${pool}" has no other run waiting; skip it`, { status: row.status });
+    const workflowRoom = workflowRoomOf(row);
+    await d.queue.claimed();
+    return {
+      runId: row.id, ownerId: row.userId, graph: JSON.parse(row.graph),
+      targets: row.targets ? JSON.parse(row.targets) : undefined,
+      debug: row.debug ? JSON.parse(row.debug) : undefined,
+      workflowId: row.workflowId ?? undefined, workflowRoom, modelKey: row.modelKey,
+      previewListeners: await d.listeners(row.id, workflowRoom).catch(() => 1),
+    };
+  }
+
+  return claim;
+}
