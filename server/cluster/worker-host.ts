@@ -41,6 +41,8 @@ export interface WorkerHostOptions {
 
 export interface WorkerHost {
   id: string;
+  /** Stops taking jobs, lets a run in flight finish (a rolling update loses no work), then closes. */
+  drain(): Promise<void>;
   /** Stops taking jobs; a run in flight is cancelled and recorded as such; then everything closes. */
   close(): Promise<void>;
 }
@@ -195,18 +197,30 @@ export async function startWorkerHost(o: WorkerHostOptions): Promise<WorkerHost>
   log(`worker ${id} takes runs of pool "${o.pool}" (API ${o.servers.map((s) => s.origin).join(', ')})`);
 
   let closing: Promise<void> | undefined;
+  // BullMQ's close waits for the job in hand, whose promise is the run's end: no new job is taken meanwhile.
+  let stopping: Promise<void> | undefined;
+  const stopTaking = () => (stopping ??= worker.close());
+  const finish = () => (closing ??= (async () => {
+    await stopTaking();
+    clearInterval(beatTimer);
+    supervisor.beginStop();
+    await pool.stop();
+    await redis.del(names.worker(id)).catch(() => undefined);
+    sub.disconnect();
+    redis.disconnect();
+  })());
   return {
     id,
-    close: () => (closing ??= (async () => {
-      const stopping = worker.close();
+    drain: () => {
+      const held = supervisor.all().map((r) => r.runId);
+      if (held.length) log(`draining: finishing run ${held.join(', ')}, then leaving`);
+      void stopTaking();
+      return finish();
+    },
+    close: () => {
+      void stopTaking();
       for (const run of supervisor.all()) supervisor.cancel(run.runId, 'the worker was stopped');
-      await stopping;
-      clearInterval(beatTimer);
-      supervisor.beginStop();
-      await pool.stop();
-      await redis.del(names.worker(id)).catch(() => undefined);
-      sub.disconnect();
-      redis.disconnect();
-    })()),
+      return finish();
+    },
   };
 }

@@ -71,9 +71,13 @@ try {
   fail(`could not start: ${(e as Error).message}`);
 }
 
+// First signal: drain (no new runs; the one in flight finishes). Second: cancel it (recorded as cancelled) and leave.
+let signals = 0;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    log(`${signal}: finishing up (a run in flight is cancelled and recorded)`);
-    void host!.close().then(() => process.exit(0), () => process.exit(1));
+    signals++;
+    if (signals === 1) log(`${signal}: taking no more runs; the run in flight finishes first (${signal} again cancels it)`);
+    else log(`${signal} again: cancelling the run in flight`);
+    void (signals === 1 ? host!.drain() : host!.close()).then(() => process.exit(0), () => process.exit(1));
   });
 }

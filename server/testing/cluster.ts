@@ -57,7 +57,7 @@ export interface WorkerProcess {
   exited: Promise<number | null>;
   /** SIGKILL (a crash): nothing is cleaned up by the worker. */
   kill(): Promise<void>;
-  /** SIGTERM and wait (SIGKILL after 20 s). */
+  /** SIGTERM twice (drain, then cancel whatever it holds) and wait (SIGKILL after 20 s). */
   stop(): Promise<void>;
 }
 
@@ -108,6 +108,8 @@ export function startWorkerProcess(
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
+        // The first asks it to drain (finish its run); the second to cancel that run: a test's end waits for neither.
+        setTimeout(() => child.kill('SIGTERM'), 100).unref();
         const timer = setTimeout(killGroup, 20_000);
         await exited;
         clearTimeout(timer);
