@@ -81,9 +81,10 @@ export async function startWorkerHost(o: WorkerHostOptions): Promise<WorkerHost>
     else if (type === 'run:resumed' || type === 'run:finished' || type === 'run:failed' || type === 'run:cancelled') void redis.del(names.paused(event.runId)).catch(() => undefined);
   };
 
+  const records = new ApiRecords(api, id);
   // The two refer to each other through closures that run only once both exist.
   const supervisor: RunSupervisor = new RunSupervisor({
-    records: new ApiRecords(api, id),
+    records,
     previewFps: settings.previewFps,
     previewRunsKept: settings.previewRunsKept,
     cancelGraceMs: settings.cancelGraceMs,
@@ -162,25 +163,33 @@ export async function startWorkerHost(o: WorkerHostOptions): Promise<WorkerHost>
   };
 
   const runJob = async (job: Job<RunJobData>) => {
-    const runId = job.data.runId;
-    const w = await idleWorker();
-    const claim = await api.claim(runId, { workerId: id, pool: o.pool, warm: warm ? [warm] : [] });
+    // Wait for a ready worker process before claiming, so a claimed run starts at once.
+    await idleWorker();
+    const claim = await api.claim(job.data.runId, { workerId: id, pool: o.pool, warm: warm ? [warm] : [] });
     if (!claim) return { skipped: true };
-    const claimedId = claim.runId; // the job's own run, or one with this worker's models warm
+    const runId = claim.runId; // the job's own run, or one with this worker's models warm
     const graph = claim.graph as Graph;
-    const ended = new Promise<void>((resolve) => endings.set(claimedId, resolve));
-    supervisor.start({ runId: claimedId, workflowId: claim.workflowId, workflowRoom: claim.workflowRoom, worker: w, listeners: claim.previewListeners });
     try {
       await fetchInputs(graph);
     } catch (e) {
-      log(`run ${claimedId}: fetching input images failed: ${(e as Error).message}`);
+      log(`run ${runId}: fetching input images failed: ${(e as Error).message}`);
     }
+    let w: WorkerHandle;
+    try {
+      // Normally at once; longer only if the process died in between and is being restarted.
+      w = await idleWorker();
+    } catch (e) {
+      await records.fail(runId, { status: 'failed', code: 'worker_unavailable', message: `worker ${id}: ${(e as Error).message}` });
+      return { failed: true };
+    }
+    const ended = new Promise<void>((resolve) => endings.set(runId, resolve));
+    supervisor.start({ runId, workflowId: claim.workflowId, workflowRoom: claim.workflowRoom, worker: w, listeners: claim.previewListeners });
     pool.assign(w, {
-      type: 'run', runId: claimedId, ownerId: claim.ownerId, graph, targets: claim.targets,
+      type: 'run', runId, ownerId: claim.ownerId, graph, targets: claim.targets,
       debug: claim.debug as DebugRequest | undefined, previewListeners: claim.previewListeners,
     });
     await ended;
-    endings.delete(claimedId);
+    endings.delete(runId);
     if (claim.modelKey) warm = claim.modelKey;
     return { ran: true };
   };
