@@ -36,7 +36,9 @@ import { securityHeaders } from './http/security-headers';
 import { createInputHandler, INPUTS_PREFIX } from './inputs/http';
 import { createInputReadCheck } from './inputs/read-access';
 import { WorkerPool } from './worker/pool';
-import type { WorkerConfig } from './worker/protocol';
+import type { WorkerConfig, WorkerMemory } from './worker/protocol';
+import { Metrics } from './metrics/metrics';
+import { createMetricsHandler, METRICS_PATH } from './metrics/http';
 import { getCatalog } from '../nodes/registry';
 import { openScaledMode, startScaledServices } from './cluster/scaled-mode';
 import { createWorkerApi, WORKER_API_PREFIX } from './cluster/worker-api';
@@ -72,13 +74,19 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   const db = await openDatabase(env.DATABASE_URL);
   const models = new ModelStore(env.MODELS_DIR);
   const artifacts = new ArtifactStore(env.DATA_DIR);
-  const recorder = new RunRecorder(db, artifacts);
+  // Read when scraped: `pool` and `scaled` exist by then (the sources are only called from GET /metrics).
+  const metrics = new Metrics({
+    queueDepth: async () => (await db.run.groupBy({ by: ['pool'], where: { status: 'queued' }, _count: true })).map((g) => ({ pool: g.pool, count: g._count })),
+    workerMemory: async () => workerMemory(),
+  });
+  const recorder = new RunRecorder(db, artifacts, metrics);
   // Scaled mode (REDIS_URL): BullMQ, the Socket.io Redis adapter, worker hosts (server/cluster/).
   const scaled = env.REDIS_URL ? await openScaledMode(env, log).catch(async (e: unknown) => {
     await db.$disconnect();
     throw e;
   }) : undefined;
   const queue = new RunQueue({
+    metrics,
     remote: scaled?.dispatch,
     serialiser: scaled ? new RedisKeyLock(scaled.redis, `${env.REDIS_PREFIX}:enqueue`) : undefined,
     db, models, recorder, previewFps: env.PREVIEW_FPS, previewRunsKept: env.PREVIEW_RUNS_KEPT, log,
@@ -156,6 +164,13 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
       });
     }
     if (url.startsWith(WORKER_API_PREFIX)) return void workerApi(req, res);
+    if (url === METRICS_PATH || url.startsWith(`${METRICS_PATH}?`)) {
+      return void metricsHandler(req, res).catch((e) => {
+        log(`metrics: ${(e as Error).stack ?? e}`);
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'internal', message: 'could not collect the metrics' } }));
+      });
+    }
     if (url === HEALTH_PATH) {
       return void healthHandler(req, res).catch((e) => {
         log(`health: ${(e as Error).stack ?? e}`);
@@ -202,12 +217,22 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   queue.attach(pool, broadcaster);
   const localWorkers = async () => pool.list().map((w) => ({ id: w.id, state: w.state, provider: w.provider ?? null, runId: w.runId ?? null }));
   const healthHandler = createHealthHandler(db, scaled ? () => scaled.workers() : localWorkers, env.AUTH === 'local');
+  const metricsHandler = createMetricsHandler({ metrics, db, enforced: env.AUTH === 'local', token: env.METRICS_TOKEN });
+  // Each worker's own report of its memory, from its last heartbeat: the pool's (embedded) or Redis (scaled).
+  const workerMemory = async () => {
+    const reports = scaled
+      ? (await scaled.workers() as { id: string; memory?: WorkerMemory | null }[]).map((w) => ({ id: w.id, memory: w.memory ?? undefined }))
+      : pool.list().map((w) => ({ id: w.id, memory: w.memory }));
+    return reports.flatMap(({ id, memory }) => (memory
+      ? [{ worker: id, kind: 'rss' as const, bytes: memory.rss }, { worker: id, kind: 'onnx_sessions' as const, bytes: memory.onnxSessions }]
+      : []));
+  };
   const workerApi = scaled
     ? createWorkerApi({
       db, store: artifacts, recorder, queue, token: env.WORKER_TOKEN!, log,
       settings: { previewFps: env.PREVIEW_FPS, previewRunsKept: env.PREVIEW_RUNS_KEPT, cancelGraceMs: env.CANCEL_GRACE_MS, runTimeoutMs: env.RUN_TIMEOUT },
       affinity: { window: env.AFFINITY_WINDOW, maxWaitMs: env.AFFINITY_MAX_WAIT },
-      listeners: (runId, room) => clusterListenerCount(io, runId, room),
+      listeners: (runId, room) => clusterListenerCount(io, runId, room), metrics,
     })
     : async (_req: http.IncomingMessage, res: http.ServerResponse) => {
       res.writeHead(404, { 'Content-Type': 'application/json; charset=utf-8' });
@@ -236,7 +261,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   const scaledServices = scaled
     ? await startScaledServices({
       scaled, env, db, io, queue, broadcaster, url: url.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]'),
-      runtime, catalog: new Map(getCatalog().map((c) => [c.type, c])), log,
+      runtime, catalog: new Map(getCatalog().map((c) => [c.type, c])), log, metrics,
     })
     : undefined;
   const retention = startRetention({

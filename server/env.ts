@@ -50,6 +50,8 @@ export const envSchema = z.object({
   /** The pool this server's own worker hosts (WORKERS with REDIS_URL) serve. */
   WORKER_POOL: z.string().regex(/^[\w.-]{1,64}$/, 'WORKER_POOL must be 1 to 64 letters, digits, ".", "_" or "-"').default('default'),
   // ---- end of scaled mode ----
+  /** Bearer token Prometheus presents to GET /metrics; unset: admins only (AUTH=local) or this machine only (AUTH=none). */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters (use a long random string)').max(256).optional(),
   EXECUTION_PROVIDER: z.enum(['cpu', 'cuda'], { error: 'EXECUTION_PROVIDER must be "cpu" or "cuda"' }).default('cpu'),
   PREVIEW_FPS: int('PREVIEW_FPS').min(10, 'PREVIEW_FPS must be at least 10').max(120).default(15),
   /** Worker node-output cache (LRU) in bytes. */
@@ -150,7 +152,7 @@ export class EnvError extends Error {
 
 /** A password is never echoed into an error message (which ends up in logs), nor one inside a database URL. */
 const shown = (key: string, value: unknown) => {
-  if ((key === 'ADMIN_PASSWORD' || key === 'WORKER_TOKEN' || key === 'REDIS_URL') && value !== undefined) return '(hidden)';
+  if ((key === 'ADMIN_PASSWORD' || key === 'WORKER_TOKEN' || key === 'REDIS_URL' || key === 'METRICS_TOKEN') && value !== undefined) return '(hidden)';
   // An unrecognised URL may still carry user:password@: keep only its scheme.
   if (key === 'DATABASE_URL' && typeof value === 'string') return JSON.stringify(/^[a-z][a-z0-9+.-]*:/i.exec(value)?.[0] ?? '(hidden)');
   return JSON.stringify(value);

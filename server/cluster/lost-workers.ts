@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type { RunEvent } from '../../nodes/engine/events';
 import { workflowRoomOf } from '../auth/access';
 import type { Db } from '../db';
+import type { Metrics } from '../metrics/metrics';
 import type { ClusterNames } from './redis';
 
 export interface LostWorkerSweepOptions {
@@ -17,6 +18,7 @@ export interface LostWorkerSweepOptions {
   emit(event: RunEvent, workflowRoom: string | undefined): void;
   log: (m: string) => void;
   now?: () => number;
+  metrics?: Metrics;
 }
 
 export function startLostWorkerSweep(o: LostWorkerSweepOptions): { sweep(): Promise<number>; stop(): Promise<void> } {
@@ -33,7 +35,7 @@ export function startLostWorkerSweep(o: LostWorkerSweepOptions): { sweep(): Prom
     }
     const rows = await o.db.run.findMany({
       where: { status: { in: ['running', 'paused'] }, workerId: { not: null } },
-      select: { id: true, workerId: true, workflowId: true, userId: true, workflow: { select: { ownerId: true } } },
+      select: { id: true, workerId: true, workflowId: true, userId: true, startedAt: true, workflow: { select: { ownerId: true } } },
     });
     const byWorker = new Map<string, typeof rows>();
     for (const r of rows) byWorker.set(r.workerId!, [...(byWorker.get(r.workerId!) ?? []), r]);
@@ -49,11 +51,13 @@ export function startLostWorkerSweep(o: LostWorkerSweepOptions): { sweep(): Prom
       if (now() - since < o.lostAfterMs) continue;
       for (const r of runs) {
         const message = `worker ${workerId} stopped sending heartbeats (none for ${Math.round(o.lostAfterMs / 1000)} s, WORKER_LOST_MS) while it held this run: its process was killed or its machine is unreachable; run it again`;
+        const finishedAt = new Date();
         const { count } = await o.db.run.updateMany({
           where: { id: r.id, status: { in: ['running', 'paused'] }, workerId },
-          data: { status: 'failed', finishedAt: new Date(), errorCode: 'worker_lost', errorMessage: message },
+          data: { status: 'failed', finishedAt, errorCode: 'worker_lost', errorMessage: message },
         });
         if (count !== 1) continue;
+        o.metrics?.runEnded({ workflowId: r.workflowId, status: 'failed', errorCode: 'worker_lost', startedAt: r.startedAt, finishedAt });
         failed++;
         o.log(`run ${r.id}: ${message}`);
         o.emit({ type: 'run:failed', runId: r.id, code: 'worker_lost', message }, workflowRoomOf(r));

@@ -5,6 +5,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { CatalogNode } from '../../nodes/engine/catalog';
 import type { Db } from '../db';
+import type { Metrics } from '../metrics/metrics';
 import type { Env } from '../env';
 import type { RunBroadcaster, RunQueue } from '../queue/queue';
 import type { StepflowIo } from '../socket';
@@ -78,12 +79,13 @@ export interface ScaledServices {
   runtime: Omit<WorkerConfig, 'workerId'>;
   catalog: ReadonlyMap<string, CatalogNode>;
   log: (m: string) => void;
+  metrics?: Metrics;
 }
 
 export async function startScaledServices(s: ScaledServices): Promise<{ close(): Promise<void> }> {
   const { scaled, env, log } = s;
   const sweep = startLostWorkerSweep({
-    db: s.db, redis: scaled.redis, names: scaled.names, lostAfterMs: env.WORKER_LOST_MS, log,
+    db: s.db, redis: scaled.redis, names: scaled.names, lostAfterMs: env.WORKER_LOST_MS, log, metrics: s.metrics,
     emit: (event, room) => s.broadcaster.emit(event, room),
   });
   const audience = watchClusterListeners(s.io, s.db, (runId, count) => publishControl(scaled.redis, scaled.names.control, {

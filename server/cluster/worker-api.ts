@@ -9,6 +9,7 @@ import type { ArtifactStore } from '../artifacts/store';
 import { NotAnImageError } from '../artifacts/image-kind';
 import { artifactUrl } from '../artifacts/store';
 import type { Db } from '../db';
+import type { Metrics } from '../metrics/metrics';
 import type { RunQueue } from '../queue/queue';
 import type { RunRecorder } from '../queue/run-recorder';
 import { parseWorkerMessage } from '../worker/protocol-schema';
@@ -43,6 +44,7 @@ export interface WorkerApiDeps {
   /** Sockets watching a run, across every web server (the Socket.io Redis adapter asks them all). */
   listeners(runId: string, workflowRoom: string | undefined): Promise<number>;
   log: (m: string) => void;
+  metrics?: Metrics;
 }
 
 const workerId = z.string().min(1).max(200);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { workflowRoomOf } from '../auth/access';
 import { ApiError } from '../api/respond';
 import type { Db } from '../db';
+import type { Metrics } from '../metrics/metrics';
 import { POOL_PATTERN, QUEUE_ORDER, type RunQueue } from '../queue/queue';
 
 /** A claimed run, as the worker host needs it to start (protocol.ts `run` plus where its events go). */
@@ -34,6 +35,7 @@ export interface ClaimDeps {
   affinity: AffinitySettings;
   /** Sockets watching a run, across every web server. */
   listeners(runId: string, workflowRoom: string | undefined): Promise<number>;
+  metrics?: Metrics;
 }
 
 const workerId = z.string().min(1).max(200);
@@ -86,6 +88,7 @@ export function createClaim(d: ClaimDeps): (runId: string, body: unknown) => Pro
     const again = row.status === 'running' && row.workerId === worker && !row.finishedAt;
     if (!claimed && !again) throw new ApiError(409, 'not_queued', `run "${runId}" is ${row.status}, not queued, and pool "${pool}" has no other run waiting; skip it`, { status: row.status });
     const workflowRoom = workflowRoomOf(row);
+    if (claimed && row.startedAt) d.metrics?.runStarted(row.queuedAt, row.startedAt);
     await d.queue.claimed();
     return {
       runId: row.id, ownerId: row.userId, graph: JSON.parse(row.graph),

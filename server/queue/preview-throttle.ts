@@ -9,7 +9,11 @@ export class PreviewThrottle {
   /** The newest frame dropped by the limit, per run: sent when the run pauses or the node finishes. */
   private readonly held = new Map<string, Preview>();
 
-  constructor(fps: number, private readonly now: () => number = () => performance.now()) {
+  constructor(
+    fps: number, private readonly now: () => number = () => performance.now(),
+    /** A held frame was replaced by a newer one, or its run ended: it will never be sent (metrics). */
+    private readonly onDrop: () => void = () => undefined,
+  ) {
     this.intervalMs = 1000 / fps;
   }
 
@@ -23,6 +27,7 @@ export class PreviewThrottle {
       this.lastSent.set(frame.runId, t);
       return [frame];
     }
+    if (this.held.has(frame.runId)) this.onDrop();
     this.held.set(frame.runId, frame);
     return [];
   }
@@ -37,7 +42,7 @@ export class PreviewThrottle {
   }
 
   forget(runId: string): void {
-    this.held.delete(runId);
+    if (this.held.delete(runId)) this.onDrop();
     this.lastSent.delete(runId);
   }
 }

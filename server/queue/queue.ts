@@ -15,6 +15,7 @@ import { checkEnqueueRequest, checkQueuedQuota, PerKeySerialiser, type EnqueueLi
 import { PositionAnnouncer } from './position-announcer';
 import type { RunRecorder } from './run-recorder';
 import { RunSupervisor } from './run-supervisor';
+import type { Metrics } from '../metrics/metrics';
 import { modelKeyOf } from './model-key';
 import { recoverLeftRuns } from './recovery';
 import { applySeedControls } from './seed-controls';
@@ -88,6 +89,7 @@ export interface RunQueueOptions {
   limits: EnqueueLimits & { graph: GraphLimits };
   /** Set in scaled mode: runs leave through BullMQ, not to local workers. */
   remote?: RemoteDispatch;
+  metrics?: Metrics;
   /** Scaled mode: serialises one user's enqueues across web servers (cluster/redis-lock.ts). */
   serialiser?: { run<T>(key: string, task: () => Promise<T>): Promise<T> };
 }
@@ -122,6 +124,7 @@ export class RunQueue {
       emit: (run, event) => this.broadcaster.emit(event, run.workflowRoom),
       send: (w, msg) => this.pool?.send(w, msg),
       kill: (w) => this.pool?.kill(w),
+      onPreview: (result) => opts.metrics?.preview(result),
       ended: (run, { releaseWorker }) => {
         if (releaseWorker) this.pool?.release(run.worker);
         void this.pump();
@@ -241,6 +244,7 @@ export class RunQueue {
         data: { status: 'cancelled', finishedAt: new Date(), errorCode: 'cancelled', errorMessage: `${reason} before it started` },
       });
       if (count === 1) {
+        this.opts.metrics?.runEnded({ workflowId: row.workflowId, status: 'cancelled', errorCode: 'cancelled', startedAt: null, finishedAt: null });
         await this.opts.remote?.remove({ id: runId, pool: row.pool });
         this.broadcaster.emit({ type: 'run:cancelled', runId, reason }, workflowRoomOf(row));
         await this.refreshPositions(true);
@@ -388,11 +392,13 @@ export class RunQueue {
     for (let w = this.pool?.idle(); w && !this.stopped; w = this.pool?.idle()) {
       const next = await db.run.findFirst({ where: { status: 'queued' }, orderBy: ORDER, include: { workflow: { select: { ownerId: true } } } });
       if (!next) break;
+      const startedAt = new Date();
       const claimed = await db.run.updateMany({
         where: { id: next.id, status: 'queued' },
-        data: { status: 'running', workerId: w.id, startedAt: new Date() },
+        data: { status: 'running', workerId: w.id, startedAt },
       });
       if (claimed.count !== 1 || w.state !== 'idle') continue;
+      this.opts.metrics?.runStarted(next.queuedAt, startedAt);
       changed = true;
       const workflowId = next.workflowId ?? undefined;
       const workflowRoom = workflowRoomOf(next);

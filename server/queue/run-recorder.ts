@@ -5,6 +5,7 @@ import { imageSize } from '../artifacts/image-size';
 import { artifactUrl, type ArtifactStore } from '../artifacts/store';
 import { makeThumbnail } from '../artifacts/thumbnail';
 import type { Db } from '../db';
+import type { Metrics } from '../metrics/metrics';
 import type { WorkerRunResult } from '../worker/protocol';
 
 /** Artifact kinds of stored sampler steps, pruned together. */
@@ -23,9 +24,10 @@ export interface RunFailure {
 export type RunRecords = Pick<RunRecorder, 'nodeFinished' | 'storePreview' | 'finish' | 'fail' | 'prunePreviews'>;
 
 export class RunRecorder {
-  constructor(private readonly db: Db, private readonly store: ArtifactStore) {}
+  constructor(private readonly db: Db, private readonly store: ArtifactStore, private readonly metrics?: Metrics) {}
 
   async nodeFinished(e: RunEventMap['node:finished']): Promise<void> {
+    this.metrics?.nodeFinished(e.nodeType, e.ms, e.cached);
     const fields = { type: e.nodeType, status: 'succeeded', ms: e.ms, ortMs: e.ortMs, cached: e.cached, outputs: JSON.stringify(e.outputs) };
     await this.db.nodeResult.upsert({
       where: { runId_nodeId: { runId: e.runId, nodeId: e.nodeId } },
@@ -97,13 +99,14 @@ export class RunRecorder {
     }
     // Before the status flips: whoever sees "succeeded" also sees the new library card.
     if (result.status === 'succeeded' && run.workflowId && refs[0]?.id) await this.setThumbnail(run.runId, run.workflowId, refs[0], result);
-    await this.db.run.update({
+    const ended = await this.db.run.update({
       where: { id: run.runId },
       data: {
         status: result.status, finishedAt: new Date(), totalMs: result.totalMs, ortMs: result.ortMs,
         errorNodeId: result.error?.nodeId ?? null, errorCode: result.error?.code ?? null, errorMessage: result.error?.message ?? null,
       },
     });
+    this.metrics?.runEnded(ended);
     return refs;
   }
 
@@ -143,10 +146,11 @@ export class RunRecorder {
         update: fields,
       });
     }
-    await this.db.run.update({
+    const ended = await this.db.run.update({
       where: { id: runId },
       data: { status: f.status, finishedAt: new Date(), errorNodeId: f.nodeId ?? null, errorCode: f.code, errorMessage: f.message },
     });
+    this.metrics?.runEnded(ended);
   }
 
   /** Drops step previews (x0 and latent) of all but the newest `keep` runs that have any; files go when unreferenced. */

@@ -26,6 +26,8 @@ export interface RunSupervisorOptions {
   /** The run's end is recorded and announced; `releaseWorker`: its worker is alive and may take the next run. */
   ended(run: ActiveRun, opts: { releaseWorker: boolean }): void;
   log?: (message: string) => void;
+  /** Counts step previews sent to browsers and dropped by the PREVIEW_FPS limit (metrics). */
+  onPreview?: (result: 'sent' | 'dropped') => void;
 }
 
 export interface StartRun {
@@ -45,12 +47,15 @@ export class RunSupervisor {
   private stopped = false;
 
   constructor(private readonly opts: RunSupervisorOptions) {
-    this.throttle = new PreviewThrottle(opts.previewFps);
+    this.throttle = new PreviewThrottle(opts.previewFps, undefined, () => opts.onPreview?.('dropped'));
     this.relay = new RunEventRelay({
       recorder: opts.records,
       throttle: this.throttle,
       previewRunsKept: opts.previewRunsKept,
-      emit: opts.emit,
+      emit: (run, event) => {
+        if (event.type === 'node:preview') opts.onPreview?.('sent');
+        opts.emit(run, event);
+      },
       ended: (run, how) => {
         this.close(run);
         opts.ended(run, how);

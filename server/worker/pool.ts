@@ -6,7 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { projectRoot } from '../paths';
-import { WORKER_CONFIG_ENV, type HostToWorker, type WorkerConfig, type WorkerToHost } from './protocol';
+import { WORKER_CONFIG_ENV, type HostToWorker, type WorkerConfig, type WorkerMemory, type WorkerToHost } from './protocol';
 import { messageRunId, parseWorkerMessage } from './protocol-schema';
 import { workerEnv } from './worker-env';
 
@@ -36,6 +36,8 @@ export interface WorkerHandle {
   failedStarts: number;
   /** When the worker last said anything (performance.now()); the heartbeat judges it by this. */
   lastHeardAt?: number;
+  /** What it said of its memory at its last heartbeat (metrics). */
+  memory?: WorkerMemory;
   /** Set when the heartbeat gave up on it: why, for the exit report. */
   unresponsive?: string;
 }
@@ -192,7 +194,10 @@ export class WorkerPool {
     }
     const msg = parsed.msg;
     w.lastHeardAt = performance.now();
-    if (msg.type === 'pong') return;
+    if (msg.type === 'pong') {
+      if (msg.memory) w.memory = msg.memory;
+      return;
+    }
     const runId = messageRunId(msg);
     if (runId !== undefined && (w.state !== 'busy' || runId !== w.runId)) {
       // A worker speaks only for the run it holds: anything else would write into, or announce to, another run.

@@ -85,7 +85,10 @@ const workerToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('done'), runId: id, result: runResult })
     .refine((m) => m.result.runId === m.runId, { message: 'the result names another run than its message', path: ['result', 'runId'] }),
   z.object({ type: z.literal('fatal'), workerId: z.string().max(256), message: text }),
-  z.object({ type: z.literal('pong'), seq: z.number().int().min(0) }),
+  z.object({
+    type: z.literal('pong'), seq: z.number().int().min(0),
+    memory: z.object({ rss: z.number().min(0), onnxSessions: z.number().min(0) }).optional(),
+  }),
 ]);
 
 export type ParsedWorkerMessage = { ok: true; msg: WorkerToHost } | { ok: false; problem: string };

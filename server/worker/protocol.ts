@@ -46,7 +46,15 @@ export type WorkerToHost =
   | { type: 'done'; runId: string; result: WorkerRunResult }
   /** The worker cannot start (missing module, bad config); the host logs it and backs off. */
   | { type: 'fatal'; workerId: string; message: string }
-  | { type: 'pong'; seq: number };
+  /** `memory`: the worker's own account of its memory (metrics: stepflow_worker_memory_bytes). */
+  | { type: 'pong'; seq: number; memory?: WorkerMemory };
+
+export interface WorkerMemory {
+  /** Resident set size of the worker process. */
+  rss: number;
+  /** Bytes of the ONNX sessions it holds (OnnxRuntime's own accounting). */
+  onnxSessions: number;
+}
 
 /** Environment the host passes to each worker (everything else comes from its own process.env). */
 export interface WorkerConfig {

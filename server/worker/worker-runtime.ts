@@ -127,7 +127,7 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
         return;
       case 'ping':
         // Answered here, on the main thread: a pong proves the event loop turns (pool.ts heartbeat).
-        send({ type: 'pong', seq: msg.seq });
+        send({ type: 'pong', seq: msg.seq, memory: { rss: process.memoryUsage().rss, onnxSessions: runtime.stats().bytes } });
         return;
       case 'shutdown':
         active?.abort.abort('the server is shutting down');
