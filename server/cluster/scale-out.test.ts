@@ -67,6 +67,18 @@ describe('two web servers and two workers on PostgreSQL and Redis', () => {
     expect(rows.map((r) => r.status)).toEqual(rows.map(() => 'succeeded'));
     const hosts = await Promise.all(workers.map((w) => w.ready));
     expect(new Set(rows.map((r) => r.workerId))).toEqual(new Set(hosts));
+    // Metrics are per process and summed by Prometheus: the two servers together recorded the 20 runs and their
+    // starts; each shows both workers' memory (from their heartbeats in Redis).
+    const scrape = async (t: TestServer) => (await (await fetch(`${t.url}/metrics`)).text()).split('\n');
+    const total = (lines: string[], prefix: string) => lines.filter((l) => l.startsWith(prefix)).reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
+    const [ma, mb] = await Promise.all([scrape(a), scrape(b)]);
+    expect(total(ma, 'stepflow_runs_total{status="succeeded"') + total(mb, 'stepflow_runs_total{status="succeeded"')).toBe(20);
+    expect(total(ma, 'stepflow_run_queue_wait_seconds_count') + total(mb, 'stepflow_run_queue_wait_seconds_count')).toBe(20);
+    // (The first memory report comes with a worker's first heartbeat answer, 5 s after it started.)
+    await until(async () => {
+      const lines = await scrape(b);
+      return hosts.every((h) => total(lines, `stepflow_worker_memory_bytes{worker="${h}",kind="rss"}`) > 10_000_000) || undefined;
+    }, 'both workers\' memory on B', 30_000);
     // One output per run, the run's own colour, served by the server that did not enqueue it.
     for (const [i, id] of runIds.entries()) {
       const arts = await a.server.services.db.artifact.findMany({ where: { runId: id, kind: 'image' } });
