@@ -97,6 +97,9 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     env, db, models, artifacts, queue, log,
     authLimits: scaled ? createRedisAuthLimits(scaled.redis, env.REDIS_PREFIX) : createAuthLimits(),
     accessChanges: new AccessChanges(),
+    metrics,
+    // Called at request time, when the pool exists.
+    workers: () => (scaled ? scaled.workers() : localWorkers()),
   };
   if (env.AUTH === 'local') {
     // A refused admin (auth/admin.ts) stops start-up; the database must not stay open behind the error.
@@ -216,7 +219,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   });
   queue.attach(pool, broadcaster);
   const localWorkers = async () => pool.list().map((w) => ({ id: w.id, state: w.state, provider: w.provider ?? null, runId: w.runId ?? null }));
-  const healthHandler = createHealthHandler(db, scaled ? () => scaled.workers() : localWorkers, env.AUTH === 'local');
+  const healthHandler = createHealthHandler(db, services.workers, env.AUTH === 'local');
   const metricsHandler = createMetricsHandler({ metrics, db, enforced: env.AUTH === 'local', token: env.METRICS_TOKEN });
   // Each worker's own report of its memory, from its last heartbeat: the pool's (embedded) or Redis (scaled).
   const workerMemory = async () => {

@@ -4,6 +4,7 @@ import type { ArtifactStore } from './artifacts/store';
 import type { AccessChanges } from './auth/access-changes';
 import type { AuthLimits } from './auth/rate-limit';
 import type { Db } from './db';
+import type { Metrics } from './metrics/metrics';
 import type { Env } from './env';
 import type { RunQueue } from './queue/queue';
 
@@ -18,4 +19,8 @@ export interface Services {
   authLimits: AuthLimits;
   /** Routers publish access changes here; the socket server drops sockets from rooms they may no longer watch. */
   accessChanges: AccessChanges;
+  /** Prometheus metrics of this process (GET /metrics). */
+  metrics: Metrics;
+  /** The workers as the admin health check lists them (local pool, or the scaled hosts' heartbeats). */
+  workers: () => Promise<unknown[]>;
 }

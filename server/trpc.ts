@@ -32,13 +32,14 @@ export class GraphRejectedError extends Error {
  * - public: anyone, signed in or not;
  * - signedIn: a signed-in user (AUTH=local);
  * - admin: a signed-in admin, accounts on;
+ * - operator: a signed-in admin with accounts on; anyone with AUTH=none (its one trusted user): monitoring;
  * - workflowViewer / workflowOwner: may view / owns the workflow `input.id` (with `input.shareToken`);
  * - signedInWorkflowViewer: signed in and may view the workflow `input.id` (fork);
  * - runner: signed in and, when `input.workflowId` is given, may view that workflow (enqueue);
  * - runViewer / runController: may view / control (cancel, debug) the run `input.runId`.
  */
 export type ProcedureAccess =
-  | 'public' | 'signedIn' | 'admin' | 'workflowViewer' | 'workflowOwner' | 'signedInWorkflowViewer' | 'runner'
+  | 'public' | 'signedIn' | 'admin' | 'operator' | 'workflowViewer' | 'workflowOwner' | 'signedInWorkflowViewer' | 'runner'
   | 'runViewer' | 'runController';
 
 export interface ProcedureMeta {
@@ -98,6 +99,15 @@ export const signedInProcedure = (doing: string) => base.meta({ access: 'signedI
 
 export const adminProcedure = base.meta({ access: 'admin' })
   .use(({ ctx, next }) => next({ ctx: { admin: requireAdmin(ctx.viewer) } }));
+
+export const operatorProcedure = base.meta({ access: 'operator' })
+  .use(({ ctx, next }) => {
+    if (ctx.viewer.enforced) {
+      if (!ctx.viewer.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in as an admin to see the monitoring' });
+      if (!ctx.viewer.user.isAdmin) throw new TRPCError({ code: 'FORBIDDEN', message: 'only admins see the monitoring' });
+    }
+    return next();
+  });
 
 /** `ctx.workflow`: the workflow `input.id`, which this viewer may see (with `input.shareToken`). */
 export const workflowViewerProcedure = base.meta({ access: 'workflowViewer' }).input(workflowRef)

@@ -9,6 +9,7 @@ import { GraphRejectedError } from '../trpc';
 import { ApiError, methodNotAllowed, sendApiError } from './respond';
 import { getRunStatus } from './run-status';
 import { getWorkflowInputs, postWorkflowRun, type ApiRoute } from './workflow-runs';
+import { postRunRating } from './run-rating';
 import { percentDecode } from '../http/percent-decode';
 
 type Handler = (services: Services, req: http.IncomingMessage, res: http.ServerResponse, route: ApiRoute) => Promise<void>;
@@ -22,6 +23,7 @@ const ENDPOINTS: Endpoint[] = [
   { pattern: /^\/api\/workflows\/([^/]+)\/runs\/?$/, methods: { POST: postWorkflowRun } },
   { pattern: /^\/api\/workflows\/([^/]+)\/inputs\/?$/, methods: { GET: getWorkflowInputs } },
   { pattern: /^\/api\/runs\/([^/]+)\/?$/, methods: { GET: getRunStatus } },
+  { pattern: /^\/api\/runs\/([^/]+)\/rating\/?$/, methods: { POST: postRunRating } },
 ];
 
 /** Paths this module answers (everything under them, so a typo gets a JSON 404 rather than a web page). */
@@ -69,7 +71,7 @@ async function handleApi(services: Services, req: http.IncomingMessage, res: htt
   try {
     const endpoint = ENDPOINTS.find((ep) => ep.pattern.test(url.pathname));
     if (!endpoint) {
-      throw new ApiError(404, 'not_found', `no API endpoint at ${url.pathname}; see server/api/README.md (POST /api/workflows/<id>/runs, GET /api/workflows/<id>/inputs, GET /api/runs/<id>)`);
+      throw new ApiError(404, 'not_found', `no API endpoint at ${url.pathname}; see server/api/README.md (POST /api/workflows/<id>/runs, GET /api/workflows/<id>/inputs, GET /api/runs/<id>, POST /api/runs/<id>/rating)`);
     }
     const handler = endpoint.methods[req.method ?? 'GET'];
     if (!handler) throw methodNotAllowed(Object.keys(endpoint.methods), req.method);

@@ -30,7 +30,7 @@ export class Metrics {
   private readonly runs: client.Counter<'status' | 'code'>;
   private readonly cache: client.Counter<'cache' | 'result'>;
   private readonly previews: client.Counter<'result'>;
-  readonly rating: client.Histogram<'workflow'>;
+  private readonly rating: client.Histogram<'workflow'>;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -90,6 +90,10 @@ export class Metrics {
   nodeFinished(type: string, ms: number, cached: boolean): void {
     this.nodeDuration.observe({ type }, ms / 1000);
     this.cache.inc({ cache: 'node', result: cached ? 'hit' : 'miss' });
+  }
+
+  rated(workflowId: string | null, score: number): void {
+    this.rating.observe({ workflow: workflowId ?? 'adhoc' }, score);
   }
 
   preview(result: 'sent' | 'dropped', count = 1): void {

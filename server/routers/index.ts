@@ -4,6 +4,7 @@ import { adminRouter } from './admin';
 import { authRouter } from './auth';
 import { inputsRouter } from './inputs';
 import { modelsRouter } from './models';
+import { monitorRouter } from './monitor';
 import { nodesRouter } from './nodes';
 import { runsRouter } from './runs';
 import { tokensRouter } from './tokens';
@@ -18,6 +19,7 @@ export const appRouter = createRouter({
   runs: runsRouter,
   inputs: inputsRouter,
   tokens: tokensRouter,
+  monitor: monitorRouter,
 });
 
 export type AppRouter = typeof appRouter;

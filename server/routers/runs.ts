@@ -8,6 +8,7 @@ import { artifactUrl } from '../artifacts/store';
 import type { Run } from '../generated/prisma/client';
 import { POOL_PATTERN, type RunQueue } from '../queue/queue';
 import { breakpointsSchema } from '../worker/protocol-schema';
+import { rateOutput, RatingError } from '../ratings';
 import {
   createRouter, runControllerProcedure, runnerProcedure, runViewerProcedure, signedInProcedure,
 } from '../trpc';
@@ -110,6 +111,24 @@ export const runsRouter = createRouter({
         throw new TRPCError({ code: 'CONFLICT', message: `run "${input.runId}" is not running on a worker` });
       }
       return { runId: input.runId };
+    }),
+
+  /**
+   * Rates an output image 1–5 (MOS in the monitoring): anyone who may view the run (signed in, with accounts); one
+   * rating per person and image, a second replaces the first. Default image: the run's first output.
+   */
+  rate: runViewerProcedure
+    .input(z.object({ runId, shareToken, artifactId: z.string().min(1).max(100).optional(), score: z.number().int().min(1).max(5) }))
+    .mutation(async ({ ctx, input }) => {
+      if (ctx.viewer.enforced && !ctx.viewer.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in to rate images' });
+      try {
+        return await rateOutput(ctx.db, {
+          runId: input.runId, artifactId: input.artifactId, score: input.score as 1 | 2 | 3 | 4 | 5, userId: ctx.viewer.user?.id ?? null,
+        }, ctx.metrics);
+      } catch (e) {
+        if (e instanceof RatingError) throw new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
+        throw e;
+      }
     }),
 
   get: runViewerProcedure.input(z.object({ runId, shareToken })).query(async ({ ctx, input }) => {
