@@ -132,10 +132,14 @@ export function createWorkerApi(d: WorkerApiDeps): (req: http.IncomingMessage, r
         return { ok: true };
       }
       case 'finish': {
-        // A retry after a lost answer: the run was recorded the first time; answer with what was stored.
-        if (ended) return { refs: await storedOutputs(runId) };
         const msg = parseWorkerMessage({ type: 'done', runId, result: unpacked.result });
         if (!msg.ok || msg.msg.type !== 'done') throw new ApiError(400, 'invalid_record', msg.ok ? 'expected a run result' : msg.problem);
+        if (ended) {
+          // A retry after a lost answer: the run was recorded the first time; answer with what was stored. Any other
+          // end (declared lost meanwhile, then heard from again) stands: the worker must not announce its own.
+          if (row.status === msg.msg.result.status) return { refs: await storedOutputs(runId) };
+          throw new ApiError(409, 'run_ended', `run "${runId}" already ended as ${row.status}`);
+        }
         const refs = await d.recorder.finish({ runId, workflowId: row.workflowId ?? undefined }, msg.msg.result);
         void d.recorder.prunePreviews(d.settings.previewRunsKept).catch((e) => d.log(`pruning previews failed: ${e}`));
         return { refs };
