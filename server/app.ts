@@ -85,6 +85,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     await db.$disconnect();
     throw e;
   }) : undefined;
+  const startLock = scaled ? new RedisKeyLock(scaled.redis, `${env.REDIS_PREFIX}:once`) : undefined;
   const queue = new RunQueue({
     metrics,
     remote: scaled?.dispatch,
@@ -100,10 +101,11 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     metrics,
     // Called at request time, when the pool exists.
     workers: () => (scaled ? scaled.workers() : localWorkers()),
+    exclusive: scaled ? (key, task) => startLock!.run(key, task) : (_key, task) => task(),
   };
   if (env.AUTH === 'local') {
     // A refused admin (auth/admin.ts) stops start-up; the database must not stay open behind the error.
-    await ensureAdmin(db, env, log).catch(async (e: unknown) => {
+    await services.exclusive('start-up', () => ensureAdmin(db, env, log)).catch(async (e: unknown) => {
       await db.$disconnect();
       throw e;
     });

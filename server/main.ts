@@ -33,9 +33,11 @@ try {
   if (env.NODE_ENV === 'production') await ensureNextBuild(log);
   // NODE_ENV=test serves the API, sockets and workers without the web app (tests of this process need no UI build).
   server = await createServer({ env, log, next: env.NODE_ENV !== 'test' });
-  const seeded = await seedLibrary(server.services.db);
+  // Several scaled web servers may start together on an empty database: one seeds, the others find it seeded.
+  const { db, exclusive } = server.services;
+  const seeded = await exclusive('start-up', () => seedLibrary(db));
   if (seeded.length) log(`library seeded with ${seeded.join(', ')}`);
-  await adoptOwnerless(server.services.db, env, log);
+  await exclusive('start-up', () => adoptOwnerless(db, env, log));
 } catch (e) {
   console.error(`[stepflow] could not start: ${(e as Error)?.message ?? String(e)}`);
   await server?.close().catch(() => undefined);

@@ -23,4 +23,9 @@ export interface Services {
   metrics: Metrics;
   /** The workers as the admin health check lists them (local pool, or the scaled hosts' heartbeats). */
   workers: () => Promise<unknown[]>;
+  /**
+   * Runs `task` while no other web server runs one under the same key (scaled mode: a Redis lock; embedded: at once):
+   * start-up's check-then-create steps (the admin account, seeding the library) when several servers start together.
+   */
+  exclusive<T>(key: string, task: () => Promise<T>): Promise<T>;
 }
