@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DATABASE_URL_HINT, databaseKind, sqliteFilePath, type DatabaseKind } from './database-url';
 import { isLoopbackHost } from './http/listen-address';
 import { projectRoot } from './paths';
+import { DEFAULT_POOL, POOL_PATTERN, POOL_SHAPE } from './queue/pools';
 
 const int = (name: string) =>
   z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`);
@@ -34,7 +35,7 @@ export const envSchema = z.object({
   /** redis://[:password@]host:port[/db]: runs go through BullMQ and Socket.io rooms span servers. Unset = embedded mode. */
   REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'REDIS_URL must look like redis://host:6379 (or rediss:// for TLS)').optional(),
   /** Prefix of every Redis key and channel StepFlow uses, so several deployments can share one Redis. */
-  REDIS_PREFIX: z.string().regex(/^[\w.-]{1,64}$/, 'REDIS_PREFIX must be 1 to 64 letters, digits, ".", "_" or "-"').default('stepflow'),
+  REDIS_PREFIX: z.string().regex(POOL_PATTERN, `REDIS_PREFIX must be ${POOL_SHAPE}`).default('stepflow'),
   /**
    * A worker host whose Redis heartbeat key has been gone this long (ms) has its runs failed with `worker_lost`. The key
    * outlives the host by 5 s, so a killed host's run ends within about WORKER_LOST_MS + 5 s.
@@ -48,7 +49,7 @@ export const envSchema = z.object({
   /** A run waiting at the head of its pool longer than this (ms) is taken next whatever any worker has warm. */
   AFFINITY_MAX_WAIT: int('AFFINITY_MAX_WAIT').min(0).default(60_000),
   /** The pool this server's own worker hosts (WORKERS with REDIS_URL) serve. */
-  WORKER_POOL: z.string().regex(/^[\w.-]{1,64}$/, 'WORKER_POOL must be 1 to 64 letters, digits, ".", "_" or "-"').default('default'),
+  WORKER_POOL: z.string().regex(POOL_PATTERN, `WORKER_POOL must be ${POOL_SHAPE}`).default(DEFAULT_POOL),
   // ---- end of scaled mode ----
   /** Bearer token Prometheus presents to GET /metrics; unset: admins only (AUTH=local) or this machine only (AUTH=none). */
   METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters (use a long random string)').max(256).optional(),

@@ -6,7 +6,7 @@ import type { Graph } from '../../nodes/engine/graph';
 import { getCatalog } from '../../nodes/registry';
 import { viewableWorkflow, type Viewer } from '../auth/access';
 import { graphLimits, parseGraphFormat } from '../graph-checks';
-import { POOL_PATTERN } from '../queue/queue';
+import { POOL_PATTERN, POOL_SHAPE } from '../queue/pools';
 import type { Services } from '../services';
 import { readVersion } from '../workflow-store';
 import { apiViewer, readJsonBody } from './request';
@@ -22,7 +22,7 @@ export interface ApiRoute {
 function poolParam(query: URLSearchParams): string | undefined {
   const raw = query.get('pool');
   if (raw === null) return undefined;
-  if (!POOL_PATTERN.test(raw)) throw new ApiError(400, 'invalid_pool', `pool must be 1 to 64 letters, digits, ".", "_" or "-" (got "${raw.slice(0, 80)}")`);
+  if (!POOL_PATTERN.test(raw)) throw new ApiError(400, 'invalid_pool', `pool must be ${POOL_SHAPE} (got "${raw.slice(0, 80)}")`);
   return raw;
 }
 

@@ -18,8 +18,6 @@ export interface ClusterNames {
   paused(runId: string): string;
 }
 
-export const DEFAULT_POOL = 'default';
-
 export function clusterNames(prefix: string): ClusterNames {
   return {
     bullPrefix: `${prefix}:bull`,

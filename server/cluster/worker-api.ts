@@ -15,7 +15,7 @@ import type { RunRecorder } from '../queue/run-recorder';
 import { parseWorkerMessage } from '../worker/protocol-schema';
 import { MissingBlobError, sha256Hex, unpackBlobs } from './blob-wire';
 import { bearerMatches } from './worker-token';
-import { createClaim, type AffinitySettings } from './worker-claim';
+import { createClaim, workerIdSchema, type AffinitySettings } from './worker-claim';
 
 export type { ClaimedRun } from './worker-claim';
 
@@ -47,7 +47,7 @@ export interface WorkerApiDeps {
   metrics?: Metrics;
 }
 
-const workerId = z.string().min(1).max(200);
+const workerId = workerIdSchema;
 const failure = z.object({
   status: z.enum(['failed', 'cancelled', 'interrupted']),
   code: z.string().min(1).max(200),

@@ -6,7 +6,8 @@ import { workflowRoomOf } from '../auth/access';
 import { ApiError } from '../api/respond';
 import type { Db } from '../db';
 import type { Metrics } from '../metrics/metrics';
-import { POOL_PATTERN, QUEUE_ORDER, type RunQueue } from '../queue/queue';
+import { DEFAULT_POOL, POOL_PATTERN } from '../queue/pools';
+import { QUEUE_ORDER, type RunQueue } from '../queue/queue';
 
 /** A claimed run, as the worker host needs it to start (protocol.ts `run` plus where its events go). */
 export interface ClaimedRun {
@@ -38,10 +39,11 @@ export interface ClaimDeps {
   metrics?: Metrics;
 }
 
-const workerId = z.string().min(1).max(200);
+/** A worker host's id, as claims and records name it. */
+export const workerIdSchema = z.string().min(1).max(200);
 const claimSchema = z.object({
-  workerId,
-  pool: z.string().regex(POOL_PATTERN).default('default'),
+  workerId: workerIdSchema,
+  pool: z.string().regex(POOL_PATTERN).default(DEFAULT_POOL),
   /** Model keys the worker has loaded (the last run's): runs with one of them are preferred. */
   warm: z.array(z.string().max(64)).max(16).default([]),
 });

@@ -8,6 +8,7 @@ import { getCatalog } from '../../nodes/registry';
 import { EnvError, loadEnv } from '../env';
 import { ensureModelPack } from '../model-pack';
 import { projectRoot } from '../paths';
+import { DEFAULT_POOL, POOL_PATTERN, POOL_SHAPE } from '../queue/pools';
 import { WorkerApiError } from './api-client';
 import { startWorkerHost } from './worker-host';
 
@@ -36,8 +37,8 @@ const redisUrl = process.env.REDIS_URL ?? fail('set REDIS_URL to the Redis the w
 const deviceArg = argValue('--device');
 const device = deviceArg === undefined ? undefined : Number(deviceArg);
 if (device !== undefined && !(Number.isInteger(device) && device >= 0)) fail(`--device "${deviceArg}" must be a CUDA device number (0, 1, …)`);
-const pool = argValue('--pool') ?? 'default';
-if (!/^[\w.-]{1,64}$/.test(pool)) fail(`--pool "${pool}" must be 1 to 64 letters, digits, ".", "_" or "-"`);
+const pool = argValue('--pool') ?? DEFAULT_POOL;
+if (!POOL_PATTERN.test(pool)) fail(`--pool "${pool}" must be ${POOL_SHAPE}`);
 const name = (argValue('--name') ?? os.hostname()).replace(/[^\w.@-]/g, '_').slice(0, 64) || 'worker';
 
 let env;

@@ -2,6 +2,7 @@
 // with accounts on, an admin (session cookie or API token); with AUTH=none and no METRICS_TOKEN, only requests
 // from this machine (loopback), since the numbers tell a stranger how busy the server is and what fails.
 import type http from 'node:http';
+import { sendJson } from '../api/respond';
 import { identifyRequest } from '../auth/api-token';
 import { bearerMatches } from '../cluster/worker-token';
 import type { Db } from '../db';
@@ -11,8 +12,7 @@ import type { Metrics } from './metrics';
 export const METRICS_PATH = '/metrics';
 
 function refuse(res: http.ServerResponse, status: number, code: string, message: string): void {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
-  res.end(JSON.stringify({ error: { code, message } }));
+  sendJson(res, status, { error: { code, message } });
 }
 
 export function createMetricsHandler(o: { metrics: Metrics; db: Db; enforced: boolean; token?: string }) {

@@ -17,16 +17,9 @@ import type { RunRecorder } from './run-recorder';
 import { RunSupervisor } from './run-supervisor';
 import type { Metrics } from '../metrics/metrics';
 import { modelKeyOf } from './model-key';
+import { poolOf } from './pools';
 import { recoverLeftRuns } from './recovery';
 import { applySeedControls } from './seed-controls';
-
-export const POOL_PATTERN = /^[\w.-]{1,64}$/;
-
-/** A workflow may name its pool in its graph's meta (`"pool": "full"`); anything else means the default pool. */
-function poolOf(graph: Graph): string {
-  const p = graph.meta?.pool;
-  return typeof p === 'string' && POOL_PATTERN.test(p) ? p : 'default';
-}
 
 /** Scaled mode (server/cluster/): jobs and worker control through Redis instead of local workers. */
 export interface RemoteDispatch {
@@ -91,15 +84,21 @@ export interface RunQueueOptions {
   remote?: RemoteDispatch;
   metrics?: Metrics;
   /** Scaled mode: serialises one user's enqueues across web servers (cluster/redis-lock.ts). */
-  serialiser?: { run<T>(key: string, task: () => Promise<T>): Promise<T> };
+  serialiser?: KeySerialiser;
 }
+
+/** Runs tasks of one key one after another (PerKeySerialiser here, RedisKeyLock across servers). */
+export interface KeySerialiser {
+  run<T>(key: string, task: () => Promise<T>): Promise<T>;
+}
+
+type RemoteControl = Parameters<RemoteDispatch['control']>[1];
 
 /** What workflowRoomOf needs of a Run row. */
 const ROOM_FIELDS = { workflowId: true, userId: true, workflow: { select: { ownerId: true } } } as const;
 
 /** The line: priority first, then age. */
 export const QUEUE_ORDER = [{ priority: 'desc' as const }, { queuedAt: 'asc' as const }, { id: 'asc' as const }];
-const ORDER = QUEUE_ORDER;
 
 export class RunQueue {
   private pool: WorkerPool | undefined;
@@ -111,7 +110,7 @@ export class RunQueue {
   private pumpAgain = false;
   private stopped = false;
   /** One enqueue per user at a time: in this process, or across web servers (scaled mode, `serialiser`). */
-  private readonly perUser: { run<T>(key: string, task: () => Promise<T>): Promise<T> };
+  private readonly perUser: KeySerialiser;
 
   constructor(private readonly opts: RunQueueOptions) {
     this.perUser = opts.serialiser ?? new PerKeySerialiser();
@@ -131,11 +130,6 @@ export class RunQueue {
       },
       log: opts.log,
     });
-  }
-
-  /** Scaled mode: the queue hands runs to BullMQ and leaves watching them to the worker hosts. */
-  get scaled(): boolean {
-    return this.opts.remote !== undefined;
   }
 
   attach(pool: WorkerPool, broadcaster?: RunBroadcaster): void {
@@ -253,39 +247,35 @@ export class RunQueue {
     }
     const current = async () => (await db.run.findUnique({ where: { id: runId } }))!.status as RunStatus;
     if (opts.onlyQueued) return { runId, status: await current() };
-    if (this.opts.remote) {
-      // The worker host holding it applies the cancel grace and RUN_TIMEOUT itself (run-supervisor.ts).
-      if (!(await this.isOnWorker(runId))) return { runId, status: await current() };
-      await this.opts.remote.control(runId, { type: 'cancel', reason });
-      return { runId, status: 'cancelling' };
-    }
-    if (!this.supervisor.cancel(runId, reason)) return { runId, status: await current() };
-    return { runId, status: 'cancelling' };
+    // Scaled: the worker host holding it applies the cancel grace and RUN_TIMEOUT itself (run-supervisor.ts).
+    const sent = this.opts.remote ? await this.controlRemote(runId, { type: 'cancel', reason }) : this.supervisor.cancel(runId, reason);
+    return { runId, status: sent ? 'cancelling' : await current() };
   }
 
   async debug(runId: string, command: DebugCommand): Promise<boolean> {
     if (!this.opts.remote) return this.supervisor.debug(runId, command);
-    if (!(await this.isOnWorker(runId))) return false;
-    await this.opts.remote.control(runId, { type: 'debug', command });
-    return true;
+    return this.controlRemote(runId, { type: 'debug', command });
   }
 
   async setBreakpoints(runId: string, breakpoints: DebugRequest): Promise<boolean> {
     if (!this.opts.remote) return this.supervisor.setBreakpoints(runId, breakpoints);
-    if (!(await this.isOnWorker(runId))) return false;
-    await this.opts.remote.control(runId, { type: 'breakpoints', breakpoints });
-    return true;
+    return this.controlRemote(runId, { type: 'breakpoints', breakpoints });
   }
 
-  /** Scaled mode: whether some worker holds the run (the database says so; the control message finds which). */
-  private async isOnWorker(runId: string): Promise<boolean> {
+  /**
+   * Scaled mode: sends a command to whichever worker holds the run, if one does (the database says whether; the
+   * control channel finds which). False when the run is not on a worker.
+   */
+  private async controlRemote(runId: string, msg: RemoteControl): Promise<boolean> {
     const row = await this.opts.db.run.findUnique({ where: { id: runId }, select: { status: true } });
-    return row?.status === 'running' || row?.status === 'paused';
+    if (row?.status !== 'running' && row?.status !== 'paused') return false;
+    await this.opts.remote!.control(runId, msg);
+    return true;
   }
 
   /** Makes sure every queued row has its BullMQ job; returns how many rows are queued. */
   async reconcile(): Promise<number> {
-    const queued = await this.opts.db.run.findMany({ where: { status: 'queued' }, orderBy: ORDER, select: { id: true, priority: true, pool: true } });
+    const queued = await this.opts.db.run.findMany({ where: { status: 'queued' }, orderBy: QUEUE_ORDER, select: { id: true, priority: true, pool: true } });
     if (this.opts.remote && queued.length) await this.opts.remote.reconcile(queued);
     return queued.length;
   }
@@ -390,7 +380,7 @@ export class RunQueue {
     const db = this.opts.db;
     let changed = false;
     for (let w = this.pool?.idle(); w && !this.stopped; w = this.pool?.idle()) {
-      const next = await db.run.findFirst({ where: { status: 'queued' }, orderBy: ORDER, include: { workflow: { select: { ownerId: true } } } });
+      const next = await db.run.findFirst({ where: { status: 'queued' }, orderBy: QUEUE_ORDER, include: { workflow: { select: { ownerId: true } } } });
       if (!next) break;
       const startedAt = new Date();
       const claimed = await db.run.updateMany({
@@ -419,7 +409,7 @@ export class RunQueue {
    * Scaled mode counts within each pool (only that pool's workers take its runs); embedded mode has one line.
    */
   private async refreshPositions(broadcast: boolean, skipRunId?: string): Promise<void> {
-    const queued = await this.opts.db.run.findMany({ where: { status: 'queued' }, orderBy: ORDER, select: { id: true, pool: true, ...ROOM_FIELDS } });
+    const queued = await this.opts.db.run.findMany({ where: { status: 'queued' }, orderBy: QUEUE_ORDER, select: { id: true, pool: true, ...ROOM_FIELDS } });
     const ahead = new Map<string, number>();
     const next = new Map(queued.map((r) => {
       const line = this.opts.remote ? r.pool : '';

@@ -6,7 +6,8 @@ import type { OutputSummary, RunStatus } from '../../nodes/engine/events';
 import type { ChannelStats } from '../../nodes/runtime/tensor';
 import { artifactUrl } from '../artifacts/store';
 import type { Run } from '../generated/prisma/client';
-import { POOL_PATTERN, type RunQueue } from '../queue/queue';
+import { POOL_PATTERN, POOL_SHAPE } from '../queue/pools';
+import type { RunQueue } from '../queue/queue';
 import { breakpointsSchema } from '../worker/protocol-schema';
 import { rateOutput, RatingError } from '../ratings';
 import {
@@ -55,7 +56,7 @@ const enqueueInput = z
     /** Batch count: queue this many runs (seed controls apply run after run); at most MAX_BATCH_COUNT. */
     count: z.number().int().min(1).optional(),
     /** Scaled mode: the worker pool to wait for (`npm run worker -- --pool NAME`); default the graph's meta.pool, else "default". */
-    pool: z.string().regex(POOL_PATTERN, 'a pool name is 1 to 64 letters, digits, ".", "_" or "-"').optional(),
+    pool: z.string().regex(POOL_PATTERN, `a pool name is ${POOL_SHAPE}`).optional(),
   })
   .refine((v) => v.graph !== undefined || v.workflowId !== undefined, { message: 'give a graph or a workflowId', path: ['graph'] });
 
