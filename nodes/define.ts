@@ -8,6 +8,7 @@ import type { InputStore } from './runtime/inputs';
 import type { ChannelStats, Tensor } from './runtime/tensor';
 import { paramSchema, type ParamUi } from './engine/params';
 import type { ImageSize } from './engine/image-size';
+import type { LoopBatch } from './sampling/batch';
 
 export const SOCKET_TYPES = [
   'MODEL', 'CLIP', 'VAE', 'CONDITIONING', 'LATENT', 'IMAGE', 'UPSCALE_MODEL', 'REFINER',
@@ -142,11 +143,15 @@ export interface ExecuteContext {
   preview(frame: PreviewFrame): void;
   beforeStep(state: SamplerStepState): Promise<void>;
   afterStep(state: SamplerStepState): Promise<void>;
+  /** Whether beforeStep would hold this step (the debugger): a run in a batch leaves it first. */
+  holdsStep(step: number): boolean;
   artifact(a: Artifact): void;
   warn(message: string): void;
   log(message: string): void;
   /** Limits of this run's host (MAX_IMAGE_PIXELS on the server); nodes check before allocating. */
   limits: ExecuteLimits;
+  /** Set when the run was dispatched with others that may share sampling loops (dynamic batching). */
+  batch?: LoopBatch;
 }
 
 export interface ExecuteLimits {

@@ -35,6 +35,8 @@ export function createRunner(modelsDir: string, inputDirs: string[] = [], extraN
   let runs = 0;
   return {
     runtime,
+    /** The current executor, for runs that must not throw on failure (cancel tests) or run concurrently. */
+    executor: () => executor,
     /** A fresh executor (empty node cache) from now on. */
     resetCache(): void {
       executor = make();

@@ -8,4 +8,6 @@ export interface DebugController {
   beforeStep?(nodeId: string, state: SamplerStepState, signal: AbortSignal): Promise<void>;
   /** After each sampler step (statistics, stored previews). */
   afterStep?(nodeId: string, state: SamplerStepState, signal: AbortSignal): Promise<void>;
+  /** Whether beforeStep would hold this step now (a run in a batch leaves it before pausing). */
+  holdsStep?(nodeId: string, step: number): boolean;
 }

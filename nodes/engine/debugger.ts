@@ -67,6 +67,10 @@ export class DebugSession implements DebugController {
     await this.hold({ nodeId, step: state.step }, signal);
   }
 
+  holdsStep(nodeId: string, step: number): boolean {
+    return this.shouldBreak(nodeId, step);
+  }
+
   private shouldBreak(nodeId: string, step: number): boolean {
     if (this.mode === 'step') return true;
     const bp = this.opts.breakpoints;

@@ -45,6 +45,8 @@ export interface RunEventMap {
   'node:finished': {
     runId: string; nodeId: string; nodeType: string; ms: number; ortMs: number;
     cached: boolean; outputs: OutputSummary[];
+    /** Samplers of a run dispatched in a batch: how many runs shared its loop, or why it ran alone. */
+    batch?: { size: number; reason?: string };
   };
   'node:artifact': { runId: string; artifact: ArtifactRef };
   'run:paused': {

@@ -16,6 +16,7 @@ import { FileHasher, nodeKey } from './cache-key';
 import { describeValue, summarize, valueBytes } from './values';
 import { errorCode, errorMessage, isCancellation, RunCancelledError, throwIfCancelled } from './errors';
 import type { DebugController } from './debug';
+import type { BatchOutcome, LoopBatch } from '../sampling/batch';
 import { embedGraph } from '../interop/png-graph';
 import type { RunEvent } from './events';
 import { DEFAULT_MAX_IMAGE_PIXELS, type OutputSizeFn } from './image-size';
@@ -45,6 +46,8 @@ export interface RunOptions {
   debug?: DebugController;
   /** Mixed into every node key, so a cache hit (`cached: true`) never reveals another scope's runs. */
   cacheScope?: string;
+  /** The run's place in a batch the worker took (dynamic batching): its samplers may share loops. */
+  batch?: LoopBatch;
 }
 
 export type NodeRunStatus = 'succeeded' | 'failed' | 'cancelled' | 'skipped';
@@ -56,6 +59,7 @@ export interface NodeRunInfo {
   ortMs: number;
   cached: boolean;
   status: NodeRunStatus;
+  batch?: BatchOutcome;
 }
 
 export interface RunResult {
@@ -205,18 +209,27 @@ export class Executor {
     const artifacts: Artifact[] = [];
     const previews: Promise<void>[] = [];
     const ctx = this.context(node, ro, signal, emit, artifacts, previews);
+    let batch: BatchOutcome | undefined;
+    if (ro.batch) {
+      const member = ro.batch;
+      ctx.batch = { join: async (k, cursor) => {
+        const r = await member.join(k, cursor);
+        batch = r.outcome;
+        return r;
+      } };
+    }
     const outputs = (await def.execute(ctx, inputs, params)) as Record<string, unknown>;
     await Promise.all(previews);
     throwIfCancelled(signal);
     const ms = performance.now() - started;
     const ortMs = this.opts.runtime.ortMs - ort0;
     this.cache.set(key, { outputs, artifacts, bytes: valueBytes(outputs) + artifacts.reduce((n, a) => n + a.bytes.byteLength, 0) });
-    this.record(node, def, outputs, artifacts, result, ro, emit, { ms, ortMs, cached: false });
+    this.record(node, def, outputs, artifacts, result, ro, emit, { ms, ortMs, cached: false, ...(batch ? { batch } : {}) });
   }
 
   private record(
     node: GraphNode, def: AnyNodeDefinition, outputs: Record<string, unknown>, artifacts: Artifact[],
-    result: RunResult, ro: RunOptions, emit: (e: RunEvent) => void, t: { ms: number; ortMs: number; cached: boolean },
+    result: RunResult, ro: RunOptions, emit: (e: RunEvent) => void, t: { ms: number; ortMs: number; cached: boolean; batch?: BatchOutcome },
   ): void {
     result.values.set(node.id, outputs);
     for (const a of artifacts) result.artifacts.push({ ...a, nodeId: node.id });
@@ -269,6 +282,7 @@ export class Executor {
       afterStep: async (state) => {
         await ro.debug?.afterStep?.(nodeId, state, signal);
       },
+      holdsStep: (step) => ro.debug?.holdsStep?.(nodeId, step) ?? false,
       artifact: (a) => artifacts.push(a),
       warn: (message) => emit({ type: 'node:warning', runId, nodeId, message }),
       log: () => undefined,

@@ -38,6 +38,11 @@ export class OnnxRefiner implements RefinerModel {
     this.maxBatch = this.denoiser.maxBatch;
   }
 
+  /** The loaded weights (a LoRA merge has its own session key): runs batch only on the same weights. */
+  get batchKey(): string {
+    return this.denoiser.session.key;
+  }
+
   predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor> {
     return this.denoiser.predict(sample, timestep, context, signal);
   }

@@ -4,7 +4,8 @@
 import { createNoise, type NoiseMode } from '../sampling/noise';
 import { createScheduler, startForStrength, type ScheduleName, type Scheduler } from '../sampling/schedulers';
 import type { Denoiser } from '../sampling/guidance';
-import { fromVe, runSamplingLoop, sigmaAt, toVe, type AdaptiveStop, type LoopHooks } from '../sampling/loop';
+import type { BatchOutcome, LoopBatch } from '../sampling/batch';
+import { fromVe, LoopCursor, runCursor, sigmaAt, toVe, type AdaptiveStop, type LoopHooks } from '../sampling/loop';
 import type { ConditioningValue, LatentValue } from '../values';
 import type { LatentRgb } from './latent-rgb';
 
@@ -15,7 +16,8 @@ export type RunStart =
   | { kind: 'fraction'; startAt: number };
 
 export interface SampleLatentOptions {
-  model: Denoiser & { latentRgb: LatentRgb; schedulerConfig: Record<string, unknown> };
+  /** `batchKey`: identifies the weights (session) for dynamic batching; a model without one always runs alone. */
+  model: Denoiser & { latentRgb: LatentRgb; schedulerConfig: Record<string, unknown>; batchKey?: string };
   sampler: string;
   schedule: ScheduleName;
   steps: number;
@@ -31,6 +33,8 @@ export interface SampleLatentOptions {
   returnLeftoverNoise: boolean;
   adaptive?: AdaptiveStop;
   hooks?: LoopHooks;
+  /** The worker's batch this run belongs to (dynamic batching); unset: the loop runs alone. */
+  batch?: LoopBatch;
 }
 
 export interface SampleLatentResult {
@@ -41,6 +45,8 @@ export interface SampleLatentResult {
   stoppedEarly: boolean;
   startIndex: number;
   scheduler: Scheduler;
+  /** Set when the run was dispatched in a batch: how its loop ran. */
+  batch?: BatchOutcome;
 }
 
 /** First evaluation index of step k (Heun evaluates twice per step). */
@@ -98,11 +104,21 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<SampleLatent
   const eps = noise.randn(o.latent.samples.data.length);
   const x = initialSample(scheduler, o.latent, eps, startIndex);
 
-  const run = await runSamplingLoop({
+  const cursor = new LoopCursor({
     denoiser: o.model, latentRgb: o.model.latentRgb, scheduler,
     guidance: { positive: o.positive.embeddings, negative: o.negative.embeddings, cfg: o.cfg },
     sample: { data: x, dims }, startIndex, endIndex, noise, hooks: o.hooks, adaptive: o.adaptive,
   });
+  let outcome: BatchOutcome | undefined;
+  let run;
+  if (!o.batch) {
+    run = await runCursor(cursor);
+  } else if (o.model.batchKey === undefined) {
+    run = await runCursor(cursor);
+    outcome = { size: 1, reason: 'this model cannot be batched' };
+  } else {
+    ({ result: run, outcome } = await o.batch.join(batchKey(o, startIndex, endIndex), cursor));
+  }
   let latent: LatentValue;
   if (run.stopIndex >= n) {
     latent = { samples: run.sample };
@@ -118,7 +134,19 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<SampleLatent
     // Ending early without handing noise on returns the clean estimate (ComfyUI's force_full_denoise).
     latent = { samples: run.predictedX0 };
   }
-  return { ...base, latent, evaluations: run.evaluations, stoppedEarly: run.stoppedEarly };
+  return { ...base, latent, evaluations: run.evaluations, stoppedEarly: run.stoppedEarly, ...(outcome ? { batch: outcome } : {}) };
+}
+
+/**
+ * Loops with equal keys step through the same timesteps with the same model and can stack their samples:
+ * same weights, sampler and its config (via the weights), schedule, window, CFG and tensor shapes. Prompts,
+ * negative prompts, seeds and noise modes may differ: those stay per run.
+ */
+function batchKey(o: SampleLatentOptions, startIndex: number, endIndex: number): string {
+  return JSON.stringify([
+    o.model.batchKey, o.sampler, o.schedule, o.steps, startIndex, endIndex, o.cfg, o.latent.samples.dims,
+    o.positive.embeddings.dims, o.negative.embeddings.dims,
+  ]);
 }
 
 /**

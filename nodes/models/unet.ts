@@ -52,6 +52,11 @@ export class OnnxUNet implements UNetModel {
     return new OnnxUNet(session, { ...this.info, loras });
   }
 
+  /** The loaded weights (a LoRA merge has its own session key): runs batch only on the same weights. */
+  get batchKey(): string {
+    return this.denoiser.session.key;
+  }
+
   predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor> {
     return this.denoiser.predict(sample, timestep, context, signal);
   }

@@ -14,6 +14,8 @@ export interface LoopHooks {
   progress?(step: number, total: number): void;
   beforeStep?(state: SamplerStepState): Promise<void>;
   afterStep?(state: SamplerStepState): Promise<void>;
+  /** True when beforeStep would hold this step (a breakpoint or a pause): such a run leaves a batch. */
+  holdsStep?(step: number): boolean;
   wantsPreview?(): boolean;
   preview?(frame: PreviewFrame): void;
 }
@@ -120,48 +122,118 @@ function relativeChange(a: Float32Array, b: Float32Array): number {
   return Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-8);
 }
 
-export async function runSamplingLoop(o: LoopOptions): Promise<LoopResult> {
-  const { scheduler, hooks = {} } = o;
-  const dims = o.sample.dims;
-  const total = o.endIndex - o.startIndex;
-  let x = o.sample.data;
-  let x0: Float32Array = x;
-  let calm = 0;
-  let index = o.startIndex;
-  for (; index < o.endIndex; index++) {
-    throwIfCancelled(hooks.signal);
-    const step = index - o.startIndex;
-    const t = scheduler.timesteps[index];
-    const sigma = sigmaAt(scheduler, index);
-    await hooks.beforeStep?.({ step, total, sigma, timestep: t, latent: { data: x, dims }, predictedX0: step > 0 ? { data: x0, dims } : undefined });
-    throwIfCancelled(hooks.signal);
+/**
+ * One run's position in the loop: its sample, its scheduler (schedulers keep per-run history, so each run has its
+ * own), its noise and hooks. The solo loop below drives one cursor; the batched loop (batch-loop.ts) drives several
+ * through shared model calls, so both advance a run by exactly the same arithmetic.
+ */
+export class LoopCursor {
+  readonly dims: number[];
+  readonly total: number;
+  index: number;
+  x: Float32Array;
+  x0: Float32Array;
+  private prevX0: Float32Array;
+  private calm = 0;
+  stoppedEarly = false;
 
-    const input = scheduler.scaleModelInput(x, t);
-    const { output } = await guidedOutput(o.denoiser, { data: input, dims }, t, o.guidance, hooks.signal);
-    const res = scheduler.step(output, t, x, { noise: o.noise, batch: dims[0] });
-    const prevX0 = x0;
-    x0 = res.predOriginalSample ?? estimateX0(scheduler, output, x, t);
-    x = res.prevSample;
+  constructor(readonly o: LoopOptions) {
+    this.dims = o.sample.dims;
+    this.total = o.endIndex - o.startIndex;
+    this.index = o.startIndex;
+    this.x = o.sample.data;
+    this.x0 = this.x;
+    this.prevX0 = this.x;
+  }
 
-    hooks.progress?.(step + 1, total);
+  get hooks(): LoopHooks {
+    return this.o.hooks ?? {};
+  }
+
+  get done(): boolean {
+    return this.stoppedEarly || this.index >= this.o.endIndex;
+  }
+
+  get step(): number {
+    return this.index - this.o.startIndex;
+  }
+
+  get timestep(): number {
+    return this.o.scheduler.timesteps[this.index];
+  }
+
+  /** What beforeStep sees. */
+  before(): SamplerStepState {
+    const step = this.step;
+    return {
+      step, total: this.total, sigma: sigmaAt(this.o.scheduler, this.index), timestep: this.timestep,
+      latent: { data: this.x, dims: this.dims }, predictedX0: step > 0 ? { data: this.x0, dims: this.dims } : undefined,
+    };
+  }
+
+  /** The model input of this step. */
+  modelInput(): Tensor {
+    return { data: this.o.scheduler.scaleModelInput(this.x, this.timestep), dims: this.dims };
+  }
+
+  /** Scheduler step with the guided model output; progress and preview. Returns what afterStep sees. */
+  advance(input: Tensor, output: Float32Array): SamplerStepState {
+    const { scheduler, hooks = {} } = this.o;
+    const step = this.step;
+    const t = this.timestep;
+    const sigma = sigmaAt(scheduler, this.index);
+    const res = scheduler.step(output, t, this.x, { noise: this.o.noise, batch: this.dims[0] });
+    this.prevX0 = this.x0;
+    this.x0 = res.predOriginalSample ?? estimateX0(scheduler, output, this.x, t);
+    this.x = res.prevSample;
+    hooks.progress?.(step + 1, this.total);
     if (hooks.wantsPreview?.()) {
-      const current = { data: input, dims };
       hooks.preview?.({
-        step, total, sigma, timestep: t,
-        image: latentToRgb({ data: x0, dims }, o.latentRgb),
-        latent: latentToRgb(current, o.latentRgb),
-        stats: channelStats(current),
+        step, total: this.total, sigma, timestep: t,
+        image: latentToRgb({ data: this.x0, dims: this.dims }, this.o.latentRgb),
+        latent: latentToRgb(input, this.o.latentRgb),
+        stats: channelStats(input),
       });
     }
-    await hooks.afterStep?.({ step, total, sigma, timestep: t, latent: { data: x, dims }, predictedX0: { data: x0, dims } });
-
-    if (o.adaptive && step > 0) {
-      calm = relativeChange(x0, prevX0) < o.adaptive.tolerance ? calm + 1 : 0;
-      if (calm >= o.adaptive.patience && index + 1 < o.endIndex) {
-        index++;
-        return { sample: { data: x, dims }, predictedX0: { data: x0, dims }, evaluations: step + 1, stoppedEarly: true, stopIndex: index };
-      }
-    }
+    return { step, total: this.total, sigma, timestep: t, latent: { data: this.x, dims: this.dims }, predictedX0: { data: this.x0, dims: this.dims } };
   }
-  return { sample: { data: x, dims }, predictedX0: { data: x0, dims }, evaluations: total, stoppedEarly: false, stopIndex: index };
+
+  /** Moves to the next evaluation, or stops when the adaptive rule says the image has settled. */
+  next(): void {
+    const a = this.o.adaptive;
+    if (a && this.step > 0) {
+      this.calm = relativeChange(this.x0, this.prevX0) < a.tolerance ? this.calm + 1 : 0;
+      if (this.calm >= a.patience && this.index + 1 < this.o.endIndex) this.stoppedEarly = true;
+    }
+    this.index++;
+  }
+
+  result(): LoopResult {
+    const evaluations = this.stoppedEarly ? this.step : this.total;
+    return {
+      sample: { data: this.x, dims: this.dims }, predictedX0: { data: this.x0, dims: this.dims },
+      evaluations, stoppedEarly: this.stoppedEarly, stopIndex: this.index,
+    };
+  }
+}
+
+export function runSamplingLoop(o: LoopOptions): Promise<LoopResult> {
+  return runCursor(new LoopCursor(o));
+}
+
+/** Drives one cursor to its end: model call per step, the debugger's hooks awaited around each step. */
+export async function runCursor(c: LoopCursor): Promise<LoopResult> {
+  const { hooks } = c;
+  while (!c.done) {
+    throwIfCancelled(hooks.signal);
+    if (hooks.beforeStep) await hooks.beforeStep(c.before());
+    throwIfCancelled(hooks.signal);
+    const input = c.modelInput();
+    const { output } = await guidedOutput(c.o.denoiser, input, c.timestep, c.o.guidance, hooks.signal);
+    // Advanced outside the optional call: `afterStep?.(…)` would skip evaluating its argument when unset.
+    const after = c.advance(input, output);
+    await hooks.afterStep?.(after);
+    c.next();
+  }
+  return c.result();
 }

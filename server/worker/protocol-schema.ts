@@ -44,7 +44,7 @@ const workerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('node:warning'), ...base, nodeId: id, message: text }),
   z.object({
     type: z.literal('node:finished'), ...base, nodeId: id, nodeType: id, ms, ortMs: ms, cached: z.boolean(),
-    outputs: z.array(outputSummary),
+    outputs: z.array(outputSummary), batch: z.object({ size: count, reason: text.optional() }).optional(),
   }),
   z.object({
     type: z.literal('run:paused'), ...base, nodeId: id, step: count, total: count,

@@ -44,6 +44,7 @@ export const refiner = defineNode({
       endStep: p.steps,
       returnLeftoverNoise: false,
       hooks: ctx,
+      batch: ctx.batch,
     }));
     if (result.planned === 0) ctx.warn(`nothing to refine: start_at ${p.start_at} leaves no steps of ${p.steps}`);
     return { latent: result.latent };

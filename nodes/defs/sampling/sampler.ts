@@ -54,6 +54,7 @@ export const sampler = defineNode({
       returnLeftoverNoise: p.return_leftover_noise,
       adaptive: p.adaptive === 'auto' ? { tolerance: p.adaptive_tolerance, patience: ADAPTIVE_PATIENCE } : undefined,
       hooks: ctx,
+      batch: ctx.batch,
     }));
     if (result.planned === 0) ctx.warn(`nothing to sample: the step window is empty (denoise ${p.denoise}, start ${p.start_step}, end ${p.end_step} of ${p.steps})`);
     if (result.stoppedEarly) ctx.warn(`adaptive: converged after ${result.evaluations} of ${result.planned} steps`);
