@@ -93,6 +93,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     db, models, recorder, previewFps: env.PREVIEW_FPS, previewRunsKept: env.PREVIEW_RUNS_KEPT, log,
     limits: { maxQueuedRunsPerUser: env.MAX_QUEUED_RUNS_PER_USER, maxBatchCount: env.MAX_BATCH_COUNT, graph: graphLimits(env) },
     runTimeoutMs: env.RUN_TIMEOUT, cancelGraceMs: env.CANCEL_GRACE_MS,
+    batching: { windowMs: env.BATCH_WINDOW_MS, maxBatch: env.MAX_BATCH },
   });
   const services: Services = {
     env, db, models, artifacts, queue, log,
@@ -215,12 +216,12 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
       onReady: (w) => queue.onWorkerReady(w),
       onMessage: (w, m) => queue.onWorkerMessage(w, m),
       onExit: (w, e) => queue.onWorkerExit(w, e),
-      onProtocolError: (w, problem, runId) => queue.onWorkerProtocolError(w, problem, runId),
+      onProtocolError: (w, problem, runIds) => queue.onWorkerProtocolError(w, problem, runIds),
     },
     heartbeat: { intervalMs: env.WORKER_HEARTBEAT_MS, misses: env.WORKER_HEARTBEAT_MISSES },
   });
   queue.attach(pool, broadcaster);
-  const localWorkers = async () => pool.list().map((w) => ({ id: w.id, state: w.state, provider: w.provider ?? null, runId: w.runId ?? null }));
+  const localWorkers = async () => pool.list().map((w) => ({ id: w.id, state: w.state, provider: w.provider ?? null, runId: w.runIds[0] ?? null }));
   const healthHandler = createHealthHandler(db, services.workers, env.AUTH === 'local');
   const metricsHandler = createMetricsHandler({ metrics, db, enforced: env.AUTH === 'local', token: env.METRICS_TOKEN });
   // Each worker's own report of its memory, from its last heartbeat: the pool's (embedded) or Redis (scaled).

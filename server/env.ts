@@ -54,6 +54,10 @@ export const envSchema = z.object({
   /** Bearer token Prometheus presents to GET /metrics; unset: admins only (AUTH=local) or this machine only (AUTH=none). */
   METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters (use a long random string)').max(256).optional(),
   EXECUTION_PROVIDER: z.enum(['cpu', 'cuda'], { error: 'EXECUTION_PROVIDER must be "cpu" or "cuda"' }).default('cpu'),
+  /** Dynamic batching: how long (ms) the first queued run waits for runs that can share its sampling loop. */
+  BATCH_WINDOW_MS: int('BATCH_WINDOW_MS').min(0).max(10_000).default(20),
+  /** Dynamic batching: most runs one worker takes at once (1 = off). Not MAX_BATCH_COUNT, the "Run ×N" cap. */
+  MAX_BATCH: int('MAX_BATCH').min(1).max(64).default(16),
   PREVIEW_FPS: int('PREVIEW_FPS').min(10, 'PREVIEW_FPS must be at least 10').max(120).default(15),
   /** Worker node-output cache (LRU) in bytes. */
   CACHE_BYTES: int('CACHE_BYTES').min(0).default(1024 ** 3),

@@ -25,6 +25,11 @@ export function InspectorPanel({ runId, nodeId, nodeTitle, refreshKey }: { runId
       <h3>{nodeTitle(nodeId)}</h3>
       {!result && <p className="muted" data-testid="inspector-empty">This node did not run in the shown run.</p>}
       {result && <p className="muted">{result.status}{result.cached ? ' (cached)' : ''} · {Math.round(result.ms)} ms</p>}
+      {result?.batch && (
+        <p className="muted" data-testid="inspector-batch">
+          {result.batch.size > 1 ? `sampled in a batch of ${result.batch.size} runs` : `sampled alone: ${result.batch.reason ?? 'no batch-mates'}`}
+        </p>
+      )}
       {result?.outputs.map((o) => (
         <OutputView key={o.name} output={o} thumb={thumbs.find((t) => t.kind === 'inspect' && t.filename.endsWith(`-${o.name}.png`)) ?? (o.type === 'IMAGE' ? thumbs[0] : undefined)} />
       ))}

@@ -93,7 +93,7 @@ export async function startWorkerHost(o: WorkerHostOptions): Promise<WorkerHost>
     send: (w, msg) => pool.send(w, msg),
     kill: (w) => pool.kill(w),
     ended: (run, { releaseWorker }) => {
-      if (releaseWorker) pool.release(run.worker);
+      if (releaseWorker) pool.release(run.worker, run.runId);
       endings.get(run.runId)?.();
     },
     log,
@@ -111,7 +111,7 @@ export async function startWorkerHost(o: WorkerHostOptions): Promise<WorkerHost>
         supervisor.onWorkerMessage(w, m);
       },
       onExit: (w, e) => supervisor.onWorkerExit(w, e),
-      onProtocolError: (w, problem, runId) => supervisor.onWorkerProtocolError(w, problem, runId),
+      onProtocolError: (w, problem, runIds) => supervisor.onWorkerProtocolError(w, problem, runIds),
     },
     heartbeat: { intervalMs: 5000, misses: 6 },
   });
@@ -129,7 +129,7 @@ export async function startWorkerHost(o: WorkerHostOptions): Promise<WorkerHost>
     const w = pool.list()[0];
     const record = {
       id, name: o.name, pool: o.pool, provider: w?.provider ?? o.runtime.provider, device: o.runtime.cudaDeviceId ?? null,
-      freeMemoryBytes: os.freemem(), runId: w?.state === 'busy' ? w.runId : null, state: w?.state ?? 'starting', startedAt,
+      freeMemoryBytes: os.freemem(), runId: w?.state === 'busy' ? w.runIds[0] ?? null : null, state: w?.state ?? 'starting', startedAt,
       warm: warm ? [warm] : [], modelLoads, memory: w?.memory ?? null,
     };
     await redis.set(names.worker(id), JSON.stringify(record), 'PX', heartbeatMs * 5);
@@ -184,10 +184,10 @@ export async function startWorkerHost(o: WorkerHostOptions): Promise<WorkerHost>
     }
     const ended = new Promise<void>((resolve) => endings.set(runId, resolve));
     supervisor.start({ runId, workflowId: claim.workflowId, workflowRoom: claim.workflowRoom, worker: w, listeners: claim.previewListeners });
-    pool.assign(w, {
+    pool.assign(w, [{
       type: 'run', runId, ownerId: claim.ownerId, graph, targets: claim.targets,
       debug: claim.debug as DebugRequest | undefined, previewListeners: claim.previewListeners,
-    });
+    }]);
     await ended;
     endings.delete(runId);
     if (claim.modelKey) warm = claim.modelKey;

@@ -16,7 +16,8 @@ let dataDir: string;
 beforeAll(async () => {
   dataDir = tempDir('model-run');
   await ensurePack(path.join(dataDir, 'models'), { parts: [spritesCheckpointPart] });
-  t = await startTestServer(dataDir);
+  // One run per worker: these tests are about the line (clearing waiting runs); batching has its own (batching.test.ts).
+  t = await startTestServer(dataDir, { MAX_BATCH: '1' });
 });
 
 afterAll(async () => {

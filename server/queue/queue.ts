@@ -17,6 +17,7 @@ import type { RunRecorder } from './run-recorder';
 import { RunSupervisor } from './run-supervisor';
 import type { Metrics } from '../metrics/metrics';
 import { modelKeyOf } from './model-key';
+import { batchKeyOf, gatherBatch, type BatchPolicy } from './batch-gather';
 import { poolOf } from './pools';
 import { recoverLeftRuns } from './recovery';
 import { applySeedControls } from './seed-controls';
@@ -85,6 +86,8 @@ export interface RunQueueOptions {
   metrics?: Metrics;
   /** Scaled mode: serialises one user's enqueues across web servers (cluster/redis-lock.ts). */
   serialiser?: KeySerialiser;
+  /** Dynamic batching of local dispatch (BATCH_WINDOW_MS, MAX_BATCH); default: off (one run per worker). */
+  batching?: BatchPolicy;
 }
 
 /** Runs tasks of one key one after another (PerKeySerialiser here, RedisKeyLock across servers). */
@@ -107,6 +110,8 @@ export class RunQueue {
   private positions = new Map<string, { position: number; workflowRoom?: string }>();
   private readonly announcer = new PositionAnnouncer();
   private pumping = false;
+  /** A pump scheduled for when the head of the line has waited its batch window. */
+  private windowTimer?: NodeJS.Timeout;
   private pumpAgain = false;
   private stopped = false;
   /** One enqueue per user at a time: in this process, or across web servers (scaled mode, `serialiser`). */
@@ -125,7 +130,7 @@ export class RunQueue {
       kill: (w) => this.pool?.kill(w),
       onPreview: (result) => opts.metrics?.preview(result),
       ended: (run, { releaseWorker }) => {
-        if (releaseWorker) this.pool?.release(run.worker);
+        if (releaseWorker) this.pool?.release(run.worker, run.runId);
         void this.pump();
       },
       log: opts.log,
@@ -339,13 +344,14 @@ export class RunQueue {
   }
 
   /** The worker broke the protocol (the pool ends it next): its run fails with code `worker_protocol`. */
-  onWorkerProtocolError(w: WorkerHandle, problem: string, runId: string | undefined): void {
-    this.supervisor.onWorkerProtocolError(w, problem, runId);
+  onWorkerProtocolError(w: WorkerHandle, problem: string, runIds: string[]): void {
+    this.supervisor.onWorkerProtocolError(w, problem, runIds);
   }
 
   /** Stops dispatching and ignores further worker messages (call before stopping the workers). */
   beginStop(): void {
     this.stopped = true;
+    clearTimeout(this.windowTimer);
     this.supervisor.beginStop();
   }
 
@@ -378,30 +384,54 @@ export class RunQueue {
 
   private async dispatchAll(): Promise<void> {
     const db = this.opts.db;
+    const { maxBatch, windowMs } = this.opts.batching ?? { maxBatch: 1, windowMs: 0 };
     let changed = false;
     for (let w = this.pool?.idle(); w && !this.stopped; w = this.pool?.idle()) {
-      const next = await db.run.findFirst({ where: { status: 'queued' }, orderBy: QUEUE_ORDER, include: { workflow: { select: { ownerId: true } } } });
-      if (!next) break;
+      // A few batches' worth of the line: enough to find batch-mates behind runs that cannot join.
+      const line = await db.run.findMany({ where: { status: 'queued' }, orderBy: QUEUE_ORDER, take: maxBatch * 4, include: { workflow: { select: { ownerId: true } } } });
+      if (line.length === 0) break;
+      const picked = gatherBatch(line, maxBatch);
+      if (picked.length < maxBatch && maxBatch > 1 && batchKeyOf(picked[0]) !== null) {
+        // Wait for company until the head has been queued for the window (Triton's max queue delay).
+        const waitMs = picked[0].queuedAt.getTime() + windowMs - Date.now();
+        if (waitMs > 0) {
+          this.pumpIn(waitMs);
+          break;
+        }
+      }
       const startedAt = new Date();
-      const claimed = await db.run.updateMany({
-        where: { id: next.id, status: 'queued' },
-        data: { status: 'running', workerId: w.id, startedAt },
-      });
-      if (claimed.count !== 1 || w.state !== 'idle') continue;
-      this.opts.metrics?.runStarted(next.queuedAt, startedAt);
+      const claimed: typeof picked = [];
+      for (const r of picked) {
+        const c = await db.run.updateMany({ where: { id: r.id, status: 'queued' }, data: { status: 'running', workerId: w.id, startedAt } });
+        if (c.count === 1) claimed.push(r);
+      }
+      if (claimed.length === 0 || w.state !== 'idle') continue;
       changed = true;
-      const workflowId = next.workflowId ?? undefined;
-      const workflowRoom = workflowRoomOf(next);
-      const listeners = this.broadcaster.listenerCount(next.id, workflowRoom);
-      this.supervisor.start({ runId: next.id, workflowId, workflowRoom, worker: w, listeners });
-      this.pool!.assign(w, {
-        type: 'run', runId: next.id, ownerId: next.userId, graph: JSON.parse(next.graph) as Graph,
-        targets: next.targets ? JSON.parse(next.targets) : undefined,
-        debug: next.debug ? JSON.parse(next.debug) : undefined,
-        previewListeners: listeners,
-      });
+      const batch = claimed.length > 1 ? claimed.map((r) => r.id) : undefined;
+      this.pool!.assign(w, claimed.map((next) => {
+        this.opts.metrics?.runStarted(next.queuedAt, startedAt);
+        const workflowRoom = workflowRoomOf(next);
+        const listeners = this.broadcaster.listenerCount(next.id, workflowRoom);
+        this.supervisor.start({ runId: next.id, workflowId: next.workflowId ?? undefined, workflowRoom, worker: w, listeners });
+        return {
+          type: 'run' as const, runId: next.id, ownerId: next.userId, graph: JSON.parse(next.graph) as Graph,
+          targets: next.targets ? JSON.parse(next.targets) : undefined,
+          debug: next.debug ? JSON.parse(next.debug) : undefined,
+          previewListeners: listeners,
+          ...(batch ? { batch } : {}),
+        };
+      }));
     }
     if (changed) await this.refreshPositions(true);
+  }
+
+  private pumpIn(ms: number): void {
+    if (this.windowTimer) return;
+    this.windowTimer = setTimeout(() => {
+      this.windowTimer = undefined;
+      void this.pump();
+    }, ms);
+    this.windowTimer.unref();
   }
 
   /**

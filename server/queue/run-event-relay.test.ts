@@ -109,7 +109,7 @@ describe('RunEventRelay', () => {
     const { relay, emitted, ended } = setup();
     const run = await newRun();
     await relay.event(run, { type: 'node:started', runId: run.runId, nodeId: 'dec', nodeType: 'vae_decode' });
-    await relay.crashed(run, { code: null, signal: 'SIGSEGV', runId: run.runId });
+    await relay.crashed(run, { code: null, signal: 'SIGSEGV', runIds: [run.runId] });
     expect(emitted.at(-1)).toEqual({
       type: 'run:failed', runId: run.runId, nodeId: 'dec', code: 'worker_crashed',
       message: 'worker 1 exited with signal SIGSEGV while running node dec (vae_decode)',

@@ -28,7 +28,10 @@ export class RunRecorder {
 
   async nodeFinished(e: RunEventMap['node:finished']): Promise<void> {
     this.metrics?.nodeFinished(e.nodeType, e.ms, e.cached);
-    const fields = { type: e.nodeType, status: 'succeeded', ms: e.ms, ortMs: e.ortMs, cached: e.cached, outputs: JSON.stringify(e.outputs) };
+    const fields = {
+      type: e.nodeType, status: 'succeeded', ms: e.ms, ortMs: e.ortMs, cached: e.cached, outputs: JSON.stringify(e.outputs),
+      batch: e.batch ? JSON.stringify(e.batch) : null,
+    };
     await this.db.nodeResult.upsert({
       where: { runId_nodeId: { runId: e.runId, nodeId: e.nodeId } },
       create: { runId: e.runId, nodeId: e.nodeId, ...fields },

@@ -120,17 +120,19 @@ export class RunSupervisor {
     this.active.serial(run, () => (msg.type === 'done' ? this.relay.done(run, msg.result) : this.relay.event(run, msg.event)), this.opts.log);
   }
 
+  /** The worker died: every run it held (one, or a batch) fails. */
   onWorkerExit(w: WorkerHandle, exit: WorkerExit): void {
-    const run = exit.runId && !this.stopped ? this.active.get(exit.runId) : undefined;
-    if (!run || run.worker !== w) return;
-    this.active.serial(run, () => this.relay.crashed(run, exit), this.opts.log);
+    for (const run of this.held(w, exit.runIds)) this.active.serial(run, () => this.relay.crashed(run, exit), this.opts.log);
   }
 
-  /** The worker broke the protocol (the pool ends it next): its run fails with code `worker_protocol`. */
-  onWorkerProtocolError(w: WorkerHandle, problem: string, runId: string | undefined): void {
-    const run = runId && !this.stopped ? this.active.get(runId) : undefined;
-    if (!run || run.worker !== w) return;
-    this.active.serial(run, () => this.relay.protocolError(run, problem), this.opts.log);
+  /** The worker broke the protocol (the pool ends it next): its runs fail with code `worker_protocol`. */
+  onWorkerProtocolError(w: WorkerHandle, problem: string, runIds: string[]): void {
+    for (const run of this.held(w, runIds)) this.active.serial(run, () => this.relay.protocolError(run, problem), this.opts.log);
+  }
+
+  private held(w: WorkerHandle, runIds: string[]): ActiveRun[] {
+    if (this.stopped) return [];
+    return runIds.map((id) => this.active.get(id)).filter((r): r is ActiveRun => r !== undefined && r.worker === w);
   }
 
   /** Ignores further worker messages (call before stopping the workers). */

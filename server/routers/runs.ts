@@ -157,6 +157,7 @@ export const runsRouter = createRouter({
       nodes: run.nodeResults.map((n) => ({
         id: n.nodeId, type: n.type, status: n.status, ms: n.ms, ortMs: n.ortMs, cached: n.cached,
         outputs: JSON.parse(n.outputs) as OutputSummary[],
+        batch: n.batch ? (JSON.parse(n.batch) as { size: number; reason?: string }) : null,
       })),
       /** Output images (kind 'image') first, then step previews (kind 'preview') by step. */
       artifacts,

@@ -72,7 +72,7 @@ describe('worker heartbeat', () => {
     const local = t.server.pool.list().find((w) => !w.external)!;
     await until(() => (local.state === 'idle' ? true : undefined), 'the local worker to be free', 90_000);
     const hold = await t.trpc.runs.enqueue.mutate({ graph: fillGraph('#010101', 8, 8), debug: { beforeNodes: ['save'] } });
-    await until(() => (local.runId === hold.runId ? true : undefined), 'the local worker to hold a paused run');
+    await until(() => (local.runIds.includes(hold.runId) ? true : undefined), 'the local worker to hold a paused run');
 
     const remote = await fakeWorker(t, 'mute');
     channels.push(remote.channel);

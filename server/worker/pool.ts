@@ -29,7 +29,8 @@ export interface WorkerHandle {
   /** External workers only (not forked by this pool): the name it gave and where it is. */
   external?: { name: string; address: string };
   state: WorkerState;
-  runId?: string;
+  /** The runs it holds: one, or a batch (dynamic batching); busy while any is left. */
+  runIds: string[];
   provider?: string;
   pid?: number;
   /** Consecutive exits before the worker became ready (drives the restart back-off). */
@@ -45,8 +46,8 @@ export interface WorkerHandle {
 export interface WorkerExit {
   code: number | null;
   signal: NodeJS.Signals | null;
-  /** The run it was executing, if any. */
-  runId?: string;
+  /** The runs it was executing (several when it had a batch). */
+  runIds: string[];
   /** Instead of "exited with …" (an external worker that was cut off). */
   reason?: string;
   /** The pool ended it because it stopped answering heartbeats (e.g. "no answer for 6 × 5000 ms"). */
@@ -58,10 +59,10 @@ export interface WorkerPoolHandlers {
   onMessage(w: WorkerHandle, msg: WorkerToHost): void;
   onExit(w: WorkerHandle, exit: WorkerExit): void;
   /**
-   * The worker sent a message that breaks the protocol (`problem` says how). Its run, if any, should fail; the pool
+   * The worker sent a message that breaks the protocol (`problem` says how). Its runs should fail; the pool
    * kills the worker right after this returns (it is in an unknown state), and the exit that follows is reported too.
    */
-  onProtocolError(w: WorkerHandle, problem: string, runId: string | undefined): void;
+  onProtocolError(w: WorkerHandle, problem: string, runIds: string[]): void;
 }
 
 export interface HeartbeatOptions {
@@ -92,7 +93,7 @@ export class WorkerPool {
 
   start(): void {
     for (let i = 1; i <= this.opts.count; i++) {
-      const w = { id: this.opts.idOf?.(i) ?? String(i), state: 'starting', failedStarts: 0 } as WorkerHandle;
+      const w = { id: this.opts.idOf?.(i) ?? String(i), state: 'starting', failedStarts: 0, runIds: [] } as unknown as WorkerHandle;
       this.workers.push(w);
       this.spawn(w);
     }
@@ -112,21 +113,21 @@ export class WorkerPool {
   }
 
   byRun(runId: string): WorkerHandle | undefined {
-    return this.workers.find((w) => w.state === 'busy' && w.runId === runId);
+    return this.workers.find((w) => w.state === 'busy' && w.runIds.includes(runId));
   }
 
-  assign(w: WorkerHandle, msg: Extract<HostToWorker, { type: 'run' }>): void {
+  /** Hands a worker one run, or a batch of runs that it runs together. */
+  assign(w: WorkerHandle, msgs: Extract<HostToWorker, { type: 'run' }>[]): void {
     w.state = 'busy';
-    w.runId = msg.runId;
-    this.send(w, msg);
+    w.runIds = msgs.map((m) => m.runId);
+    for (const m of msgs) this.send(w, m);
   }
 
-  /** Marks a worker idle after its run's `done` has been handled. */
-  release(w: WorkerHandle): void {
-    if (w.state === 'busy') {
-      w.state = 'idle';
-      w.runId = undefined;
-    }
+  /** A run's `done` has been handled: the worker is idle once it holds no other run. */
+  release(w: WorkerHandle, runId: string): void {
+    if (w.state !== 'busy') return;
+    w.runIds = w.runIds.filter((id) => id !== runId);
+    if (w.runIds.length === 0) w.state = 'idle';
   }
 
   send(w: WorkerHandle, msg: HostToWorker): void {
@@ -140,7 +141,7 @@ export class WorkerPool {
 
   /** An external worker joined (it says `ready` through `externalMessage` when it can take runs). */
   attachExternal(id: string, external: WorkerHandle['external'], transport: WorkerTransport): WorkerHandle {
-    const w: WorkerHandle = { id, transport, external, state: 'starting', failedStarts: 0 };
+    const w: WorkerHandle = { id, transport, external, state: 'starting', failedStarts: 0, runIds: [] };
     this.workers.push(w);
     this.opts.log?.(`external worker ${id} (${external!.name}) attached from ${external!.address}`);
     return w;
@@ -156,12 +157,12 @@ export class WorkerPool {
     const i = this.workers.indexOf(w);
     if (i < 0) return;
     this.workers.splice(i, 1);
-    const runId = w.state === 'busy' ? w.runId : undefined;
+    const runIds = w.state === 'busy' ? w.runIds : [];
     const wasStopped = w.state === 'stopped';
     w.state = 'stopped';
-    w.runId = undefined;
+    w.runIds = [];
     this.opts.log?.(`external worker ${w.id} (${w.external?.name}) left: ${reason}`);
-    if (!this.stopping && !wasStopped) this.opts.handlers.onExit(w, { code: null, signal: null, runId, reason, unresponsive: w.unresponsive });
+    if (!this.stopping && !wasStopped) this.opts.handlers.onExit(w, { code: null, signal: null, runIds, reason, unresponsive: w.unresponsive });
   }
 
   async stop(graceMs = 3000): Promise<void> {
@@ -188,7 +189,7 @@ export class WorkerPool {
     const parsed = parseWorkerMessage(raw);
     if (!parsed.ok) {
       this.opts.log?.(`worker ${w.id}: ${parsed.problem}; ending the worker`);
-      this.opts.handlers.onProtocolError(w, parsed.problem, w.state === 'busy' ? w.runId : undefined);
+      this.opts.handlers.onProtocolError(w, parsed.problem, w.state === 'busy' ? [...w.runIds] : []);
       this.kill(w);
       return;
     }
@@ -199,9 +200,9 @@ export class WorkerPool {
       return;
     }
     const runId = messageRunId(msg);
-    if (runId !== undefined && (w.state !== 'busy' || runId !== w.runId)) {
-      // A worker speaks only for the run it holds: anything else would write into, or announce to, another run.
-      this.opts.log?.(`worker ${w.id} sent a "${msg.type}" message for run ${runId} but holds ${w.runId ?? 'no run'}; dropped`);
+    if (runId !== undefined && (w.state !== 'busy' || !w.runIds.includes(runId))) {
+      // A worker speaks only for the runs it holds: anything else would write into, or announce to, another run.
+      this.opts.log?.(`worker ${w.id} sent a "${msg.type}" message for run ${runId} but holds ${w.runIds.join(', ') || 'no run'}; dropped`);
       return;
     }
     if (msg.type === 'ready') {
@@ -245,11 +246,11 @@ export class WorkerPool {
     // delivered after 'exit'; the crash report must come after them to name the node that was running.
     child.once('close', (code, signal) => {
       const wasReady = w.state === 'idle' || w.state === 'busy';
-      const runId = w.state === 'busy' ? w.runId : undefined;
+      const runIds = w.state === 'busy' ? w.runIds : [];
       if (w.state === 'stopped' || this.stopping) return;
       w.state = 'starting';
-      w.runId = undefined;
-      this.opts.handlers.onExit(w, { code, signal, runId, unresponsive: w.unresponsive });
+      w.runIds = [];
+      this.opts.handlers.onExit(w, { code, signal, runIds, unresponsive: w.unresponsive });
       if (!wasReady) w.failedStarts++;
       // A worker that cannot even start (broken install) is retried ever more slowly, not in a hot loop.
       const delay = wasReady ? 100 : Math.min(30_000, 1000 * 2 ** Math.min(5, w.failedStarts - 1));

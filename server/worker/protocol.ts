@@ -14,7 +14,11 @@ export type DebugCommand = 'pause' | 'resume' | 'step';
 
 export type HostToWorker =
   /** `ownerId`: who the run belongs to (null with AUTH=none); the worker's node cache is scoped by it. */
-  | { type: 'run'; runId: string; ownerId: string | null; graph: Graph; targets?: string[]; debug?: DebugRequest; previewListeners: number }
+  /**
+   * `batch`: the run ids dispatched to this worker together, this one included (dynamic batching); the worker runs
+   * them at once and lets their samplers share loops.
+   */
+  | { type: 'run'; runId: string; ownerId: string | null; graph: Graph; targets?: string[]; debug?: DebugRequest; previewListeners: number; batch?: string[] }
   | { type: 'cancel'; runId: string; reason: string }
   | { type: 'preview-listeners'; runId: string; count: number }
   | { type: 'debug'; runId: string; command: DebugCommand }

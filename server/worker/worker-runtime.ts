@@ -1,11 +1,13 @@
-// The worker proper, whatever carries its messages (a forked child's IPC or a remote worker's socket): one
-// Executor and one ONNX runtime, one graph at a time, answering the host protocol (protocol.ts).
+// The worker proper, whatever carries its messages (a forked child's IPC or a worker host's fork): one Executor and
+// one ONNX runtime, answering the host protocol (protocol.ts). It runs one graph at a time, or the runs of one batch
+// together (dynamic batching: their samplers share model calls through a BatchGroup).
 import type { RunEvent } from '../../nodes/engine/events';
 import { DebugSession, type Breakpoints } from '../../nodes/engine/debugger';
 import { Executor } from '../../nodes/engine/executor';
 import { InputStore } from '../../nodes/runtime/inputs';
 import { ModelStore } from '../../nodes/runtime/models';
 import { OnnxRuntime } from '../../nodes/runtime/onnx';
+import { BatchGroup } from '../../nodes/sampling/batch';
 import { inspectThumbnails } from './inspect-thumbnails';
 import type { DebugCommand, HostToWorker, WorkerConfig, WorkerToHost } from './protocol';
 
@@ -42,7 +44,8 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
     cacheBytes: config.cacheBytes,
     limits: { maxImagePixels: config.maxImagePixels },
   });
-  let active: ActiveRun | undefined;
+  const active = new Map<string, ActiveRun>();
+  let group: BatchGroup | undefined;
   let close!: () => void;
   const closed = new Promise<void>((resolve) => { close = resolve; });
 
@@ -57,7 +60,9 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
       onTimeout: (reason) => abort.abort(reason),
     });
     const current: ActiveRun = { runId: msg.runId, abort, listeners: msg.previewListeners, debug, breakpoints };
-    active = current;
+    active.set(msg.runId, current);
+    if (msg.batch && !group?.has(msg.runId)) group = new BatchGroup(msg.batch);
+    const batch = msg.batch ? group : undefined;
     const loadsBefore = runtime.stats().misses;
     try {
       const result = await executor.run(msg.graph, {
@@ -68,6 +73,7 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
         wantsPreview: () => current.listeners > 0,
         debug: current.debug,
         cacheScope: msg.ownerId ?? undefined,
+        batch: batch?.member(msg.runId),
       });
       const { values, ...rest } = result;
       const inspect = result.status === 'succeeded' && msg.targets?.length
@@ -79,7 +85,9 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
       const modelLoads = runtime.stats().misses - loadsBefore;
       send({ type: 'done', runId: msg.runId, result: { ...rest, modelLoads, ...(inspect.length ? { inspect } : {}) } });
     } finally {
-      active = undefined;
+      active.delete(msg.runId);
+      batch?.leave(msg.runId);
+      if (active.size === 0) group = undefined;
     }
   }
 
@@ -96,41 +104,49 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
 
   function handle(msg: HostToWorker): void {
     switch (msg.type) {
-      case 'run':
-        if (active) {
-          // The host dispatches one run per worker; answering keeps a host bug from losing the run.
+      case 'run': {
+        // The host dispatches one run, or one batch, per worker; answering keeps a host bug from losing the run.
+        const others = [...active.keys()];
+        if (others.length > 0 && !others.every((id) => msg.batch?.includes(id))) {
           send({
             type: 'done', runId: msg.runId,
             result: {
               runId: msg.runId, status: 'failed', totalMs: 0, ortMs: 0, nodes: [], artifacts: [],
-              error: { code: 'worker_busy', message: `worker ${config.workerId} is already running ${active.runId}` },
+              error: { code: 'worker_busy', message: `worker ${config.workerId} is already running ${others.join(', ')}` },
             },
           });
           return;
         }
         void run(msg);
         return;
+      }
       case 'cancel':
-        if (active?.runId === msg.runId) active.abort.abort(msg.reason);
+        active.get(msg.runId)?.abort.abort(msg.reason);
         return;
-      case 'preview-listeners':
-        if (active?.runId === msg.runId) active.listeners = msg.count;
+      case 'preview-listeners': {
+        const r = active.get(msg.runId);
+        if (r) r.listeners = msg.count;
         return;
-      case 'debug':
-        if (active?.runId === msg.runId) control(active, msg.command);
+      }
+      case 'debug': {
+        const r = active.get(msg.runId);
+        if (r) control(r, msg.command);
         return;
-      case 'breakpoints':
-        if (active?.runId === msg.runId) {
-          active.breakpoints = msg.breakpoints;
-          active.debug.setBreakpoints({ ...msg.breakpoints });
+      }
+      case 'breakpoints': {
+        const r = active.get(msg.runId);
+        if (r) {
+          r.breakpoints = msg.breakpoints;
+          r.debug.setBreakpoints({ ...msg.breakpoints });
         }
         return;
+      }
       case 'ping':
         // Answered here, on the main thread: a pong proves the event loop turns (pool.ts heartbeat).
         send({ type: 'pong', seq: msg.seq, memory: { rss: process.memoryUsage().rss, onnxSessions: runtime.stats().bytes } });
         return;
       case 'shutdown':
-        active?.abort.abort('the server is shutting down');
+        for (const r of active.values()) r.abort.abort('the server is shutting down');
         void runtime.dispose().finally(close);
         return;
     }
@@ -139,7 +155,9 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
   return {
     provider: runtime.provider,
     handle,
-    abandon: (reason) => active?.abort.abort(reason),
+    abandon: (reason) => {
+      for (const r of active.values()) r.abort.abort(reason);
+    },
     closed,
   };
 }

@@ -1,0 +1,85 @@
+// Dynamic batching through the real server: queued runs that can share a sampling loop go to the forked worker
+// together, each still its own run (rows, events, image); a debugged run never joins a batch.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Graph } from '../../nodes/engine/graph';
+import { spritesCheckpointPart } from '../../nodes/pack/checkpoint';
+import { ensurePack } from '../../nodes/pack/generate';
+import { workflowsDir } from '../paths';
+import { join, recordEvents, startTestServer, tempDir, until, type TestServer } from '../testing/harness';
+
+let t: TestServer;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = tempDir('batching');
+  await ensurePack(path.join(dataDir, 'models'), { parts: [spritesCheckpointPart] });
+  // A wide window: the separate enqueues below must land in one batch however slow the machine is.
+  t = await startTestServer(dataDir, { MAX_BATCH: '4', BATCH_WINDOW_MS: '1500' });
+});
+
+afterAll(async () => {
+  await t?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+function txt2img(seed: number, prompt: string): Graph {
+  const g = JSON.parse(fs.readFileSync(path.join(workflowsDir, 'txt2img.json'), 'utf8')) as Graph;
+  g.nodes.find((n) => n.type === 'sampler')!.params.seed = seed;
+  g.nodes.find((n) => n.id === 'positive')!.params.text = prompt;
+  return g;
+}
+
+async function finished(runId: string) {
+  return until(async () => {
+    const r = await t.trpc.runs.get.query({ runId });
+    return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
+  }, `run ${runId}`, 90_000);
+}
+
+const samplerBatch = (r: Awaited<ReturnType<typeof finished>>) => r.nodes.find((n) => n.id === 'sampler')?.batch;
+const imageSha = (r: Awaited<ReturnType<typeof finished>>) => r.artifacts.find((a) => a.kind === 'image')!.sha256;
+
+const PROMPTS = ['red circle on blue background', 'green square on white background', 'yellow triangle on black background', 'blue circle on gray background'];
+
+describe('dynamic batching on the server', () => {
+  it('runs four separate enqueues as one batch; each gets the image it gets alone and its own events', async () => {
+    const sock = await t.socket();
+    const seen = recordEvents(sock);
+    const queued = await Promise.all(PROMPTS.map((p, i) => t.trpc.runs.enqueue.mutate({ graph: txt2img(10 + i, p) })));
+    for (const q of queued) await join(sock, { runId: q.runId });
+    const batch = await Promise.all(queued.map((q) => finished(q.runId)));
+    expect(batch.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect(batch.map(samplerBatch)).toEqual([{ size: 4 }, { size: 4 }, { size: 4 }, { size: 4 }]);
+    expect(new Set(batch.map((r) => r.workerId)).size).toBe(1);
+    // Each run's events name it, and each has its own sampler progress 1..20.
+    for (const q of queued) {
+      const steps = seen.filter((e) => e.payload.runId === q.runId && e.name === 'node:progress').map((e) => (e.payload as { step: number }).step);
+      expect(steps).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    }
+    // The same graphs one at a time: same bytes (PNG files are content-addressed; the graph inside is the same too).
+    for (let i = 0; i < PROMPTS.length; i++) {
+      const alone = await finished((await t.trpc.runs.enqueue.mutate({ graph: txt2img(10 + i, PROMPTS[i]) })).runId);
+      expect(samplerBatch(alone)).toBeNull();
+      expect(imageSha(alone)).toBe(imageSha(batch[i]));
+    }
+    expect(new Set(batch.map(imageSha)).size).toBe(4);
+  });
+
+  it('a "Run ×4" is one batch; a debugged run queued among them runs alone', async () => {
+    const sock = await t.socket();
+    const seen = recordEvents(sock);
+    const debugged = await t.trpc.runs.enqueue.mutate({ graph: txt2img(1, PROMPTS[0]), debug: { beforeNodes: ['save'] } });
+    await join(sock, { runId: debugged.runId });
+    const x4 = await t.trpc.runs.enqueue.mutate({ graph: txt2img(20, PROMPTS[1]), count: 4 });
+    // It pauses before Save holding the worker; the Run ×4 waits, then runs as one batch.
+    await until(() => seen.find((e) => e.name === 'run:paused' && e.payload.runId === debugged.runId), 'the debugged run to pause');
+    await t.trpc.runs.debug.mutate({ runId: debugged.runId, command: 'resume' });
+    const d = await finished(debugged.runId);
+    expect(d.status).toBe('succeeded');
+    expect(samplerBatch(d)).toBeNull();
+    const runs = await Promise.all(x4.runs.map((r) => finished(r.runId)));
+    expect(runs.map(samplerBatch)).toEqual([{ size: 4 }, { size: 4 }, { size: 4 }, { size: 4 }]);
+  });
+});
