@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { benchAffinity } from './affinity';
+import { benchThroughput } from './throughput';
 import { benchComfyImport } from './comfy-import';
 import { benchChain, benchWorkflows } from './executor';
 import { WORKFLOWS_DIR } from '../nodes/paths';
@@ -36,6 +37,14 @@ async function main() {
     console.log(`${r.mode.padEnd(30)} ONNX model loads ${String(r.loads).padStart(4)} (per worker ${r.perWorker.join(' + ')})  ${fmt(r.seconds, 1)} s`);
   }
   console.log(`loads FIFO/affinity ${fmt(affinity[0].loads / Math.max(1, affinity[1].loads))}, time FIFO/affinity ${fmt(affinity[0].seconds / affinity[1].seconds)}`);
+
+  console.log('\n# Dynamic batching through the real server (SQLite, 1 worker, sprites txt2img 20 steps, node cache off)');
+  const tp = await benchThroughput();
+  for (const r of tp.rows) {
+    const sizes = [...new Set(r.batches)].join('/');
+    console.log(`${r.mode.padEnd(36)} ${fmt(r.seconds, 2).padStart(6)} s  ${fmt(r.runsPerSecond, 2).padStart(6)} runs/s  ×${fmt(r.runsPerSecond / tp.rows[0].runsPerSecond)}  batch sizes ${sizes}`);
+  }
+  console.log('latency queued→finished, bursts of c runs: ' + tp.latency.map((l) => `c=${l.concurrency} P50 ${l.p50} ms P90 ${l.p90} ms`).join(' · '));
 
   const upscale = path.join(import.meta.dirname, 'upscale.ts');
   if (fs.existsSync(upscale)) {

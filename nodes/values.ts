@@ -58,6 +58,8 @@ export interface ClipModel extends ModelInfo {
 export interface VaeModel extends ModelInfo {
   kind: 'vae';
   scalingFactor: number;
+  /** Identifies the decoder weights for dynamic batching; unset: decodes run alone. */
+  batchKey?: string;
   decode(latent: Tensor, signal?: AbortSignal): Promise<Tensor>;
   encode(image: Tensor, signal?: AbortSignal): Promise<Tensor>;
 }

@@ -212,11 +212,14 @@ export class Executor {
     let batch: BatchOutcome | undefined;
     if (ro.batch) {
       const member = ro.batch;
-      ctx.batch = { join: async (k, cursor) => {
-        const r = await member.join(k, cursor);
-        batch = r.outcome;
-        return r;
-      } };
+      ctx.batch = {
+        join: async (k, cursor) => {
+          const r = await member.join(k, cursor);
+          batch = r.outcome;
+          return r;
+        },
+        call: (k, input, many, sig) => member.call(k, input, many, sig),
+      };
     }
     const outputs = (await def.execute(ctx, inputs, params)) as Record<string, unknown>;
     await Promise.all(previews);

@@ -54,6 +54,11 @@ export class OnnxVae implements VaeModel {
     this.encoder = encoder && port(encoder, info.encoderFile ?? info.file, ['sample', 'image', 'pixel_values'], 'image', ['latent_sample', 'latent_parameters', 'latent']);
   }
 
+  /** The decoder's weights: decodes batch only on the same session. */
+  get batchKey(): string {
+    return this.decoder.session.key;
+  }
+
   get hasEncoder(): boolean {
     return this.encoder !== undefined;
   }

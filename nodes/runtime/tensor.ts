@@ -45,6 +45,17 @@ export function concatBatch(ts: readonly Tensor[]): Tensor {
   return { data, dims: [ts.reduce((n, t) => n + t.dims[0], 0), ...rest] };
 }
 
+/** The inverse of concatBatch: consecutive pieces of `sizes[i]` batch items each (copies, safe to keep). */
+export function splitBatch(t: Tensor, sizes: readonly number[]): Tensor[] {
+  const per = numel(t.dims.slice(1));
+  let at = 0;
+  return sizes.map((n) => {
+    const data = t.data.slice(at * per, (at + n) * per);
+    at += n;
+    return { data, dims: [n, ...t.dims.slice(1)] };
+  });
+}
+
 export interface ChannelStats {
   mean: number;
   std: number;

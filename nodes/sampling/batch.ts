@@ -1,6 +1,7 @@
-// Dynamic batching of sampling loops: runs a worker took together (a "group") meet at their samplers, and those
-// whose loops can share model calls (same model, size, sampler, schedule, steps, CFG, window — the batch key) run
-// as one batched loop. Each run keeps its own scheduler, noise, seed, hooks and cancel: it only shares the U-Net call.
+// Dynamic batching: runs a worker took together (a "group") meet at their samplers, and those whose loops can share
+// model calls (same model, size, sampler, schedule, steps, CFG, window — the batch key) run as one batched loop. Each
+// run keeps its own scheduler, noise, seed, hooks and cancel: it only shares the U-Net call. Single model calls (VAE
+// decode) meet the same way and run as one call.
 import { throwIfCancelled } from '../engine/errors';
 import { guidedOutputs, type Denoiser } from './guidance';
 import { runCursor, type LoopCursor, type LoopResult } from './loop';
@@ -16,15 +17,23 @@ export interface BatchedLoop {
   outcome: BatchOutcome;
 }
 
-/** What a sampler node sees: hand over a ready cursor, get its result when the (batched) loop ends. */
+/** What nodes see of their run's batch. */
 export interface LoopBatch {
+  /** A sampler: hand over a ready cursor, get its result when the (batched) loop ends. */
   join(key: string, cursor: LoopCursor): Promise<BatchedLoop>;
+  /**
+   * One model call: waits for batch-mates with the same key, then `many` runs once with every input of the group
+   * (in a stable order) and returns one output per input. Alone, `many` gets just this input.
+   */
+  call<I, O>(key: string, input: I, many: (inputs: I[]) => Promise<O[]>, signal?: AbortSignal): Promise<O>;
 }
 
+/** A member at a meeting point: a loop or a single call; `start` runs a group of same-key entries together. */
 interface Waiting {
   key: string;
-  cursor: LoopCursor;
-  resolve(r: BatchedLoop | Promise<BatchedLoop>): void;
+  signal?: AbortSignal;
+  /** Runs these entries (this one among them, all with this key) together. */
+  start(group: Waiting[], members: Member[], alone: string | undefined): void;
   reject(e: unknown): void;
 }
 
@@ -53,7 +62,10 @@ export class BatchGroup {
 
   /** The run's handle for its sampler nodes. */
   member(runId: string): LoopBatch {
-    return { join: (key, cursor) => this.join(runId, key, cursor) };
+    return {
+      join: (key, cursor) => this.join(runId, key, cursor),
+      call: (key, input, many, signal) => this.call(runId, key, input, many, signal),
+    };
   }
 
   /** The run ended (any way): the others stop waiting for it. */
@@ -65,12 +77,48 @@ export class BatchGroup {
   }
 
   private join(runId: string, key: string, cursor: LoopCursor): Promise<BatchedLoop> {
+    return this.wait<BatchedLoop>(runId, key, cursor.hooks.signal, () => solo(cursor, 'it left its batch (debugger)'), (resolve) => ({
+      cursor,
+      start: (group, members, alone) => {
+        if (alone) return resolve(solo(cursor, alone));
+        const entries = group as (Waiting & { cursor: LoopCursor; resolve: typeof resolve })[];
+        void runBatchedLoop(entries.map((w, i) => ({
+          cursor: w.cursor, resolve: w.resolve, reject: w.reject,
+          detach: () => this.detach(members[i]),
+        })));
+      },
+      resolve,
+    }));
+  }
+
+  private call<I, O>(runId: string, key: string, input: I, many: (inputs: I[]) => Promise<O[]>, signal?: AbortSignal): Promise<O> {
+    const alone = async () => (await many([input]))[0];
+    return this.wait<O>(runId, key, signal, alone, (resolve) => ({
+      input,
+      start: (group) => {
+        const entries = group as (Waiting & { input: I; resolve: typeof resolve })[];
+        many(entries.map((w) => w.input)).then(
+          (outs) => entries.forEach((w, i) => w.resolve(outs[i])),
+          (e) => entries.forEach((w) => w.reject(e)),
+        );
+      },
+      resolve,
+    }));
+  }
+
+  /**
+   * Parks a member at a meeting point until the group is ready (flushIfReady). A member that left batching runs
+   * `alone` at once; a cancel while waiting rejects it and lets the others go on.
+   */
+  private wait<T>(
+    runId: string, key: string, signal: AbortSignal | undefined, alone: () => Promise<T>,
+    entry: (resolve: (r: T | Promise<T>) => void, reject: (e: unknown) => void) => Omit<Waiting, 'key' | 'signal' | 'reject'> & Record<string, unknown>,
+  ): Promise<T> {
     const m = this.members.get(runId);
-    if (!m || m.state === 'gone') return solo(cursor, 'it left its batch (debugger)');
-    return new Promise<BatchedLoop>((resolve, reject) => {
-      const signal = cursor.hooks.signal;
+    if (!m || m.state === 'gone') return alone();
+    return new Promise<T>((resolve, reject) => {
       const onAbort = () => {
-        if (m.waiting?.cursor !== cursor) return;
+        if (m.waiting !== w) return;
         m.waiting = undefined;
         m.state = 'running';
         try {
@@ -80,17 +128,24 @@ export class BatchGroup {
         }
         this.flushIfReady();
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
       const done = () => signal?.removeEventListener('abort', onAbort);
-      m.state = 'waiting';
-      m.waiting = {
-        key, cursor,
-        resolve: (r) => { done(); resolve(r); },
+      const w: Waiting = {
+        key, signal,
+        ...entry((r) => { done(); resolve(r); }, (e) => { done(); reject(e); }),
         reject: (e) => { done(); reject(e); },
       };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      m.state = 'waiting';
+      m.waiting = w;
       if (signal?.aborted) onAbort();
       else this.flushIfReady();
     });
+  }
+
+  /** A member the debugger holds leaves batching for good: the others stop waiting for it. */
+  private detach(m: Member): void {
+    m.state = 'gone';
+    this.flushIfReady();
   }
 
   private flushIfReady(): void {
@@ -102,22 +157,17 @@ export class BatchGroup {
       if (list) list.push(m);
       else byKey.set(m.waiting!.key, [m]);
     }
-    for (const group of byKey.values()) {
-      const waiting = group.map((m) => {
+    for (const members of byKey.values()) {
+      const group = members.map((m) => {
         const w = m.waiting!;
         m.waiting = undefined;
         m.state = 'running';
-        return { member: m, ...w };
+        return w;
       });
-      if (waiting.length === 1) {
-        const why = live.length === 1 ? 'the other runs of its batch had ended' : 'no other run of its batch had the same model, size and sampler settings';
-        waiting[0].resolve(solo(waiting[0].cursor, why));
-      } else {
-        void runBatchedLoop(waiting.map((w) => ({
-          cursor: w.cursor, resolve: w.resolve, reject: w.reject,
-          detach: () => { w.member.state = 'gone'; this.flushIfReady(); },
-        })));
-      }
+      const alone = group.length > 1 ? undefined
+        : live.length === 1 ? 'the other runs of its batch had ended'
+          : 'no other run of its batch had the same model, size and sampler settings';
+      group[0].start(group, members, alone);
     }
   }
 }

@@ -1,6 +1,7 @@
 // VAE Decode: LATENT -> IMAGE with the checkpoint's (or a loaded) VAE.
 import { defineNode } from '../../define';
 import { ensureImageSize } from '../../engine/image-size';
+import { concatBatch, splitBatch } from '../../runtime/tensor';
 
 export const vaeDecode = defineNode({
   type: 'vae_decode',
@@ -19,6 +20,14 @@ export const vaeDecode = defineNode({
     if (latent.leftoverNoise) {
       ctx.warn('this latent still carries noise (a sampler returned leftover noise); connect it to a refiner or sampler first for a clean image');
     }
-    return { image: await vae.decode(latent.samples, ctx.signal) };
+    if (!ctx.batch || vae.batchKey === undefined) return { image: await vae.decode(latent.samples, ctx.signal) };
+    // Batch-mates decoding with the same VAE at the same size share one call (dynamic batching).
+    const key = JSON.stringify(['vae_decode', vae.batchKey, latent.samples.dims]);
+    const image = await ctx.batch.call(key, latent.samples, async (latents) => {
+      if (latents.length === 1) return [await vae.decode(latents[0], ctx.signal)];
+      const all = await vae.decode(concatBatch(latents));
+      return splitBatch(all, latents.map((l) => l.dims[0]));
+    }, ctx.signal);
+    return { image };
   },
 });

@@ -1,0 +1,144 @@
+// Dynamic batching through the real server (embedded mode: SQLite, one forked worker, the built-in sprites model):
+// 16 txt2img runs one after another vs the same 16 queued at once (one "Run ×16", and 16 separate enqueues), and
+// per-run latency (queued → finished) when runs arrive in bursts of 1, 4 and 16.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Graph } from '../nodes/engine/graph';
+import { projectRoot } from '../server/paths';
+import { startTestServer, tempDir, type TestServer } from '../server/testing/harness';
+
+export interface ThroughputResult {
+  mode: string;
+  runs: number;
+  seconds: number;
+  runsPerSecond: number;
+  /** Batch sizes the samplers reported (how the runs were grouped). */
+  batches: number[];
+}
+
+export interface LatencyResult {
+  concurrency: number;
+  p50: number;
+  p90: number;
+}
+
+const RUNS = 16;
+
+function txt2img(seed: number, prompt = 'red circle on blue background'): Graph {
+  const g = JSON.parse(fs.readFileSync(path.join(projectRoot, 'workflows', 'txt2img.json'), 'utf8')) as Graph;
+  for (const n of g.nodes) {
+    if (n.id === 'sampler') n.params.seed = seed;
+    if (n.id === 'positive') n.params.text = prompt;
+  }
+  return g;
+}
+
+const PROMPTS = ['red circle on blue background', 'green square on white background', 'yellow triangle on black background', 'blue circle on gray background'];
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
+}
+
+/** Resolves once every run has ended, read from the database: a socket in the runs' rooms would make them watched. */
+async function ended(t: TestServer, ids: string[]): Promise<void> {
+  const db = t.server.services.db;
+  for (;;) {
+    const open = await db.run.findMany({ where: { id: { in: ids }, status: { notIn: ['queued', 'running'] } }, select: { id: true, status: true, errorMessage: true } });
+    const failed = open.find((r) => r.status !== 'succeeded');
+    if (failed) throw new Error(`run ${failed.id} ${failed.status}: ${failed.errorMessage}`);
+    if (open.length === ids.length) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function session(maxBatch: number) {
+  const dir = tempDir('bench-throughput');
+  // No node-output cache, as with 16 different users: every run encodes its prompts and decodes its image.
+  const t = await startTestServer(dir, { MODELS_DIR: path.join(projectRoot, 'models'), MAX_BATCH: String(maxBatch), BATCH_WINDOW_MS: '20', CACHE_BYTES: '0' });
+  const wf = await t.trpc.workflows.create.mutate({ name: 'bench', graph: txt2img(0) });
+  let seed = 1000;
+  const enqueue = async (count = 1) => {
+    const s = seed;
+    seed += count;
+    const r = await t.trpc.runs.enqueue.mutate({ workflowId: wf.id, graph: txt2img(s, PROMPTS[s % PROMPTS.length]), count });
+    return r.runs.map((x) => x.runId);
+  };
+  const close = async () => {
+    await t.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  return { t, enqueue, close };
+}
+
+async function batchSizes(t: TestServer, ids: string[]): Promise<number[]> {
+  const out: number[] = [];
+  for (const runId of ids) {
+    const r = await t.trpc.runs.get.query({ runId });
+    out.push(r.nodes.find((n) => n.id === 'sampler')?.batch?.size ?? 1);
+  }
+  return out;
+}
+
+async function timed(s: Awaited<ReturnType<typeof session>>, mode: string, submit: () => Promise<string[]>): Promise<ThroughputResult> {
+  const t0 = performance.now();
+  const ids = await submit();
+  await ended(s.t, ids);
+  const seconds = (performance.now() - t0) / 1000;
+  return { mode, runs: ids.length, seconds, runsPerSecond: ids.length / seconds, batches: await batchSizes(s.t, ids) };
+}
+
+async function sequential(s: Awaited<ReturnType<typeof session>>, mode: string): Promise<ThroughputResult> {
+  return timed(s, mode, async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const [id] = await s.enqueue();
+      await ended(s.t, [id]);
+      ids.push(id);
+    }
+    return ids;
+  });
+}
+
+async function warmUp(s: Awaited<ReturnType<typeof session>>): Promise<void> {
+  await ended(s.t, await s.enqueue(2));
+}
+
+/**
+ * Rows: sequential without batching (MAX_BATCH=1: no window either), sequential with batching on (each run waits
+ * BATCH_WINDOW_MS for company it never gets), then 16 at once both ways. Ratios are taken against the first row.
+ */
+export async function benchThroughput(): Promise<{ rows: ThroughputResult[]; latency: LatencyResult[] }> {
+  const rows: ThroughputResult[] = [];
+  const plain = await session(1);
+  try {
+    await warmUp(plain);
+    rows.push(await sequential(plain, '16 one after another, MAX_BATCH=1'));
+  } finally {
+    await plain.close();
+  }
+  const s = await session(16);
+  try {
+    await warmUp(s);
+    rows.push(await sequential(s, '16 one after another, MAX_BATCH=16'));
+    rows.push(await timed(s, 'one "Run ×16" (count: 16)', () => s.enqueue(RUNS)));
+    rows.push(await timed(s, '16 separate enqueues at once', async () => (await Promise.all(Array.from({ length: RUNS }, () => s.enqueue()))).flat()));
+
+    const latency: LatencyResult[] = [];
+    for (const c of [1, 4, 16]) {
+      const ms: number[] = [];
+      for (let burst = 0; burst < RUNS / c; burst++) {
+        const ids = (await Promise.all(Array.from({ length: c }, () => s.enqueue()))).flat();
+        await ended(s.t, ids);
+        for (const runId of ids) {
+          const r = await s.t.trpc.runs.get.query({ runId });
+          ms.push(new Date(r.finishedAt!).getTime() - new Date(r.queuedAt).getTime());
+        }
+      }
+      latency.push({ concurrency: c, p50: percentile(ms, 0.5), p90: percentile(ms, 0.9) });
+    }
+    return { rows, latency };
+  } finally {
+    await s.close();
+  }
+}
