@@ -238,6 +238,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
       db, store: artifacts, recorder, queue, token: env.WORKER_TOKEN!, log,
       settings: { previewFps: env.PREVIEW_FPS, previewRunsKept: env.PREVIEW_RUNS_KEPT, cancelGraceMs: env.CANCEL_GRACE_MS, runTimeoutMs: env.RUN_TIMEOUT },
       affinity: { window: env.AFFINITY_WINDOW, maxWaitMs: env.AFFINITY_MAX_WAIT },
+      batching: { windowMs: env.BATCH_WINDOW_MS, maxBatch: env.MAX_BATCH },
       listeners: (runId, room) => clusterListenerCount(io, runId, room), metrics,
     })
     : async (_req: http.IncomingMessage, res: http.ServerResponse) => {

@@ -15,6 +15,7 @@ import type { RunRecorder } from '../queue/run-recorder';
 import { parseWorkerMessage } from '../worker/protocol-schema';
 import { MissingBlobError, sha256Hex, unpackBlobs } from './blob-wire';
 import { bearerMatches } from './worker-token';
+import type { BatchPolicy } from '../queue/batch-gather';
 import { createClaim, workerIdSchema, type AffinitySettings } from './worker-claim';
 
 export type { ClaimedRun } from './worker-claim';
@@ -41,6 +42,7 @@ export interface WorkerApiDeps {
   token: string;
   settings: WorkerSettings;
   affinity: AffinitySettings;
+  batching: BatchPolicy;
   /** Sockets watching a run, across every web server (the Socket.io Redis adapter asks them all). */
   listeners(runId: string, workflowRoom: string | undefined): Promise<number>;
   log: (m: string) => void;

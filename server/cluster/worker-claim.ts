@@ -7,6 +7,7 @@ import { ApiError } from '../api/respond';
 import type { Db } from '../db';
 import type { Metrics } from '../metrics/metrics';
 import { DEFAULT_POOL, POOL_PATTERN } from '../queue/pools';
+import { batchKeyOf, gatherBatch, type BatchPolicy } from '../queue/batch-gather';
 import { QUEUE_ORDER, type RunQueue } from '../queue/queue';
 
 /** A claimed run, as the worker host needs it to start (protocol.ts `run` plus where its events go). */
@@ -21,6 +22,8 @@ export interface ClaimedRun {
   previewListeners: number;
   /** Its model key (queue/model-key.ts): the host advertises it as warm once the run is over. */
   modelKey: string | null;
+  /** Dynamic batching: queued runs of its pool claimed with it, to run together on the same worker process. */
+  mates?: ClaimedRun[];
 }
 
 export interface AffinitySettings {
@@ -34,6 +37,8 @@ export interface ClaimDeps {
   db: Db;
   queue: RunQueue;
   affinity: AffinitySettings;
+  /** BATCH_WINDOW_MS and MAX_BATCH, as in embedded mode (queue/batch-gather.ts). */
+  batching: BatchPolicy;
   /** Sockets watching a run, across every web server. */
   listeners(runId: string, workflowRoom: string | undefined): Promise<number>;
   metrics?: Metrics;
@@ -84,14 +89,27 @@ export function createClaim(d: ClaimDeps): (runId: string, body: unknown) => Pro
         break;
       }
     }
-    const row = await d.db.run.findUnique({ where: { id: claimed ?? runId }, include: { workflow: { select: { ownerId: true } } } });
+    const row = await findRow(claimed ?? runId);
     if (!row) throw new ApiError(404, 'unknown_run', `no run "${runId}"`);
     // The same worker asking again (its first answer was lost on the way) gets the run it already holds.
     const again = row.status === 'running' && row.workerId === worker && !row.finishedAt;
     if (!claimed && !again) throw new ApiError(409, 'not_queued', `run "${runId}" is ${row.status}, not queued, and pool "${pool}" has no other run waiting; skip it`, { status: row.status });
-    const workflowRoom = workflowRoomOf(row);
     if (claimed && row.startedAt) d.metrics?.runStarted(row.queuedAt, row.startedAt);
+    // Asked again, it gets the mates it was given the first time (claimed with the same start time).
+    const mates = claimed ? await claimMates(row, pool, worker)
+      : await d.db.run.findMany({ where: { status: 'running', workerId: worker, startedAt: row.startedAt, id: { not: row.id } }, include: { workflow: { select: { ownerId: true } } } });
     await d.queue.claimed();
+    const first = await describe(row);
+    return mates.length ? { ...first, mates: await Promise.all(mates.map(describe)) } : first;
+  }
+
+  type Row = NonNullable<Awaited<ReturnType<typeof findRow>>>;
+  function findRow(id: string) {
+    return d.db.run.findUnique({ where: { id }, include: { workflow: { select: { ownerId: true } } } });
+  }
+
+  async function describe(row: Row): Promise<ClaimedRun> {
+    const workflowRoom = workflowRoomOf(row);
     return {
       runId: row.id, ownerId: row.userId, graph: JSON.parse(row.graph),
       targets: row.targets ? JSON.parse(row.targets) : undefined,
@@ -99,6 +117,35 @@ export function createClaim(d: ClaimDeps): (runId: string, body: unknown) => Pro
       workflowId: row.workflowId ?? undefined, workflowRoom, modelKey: row.modelKey,
       previewListeners: await d.listeners(row.id, workflowRoom).catch(() => 1),
     };
+  }
+
+  /**
+   * Dynamic batching: queued runs of the pool with the claimed run's batch key, up to MAX_BATCH in all, waiting out
+   * the rest of BATCH_WINDOW_MS once for more to arrive. Their BullMQ jobs stay in line as surplus turns.
+   */
+  async function claimMates(row: Row, pool: string, worker: string): Promise<Row[]> {
+    const { maxBatch, windowMs } = d.batching;
+    if (maxBatch <= 1 || batchKeyOf(row) === null) return [];
+    const look = async () => {
+      const line = await d.db.run.findMany({ where: { status: 'queued', pool }, orderBy: QUEUE_ORDER, take: maxBatch * 4, include: { workflow: { select: { ownerId: true } } } });
+      return gatherBatch([row, ...line], maxBatch).slice(1);
+    };
+    let found = await look();
+    const left = row.queuedAt.getTime() + windowMs - Date.now();
+    if (found.length < maxBatch - 1 && left > 0) {
+      await new Promise((r) => setTimeout(r, left));
+      found = await look();
+    }
+    const mates: Row[] = [];
+    // The mates share the run's start time: a repeated claim finds them by it.
+    const startedAt = row.startedAt ?? new Date();
+    for (const m of found) {
+      const { count } = await d.db.run.updateMany({ where: { id: m.id, status: 'queued', pool }, data: { status: 'running', workerId: worker, startedAt } });
+      if (count !== 1) continue;
+      d.metrics?.runStarted(m.queuedAt, startedAt);
+      mates.push({ ...m, status: 'running', workerId: worker, startedAt });
+    }
+    return mates;
   }
 
   return claim;

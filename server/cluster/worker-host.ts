@@ -167,31 +167,36 @@ export async function startWorkerHost(o: WorkerHostOptions): Promise<WorkerHost>
     await idleWorker();
     const claim = await api.claim(job.data.runId, { workerId: id, pool: o.pool, warm: warm ? [warm] : [] });
     if (!claim) return { skipped: true };
-    const runId = claim.runId; // the job's own run, or one with this worker's models warm
-    const graph = claim.graph as Graph;
-    try {
-      await fetchInputs(graph);
-    } catch (e) {
-      log(`run ${runId}: fetching input images failed: ${(e as Error).message}`);
+    // The job's own run, or one with this worker's models warm; with batch-mates that share its sampling loop.
+    const runs = [claim, ...(claim.mates ?? [])];
+    for (const r of runs) {
+      try {
+        await fetchInputs(r.graph as Graph);
+      } catch (e) {
+        log(`run ${r.runId}: fetching input images failed: ${(e as Error).message}`);
+      }
     }
     let w: WorkerHandle;
     try {
       // Normally at once; longer only if the process died in between and is being restarted.
       w = await idleWorker();
     } catch (e) {
-      await records.fail(runId, { status: 'failed', code: 'worker_unavailable', message: `worker ${id}: ${(e as Error).message}` });
+      for (const r of runs) await records.fail(r.runId, { status: 'failed', code: 'worker_unavailable', message: `worker ${id}: ${(e as Error).message}` });
       return { failed: true };
     }
-    const ended = new Promise<void>((resolve) => endings.set(runId, resolve));
-    supervisor.start({ runId, workflowId: claim.workflowId, workflowRoom: claim.workflowRoom, worker: w, listeners: claim.previewListeners });
-    pool.assign(w, [{
-      type: 'run', runId, ownerId: claim.ownerId, graph, targets: claim.targets,
-      debug: claim.debug as DebugRequest | undefined, previewListeners: claim.previewListeners,
-    }]);
-    await ended;
-    endings.delete(runId);
+    const ended = runs.map((r) => new Promise<void>((resolve) => endings.set(r.runId, resolve)));
+    const batch = runs.length > 1 ? runs.map((r) => r.runId) : undefined;
+    pool.assign(w, runs.map((r) => {
+      supervisor.start({ runId: r.runId, workflowId: r.workflowId, workflowRoom: r.workflowRoom, worker: w, listeners: r.previewListeners });
+      return {
+        type: 'run' as const, runId: r.runId, ownerId: r.ownerId, graph: r.graph as Graph, targets: r.targets,
+        debug: r.debug as DebugRequest | undefined, previewListeners: r.previewListeners, ...(batch ? { batch } : {}),
+      };
+    }));
+    await Promise.all(ended);
+    for (const r of runs) endings.delete(r.runId);
     if (claim.modelKey) warm = claim.modelKey;
-    return { ran: true };
+    return { ran: runs.length };
   };
 
   const worker = new Worker<RunJobData>(names.queue(o.pool), runJob, {
