@@ -52,7 +52,8 @@ interface Member {
 export class BatchGroup {
   private readonly members = new Map<string, Member>();
 
-  constructor(runIds: readonly string[]) {
+  /** `aloneReason`: why a group of one run was dispatched alone (the server's word), shown for its samplers. */
+  constructor(runIds: readonly string[], private readonly aloneReason?: string) {
     for (const runId of runIds) this.members.set(runId, { runId, state: 'running' });
   }
 
@@ -165,7 +166,8 @@ export class BatchGroup {
         return w;
       });
       const alone = group.length > 1 ? undefined
-        : live.length === 1 ? 'the other runs of its batch had ended'
+        : this.members.size === 1 && this.aloneReason ? this.aloneReason
+          : live.length === 1 ? 'the other runs of its batch had ended'
           : 'no other run of its batch had the same model, size and sampler settings';
       group[0].start(group, members, alone);
     }

@@ -101,7 +101,8 @@ describe('model affinity in the claim', () => {
   const client = (t: TestServer) => new WorkerApiClient([new URL(t.url)], CLUSTER_TOKEN, () => undefined);
 
   it('gives a worker the first run with its models warm, else the job\'s own run; each run once', async () => {
-    const t = await scaledServer();
+    // One run per claim: batch-mates (batching.test.ts) would take the rest of the line with the first claim.
+    const t = await scaledServer({ MAX_BATCH: '1' });
     const { a1, b1, a2, b2, keyA, keyB } = await line(t);
     expect((await row(t, b1.runId)).modelKey).toBe(keyB);
     const api = client(t);
@@ -119,11 +120,11 @@ describe('model affinity in the claim', () => {
   });
 
   it('is plain first-in-first-out with AFFINITY_WINDOW=0, and takes an overdue head first', async () => {
-    const fifo = await scaledServer({ AFFINITY_WINDOW: '0' });
+    const fifo = await scaledServer({ AFFINITY_WINDOW: '0', MAX_BATCH: '1' });
     const l1 = await line(fifo);
     expect((await client(fifo).claim(l1.a1.runId, { workerId: 'wb', pool: 'default', warm: [l1.keyB] }))?.runId).toBe(l1.a1.runId);
 
-    const patient = await scaledServer({ AFFINITY_MAX_WAIT: '0' });
+    const patient = await scaledServer({ AFFINITY_MAX_WAIT: '0', MAX_BATCH: '1' });
     const l2 = await line(patient);
     await new Promise((r) => setTimeout(r, 5));
     expect((await client(patient).claim(l2.b2.runId, { workerId: 'wb', pool: 'default', warm: [l2.keyB] }))?.runId).toBe(l2.a1.runId);

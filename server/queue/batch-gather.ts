@@ -54,6 +54,14 @@ export function batchKeyOf(run: BatchCandidate): string | null {
   return JSON.stringify([nodes, edges]);
 }
 
+/** Why a run goes to its worker alone while batching is on (shown with its sampler). */
+export function aloneReason(run: BatchCandidate, maxBatch: number): string {
+  if (maxBatch <= 1) return 'batching is off (MAX_BATCH=1)';
+  if (run.debug) return 'debugged runs (breakpoints) are never batched';
+  if (run.targets) return '"run to here" runs are never batched';
+  return 'no queued run could share its sampling loop';
+}
+
 /**
  * From the queued runs in line order, the head and the first `maxBatch - 1` others with its key. Runs between them
  * with other keys keep their place for the next free worker.

@@ -17,7 +17,7 @@ import type { RunRecorder } from './run-recorder';
 import { RunSupervisor } from './run-supervisor';
 import type { Metrics } from '../metrics/metrics';
 import { modelKeyOf } from './model-key';
-import { batchKeyOf, gatherBatch, type BatchPolicy } from './batch-gather';
+import { aloneReason, batchKeyOf, gatherBatch, type BatchPolicy } from './batch-gather';
 import { poolOf } from './pools';
 import { recoverLeftRuns } from './recovery';
 import { applySeedControls } from './seed-controls';
@@ -408,6 +408,7 @@ export class RunQueue {
       if (claimed.length === 0 || w.state !== 'idle') continue;
       changed = true;
       const batch = claimed.length > 1 ? claimed.map((r) => r.id) : undefined;
+      const alone = !batch && this.opts.batching ? aloneReason(claimed[0], maxBatch) : undefined;
       this.pool!.assign(w, claimed.map((next) => {
         this.opts.metrics?.runStarted(next.queuedAt, startedAt);
         const workflowRoom = workflowRoomOf(next);
@@ -419,6 +420,7 @@ export class RunQueue {
           debug: next.debug ? JSON.parse(next.debug) : undefined,
           previewListeners: listeners,
           ...(batch ? { batch } : {}),
+          ...(alone ? { alone } : {}),
         };
       }));
     }

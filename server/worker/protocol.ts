@@ -16,9 +16,9 @@ export type HostToWorker =
   /** `ownerId`: who the run belongs to (null with AUTH=none); the worker's node cache is scoped by it. */
   /**
    * `batch`: the run ids dispatched to this worker together, this one included (dynamic batching); the worker runs
-   * them at once and lets their samplers share loops.
+   * them at once and lets their samplers share loops. `alone`: batching is on but this run goes alone, and why.
    */
-  | { type: 'run'; runId: string; ownerId: string | null; graph: Graph; targets?: string[]; debug?: DebugRequest; previewListeners: number; batch?: string[] }
+  | { type: 'run'; runId: string; ownerId: string | null; graph: Graph; targets?: string[]; debug?: DebugRequest; previewListeners: number; batch?: string[]; alone?: string }
   | { type: 'cancel'; runId: string; reason: string }
   | { type: 'preview-listeners'; runId: string; count: number }
   | { type: 'debug'; runId: string; command: DebugCommand }

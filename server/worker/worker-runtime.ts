@@ -62,7 +62,7 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
     const current: ActiveRun = { runId: msg.runId, abort, listeners: msg.previewListeners, debug, breakpoints };
     active.set(msg.runId, current);
     if (msg.batch && !group?.has(msg.runId)) group = new BatchGroup(msg.batch);
-    const batch = msg.batch ? group : undefined;
+    const batch = msg.batch ? group : msg.alone ? new BatchGroup([msg.runId], msg.alone) : undefined;
     const loadsBefore = runtime.stats().misses;
     try {
       const result = await executor.run(msg.graph, {
