@@ -8,6 +8,7 @@ import type { InputStore } from './runtime/inputs';
 import type { ChannelStats, Tensor } from './runtime/tensor';
 import { paramSchema, type ParamUi } from './engine/params';
 import type { ImageSize } from './engine/image-size';
+import type { PromptLookup } from './engine/prompt-cache';
 
 export const SOCKET_TYPES = [
   'MODEL', 'CLIP', 'VAE', 'CONDITIONING', 'LATENT', 'IMAGE', 'UPSCALE_MODEL', 'REFINER',
@@ -147,6 +148,8 @@ export interface ExecuteContext {
   log(message: string): void;
   /** Limits of this run's host (MAX_IMAGE_PIXELS on the server); nodes check before allocating. */
   limits: ExecuteLimits;
+  /** The worker's prompt-embedding cache as this run sees it (its scope, its counts); absent when it is off. */
+  promptCache?: PromptLookup;
 }
 
 export interface ExecuteLimits {
