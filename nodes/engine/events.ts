@@ -52,7 +52,11 @@ export interface RunEventMap {
     sigma?: number; timestep?: number; stats: ChannelStats[];
   };
   'run:resumed': { runId: string };
-  'run:finished': { runId: string; totalMs: number; ortMs: number; artifacts: ArtifactRef[] };
+  'run:finished': {
+    runId: string; totalMs: number; ortMs: number; artifacts: ArtifactRef[];
+    /** The run's prompt-cache lookups (the server adds them from the worker's result; absent when the cache is off). */
+    promptCache?: { hits: number; misses: number };
+  };
   'run:failed': { runId: string; nodeId?: string; code: string; message: string };
   'run:cancelled': {
     runId: string; nodeId?: string; reason: string;

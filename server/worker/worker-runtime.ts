@@ -40,6 +40,7 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
     models: new ModelStore(config.modelsDir),
     inputs: new InputStore(config.inputDirs),
     cacheBytes: config.cacheBytes,
+    promptCacheBytes: config.promptCacheBytes,
     limits: { maxImagePixels: config.maxImagePixels },
   });
   let active: ActiveRun | undefined;
@@ -127,7 +128,10 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
         return;
       case 'ping':
         // Answered here, on the main thread: a pong proves the event loop turns (pool.ts heartbeat).
-        send({ type: 'pong', seq: msg.seq, memory: { rss: process.memoryUsage().rss, onnxSessions: runtime.stats().bytes } });
+        send({
+          type: 'pong', seq: msg.seq, memory: { rss: process.memoryUsage().rss, onnxSessions: runtime.stats().bytes },
+          promptCache: executor.promptCache.totals(),
+        });
         return;
       case 'shutdown':
         active?.abort.abort('the server is shutting down');
