@@ -122,6 +122,20 @@ describe('prompt cache on the sprites text encoder', () => {
   });
 });
 
+describe('an encoder whose file went away after loading', () => {
+  it('still encodes from its session, without the cache (no key can be made)', async () => {
+    const copy = path.join(models, 'checkpoints', 'sprites-gone');
+    fs.cpSync(path.join(models, SPRITES_CHECKPOINT), copy, { recursive: true });
+    const { clip } = await loadCheckpoint(runtime, copy);
+    fs.rmSync(path.join(copy, 'text_encoder', 'model.onnx'));
+    const run = new PromptCache(1024 ** 2).forRun();
+    const c = await clip.encode('red circle', undefined, run);
+    expect(run.counts()).toEqual({ hits: 0, misses: 0 });
+    const { clip: original } = await loadCheckpoint(runtime, path.join(models, SPRITES_CHECKPOINT));
+    expect(bytesOf(c).equals(bytesOf(await original.encode('red circle')))).toBe(true);
+  });
+});
+
 describe('prompt cache with LoRAs merged into the text encoder (tiny-sd)', () => {
   it('keys by the LoRA set and strength: another strength or no LoRA misses, the same merge again hits', async () => {
     const store = new ModelStore(models);

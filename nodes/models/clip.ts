@@ -67,10 +67,20 @@ export class OnnxClip implements ClipModel {
     return this.#weightsKey;
   }
 
+  /** The weights key, or undefined when the encoder's files cannot be read now: the session still encodes from memory. */
+  private cacheableWeightsKey(): string | undefined {
+    try {
+      return this.weightsKey();
+    } catch {
+      return undefined;
+    }
+  }
+
   async encode(prompt: string, signal?: AbortSignal, cache?: PromptLookup): Promise<ConditioningValue> {
     const { chunks, tokens } = this.tokenizer.encodeWeighted(prompt);
-    const parts = cache && { encoder: this.weightsKey(), chunks };
-    const hit = parts && cache.get(parts);
+    const encoder = cache && this.cacheableWeightsKey();
+    const parts = encoder ? { encoder, chunks } : undefined;
+    const hit = parts && cache?.get(parts);
     // The prompt and tokens are this call's: another spelling may have stored the same ids.
     if (hit) return { ...hit, prompt, tokens };
     const { hidden, pooled, dim } = await this.run(chunks, signal);
@@ -78,7 +88,7 @@ export class OnnxClip implements ClipModel {
     let data = hidden;
     if (hasEmphasis(weights)) data = applyEmphasis(hidden, await this.emptyHidden(signal), weights, dim);
     const embeddings: Tensor = { data, dims: [1, chunks.length * chunks[0].ids.length, dim] };
-    if (parts) cache.set(parts, pooled ? { embeddings, pooled } : { embeddings });
+    if (parts) cache?.set(parts, pooled ? { embeddings, pooled } : { embeddings });
     return { embeddings, pooled, prompt, tokens };
   }
 
