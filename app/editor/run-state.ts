@@ -1,6 +1,7 @@
 // The editor's view of one run, folded from the shared run events (pure reducer, no React).
 // Which run is shown: the newest one this tab enqueued or saw start in the workflow's room.
 import type { ArtifactRef, RunEvent, RunStatus } from '../../nodes/engine/events';
+import type { PromptCacheCounts } from '../../nodes/engine/prompt-cache';
 
 export type NodeRunStatus = 'waiting' | 'running' | 'cached' | 'done' | 'failed' | 'cancelled';
 
@@ -59,11 +60,6 @@ export interface RunSnapshot {
   nodes?: { id: string; status: string; ms: number; cached: boolean }[];
   promptCache?: PromptCacheCounts | null;
   error?: { nodeId?: string; code: string; message: string } | null;
-}
-
-export interface PromptCacheCounts {
-  hits: number;
-  misses: number;
 }
 
 /** "prompt cache: 2 hits, 1 miss"; undefined when no text encoder ran (nothing to say). */
