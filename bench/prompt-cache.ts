@@ -1,11 +1,13 @@
 // Prompt cache: a workload that repeats prompts (N encodes drawn from a few prompts) through the executor with the
 // node cache off, so every Text Encoder node executes; one executor with the prompt cache, one without, run
-// interleaved on the same sequence in one process.
+// interleaved on the same sequence in one process. Encoders: the pack's sprites and tiny-sd, and an SD 1.5-sized
+// one with random weights (clip-l-shaped.ts) for what a hit saves on a real model.
 import { Executor } from '../nodes/engine/executor';
 import { InputStore } from '../nodes/runtime/inputs';
 import { ModelStore } from '../nodes/runtime/models';
 import { OnnxRuntime } from '../nodes/runtime/onnx';
 import { defaultModelsDir } from '../nodes/paths';
+import { writeClipLShaped } from './clip-l-shaped';
 
 /** Eight prompts as people write them: plain, emphasised, a BREAK, one over 75 tokens (two windows). */
 export const BENCH_PROMPTS = [
@@ -30,8 +32,15 @@ export interface PromptCacheBenchSide {
   medianMs: number;
 }
 
+/** A text encoder to bench: the loader node that gives its CLIP, in its models folder. */
+export interface PromptBenchEncoder {
+  name: string;
+  modelsDir: string;
+  loader: { type: 'checkpoint_loader'; params: { ckpt_name: string } } | { type: 'clip_loader'; params: { clip_name: string } };
+}
+
 export interface PromptCacheBenchRow {
-  checkpoint: string;
+  encoder: string;
   encodes: number;
   prompts: number;
   cached: PromptCacheBenchSide;
@@ -52,34 +61,40 @@ function median(xs: number[]): number {
   return s.length ? s[Math.floor(s.length / 2)] : NaN;
 }
 
-function graph(checkpoint: string, text: string) {
+function graph(encoder: PromptBenchEncoder, text: string) {
   return {
     version: 1,
     nodes: [
-      { id: 'ckpt', type: 'checkpoint_loader', params: { ckpt_name: checkpoint } },
+      { id: 'load', ...encoder.loader },
       { id: 'prompt', type: 'text_encoder', params: { text } },
     ],
-    edges: [{ from: { node: 'ckpt', output: 'clip' }, to: { node: 'prompt', input: 'clip' } }],
+    edges: [{ from: { node: 'load', output: 'clip' }, to: { node: 'prompt', input: 'clip' } }],
   };
 }
 
-export async function benchPromptCache(opts: { encodes?: number; checkpoints?: string[] } = {}): Promise<PromptCacheBenchRow[]> {
+export async function benchPromptCache(opts: { encodes?: number; encoders?: PromptBenchEncoder[] } = {}): Promise<PromptCacheBenchRow[]> {
   const encodes = opts.encodes ?? 40;
   const sequence = draws(encodes, BENCH_PROMPTS.length);
   const runtime = new OnnxRuntime({ provider: 'cpu', budgetBytes: 4 * 1024 ** 3, onWarning: () => undefined });
   const rows: PromptCacheBenchRow[] = [];
+  const clipL = opts.encoders ? undefined : writeClipLShaped();
+  const encoders = opts.encoders ?? [
+    { name: 'sprites', modelsDir: defaultModelsDir(), loader: { type: 'checkpoint_loader', params: { ckpt_name: 'sprites' } } },
+    { name: 'tiny-sd', modelsDir: defaultModelsDir(), loader: { type: 'checkpoint_loader', params: { ckpt_name: 'tiny-sd' } } },
+    { name: 'SD1.5-size', modelsDir: clipL!.modelsDir, loader: { type: 'clip_loader', params: { clip_name: clipL!.name } } },
+  ];
   try {
-    for (const checkpoint of opts.checkpoints ?? ['sprites', 'tiny-sd']) {
+    for (const encoder of encoders) {
       const make = (promptCacheBytes?: number) => new Executor({
-        runtime, models: new ModelStore(defaultModelsDir()), inputs: new InputStore([]), cacheBytes: 0, promptCacheBytes,
+        runtime, models: new ModelStore(encoder.modelsDir), inputs: new InputStore([]), cacheBytes: 0, promptCacheBytes,
       });
       const sides = [
         { executor: make(), side: { hits: 0, misses: 0, encoderMs: 0, runMs: 0, medianMs: 0 }, typical: [] as number[] },
         { executor: make(0), side: { hits: 0, misses: 0, encoderMs: 0, runMs: 0, medianMs: 0 }, typical: [] as number[] },
       ];
       const once = async (executor: Executor, text: string, i: number) => {
-        const r = await executor.run(graph(checkpoint, text), { runId: `prompt-bench-${i}`, targets: ['prompt'] });
-        if (r.status !== 'succeeded') throw new Error(`${checkpoint}: ${r.error?.code} ${r.error?.message}`);
+        const r = await executor.run(graph(encoder, text), { runId: `prompt-bench-${i}`, targets: ['prompt'] });
+        if (r.status !== 'succeeded') throw new Error(`${encoder.name}: ${r.error?.code} ${r.error?.message}`);
         return r;
       };
       // Warm-up with a prompt outside the set: sessions load, code paths compile.
@@ -98,10 +113,11 @@ export async function benchPromptCache(opts: { encodes?: number; checkpoints?: s
         }
       }
       for (const s of sides) s.side.medianMs = median(s.typical);
-      rows.push({ checkpoint, encodes, prompts: new Set(sequence).size, cached: sides[0].side, uncached: sides[1].side });
+      rows.push({ encoder: encoder.name, encodes, prompts: new Set(sequence).size, cached: sides[0].side, uncached: sides[1].side });
     }
   } finally {
     await runtime.dispose();
+    clipL?.remove();
   }
   return rows;
 }
@@ -110,10 +126,10 @@ const fmt = (x: number, d = 2) => x.toFixed(d);
 
 /** The bench's table: hit rate, then encoder-node and whole-run time with the cache and without, and their ratios. */
 export function promptCacheTable(rows: PromptCacheBenchRow[]): string {
-  const lines = ['checkpoint  hits misses  hit rate   encoder ms: with  without  ratio   median ms: hit  without   run ms: with  without  ratio'];
+  const lines = ['encoder     hits misses  hit rate   encoder ms: with  without  ratio   median ms: hit  without   run ms: with  without  ratio'];
   for (const r of rows) {
     const c = r.cached, u = r.uncached;
-    lines.push(`${r.checkpoint.padEnd(10)} ${String(c.hits).padStart(5)} ${String(c.misses).padStart(6)} ${fmt((100 * c.hits) / (c.hits + c.misses), 1).padStart(8)}%`
+    lines.push(`${r.encoder.padEnd(10)} ${String(c.hits).padStart(5)} ${String(c.misses).padStart(6)} ${fmt((100 * c.hits) / (c.hits + c.misses), 1).padStart(8)}%`
       + `   ${fmt(c.encoderMs, 1).padStart(16)} ${fmt(u.encoderMs, 1).padStart(8)} ${fmt(u.encoderMs / c.encoderMs).padStart(6)}`
       + `   ${fmt(c.medianMs, 3).padStart(14)} ${fmt(u.medianMs, 3).padStart(8)}`
       + `   ${fmt(c.runMs, 1).padStart(12)} ${fmt(u.runMs, 1).padStart(8)} ${fmt(u.runMs / c.runMs).padStart(6)}`);
