@@ -9,6 +9,7 @@ import type { ChannelStats, Tensor } from './runtime/tensor';
 import { paramSchema, type ParamUi } from './engine/params';
 import type { ImageSize } from './engine/image-size';
 import type { LoopBatch } from './sampling/batch';
+import type { PromptLookup } from './engine/prompt-cache';
 
 export const SOCKET_TYPES = [
   'MODEL', 'CLIP', 'VAE', 'CONDITIONING', 'LATENT', 'IMAGE', 'UPSCALE_MODEL', 'REFINER',
@@ -152,6 +153,8 @@ export interface ExecuteContext {
   limits: ExecuteLimits;
   /** Set when the run was dispatched with others that may share sampling loops (dynamic batching). */
   batch?: LoopBatch;
+  /** The worker's prompt-embedding cache as this run sees it (its scope, its counts); absent when it is off. */
+  promptCache?: PromptLookup;
 }
 
 export interface ExecuteLimits {

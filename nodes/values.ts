@@ -1,4 +1,5 @@
 // What travels along each socket type. The model interfaces are implemented by the loaders.
+import type { PromptLookup } from './engine/prompt-cache';
 import type { Tensor } from './runtime/tensor';
 
 /** NCHW float RGB(A) in [0,1]. */
@@ -52,7 +53,8 @@ export interface UNetModel extends ModelInfo {
 
 export interface ClipModel extends ModelInfo {
   kind: 'clip';
-  encode(prompt: string, signal?: AbortSignal): Promise<ConditioningValue>;
+  /** `cache`: the run's prompt-embedding lookups (ExecuteContext.promptCache); without it every call encodes. */
+  encode(prompt: string, signal?: AbortSignal, cache?: PromptLookup): Promise<ConditioningValue>;
 }
 
 export interface VaeModel extends ModelInfo {

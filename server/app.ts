@@ -203,6 +203,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     inputDirs,
     provider: env.EXECUTION_PROVIDER,
     cacheBytes: env.CACHE_BYTES,
+    promptCacheBytes: env.PROMPT_CACHE_BYTES,
     modelBudgetBytes: env.MODEL_BUDGET_BYTES,
     debugPauseTimeoutMs: env.DEBUG_PAUSE_TIMEOUT,
     maxImagePixels: env.MAX_IMAGE_PIXELS,
@@ -221,7 +222,9 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     heartbeat: { intervalMs: env.WORKER_HEARTBEAT_MS, misses: env.WORKER_HEARTBEAT_MISSES },
   });
   queue.attach(pool, broadcaster);
-  const localWorkers = async () => pool.list().map((w) => ({ id: w.id, state: w.state, provider: w.provider ?? null, runId: w.runIds[0] ?? null }));
+  const localWorkers = async () => pool.list().map((w) => ({
+    id: w.id, state: w.state, provider: w.provider ?? null, runId: w.runIds[0] ?? null, promptCache: w.promptCache ?? null,
+  }));
   const healthHandler = createHealthHandler(db, services.workers, env.AUTH === 'local');
   const metricsHandler = createMetricsHandler({ metrics, db, enforced: env.AUTH === 'local', token: env.METRICS_TOKEN });
   // Each worker's own report of its memory, from its last heartbeat: the pool's (embedded) or Redis (scaled).

@@ -61,6 +61,8 @@ export const envSchema = z.object({
   PREVIEW_FPS: int('PREVIEW_FPS').min(10, 'PREVIEW_FPS must be at least 10').max(120).default(15),
   /** Worker node-output cache (LRU) in bytes. */
   CACHE_BYTES: int('CACHE_BYTES').min(0).default(1024 ** 3),
+  /** Worker prompt-embedding cache (text-encoder outputs across runs and graphs, LRU) in bytes; 0 = off. */
+  PROMPT_CACHE_BYTES: int('PROMPT_CACHE_BYTES').min(0).default(64 * 1024 ** 2),
   /** ONNX session memory budget per worker in bytes. */
   MODEL_BUDGET_BYTES: int('MODEL_BUDGET_BYTES').min(0).default(4 * 1024 ** 3),
   /** A paused debug run is cancelled after this long without a command (ms). */

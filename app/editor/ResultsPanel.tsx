@@ -1,10 +1,11 @@
 'use client';
 // The shown run's output images (click for full size, download link) and its error, if any.
 import type { RunView } from './run-state';
-import { artifactUrl } from './run-state';
+import { artifactUrl, describePromptCache } from './run-state';
 import { duration } from '../lib/time-format';
 
 export function ResultsPanel({ view, nodeTitle, onOpen }: { view: RunView; nodeTitle(id: string): string; onOpen(url: string): void }) {
+  const promptCache = describePromptCache(view.promptCache);
   return (
     <div className="results-panel" data-testid="results-panel">
       {view.error && (
@@ -27,6 +28,7 @@ export function ResultsPanel({ view, nodeTitle, onOpen }: { view: RunView; nodeT
           </tbody>
         </table>
       )}
+      {promptCache && <p className="muted" data-testid="prompt-cache">{promptCache}</p>}
       {view.artifacts.map((a) => {
         const url = artifactUrl(a);
         return (

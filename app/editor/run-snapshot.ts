@@ -10,6 +10,7 @@ export function snapshotFromRun(run: RunDetail): RunSnapshot {
     runId: run.id,
     status: run.status,
     totalMs: run.totalMs,
+    promptCache: run.promptCache,
     artifacts: run.artifacts
       .filter((a) => a.kind === 'image')
       .map((a) => ({ nodeId: a.nodeId, filename: a.filename, mime: a.mime, width: a.width, height: a.height, id: a.id, url: a.url })),

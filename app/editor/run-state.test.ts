@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idleRun, reduceRun, type RunAction, type RunView } from './run-state';
+import { describePromptCache, idleRun, reduceRun, type RunAction, type RunView } from './run-state';
 
 function fold(actions: RunAction[], start: RunView = idleRun): RunView {
   return actions.reduce((s, a, i) => reduceRun(s, a, 1000 + i * 100), start);
@@ -121,6 +121,27 @@ describe('joining a run late', () => {
     expect(reduceRun(idleRun, { type: 'local:snapshot', snapshot: snap }, 1)).toMatchObject({ runId: 'r0', status: 'succeeded' });
     const shown = fold([{ type: 'run:finished', runId: 'r1', totalMs: 5, ortMs: 0, artifacts: [] }]);
     expect(reduceRun(shown, { type: 'local:snapshot', snapshot: snap }, 1).runId).toBe('r1');
+  });
+});
+
+describe('prompt cache line', () => {
+  it('takes the counts from run:finished, or from a snapshot of a finished run, and words them', () => {
+    const live = fold([
+      { type: 'run:started', runId: 'r1', nodeIds: ['p', 'n'] },
+      { type: 'run:finished', runId: 'r1', totalMs: 5, ortMs: 0, artifacts: [], promptCache: { hits: 2, misses: 0 } },
+    ]);
+    expect(live.promptCache).toEqual({ hits: 2, misses: 0 });
+    expect(describePromptCache(live.promptCache)).toBe('prompt cache: 2 hits, 0 misses');
+    const snap = { runId: 'r2', status: 'succeeded' as const, artifacts: [], promptCache: { hits: 1, misses: 1 } };
+    const loaded = reduceRun(idleRun, { type: 'local:snapshot', snapshot: snap }, 1);
+    expect(describePromptCache(loaded.promptCache)).toBe('prompt cache: 1 hit, 1 miss');
+  });
+
+  it('says nothing when no text encoder ran or the cache was off', () => {
+    expect(describePromptCache({ hits: 0, misses: 0 })).toBeUndefined();
+    expect(describePromptCache(undefined)).toBeUndefined();
+    const off = fold([{ type: 'run:finished', runId: 'r1', totalMs: 5, ortMs: 0, artifacts: [] }]);
+    expect(off.promptCache).toBeUndefined();
   });
 });
 

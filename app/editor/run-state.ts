@@ -1,6 +1,7 @@
 // The editor's view of one run, folded from the shared run events (pure reducer, no React).
 // Which run is shown: the newest one this tab enqueued or saw start in the workflow's room.
 import type { ArtifactRef, RunEvent, RunStatus } from '../../nodes/engine/events';
+import type { PromptCacheCounts } from '../../nodes/engine/prompt-cache';
 
 export type NodeRunStatus = 'waiting' | 'running' | 'cached' | 'done' | 'failed' | 'cancelled';
 
@@ -23,6 +24,8 @@ export interface RunView {
   totalMs?: number;
   nodes: Record<string, NodeRunState>;
   artifacts: ArtifactRef[];
+  /** The worker's prompt-embedding cache during this run: text encoders answered from it (hits) or run (misses). */
+  promptCache?: PromptCacheCounts;
   error?: { nodeId?: string; code: string; message: string };
   /** From run:cancelled: where the engine stopped. The browser's own step display lags the worker. */
   cancel?: CancelPoint;
@@ -55,7 +58,15 @@ export interface RunSnapshot {
   totalMs?: number | null;
   artifacts: ArtifactRef[];
   nodes?: { id: string; status: string; ms: number; cached: boolean }[];
+  promptCache?: PromptCacheCounts | null;
   error?: { nodeId?: string; code: string; message: string } | null;
+}
+
+/** "prompt cache: 2 hits, 1 miss"; undefined when no text encoder ran (nothing to say). */
+export function describePromptCache(c: PromptCacheCounts | undefined): string | undefined {
+  if (!c || c.hits + c.misses === 0) return undefined;
+  const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
+  return `prompt cache: ${n(c.hits, 'hit', 'hits')}, ${n(c.misses, 'miss', 'misses')}`;
 }
 
 export type RunAction =
@@ -142,7 +153,10 @@ export function reduceRun(s: RunView, a: RunAction, now: number): RunView {
     case 'run:resumed':
       return { ...s, status: 'running', pause: undefined };
     case 'run:finished':
-      return { ...s, pause: undefined, status: 'succeeded', totalMs: a.totalMs, finishedAt: now, artifacts: addArtifacts(s.artifacts, a.artifacts) };
+      return {
+        ...s, pause: undefined, status: 'succeeded', totalMs: a.totalMs, finishedAt: now, artifacts: addArtifacts(s.artifacts, a.artifacts),
+        ...(a.promptCache ? { promptCache: a.promptCache } : {}),
+      };
     case 'run:failed': {
       const ended = { ...s, pause: undefined, status: 'failed' as const, finishedAt: now, error: { nodeId: a.nodeId, code: a.code, message: a.message } };
       return a.nodeId ? withNode(ended, a.nodeId, { status: 'failed', message: a.message }) : ended;
@@ -165,6 +179,7 @@ function applySnapshot(s: RunView, snap: RunSnapshot, now: number): RunView {
   if (!isTerminal(snap.status) && s.status !== 'queued') return s;
   let next: RunView = { ...s, status: snap.status, artifacts: addArtifacts(s.artifacts, snap.artifacts) };
   if (snap.totalMs != null) next.totalMs = snap.totalMs;
+  if (snap.promptCache) next.promptCache = { ...snap.promptCache };
   if (isTerminal(snap.status) && next.finishedAt === undefined) next.finishedAt = now;
   if (snap.error) next.error = { ...snap.error };
   for (const n of snap.nodes ?? []) {

@@ -1,6 +1,7 @@
 // The one typed event map of a run, shared by engine, worker, server and browser.
 // Engine-side events come from the executor; queue events come from the server.
 import type { ChannelStats } from '../runtime/tensor';
+import type { PromptCacheCounts } from './prompt-cache';
 import type { OutputDetails } from './values';
 
 export type RunStatus = 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
@@ -54,7 +55,11 @@ export interface RunEventMap {
     sigma?: number; timestep?: number; stats: ChannelStats[];
   };
   'run:resumed': { runId: string };
-  'run:finished': { runId: string; totalMs: number; ortMs: number; artifacts: ArtifactRef[] };
+  'run:finished': {
+    runId: string; totalMs: number; ortMs: number; artifacts: ArtifactRef[];
+    /** The run's prompt-cache lookups (the server adds them from the worker's result; absent when the cache is off). */
+    promptCache?: PromptCacheCounts;
+  };
   'run:failed': { runId: string; nodeId?: string; code: string; message: string };
   'run:cancelled': {
     runId: string; nodeId?: string; reason: string;

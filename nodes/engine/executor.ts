@@ -12,6 +12,7 @@ import type { Graph, GraphEdge, GraphNode } from './graph';
 import { validateGraph, type GraphProblem } from './validate';
 import { adjacency, ancestorsOf, topologicalOrder } from './order';
 import { NodeCache } from './cache';
+import { DEFAULT_PROMPT_CACHE_BYTES, PromptCache, type PromptCacheCounts, type PromptCacheRun } from './prompt-cache';
 import { FileHasher, nodeKey } from './cache-key';
 import { describeValue, summarize, valueBytes } from './values';
 import { errorCode, errorMessage, isCancellation, RunCancelledError, throwIfCancelled } from './errors';
@@ -27,6 +28,8 @@ export interface ExecutorOptions {
   inputs: InputStore;
   /** Budget of the node output cache; default 1 GiB. */
   cacheBytes?: number;
+  /** Budget of the prompt-embedding cache (text-encoder outputs, across runs and graphs); default 64 MiB, 0 = off. */
+  promptCacheBytes?: number;
   previewMaxSize?: number;
   /** Turns a preview tensor into image bytes; default JPEG (quality 80) via sharp. Tests inject slow/fast ones. */
   encodePreview?: (t: Tensor) => Promise<Uint8Array>;
@@ -72,10 +75,13 @@ export interface RunResult {
   /** Output values of the executed nodes (for "run to here" inspection). */
   values: Map<string, Record<string, unknown>>;
   error?: { nodeId?: string; code: string; message: string; problems?: GraphProblem[] };
+  /** Prompt-cache lookups of the text encoders this run executed; absent when the prompt cache is off. */
+  promptCache?: PromptCacheCounts;
 }
 
 export class Executor {
   readonly cache: NodeCache;
+  readonly promptCache: PromptCache;
   private readonly hasher = new FileHasher();
   private readonly defs: ReadonlyMap<string, AnyNodeDefinition>;
   private readonly catalog: CatalogNode[];
@@ -83,6 +89,7 @@ export class Executor {
 
   constructor(private readonly opts: ExecutorOptions) {
     this.cache = new NodeCache(opts.cacheBytes ?? 1024 ** 3);
+    this.promptCache = new PromptCache(opts.promptCacheBytes ?? DEFAULT_PROMPT_CACHE_BYTES);
     this.defs = opts.nodes ? new Map(opts.nodes.map((d) => [d.type, d])) : registry;
     this.catalog = [...this.defs.values()].map(describeNode);
     this.limits = { maxImagePixels: opts.limits?.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS };
@@ -99,9 +106,11 @@ export class Executor {
       }
     };
     const result: RunResult = { runId: ro.runId, status: 'succeeded', totalMs: 0, ortMs: 0, nodes: [], artifacts: [], values: new Map() };
+    const prompts = this.promptCache.budgetBytes > 0 ? this.promptCache.forRun(ro.cacheScope) : undefined;
     const finish = (): RunResult => {
       result.totalMs = performance.now() - t0;
       result.ortMs = this.opts.runtime.ortMs - ort0;
+      if (prompts) result.promptCache = prompts.counts();
       return result;
     };
 
@@ -143,7 +152,7 @@ export class Executor {
         throwIfCancelled(signal);
         await ro.debug?.beforeNode?.(node.id, signal);
         throwIfCancelled(signal);
-        await this.runNode(node, incoming.get(node.id) ?? [], def, keys, result, ro, signal, track);
+        await this.runNode(node, incoming.get(node.id) ?? [], def, keys, result, ro, signal, track, prompts);
       } catch (e) {
         result.nodes.push({ id: node.id, type: node.type, ms: 0, ortMs: 0, cached: false, status: isCancellation(e, signal) ? 'cancelled' : 'failed' });
         for (const rest of order.slice(order.indexOf(node) + 1)) {
@@ -184,7 +193,7 @@ export class Executor {
 
   private async runNode(
     node: GraphNode, edges: GraphEdge[], def: AnyNodeDefinition, keys: Map<string, string>,
-    result: RunResult, ro: RunOptions, signal: AbortSignal, emit: (e: RunEvent) => void,
+    result: RunResult, ro: RunOptions, signal: AbortSignal, emit: (e: RunEvent) => void, prompts?: PromptCacheRun,
   ): Promise<void> {
     const params = resolveParams(node, def);
     const inputs: Record<string, unknown> = {};
@@ -208,7 +217,7 @@ export class Executor {
     const ort0 = this.opts.runtime.ortMs;
     const artifacts: Artifact[] = [];
     const previews: Promise<void>[] = [];
-    const ctx = this.context(node, ro, signal, emit, artifacts, previews);
+    const ctx = this.context(node, ro, signal, emit, artifacts, previews, prompts);
     let batch: BatchOutcome | undefined;
     if (ro.batch) {
       const member = ro.batch;
@@ -248,7 +257,7 @@ export class Executor {
 
   private context(
     node: GraphNode, ro: RunOptions, signal: AbortSignal, emit: (e: RunEvent) => void,
-    artifacts: Artifact[], previews: Promise<void>[],
+    artifacts: Artifact[], previews: Promise<void>[], promptCache?: PromptCacheRun,
   ): ExecuteContext {
     const { runtime, models, inputs } = this.opts;
     const wantsPreview = () => ro.wantsPreview?.() ?? false;
@@ -259,7 +268,7 @@ export class Executor {
       ?? (async (t: Tensor) => (await encodeImage(t, { format: 'jpeg', quality: 80, maxSize: previewMaxSize })).bytes);
     let previewTail: Promise<void> = Promise.resolve();
     return {
-      runId, nodeId, signal, runtime, models, inputs, wantsPreview, limits: this.limits,
+      runId, nodeId, signal, runtime, models, inputs, wantsPreview, limits: this.limits, promptCache,
       progress: (step, total) => emit({ type: 'node:progress', runId, nodeId, step, total }),
       preview: (frame: PreviewFrame) => {
         if (!wantsPreview()) return;

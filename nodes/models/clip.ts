@@ -1,5 +1,8 @@
 // The CLIP socket's value: tokenizer + text-encoder session -> conditioning. Long prompts run as
 // several 77-token windows concatenated along the sequence (ComfyUI); emphasis uses the empty prompt.
+// With a prompt cache (the worker's, per run) the same tokens through the same weights run once.
+import type { PromptLookup } from '../engine/prompt-cache';
+import { mergedSessions } from '../lora/merged-sessions';
 import type { ClipTokenizer, TokenChunk } from '../text';
 import { outputFloat32, type FeedValue, type TensorInfo } from '../onnx/feeds';
 import type { ModelSession, OnnxRuntime } from '../runtime/onnx';
@@ -31,6 +34,7 @@ export class OnnxClip implements ClipModel {
   private readonly hiddenName: string;
   private readonly pooledName: string | undefined;
   private empty: Promise<Float32Array> | undefined;
+  #weightsKey: string | undefined;
 
   constructor(readonly session: ClipSession, readonly tokenizer: ClipTokenizer, readonly info: ClipInfo) {
     this.name = info.name;
@@ -51,13 +55,40 @@ export class OnnxClip implements ClipModel {
     return new OnnxClip(session, this.tokenizer, { ...this.info, loras });
   }
 
-  async encode(prompt: string, signal?: AbortSignal): Promise<ConditioningValue> {
+  /**
+   * What the output depends on besides the tokens: content hashes of the encoder's files and of each merged LoRA
+   * with its strength. A LoRA-merged session's key is exactly that (MergedSessionCache.key, the only maker of
+   * the sessions withSession receives); the base encoder gets the same key with no LoRA.
+   */
+  weightsKey(): string {
+    this.#weightsKey ??= this.loras.length
+      ? this.session.key
+      : mergedSessions.key({ onnxFile: this.file, component: 'text_encoder', loras: [] });
+    return this.#weightsKey;
+  }
+
+  /** The weights key, or undefined when the encoder's files cannot be read now: the session still encodes from memory. */
+  private cacheableWeightsKey(): string | undefined {
+    try {
+      return this.weightsKey();
+    } catch {
+      return undefined;
+    }
+  }
+
+  async encode(prompt: string, signal?: AbortSignal, cache?: PromptLookup): Promise<ConditioningValue> {
     const { chunks, tokens } = this.tokenizer.encodeWeighted(prompt);
+    const encoder = cache && this.cacheableWeightsKey();
+    const parts = encoder ? { encoder, chunks } : undefined;
+    const hit = parts && cache?.get(parts);
+    // The prompt and tokens are this call's: another spelling may have stored the same ids.
+    if (hit) return { ...hit, prompt, tokens };
     const { hidden, pooled, dim } = await this.run(chunks, signal);
     const weights = chunks.flatMap((c) => c.weights);
     let data = hidden;
     if (hasEmphasis(weights)) data = applyEmphasis(hidden, await this.emptyHidden(signal), weights, dim);
     const embeddings: Tensor = { data, dims: [1, chunks.length * chunks[0].ids.length, dim] };
+    if (parts) cache?.set(parts, pooled ? { embeddings, pooled } : { embeddings });
     return { embeddings, pooled, prompt, tokens };
   }
 

@@ -130,7 +130,7 @@ export async function startWorkerHost(o: WorkerHostOptions): Promise<WorkerHost>
     const record = {
       id, name: o.name, pool: o.pool, provider: w?.provider ?? o.runtime.provider, device: o.runtime.cudaDeviceId ?? null,
       freeMemoryBytes: os.freemem(), runId: w?.state === 'busy' ? w.runIds[0] ?? null : null, state: w?.state ?? 'starting', startedAt,
-      warm: warm ? [warm] : [], modelLoads, memory: w?.memory ?? null,
+      warm: warm ? [warm] : [], modelLoads, memory: w?.memory ?? null, promptCache: w?.promptCache ?? null,
     };
     await redis.set(names.worker(id), JSON.stringify(record), 'PX', heartbeatMs * 5);
   };

@@ -60,6 +60,7 @@ try {
       provider: env!.EXECUTION_PROVIDER,
       cudaDeviceId: device,
       cacheBytes: env!.CACHE_BYTES,
+      promptCacheBytes: env!.PROMPT_CACHE_BYTES,
       modelBudgetBytes: env!.MODEL_BUDGET_BYTES,
       debugPauseTimeoutMs: env!.DEBUG_PAUSE_TIMEOUT,
       maxImagePixels: env!.MAX_IMAGE_PIXELS,

@@ -1,10 +1,12 @@
 // GET /metrics against the real server and worker: after 5 runs (one failing on purpose) the Prometheus text shows
 // the run counts by status and code, histogram counts of 5, node timings per type, node-cache hits and misses, the
-// queue depth and the worker's memory. Who may scrape: loopback only with AUTH=none and no token; with accounts, an
+// queue depth and the worker's memory; then two prompt runs move the prompt-cache series. Who may scrape: loopback only with AUTH=none and no token; with accounts, an
 // admin or the METRICS_TOKEN bearer.
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeSpritesCheckpoint } from '../../nodes/pack/checkpoint';
 import { fillGraph, sessionClient, startTeamServer, startTestServer, tempDir, until, type TeamServer, type TestServer } from '../testing/harness';
 
 interface Sample { name: string; labels: Record<string, string>; value: number }
@@ -32,6 +34,7 @@ describe('/metrics with AUTH=none', () => {
   const dir = tempDir('metrics');
   let t: TestServer;
   beforeAll(async () => {
+    await writeSpritesCheckpoint(path.join(dir, 'models')); // the built-in text encoder, for the prompt-cache runs
     t = await startTestServer(dir, { HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED: '1', WORKER_HEARTBEAT_MS: '200' });
   }, 60_000);
   afterAll(async () => {
@@ -82,6 +85,46 @@ describe('/metrics with AUTH=none', () => {
     expect(m.some((s) => s.name === 'stepflow_worker_memory_bytes' && s.labels.kind === 'gpu')).toBe(false);
     expect(value(m, 'process_resident_memory_bytes')).toBeGreaterThan(0);
     expect(res.text).toContain('# TYPE stepflow_rating_score histogram');
+  });
+
+  it('counts prompt-cache hits and misses from run results, shows them with the run and in the worker\'s health', async () => {
+    /** Checkpoint + positive and negative prompts, run to the prompts ("run to here"). */
+    const prompts = (positive: string) => ({
+      version: 1 as const,
+      nodes: [
+        { id: 'ckpt', type: 'checkpoint_loader', typeVersion: 1, params: { ckpt_name: 'sprites' } },
+        { id: 'pos', type: 'text_encoder', typeVersion: 1, params: { text: positive } },
+        { id: 'neg', type: 'text_encoder', typeVersion: 1, params: { text: '' } },
+      ],
+      edges: [
+        { from: { node: 'ckpt', output: 'clip' }, to: { node: 'pos', input: 'clip' } },
+        { from: { node: 'ckpt', output: 'clip' }, to: { node: 'neg', input: 'clip' } },
+      ],
+    });
+    const results = [];
+    // The second spelling is another node-cache key (its text param differs) but the same tokens: a prompt-cache hit.
+    // Its negative prompt is a node-cache hit, so it asks the prompt cache nothing.
+    for (const text of ['a red circle', 'A red  circle']) {
+      const { runId } = await t.trpc.runs.enqueue.mutate({ graph: prompts(text), targets: ['pos', 'neg'] });
+      results.push(await until(async () => {
+        const r = await t.trpc.runs.get.query({ runId });
+        return ['succeeded', 'failed'].includes(r.status) ? r : undefined;
+      }, `run ${runId}`));
+    }
+    expect(results.map((r) => [r.status, r.error?.message])).toEqual([['succeeded', undefined], ['succeeded', undefined]]);
+    expect(results.map((r) => r.promptCache)).toEqual([{ hits: 0, misses: 2 }, { hits: 1, misses: 0 }]);
+    expect(results[1].nodes.find((n) => n.id === 'pos')?.cached).toBe(false);
+    expect(results[1].nodes.find((n) => n.id === 'neg')?.cached).toBe(true);
+
+    const m = parse(await (await fetch(`${t.url}/metrics`)).text());
+    expect(value(m, 'stepflow_cache_requests_total', { cache: 'prompt', result: 'hit' })).toBe(1);
+    expect(value(m, 'stepflow_cache_requests_total', { cache: 'prompt', result: 'miss' })).toBe(2);
+
+    const health = await until(async () => {
+      const h = await (await fetch(`${t.url}/api/health`)).json() as { workers: { promptCache: { hits: number; misses: number; entries: number } | null }[] };
+      return h.workers[0]?.promptCache?.hits === 1 ? h : undefined;
+    }, 'the worker\'s prompt-cache totals in its heartbeat');
+    expect(health.workers[0].promptCache).toMatchObject({ hits: 1, misses: 2, entries: 2 });
   });
 
   it('refuses an anonymous scrape from the network, and answers one from this machine', async () => {

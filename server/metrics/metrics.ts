@@ -1,5 +1,5 @@
-// Prometheus metrics of one web server process (GET /metrics, http.ts): runs, queue wait, nodes, node-cache hits,
-// previews, ratings, queue depth and worker memory. Counters and histograms count what this process recorded (in
+// Prometheus metrics of one web server process (GET /metrics, http.ts): runs, queue wait, nodes, node- and prompt-cache
+// hits, previews, ratings, queue depth and worker memory. Counters and histograms count what this process recorded (in
 // scaled mode every web server records some runs: Prometheus sums the servers); queue depth and worker memory are
 // read when scraped, from the database and the workers' own reports, so every server shows the same cluster view.
 import client from 'prom-client';
@@ -85,6 +85,12 @@ export class Metrics {
 
   runStarted(queuedAt: Date, startedAt: Date): void {
     this.queueWait.observe(Math.max(0, (startedAt.getTime() - queuedAt.getTime()) / 1000));
+  }
+
+  /** A run's prompt-cache lookups, from its worker's result (the node cache's are counted per node:finished). */
+  promptCacheUsed(counts: { hits: number; misses: number }): void {
+    this.cache.inc({ cache: 'prompt', result: 'hit' }, counts.hits);
+    this.cache.inc({ cache: 'prompt', result: 'miss' }, counts.misses);
   }
 
   nodeFinished(type: string, ms: number, cached: boolean): void {

@@ -135,7 +135,10 @@ export class RunEventRelay {
     for (const artifact of refs) emit(run, { type: 'node:artifact', runId: run.runId, artifact });
     const err = result.error;
     if (result.status === 'succeeded') {
-      emit(run, { type: 'run:finished', runId: run.runId, totalMs: result.totalMs, ortMs: result.ortMs, artifacts: refs });
+      emit(run, {
+        type: 'run:finished', runId: run.runId, totalMs: result.totalMs, ortMs: result.ortMs, artifacts: refs,
+        ...(result.promptCache ? { promptCache: result.promptCache } : {}),
+      });
     } else if (result.status === 'cancelled') {
       const held = run.terminal?.type === 'run:cancelled' ? run.terminal : undefined;
       emit(run, {

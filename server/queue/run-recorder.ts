@@ -107,9 +107,11 @@ export class RunRecorder {
       data: {
         status: result.status, finishedAt: new Date(), totalMs: result.totalMs, ortMs: result.ortMs,
         errorNodeId: result.error?.nodeId ?? null, errorCode: result.error?.code ?? null, errorMessage: result.error?.message ?? null,
+        promptCacheHits: result.promptCache?.hits ?? null, promptCacheMisses: result.promptCache?.misses ?? null,
       },
     });
     this.metrics?.runEnded(ended);
+    if (result.promptCache) this.metrics?.promptCacheUsed(result.promptCache);
     return refs;
   }
 

@@ -153,6 +153,9 @@ export const runsRouter = createRouter({
       priority: run.priority,
       workerId: run.workerId,
       ortMs: run.ortMs,
+      /** Text encoders answered from the worker's prompt cache, or run; null when the cache was off. */
+      promptCache: run.promptCacheHits === null || run.promptCacheMisses === null
+        ? null : { hits: run.promptCacheHits, misses: run.promptCacheMisses },
       targets: run.targets ? (JSON.parse(run.targets) as string[]) : null,
       nodes: run.nodeResults.map((n) => ({
         id: n.nodeId, type: n.type, status: n.status, ms: n.ms, ortMs: n.ortMs, cached: n.cached,

@@ -6,6 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { projectRoot } from '../paths';
+import type { PromptCacheTotals } from '../../nodes/engine/prompt-cache';
 import { WORKER_CONFIG_ENV, type HostToWorker, type WorkerConfig, type WorkerMemory, type WorkerToHost } from './protocol';
 import { messageRunId, parseWorkerMessage } from './protocol-schema';
 import { workerEnv } from './worker-env';
@@ -39,6 +40,8 @@ export interface WorkerHandle {
   lastHeardAt?: number;
   /** What it said of its memory at its last heartbeat (metrics). */
   memory?: WorkerMemory;
+  /** Its prompt cache's totals at its last heartbeat (/api/health). */
+  promptCache?: PromptCacheTotals;
   /** Set when the heartbeat gave up on it: why, for the exit report. */
   unresponsive?: string;
 }
@@ -197,6 +200,7 @@ export class WorkerPool {
     w.lastHeardAt = performance.now();
     if (msg.type === 'pong') {
       if (msg.memory) w.memory = msg.memory;
+      if (msg.promptCache) w.promptCache = msg.promptCache;
       return;
     }
     const runId = messageRunId(msg);

@@ -76,6 +76,7 @@ const runResult = z.object({
   }).optional(),
   inspect: z.array(z.object({ nodeId: id, output: id, mime: text, bytes, width: count, height: count })).optional(),
   modelLoads: z.number().int().min(0).optional(),
+  promptCache: z.object({ hits: z.number().int().min(0), misses: z.number().int().min(0) }).optional(),
 });
 
 const workerToHost = z.discriminatedUnion('type', [
@@ -88,6 +89,10 @@ const workerToHost = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('pong'), seq: z.number().int().min(0),
     memory: z.object({ rss: z.number().min(0), onnxSessions: z.number().min(0) }).optional(),
+    promptCache: z.object({
+      hits: z.number().int().min(0), misses: z.number().int().min(0), entries: z.number().int().min(0),
+      bytes: z.number().min(0), evictions: z.number().int().min(0),
+    }).optional(),
   }),
 ]);
 

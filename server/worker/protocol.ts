@@ -5,6 +5,7 @@ import type { Breakpoints } from '../../nodes/engine/debugger';
 import type { Graph } from '../../nodes/engine/graph';
 import type { RunEvent } from '../../nodes/engine/events';
 import type { RunResult } from '../../nodes/engine/executor';
+import type { PromptCacheTotals } from '../../nodes/engine/prompt-cache';
 
 /** Breakpoints a run starts with (the engine's DebugSession format). */
 export type DebugRequest = Breakpoints;
@@ -37,7 +38,7 @@ export interface InspectThumbnail {
   height: number;
 }
 
-/** A run's result as it crosses the process boundary: node output values stay in the worker. */
+/** A run's result as it crosses the process boundary: node output values stay in the worker (`promptCache`: this run's lookups). */
 export type WorkerRunResult = Omit<RunResult, 'values'> & {
   inspect?: InspectThumbnail[];
   /** ONNX sessions the run had to load (cache misses): what model affinity saves (bench/affinity.ts). */
@@ -50,8 +51,11 @@ export type WorkerToHost =
   | { type: 'done'; runId: string; result: WorkerRunResult }
   /** The worker cannot start (missing module, bad config); the host logs it and backs off. */
   | { type: 'fatal'; workerId: string; message: string }
-  /** `memory`: the worker's own account of its memory (metrics: stepflow_worker_memory_bytes). */
-  | { type: 'pong'; seq: number; memory?: WorkerMemory };
+  /**
+   * `memory`: the worker's own account of its memory (metrics: stepflow_worker_memory_bytes); `promptCache`: its prompt
+   * cache's totals since it started (admins see them in /api/health).
+   */
+  | { type: 'pong'; seq: number; memory?: WorkerMemory; promptCache?: PromptCacheTotals };
 
 export interface WorkerMemory {
   /** Resident set size of the worker process. */
@@ -69,6 +73,8 @@ export interface WorkerConfig {
   /** CUDA device id (`npm run worker -- --device N`); 0 when unset. */
   cudaDeviceId?: number;
   cacheBytes: number;
+  /** PROMPT_CACHE_BYTES: the prompt-embedding cache's budget (0 = off). */
+  promptCacheBytes: number;
   modelBudgetBytes: number;
   debugPauseTimeoutMs: number;
   /** MAX_IMAGE_PIXELS: nodes refuse larger outputs and decodes. */

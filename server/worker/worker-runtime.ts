@@ -42,6 +42,7 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
     models: new ModelStore(config.modelsDir),
     inputs: new InputStore(config.inputDirs),
     cacheBytes: config.cacheBytes,
+    promptCacheBytes: config.promptCacheBytes,
     limits: { maxImagePixels: config.maxImagePixels },
   });
   const active = new Map<string, ActiveRun>();
@@ -143,7 +144,10 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
       }
       case 'ping':
         // Answered here, on the main thread: a pong proves the event loop turns (pool.ts heartbeat).
-        send({ type: 'pong', seq: msg.seq, memory: { rss: process.memoryUsage().rss, onnxSessions: runtime.stats().bytes } });
+        send({
+          type: 'pong', seq: msg.seq, memory: { rss: process.memoryUsage().rss, onnxSessions: runtime.stats().bytes },
+          promptCache: executor.promptCache.totals(),
+        });
         return;
       case 'shutdown':
         for (const r of active.values()) r.abort.abort('the server is shutting down');

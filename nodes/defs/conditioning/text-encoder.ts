@@ -13,6 +13,6 @@ export const textEncoder = defineNode({
   },
   outputs: { conditioning: { type: 'CONDITIONING' } },
   async execute(ctx, { clip }, p) {
-    return { conditioning: await clip.encode(p.text, ctx.signal) };
+    return { conditioning: await clip.encode(p.text, ctx.signal, ctx.promptCache) };
   },
 });
