@@ -32,22 +32,27 @@ test('Run ×3 queues three runs with seeds counting up, and the editor ends on t
 });
 
 test('a batch queued by mistake is cleared from the runs page; the running one can be cancelled there too', async ({ page, request }) => {
-  const graph = templateGraph(TXT2IMG_TEMPLATE, { sampler: { seed: freshSeed(), steps: 1000 } });
+  // A long run holds the worker first, so the batch behind it waits (a free worker would take the whole batch at once).
+  const long = await createWorkflow(request, `long ${Date.now()}`, templateGraph(TXT2IMG_TEMPLATE, { sampler: { seed: freshSeed(), steps: 1000 } }));
+  await page.goto(`/w/${long}`);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('running', { timeout: 30_000 });
+  const graph = templateGraph(TXT2IMG_TEMPLATE, { sampler: { seed: freshSeed(), steps: 6 } });
   const id = await createWorkflow(request, `clear ${Date.now()}`, graph);
   await page.goto(`/w/${id}`);
-  await page.getByLabel('Batch count').fill('4');
-  await page.getByRole('button', { name: 'Run ×4', exact: true }).click();
-  await expect(page.getByTestId('run-status')).toHaveText('running', { timeout: 30_000 });
+  await page.getByLabel('Batch count').fill('3');
+  await page.getByRole('button', { name: 'Run ×3', exact: true }).click();
+  await expect(page.getByTestId('toast').last()).toContainText('Queued 3 runs');
 
   await page.goto('/runs');
   await page.getByLabel('Filter by workflow').selectOption(id);
-  const rows = page.getByTestId('run-row');
-  await expect(rows).toHaveCount(4);
+  await expect(page.locator('[data-testid="run-row"][data-status="queued"]')).toHaveCount(3);
   await page.getByRole('button', { name: 'Cancel 3 waiting' }).click();
   await expect(page.getByTestId('toast').last()).toContainText('3 waiting run(s) cancelled');
   await expect(page.locator('[data-testid="run-row"][data-status="cancelled"]')).toHaveCount(3);
+  await page.getByLabel('Filter by workflow').selectOption(long);
   const running = page.locator('[data-testid="run-row"][data-status="running"]');
   await expect(running).toHaveCount(1);
   await running.getByTestId('run-cancel').click();
-  await expect(page.locator('[data-testid="run-row"][data-status="cancelled"]')).toHaveCount(4, { timeout: 30_000 });
+  await expect(page.locator('[data-testid="run-row"][data-status="cancelled"]')).toHaveCount(1, { timeout: 30_000 });
 });

@@ -30,6 +30,16 @@ describe('run view reducer', () => {
     expect(done.artifacts).toHaveLength(1);
   });
 
+  it('ends on the newest run of a batch whose runs start and finish together in any order', () => {
+    const queued = ['r1', 'r2', 'r3'].map((runId, i) => ({ type: 'run:queued', runId, position: i + 1 }) as RunAction);
+    const started = (runId: string) => ({ type: 'run:started', runId, nodeIds: ['a'] }) as RunAction;
+    const finished = (runId: string) => ({ type: 'run:finished', runId, totalMs: 10, ortMs: 0, artifacts: [] }) as RunAction;
+    const s = fold([...queued, started('r1'), started('r3'), started('r2'), finished('r3'), finished('r1'), finished('r2')]);
+    expect(s).toMatchObject({ runId: 'r3', status: 'succeeded' });
+    // Without the queue order (a tab that joined late) the newest activity still wins, as before.
+    expect(fold([started('r1'), started('r3'), started('r2')]).runId).toBe('r2');
+  });
+
   it('shows the queue position while queued', () => {
     const s = fold([{ type: 'local:enqueued', runId: 'r1', position: 3 }, { type: 'run:position', runId: 'r1', position: 2 }]);
     expect(s).toMatchObject({ runId: 'r1', status: 'queued', position: 2 });

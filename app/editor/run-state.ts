@@ -31,6 +31,11 @@ export interface RunView {
   cancel?: CancelPoint;
   /** From run:paused while the debugger holds the run (step -1: before the node). */
   pause?: PausePoint;
+  /**
+   * The order this tab saw runs queued in (run:queued, its own enqueues). Runs of a batch start and end together in
+   * any order; an older one must not take the view from a newer one.
+   */
+  order?: Record<string, number>;
 }
 
 export interface PausePoint {
@@ -86,8 +91,14 @@ export function isActive(status: RunView['status']): boolean {
   return status === 'queued' || status === 'running' || status === 'paused';
 }
 
-function fresh(runId: string, status: RunView['status'], now: number): RunView {
-  return { runId, status, nodes: {}, artifacts: [], queuedAt: now };
+function fresh(runId: string, status: RunView['status'], now: number, order?: Record<string, number>): RunView {
+  return { runId, status, nodes: {}, artifacts: [], queuedAt: now, ...(order ? { order } : {}) };
+}
+
+function noteOrder(s: RunView, a: RunAction): RunView {
+  if (a.type !== 'run:queued' && a.type !== 'local:enqueued') return s;
+  if (s.order?.[a.runId] !== undefined) return s;
+  return { ...s, order: { ...s.order, [a.runId]: Object.keys(s.order ?? {}).length } };
 }
 
 function withNode(s: RunView, nodeId: string, patch: Partial<NodeRunState>): RunView {
@@ -105,6 +116,8 @@ function addArtifacts(list: ArtifactRef[], more: ArtifactRef[]): ArtifactRef[] {
 function adopt(s: RunView, runId: string, type: RunAction['type']): boolean {
   if (s.runId === runId) return false;
   if (s.runId === null) return true;
+  const older = s.order?.[runId] !== undefined && s.order[s.runId] !== undefined && s.order[runId] < s.order[s.runId];
+  if (older) return false;
   // A snapshot is only asked for the shown run (or to fill an empty editor).
   if (isTerminal(s.status)) return type !== 'local:snapshot';
   // Another run starting means the shown one is no longer the newest activity.
@@ -118,7 +131,8 @@ function running(s: RunView, now: number): RunView {
 
 export function reduceRun(s: RunView, a: RunAction, now: number): RunView {
   const runId = a.type === 'local:snapshot' ? a.snapshot.runId : a.runId;
-  if (adopt(s, runId, a.type)) s = fresh(runId, 'queued', now);
+  s = noteOrder(s, a);
+  if (adopt(s, runId, a.type)) s = fresh(runId, 'queued', now, s.order);
   if (s.runId !== runId) return s;
 
   switch (a.type) {
