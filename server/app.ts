@@ -42,6 +42,7 @@ import { createMetricsHandler, METRICS_PATH } from './metrics/http';
 import { getCatalog } from '../nodes/registry';
 import { openScaledMode, startScaledServices } from './cluster/scaled-mode';
 import { createWorkerApi, WORKER_API_PREFIX } from './cluster/worker-api';
+import { createLogger, logTo, type Log } from './log';
 import { clusterListenerCount } from './cluster/cluster-listeners';
 import { RedisKeyLock } from './cluster/redis-lock';
 
@@ -51,7 +52,7 @@ export interface ServerOptions {
   next?: boolean;
   /** Host to listen on; default env.HOST (127.0.0.1 unless configured). */
   hostname?: string;
-  log?: (message: string) => void;
+  log?: Log;
 }
 
 export interface StepflowServer {
@@ -67,7 +68,7 @@ export interface StepflowServer {
 
 export async function createServer(opts: ServerOptions): Promise<StepflowServer> {
   const { env } = opts;
-  const log = opts.log ?? ((m: string) => console.log(`[stepflow] ${m}`));
+  const log = opts.log ?? logTo(createLogger({ level: env.LOG_LEVEL, name: 'server' }));
 
   const migrated = await migrateDatabase(env.DATABASE_URL);
   if (migrated.applied.length) log(`database ${env.databasePath ?? describeDatabaseUrl(env.DATABASE_URL)}: applied ${migrated.applied.join(', ')}`);

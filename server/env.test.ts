@@ -115,6 +115,6 @@ describe('run-time limits, heartbeat and retention variables', () => {
     expect(() => loadEnv({ RUN_TIMEOUT: '-1' })).toThrow('RUN_TIMEOUT: RUN_TIMEOUT must be 0 (off) or more (got "-1")');
     expect(() => loadEnv({ WORKER_HEARTBEAT_MISSES: '1' })).toThrow('WORKER_HEARTBEAT_MISSES: WORKER_HEARTBEAT_MISSES must be at least 2 (got "1")');
     expect(() => loadEnv({ RETENTION_OUTPUT_BYTES: '1.5' })).toThrow('RETENTION_OUTPUT_BYTES: RETENTION_OUTPUT_BYTES must be a whole number (got "1.5")');
-    expect(() => loadEnv({ LOG_LEVEL: 'trace' })).toThrow('LOG_LEVEL: LOG_LEVEL must be "info" or "debug" (got "trace")');
+    expect(() => loadEnv({ LOG_LEVEL: 'trace' })).toThrow('LOG_LEVEL: LOG_LEVEL must be "error", "warn", "info" or "debug" (got "trace")');
   });
 });

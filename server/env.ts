@@ -109,7 +109,7 @@ export const envSchema = z.object({
   /** How often the retention sweep runs after the one at start (ms). */
   RETENTION_SWEEP_MS: int('RETENTION_SWEEP_MS').min(1000).default(60 * 60_000),
   /** debug: also log the ids of what the retention sweep deletes. */
-  LOG_LEVEL: z.enum(['info', 'debug'], { error: 'LOG_LEVEL must be "info" or "debug"' }).default('info'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug'], { error: 'LOG_LEVEL must be "error", "warn", "info" or "debug"' }).default('info'),
   // ---- end of section 4b ----
   // --- accounts: client address, session lifetime (AUTH=local) ---
   /**

@@ -40,8 +40,10 @@ describe('server/main.ts process handlers', () => {
 
     child.kill('SIGUSR2');
     await until(() => (output.includes('test fault: an exception nobody catches') || child!.exitCode !== null ? true : undefined), 'the faults to be logged');
-    expect(output).toContain('[stepflow] unhandled promise rejection (kept running): Error: test fault: a rejected promise nobody handles');
-    expect(output).toContain('[stepflow] uncaught exception (uncaughtException; kept running): Error: test fault: an exception nobody catches');
+    // JSON lines (pino): level 50 = error, the error itself under `err`.
+    const lines = output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; msg: string; err?: { message: string }; origin?: string });
+    expect(lines.find((l) => l.msg === 'unhandled promise rejection (kept running)')).toMatchObject({ level: 50, err: { message: 'test fault: a rejected promise nobody handles' } });
+    expect(lines.find((l) => l.msg === 'uncaught exception (kept running)')).toMatchObject({ level: 50, origin: 'uncaughtException', err: { message: 'test fault: an exception nobody catches' } });
     expect(child.exitCode).toBeNull();
     expect(await health()).toBe(200);
   }, 150_000);
@@ -65,7 +67,7 @@ describe('server/main.ts process handlers', () => {
       failing.stderr!.on('data', (b: Buffer) => { output += b.toString(); });
       const code = await new Promise<number | null>((resolve) => failing.once('exit', (c) => resolve(c)));
       expect(code).toBe(1);
-      expect(output).toMatch(/\[stepflow\] could not start: .*EADDRINUSE/);
+      expect(output).toMatch(/could not start: .*EADDRINUSE/);
       expect(output).not.toContain('kept running');
     } finally {
       blocker.close();

@@ -11,8 +11,7 @@ const { ensureNextBuild } = await import('./next-build');
 const { seedLibrary } = await import('../prisma/seed');
 const { ensureModelPack } = await import('./model-pack');
 const { adoptOwnerless } = await import('./auth/admin');
-
-const log = (m: string) => console.log(`[stepflow] ${m}`);
+const { createLogger, logTo } = await import('./log');
 
 let env;
 try {
@@ -24,6 +23,8 @@ try {
   }
   throw e;
 }
+const logger = createLogger({ level: env.LOG_LEVEL, pretty: env.NODE_ENV === 'development', name: 'server' });
+const log = logTo(logger);
 
 // A failure while starting (port taken, migration, ADMIN_USERNAME refused...) ends the process with its message:
 // nothing is serving yet, so there is nothing to keep up.
@@ -39,7 +40,8 @@ try {
   if (seeded.length) log(`library seeded with ${seeded.join(', ')}`);
   await exclusive('start-up', () => adoptOwnerless(db, env, log));
 } catch (e) {
-  console.error(`[stepflow] could not start: ${(e as Error)?.message ?? String(e)}`);
+  logger.error({ err: e }, `could not start: ${(e as Error)?.message ?? String(e)}`);
+  logger.flush();
   await server?.close().catch(() => undefined);
   process.exit(1);
 }
@@ -49,10 +51,10 @@ log(`serving ${server.url} (${env.NODE_ENV}; ${env.WORKERS} worker(s), ${env.EXE
 // log it loudly and keep serving. The trade-off (server/README.md, Decisions): after an uncaught exception some
 // in-memory state may be inconsistent; a supervisor restart would reset it but would also interrupt every running run.
 process.on('unhandledRejection', (reason) => {
-  console.error(`[stepflow] unhandled promise rejection (kept running): ${(reason as Error)?.stack ?? String(reason)}`);
+  logger.error({ err: reason }, 'unhandled promise rejection (kept running)');
 });
 process.on('uncaughtException', (e, origin) => {
-  console.error(`[stepflow] uncaught exception (${origin}; kept running): ${e?.stack ?? String(e)}`);
+  logger.error({ err: e, origin }, 'uncaught exception (kept running)');
 });
 
 let stopping = false;
@@ -67,7 +69,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     server!.close().then(
       () => process.exit(0),
       (e) => {
-        console.error(e);
+        logger.error({ err: e }, 'stopping failed');
         process.exit(1);
       },
     );

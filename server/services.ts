@@ -6,6 +6,7 @@ import type { AuthLimits } from './auth/rate-limit';
 import type { Db } from './db';
 import type { Metrics } from './metrics/metrics';
 import type { Env } from './env';
+import type { Log } from './log';
 import type { RunQueue } from './queue/queue';
 
 export interface Services {
@@ -14,7 +15,7 @@ export interface Services {
   models: ModelStore;
   artifacts: ArtifactStore;
   queue: RunQueue;
-  log: (message: string) => void;
+  log: Log;
   /** Sign-in attempts per account and client IP, sign-ups per client IP (AUTH=local). */
   authLimits: AuthLimits;
   /** Routers publish access changes here; the socket server drops sockets from rooms they may no longer watch. */

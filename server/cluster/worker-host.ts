@@ -3,6 +3,7 @@
 // mode's local workers, so a crash or a hang of the graph kills only the child). A RunSupervisor watches the run as
 // the embedded queue does; its events go to the browsers through Redis (Socket.io emitter), its records to the
 // API. The host keeps a heartbeat key in Redis; web servers fail the runs of a host whose key expires.
+import type { Log } from '../log';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -36,7 +37,7 @@ export interface WorkerHostOptions {
   catalog: ReadonlyMap<string, CatalogNode>;
   /** How often the heartbeat key is refreshed (default 1 s); it expires after 5 of these. */
   heartbeatMs?: number;
-  log: (m: string) => void;
+  log: Log;
 }
 
 export interface WorkerHost {
@@ -173,7 +174,7 @@ export async function startWorkerHost(o: WorkerHostOptions): Promise<WorkerHost>
       try {
         await fetchInputs(r.graph as Graph);
       } catch (e) {
-        log(`run ${r.runId}: fetching input images failed: ${(e as Error).message}`);
+        log(`run ${r.runId}: fetching input images failed: ${(e as Error).message}`, { runId: r.runId, workerId: id, level: 'warn' });
       }
     }
     let w: WorkerHandle;
@@ -187,7 +188,7 @@ export async function startWorkerHost(o: WorkerHostOptions): Promise<WorkerHost>
     const ended = runs.map((r) => new Promise<void>((resolve) => endings.set(r.runId, resolve)));
     const batch = runs.length > 1 ? runs.map((r) => r.runId) : undefined;
     pool.assign(w, runs.map((r) => {
-      supervisor.start({ runId: r.runId, workflowId: r.workflowId, workflowRoom: r.workflowRoom, worker: w, listeners: r.previewListeners });
+      supervisor.start({ runId: r.runId, workflowId: r.workflowId, workflowRoom: r.workflowRoom, worker: w, listeners: r.previewListeners, userId: r.ownerId });
       return {
         type: 'run' as const, runId: r.runId, ownerId: r.ownerId, graph: r.graph as Graph, targets: r.targets,
         debug: r.debug as DebugRequest | undefined, previewListeners: r.previewListeners, ...(batch ? { batch } : {}),

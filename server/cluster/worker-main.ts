@@ -6,15 +6,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { getCatalog } from '../../nodes/registry';
 import { EnvError, loadEnv } from '../env';
+import { createLogger, envLogLevel, logTo } from '../log';
 import { ensureModelPack } from '../model-pack';
 import { projectRoot } from '../paths';
 import { DEFAULT_POOL, POOL_PATTERN, POOL_SHAPE } from '../queue/pools';
 import { WorkerApiError } from './api-client';
 import { startWorkerHost } from './worker-host';
 
-const log = (m: string) => console.log(`[worker] ${m}`);
+const logger = createLogger({ level: envLogLevel(process.env.LOG_LEVEL), pretty: process.env.NODE_ENV === 'development', name: 'worker-host' });
+const log = logTo(logger);
 const fail = (m: string): never => {
-  console.error(`[worker] ${m}`);
+  logger.error(m);
+  logger.flush();
   process.exit(1);
 };
 

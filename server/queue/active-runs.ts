@@ -10,6 +10,8 @@ export interface ActiveRun {
   /** The workflow room that hears this run (auth/access.ts workflowRoomOf): unset for other people's runs of it. */
   workflowRoom?: string;
   worker: WorkerHandle;
+  /** Whose run it is (null with AUTH=none), for the log lines about it. */
+  userId?: string | null;
   /** Clients watching (last count sent to the worker). */
   listeners: number;
   paused: boolean;

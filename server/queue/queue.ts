@@ -1,6 +1,7 @@
 // The run queue: every run is a Run row before dispatch. Embedded, queued runs go to idle local workers by priority,
 // then age, and a RunSupervisor watches them; scaled (REDIS_URL), each row becomes a BullMQ job that a worker host
 // claims through the API, and cancel/debug reach it over Redis (RemoteDispatch). Queue positions live here.
+import type { Log } from '../log';
 import { TRPCError } from '@trpc/server';
 import type { Graph } from '../../nodes/engine/graph';
 import type { RunEvent, RunStatus } from '../../nodes/engine/events';
@@ -78,7 +79,7 @@ export interface RunQueueOptions {
   cancelGraceMs?: number;
   /** RUN_TIMEOUT: a run running (not paused) longer than this is stopped with code `timeout`; 0/unset = no limit. */
   runTimeoutMs?: number;
-  log?: (message: string) => void;
+  log?: Log;
   /** Per-user quotas and graph caps (env.ts "Limits"). */
   limits: EnqueueLimits & { graph: GraphLimits };
   /** Set in scaled mode: runs leave through BullMQ, not to local workers. */
@@ -331,7 +332,7 @@ export class RunQueue {
   // ---- worker pool handlers ----
 
   onWorkerReady(w: WorkerHandle): void {
-    this.opts.log?.(`worker ${w.id} ready (pid ${w.pid}, ${w.provider})`);
+    this.opts.log?.(`worker ${w.id} ready (pid ${w.pid}, ${w.provider})`, { workerId: w.id });
     void this.pump();
   }
 
@@ -376,7 +377,7 @@ export class RunQueue {
         await this.dispatchAll();
       } while (this.pumpAgain);
     } catch (e) {
-      this.opts.log?.(`dispatch failed: ${(e as Error).stack ?? e}`);
+      this.opts.log?.(`dispatch failed: ${(e as Error).stack ?? e}`, { level: 'error' });
     } finally {
       this.pumping = false;
     }
@@ -413,7 +414,7 @@ export class RunQueue {
         this.opts.metrics?.runStarted(next.queuedAt, startedAt);
         const workflowRoom = workflowRoomOf(next);
         const listeners = this.broadcaster.listenerCount(next.id, workflowRoom);
-        this.supervisor.start({ runId: next.id, workflowId: next.workflowId ?? undefined, workflowRoom, worker: w, listeners });
+        this.supervisor.start({ runId: next.id, workflowId: next.workflowId ?? undefined, workflowRoom, worker: w, listeners, userId: next.userId });
         return {
           type: 'run' as const, runId: next.id, ownerId: next.userId, graph: JSON.parse(next.graph) as Graph,
           targets: next.targets ? JSON.parse(next.targets) : undefined,

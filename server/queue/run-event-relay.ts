@@ -1,6 +1,7 @@
 // Turns one running run's worker messages into records (RunRecorder) and broadcast events, in order:
 // previews throttled, the end announced only after its artifacts are stored, crashes, hangs, timeouts and
 // protocol breaches reported with their own codes.
+import type { Log } from '../log';
 import type { RunEvent } from '../../nodes/engine/events';
 import { ArtifactRejectedError } from '../artifacts/image-kind';
 import type { WorkerExit } from '../worker/pool';
@@ -16,7 +17,7 @@ export interface RunEventRelayDeps {
   emit(run: ActiveRun, event: RunEvent): void;
   /** The run's end is recorded and announced; the queue forgets it (and frees its worker if alive). */
   ended(run: ActiveRun, opts: { releaseWorker: boolean }): void;
-  log?: (message: string) => void;
+  log?: Log;
 }
 
 export class RunEventRelay {
@@ -31,7 +32,7 @@ export class RunEventRelay {
         run.node = { id: e.nodeId, type: e.nodeType, startedAt: performance.now() };
         return emit(run, e);
       case 'node:preview':
-        await recorder.storePreview(e).catch((err) => this.d.log?.(`run ${run.runId}: preview not stored: ${err}`));
+        await recorder.storePreview(e).catch((err) => this.d.log?.(`run ${run.runId}: preview not stored: ${err}`, { runId: run.runId, level: 'warn' }));
         for (const f of throttle.offer(e)) emit(run, { ...f, type: 'node:preview' });
         return;
       case 'node:finished':
@@ -73,7 +74,7 @@ export class RunEventRelay {
       const failure = e instanceof ArtifactRejectedError
         ? { status: 'failed' as const, code: e.code, message: e.message, nodeId: e.nodeId }
         : { status: 'failed' as const, code: 'record_failed', message: `the run finished but its results could not be stored: ${(e as Error).message}` };
-      this.d.log?.(`run ${run.runId}: ${(e as Error).stack ?? e}`);
+      this.d.log?.(`run ${run.runId}: ${(e as Error).stack ?? e}`, { runId: run.runId, workerId: run.worker.id, level: 'error' });
       await this.d.recorder.fail(run.runId, failure).catch(() => undefined);
       this.d.emit(run, { type: 'run:failed', runId: run.runId, nodeId: failure.nodeId, code: failure.code, message: failure.message });
     } finally {

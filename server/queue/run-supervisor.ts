@@ -2,6 +2,7 @@
 // (forked local workers, records in the database) and a scaled worker host (`npm run worker`, records through the
 // API). It relays worker messages in order (RunEventRelay), stops runs asked to stop (killing a worker that ignores
 // the cancel), enforces RUN_TIMEOUT and reports crashes, hangs and protocol breaches.
+import type { Log } from '../log';
 import type { RunEvent } from '../../nodes/engine/events';
 import type { DebugCommand, DebugRequest, HostToWorker, WorkerToHost } from '../worker/protocol';
 import type { WorkerExit, WorkerHandle } from '../worker/pool';
@@ -25,7 +26,7 @@ export interface RunSupervisorOptions {
   kill(worker: WorkerHandle): void;
   /** The run's end is recorded and announced; `releaseWorker`: its worker is alive and may take the next run. */
   ended(run: ActiveRun, opts: { releaseWorker: boolean }): void;
-  log?: (message: string) => void;
+  log?: Log;
   /** Counts step previews sent to browsers and dropped by the PREVIEW_FPS limit (metrics). */
   onPreview?: (result: 'sent' | 'dropped') => void;
 }
@@ -36,6 +37,7 @@ export interface StartRun {
   workflowRoom?: string;
   worker: WorkerHandle;
   listeners: number;
+  userId?: string | null;
   /** Overrides the supervisor's RUN_TIMEOUT (a worker host takes the server's value with each run). */
   runTimeoutMs?: number;
 }
@@ -57,6 +59,7 @@ export class RunSupervisor {
         opts.emit(run, event);
       },
       ended: (run, how) => {
+        opts.log?.(`run ${run.runId} ended on worker ${run.worker.id}`, { runId: run.runId, workerId: run.worker.id, userId: run.userId ?? null });
         this.close(run);
         opts.ended(run, how);
       },
@@ -67,6 +70,7 @@ export class RunSupervisor {
   start(s: StartRun): ActiveRun {
     const run: ActiveRun = {
       runId: s.runId, workflowId: s.workflowId, workflowRoom: s.workflowRoom, worker: s.worker, listeners: s.listeners, paused: false, closed: false,
+      userId: s.userId,
     };
     const limit = s.runTimeoutMs ?? this.opts.runTimeoutMs;
     if (limit) run.deadline = new RunDeadline(limit, () => this.timeOut(run));
@@ -108,13 +112,13 @@ export class RunSupervisor {
 
   onWorkerMessage(w: WorkerHandle, msg: WorkerToHost): void {
     if (msg.type === 'fatal') {
-      this.opts.log?.(`worker ${msg.workerId} cannot start: ${msg.message}`);
+      this.opts.log?.(`worker ${msg.workerId} cannot start: ${msg.message}`, { workerId: msg.workerId, level: 'error' });
       return;
     }
     if (msg.type === 'ready' || msg.type === 'pong' || this.stopped) return;
     const run = this.active.get(msg.runId);
     if (!run || run.worker !== w) {
-      this.opts.log?.(`worker ${w.id}: "${msg.type}" message for run ${msg.runId}, which is not running on it; dropped`);
+      this.opts.log?.(`worker ${w.id}: "${msg.type}" message for run ${msg.runId}, which is not running on it; dropped`, { runId: msg.runId, workerId: w.id, level: 'warn' });
       return;
     }
     this.active.serial(run, () => (msg.type === 'done' ? this.relay.done(run, msg.result) : this.relay.event(run, msg.event)), this.opts.log);
@@ -161,7 +165,7 @@ export class RunSupervisor {
     run.cancelReason = reason;
     this.opts.send(run.worker, { type: 'cancel', runId: run.runId, reason });
     run.cancelTimer = setTimeout(() => {
-      this.opts.log?.(`run ${run.runId}: worker ${run.worker.id} ignored the cancel; killing it`);
+      this.opts.log?.(`run ${run.runId}: worker ${run.worker.id} ignored the cancel; killing it`, { runId: run.runId, workerId: run.worker.id, level: 'warn' });
       this.opts.kill(run.worker);
     }, this.opts.cancelGraceMs ?? 15_000);
   }
@@ -171,7 +175,7 @@ export class RunSupervisor {
     if (run.closed || run.cancelReason) return;
     const limit = run.deadline!.limitMs;
     run.timedOut = { message: `the run exceeded RUN_TIMEOUT (${limit} ms of running time) ${runPosition(run)}`, nodeId: run.node?.id };
-    this.opts.log?.(`run ${run.runId}: ${run.timedOut.message}; stopping it`);
+    this.opts.log?.(`run ${run.runId}: ${run.timedOut.message}; stopping it`, { runId: run.runId, workerId: run.worker.id, level: 'warn' });
     this.stopRun(run, run.timedOut.message);
   }
 

@@ -18,6 +18,8 @@ export interface SpawnedServer {
   kill(): Promise<void>;
   /** SIGTERM and wait (graceful close); SIGKILL after 20 s. */
   stop(): Promise<void>;
+  /** Everything it (and its workers) wrote to stdout and stderr so far. */
+  output(): string;
 }
 
 const SCRIPTS = {
@@ -59,7 +61,12 @@ export async function spawnServer(
     },
   });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  let all = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+    all += d.toString();
+  });
+  child.stdout!.on('data', (d: Buffer) => (all += d.toString()));
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -77,6 +84,7 @@ export async function spawnServer(
     // The app's own links (auth calls alone, batches of at most 10), as the harness and the browser use them.
     trpc: createTRPCClient<AppRouter>({ links: stepflowLinks({ url: `${url}/api/trpc` }) }),
     groupPids: () => processGroup(group),
+    output: () => all,
     async kill() {
       try {
         process.kill(-group, 'SIGKILL');

@@ -7,7 +7,7 @@ const NAMES = new Set([
   // Windows needs these to start any process.
   'SYSTEMROOT', 'SystemRoot', 'WINDIR', 'COMSPEC', 'PATHEXT',
   // StepFlow's own settings a worker reads (the rest travels in its config message).
-  'MODELS_DIR', 'DATA_DIR', 'EXECUTION_PROVIDER', 'CACHE_BYTES', 'MODEL_BUDGET_BYTES', 'DEBUG_PAUSE_TIMEOUT',
+  'MODELS_DIR', 'DATA_DIR', 'EXECUTION_PROVIDER', 'CACHE_BYTES', 'MODEL_BUDGET_BYTES', 'DEBUG_PAUSE_TIMEOUT', 'LOG_LEVEL',
   // Native libraries: CUDA's loader path and device choice, libuv's thread pool.
   'LD_LIBRARY_PATH', 'UV_THREADPOOL_SIZE',
 ]);

@@ -8,6 +8,7 @@ import { InputStore } from '../../nodes/runtime/inputs';
 import { ModelStore } from '../../nodes/runtime/models';
 import { OnnxRuntime } from '../../nodes/runtime/onnx';
 import { BatchGroup } from '../../nodes/sampling/batch';
+import { createLogger, envLogLevel, logTo } from '../log';
 import { inspectThumbnails } from './inspect-thumbnails';
 import type { DebugCommand, HostToWorker, WorkerConfig, WorkerToHost } from './protocol';
 
@@ -31,11 +32,13 @@ export interface WorkerRuntime {
 }
 
 export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHost) => void): WorkerRuntime {
+  // JSON lines on the stdout it shares with its host, each naming this worker.
+  const log = logTo(createLogger({ level: envLogLevel(process.env.LOG_LEVEL), name: 'worker', base: { workerId: config.workerId } }));
   const runtime = new OnnxRuntime({
     provider: config.provider,
     cudaDeviceId: config.cudaDeviceId,
     budgetBytes: config.modelBudgetBytes,
-    onWarning: (m) => console.warn(`[worker ${config.workerId}] onnx: ${m}`),
+    onWarning: (m) => log(`onnx: ${m}`, { level: 'warn' }),
   });
   const executor = new Executor({
     runtime,
@@ -79,7 +82,7 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
       const { values, ...rest } = result;
       const inspect = result.status === 'succeeded' && msg.targets?.length
         ? await inspectThumbnails(msg.graph, msg.targets, values).catch((e: Error) => {
-          console.warn(`[worker ${config.workerId}] inspect thumbnails of run ${msg.runId} failed: ${e.message}`);
+          log(`inspect thumbnails of run ${msg.runId} failed: ${e.message}`, { runId: msg.runId, level: 'warn' });
           return [];
         })
         : [];
