@@ -2,10 +2,11 @@
 // typing rule: precision rewrites must know which tensors are float32 before they turn them into something else.
 import { elemTypeOfCode, type ElemType, type INodeProto, type ModelProto } from '../proto';
 
+/** A graph the precision tools cannot handle; `subject` names the node or tensor, e.g. `node "/conv/Conv"`. */
 export class PrecisionError extends Error {
   readonly code = 'onnx_precision';
-  constructor(readonly node: string, message: string) {
-    super(`node "${node}": ${message}`);
+  constructor(readonly subject: string, message: string) {
+    super(`${subject}: ${message}`);
     this.name = 'PrecisionError';
   }
 }
@@ -28,10 +29,10 @@ function outputTypes(node: INodeProto, typeOf: (name: string) => ElemType | unde
   const first = inputs.find((t) => t !== undefined);
   const all = (t: ElemType | undefined) => outs.map(() => t);
   if (node.domain && node.domain !== 'ai.onnx') {
-    throw new PrecisionError(node.name ?? op, `${node.domain}.${op} is outside the ONNX domain; its output types are unknown to the precision tools`);
+    throw new PrecisionError(`node "${node.name ?? op}"`, `${node.domain}.${op} is outside the ONNX domain; its output types are unknown to the precision tools`);
   }
   if ((node.attribute ?? []).some((a) => a.g || (a.graphs?.length ?? 0) > 0)) {
-    throw new PrecisionError(node.name ?? op, `${op} has a subgraph; control flow is not supported by the precision tools`);
+    throw new PrecisionError(`node "${node.name ?? op}"`, `${op} has a subgraph; control flow is not supported by the precision tools`);
   }
   if (INT64_OUT.has(op)) return all('int64');
   if (BOOL_OUT.has(op)) return all('bool');

@@ -60,7 +60,10 @@ export function quantizeStatic(source: ModelProto, ranges: ReadonlyMap<string, T
     if (WEIGHTED.has(op)) {
       const wDims = (initializers.get(w)?.dims ?? []).map(toNumber);
       const weightOk = types.get(w) === 'float32' && initializers.has(w) && (op === 'Conv' ? wDims.length >= 3 : wDims.length === 2);
-      return isActivation(x) && ranges.has(x) && weightOk && (!b || initializers.has(b)) && (n.output?.length ?? 0) === 1 && types.get(out) === 'float32';
+      const readers = consumers.get(out) ?? [];
+      const reluRange = readers.length === 1 && readers[0].opType === 'Relu' && ranges.has(readers[0].output?.[0] ?? '');
+      return isActivation(x) && ranges.has(x) && weightOk && (!b || initializers.has(b)) && (n.output?.length ?? 0) === 1
+        && types.get(out) === 'float32' && (ranges.has(out) || reluRange);
     }
     if (ARITHMETIC.has(op)) return (n.input ?? []).every((i) => isActivation(i) && ranges.has(i)) && ranges.has(out);
     if (MOVES.has(op)) {
@@ -89,7 +92,7 @@ export function quantizeStatic(source: ModelProto, ranges: ReadonlyMap<string, T
     let p = paramNames.get(name);
     if (!p) {
       const range = ranges.get(name);
-      if (!range) throw new PrecisionError(name, 'has no calibrated range');
+      if (!range) throw new PrecisionError(`tensor "${name}"`, 'has no calibrated range; run calibration over the graph withTensorOutputs() returns');
       const params = paramsFor(range);
       p = {
         params,
@@ -146,7 +149,7 @@ export function quantizeStatic(source: ModelProto, ranges: ReadonlyMap<string, T
     const inputs = [dqOf(x), wd];
     if (b) {
       // int32 bias at scale x_scale * w_scale, as QLinearConv adds it to the int32 accumulator.
-      const xs = paramsOf(x).params.scale;
+      const xs = Math.fround(paramsOf(x).params.scale); // as stored, so bias scale = x scale × weight scale exactly
       const bias = getInitializerFloat32(edit.model, b, opts.baseDir);
       const bScales = Float32Array.from(scales, (s) => xs * s);
       const bq = edit.initializer(`${b}/quantized`, Int32Array.from(bias, (v, i) => Math.round(v / bScales[i])), [channels], 'int32');

@@ -68,6 +68,7 @@ export async function calibrate(model: ModelProto, images: readonly Tensor[]): P
     const session = await runtime.session('esrgan-calibration', { bytes: writeModel(probe) });
     const collector = new RangeCollector();
     for (const image of images) {
+      collector.add(INPUT_NAME, image.data);
       const outputs = await session.run({ [INPUT_NAME]: image });
       for (const name of tensors) collector.add(name, outputFloat32(outputs[name]));
     }
