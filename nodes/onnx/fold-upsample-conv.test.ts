@@ -14,7 +14,7 @@ function upsampleConv(o: { scale: number; kernel: number; cin: number; cout: num
   const rng = new WeightRandom(o.scale * 100 + o.kernel);
   const g = new GraphBuilder('upsample_conv');
   const x = g.input('x', 'float32', [1, o.cin, 'h', 'w']);
-  const attrs = o.mode === 'linear'
+  const attrs: Record<string, string> = o.mode === 'linear'
     ? { mode: 'linear', coordinate_transformation_mode: 'asymmetric' }
     : { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' };
   const up = g.op('Resize', [x, null, g.constant([1, 1, o.scale, o.scale])], { name: '/up/Resize', attrs });
