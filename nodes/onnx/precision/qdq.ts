@@ -61,7 +61,7 @@ export function quantizeStatic(source: ModelProto, ranges: ReadonlyMap<string, T
       const wDims = (initializers.get(w)?.dims ?? []).map(toNumber);
       const weightOk = types.get(w) === 'float32' && initializers.has(w) && (op === 'Conv' ? wDims.length >= 3 : wDims.length === 2);
       const readers = consumers.get(out) ?? [];
-      const reluRange = readers.length === 1 && readers[0].opType === 'Relu' && ranges.has(readers[0].output?.[0] ?? '');
+      const reluRange = readers.length === 1 && readers[0].opType === 'Relu' && !graphOutputs.has(out) && ranges.has(readers[0].output?.[0] ?? '');
       return isActivation(x) && ranges.has(x) && weightOk && (!b || initializers.has(b)) && (n.output?.length ?? 0) === 1
         && types.get(out) === 'float32' && (ranges.has(out) || reluRange);
     }
@@ -75,12 +75,14 @@ export function quantizeStatic(source: ModelProto, ranges: ReadonlyMap<string, T
   };
   const quantized = new Set(edit.originalNodes.filter(eligible));
   // A weighted op whose only reader is a Relu: the Relu's zero-point-0 range does the clamping.
-  const fused = new Map<INodeProto, INodeProto>();
+  const fusedRelus = new Set<INodeProto>();
+  const fusedProducers = new Set<INodeProto>();
   for (const n of quantized) {
     const out = n.output![0];
     const readers = consumers.get(out) ?? [];
     if (WEIGHTED.has(n.opType ?? '') && readers.length === 1 && readers[0].opType === 'Relu' && !graphOutputs.has(out) && ranges.has(readers[0].output![0])) {
-      fused.set(readers[0], n);
+      fusedRelus.add(readers[0]);
+      fusedProducers.add(n);
     }
   }
 
@@ -162,8 +164,7 @@ export function quantizeStatic(source: ModelProto, ranges: ReadonlyMap<string, T
 
   for (const n of edit.originalNodes) {
     const op = n.opType ?? '';
-    const relu = fused.get(n);
-    if (relu) {
+    if (fusedRelus.has(n)) {
       // The Relu reads its producer's raw float output and is followed by Q/DQ with a zero point of 0.
       report.fusedRelu.push(n.name ?? '');
       quantizeOutput(n, n.output![0]);
@@ -177,7 +178,7 @@ export function quantizeStatic(source: ModelProto, ranges: ReadonlyMap<string, T
     const out = n.output![0];
     if (WEIGHTED.has(op)) {
       weighted(n);
-      if ([...fused.values()].includes(n)) edit.nodes.push(n);
+      if (fusedProducers.has(n)) edit.nodes.push(n);
       else quantizeOutput(n, out);
     } else if (MOVES.has(op)) {
       aliasOf.set(out, aliasOf.get(n.input![0]) ?? n.input![0]);

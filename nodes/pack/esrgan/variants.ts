@@ -102,6 +102,7 @@ export const esrganVariantsPart: PackPart = {
   get sources() {
     const code = ['./variants.ts', './part.ts', './convert.ts', './layer-ops.ts', './layers-model.ts', './esrgan-slim.ts',
       '../../onnx/builder.ts', '../../onnx/fold-upsample-conv.ts', '../../onnx/proto.ts', '../../onnx/model-io.ts', '../../runtime/float16.ts',
+      '../../runtime/image.ts',
       '../../onnx/precision/float16.ts', '../../onnx/precision/qdq.ts', '../../onnx/precision/calibration.ts',
       '../../onnx/precision/element-types.ts', '../../onnx/precision/graph-edit.ts'].map(own);
     return [...code, ...PACK_SCALES.flatMap(esrganSlimFiles), path.join(esrganSlimDir(), CALIBRATION_IMAGE)];
