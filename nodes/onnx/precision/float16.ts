@@ -45,10 +45,15 @@ export function convertToFloat16(source: ModelProto, opts: Float16Options = {}):
   // The type each originally-float32 tensor has after conversion.
   const final = new Map<string, ElemType>();
   const initializers = new Set((g.initializer ?? []).map((t) => t.name ?? ''));
+  // Per initializer: does each use want float32? Kept float32 only when every use does.
+  const uses = new Map<string, boolean[]>();
+  for (const n of edit.originalNodes) {
+    (n.input ?? []).forEach((input, slot) => initializers.has(input) && uses.set(input, [...(uses.get(input) ?? []), wantsFloat32(n, slot)]));
+  }
   for (const name of initializers) {
     if (!isFloat32(name)) continue;
-    const uses = edit.originalNodes.flatMap((n) => (n.input ?? []).flatMap((input, slot) => (input === name ? [wantsFloat32(n, slot)] : [])));
-    final.set(name, uses.length > 0 && uses.every(Boolean) ? 'float32' : 'float16');
+    const wants = uses.get(name) ?? [];
+    final.set(name, wants.length > 0 && wants.every(Boolean) ? 'float32' : 'float16');
   }
   for (const i of g.input ?? []) {
     if (i.name && !initializers.has(i.name) && isFloat32(i.name)) final.set(i.name, opts.keepIoTypes ? 'float32' : 'float16');
@@ -69,7 +74,7 @@ export function convertToFloat16(source: ModelProto, opts: Float16Options = {}):
     return out;
   };
 
-  // Graph inputs that stay float32 are cast once, up front.
+  // Graph inputs become float16 (keepIoTypes: they stay float32 and their half readers get a Cast below).
   for (const i of g.input ?? []) {
     const name = i.name ?? '';
     if (initializers.has(name) || !isFloat32(name)) continue;
