@@ -24,7 +24,8 @@ export async function useTfjsBackend(backend: TfjsBackend): Promise<void> {
     setWasmPaths(path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
     wasmPathsSet = true;
   }
-  if (tf.getBackend() === backend) return;
+  // engine().backendName, not getBackend(): the latter first initialises the highest-priority backend (wasm).
+  if (tf.engine().backendName === backend) return;
   if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend "${backend}" failed to initialise`);
 }
 
