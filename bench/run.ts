@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, measured side by side in one process, printed as ratios.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { benchAffinity } from './affinity';
 import { benchThroughput } from './throughput';
@@ -52,10 +53,26 @@ async function main() {
 
   const upscale = path.join(import.meta.dirname, 'upscale.ts');
   if (fs.existsSync(upscale)) {
-    const { benchUpscale } = await import('./upscale');
-    console.log('\n# Upscaler: ONNX Runtime (converted) vs TF.js (original), same weights and image');
-    for (const r of await benchUpscale()) {
-      console.log(`${r.name.padEnd(32)} onnx ${fmt(r.onnxMs, 1)} ms  tfjs ${fmt(r.tfjsMs, 1)} ms  tfjs/onnx ${fmt(r.ratio)}`);
+    const { benchUpscale, tfjsBackendName } = await import('./upscale');
+    const rows = await benchUpscale();
+    console.log(`\n# Upscaler: ONNX Runtime (converted) vs TF.js ${tfjsBackendName()} (original, 1 thread), same weights and image, 9 interleaved runs`);
+    console.log(`(load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; "best" = ratio of fastest runs)`);
+    console.log('model, size, variant, ORT threads                onnx ms   tfjs ms  tfjs/onnx  best  max|d| vs tfjs  PSNR dB  >1/255');
+    for (const r of rows) {
+      console.log(`${r.name.padEnd(44)} ${fmt(r.onnxMs, 1).padStart(8)} ${fmt(r.tfjsMs, 1).padStart(9)} ${fmt(r.ratio).padStart(10)} ${fmt(r.bestRatio).padStart(5)} ${`${fmt(r.maxAbs255)}/255`.padStart(15)} ${fmt(r.psnr, 1).padStart(8)} ${`${fmt(100 * r.overTolerance, 1)}%`.padStart(7)}`);
+    }
+  }
+
+  const precision = path.join(import.meta.dirname, 'precision.ts');
+  if (fs.existsSync(precision)) {
+    const { benchPrecision } = await import('./precision');
+    console.log(`\n# fp16 / int8 variants vs fp32 (ONNX Runtime CPU, ${os.availableParallelism()} threads; median of 9 interleaved runs, txt2img 4), same seed and input`);
+    const rows = await benchPrecision();
+    console.log(`(load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; "best" = ratio of fastest runs)`);
+    console.log('model                                          variant       ms  fp32/this  best    max|d|  PSNR dB  >1/255');
+    for (const r of rows) {
+      const tol = r.overTolerance === undefined ? '' : `${fmt(100 * r.overTolerance, 1)}%`;
+      console.log(`${r.model.padEnd(46)} ${r.variant.padEnd(7)} ${fmt(r.ms, 2).padStart(8)} ${fmt(r.speedup).padStart(10)} ${fmt(r.bestSpeedup).padStart(5)} ${r.maxAbs.toExponential(1).padStart(9)} ${fmt(r.psnr, 1).padStart(8)} ${tol.padStart(7)}`);
     }
   }
 }

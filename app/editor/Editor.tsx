@@ -28,6 +28,7 @@ export function Editor({ workflowId, shareToken, version }: Props) {
   const models = useQuery(trpc.models.list.queryOptions());
   const me = useQuery(trpc.auth.me.queryOptions(undefined, { staleTime: 60_000 }));
   const modelMap = useMemo(() => new Map((models.data ?? []).map((m) => [m.kind as string, m.names])), [models.data]);
+  const precisionMap = useMemo(() => new Map((models.data ?? []).map((m) => [m.kind as string, m.precision])), [models.data]);
 
   const error = workflow.error ?? catalog.error;
   if (error) {
@@ -72,6 +73,7 @@ export function Editor({ workflowId, shareToken, version }: Props) {
         access={access}
         catalog={catalog.data}
         models={modelMap}
+        modelPrecision={precisionMap}
       />
     </ReactFlowProvider>
   );

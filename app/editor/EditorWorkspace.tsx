@@ -52,6 +52,8 @@ interface Props {
   access: WorkflowAccess;
   catalog: readonly CatalogNode[];
   models: ReadonlyMap<string, string[]>;
+  /** Per kind: model name -> fp32 / fp16 / int8..., shown in the pickers. */
+  modelPrecision?: ReadonlyMap<string, Readonly<Record<string, string>>>;
 }
 
 type SideTab = 'results' | 'debug' | 'inspect' | 'versions' | 'about' | 'api';
@@ -59,7 +61,7 @@ const SIDE_TABS: [SideTab, string][] = [
   ['results', 'Results'], ['debug', 'Debug'], ['inspect', 'Inspect'], ['versions', 'Versions'], ['about', 'About'], ['api', 'API'],
 ];
 
-export function EditorWorkspace({ workflow, access: initialAccess, catalog, models }: Props) {
+export function EditorWorkspace({ workflow, access: initialAccess, catalog, models, modelPrecision }: Props) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const notify = useToast();
@@ -148,6 +150,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
   const services: EditorNodeServices = useMemo(() => ({
     catalog: catalogMap,
     models: (kind) => models.get(kind) ?? [],
+    modelPrecision: (kind) => modelPrecision?.get(kind) ?? {},
     problems: problemsByNode,
     runNodes: view.nodes,
     previews,
@@ -160,7 +163,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     breakpoints: dbg.badges,
     readOnly,
     inputImageUrl: (name) => inputImageUrl(name, { workflowId: workflow.id, shareToken: access.shareToken }),
-  }), [catalogMap, models, problemsByNode, view.nodes, previews, artifactsByNode, actions.lastSeeds, editor.setParam, editor.setControl, editor.setTitle, dbg.badges, readOnly, workflow.id, access.shareToken]);
+  }), [catalogMap, models, modelPrecision, problemsByNode, view.nodes, previews, artifactsByNode, actions.lastSeeds, editor.setParam, editor.setControl, editor.setTitle, dbg.badges, readOnly, workflow.id, access.shareToken]);
 
   const selectedId = editor.nodes.find((n) => n.selected)?.id ?? null;
   const selectedType = selectedId ? editor.nodes.find((n) => n.id === selectedId)?.data.type : undefined;

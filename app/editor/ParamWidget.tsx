@@ -13,12 +13,14 @@ interface Props {
   control?: SeedControl;
   lastSeed?: number;
   models: string[];
+  /** Model name -> precision, appended to the option label ("tiny-sd-int8 · int8"). */
+  modelPrecision?: Readonly<Record<string, string>>;
   invalid: boolean;
   onChange(value: unknown): void;
   onControl(control: SeedControl): void;
 }
 
-export function ParamWidget({ param, value, control, lastSeed, models, invalid, onChange, onControl }: Props) {
+export function ParamWidget({ param, value, control, lastSeed, models, modelPrecision, invalid, onChange, onControl }: Props) {
   const { ui, name } = param;
   const label = ui.label ?? name;
   const cls = `param param-${ui.widget}${invalid ? ' param-invalid' : ''}`;
@@ -68,7 +70,7 @@ export function ParamWidget({ param, value, control, lastSeed, models, invalid, 
               <select className="nodrag" aria-label={label} data-testid={testId} value={String(value ?? '')} onChange={(e) => onChange(e.target.value)}>
                 {!value && <option value="">choose a {ui.modelKind ?? 'model'}…</option>}
                 {names.map((m) => (
-                  <option key={m} value={m}>{models.includes(m) ? m : `${m} (missing)`}</option>
+                  <option key={m} value={m}>{!models.includes(m) ? `${m} (missing)` : modelPrecision?.[m] ? `${m} · ${modelPrecision[m]}` : m}</option>
                 ))}
               </select>
             );

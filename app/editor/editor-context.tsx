@@ -12,6 +12,8 @@ export interface EditorNodeServices {
   catalog: ReadonlyMap<string, CatalogNode>;
   /** Model names per model kind, for model pickers. */
   models: (kind: string) => string[];
+  /** Model name -> precision (fp32, fp16, int8...) per model kind, shown next to the name in pickers. */
+  modelPrecision: (kind: string) => Readonly<Record<string, string>>;
   problems: ReadonlyMap<string, GraphProblem[]>;
   runNodes: Readonly<Record<string, NodeRunState>>;
   previews: Readonly<Record<string, string>>;

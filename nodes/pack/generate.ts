@@ -6,12 +6,18 @@ import { defaultModelsDir } from '../paths';
 import { spritesCheckpointPart, spritesRefinerPart } from './checkpoint';
 import { combinedGeneratorHash, partGeneratorHash, partStaleReason, readManifest, sha256File, writeManifest, type PackManifest } from './checksum';
 import { esrganPart } from './esrgan/part';
+import { esrganVariantsPart } from './esrgan/variants';
 import { part as paletteLoraPart } from './lora/part';
 import { part as tinySdPart } from './tiny-sd/part';
+import { variantsPart as tinySdVariantsPart } from './tiny-sd/variants';
 import type { PackPart } from './part';
 
 /** Every part of the pack, in generation order. */
-export const PACK_PARTS: readonly PackPart[] = Object.freeze([spritesCheckpointPart, spritesRefinerPart, esrganPart, paletteLoraPart, tinySdPart]);
+export const PACK_PARTS: readonly PackPart[] = Object.freeze([
+  spritesCheckpointPart, spritesRefinerPart, esrganPart, paletteLoraPart, tinySdPart,
+  // fp16 / int8 variants (ARCHITECTURE.md, model pack): after their fp32 sources
+  esrganVariantsPart, tinySdVariantsPart,
+]);
 
 export type PackProgress =
   | { phase: 'skip'; part: string }

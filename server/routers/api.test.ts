@@ -3,6 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillGraph, startTestServer, tempDir, trpcRejection, type TestServer } from '../testing/harness';
+import { GraphBuilder } from '../../nodes/onnx/builder';
+import { float32ToFloat16 } from '../../nodes/runtime/float16';
+
+/** A one-conv float16 model: enough for the listing to read its precision. */
+function halfModel(): Uint8Array {
+  const g = new GraphBuilder('half');
+  const x = g.input('x', 'float16', [1, 3, 'h', 'w']);
+  g.output(g.op('Conv', [x, g.initializer('w', float32ToFloat16(new Float32Array(27).fill(0.1)), [1, 3, 3, 3])]), 'y', 'float16');
+  return g.toBytes();
+}
 
 let t: TestServer;
 let dataDir: string;
@@ -11,6 +21,8 @@ beforeAll(async () => {
   dataDir = tempDir('api');
   fs.mkdirSync(path.join(dataDir, 'models', 'vae'), { recursive: true });
   fs.writeFileSync(path.join(dataDir, 'models', 'vae', 'tiny.onnx'), 'not a real model');
+  fs.mkdirSync(path.join(dataDir, 'models', 'upscalers'), { recursive: true });
+  fs.writeFileSync(path.join(dataDir, 'models', 'upscalers', 'half.onnx'), halfModel());
   t = await startTestServer(dataDir);
 });
 
@@ -40,7 +52,11 @@ describe('input validation', () => {
       expect((e.data?.zodError?.fieldErrors as Record<string, string[]>).name[0]).toMatch(/plain name inside the models folder/);
     }
     expect(await t.trpc.models.exists.query({ kind: 'vae', name: 'tiny.onnx' })).toEqual({ kind: 'vae', name: 'tiny.onnx', exists: true });
-    expect(await t.trpc.models.list.query({ kind: 'vae' })).toEqual([{ kind: 'vae', names: ['tiny.onnx'] }]);
+    expect(await t.trpc.models.list.query({ kind: 'vae' })).toEqual([{ kind: 'vae', names: ['tiny.onnx'], precision: {} }]);
+  });
+
+  it('lists each model\'s precision for the picker', async () => {
+    expect(await t.trpc.models.list.query({ kind: 'upscalers' })).toEqual([{ kind: 'upscalers', names: ['half.onnx'], precision: { 'half.onnx': 'fp16' } }]);
   });
 });
 

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { isPlainModelName } from '../../nodes/engine/params';
 import { MODEL_KINDS } from '../../nodes/runtime/models';
+import { precisionByName } from '../../nodes/runtime/model-precision';
 import { createRouter, publicProcedure } from '../trpc';
 
 export const modelKindSchema = z.enum(MODEL_KINDS);
@@ -14,12 +15,18 @@ export const modelNameSchema = z
   .refine((n) => isPlainModelName(n) && !n.includes('..'), 'a model name must be a plain name inside the models folder (no "..", no absolute path)');
 
 export const modelsRouter = createRouter({
-  /** Without `kind`: every kind, each with its names (possibly empty). */
+  /**
+   * Without `kind`: every kind, each with its names (possibly empty) and, per name, the precision its
+   * weights compute in (fp32, fp16, bf16, int8, int4) where the file says.
+   */
   list: publicProcedure
     .input(z.object({ kind: modelKindSchema.optional() }).optional())
     .query(({ ctx, input }) => {
       const kinds = input?.kind ? [input.kind] : MODEL_KINDS;
-      return kinds.map((kind) => ({ kind, names: ctx.models.list(kind) }));
+      return kinds.map((kind) => {
+        const names = ctx.models.list(kind);
+        return { kind, names, precision: precisionByName(ctx.models, kind, names) };
+      });
     }),
 
   /** Whether a graph could use this name. */

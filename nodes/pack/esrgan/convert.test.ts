@@ -88,7 +88,10 @@ describe('esrgan-slim conversion (acceptance: ONNX equals the original TF.js mod
     expect(dims(graph.input![0])).toEqual(['batch', 3, 'height', 'width']);
     expect(dims(graph.output![0])).toEqual(['batch', 3, 'out_height', 'out_width']);
     const ops = new Set(graph.node!.map((n) => n.opType));
-    expect([...ops].sort()).toEqual(['Add', 'Clip', 'Concat', 'Conv', 'Identity', 'Mul', 'Relu', 'Resize']);
+    // The nearest UpSampling2D + Conv2D tail runs as a low-resolution conv + DepthToSpace (fold-upsample-conv.ts).
+    expect([...ops].sort()).toEqual(['Add', 'Clip', 'Concat', 'Conv', 'DepthToSpace', 'Identity', 'Mul', 'Relu']);
+    const unfolded = readModel(convertLayersModel(readLayersModel(esrganSlimModelJson(2)), { modelRange: 255, foldUpsample: false }).bytes);
+    expect(unfolded.graph!.node!.filter((n) => n.opType === 'Resize').length).toBe(1);
   });
 });
 

@@ -1,6 +1,7 @@
 // TF.js layers model -> ONNX upscaler: walks the Keras layer graph, converts each call with
 // layer-ops, and wraps it so the ONNX model takes and returns NCHW RGB in [0,1] (clipped).
 import { GraphBuilder, type GraphValue } from '../../onnx/builder';
+import { foldUpsampleConv } from '../../onnx/fold-upsample-conv';
 import { readModel, writeModel } from '../../onnx/model-io';
 import { converterFor, LayerConversionError, SUPPORTED_LAYERS, type Feature, type LayerContext } from './layer-ops';
 import type { KerasLayer, LayersModel, TensorRef } from './layers-model';
@@ -13,6 +14,11 @@ export interface ConvertOptions {
   /** Extra metadata_props (source, licence, ...); scale, layout and range are always written. */
   metadata?: Record<string, string>;
   docString?: string;
+  /**
+   * Rewrite nearest UpSampling2D -> Conv2D as a low-resolution conv + DepthToSpace (default true): the same
+   * result up to float rounding, without a conv over the upsampled image (esrgan-slim x4: 16x the pixels).
+   */
+  foldUpsample?: boolean;
 }
 
 export interface ConvertedModel {
@@ -73,6 +79,7 @@ export function convertLayersModel(model: LayersModel, opts: ConvertOptions): Co
   g.output(clipped, OUTPUT_NAME, 'float32', ['batch', channels, 'out_height', 'out_width']);
 
   const onnxModel = readModel(g.toBytes({ opset: 17, producer: 'stepflow esrgan converter', docString: opts.docString }));
+  if (opts.foldUpsample ?? true) foldUpsampleConv(onnxModel);
   const metadata = { ...opts.metadata, scale: String(result.scale), layout: 'NCHW', range: '0-1' };
   onnxModel.metadataProps = Object.entries(metadata).map(([key, value]) => ({ key, value }));
   return { bytes: writeModel(onnxModel), scale: result.scale };

@@ -18,12 +18,16 @@ export function upscalerFileName(scale: number): string {
   return `esrgan-slim-x${scale}.onnx`;
 }
 
-/** Converts one scale and returns the ONNX bytes (also used by tests and the bench, without touching disk). */
-export function convertEsrganSlim(scale: number): Uint8Array {
+/**
+ * Converts one scale and returns the ONNX bytes (also used by tests and the bench, without touching disk).
+ * `foldUpsample: false` keeps the upsampled-resolution conv, for the bench's before/after comparison.
+ */
+export function convertEsrganSlim(scale: number, opts: { foldUpsample?: boolean } = {}): Uint8Array {
   const version = esrganSlimVersion();
   const { bytes } = convertLayersModel(readLayersModel(esrganSlimModelJson(scale)), {
     modelRange: ESRGAN_SLIM_RANGE,
     expectScale: scale,
+    foldUpsample: opts.foldUpsample,
     docString: `ESRGAN slim (RDN C1 D2 G4 G0 64) x${scale} from ${ESRGAN_SLIM_PACKAGE}@${version}, converted to ONNX by StepFlow. MIT licence, (c) 2022 Kevin Scott.`,
     metadata: {
       source: `${ESRGAN_SLIM_PACKAGE}@${version} models/x${scale}`,
@@ -38,7 +42,7 @@ export function convertEsrganSlim(scale: number): Uint8Array {
 export const esrganPart: PackPart = {
   name: 'esrgan',
   get sources() {
-    const code = ['./part.ts', './convert.ts', './layer-ops.ts', './layers-model.ts', './esrgan-slim.ts', '../../onnx/builder.ts'].map(own);
+    const code = ['./part.ts', './convert.ts', './layer-ops.ts', './layers-model.ts', './esrgan-slim.ts', '../../onnx/builder.ts', '../../onnx/fold-upsample-conv.ts'].map(own);
     return [...code, ...PACK_SCALES.flatMap(esrganSlimFiles), path.join(esrganSlimDir(), 'LICENSE')];
   },
   async generate(modelsDir) {
