@@ -28,6 +28,7 @@ test('rate two images 4 and 2, then /monitor shows MOS 3.0 (n=2), the two runs a
   await stars.getByRole('radio', { name: '4 of 5' }).click();
   await expect(stars).toHaveAttribute('data-value', '4');
   await expect(stars.getByRole('radio', { name: '4 of 5' })).toHaveAttribute('aria-checked', 'true');
+  await results.screenshot({ path: 'test-results/monitor-results-panel.png' });
 
   // Second run with a new seed (the editor saves it as version 2 first); not rated here.
   await page.locator('[data-testid="graph-node"][data-node-id="sampler"]').getByRole('button', { name: 'New random seed' }).click();
@@ -51,6 +52,7 @@ test('rate two images 4 and 2, then /monitor shows MOS 3.0 (n=2), the two runs a
   await page.reload();
   await expect(row(first).getByTestId('rating')).toHaveAttribute('data-value', '4');
   await expect(row(second).getByTestId('rating')).toHaveAttribute('data-value', '2');
+  await page.screenshot({ path: 'test-results/monitor-runs-page.png' });
 
   // /monitor from the top bar (AUTH=none: the one user is the operator).
   await page.getByRole('link', { name: 'Monitor', exact: true }).click();
@@ -79,7 +81,9 @@ test('rate two images 4 and 2, then /monitor shows MOS 3.0 (n=2), the two runs a
   expect(Number(await worker.getByTestId('worker-runs').innerText())).toBeGreaterThanOrEqual(2);
   await expect(monitor.getByTestId('low-rated-image').first()).toHaveAttribute('data-run-id', second);
 
-  await page.screenshot({ path: 'test-results/monitor.png', fullPage: true });
+  // The page scrolls inside its body: a tall window shows all of it for the record.
+  await page.setViewportSize({ width: 1440, height: 2000 });
+  await page.screenshot({ path: 'test-results/monitor.png' });
 
   // The lowest-rated image opens its run on the runs page, with its score.
   await monitor.getByTestId('low-rated-image').first().getByRole('link').click();

@@ -3,13 +3,13 @@
 import { useMemo } from 'react';
 import { seconds } from './monitor-format';
 import type { Summary } from './summary-type';
-import { TimeChart, type ChartSeries } from './TimeChart';
+import { countFormat, TimeChart, type ChartSeries } from './TimeChart';
 
 export function LatencyChart({ s }: { s: Summary }) {
   const { times, series } = useMemo(() => ({
     times: s.series.map((b) => b.start),
     series: [
-      { label: 'runs', values: s.series.map((b) => b.runs), color: '#5b8def', unit: 'runs', format: (v: number) => String(Math.round(v)), bars: true },
+      { label: 'runs', values: s.series.map((b) => b.runs), color: '#5b8def', unit: 'runs', format: countFormat, bars: true },
       { label: 'P50', values: s.series.map((b) => b.p50), color: '#46b370', unit: 's', format: seconds },
       { label: 'P90', values: s.series.map((b) => b.p90), color: '#e0a030', unit: 's', format: seconds },
       { label: 'P99', values: s.series.map((b) => b.p99), color: '#e5534b', unit: 's', format: seconds },

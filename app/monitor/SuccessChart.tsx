@@ -3,14 +3,14 @@
 import { useMemo } from 'react';
 import { percent } from './monitor-format';
 import type { Summary } from './summary-type';
-import { TimeChart, type ChartSeries } from './TimeChart';
+import { countFormat, TimeChart, type ChartSeries } from './TimeChart';
 
 export function SuccessChart({ s }: { s: Summary }) {
   const { times, series } = useMemo(() => ({
     times: s.series.map((b) => b.start),
     series: [
-      { label: 'failed', values: s.series.map((b) => b.failed), color: '#e5534b', unit: 'runs', format: (v: number) => String(Math.round(v)), bars: true },
-      { label: 'success', values: s.series.map((b) => (b.runs ? b.succeeded / b.runs : null)), color: '#46b370', unit: '%', format: (v: number) => percent(Math.min(1, v)) },
+      { label: 'failed', values: s.series.map((b) => b.failed), color: '#e5534b', unit: 'runs', format: countFormat, bars: true },
+      { label: 'success', values: s.series.map((b) => (b.runs ? b.succeeded / b.runs : null)), color: '#46b370', unit: '%', format: (v: number) => percent(v), max: 1 },
     ] satisfies ChartSeries[],
   }), [s.series]);
   const codes = Object.entries(s.failuresByCode).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));

@@ -13,6 +13,13 @@ export interface ChartSeries {
   unit: string;
   format(v: number): string;
   bars?: boolean;
+  /** Top of its scale (e.g. 1 for a rate); default a tenth above the largest value. */
+  max?: number;
+}
+
+/** Axis ticks of a count: whole numbers only (uPlot may put ticks at 0.5). */
+export function countFormat(v: number): string {
+  return Number.isInteger(v) ? String(v) : '';
 }
 
 interface Props {
@@ -26,11 +33,17 @@ interface Props {
 
 const AXIS = { stroke: '#8d93a3', grid: { stroke: '#343845', width: 1 }, ticks: { stroke: '#343845', width: 1 } };
 
-function options(width: number, height: number, series: ChartSeries[], bars: uPlot.Series.PathBuilder | undefined): uPlot.Options {
-  const units = [...new Set(series.map((s) => s.unit))];
+function options(width: number, height: number, series: ChartSeries[], bars: uPlot.Series.PathBuilder | undefined, bucketSeconds: number): uPlot.Options {
+  // Lines own the left axis; bars (counts) the right one.
+  const units = [...new Set([...series.filter((s) => !s.bars), ...series.filter((s) => s.bars)].map((s) => s.unit))];
+  const top = (u: string, max: number) => series.find((s) => s.unit === u && s.max !== undefined)?.max ?? (max > 0 ? max * 1.1 : 1);
   return {
     width, height,
-    scales: { x: { time: true }, ...Object.fromEntries(units.map((u) => [u, { auto: true, range: (_u: uPlot, _min: number, max: number) => [0, max > 0 ? max * 1.1 : 1] as uPlot.Range.MinMax }])) },
+    scales: {
+      // Half a bucket of room at both ends, so the first and last bars are whole.
+      x: { time: true, range: (_u: uPlot, min: number, max: number) => [min - bucketSeconds / 2, max + bucketSeconds / 2] as uPlot.Range.MinMax },
+      ...Object.fromEntries(units.map((u) => [u, { auto: true, range: (_u: uPlot, _min: number, max: number) => [0, top(u, max)] as uPlot.Range.MinMax }])),
+    },
     series: [
       {},
       ...series.map((s) => ({
@@ -61,9 +74,10 @@ export function TimeChart({ times, series, label, height = 180, testId }: Props)
     let observer: ResizeObserver | undefined;
     void import('uplot').then(({ default: UPlot }) => {
       if (gone) return;
-      const data: uPlot.AlignedData = [times.map((t) => new Date(t).getTime() / 1000), ...series.map((s) => s.values)];
+      const xs = times.map((t) => new Date(t).getTime() / 1000);
+      const data: uPlot.AlignedData = [xs, ...series.map((s) => s.values)];
       const bars = UPlot.paths.bars?.({ size: [0.6, 40] });
-      plot = new UPlot(options(el.clientWidth || 600, height, series, bars), data, el);
+      plot = new UPlot(options(el.clientWidth || 600, height, series, bars, xs.length > 1 ? xs[1] - xs[0] : 60), data, el);
       observer = new ResizeObserver(() => plot?.setSize({ width: el.clientWidth, height }));
       observer.observe(el);
     });
