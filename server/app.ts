@@ -225,6 +225,8 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   queue.attach(pool, broadcaster);
   const localWorkers = async () => pool.list().map((w) => ({
     id: w.id, state: w.state, provider: w.provider ?? null, runId: w.runIds[0] ?? null, promptCache: w.promptCache ?? null,
+    // As a worker host reports them in scaled mode (cluster/worker-host.ts), for /monitor's worker table.
+    pool: env.WORKER_POOL, memory: w.memory ?? null,
   }));
   const healthHandler = createHealthHandler(db, services.workers, env.AUTH === 'local');
   const metricsHandler = createMetricsHandler({ metrics, db, enforced: env.AUTH === 'local', token: env.METRICS_TOKEN });

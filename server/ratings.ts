@@ -37,7 +37,7 @@ export async function rateOutput(db: Db, r: RateRequest, metrics?: Metrics): Pro
   if (!outputs.some((o) => o.id === artifactId)) {
     throw new RatingError('not_an_output', `artifact "${artifactId}" is not an output image of run "${r.runId}"`);
   }
-  const raterKey = r.userId ? `user:${r.userId}` : 'local';
+  const raterKey = raterKeyOf(r.userId);
   await db.rating.upsert({
     where: { artifactId_raterKey: { artifactId, raterKey } },
     create: { runId: r.runId, artifactId, userId: r.userId, raterKey, score: r.score },
@@ -47,4 +47,19 @@ export async function rateOutput(db: Db, r: RateRequest, metrics?: Metrics): Pro
   metrics?.rated(run?.workflowId ?? null, r.score);
   const all = await db.rating.aggregate({ where: { artifactId }, _avg: { score: true }, _count: true });
   return { runId: r.runId, artifactId, score: r.score, mean: all._avg.score ?? r.score, count: all._count };
+}
+
+/** Who a rating is from: a user, or AUTH=none's single user. */
+export function raterKeyOf(userId: string | null): string {
+  return userId ? `user:${userId}` : 'local';
+}
+
+/**
+ * The scores one rater gave the output images of some runs (artifact id → score), so the rating widgets show the
+ * stored value after a reload. `raterKey` null (a visitor who is not signed in, with accounts): none.
+ */
+export async function ratingsBy(db: Db, raterKey: string | null, runIds: readonly string[]): Promise<Map<string, number>> {
+  if (!raterKey || !runIds.length) return new Map();
+  const rows = await db.rating.findMany({ where: { raterKey, runId: { in: [...runIds] } }, select: { artifactId: true, score: true } });
+  return new Map(rows.map((r) => [r.artifactId, r.score]));
 }

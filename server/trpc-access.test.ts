@@ -47,6 +47,7 @@ const EXPECTED: Record<string, ProcedureAccess> = {
   'runs.breakpoints': 'runController',
   'runs.get': 'runViewer',
   'runs.rate': 'runViewer',
+  'runs.ratings': 'runViewer',
   'runs.steps': 'runViewer',
   'runs.list': 'signedIn',
   'inputs.upload': 'signedIn',

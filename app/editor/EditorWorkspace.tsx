@@ -233,7 +233,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
           {graphProblems.length > 0 && (
             <div className="graph-problems">{graphProblems.map((p, i) => <div key={i} className="node-warning">{p.message}</div>)}</div>
           )}
-          {panel === 'results' && <ResultsPanel view={view} nodeTitle={nodeTitle} onOpen={setViewerUrl} />}
+          {panel === 'results' && <ResultsPanel view={view} nodeTitle={nodeTitle} onOpen={setViewerUrl} shareToken={access.shareToken} />}
           {panel === 'debug' && <DebugPanel view={view} nodeId={debugNode} stepLog={stepLog} previews={previews} latentPreviews={latentPreviews} />}
           {panel === 'inspect' && (
             <InspectorPanel runId={view.runId} nodeId={selectedId ?? inspected} nodeTitle={nodeTitle} refreshKey={`${view.status}`} />

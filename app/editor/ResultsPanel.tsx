@@ -1,11 +1,20 @@
 'use client';
-// The shown run's output images (click for full size, download link) and its error, if any.
+// The shown run's output images (click for full size, download link, 1–5 rating) and its error, if any.
 import type { RunView } from './run-state';
-import { artifactUrl, describePromptCache } from './run-state';
+import { artifactUrl, describePromptCache, isTerminal } from './run-state';
 import { duration } from '../lib/time-format';
+import { ResultRating, useMyRatings } from './ResultRating';
 
-export function ResultsPanel({ view, nodeTitle, onOpen }: { view: RunView; nodeTitle(id: string): string; onOpen(url: string): void }) {
+export function ResultsPanel({ view, nodeTitle, onOpen, shareToken }: {
+  view: RunView;
+  nodeTitle(id: string): string;
+  onOpen(url: string): void;
+  /** A link-shared workflow's token: viewers rate the owner's runs with it. */
+  shareToken?: string;
+}) {
   const promptCache = describePromptCache(view.promptCache);
+  // Images are rated once stored (the run's end carries their ids).
+  const ratings = useMyRatings(view.runId, isTerminal(view.status) && view.artifacts.some((a) => a.id), shareToken).data;
   return (
     <div className="results-panel" data-testid="results-panel">
       {view.error && (
@@ -38,6 +47,7 @@ export function ResultsPanel({ view, nodeTitle, onOpen }: { view: RunView; nodeT
             </button>
             <figcaption>
               {nodeTitle(a.nodeId)} · {a.width}×{a.height} · <a href={url} download={a.filename}>download</a>
+              {view.runId && a.id && <> · <ResultRating runId={view.runId} artifactId={a.id} ratings={ratings} shareToken={shareToken} /></>}
             </figcaption>
           </figure>
         );

@@ -1,18 +1,23 @@
 'use client';
-// Run history: status, duration, thumbnail and workflow of every run, filterable by workflow; cancel a waiting
-// or running run, or clear every waiting one at once (a batch queued by mistake).
+// Run history: status, duration, thumbnail (with my 1–5 rating) and workflow of every run, filterable by workflow;
+// cancel a waiting or running run, or clear every waiting one at once (a batch queued by mistake). A run named in
+// the address (?run=<id>) is shown above the list.
 import { useState } from 'react';
 import Link from 'next/link';
+import { useRouter } from 'next/navigation';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '../lib/trpc';
 import { duration, timeAgo } from '../lib/time-format';
+import { RateImage } from '../shell/RateImage';
 import { TopNav } from '../shell/TopNav';
 import { useToast } from '../shell/toast';
+import { RunDetail } from './RunDetail';
 
 const ACTIVE = new Set(['queued', 'running', 'paused']);
 
-export function RunsView({ initialWorkflowId }: { initialWorkflowId?: string }) {
+export function RunsView({ initialWorkflowId, openRunId }: { initialWorkflowId?: string; openRunId?: string }) {
   const trpc = useTRPC();
+  const router = useRouter();
   const [workflowId, setWorkflowId] = useState(initialWorkflowId ?? '');
   const workflows = useQuery(trpc.workflows.list.queryOptions());
   const runs = useInfiniteQuery(trpc.runs.list.infiniteQueryOptions(
@@ -56,6 +61,7 @@ export function RunsView({ initialWorkflowId }: { initialWorkflowId?: string }) 
             </button>
           )}
         </div>
+        {openRunId && <RunDetail runId={openRunId} onClose={() => router.replace(workflowId ? `/runs?workflow=${encodeURIComponent(workflowId)}` : '/runs')} />}
         {runs.error && <p className="error" role="alert">Could not load runs: {runs.error.message}</p>}
         {!runs.isLoading && items.length === 0 && <p className="muted">No runs yet.</p>}
         <table className="runs" data-testid="runs-table">
@@ -65,7 +71,10 @@ export function RunsView({ initialWorkflowId }: { initialWorkflowId?: string }) 
           <tbody>
             {items.map((r) => (
               <tr key={r.id} data-testid="run-row" data-run-id={r.id} data-status={r.status}>
-                <td>{r.thumbnailUrl ? <a href={r.thumbnailUrl} target="_blank" rel="noreferrer"><img src={r.thumbnailUrl} alt="output" /></a> : <span className="muted">—</span>}</td>
+                <td>
+                  {r.thumbnailUrl ? <a href={r.thumbnailUrl} target="_blank" rel="noreferrer"><img src={r.thumbnailUrl} alt="output" /></a> : <span className="muted">—</span>}
+                  {r.outputId && <RateImage runId={r.id} artifactId={r.outputId} value={r.myRating} />}
+                </td>
                 <td>
                   {r.workflowId ? <Link href={`/w/${r.workflowId}`}>{r.workflowName ?? r.workflowId}</Link> : <span className="muted">ad-hoc graph</span>}
                   {r.workflowVersion ? <span className="muted"> v{r.workflowVersion}</span> : null}

@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import { usePathname } from 'next/navigation';
 import { AccountMenu } from './AccountMenu';
 import { GuardedLink } from './GuardedLink';
+import { MonitorLink } from './MonitorLink';
 
 export function TopNav({ children }: { children?: ReactNode }) {
   const path = usePathname();
@@ -13,6 +14,7 @@ export function TopNav({ children }: { children?: ReactNode }) {
       <nav>
         <GuardedLink href="/" className={path === '/' ? 'active' : ''}>Library</GuardedLink>
         <GuardedLink href="/runs" className={path.startsWith('/runs') ? 'active' : ''}>Runs</GuardedLink>
+        <MonitorLink />
       </nav>
       <div className="topnav-slot">{children}</div>
       <AccountMenu />

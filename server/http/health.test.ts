@@ -23,7 +23,9 @@ const health = async (t: TestServer, headers: Record<string, string> = {}) => {
 };
 // The prompt cache's totals arrive with the worker's first heartbeat answer: null until then, zeros for a fresh worker.
 const promptCache = expect.toBeOneOf([null, { hits: 0, misses: 0, entries: 0, bytes: 0, evictions: 0 }]);
-const idleWorker = { ok: true, workers: [{ id: '1', state: 'idle', provider: 'cpu', runId: null, promptCache }] };
+// Memory, like the prompt cache, comes with the first heartbeat answer.
+const memory = expect.toBeOneOf([null, { rss: expect.any(Number), onnxSessions: expect.any(Number) }]);
+const idleWorker = { ok: true, workers: [{ id: '1', state: 'idle', provider: 'cpu', runId: null, promptCache, pool: 'default', memory }] };
 
 describe('/api/health', () => {
   it('AUTH=none: the single trusted user is the admin and sees the workers', async () => {

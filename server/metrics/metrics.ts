@@ -105,4 +105,11 @@ export class Metrics {
   preview(result: 'sent' | 'dropped', count = 1): void {
     if (count > 0) this.previews.inc({ result }, count);
   }
+
+  /** This process's preview counts since it started (the /monitor page). */
+  async previewTotals(): Promise<{ sent: number; dropped: number }> {
+    const values = (await this.previews.get()).values;
+    const of = (result: string) => values.filter((v) => v.labels.result === result).reduce((a, v) => a + v.value, 0);
+    return { sent: of('sent'), dropped: of('dropped') };
+  }
 }

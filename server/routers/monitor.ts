@@ -6,5 +6,5 @@ import { createRouter, operatorProcedure } from '../trpc';
 export const monitorRouter = createRouter({
   summary: operatorProcedure
     .input(z.object({ window: z.enum(Object.keys(MONITOR_WINDOWS) as [MonitorWindow, ...MonitorWindow[]]).default('24h') }))
-    .query(({ ctx, input }) => monitorSummary(ctx.db, input.window, ctx.workers)),
+    .query(({ ctx, input }) => monitorSummary(ctx.db, input.window, ctx.workers, new Date(), { previews: () => ctx.metrics.previewTotals() })),
 });

@@ -9,7 +9,7 @@ import type { Run } from '../generated/prisma/client';
 import { POOL_PATTERN, POOL_SHAPE } from '../queue/pools';
 import type { RunQueue } from '../queue/queue';
 import { breakpointsSchema } from '../worker/protocol-schema';
-import { rateOutput, RatingError } from '../ratings';
+import { rateOutput, raterKeyOf, RatingError, ratingsBy } from '../ratings';
 import {
   createRouter, runControllerProcedure, runnerProcedure, runViewerProcedure, signedInProcedure,
 } from '../trpc';
@@ -22,6 +22,11 @@ export interface RunStep extends StepInfo { step: number; image: StepImage | nul
 const runId = z.string().min(1).max(100);
 const nodeId = z.string().min(1).max(200);
 const shareToken = z.string().min(1).max(200).optional();
+
+/** Whose ratings a caller reads and gives: null for a visitor who is not signed in (accounts on), who may not rate. */
+function raterOf(viewer: { enforced: boolean; user: { id: string } | null }): string | null {
+  return viewer.enforced && !viewer.user ? null : raterKeyOf(viewer.user?.id ?? null);
+}
 
 /** What runs.get and runs.list both say about a run: identity, workflow, state, timing, error. */
 function runHeader(run: Run & { workflow: { name: string } | null }, queue: RunQueue) {
@@ -132,6 +137,13 @@ export const runsRouter = createRouter({
       }
     }),
 
+  /** My scores of this run's output images (for the rating widgets); `canRate` false for a visitor not signed in. */
+  ratings: runViewerProcedure.input(z.object({ runId, shareToken })).query(async ({ ctx, input }) => {
+    const rater = raterOf(ctx.viewer);
+    const mine = await ratingsBy(ctx.db, rater, [input.runId]);
+    return { canRate: rater !== null, ratings: [...mine].map(([artifactId, score]) => ({ artifactId, score })) };
+  }),
+
   get: runViewerProcedure.input(z.object({ runId, shareToken })).query(async ({ ctx, input }) => {
     const run = await ctx.db.run.findUnique({
       where: { id: input.runId },
@@ -143,9 +155,12 @@ export const runsRouter = createRouter({
       },
     });
     if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: `no run "${input.runId}"` });
+    const mine = await ratingsBy(ctx.db, raterOf(ctx.viewer), [run.id]);
     const artifacts = run.artifacts.map((a) => ({
       id: a.id, nodeId: a.nodeId, kind: a.kind as ArtifactKind, step: a.step, filename: a.filename, mime: a.mime,
       sha256: a.sha256, size: a.size, width: a.width, height: a.height, url: artifactUrl(a.id), createdAt: a.createdAt,
+      /** The caller's score of this output image (1–5), null when not rated (or not an output image). */
+      myRating: mine.get(a.id) ?? null,
     }));
     return {
       ...runHeader(run, ctx.queue),
@@ -214,10 +229,14 @@ export const runsRouter = createRouter({
         },
       });
       const page = rows.slice(0, input.limit);
+      const mine = await ratingsBy(ctx.db, raterOf(ctx.viewer), page.map((r) => r.id));
       return {
         items: page.map((r) => ({
           ...runHeader(r, ctx.queue),
           thumbnailUrl: r.artifacts[0] ? artifactUrl(r.artifacts[0].id) : null,
+          /** The first output image (the one shown and rated in the list), and my score of it. */
+          outputId: r.artifacts[0]?.id ?? null,
+          myRating: r.artifacts[0] ? (mine.get(r.artifacts[0].id) ?? null) : null,
         })),
         nextCursor: rows.length > input.limit ? page[page.length - 1].id : null,
       };
