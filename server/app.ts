@@ -236,7 +236,10 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
       ? (await scaled.workers() as { id: string; memory?: WorkerMemory | null }[]).map((w) => ({ id: w.id, memory: w.memory ?? undefined }))
       : pool.list().map((w) => ({ id: w.id, memory: w.memory }));
     return reports.flatMap(({ id, memory }) => (memory
-      ? [{ worker: id, kind: 'rss' as const, bytes: memory.rss }, { worker: id, kind: 'onnx_sessions' as const, bytes: memory.onnxSessions }]
+      ? [
+        { worker: id, kind: 'rss' as const, bytes: memory.rss }, { worker: id, kind: 'onnx_sessions' as const, bytes: memory.onnxSessions },
+        ...(memory.gpu !== undefined ? [{ worker: id, kind: 'gpu' as const, bytes: memory.gpu }] : []),
+      ]
       : []));
   };
   const workerApi = scaled

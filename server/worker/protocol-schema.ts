@@ -88,7 +88,7 @@ const workerToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('fatal'), workerId: z.string().max(256), message: text }),
   z.object({
     type: z.literal('pong'), seq: z.number().int().min(0),
-    memory: z.object({ rss: z.number().min(0), onnxSessions: z.number().min(0) }).optional(),
+    memory: z.object({ rss: z.number().min(0), onnxSessions: z.number().min(0), gpu: z.number().min(0).optional() }).optional(),
     promptCache: z.object({
       hits: z.number().int().min(0), misses: z.number().int().min(0), entries: z.number().int().min(0),
       bytes: z.number().min(0), evictions: z.number().int().min(0),

@@ -62,6 +62,8 @@ export interface WorkerMemory {
   rss: number;
   /** Bytes of the ONNX sessions it holds (OnnxRuntime's own accounting). */
   onnxSessions: number;
+  /** Bytes in use on its CUDA device (nvidia-smi); absent on CPU. */
+  gpu?: number;
 }
 
 /** Environment the host passes to each worker (everything else comes from its own process.env). */

@@ -9,6 +9,7 @@ import { ModelStore } from '../../nodes/runtime/models';
 import { OnnxRuntime } from '../../nodes/runtime/onnx';
 import { BatchGroup } from '../../nodes/sampling/batch';
 import { createLogger, envLogLevel, logTo } from '../log';
+import { startGpuMemoryProbe } from './gpu-memory';
 import { inspectThumbnails } from './inspect-thumbnails';
 import type { DebugCommand, HostToWorker, WorkerConfig, WorkerToHost } from './protocol';
 
@@ -48,6 +49,8 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
     promptCacheBytes: config.promptCacheBytes,
     limits: { maxImagePixels: config.maxImagePixels },
   });
+  // GPU memory of its device, only when it runs on CUDA (metrics' `gpu` series).
+  const gpu = runtime.provider === 'cuda' ? startGpuMemoryProbe(config.cudaDeviceId ?? 0) : undefined;
   const active = new Map<string, ActiveRun>();
   let group: BatchGroup | undefined;
   let close!: () => void;
@@ -148,11 +151,13 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
       case 'ping':
         // Answered here, on the main thread: a pong proves the event loop turns (pool.ts heartbeat).
         send({
-          type: 'pong', seq: msg.seq, memory: { rss: process.memoryUsage().rss, onnxSessions: runtime.stats().bytes },
+          type: 'pong', seq: msg.seq,
+          memory: { rss: process.memoryUsage().rss, onnxSessions: runtime.stats().bytes, ...(gpu?.bytes() !== undefined ? { gpu: gpu.bytes() } : {}) },
           promptCache: executor.promptCache.totals(),
         });
         return;
       case 'shutdown':
+        gpu?.stop();
         for (const r of active.values()) r.abort.abort('the server is shutting down');
         void runtime.dispose().finally(close);
         return;
