@@ -47,4 +47,13 @@ describe('valueBytes', () => {
   it('sums typed arrays reachable from a value', () => {
     expect(valueBytes({ samples: { data: new Float32Array(1000), dims: [1, 4, 10, 25] } })).toBe(4000);
   });
+
+  it('counts a model (a class instance) as a fixed size without walking into it', () => {
+    class Tokenizer {
+      merges = Array.from({ length: 1000 }, (_, i) => [`a${i}`, `b${i}`]);
+      table = new Float32Array(1_000_000);
+    }
+    expect(valueBytes({ clip: new Tokenizer() })).toBe(1024);
+    expect(valueBytes({ samples: { data: new Float32Array(1000), dims: [1, 4, 10, 25] }, model: new Tokenizer() })).toBe(4000 + 1024);
+  });
 });

@@ -8,6 +8,10 @@ export function valueBytes(value: unknown, seen = new Set<unknown>()): number {
   seen.add(value);
   if (ArrayBuffer.isView(value)) return value.byteLength;
   if (Array.isArray(value)) return value.reduce((n: number, v) => n + valueBytes(v, seen), 0);
+  // Class instances are models (sessions, tokenizers): the runtime budgets their memory, and walking a tokenizer's
+  // ~100k vocabulary entries on every run cost about as much as sampling a batched run's latent.
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return FIXED_OBJECT_BYTES;
   let n = 0;
   for (const v of Object.values(value)) n += valueBytes(v, seen);
   return Math.max(n, FIXED_OBJECT_BYTES);
