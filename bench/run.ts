@@ -4,6 +4,7 @@ import path from 'node:path';
 import { benchAffinity } from './affinity';
 import { benchComfyImport } from './comfy-import';
 import { benchChain, benchWorkflows } from './executor';
+import { benchPreviews } from './previews';
 import { WORKFLOWS_DIR } from '../nodes/paths';
 
 const fmt = (x: number | undefined, d = 2) => (x === undefined ? '-' : x.toFixed(d));
@@ -36,6 +37,11 @@ async function main() {
     console.log(`${r.mode.padEnd(30)} ONNX model loads ${String(r.loads).padStart(4)} (per worker ${r.perWorker.join(' + ')})  ${fmt(r.seconds, 1)} s`);
   }
   console.log(`loads FIFO/affinity ${fmt(affinity[0].loads / Math.max(1, affinity[1].loads))}, time FIFO/affinity ${fmt(affinity[0].seconds / affinity[1].seconds)}`);
+
+  console.log('\n# Watching a run: 200-step txt2img through a real server, sampler node median ms, watched vs unwatched');
+  const pv = await benchPreviews();
+  console.log(`watched ${fmt(pv.watchedMedian, 0)} ms  unwatched ${fmt(pv.unwatchedMedian, 0)} ms  watched/unwatched ${fmt(pv.ratio)}  ` +
+    `(${pv.rounds} runs each, alternating; ${pv.framesReceived} frames received per watched run)`);
 
   const upscale = path.join(import.meta.dirname, 'upscale.ts');
   if (fs.existsSync(upscale)) {

@@ -4,8 +4,7 @@ import type { AnyNodeDefinition, Artifact, ExecuteContext, ExecuteLimits, Previe
 import type { OnnxRuntime } from '../runtime/onnx';
 import type { ModelStore } from '../runtime/models';
 import type { InputStore } from '../runtime/inputs';
-import { encodeImage } from '../runtime/image';
-import type { Tensor } from '../runtime/tensor';
+import { encodeLatentPreview } from '../models/latent-preview';
 import { registry } from '../registry';
 import { describeNode, type CatalogNode } from './catalog';
 import type { Graph, GraphEdge, GraphNode } from './graph';
@@ -19,6 +18,8 @@ import type { DebugController } from './debug';
 import { embedGraph } from '../interop/png-graph';
 import type { RunEvent } from './events';
 import { DEFAULT_MAX_IMAGE_PIXELS, type OutputSizeFn } from './image-size';
+import { PreviewStream, type PreviewEncoder } from './preview-stream';
+import type { StepLatents } from './step-latents';
 
 export interface ExecutorOptions {
   runtime: OnnxRuntime;
@@ -27,8 +28,8 @@ export interface ExecutorOptions {
   /** Budget of the node output cache; default 1 GiB. */
   cacheBytes?: number;
   previewMaxSize?: number;
-  /** Turns a preview tensor into image bytes; default JPEG (quality 80) via sharp. Tests inject slow/fast ones. */
-  encodePreview?: (t: Tensor) => Promise<Uint8Array>;
+  /** Draws a preview latent as image bytes; default JPEG (quality 80) via sharp. Tests inject slow/fast ones. */
+  encodePreview?: PreviewEncoder;
   /** Node definitions to run with; default: the registry (tests pass their own). */
   nodes?: readonly AnyNodeDefinition[];
   /** The host's limits (the worker's from env); default DEFAULT_MAX_IMAGE_PIXELS. */
@@ -42,6 +43,10 @@ export interface RunOptions {
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
   wantsPreview?: () => boolean;
+  /** Live previews drawn per second per node (the first and last step, and the newest before a pause, always); unset: every step. */
+  previewFps?: number;
+  /** Every previewed step's raw latents (the timeline), called synchronously from the sampler's step. */
+  onStep?: (s: StepLatents) => void;
   debug?: DebugController;
   /** Mixed into every node key, so a cache hit (`cached: true`) never reveals another scope's runs. */
   cacheScope?: string;
@@ -203,10 +208,11 @@ export class Executor {
     const started = performance.now();
     const ort0 = this.opts.runtime.ortMs;
     const artifacts: Artifact[] = [];
-    const previews: Promise<void>[] = [];
+    const previews = this.previewStream(node, ro, emit);
     const ctx = this.context(node, ro, signal, emit, artifacts, previews);
     const outputs = (await def.execute(ctx, inputs, params)) as Record<string, unknown>;
-    await Promise.all(previews);
+    // The node's last frame (held by the pacer after an early stop) and every encode finish before node:finished.
+    await previews.flush();
     throwIfCancelled(signal);
     const ms = performance.now() - started;
     const ortMs = this.opts.runtime.ortMs - ort0;
@@ -230,39 +236,34 @@ export class Executor {
     });
   }
 
+  private previewStream(node: GraphNode, ro: RunOptions, emit: (e: RunEvent) => void): PreviewStream {
+    const maxSize = this.opts.previewMaxSize ?? 512;
+    return new PreviewStream({
+      runId: ro.runId, nodeId: node.id, emit, fps: ro.previewFps, onStep: ro.onStep, mime: 'image/jpeg',
+      encode: this.opts.encodePreview
+        ?? (async (latent, rgb) => (await encodeLatentPreview(latent, rgb, { format: 'jpeg', quality: 80, maxSize })).bytes),
+    });
+  }
+
   private context(
     node: GraphNode, ro: RunOptions, signal: AbortSignal, emit: (e: RunEvent) => void,
-    artifacts: Artifact[], previews: Promise<void>[],
+    artifacts: Artifact[], previews: PreviewStream,
   ): ExecuteContext {
     const { runtime, models, inputs } = this.opts;
     const wantsPreview = () => ro.wantsPreview?.() ?? false;
     const runId = ro.runId;
     const nodeId = node.id;
-    const previewMaxSize = this.opts.previewMaxSize ?? 512;
-    const encode = this.opts.encodePreview
-      ?? (async (t: Tensor) => (await encodeImage(t, { format: 'jpeg', quality: 80, maxSize: previewMaxSize })).bytes);
-    let previewTail: Promise<void> = Promise.resolve();
     return {
       runId, nodeId, signal, runtime, models, inputs, wantsPreview, limits: this.limits,
       progress: (step, total) => emit({ type: 'node:progress', runId, nodeId, step, total }),
       preview: (frame: PreviewFrame) => {
-        if (!wantsPreview()) return;
-        // Frames are encoded concurrently but emitted in the order the sampler made them: a slow encode holds
-        // the frames after it back instead of letting them overtake (the timeline and "latest frame" rely on it).
-        const encoded = Promise.all([encode(frame.image), frame.latent && encode(frame.latent)]);
-        encoded.catch(() => undefined); // handled below, once the frames before it are out
-        previewTail = previewTail.then(() => encoded).then(
-          ([x0, latent]) => emit({
-            type: 'node:preview', runId, nodeId, step: frame.step, total: frame.total,
-            sigma: frame.sigma, timestep: frame.timestep, mime: 'image/jpeg', image: x0,
-            ...(latent ? { latentImage: latent } : {}), ...(frame.stats ? { stats: frame.stats } : {}),
-          }),
-          () => undefined,
-        );
-        previews.push(previewTail);
+        if (wantsPreview()) previews.offer(frame);
       },
       beforeStep: async (state) => {
         throwIfCancelled(signal);
+        // A pause shows the newest frame: what the pacer held back, and encodes still running, go out before the
+        // debugger announces it. Re-checked after each wait, since a pause may be asked for meanwhile.
+        while (previews.pending && ro.debug?.breaksBefore?.(nodeId, state.step)) await previews.flush();
         await ro.debug?.beforeStep?.(nodeId, state, signal);
         throwIfCancelled(signal);
       },

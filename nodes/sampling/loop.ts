@@ -3,17 +3,19 @@
 // scheduler's timesteps.
 import type { PreviewFrame, SamplerStepState } from '../define';
 import { throwIfCancelled } from '../engine/errors';
-import { latentToRgb, type LatentRgb } from '../models/latent-rgb';
-import { channelStats, type Tensor } from '../runtime/tensor';
+import type { LatentRgb } from '../models/latent-rgb';
+import type { Tensor } from '../runtime/tensor';
 import { guidedOutput, type Denoiser, type Guidance } from './guidance';
 import type { NoiseSource } from './noise';
 import type { Scheduler } from './schedulers';
+import { previewStep } from './step-preview';
 
 export interface LoopHooks {
   signal?: AbortSignal;
   progress?(step: number, total: number): void;
   beforeStep?(state: SamplerStepState): Promise<void>;
   afterStep?(state: SamplerStepState): Promise<void>;
+  /** Previews go through previewStep (step-preview.ts); a frame carries raw latents, the host draws them. */
   wantsPreview?(): boolean;
   preview?(frame: PreviewFrame): void;
 }
@@ -144,15 +146,7 @@ export async function runSamplingLoop(o: LoopOptions): Promise<LoopResult> {
     x = res.prevSample;
 
     hooks.progress?.(step + 1, total);
-    if (hooks.wantsPreview?.()) {
-      const current = { data: input, dims };
-      hooks.preview?.({
-        step, total, sigma, timestep: t,
-        image: latentToRgb({ data: x0, dims }, o.latentRgb),
-        latent: latentToRgb(current, o.latentRgb),
-        stats: channelStats(current),
-      });
-    }
+    previewStep(hooks, { step, total, sigma, timestep: t, x0: { data: x0, dims }, input: { data: input, dims }, latentRgb: o.latentRgb });
     await hooks.afterStep?.({ step, total, sigma, timestep: t, latent: { data: x, dims }, predictedX0: { data: x0, dims } });
 
     if (o.adaptive && step > 0) {

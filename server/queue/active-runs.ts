@@ -1,6 +1,7 @@
 // In-memory state of the runs currently on workers, with a per-run chain that keeps event order
 // while their effects (database writes, file writes) are asynchronous.
 import type { RunEvent } from '../../nodes/engine/events';
+import type { StepLatents } from '../../nodes/engine/step-latents';
 import type { WorkerHandle } from '../worker/pool';
 import type { RunDeadline } from './run-deadline';
 
@@ -27,6 +28,10 @@ export interface ActiveRun {
   timedOut?: { message: string; nodeId?: string };
   /** Set once the run's end has been recorded; later messages are ignored. */
   closed: boolean;
+  /** Watched steps not yet written (RunEventRelay writes them in batches). */
+  pendingSteps?: StepLatents[];
+  /** Watched steps and frames received from the worker since the last node ended (preview metrics). */
+  previews?: { steps: number; frames: number };
 }
 
 /** Where a run is, for the messages of runs that end without their worker's result. */

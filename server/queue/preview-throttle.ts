@@ -13,8 +13,14 @@ export class PreviewThrottle {
     fps: number, private readonly now: () => number = () => performance.now(),
     /** A held frame was replaced by a newer one, or its run ended: it will never be sent (metrics). */
     private readonly onDrop: () => void = () => undefined,
+    /**
+     * `slack`: the fraction of the interval a frame may come early. Frames paced by the worker reach this process
+     * with some jitter; without slack about every other one would be held and then replaced. A worker that does not
+     * pace still gets at most fps / (1 - slack) frames a second through.
+     */
+    opts: { slack?: number } = {},
   ) {
-    this.intervalMs = 1000 / fps;
+    this.intervalMs = (1000 / fps) * (1 - (opts.slack ?? 0));
   }
 
   /** The frames to send now (zero or one). */

@@ -1,7 +1,8 @@
 // Turns one running run's worker messages into records (RunRecorder) and broadcast events, in order:
-// previews throttled, the end announced only after its artifacts are stored, crashes, hangs, timeouts and
-// protocol breaches reported with their own codes.
+// watched steps stored in batches, previews throttled, the end announced only after its artifacts are stored,
+// crashes, hangs, timeouts and protocol breaches reported with their own codes.
 import type { RunEvent } from '../../nodes/engine/events';
+import type { StepLatents } from '../../nodes/engine/step-latents';
 import { ArtifactRejectedError } from '../artifacts/image-kind';
 import type { WorkerExit } from '../worker/pool';
 import type { WorkerRunResult } from '../worker/protocol';
@@ -17,7 +18,12 @@ export interface RunEventRelayDeps {
   /** The run's end is recorded and announced; the queue forgets it (and frees its worker if alive). */
   ended(run: ActiveRun, opts: { releaseWorker: boolean }): void;
   log?: (message: string) => void;
+  /** Watched steps whose frame the worker did not draw (its PREVIEW_FPS pacing): dropped previews (metrics). */
+  onSkipped?: (count: number) => void;
 }
+
+/** Steps written per batch while a sampler runs (also written at its end, at a pause and at the run's end). */
+export const STEP_BATCH = 32;
 
 export class RunEventRelay {
   constructor(private readonly d: RunEventRelayDeps) {}
@@ -31,10 +37,13 @@ export class RunEventRelay {
         run.node = { id: e.nodeId, type: e.nodeType, startedAt: performance.now() };
         return emit(run, e);
       case 'node:preview':
-        await recorder.storePreview(e).catch((err) => this.d.log?.(`run ${run.runId}: preview not stored: ${err}`));
+        // The worker already paced its frames (PREVIEW_FPS); the throttle is the safety net.
+        tally(run).frames++;
         for (const f of throttle.offer(e)) emit(run, { ...f, type: 'node:preview' });
         return;
       case 'node:finished':
+        await this.flushSteps(run);
+        this.countSkipped(run);
         for (const f of throttle.flush(run.runId, e.nodeId)) emit(run, { ...f, type: 'node:preview' });
         run.node = undefined;
         run.previousNode = { id: e.nodeId, type: e.nodeType };
@@ -43,6 +52,7 @@ export class RunEventRelay {
       case 'run:paused':
         run.paused = true;
         run.deadline?.pause();
+        await this.flushSteps(run); // the timeline of a paused run reaches its last step
         for (const f of throttle.flush(run.runId)) emit(run, { ...f, type: 'node:preview' });
         return emit(run, e);
       case 'run:resumed':
@@ -60,8 +70,31 @@ export class RunEventRelay {
     }
   }
 
+  /** A watched step's latents: stored in batches, in order, for the timeline (runs.steps). */
+  async stepLatents(run: ActiveRun, s: StepLatents): Promise<void> {
+    tally(run).steps++;
+    (run.pendingSteps ??= []).push(s);
+    if (run.pendingSteps.length >= STEP_BATCH) await this.flushSteps(run);
+  }
+
+  private async flushSteps(run: ActiveRun): Promise<void> {
+    const batch = run.pendingSteps;
+    if (!batch?.length) return;
+    run.pendingSteps = [];
+    await this.d.recorder.storeSteps(run.runId, batch).catch((err) => this.d.log?.(`run ${run.runId}: ${batch.length} step(s) not stored: ${err}`));
+  }
+
+  /** Steps the worker drew no frame for count as dropped previews, so sent + dropped = watched steps. */
+  private countSkipped(run: ActiveRun): void {
+    const t = tally(run);
+    if (t.steps > t.frames) this.d.onSkipped?.(t.steps - t.frames);
+    run.previews = { steps: 0, frames: 0 };
+  }
+
   async done(run: ActiveRun, result: WorkerRunResult): Promise<void> {
     if (run.closed) return;
+    await this.flushSteps(run);
+    this.countSkipped(run);
     if (run.timedOut && result.status !== 'succeeded') {
       // The worker saw a cancel; the run's user should see the limit it hit.
       result = { ...result, status: 'failed', error: { nodeId: run.timedOut.nodeId ?? result.error?.nodeId, code: 'timeout', message: run.timedOut.message } };
@@ -118,6 +151,8 @@ export class RunEventRelay {
   /** Records and announces a run that ends without its worker's result; the worker is not handed another run. */
   private async endWith(run: ActiveRun, failure: RunFailure): Promise<void> {
     const node = run.node ? { ...run.node, ms: performance.now() - run.node.startedAt } : undefined;
+    await this.flushSteps(run);
+    this.countSkipped(run);
     try {
       await this.d.recorder.fail(run.runId, failure, node);
     } finally {
@@ -146,4 +181,8 @@ export class RunEventRelay {
       emit(run, { type: 'run:failed', runId: run.runId, nodeId: err?.nodeId, code: err?.code ?? 'run_failed', message: err?.message ?? 'the run failed' });
     }
   }
+}
+
+function tally(run: ActiveRun): { steps: number; frames: number } {
+  return (run.previews ??= { steps: 0, frames: 0 });
 }

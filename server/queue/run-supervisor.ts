@@ -26,8 +26,11 @@ export interface RunSupervisorOptions {
   /** The run's end is recorded and announced; `releaseWorker`: its worker is alive and may take the next run. */
   ended(run: ActiveRun, opts: { releaseWorker: boolean }): void;
   log?: (message: string) => void;
-  /** Counts step previews sent to browsers and dropped by the PREVIEW_FPS limit (metrics). */
-  onPreview?: (result: 'sent' | 'dropped') => void;
+  /**
+   * Counts step previews sent to browsers and dropped by the PREVIEW_FPS limit (metrics): frames the worker did not
+   * draw (its own pacing) and frames the safety-net throttle here held back both count as dropped.
+   */
+  onPreview?: (result: 'sent' | 'dropped', count?: number) => void;
 }
 
 export interface StartRun {
@@ -47,7 +50,8 @@ export class RunSupervisor {
   private stopped = false;
 
   constructor(private readonly opts: RunSupervisorOptions) {
-    this.throttle = new PreviewThrottle(opts.previewFps, undefined, () => opts.onPreview?.('dropped'));
+    // Workers pace frames at PREVIEW_FPS themselves: the slack keeps transport jitter from dropping frames already drawn.
+    this.throttle = new PreviewThrottle(opts.previewFps, undefined, () => opts.onPreview?.('dropped'), { slack: 0.25 });
     this.relay = new RunEventRelay({
       recorder: opts.records,
       throttle: this.throttle,
@@ -61,6 +65,7 @@ export class RunSupervisor {
         opts.ended(run, how);
       },
       log: opts.log,
+      onSkipped: (count) => opts.onPreview?.('dropped', count),
     });
   }
 
@@ -117,7 +122,9 @@ export class RunSupervisor {
       this.opts.log?.(`worker ${w.id}: "${msg.type}" message for run ${msg.runId}, which is not running on it; dropped`);
       return;
     }
-    this.active.serial(run, () => (msg.type === 'done' ? this.relay.done(run, msg.result) : this.relay.event(run, msg.event)), this.opts.log);
+    this.active.serial(run, () => (msg.type === 'done'
+      ? this.relay.done(run, msg.result)
+      : msg.type === 'step-latents' ? this.relay.stepLatents(run, msg.latents) : this.relay.event(run, msg.event)), this.opts.log);
   }
 
   onWorkerExit(w: WorkerHandle, exit: WorkerExit): void {

@@ -59,6 +59,18 @@ const workerEvent = z.discriminatedUnion('type', [
   }),
 ]);
 
+const floats = z.instanceof(Float32Array, { message: 'expected float32 values (Float32Array)' });
+const dim = z.number().int().min(1).max(1 << 14);
+/** A watched step's raw latents (nodes/engine/step-latents.ts): both arrays hold C·h·w values. */
+const stepLatents = z.object({
+  ...base, nodeId: id, step: count, total: count, sigma: anyNumber.optional(), timestep: anyNumber.optional(),
+  stats: z.array(channelStats).max(1024), dims: z.tuple([dim.max(1024), dim, dim]), x0: floats, latent: floats.optional(),
+  latentRgb: z.object({ factors: z.array(z.array(z.number()).length(3)).min(1).max(1024), bias: z.array(z.number()).length(3) }),
+}).refine((s) => {
+  const n = s.dims[0] * s.dims[1] * s.dims[2];
+  return s.x0.length === n && (s.latent === undefined || s.latent.length === n);
+}, { message: 'x0 and latent must hold C·h·w values of dims' });
+
 const runResult = z.object({
   runId: id,
   status: z.enum(['succeeded', 'failed', 'cancelled']),
@@ -82,6 +94,8 @@ const workerToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), workerId: id, provider: id, pid: z.number().int() }),
   z.object({ type: z.literal('event'), runId: id, event: workerEvent })
     .refine((m) => m.event.runId === m.runId, { message: 'the event names another run than its message', path: ['event', 'runId'] }),
+  z.object({ type: z.literal('step-latents'), runId: id, latents: stepLatents })
+    .refine((m) => m.latents.runId === m.runId, { message: 'the step names another run than its message', path: ['latents', 'runId'] }),
   z.object({ type: z.literal('done'), runId: id, result: runResult })
     .refine((m) => m.result.runId === m.runId, { message: 'the result names another run than its message', path: ['result', 'runId'] }),
   z.object({ type: z.literal('fatal'), workerId: z.string().max(256), message: text }),
@@ -106,5 +120,5 @@ export function parseWorkerMessage(raw: unknown): ParsedWorkerMessage {
 
 /** The run a message reports for, if any (for the "only the run it holds" check). */
 export function messageRunId(msg: WorkerToHost): string | undefined {
-  return msg.type === 'event' || msg.type === 'done' ? msg.runId : undefined;
+  return msg.type === 'event' || msg.type === 'done' || msg.type === 'step-latents' ? msg.runId : undefined;
 }

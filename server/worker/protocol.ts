@@ -5,6 +5,7 @@ import type { Breakpoints } from '../../nodes/engine/debugger';
 import type { Graph } from '../../nodes/engine/graph';
 import type { RunEvent } from '../../nodes/engine/events';
 import type { RunResult } from '../../nodes/engine/executor';
+import type { StepLatents } from '../../nodes/engine/step-latents';
 
 /** Breakpoints a run starts with (the engine's DebugSession format). */
 export type DebugRequest = Breakpoints;
@@ -43,6 +44,8 @@ export type WorkerRunResult = Omit<RunResult, 'values'> & {
 export type WorkerToHost =
   | { type: 'ready'; workerId: string; provider: string; pid: number }
   | { type: 'event'; runId: string; event: RunEvent }
+  /** A watched sampler step's raw latents, for the timeline (stored by the host, never broadcast). */
+  | { type: 'step-latents'; runId: string; latents: StepLatents }
   | { type: 'done'; runId: string; result: WorkerRunResult }
   /** The worker cannot start (missing module, bad config); the host logs it and backs off. */
   | { type: 'fatal'; workerId: string; message: string }
@@ -69,6 +72,8 @@ export interface WorkerConfig {
   debugPauseTimeoutMs: number;
   /** MAX_IMAGE_PIXELS: nodes refuse larger outputs and decodes. */
   maxImagePixels: number;
+  /** PREVIEW_FPS: live frames drawn per second per sampler; unset: every watched step (the host still throttles). */
+  previewFps?: number;
 }
 
 export const WORKER_CONFIG_ENV = 'STEPFLOW_WORKER_CONFIG';

@@ -66,6 +66,8 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
         signal: abort.signal,
         onEvent: emit,
         wantsPreview: () => current.listeners > 0,
+        previewFps: config.previewFps,
+        onStep: (latents) => send({ type: 'step-latents', runId: msg.runId, latents }),
         debug: current.debug,
         cacheScope: msg.ownerId ?? undefined,
       });
