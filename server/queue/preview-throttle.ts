@@ -29,7 +29,7 @@ export class PreviewThrottle {
     const last = this.lastSent.get(frame.runId);
     const isLast = frame.step + 1 >= frame.total;
     if (isLast || last === undefined || t - last >= this.intervalMs) {
-      this.held.delete(frame.runId);
+      if (this.held.delete(frame.runId)) this.onDrop(); // a newer frame goes out instead of the held one
       this.lastSent.set(frame.runId, t);
       return [frame];
     }

@@ -33,6 +33,28 @@ describe('parseWorkerMessage', () => {
   });
 });
 
+describe('step-latents messages', () => {
+  const step = (over: Record<string, unknown> = {}) => ({
+    runId: 'r', nodeId: 'k', step: 3, total: 10, sigma: 1.5, stats: [{ mean: 0, std: 1, min: -2, max: 2 }], dims: [4, 2, 3],
+    x0: new Float32Array(24), latent: new Float32Array(24), latentRgb: { factors: [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0]], bias: [0, 0, 0] },
+    ...over,
+  });
+  it('accepts a watched step whose latents hold C·h·w floats', () => {
+    const msg = { type: 'step-latents', runId: 'r', latents: step() };
+    expect(parseWorkerMessage(msg)).toEqual({ ok: true, msg });
+    expect(parseWorkerMessage({ type: 'step-latents', runId: 'r', latents: step({ latent: undefined }) }).ok).toBe(true);
+  });
+  it('refuses latents of the wrong size or kind, and steps of another run', () => {
+    expect(parseWorkerMessage({ type: 'step-latents', runId: 'r', latents: step({ x0: new Float32Array(23) }) }))
+      .toEqual({ ok: false, problem: 'malformed "step-latents" message (latents: x0 and latent must hold C·h·w values of dims)' });
+    expect(parseWorkerMessage({ type: 'step-latents', runId: 'r', latents: step({ latent: new Uint8Array(96) }) }).ok).toBe(false);
+    expect(parseWorkerMessage({ type: 'step-latents', runId: 'r', latents: step({ dims: [4, 0, 6] }) }).ok).toBe(false);
+    expect(parseWorkerMessage({ type: 'step-latents', runId: 'r', latents: step({ latentRgb: { factors: [[1, 2]], bias: [0, 0, 0] } }) }).ok).toBe(false);
+    expect(parseWorkerMessage({ type: 'step-latents', runId: 'other', latents: step() }))
+      .toEqual({ ok: false, problem: 'malformed "step-latents" message (latents.runId: the step names another run than its message)' });
+  });
+});
+
 describe('misbehaving workers against the real server', () => {
   let t: TestServer;
   const dir = tempDir('protocol');
