@@ -16,6 +16,8 @@ export interface PreviewBenchResult {
   unwatchedMedian: number;
   /** watched / unwatched medians: 1 means watching is free. */
   ratio: number;
+  /** Median of each round's watched / unwatched: steadier on a machine others share. */
+  pairedRatio: number;
   /** Frames the watching socket received per watched run (median). */
   framesReceived: number;
 }
@@ -42,8 +44,8 @@ async function samplerMs(t: TestServer, runId: string): Promise<number> {
   return node.ms;
 }
 
-/** `rounds` watched + `rounds` unwatched runs, alternating, after one warm-up run of each. */
-export async function benchPreviews(rounds = 6, steps = 200): Promise<PreviewBenchResult> {
+/** `rounds` watched + `rounds` unwatched runs, alternating (and which goes first), after one warm-up run of each. */
+export async function benchPreviews(rounds = 8, steps = 200): Promise<PreviewBenchResult> {
   const dir = tempDir('bench-previews');
   const t = await startTestServer(dir, { MODELS_DIR: path.join(projectRoot, 'models') });
   try {
@@ -57,25 +59,37 @@ export async function benchPreviews(rounds = 6, steps = 200): Promise<PreviewBen
     const unwatchedMs: number[] = [];
     const framesPerRun: number[] = [];
     let seed = 1000;
-    for (let i = -1; i < rounds; i++) {
-      // A new seed every run: the node cache must not answer the sampler.
+    const watched = async () => {
       frames = 0;
-      const w = await t.trpc.runs.enqueue.mutate({ workflowId: watchedWf.id, graph: txt2img(seed++, steps) });
-      const wMs = await samplerMs(t, w.runId);
+      // A new seed every run: the node cache must not answer the sampler.
+      const { runId } = await t.trpc.runs.enqueue.mutate({ workflowId: watchedWf.id, graph: txt2img(seed++, steps) });
+      const ms = await samplerMs(t, runId);
       // The last frames may still be on their way to the socket when runs.get sees the end.
       await new Promise((r) => setTimeout(r, 100));
-      const u = await t.trpc.runs.enqueue.mutate({ workflowId: plainWf.id, graph: txt2img(seed++, steps) });
-      const uMs = await samplerMs(t, u.runId);
+      return { ms, frames };
+    };
+    const unwatched = async () => samplerMs(t, (await t.trpc.runs.enqueue.mutate({ workflowId: plainWf.id, graph: txt2img(seed++, steps) })).runId);
+    for (let i = -1; i < rounds; i++) {
+      let w: { ms: number; frames: number };
+      let u: number;
+      if (i % 2) {
+        w = await watched();
+        u = await unwatched();
+      } else {
+        u = await unwatched();
+        w = await watched();
+      }
       if (i < 0) continue; // warm-up: model loads, first JIT
-      watchedMs.push(wMs);
-      unwatchedMs.push(uMs);
-      framesPerRun.push(frames);
+      watchedMs.push(w.ms);
+      unwatchedMs.push(u);
+      framesPerRun.push(w.frames);
     }
     const watchedMedian = median(watchedMs);
     const unwatchedMedian = median(unwatchedMs);
     return {
       steps, rounds, watchedMs, unwatchedMs, watchedMedian, unwatchedMedian,
-      ratio: watchedMedian / unwatchedMedian, framesReceived: median(framesPerRun),
+      ratio: watchedMedian / unwatchedMedian, pairedRatio: median(watchedMs.map((w, i) => w / unwatchedMs[i])),
+      framesReceived: median(framesPerRun),
     };
   } finally {
     await t.close();

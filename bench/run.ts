@@ -41,7 +41,7 @@ async function main() {
   console.log('\n# Watching a run: 200-step txt2img through a real server, sampler node median ms, watched vs unwatched');
   const pv = await benchPreviews();
   console.log(`watched ${fmt(pv.watchedMedian, 0)} ms  unwatched ${fmt(pv.unwatchedMedian, 0)} ms  watched/unwatched ${fmt(pv.ratio)}  ` +
-    `(${pv.rounds} runs each, alternating; ${pv.framesReceived} frames received per watched run)`);
+    `(median of pairs ${fmt(pv.pairedRatio)}; ${pv.rounds} runs each, alternating; ${pv.framesReceived} frames received per watched run)`);
 
   const upscale = path.join(import.meta.dirname, 'upscale.ts');
   if (fs.existsSync(upscale)) {

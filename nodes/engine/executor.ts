@@ -4,7 +4,7 @@ import type { AnyNodeDefinition, Artifact, ExecuteContext, ExecuteLimits, Previe
 import type { OnnxRuntime } from '../runtime/onnx';
 import type { ModelStore } from '../runtime/models';
 import type { InputStore } from '../runtime/inputs';
-import { encodeLatentPreview } from '../models/latent-preview';
+import { encodeLatentPreview, PREVIEW_MIME } from '../models/latent-preview';
 import { registry } from '../registry';
 import { describeNode, type CatalogNode } from './catalog';
 import type { Graph, GraphEdge, GraphNode } from './graph';
@@ -28,7 +28,7 @@ export interface ExecutorOptions {
   /** Budget of the node output cache; default 1 GiB. */
   cacheBytes?: number;
   previewMaxSize?: number;
-  /** Draws a preview latent as image bytes; default JPEG (quality 80) via sharp. Tests inject slow/fast ones. */
+  /** Draws a preview latent as image bytes; default PNG (encodeLatentPreview). Tests inject slow/fast ones. */
   encodePreview?: PreviewEncoder;
   /** Node definitions to run with; default: the registry (tests pass their own). */
   nodes?: readonly AnyNodeDefinition[];
@@ -239,9 +239,8 @@ export class Executor {
   private previewStream(node: GraphNode, ro: RunOptions, emit: (e: RunEvent) => void): PreviewStream {
     const maxSize = this.opts.previewMaxSize ?? 512;
     return new PreviewStream({
-      runId: ro.runId, nodeId: node.id, emit, fps: ro.previewFps, onStep: ro.onStep, mime: 'image/jpeg',
-      encode: this.opts.encodePreview
-        ?? (async (latent, rgb) => (await encodeLatentPreview(latent, rgb, { format: 'jpeg', quality: 80, maxSize })).bytes),
+      runId: ro.runId, nodeId: node.id, emit, fps: ro.previewFps, onStep: ro.onStep, mime: PREVIEW_MIME,
+      encode: this.opts.encodePreview ?? (async (latent, rgb) => encodeLatentPreview(latent, rgb, { maxSize }).bytes),
     });
   }
 

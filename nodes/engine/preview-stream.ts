@@ -8,7 +8,7 @@ import type { RunEvent } from './events';
 import { PreviewPacer } from './preview-pacer';
 import type { StepLatents } from './step-latents';
 
-/** Draws a latent (batch item 0) as an encoded picture (default: encodeLatentPreview, JPEG). */
+/** Draws a latent (batch item 0) as an encoded picture (default: encodeLatentPreview, PNG). */
 export type PreviewEncoder = (latent: Tensor, rgb: LatentRgb) => Promise<Uint8Array>;
 
 export interface PreviewStreamOptions {

@@ -125,8 +125,8 @@ describe('two web servers and two workers on PostgreSQL and Redis', () => {
     expect(previews(seenB)).toEqual([0, 1, 2, 3]);
     expect(previews(seenA)).toEqual(previews(seenB));
     const first = seenB.find((e) => e.name === 'node:preview')!.payload as { image: Uint8Array; mime: string };
-    expect(first.mime).toBe('image/jpeg');
-    expect((await sharp(Buffer.from(first.image)).metadata()).format).toBe('jpeg');
+    expect(first.mime).toBe('image/png');
+    expect((await sharp(Buffer.from(first.image)).metadata()).format).toBe('png');
     // The same order of events on both servers' sockets: one room across the cluster.
     const order = (seen: ReceivedEvent[]) => seen.map((e) => e.name).filter((n) => n !== 'run:position' && n !== 'run:queued');
     expect(order(seenB)).toEqual(order(seenA));

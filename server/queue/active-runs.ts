@@ -28,8 +28,8 @@ export interface ActiveRun {
   timedOut?: { message: string; nodeId?: string };
   /** Set once the run's end has been recorded; later messages are ignored. */
   closed: boolean;
-  /** Watched steps not yet written (RunEventRelay writes them in batches). */
-  pendingSteps?: StepLatents[];
+  /** Watched steps not yet written, and their latents' bytes (RunEventRelay writes them in batches). */
+  pendingSteps?: { steps: StepLatents[]; bytes: number };
   /** Watched steps and frames received from the worker since the last node ended (preview metrics). */
   previews?: { steps: number; frames: number };
 }

@@ -70,7 +70,7 @@ describe('txt2img on the built-in model', () => {
     expect(steps[0]).toBe(0);
     expect(steps.at(-1)).toBe(19);
     expect(steps).toEqual([...steps].sort((a, b) => a - b));
-    expect(previews.every((p) => p.mime === 'image/jpeg' && p.image[0] === 0xff && p.image[1] === 0xd8)).toBe(true);
+    expect(previews.every((p) => p.mime === 'image/png' && p.image[0] === 0x89 && p.image[1] === 0x50)).toBe(true); // PNG signature
     // All previews arrive before the sampler's node:finished, and the run ends with the stored image.
     const names = mine.map((e) => e.name);
     expect(names.lastIndexOf('node:preview')).toBeLessThan(names.indexOf('node:finished', names.indexOf('node:progress')));

@@ -16,7 +16,7 @@ import type { WorkerHandle } from '../worker/pool';
 import type { ActiveRun } from './active-runs';
 import { StepStore } from '../steps/step-store';
 import { PreviewThrottle } from './preview-throttle';
-import { RunEventRelay, STEP_BATCH } from './run-event-relay';
+import { RunEventRelay } from './run-event-relay';
 import { RunRecorder } from './run-recorder';
 
 const dir = tempDir('relay');
@@ -49,6 +49,7 @@ function setup() {
     emit: (_run, e) => emitted.push(e),
     ended: (run) => ended.push(run.runId),
     onSkipped: (n) => skipped.push(n),
+    stepBufferBytes: 32 * 128, // 32 steps of two 16-value latents
   });
   return { relay, recorder, emitted, ended, skipped, setNow: (t: number) => (now = t) };
 }
@@ -81,8 +82,10 @@ describe('RunEventRelay', () => {
       setNow(step * 10);
       await relay.stepLatents(run, latents(run.runId, step));
       if (step % 10 === 0 || step === 39) await relay.event(run, preview(run.runId, step, frames[step % 10], 40));
-      // Written a batch at a time while the sampler runs.
-      if (step === STEP_BATCH) expect((await steps.list(run.runId, 'k')).length).toBe(STEP_BATCH);
+      // Kept in memory while the sampler runs, until 32 steps fill stepBufferBytes; the rest at the node's end.
+      const written = (await steps.list(run.runId, 'k')).length;
+      if (step === 30) expect(written).toBe(0);
+      if (step === 31 || step === 39) expect(written).toBe(32);
     }
     await relay.event(run, { type: 'node:finished', runId: run.runId, nodeId: 'k', nodeType: 'sampler', ms: 390, ortMs: 300, cached: false, outputs: [] });
     await relay.event(run, { type: 'run:finished', runId: run.runId, totalMs: 395, ortMs: 300, artifacts: [] });
@@ -126,7 +129,7 @@ describe('RunEventRelay', () => {
     await relay.stepLatents(run, latents(run.runId, 1, 10));
     await relay.event(run, preview(run.runId, 1, frames[1]));
     expect(emitted.map((e) => e.type)).toEqual(['node:preview']);
-    expect(await steps.list(run.runId, 'k')).toEqual([]); // less than a batch: not written yet
+    expect(await steps.list(run.runId, 'k')).toEqual([]); // not written while the sampler runs
     await relay.event(run, { type: 'run:paused', runId: run.runId, nodeId: 'k', step: 2, total: 10, stats: [] });
     expect(emitted.map((e) => [e.type, (e as { step?: number }).step])).toEqual([['node:preview', 0], ['node:preview', 1], ['run:paused', 2]]);
     expect(run.paused).toBe(true);

@@ -20,10 +20,16 @@ export interface RunEventRelayDeps {
   log?: (message: string) => void;
   /** Watched steps whose frame the worker did not draw (its PREVIEW_FPS pacing): dropped previews (metrics). */
   onSkipped?: (count: number) => void;
+  /** Latent bytes of a run's watched steps kept in memory before they are written anyway; default STEP_BUFFER_BYTES. */
+  stepBufferBytes?: number;
 }
 
-/** Steps written per batch while a sampler runs (also written at its end, at a pause and at the run's end). */
-export const STEP_BATCH = 32;
+/**
+ * Watched steps are written when their sampler ends, the run pauses or ends, or this many latent bytes are waiting:
+ * not while the sampler runs (converting and writing ~16 KB a step would take cores from it). 32 MiB is a
+ * 200-step run of a 128x128 latent.
+ */
+export const STEP_BUFFER_BYTES = 32 * 1024 * 1024;
 
 export class RunEventRelay {
   constructor(private readonly d: RunEventRelayDeps) {}
@@ -73,14 +79,16 @@ export class RunEventRelay {
   /** A watched step's latents: stored in batches, in order, for the timeline (runs.steps). */
   async stepLatents(run: ActiveRun, s: StepLatents): Promise<void> {
     tally(run).steps++;
-    (run.pendingSteps ??= []).push(s);
-    if (run.pendingSteps.length >= STEP_BATCH) await this.flushSteps(run);
+    const pending = (run.pendingSteps ??= { steps: [], bytes: 0 });
+    pending.steps.push(s);
+    pending.bytes += s.x0.byteLength + (s.latent?.byteLength ?? 0);
+    if (pending.bytes >= (this.d.stepBufferBytes ?? STEP_BUFFER_BYTES)) await this.flushSteps(run);
   }
 
   private async flushSteps(run: ActiveRun): Promise<void> {
-    const batch = run.pendingSteps;
+    const batch = run.pendingSteps?.steps;
     if (!batch?.length) return;
-    run.pendingSteps = [];
+    run.pendingSteps = undefined;
     await this.d.recorder.storeSteps(run.runId, batch).catch((err) => this.d.log?.(`run ${run.runId}: ${batch.length} step(s) not stored: ${err}`));
   }
 

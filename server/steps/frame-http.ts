@@ -1,5 +1,5 @@
 // GET/HEAD /api/steps/<runId>/<offset>/<x0|latent>.png: a stored sampler step drawn on request (latentToRgb, 8 px
-// per latent cell, PNG), for the debugger's timeline. Samplers no longer encode a picture per step; this one is made
+// per latent cell, PNG: the live view's encoder), for the debugger's timeline. Samplers no longer encode a picture per step; this one is made
 // only when someone scrubs to it. Who may see it: whoever may view the run (as for its artifacts).
 import type http from 'node:http';
 import { encodeLatentPreview } from '../../nodes/models/latent-preview';
@@ -60,7 +60,7 @@ export function createStepFrameHandler(db: Db, steps: StepStore, enforced = fals
       res.writeHead(304, headers);
       return void res.end();
     }
-    const png = await encodeLatentPreview({ data: latent, dims: [1, c, h, w] }, record.info.latentRgb, { format: 'png' });
+    const png = encodeLatentPreview({ data: latent, dims: [1, c, h, w] }, record.info.latentRgb);
     res.writeHead(200, { ...headers, 'Content-Length': png.bytes.byteLength });
     res.end(req.method === 'HEAD' ? undefined : png.bytes);
   };

@@ -3,6 +3,7 @@
 // drawn from them only when someone looks (frame-http.ts). Files, not rows: bytes stay out of the database, as the
 // artifacts do; the newest PREVIEW_RUNS_KEPT runs keep theirs (RunRecorder.prunePreviews).
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { StepLatents } from '../../nodes/engine/step-latents';
 import type { LatentRgb } from '../../nodes/models/latent-rgb';
@@ -14,6 +15,8 @@ const MAGIC = 0x31534653; // "SFS1" read as a little-endian u32
 const PREFIX = 12;
 const RUN_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const EXT = '.steps';
+// Latents are copied as typed arrays, in the host's byte order; every platform Node runs StepFlow on is little-endian.
+if (os.endianness() !== 'LE') throw new Error('server/steps/step-store.ts stores float16 little-endian and needs a little-endian host');
 
 /** What a record says about its step, and where it starts in the run's file (its id in frame URLs). */
 export interface StoredStep {
@@ -51,22 +54,16 @@ function encodeRecord(s: StepLatents): Buffer {
   const json = Buffer.from(JSON.stringify(header));
   const halves = [float32ToFloat16(s.x0), ...(s.latent ? [float32ToFloat16(s.latent)] : [])];
   const payload = halves.reduce((n, h) => n + h.byteLength, 0);
-  const out = Buffer.allocUnsafe(PREFIX + json.length + payload);
-  out.writeUInt32LE(MAGIC, 0);
-  out.writeUInt32LE(json.length, 4);
-  out.writeUInt32LE(payload, 8);
-  json.copy(out, PREFIX);
-  let at = PREFIX + json.length;
-  for (const h of halves) {
-    for (let i = 0; i < h.length; i++, at += 2) out.writeUInt16LE(h[i], at);
-  }
-  return out;
+  const prefix = Buffer.allocUnsafe(PREFIX);
+  prefix.writeUInt32LE(MAGIC, 0);
+  prefix.writeUInt32LE(json.length, 4);
+  prefix.writeUInt32LE(payload, 8);
+  return Buffer.concat([prefix, json, ...halves.map((h) => new Uint8Array(h.buffer, h.byteOffset, h.byteLength))]);
 }
 
 function halvesAt(buf: Buffer, at: number, count: number): Float32Array {
-  const bits = new Uint16Array(count);
-  for (let i = 0; i < count; i++) bits[i] = buf.readUInt16LE(at + 2 * i);
-  return float16ToFloat32(bits);
+  // Copied into a fresh, aligned buffer: a Uint16Array cannot start at an odd offset.
+  return float16ToFloat32(new Uint16Array(new Uint8Array(buf.subarray(at, at + 2 * count)).buffer));
 }
 
 /** The record's sizes and header at `offset` of `buf`, or undefined where no whole, well-formed record starts. */
