@@ -310,20 +310,24 @@ describe('previews', () => {
   });
   const stepOf = (ev: RunEvent) => `${ev.type}:${(ev as { step?: number }).step ?? ''}`;
 
-  it('with previewFps draws the first and last frames, the newest before a pause, and hands every step to onStep', async () => {
+  it('with previewFps draws the first and last frames, the newest before a pause, and hands every step to onSteps', async () => {
     const events: RunEvent[] = [];
     const steps: StepLatents[] = [];
+    let stepsAtPause = -1;
     // One frame a second: within this run's few milliseconds the pacer admits only the first and last steps.
     const debug: DebugSession = new DebugSession({
       runId: 'r1', breakpoints: { steps: [{ nodeId: 'p', step: 6 }] }, pauseTimeoutMs: 60_000, onTimeout: () => undefined,
       emit: (ev) => {
         events.push(ev);
-        if (ev.type === 'run:paused') setImmediate(() => debug.resume());
+        if (ev.type === 'run:paused') {
+          stepsAtPause = steps.length;
+          setImmediate(() => debug.resume());
+        }
       },
     });
     const result = await pacedExecutor().run(pacedGraph(), {
       runId: 'r1', onEvent: (ev) => events.push(ev), wantsPreview: () => true, previewFps: 1, debug,
-      onStep: (st) => steps.push(st),
+      onSteps: (batch) => steps.push(...batch),
     });
     expect(result.status).toBe('succeeded');
     const shown = events.filter((ev) => ev.type === 'node:preview' || ev.type === 'run:paused' || (ev.type === 'node:finished' && ev.nodeId === 'p')).map(stepOf);
@@ -332,6 +336,7 @@ describe('previews', () => {
     const frames = events.filter((ev): ev is Extract<RunEvent, { type: 'node:preview' }> => ev.type === 'node:preview');
     expect(frames.map((f) => f.image[0])).toEqual([0, 5, 11]);
     expect(steps.map((st) => st.step)).toEqual([...Array(12).keys()]);
+    expect(stepsAtPause).toBe(6); // the steps before the pause were handed over before it
     expect(steps.every((st) => st.nodeId === 'p' && st.total === 12 && st.x0[0] === st.step)).toBe(true);
   });
 
@@ -344,7 +349,7 @@ describe('previews', () => {
 
   it('draws nothing and hands no step over while nobody watches', async () => {
     const steps: StepLatents[] = [];
-    const { events } = await run(pacedExecutor(), pacedGraph(), { wantsPreview: () => false, previewFps: 15, onStep: (st) => steps.push(st) });
+    const { events } = await run(pacedExecutor(), pacedGraph(), { wantsPreview: () => false, previewFps: 15, onSteps: (batch) => steps.push(...batch) });
     expect(events.some((ev) => ev.type === 'node:preview')).toBe(false);
     expect(steps).toEqual([]);
   });

@@ -45,8 +45,8 @@ export interface RunOptions {
   wantsPreview?: () => boolean;
   /** Live previews drawn per second per node (the first and last step, and the newest before a pause, always); unset: every step. */
   previewFps?: number;
-  /** Every previewed step's raw latents (the timeline), called synchronously from the sampler's step. */
-  onStep?: (s: StepLatents) => void;
+  /** Every previewed step's raw latents (the timeline), in batches: before a pause, at the node's end, or every 16 MB. */
+  onSteps?: (batch: StepLatents[]) => void;
   debug?: DebugController;
   /** Mixed into every node key, so a cache hit (`cached: true`) never reveals another scope's runs. */
   cacheScope?: string;
@@ -210,7 +210,12 @@ export class Executor {
     const artifacts: Artifact[] = [];
     const previews = this.previewStream(node, ro, emit);
     const ctx = this.context(node, ro, signal, emit, artifacts, previews);
-    const outputs = (await def.execute(ctx, inputs, params)) as Record<string, unknown>;
+    let outputs: Record<string, unknown>;
+    try {
+      outputs = (await def.execute(ctx, inputs, params)) as Record<string, unknown>;
+    } finally {
+      previews.sendSteps(); // a failed or cancelled sampler's steps still belong on the run's timeline
+    }
     // The node's last frame (held by the pacer after an early stop) and every encode finish before node:finished.
     await previews.flush();
     throwIfCancelled(signal);
@@ -239,7 +244,7 @@ export class Executor {
   private previewStream(node: GraphNode, ro: RunOptions, emit: (e: RunEvent) => void): PreviewStream {
     const maxSize = this.opts.previewMaxSize ?? 512;
     return new PreviewStream({
-      runId: ro.runId, nodeId: node.id, emit, fps: ro.previewFps, onStep: ro.onStep, mime: PREVIEW_MIME,
+      runId: ro.runId, nodeId: node.id, emit, fps: ro.previewFps, onSteps: ro.onSteps, mime: PREVIEW_MIME,
       encode: this.opts.encodePreview ?? (async (latent, rgb) => encodeLatentPreview(latent, rgb, { maxSize }).bytes),
     });
   }

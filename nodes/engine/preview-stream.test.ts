@@ -13,15 +13,15 @@ function frame(step: number, total: number): PreviewFrame {
   return { step, total, sigma: total - step, x0, latent, latentRgb: RGB, stats: [{ mean: step, std: 0, min: 0, max: 0 }] };
 }
 
-function setup(fps?: number) {
+function setup(fps?: number, stepBatchBytes?: number) {
   let now = 0;
   const events: RunEvent[] = [];
-  const steps: StepLatents[] = [];
+  const steps: StepLatents[][] = [];
   const encoded: number[] = [];
   const stream = new PreviewStream({
-    runId: 'r', nodeId: 'k', mime: 'image/jpeg', fps, now: () => now,
+    runId: 'r', nodeId: 'k', mime: 'image/jpeg', fps, now: () => now, stepBatchBytes,
     emit: (e) => events.push(e),
-    onStep: (s) => steps.push(s),
+    onSteps: (batch) => steps.push(batch),
     encode: async (t) => {
       encoded.push(t.data[0]);
       return new Uint8Array([Math.abs(t.data[0])]);
@@ -32,13 +32,16 @@ function setup(fps?: number) {
 }
 
 describe('PreviewStream', () => {
-  it('draws at most fps frames a second plus the last step, and hands every step to onStep', async () => {
-    const { stream, steps, encoded, sent, setNow } = setup(10); // one frame per 100 ms
+  it('draws at most fps frames a second plus the last step, and hands every step over at the end', async () => {
+    const { stream, steps: batches, encoded, sent, setNow } = setup(10); // one frame per 100 ms
     for (let step = 0; step < 50; step++) {
       setNow(step * 7); // a step every 7 ms: 343 ms in all
       stream.offer(frame(step, 50));
     }
+    expect(batches).toEqual([]); // kept while the sampler runs
     await stream.flush();
+    expect(batches).toHaveLength(1);
+    const steps = batches[0];
     // 0 ms, then the first step 100 ms or more after the last frame (15 at 105 ms, 30 at 210, 45 at 315), then the last.
     expect(sent()).toEqual([0, 15, 30, 45, 49]);
     expect(sent().length).toBeLessThanOrEqual(Math.floor((49 * 7) / 100) + 1 + 1);
@@ -72,6 +75,15 @@ describe('PreviewStream', () => {
     expect(sent()).toEqual([0, 2, 3, 4]);
     await stream.flush(); // nothing held: nothing more
     expect(sent()).toEqual([0, 2, 3, 4]);
+  });
+
+  it('hands kept steps over once they hold stepBatchBytes of latents, the rest at the flush', async () => {
+    const { stream, steps } = setup(undefined, 4 * 24); // 24 bytes of latents a step: batches of 4
+    for (let step = 0; step < 10; step++) stream.offer(frame(step, 10));
+    expect(steps.map((b) => b.map((s) => s.step))).toEqual([[0, 1, 2, 3], [4, 5, 6, 7]]);
+    expect(stream.pending).toBe(true);
+    await stream.flush();
+    expect(steps.map((b) => b.map((s) => s.step))).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
   });
 
   it('without fps every frame is drawn, emitted in step order even when later encodes finish first', async () => {

@@ -1,4 +1,4 @@
-// One sampler step's raw latents as the engine hands them to its host (RunOptions.onStep) while someone watches:
+// One sampler step's raw latents as the engine hands them to its host (RunOptions.onSteps) while someone watches:
 // the host keeps them for the debugger's timeline and draws a step only when somebody looks at it. Not a run event:
 // browsers get pictures (node:preview), never latents.
 import type { LatentRgb } from '../models/latent-rgb';

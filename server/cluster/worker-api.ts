@@ -130,12 +130,9 @@ export function createWorkerApi(d: WorkerApiDeps): (req: http.IncomingMessage, r
       }
       case 'steps': {
         if (ended) throw new ApiError(409, 'run_ended', `run "${runId}" has ended (${row.status})`);
-        const steps = unpacked.steps.map((raw, i) => {
-          const msg = parseWorkerMessage({ type: 'step-latents', runId, latents: stepFromWire(raw) });
-          if (!msg.ok || msg.msg.type !== 'step-latents') throw new ApiError(400, 'invalid_record', `steps[${i}]: ${msg.ok ? 'not a step' : msg.problem}`);
-          return msg.msg.latents;
-        });
-        await d.recorder.storeSteps(runId, steps);
+        const msg = parseWorkerMessage({ type: 'step-latents', runId, latents: unpacked.steps.map(stepFromWire) });
+        if (!msg.ok || msg.msg.type !== 'step-latents') throw new ApiError(400, 'invalid_record', msg.ok ? 'expected steps' : msg.problem);
+        await d.recorder.storeSteps(runId, msg.msg.latents);
         return { ok: true };
       }
       case 'finish': {

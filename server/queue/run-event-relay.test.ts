@@ -80,7 +80,7 @@ describe('RunEventRelay', () => {
     // 40 steps, 10 ms apart; the worker drew frames for steps 0, 10, 20, 30 (its pacing) and the last one.
     for (let step = 0; step < 40; step++) {
       setNow(step * 10);
-      await relay.stepLatents(run, latents(run.runId, step));
+      await relay.stepLatents(run, [latents(run.runId, step)]);
       if (step % 10 === 0 || step === 39) await relay.event(run, preview(run.runId, step, frames[step % 10], 40));
       // Kept in memory while the sampler runs, until 32 steps fill stepBufferBytes; the rest at the node's end.
       const written = (await steps.list(run.runId, 'k')).length;
@@ -123,10 +123,10 @@ describe('RunEventRelay', () => {
     const { relay, emitted, setNow } = setup();
     const run = await newRun();
     setNow(0);
-    await relay.stepLatents(run, latents(run.runId, 0, 10));
+    await relay.stepLatents(run, [latents(run.runId, 0, 10)]);
     await relay.event(run, preview(run.runId, 0, frames[0]));
     setNow(20);
-    await relay.stepLatents(run, latents(run.runId, 1, 10));
+    await relay.stepLatents(run, [latents(run.runId, 1, 10)]);
     await relay.event(run, preview(run.runId, 1, frames[1]));
     expect(emitted.map((e) => e.type)).toEqual(['node:preview']);
     expect(await steps.list(run.runId, 'k')).toEqual([]); // not written while the sampler runs

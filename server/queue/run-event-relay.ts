@@ -76,12 +76,14 @@ export class RunEventRelay {
     }
   }
 
-  /** A watched step's latents: stored in batches, in order, for the timeline (runs.steps). */
-  async stepLatents(run: ActiveRun, s: StepLatents): Promise<void> {
-    tally(run).steps++;
+  /** Watched steps' latents (a batch from the worker): stored in order for the timeline (runs.steps). */
+  async stepLatents(run: ActiveRun, batch: StepLatents[]): Promise<void> {
+    tally(run).steps += batch.length;
     const pending = (run.pendingSteps ??= { steps: [], bytes: 0 });
-    pending.steps.push(s);
-    pending.bytes += s.x0.byteLength + (s.latent?.byteLength ?? 0);
+    for (const s of batch) {
+      pending.steps.push(s);
+      pending.bytes += s.x0.byteLength + (s.latent?.byteLength ?? 0);
+    }
     if (pending.bytes >= (this.d.stepBufferBytes ?? STEP_BUFFER_BYTES)) await this.flushSteps(run);
   }
 

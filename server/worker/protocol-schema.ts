@@ -94,8 +94,8 @@ const workerToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), workerId: id, provider: id, pid: z.number().int() }),
   z.object({ type: z.literal('event'), runId: id, event: workerEvent })
     .refine((m) => m.event.runId === m.runId, { message: 'the event names another run than its message', path: ['event', 'runId'] }),
-  z.object({ type: z.literal('step-latents'), runId: id, latents: stepLatents })
-    .refine((m) => m.latents.runId === m.runId, { message: 'the step names another run than its message', path: ['latents', 'runId'] }),
+  z.object({ type: z.literal('step-latents'), runId: id, latents: z.array(stepLatents).min(1).max(100_000) })
+    .refine((m) => m.latents.every((s) => s.runId === m.runId), { message: 'a step names another run than its message', path: ['latents'] }),
   z.object({ type: z.literal('done'), runId: id, result: runResult })
     .refine((m) => m.result.runId === m.runId, { message: 'the result names another run than its message', path: ['result', 'runId'] }),
   z.object({ type: z.literal('fatal'), workerId: z.string().max(256), message: text }),

@@ -39,19 +39,20 @@ describe('step-latents messages', () => {
     x0: new Float32Array(24), latent: new Float32Array(24), latentRgb: { factors: [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0]], bias: [0, 0, 0] },
     ...over,
   });
-  it('accepts a watched step whose latents hold C·h·w floats', () => {
-    const msg = { type: 'step-latents', runId: 'r', latents: step() };
+  it('accepts watched steps whose latents hold C·h·w floats', () => {
+    const msg = { type: 'step-latents', runId: 'r', latents: [step()] };
     expect(parseWorkerMessage(msg)).toEqual({ ok: true, msg });
-    expect(parseWorkerMessage({ type: 'step-latents', runId: 'r', latents: step({ latent: undefined }) }).ok).toBe(true);
+    expect(parseWorkerMessage({ type: 'step-latents', runId: 'r', latents: [step({ latent: undefined })] }).ok).toBe(true);
   });
   it('refuses latents of the wrong size or kind, and steps of another run', () => {
-    expect(parseWorkerMessage({ type: 'step-latents', runId: 'r', latents: step({ x0: new Float32Array(23) }) }))
-      .toEqual({ ok: false, problem: 'malformed "step-latents" message (latents: x0 and latent must hold C·h·w values of dims)' });
-    expect(parseWorkerMessage({ type: 'step-latents', runId: 'r', latents: step({ latent: new Uint8Array(96) }) }).ok).toBe(false);
-    expect(parseWorkerMessage({ type: 'step-latents', runId: 'r', latents: step({ dims: [4, 0, 6] }) }).ok).toBe(false);
-    expect(parseWorkerMessage({ type: 'step-latents', runId: 'r', latents: step({ latentRgb: { factors: [[1, 2]], bias: [0, 0, 0] } }) }).ok).toBe(false);
-    expect(parseWorkerMessage({ type: 'step-latents', runId: 'other', latents: step() }))
-      .toEqual({ ok: false, problem: 'malformed "step-latents" message (latents.runId: the step names another run than its message)' });
+    expect(parseWorkerMessage({ type: 'step-latents', runId: 'r', latents: [step({ x0: new Float32Array(23) })] }))
+      .toEqual({ ok: false, problem: 'malformed "step-latents" message (latents.0: x0 and latent must hold C·h·w values of dims)' });
+    expect(parseWorkerMessage({ type: 'step-latents', runId: 'r', latents: [step({ latent: new Uint8Array(96) })] }).ok).toBe(false);
+    expect(parseWorkerMessage({ type: 'step-latents', runId: 'r', latents: [step({ dims: [4, 0, 6] })] }).ok).toBe(false);
+    expect(parseWorkerMessage({ type: 'step-latents', runId: 'r', latents: [step({ latentRgb: { factors: [[1, 2]], bias: [0, 0, 0] } })] }).ok).toBe(false);
+    expect(parseWorkerMessage({ type: 'step-latents', runId: 'other', latents: [step()] }))
+      .toEqual({ ok: false, problem: 'malformed "step-latents" message (latents: a step names another run than its message)' });
+    expect(parseWorkerMessage({ type: 'step-latents', runId: 'r', latents: [] }).ok).toBe(false);
   });
 });
 

@@ -44,8 +44,8 @@ export type WorkerRunResult = Omit<RunResult, 'values'> & {
 export type WorkerToHost =
   | { type: 'ready'; workerId: string; provider: string; pid: number }
   | { type: 'event'; runId: string; event: RunEvent }
-  /** A watched sampler step's raw latents, for the timeline (stored by the host, never broadcast). */
-  | { type: 'step-latents'; runId: string; latents: StepLatents }
+  /** Watched sampler steps' raw latents, in order, for the timeline (stored by the host, never broadcast). */
+  | { type: 'step-latents'; runId: string; latents: StepLatents[] }
   | { type: 'done'; runId: string; result: WorkerRunResult }
   /** The worker cannot start (missing module, bad config); the host logs it and backs off. */
   | { type: 'fatal'; workerId: string; message: string }

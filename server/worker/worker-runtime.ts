@@ -67,7 +67,7 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
         onEvent: emit,
         wantsPreview: () => current.listeners > 0,
         previewFps: config.previewFps,
-        onStep: (latents) => send({ type: 'step-latents', runId: msg.runId, latents }),
+        onSteps: (latents) => send({ type: 'step-latents', runId: msg.runId, latents }),
         debug: current.debug,
         cacheScope: msg.ownerId ?? undefined,
       });
