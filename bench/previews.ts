@@ -3,6 +3,7 @@
 // figure is the sampler node's own time (NodeResult.ms, which includes waiting for its preview encodes).
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Graph } from '../nodes/engine/graph';
 import { projectRoot } from '../server/paths';
 import { join, startTestServer, tempDir, until, type TestServer } from '../server/testing/harness';
@@ -95,4 +96,18 @@ export async function benchPreviews(rounds = 8, steps = 200): Promise<PreviewBen
     await t.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// `npx tsx bench/previews.ts [rounds]`: this benchmark alone (npm run bench runs it among the others).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  benchPreviews(Number(process.argv[2] ?? 8)).then((r) => {
+    const ms = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' ');
+    console.log(`watched   ${ms(r.watchedMs)}\nunwatched ${ms(r.unwatchedMs)}`);
+    console.log(`median watched ${r.watchedMedian.toFixed(0)} ms, unwatched ${r.unwatchedMedian.toFixed(0)} ms, ratio ${r.ratio.toFixed(3)}, ` +
+      `median of pairs ${r.pairedRatio.toFixed(3)}, ${r.framesReceived} frames per watched run`);
+    process.exit(0);
+  }, (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
 }
