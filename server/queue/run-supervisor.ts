@@ -2,7 +2,7 @@
 // (forked local workers, records in the database) and a scaled worker host (`npm run worker`, records through the
 // API). It relays worker messages in order (RunEventRelay), stops runs asked to stop (killing a worker that ignores
 // the cancel), enforces RUN_TIMEOUT and reports crashes, hangs and protocol breaches.
-import type { RunEvent } from '../../nodes/engine/events';
+import type { RunEvent, RunEventMap } from '../../nodes/engine/events';
 import type { DebugCommand, DebugRequest, HostToWorker, WorkerToHost } from '../worker/protocol';
 import type { WorkerExit, WorkerHandle } from '../worker/pool';
 import { ActiveRuns, runPosition, type ActiveRun } from './active-runs';
@@ -46,15 +46,18 @@ export interface StartRun {
 export class RunSupervisor {
   private readonly active = new ActiveRuns();
   private readonly throttle: PreviewThrottle;
+  private readonly progress: PreviewThrottle<RunEventMap['node:progress']>;
   private readonly relay: RunEventRelay;
   private stopped = false;
 
   constructor(private readonly opts: RunSupervisorOptions) {
     // Workers pace frames at PREVIEW_FPS themselves: the slack keeps transport jitter from dropping frames already drawn.
     this.throttle = new PreviewThrottle(opts.previewFps, undefined, () => opts.onPreview?.('dropped'), { slack: 0.25 });
+    this.progress = new PreviewThrottle(opts.previewFps);
     this.relay = new RunEventRelay({
       recorder: opts.records,
       throttle: this.throttle,
+      progress: this.progress,
       previewRunsKept: opts.previewRunsKept,
       emit: (run, event) => {
         if (event.type === 'node:preview') opts.onPreview?.('sent');
@@ -185,6 +188,7 @@ export class RunSupervisor {
     clearTimeout(run.cancelTimer);
     run.deadline?.clear();
     this.throttle.forget(run.runId);
+    this.progress.forget(run.runId);
     this.active.delete(run.runId);
   }
 }
