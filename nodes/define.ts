@@ -110,7 +110,8 @@ export interface Artifact {
 /**
  * One sampler step as the host may show it: raw latents, not pictures. The host decides which frames it draws
  * (latentToRgb + encode) for the live view and keeps the latents for the timeline, so the sampler pays for neither.
- * The frame owns its arrays (the host may keep them after `preview` returns): nodes/sampling/step-preview.ts copies.
+ * The arrays are the sampler's own (views, from nodes/sampling/step-preview.ts): valid during the `preview` call
+ * only, so a host copies what it keeps.
  */
 export interface PreviewFrame {
   step: number;

@@ -3,7 +3,7 @@ import { Executor } from './executor';
 import { defineNode, param } from '../define';
 import type { RunEvent } from './events';
 import { DebugSession } from './debugger';
-import type { StepLatents } from './step-latents';
+import { unpackSteps, type StepLatents } from './step-latents';
 import type { OnnxRuntime } from '../runtime/onnx';
 import { ModelStore } from '../runtime/models';
 import { InputStore } from '../runtime/inputs';
@@ -327,7 +327,7 @@ describe('previews', () => {
     });
     const result = await pacedExecutor().run(pacedGraph(), {
       runId: 'r1', onEvent: (ev) => events.push(ev), wantsPreview: () => true, previewFps: 1, debug,
-      onSteps: (batch) => steps.push(...batch),
+      onSteps: (batch) => steps.push(...unpackSteps(batch, { copy: true })),
     });
     expect(result.status).toBe('succeeded');
     const shown = events.filter((ev) => ev.type === 'node:preview' || ev.type === 'run:paused' || (ev.type === 'node:finished' && ev.nodeId === 'p')).map(stepOf);
@@ -349,7 +349,7 @@ describe('previews', () => {
 
   it('draws nothing and hands no step over while nobody watches', async () => {
     const steps: StepLatents[] = [];
-    const { events } = await run(pacedExecutor(), pacedGraph(), { wantsPreview: () => false, previewFps: 15, onSteps: (batch) => steps.push(...batch) });
+    const { events } = await run(pacedExecutor(), pacedGraph(), { wantsPreview: () => false, previewFps: 15, onSteps: (batch) => steps.push(...unpackSteps(batch, { copy: true })) });
     expect(events.some((ev) => ev.type === 'node:preview')).toBe(false);
     expect(steps).toEqual([]);
   });

@@ -19,7 +19,8 @@ import { embedGraph } from '../interop/png-graph';
 import type { RunEvent } from './events';
 import { DEFAULT_MAX_IMAGE_PIXELS, type OutputSizeFn } from './image-size';
 import { PreviewStream, type PreviewEncoder } from './preview-stream';
-import type { StepLatents } from './step-latents';
+import type { StepBatch } from './step-latents';
+import { StepBufferPool } from './step-buffers';
 
 export interface ExecutorOptions {
   runtime: OnnxRuntime;
@@ -45,8 +46,11 @@ export interface RunOptions {
   wantsPreview?: () => boolean;
   /** Live previews drawn per second per node (the first and last step, and the newest before a pause, always); unset: every step. */
   previewFps?: number;
-  /** Every previewed step's raw latents (the timeline), in batches: before a pause, at the node's end, or every 16 MB. */
-  onSteps?: (batch: StepLatents[]) => void;
+  /**
+   * Every previewed step's raw latents (the timeline), in batches: before a pause, at the node's end, or every 16 MB.
+   * The batch's data is valid during the call only: serialise or copy it there.
+   */
+  onSteps?: (batch: StepBatch) => void;
   debug?: DebugController;
   /** Mixed into every node key, so a cache hit (`cached: true`) never reveals another scope's runs. */
   cacheScope?: string;
@@ -81,6 +85,8 @@ export class Executor {
   private readonly defs: ReadonlyMap<string, AnyNodeDefinition>;
   private readonly catalog: CatalogNode[];
   private readonly limits: ExecuteLimits;
+  /** Kept step latents of watched samplers, reused from run to run (preview-stream.ts). */
+  private readonly stepBuffers = new StepBufferPool();
 
   constructor(private readonly opts: ExecutorOptions) {
     this.cache = new NodeCache(opts.cacheBytes ?? 1024 ** 3);
@@ -244,7 +250,7 @@ export class Executor {
   private previewStream(node: GraphNode, ro: RunOptions, emit: (e: RunEvent) => void): PreviewStream {
     const maxSize = this.opts.previewMaxSize ?? 512;
     return new PreviewStream({
-      runId: ro.runId, nodeId: node.id, emit, fps: ro.previewFps, onSteps: ro.onSteps, mime: PREVIEW_MIME,
+      runId: ro.runId, nodeId: node.id, emit, fps: ro.previewFps, onSteps: ro.onSteps, buffers: this.stepBuffers, mime: PREVIEW_MIME,
       encode: this.opts.encodePreview ?? (async (latent, rgb) => encodeLatentPreview(latent, rgb, { maxSize }).bytes),
     });
   }

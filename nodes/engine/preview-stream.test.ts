@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PreviewFrame } from '../define';
 import type { RunEvent } from './events';
 import { PreviewStream } from './preview-stream';
-import type { StepLatents } from './step-latents';
+import { unpackSteps, type StepLatents } from './step-latents';
 
 const RGB = { factors: [[1, 0, 0], [0, 1, 0], [0, 0, 1]], bias: [0, 0, 0] };
 
@@ -21,7 +21,10 @@ function setup(fps?: number, stepBatchBytes?: number) {
   const stream = new PreviewStream({
     runId: 'r', nodeId: 'k', mime: 'image/jpeg', fps, now: () => now, stepBatchBytes,
     emit: (e) => events.push(e),
-    onSteps: (batch) => steps.push(batch),
+    onSteps: (batch) => {
+      expect(batch.data.length).toBe(batch.steps.length * 6); // x0 and latent, 3 floats each
+      steps.push(unpackSteps(batch, { copy: true }));
+    },
     encode: async (t) => {
       encoded.push(t.data[0]);
       return new Uint8Array([Math.abs(t.data[0])]);
@@ -84,6 +87,23 @@ describe('PreviewStream', () => {
     expect(stream.pending).toBe(true);
     await stream.flush();
     expect(steps.map((b) => b.map((s) => s.step))).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+  });
+
+  it('keeps its own copies (the sampler reuses its arrays) and hands a batch over as one buffer', async () => {
+    const { stream, steps: batches, events, setNow } = setup(10);
+    const shared = { data: new Float32Array(3), dims: [1, 3, 1, 1] };
+    for (let step = 0; step < 4; step++) {
+      setNow(step); // steps 1..3 are held back by the pacer
+      shared.data.set([step, 0, 0]);
+      stream.offer({ step, total: 10, x0: shared, latent: shared, latentRgb: RGB, stats: [] });
+    }
+    shared.data.fill(99);
+    await stream.flush();
+    const steps = batches[0];
+    expect(steps.map((s) => s.x0[0])).toEqual([0, 1, 2, 3]);
+    expect(new Set(steps.flatMap((s) => [s.x0.buffer, s.latent!.buffer])).size).toBe(1);
+    // The held frame drawn at the flush is step 3's, not what the array holds now.
+    expect(events.map((e) => (e as { image: Uint8Array }).image[0])).toEqual([0, 3]);
   });
 
   it('without fps every frame is drawn, emitted in step order even when later encodes finish first', async () => {

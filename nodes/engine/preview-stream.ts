@@ -8,12 +8,16 @@ import type { LatentRgb } from '../models/latent-rgb';
 import type { Tensor } from '../runtime/tensor';
 import type { RunEvent } from './events';
 import { PreviewPacer } from './preview-pacer';
-import type { StepLatents } from './step-latents';
+import { StepBufferPool } from './step-buffers';
+import type { StepBatch, StepInfo } from './step-latents';
 
 /** Latent bytes of kept steps that make a batch on their own (a 200-step run of a 32x32 latent is 6.4 MB). */
 export const STEP_BATCH_BYTES = 16 * 1024 * 1024;
 
-/** Draws a latent (batch item 0) as an encoded picture (default: encodeLatentPreview, PNG). */
+/**
+ * Draws a latent (batch item 0) as an encoded picture (default: encodeLatentPreview, PNG). It must read `latent` before
+ * it returns (it may finish later): the array may be reused afterwards.
+ */
 export type PreviewEncoder = (latent: Tensor, rgb: LatentRgb) => Promise<Uint8Array>;
 
 export interface PreviewStreamOptions {
@@ -24,8 +28,13 @@ export interface PreviewStreamOptions {
   mime: string;
   /** Live frames per second (the first and last step always, a held one before a pause); unset: every frame. */
   fps?: number;
-  /** Every offered step's latents, in order, in batches (each before the events that follow its flush). */
-  onSteps?(batch: StepLatents[]): void;
+  /**
+   * Every offered step's latents, in order, in batches (each before the events that follow its flush). The batch's
+   * data is valid during the call only (a worker serialises it at once; an in-process host copies what it keeps).
+   */
+  onSteps?(batch: StepBatch): void;
+  /** Where kept latents live (the executor's, shared by its nodes and runs); default: a pool of this stream's own. */
+  buffers?: StepBufferPool;
   now?: () => number;
   /** Default STEP_BATCH_BYTES. */
   stepBatchBytes?: number;
@@ -33,24 +42,30 @@ export interface PreviewStreamOptions {
 
 export class PreviewStream {
   private readonly pacer: PreviewPacer;
+  private readonly buffers: StepBufferPool;
   private held?: PreviewFrame;
+  private readonly heldArrays: Float32Array[] = [];
   private inFlight = 0;
-  private steps: StepLatents[] = [];
-  private stepBytes = 0;
+  /** Kept steps: their facts, and their latents back to back in `data` (grown by doubling, never written over). */
+  private steps: StepInfo[] = [];
+  private data: Float32Array = new Float32Array(0);
+  private used = 0;
   /** Resolves once every frame sent so far has been emitted (or dropped by a failed encode). */
   private tail: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: PreviewStreamOptions) {
     this.pacer = new PreviewPacer(o.fps, o.now);
+    this.buffers = o.buffers ?? new StepBufferPool();
   }
 
+  /** `frame`'s arrays are the sampler's, valid during this call only: what outlives it is copied here. */
   offer(frame: PreviewFrame): void {
     this.keep(frame);
     if (this.pacer.admit(frame.step, frame.total)) {
       this.held = undefined;
-      this.send(frame);
+      this.send(frame); // encoders read the latents before they return
     } else {
-      this.held = frame;
+      this.held = this.hold(frame);
     }
   }
 
@@ -62,10 +77,11 @@ export class PreviewStream {
   /** Hands the kept steps over now (also when the node fails: they are the run's steps all the same). */
   sendSteps(): void {
     if (!this.steps.length) return;
-    const batch = this.steps;
+    this.o.onSteps?.({ steps: this.steps, data: this.data.subarray(0, this.used) });
+    this.buffers.give(this.data); // nobody reads it again: the host is done, frames draw from their own copies
     this.steps = [];
-    this.stepBytes = 0;
-    this.o.onSteps?.(batch);
+    this.data = new Float32Array(0);
+    this.used = 0;
   }
 
   /** Hands the kept steps over, sends the held frame, if any, and resolves once every frame is out. */
@@ -80,16 +96,45 @@ export class PreviewStream {
     await this.tail;
   }
 
+  /** The frame with its latents copied into this stream's two held arrays (one held frame at a time). */
+  private hold(frame: PreviewFrame): PreviewFrame {
+    const into = (t: { data: Float32Array; dims: number[] }, slot: 0 | 1) => {
+      let a = this.heldArrays[slot];
+      if (a?.length !== t.data.length) a = this.heldArrays[slot] = new Float32Array(t.data.length);
+      a.set(t.data);
+      return { data: a, dims: t.dims };
+    };
+    return { ...frame, x0: into(frame.x0, 0), latent: frame.latent && into(frame.latent, 1) };
+  }
+
+  /**
+   * Appends the step to the batch: its latents into a buffer reused from node to node (a new one a sampler, or two
+   * small arrays a step, kept V8's garbage collector busier than the previews themselves), its facts to the list.
+   */
   private keep(frame: PreviewFrame): void {
     if (!this.o.onSteps) return;
+    const stepsLeft = Math.max(1, frame.total - frame.step);
+    const latents = frame.latent ? [frame.x0.data, frame.latent.data] : [frame.x0.data];
+    const need = latents.reduce((n, a) => n + a.length, 0);
+    if (this.used + need > this.data.length) {
+      // Sized once for the rest of the node (every step left like this one), within the batch limit.
+      const cap = Math.floor((this.o.stepBatchBytes ?? STEP_BATCH_BYTES) / 4);
+      const grown = this.buffers.take(Math.max(this.used + need, Math.min(cap, this.used + need * stepsLeft)));
+      grown.set(this.data.subarray(0, this.used));
+      this.buffers.give(this.data);
+      this.data = grown;
+    }
+    for (const a of latents) {
+      this.data.set(a, this.used);
+      this.used += a.length;
+    }
     const { runId, nodeId } = this.o;
     const [, c, h, w] = frame.x0.dims;
     this.steps.push({
       runId, nodeId, step: frame.step, total: frame.total, sigma: frame.sigma, timestep: frame.timestep,
-      stats: frame.stats ?? [], dims: [c, h, w], x0: frame.x0.data, latent: frame.latent?.data, latentRgb: frame.latentRgb,
+      stats: frame.stats ?? [], dims: [c, h, w], hasLatent: frame.latent !== undefined, latentRgb: frame.latentRgb,
     });
-    this.stepBytes += frame.x0.data.byteLength + (frame.latent?.data.byteLength ?? 0);
-    if (this.stepBytes >= (this.o.stepBatchBytes ?? STEP_BATCH_BYTES)) this.sendSteps();
+    if (4 * this.used >= (this.o.stepBatchBytes ?? STEP_BATCH_BYTES)) this.sendSteps();
   }
 
   private send(frame: PreviewFrame): void {

@@ -22,15 +22,15 @@ export interface StepPreview {
   latentRgb: LatentRgb;
 }
 
-/** Batch item 0 of an NCHW tensor as its own [1, C, h, w] copy: the loop may reuse its arrays after the step. */
+/** Batch item 0 of an NCHW tensor as a [1, C, h, w] view (no copy: the host copies what it keeps). */
 function firstItem(t: Tensor): Tensor {
   const [, c, h, w] = t.dims;
-  return { data: t.data.slice(0, c * h * w), dims: [1, c, h, w] };
+  return { data: t.data.subarray(0, c * h * w), dims: [1, c, h, w] };
 }
 
 /**
- * Offers the step to the run's preview hook when somebody watches. Costs two 4·h·w copies and the channel
- * statistics; which frames get drawn and sent is the host's decision (nodes/engine/preview-stream.ts).
+ * Offers the step to the run's preview hook when somebody watches. Costs the channel statistics and nothing else;
+ * what is kept, drawn and sent is the host's decision (nodes/engine/preview-stream.ts).
  */
 export function previewStep(hooks: PreviewHooks, s: StepPreview): void {
   if (!hooks.preview || !hooks.wantsPreview?.()) return;

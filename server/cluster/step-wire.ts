@@ -40,7 +40,7 @@ export function stepsToWire(steps: StepLatents[]): WireStep[][] {
   return requests;
 }
 
-/** A wire step with its latents decoded, still to be checked (protocol-schema's step-latents message). */
+/** A wire step with its latents decoded, still to be checked (protocol-schema's parseStepList). */
 export function stepFromWire(raw: unknown): unknown {
   if (typeof raw !== 'object' || raw === null) return raw;
   const w = raw as Record<string, unknown>;

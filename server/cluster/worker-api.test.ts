@@ -84,7 +84,7 @@ it('stores watched steps sent as base64 latents for the holder, refusing malform
   });
   const [wire] = stepsToWire([step(0), step(1)]);
   await expect(api.record(runId, { op: 'steps', workerId: 'w5', steps: wire })).rejects.toThrow(/409 run ".+" is not held by worker w5/);
-  await expect(api.record(runId, { op: 'steps', workerId: 'w4', steps: [{ ...wire[0], x0: 'AAA' }] })).rejects.toThrow(/400 malformed "step-latents" message \(latents\.0\.x0: expected float32 values/);
+  await expect(api.record(runId, { op: 'steps', workerId: 'w4', steps: [{ ...wire[0], x0: 'AAA' }] })).rejects.toThrow(/400 malformed steps \(0\.x0: expected float32 values/);
   await api.record(runId, { op: 'steps', workerId: 'w4', steps: wire });
   const stored = await t.trpc.runs.steps.query({ runId, nodeId: 'sampler' });
   expect(stored.map((s) => [s.step, s.total, s.sigma, s.stats[0].mean])).toEqual([[0, 2, 2, 0], [1, 2, 1, 1]]);

@@ -12,7 +12,7 @@ import type { Db } from '../db';
 import type { Metrics } from '../metrics/metrics';
 import type { RunQueue } from '../queue/queue';
 import type { RunRecorder } from '../queue/run-recorder';
-import { parseWorkerMessage } from '../worker/protocol-schema';
+import { parseStepList, parseWorkerMessage } from '../worker/protocol-schema';
 import { MissingBlobError, sha256Hex, unpackBlobs } from './blob-wire';
 import { stepFromWire } from './step-wire';
 import { bearerMatches } from './worker-token';
@@ -130,9 +130,9 @@ export function createWorkerApi(d: WorkerApiDeps): (req: http.IncomingMessage, r
       }
       case 'steps': {
         if (ended) throw new ApiError(409, 'run_ended', `run "${runId}" has ended (${row.status})`);
-        const msg = parseWorkerMessage({ type: 'step-latents', runId, latents: unpacked.steps.map(stepFromWire) });
-        if (!msg.ok || msg.msg.type !== 'step-latents') throw new ApiError(400, 'invalid_record', msg.ok ? 'expected steps' : msg.problem);
-        await d.recorder.storeSteps(runId, msg.msg.latents);
+        const parsed = parseStepList(runId, unpacked.steps.map(stepFromWire));
+        if (!parsed.ok) throw new ApiError(400, 'invalid_record', parsed.problem);
+        await d.recorder.storeSteps(runId, parsed.steps);
         return { ok: true };
       }
       case 'finish': {

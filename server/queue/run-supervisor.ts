@@ -3,6 +3,7 @@
 // API). It relays worker messages in order (RunEventRelay), stops runs asked to stop (killing a worker that ignores
 // the cancel), enforces RUN_TIMEOUT and reports crashes, hangs and protocol breaches.
 import type { RunEvent, RunEventMap } from '../../nodes/engine/events';
+import { unpackSteps } from '../../nodes/engine/step-latents';
 import type { DebugCommand, DebugRequest, HostToWorker, WorkerToHost } from '../worker/protocol';
 import type { WorkerExit, WorkerHandle } from '../worker/pool';
 import { ActiveRuns, runPosition, type ActiveRun } from './active-runs';
@@ -127,7 +128,7 @@ export class RunSupervisor {
     }
     this.active.serial(run, () => (msg.type === 'done'
       ? this.relay.done(run, msg.result)
-      : msg.type === 'step-latents' ? this.relay.stepLatents(run, msg.latents) : this.relay.event(run, msg.event)), this.opts.log);
+      : msg.type === 'step-latents' ? this.relay.stepLatents(run, unpackSteps(msg.batch)) : this.relay.event(run, msg.event)), this.opts.log);
   }
 
   onWorkerExit(w: WorkerHandle, exit: WorkerExit): void {

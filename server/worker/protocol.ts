@@ -5,7 +5,7 @@ import type { Breakpoints } from '../../nodes/engine/debugger';
 import type { Graph } from '../../nodes/engine/graph';
 import type { RunEvent } from '../../nodes/engine/events';
 import type { RunResult } from '../../nodes/engine/executor';
-import type { StepLatents } from '../../nodes/engine/step-latents';
+import type { StepBatch } from '../../nodes/engine/step-latents';
 
 /** Breakpoints a run starts with (the engine's DebugSession format). */
 export type DebugRequest = Breakpoints;
@@ -45,7 +45,7 @@ export type WorkerToHost =
   | { type: 'ready'; workerId: string; provider: string; pid: number }
   | { type: 'event'; runId: string; event: RunEvent }
   /** Watched sampler steps' raw latents, in order, for the timeline (stored by the host, never broadcast). */
-  | { type: 'step-latents'; runId: string; latents: StepLatents[] }
+  | { type: 'step-latents'; runId: string; batch: StepBatch }
   | { type: 'done'; runId: string; result: WorkerRunResult }
   /** The worker cannot start (missing module, bad config); the host logs it and backs off. */
   | { type: 'fatal'; workerId: string; message: string }

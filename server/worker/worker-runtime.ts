@@ -67,7 +67,7 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
         onEvent: emit,
         wantsPreview: () => current.listeners > 0,
         previewFps: config.previewFps,
-        onSteps: (latents) => send({ type: 'step-latents', runId: msg.runId, latents }),
+        onSteps: (batch) => send({ type: 'step-latents', runId: msg.runId, batch }),
         debug: current.debug,
         cacheScope: msg.ownerId ?? undefined,
       });
