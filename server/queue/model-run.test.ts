@@ -61,7 +61,10 @@ describe('txt2img on the built-in model', () => {
 
     const mine = seen.filter((e) => e.payload.runId === runId);
     const progress = mine.filter((e) => e.name === 'node:progress').map((e) => (e.payload as { step: number; total: number }));
-    expect(progress.map((p) => p.step)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    // Progress is thinned to the preview rate for browsers: the first step, then increasing, always the last.
+    const shown = progress.map((p) => p.step);
+    expect([shown[0], shown.at(-1)]).toEqual([1, 20]);
+    expect(shown).toEqual([...new Set(shown)].sort((a, b) => a - b));
     expect(progress.every((p) => p.total === 20)).toBe(true);
 
     const previews = mine.filter((e) => e.name === 'node:preview')

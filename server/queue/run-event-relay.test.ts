@@ -45,7 +45,7 @@ function setup() {
   const skipped: number[] = [];
   const recorder = new RunRecorder(db, store);
   const relay = new RunEventRelay({
-    recorder, throttle: new PreviewThrottle(15, () => now), previewRunsKept: 50,
+    recorder, throttle: new PreviewThrottle(15, () => now), progress: new PreviewThrottle(15, () => now), previewRunsKept: 50,
     emit: (_run, e) => emitted.push(e),
     ended: (run) => ended.push(run.runId),
     onSkipped: (n) => skipped.push(n),
@@ -135,6 +135,25 @@ describe('RunEventRelay', () => {
     expect(run.paused).toBe(true);
     // The paused run's timeline reaches its last step.
     expect((await steps.list(run.runId, 'k')).map((x) => x.step)).toEqual([0, 1]);
+  });
+
+  it('thins progress for browsers like previews: first, every 66 ms, the newest before a pause, the last', async () => {
+    const { relay, emitted, setNow } = setup();
+    const run = await newRun();
+    const progress = (step: number): RunEvent => ({ type: 'node:progress', runId: run.runId, nodeId: 'k', step, total: 30 });
+    for (let step = 1; step <= 12; step++) {
+      setNow(step * 10);
+      await relay.event(run, progress(step));
+    }
+    await relay.event(run, { type: 'run:paused', runId: run.runId, nodeId: 'k', step: 12, total: 30, stats: [] });
+    await relay.event(run, { type: 'run:resumed', runId: run.runId });
+    for (let step = 13; step <= 30; step++) {
+      setNow(1000 + step * 10);
+      await relay.event(run, progress(step));
+    }
+    const shown = emitted.map((e) => (e.type === 'node:progress' ? e.step : e.type));
+    // 10 ms a step against 15 a second: 1, 8 (70 ms later), the held 12 before the pause, then 13, 20, 27 and the last two.
+    expect(shown).toEqual([1, 8, 12, 'run:paused', 'run:resumed', 13, 20, 27, 29, 30]);
   });
 
   it('fails the run with worker_crashed and marks the running node failed', async () => {
