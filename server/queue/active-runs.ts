@@ -1,7 +1,6 @@
 // In-memory state of the runs currently on workers, with a per-run chain that keeps event order
 // while their effects (database writes, file writes) are asynchronous.
 import type { RunEvent } from '../../nodes/engine/events';
-import type { StepLatents } from '../../nodes/engine/step-latents';
 import type { WorkerHandle } from '../worker/pool';
 import type { RunDeadline } from './run-deadline';
 
@@ -28,8 +27,6 @@ export interface ActiveRun {
   timedOut?: { message: string; nodeId?: string };
   /** Set once the run's end has been recorded; later messages are ignored. */
   closed: boolean;
-  /** Watched steps not yet written, and their latents' bytes (RunEventRelay writes them in batches). */
-  pendingSteps?: { steps: StepLatents[]; bytes: number };
   /** Watched steps and frames received from the worker since the last node ended (preview metrics). */
   previews?: { steps: number; frames: number };
 }

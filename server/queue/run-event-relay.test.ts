@@ -49,7 +49,6 @@ function setup() {
     emit: (_run, e) => emitted.push(e),
     ended: (run) => ended.push(run.runId),
     onSkipped: (n) => skipped.push(n),
-    stepBufferBytes: 32 * 128, // 32 steps of two 16-value latents
   });
   return { relay, recorder, emitted, ended, skipped, setNow: (t: number) => (now = t) };
 }
@@ -72,21 +71,20 @@ const latents = (runId: string, step: number, total = 40): StepLatents => ({
 const steps = new StepStore(dir);
 
 describe('RunEventRelay', () => {
-  it('stores every watched step in batches, passes the worker\'s frames through the throttle, ends after done', async () => {
+  it('stores every watched step as its batches come, passes the worker\'s frames through the throttle, ends after done', async () => {
     const { relay, recorder, emitted, ended, skipped, setNow } = setup();
     const run = await newRun();
     await relay.event(run, { type: 'run:started', runId: run.runId, nodeIds: ['k'] });
     await relay.event(run, { type: 'node:started', runId: run.runId, nodeId: 'k', nodeType: 'sampler' });
-    // 40 steps, 10 ms apart; the worker drew frames for steps 0, 10, 20, 30 (its pacing) and the last one.
+    // 40 steps, 10 ms apart; the worker drew frames for steps 0, 10, 20, 30 (its pacing) and the last one, and sent
+    // the steps' latents in two batches (as before a pause, and at the sampler's end).
     for (let step = 0; step < 40; step++) {
       setNow(step * 10);
-      await relay.stepLatents(run, [latents(run.runId, step)]);
       if (step % 10 === 0 || step === 39) await relay.event(run, preview(run.runId, step, frames[step % 10], 40));
-      // Kept in memory while the sampler runs, until 32 steps fill stepBufferBytes; the rest at the node's end.
-      const written = (await steps.list(run.runId, 'k')).length;
-      if (step === 30) expect(written).toBe(0);
-      if (step === 31 || step === 39) expect(written).toBe(32);
     }
+    await relay.stepLatents(run, Array.from({ length: 25 }, (_, i) => latents(run.runId, i)));
+    expect((await steps.list(run.runId, 'k')).length).toBe(25);
+    await relay.stepLatents(run, Array.from({ length: 15 }, (_, i) => latents(run.runId, 25 + i)));
     await relay.event(run, { type: 'node:finished', runId: run.runId, nodeId: 'k', nodeType: 'sampler', ms: 390, ortMs: 300, cached: false, outputs: [] });
     await relay.event(run, { type: 'run:finished', runId: run.runId, totalMs: 395, ortMs: 300, artifacts: [] });
     expect(emitted.at(-1)!.type).toBe('node:finished'); // the executor's end event is held
@@ -129,7 +127,6 @@ describe('RunEventRelay', () => {
     await relay.stepLatents(run, [latents(run.runId, 1, 10)]);
     await relay.event(run, preview(run.runId, 1, frames[1]));
     expect(emitted.map((e) => e.type)).toEqual(['node:preview']);
-    expect(await steps.list(run.runId, 'k')).toEqual([]); // not written while the sampler runs
     await relay.event(run, { type: 'run:paused', runId: run.runId, nodeId: 'k', step: 2, total: 10, stats: [] });
     expect(emitted.map((e) => [e.type, (e as { step?: number }).step])).toEqual([['node:preview', 0], ['node:preview', 1], ['run:paused', 2]]);
     expect(run.paused).toBe(true);

@@ -1,5 +1,5 @@
 // Turns one running run's worker messages into records (RunRecorder) and broadcast events, in order:
-// watched steps stored in batches, previews throttled, the end announced only after its artifacts are stored,
+// watched steps stored, previews throttled, the end announced only after its artifacts are stored,
 // crashes, hangs, timeouts and protocol breaches reported with their own codes.
 import type { RunEvent, RunEventMap } from '../../nodes/engine/events';
 import type { StepLatents } from '../../nodes/engine/step-latents';
@@ -26,16 +26,7 @@ export interface RunEventRelayDeps {
   log?: (message: string) => void;
   /** Watched steps whose frame the worker did not draw (its PREVIEW_FPS pacing): dropped previews (metrics). */
   onSkipped?: (count: number) => void;
-  /** Latent bytes of a run's watched steps kept in memory before they are written anyway; default STEP_BUFFER_BYTES. */
-  stepBufferBytes?: number;
 }
-
-/**
- * Watched steps are written when their sampler ends, the run pauses or ends, or this many latent bytes are waiting:
- * not while the sampler runs (converting and writing ~16 KB a step would take cores from it). 32 MiB is a
- * 200-step run of a 128x128 latent.
- */
-export const STEP_BUFFER_BYTES = 32 * 1024 * 1024;
 
 export class RunEventRelay {
   constructor(private readonly d: RunEventRelayDeps) {}
@@ -58,7 +49,6 @@ export class RunEventRelay {
         for (const f of throttle.offer(e)) emit(run, { ...f, type: 'node:preview' });
         return;
       case 'node:finished':
-        await this.flushSteps(run);
         this.countSkipped(run);
         this.d.progress?.forget(run.runId); // node:finished says more than a held progress step
         for (const f of throttle.flush(run.runId, e.nodeId)) emit(run, { ...f, type: 'node:preview' });
@@ -69,7 +59,6 @@ export class RunEventRelay {
       case 'run:paused':
         run.paused = true;
         run.deadline?.pause();
-        await this.flushSteps(run); // the timeline of a paused run reaches its last step
         for (const p of this.d.progress?.flush(run.runId) ?? []) emit(run, { ...p, type: 'node:progress' });
         for (const f of throttle.flush(run.runId)) emit(run, { ...f, type: 'node:preview' });
         return emit(run, e);
@@ -88,21 +77,12 @@ export class RunEventRelay {
     }
   }
 
-  /** Watched steps' latents (a batch from the worker): stored in order for the timeline (runs.steps). */
+  /**
+   * Watched steps' latents, stored in order for the timeline (runs.steps). The worker sends them as a batch before a
+   * pause and at its sampler's end, so the writing happens while the sampler waits or is done, not while it runs.
+   */
   async stepLatents(run: ActiveRun, batch: StepLatents[]): Promise<void> {
     tally(run).steps += batch.length;
-    const pending = (run.pendingSteps ??= { steps: [], bytes: 0 });
-    for (const s of batch) {
-      pending.steps.push(s);
-      pending.bytes += s.x0.byteLength + (s.latent?.byteLength ?? 0);
-    }
-    if (pending.bytes >= (this.d.stepBufferBytes ?? STEP_BUFFER_BYTES)) await this.flushSteps(run);
-  }
-
-  private async flushSteps(run: ActiveRun): Promise<void> {
-    const batch = run.pendingSteps?.steps;
-    if (!batch?.length) return;
-    run.pendingSteps = undefined;
     await this.d.recorder.storeSteps(run.runId, batch).catch((err) => this.d.log?.(`run ${run.runId}: ${batch.length} step(s) not stored: ${err}`));
   }
 
@@ -115,7 +95,6 @@ export class RunEventRelay {
 
   async done(run: ActiveRun, result: WorkerRunResult): Promise<void> {
     if (run.closed) return;
-    await this.flushSteps(run);
     this.countSkipped(run);
     if (run.timedOut && result.status !== 'succeeded') {
       // The worker saw a cancel; the run's user should see the limit it hit.
@@ -173,7 +152,6 @@ export class RunEventRelay {
   /** Records and announces a run that ends without its worker's result; the worker is not handed another run. */
   private async endWith(run: ActiveRun, failure: RunFailure): Promise<void> {
     const node = run.node ? { ...run.node, ms: performance.now() - run.node.startedAt } : undefined;
-    await this.flushSteps(run);
     this.countSkipped(run);
     try {
       await this.d.recorder.fail(run.runId, failure, node);

@@ -101,29 +101,45 @@ export class StepStore {
     await fs.promises.appendFile(this.file(runId), Buffer.concat(steps.map(encodeRecord)));
   }
 
-  /** The run's stored steps of one node, by step (newest copy of each); [] when none or pruned. */
+  /**
+   * The run's stored steps of one node, by step (newest copy of each); [] when none or pruned. Reads the records'
+   * headers only: the latents (most of the file) are skipped.
+   */
   async list(runId: string, nodeId: string): Promise<StoredStep[]> {
-    const buf = await this.readFile(runId);
-    if (!buf) return [];
+    const fh = await this.open(runId);
+    if (!fh) return [];
     const byStep = new Map<number, StoredStep>();
-    for (let offset = 0; ;) {
-      const r = parseAt(buf, offset);
-      if (!r) break; // the end, a record still being written, or damage: what came before stands
-      if (r.header.nodeId === nodeId) byStep.set(r.header.step, { offset, ...r.header });
-      offset = r.end;
+    try {
+      const prefix = Buffer.alloc(PREFIX);
+      const size = (await fh.stat()).size;
+      for (let offset = 0; ;) {
+        // The end, a record still being written, or damage: what came before stands.
+        if ((await fh.read(prefix, 0, PREFIX, offset)).bytesRead < PREFIX || prefix.readUInt32LE(0) !== MAGIC) break;
+        const headerLength = prefix.readUInt32LE(4);
+        const end = offset + PREFIX + headerLength + prefix.readUInt32LE(8);
+        if (headerLength > 1 << 20 || end > size) break;
+        const json = Buffer.alloc(headerLength);
+        await fh.read(json, 0, headerLength, offset + PREFIX);
+        let header: Header;
+        try {
+          header = JSON.parse(json.toString('utf8')) as Header;
+        } catch {
+          break;
+        }
+        if (header.nodeId === nodeId) byStep.set(header.step, { offset, ...header });
+        offset = end;
+      }
+    } finally {
+      await fh.close();
     }
     return [...byStep.values()].sort((a, b) => a.step - b.step);
   }
 
   /** The record starting at `offset` of the run's file, or undefined if none starts there. */
   async read(runId: string, offset: number): Promise<StepRecord | undefined> {
-    if (!isStepRunId(runId) || !Number.isSafeInteger(offset) || offset < 0) return undefined;
-    let fh: fs.promises.FileHandle;
-    try {
-      fh = await fs.promises.open(this.file(runId), 'r');
-    } catch {
-      return undefined;
-    }
+    if (!Number.isSafeInteger(offset) || offset < 0) return undefined;
+    const fh = await this.open(runId);
+    if (!fh) return undefined;
     try {
       const prefix = Buffer.alloc(PREFIX);
       if ((await fh.read(prefix, 0, PREFIX, offset)).bytesRead < PREFIX || prefix.readUInt32LE(0) !== MAGIC) return undefined;
@@ -154,10 +170,10 @@ export class StepStore {
     await fs.promises.rm(this.file(runId), { force: true });
   }
 
-  private async readFile(runId: string): Promise<Buffer | undefined> {
+  private async open(runId: string): Promise<fs.promises.FileHandle | undefined> {
     if (!isStepRunId(runId)) return undefined;
     try {
-      return await fs.promises.readFile(this.file(runId));
+      return await fs.promises.open(this.file(runId), 'r');
     } catch {
       return undefined;
     }
