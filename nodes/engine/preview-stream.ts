@@ -46,7 +46,7 @@ export class PreviewStream {
   private held?: PreviewFrame;
   private readonly heldArrays: Float32Array[] = [];
   private inFlight = 0;
-  /** Kept steps: their facts, and their latents back to back in `data` (grown by doubling, never written over). */
+  /** Kept steps: their facts, and their latents back to back in `data` (a pooled buffer sized for the node). */
   private steps: StepInfo[] = [];
   private data: Float32Array = new Float32Array(0);
   private used = 0;
