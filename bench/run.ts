@@ -7,6 +7,7 @@ import { benchThroughput } from './throughput';
 import { benchComfyImport } from './comfy-import';
 import { benchChain, benchWorkflows } from './executor';
 import { benchPromptCache, promptCacheTable } from './prompt-cache';
+import { benchPreviews } from './previews';
 import { WORKFLOWS_DIR } from '../nodes/paths';
 
 const fmt = (x: number | undefined, d = 2) => (x === undefined ? '-' : x.toFixed(d));
@@ -50,6 +51,10 @@ async function main() {
     console.log(`${r.mode.padEnd(36)} ${fmt(r.seconds, 2).padStart(6)} s  ${fmt(r.runsPerSecond, 2).padStart(6)} runs/s  ×${fmt(r.runsPerSecond / tp.rows[0].runsPerSecond)}  batch sizes ${sizes}`);
   }
   console.log('latency queued→finished, bursts of c runs: ' + tp.latency.map((l) => `c=${l.concurrency} P50 ${l.p50} ms P90 ${l.p90} ms`).join(' · '));
+  console.log('\n# Watching a run: 200-step txt2img through a real server, sampler node median ms, watched vs unwatched');
+  const pv = await benchPreviews();
+  console.log(`watched ${fmt(pv.watchedMedian, 0)} ms  unwatched ${fmt(pv.unwatchedMedian, 0)} ms  watched/unwatched ${fmt(pv.ratio)}  ` +
+    `(median of pairs ${fmt(pv.pairedRatio)}; ${pv.rounds} runs each, alternating; ${pv.framesReceived} frames received per watched run)`);
 
   const upscale = path.join(import.meta.dirname, 'upscale.ts');
   if (fs.existsSync(upscale)) {

@@ -6,6 +6,7 @@ import type { OnnxRuntime } from './runtime/onnx';
 import type { ModelStore, ModelKind } from './runtime/models';
 import type { InputStore } from './runtime/inputs';
 import type { ChannelStats, Tensor } from './runtime/tensor';
+import type { LatentRgb } from './models/latent-rgb';
 import { paramSchema, type ParamUi } from './engine/params';
 import type { ImageSize } from './engine/image-size';
 import type { LoopBatch } from './sampling/batch';
@@ -108,16 +109,24 @@ export interface Artifact {
   height: number;
 }
 
+/**
+ * One sampler step as the host may show it: raw latents, not pictures. The host decides which frames it draws
+ * (latentToRgb + encode) for the live view and keeps the latents for the timeline, so the sampler pays for neither.
+ * The arrays are the sampler's own (views, from nodes/sampling/step-preview.ts): valid during the `preview` call
+ * only, so a host copies what it keeps.
+ */
 export interface PreviewFrame {
   step: number;
   total: number;
   sigma?: number;
   timestep?: number;
-  /** The predicted clean image (x0) as NCHW float RGB in [0,1]; batch item 0 is shown. */
-  image: Tensor;
-  /** The current (noisy) latent as the model sees it, projected to RGB the same way. */
+  /** The predicted clean latent (x0) of batch item 0, [1, C, h, w]. */
+  x0: Tensor;
+  /** The current (noisy) latent of batch item 0 as the model sees it, [1, C, h, w]. */
   latent?: Tensor;
-  /** Per-channel statistics of the current latent (debug plots, timeline). */
+  /** How both are drawn as RGB (nodes/models/latent-rgb.ts). */
+  latentRgb: LatentRgb;
+  /** Per-channel statistics of the current latent, over the whole batch (debug plots, timeline). */
   stats?: ChannelStats[];
 }
 
@@ -145,7 +154,7 @@ export interface ExecuteContext {
   beforeStep(state: SamplerStepState): Promise<void>;
   afterStep(state: SamplerStepState): Promise<void>;
   /** Whether beforeStep would hold this step (the debugger): a run in a batch leaves it first. */
-  holdsStep(step: number): boolean;
+  breaksBefore(step: number): boolean;
   artifact(a: Artifact): void;
   warn(message: string): void;
   log(message: string): void;

@@ -12,6 +12,8 @@ import { assertTrpcBodyAccepted, screenTrpcBody, trpcBodyLimit } from './limits/
 import { createApiHandler, isApiPath } from './api/http';
 import { ARTIFACTS_PREFIX, createArtifactHandler } from './artifacts/http';
 import { ArtifactStore } from './artifacts/store';
+import { createStepFrameHandler, STEP_FRAMES_PREFIX } from './steps/frame-http';
+import { StepStore } from './steps/step-store';
 import { AccessChanges, type AccessChange } from './auth/access-changes';
 import { ensureAdmin } from './auth/admin';
 import { createAuthLimits } from './auth/rate-limit';
@@ -142,6 +144,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     },
   });
   const artifactHandler = createArtifactHandler(db, artifacts, env.AUTH === 'local');
+  const stepFrameHandler = createStepFrameHandler(db, new StepStore(env.DATA_DIR), env.AUTH === 'local');
   // Uploads first, then the example inputs shipped with the workflows (same layout as nodes/paths.ts).
   const inputDirs = [path.join(env.DATA_DIR, 'inputs'), path.join(projectRoot, 'workflows', 'inputs')];
   const inputHandler = createInputHandler(inputDirs, createInputReadCheck(db, { enforced: env.AUTH === 'local', workerToken: env.WORKER_TOKEN }));
@@ -160,6 +163,13 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
         log(`artifact ${url}: ${(e as Error).stack ?? e}`);
         if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify({ error: { code: 'internal', message: 'could not read the artifact' } }));
+      });
+    }
+    if (url.startsWith(STEP_FRAMES_PREFIX)) {
+      return void stepFrameHandler(req, res).catch((e) => {
+        log(`step frame ${url}: ${(e as Error).stack ?? e}`);
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'internal', message: 'could not draw the step' } }));
       });
     }
     if (isApiPath(url)) return void apiHandler(req, res);
@@ -208,6 +218,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     modelBudgetBytes: env.MODEL_BUDGET_BYTES,
     debugPauseTimeoutMs: env.DEBUG_PAUSE_TIMEOUT,
     maxImagePixels: env.MAX_IMAGE_PIXELS,
+    previewFps: env.PREVIEW_FPS,
   };
   // Scaled mode's WORKERS are worker hosts (started once this server listens), not processes of this pool.
   const pool = new WorkerPool({

@@ -4,10 +4,10 @@ import type { SamplerStepState } from '../define';
 export interface DebugController {
   /** Before a node executes (break before node). */
   beforeNode?(nodeId: string, signal: AbortSignal): Promise<void>;
+  /** Whether beforeStep would pause before this step now (the executor sends the newest preview first). */
+  breaksBefore?(nodeId: string, step: number): boolean;
   /** Before each sampler step, with the sampler's current state. */
   beforeStep?(nodeId: string, state: SamplerStepState, signal: AbortSignal): Promise<void>;
   /** After each sampler step (statistics, stored previews). */
   afterStep?(nodeId: string, state: SamplerStepState, signal: AbortSignal): Promise<void>;
-  /** Whether beforeStep would hold this step now (a run in a batch leaves it before pausing). */
-  holdsStep?(nodeId: string, step: number): boolean;
 }

@@ -59,7 +59,7 @@ export class DebugSession implements DebugController {
   }
 
   async beforeStep(nodeId: string, state: SamplerStepState, signal: AbortSignal): Promise<void> {
-    if (!this.shouldBreak(nodeId, state.step)) return;
+    if (!this.breaksBefore(nodeId, state.step)) return;
     this.opts.emit({
       type: 'run:paused', runId: this.opts.runId, nodeId, step: state.step, total: state.total,
       sigma: state.sigma, timestep: state.timestep, stats: channelStats(state.latent),
@@ -67,11 +67,7 @@ export class DebugSession implements DebugController {
     await this.hold({ nodeId, step: state.step }, signal);
   }
 
-  holdsStep(nodeId: string, step: number): boolean {
-    return this.shouldBreak(nodeId, step);
-  }
-
-  private shouldBreak(nodeId: string, step: number): boolean {
+  breaksBefore(nodeId: string, step: number): boolean {
     if (this.mode === 'step') return true;
     const bp = this.opts.breakpoints;
     if (bp.everyStep === true || bp.everyStep?.includes(nodeId)) return true;

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Executor } from './executor';
 import { defineNode, param } from '../define';
 import type { RunEvent } from './events';
+import { DebugSession } from './debugger';
+import { unpackSteps, type StepLatents } from './step-latents';
 import type { OnnxRuntime } from '../runtime/onnx';
 import { ModelStore } from '../runtime/models';
 import { InputStore } from '../runtime/inputs';
@@ -238,6 +240,7 @@ describe('graphs embedded in PNG outputs', () => {
 });
 
 describe('previews', () => {
+  const IDENTITY_RGB = { factors: [[1, 0, 0], [0, 1, 0], [0, 0, 1]], bias: [0, 0, 0] };
   // A sampler stand-in: one preview per step, the step number written into the frame's first pixel.
   const previewer = defineNode({
     type: 'previewer', version: 1, title: 'Previewer', category: 'sampling', description: '',
@@ -245,8 +248,8 @@ describe('previews', () => {
     outputs: { latent: { type: 'LATENT' } },
     async execute(ctx, { a }, p) {
       for (let i = 0; i < p.steps; i++) {
-        const image = { data: new Float32Array([i, 0, 0]), dims: [1, 3, 1, 1] };
-        ctx.preview({ step: i, total: p.steps, image, latent: image });
+        const x0 = { data: new Float32Array([i, 0, 0]), dims: [1, 3, 1, 1] };
+        ctx.preview({ step: i, total: p.steps, x0, latent: x0, latentRgb: IDENTITY_RGB });
         await new Promise((r) => setImmediate(r));
       }
       return { latent: a };
@@ -280,6 +283,75 @@ describe('previews', () => {
     // Every preview precedes the node's node:finished.
     const finishedAt = events.findIndex((ev) => ev.type === 'node:finished' && ev.nodeId === 'p');
     expect(events.findLastIndex((ev) => ev.type === 'node:preview')).toBeLessThan(finishedAt);
+  });
+
+  // A sampler stand-in with debugger hooks: `stopAt` ends it early, as an adaptive stop does (step + 1 < total).
+  const sampler = defineNode({
+    type: 'paced', version: 1, title: 'Paced', category: 'sampling', description: '',
+    inputs: { a: { type: 'LATENT' } }, params: { steps: param.int({ default: 12, min: 1 }), stopAt: param.int({ default: 99, min: 0 }) },
+    outputs: { latent: { type: 'LATENT' } },
+    async execute(ctx, { a }, p) {
+      for (let i = 0; i < p.steps && i <= p.stopAt; i++) {
+        const x0 = { data: new Float32Array([i, 0, 0]), dims: [1, 3, 1, 1] };
+        await ctx.beforeStep({ step: i, total: p.steps, timestep: 999 - i, latent: x0 });
+        ctx.preview({ step: i, total: p.steps, x0, latent: x0, latentRgb: IDENTITY_RGB, stats: [] });
+        await ctx.afterStep({ step: i, total: p.steps, timestep: 999 - i, latent: x0 });
+      }
+      return { latent: a };
+    },
+  });
+  const pacedGraph = (params: Record<string, unknown> = {}) => ({
+    nodes: [n('x', 'source'), n('p', 'paced', params), n('out', 'sink')],
+    edges: [e('x', 'p'), e('p', 'out')],
+  });
+  const pacedExecutor = () => new Executor({
+    runtime: { ortMs: 0 } as OnnxRuntime, models: new ModelStore('/nonexistent'), inputs: new InputStore([]),
+    nodes: [source, sampler, sink], encodePreview: async (t) => new Uint8Array([t.data[0]]),
+  });
+  const stepOf = (ev: RunEvent) => `${ev.type}:${(ev as { step?: number }).step ?? ''}`;
+
+  it('with previewFps draws the first and last frames, the newest before a pause, and hands every step to onSteps', async () => {
+    const events: RunEvent[] = [];
+    const steps: StepLatents[] = [];
+    let stepsAtPause = -1;
+    // One frame a second: within this run's few milliseconds the pacer admits only the first and last steps.
+    const debug: DebugSession = new DebugSession({
+      runId: 'r1', breakpoints: { steps: [{ nodeId: 'p', step: 6 }] }, pauseTimeoutMs: 60_000, onTimeout: () => undefined,
+      emit: (ev) => {
+        events.push(ev);
+        if (ev.type === 'run:paused') {
+          stepsAtPause = steps.length;
+          setImmediate(() => debug.resume());
+        }
+      },
+    });
+    const result = await pacedExecutor().run(pacedGraph(), {
+      runId: 'r1', onEvent: (ev) => events.push(ev), wantsPreview: () => true, previewFps: 1, debug,
+      onSteps: (batch) => steps.push(...unpackSteps(batch, { copy: true })),
+    });
+    expect(result.status).toBe('succeeded');
+    const shown = events.filter((ev) => ev.type === 'node:preview' || ev.type === 'run:paused' || (ev.type === 'node:finished' && ev.nodeId === 'p')).map(stepOf);
+    // Step 5's frame was held back by the pacer; the pause before step 6 sends it first. Then the last step.
+    expect(shown).toEqual(['node:preview:0', 'node:preview:5', 'run:paused:6', 'node:preview:11', 'node:finished:']);
+    const frames = events.filter((ev): ev is Extract<RunEvent, { type: 'node:preview' }> => ev.type === 'node:preview');
+    expect(frames.map((f) => f.image[0])).toEqual([0, 5, 11]);
+    expect(steps.map((st) => st.step)).toEqual([...Array(12).keys()]);
+    expect(stepsAtPause).toBe(6); // the steps before the pause were handed over before it
+    expect(steps.every((st) => st.nodeId === 'p' && st.total === 12 && st.x0[0] === st.step)).toBe(true);
+  });
+
+  it('sends the held last frame of a sampler that stopped early before its node:finished', async () => {
+    const { result, events } = await run(pacedExecutor(), pacedGraph({ stopAt: 7 }), { wantsPreview: () => true, previewFps: 1 });
+    expect(result.status).toBe('succeeded');
+    const shown = events.filter((ev) => ev.type === 'node:preview' || (ev.type === 'node:finished' && ev.nodeId === 'p')).map(stepOf);
+    expect(shown).toEqual(['node:preview:0', 'node:preview:7', 'node:finished:']);
+  });
+
+  it('draws nothing and hands no step over while nobody watches', async () => {
+    const steps: StepLatents[] = [];
+    const { events } = await run(pacedExecutor(), pacedGraph(), { wantsPreview: () => false, previewFps: 15, onSteps: (batch) => steps.push(...unpackSteps(batch, { copy: true })) });
+    expect(events.some((ev) => ev.type === 'node:preview')).toBe(false);
+    expect(steps).toEqual([]);
   });
 
   it('a frame whose encode fails is dropped; the frames after it still come, in order', async () => {

@@ -4,8 +4,7 @@ import type { AnyNodeDefinition, Artifact, ExecuteContext, ExecuteLimits, Previe
 import type { OnnxRuntime } from '../runtime/onnx';
 import type { ModelStore } from '../runtime/models';
 import type { InputStore } from '../runtime/inputs';
-import { encodeImage } from '../runtime/image';
-import type { Tensor } from '../runtime/tensor';
+import { encodeLatentPreview, PREVIEW_MIME } from '../models/latent-preview';
 import { registry } from '../registry';
 import { describeNode, type CatalogNode } from './catalog';
 import type { Graph, GraphEdge, GraphNode } from './graph';
@@ -21,6 +20,9 @@ import type { BatchOutcome, LoopBatch } from '../sampling/batch';
 import { embedGraph } from '../interop/png-graph';
 import type { RunEvent } from './events';
 import { DEFAULT_MAX_IMAGE_PIXELS, type OutputSizeFn } from './image-size';
+import { PreviewStream, type PreviewEncoder } from './preview-stream';
+import type { StepBatch } from './step-latents';
+import { StepBufferPool } from './step-buffers';
 
 export interface ExecutorOptions {
   runtime: OnnxRuntime;
@@ -31,8 +33,8 @@ export interface ExecutorOptions {
   /** Budget of the prompt-embedding cache (text-encoder outputs, across runs and graphs); default 64 MiB, 0 = off. */
   promptCacheBytes?: number;
   previewMaxSize?: number;
-  /** Turns a preview tensor into image bytes; default JPEG (quality 80) via sharp. Tests inject slow/fast ones. */
-  encodePreview?: (t: Tensor) => Promise<Uint8Array>;
+  /** Draws a preview latent as image bytes; default PNG (encodeLatentPreview). Tests inject slow/fast ones. */
+  encodePreview?: PreviewEncoder;
   /** Node definitions to run with; default: the registry (tests pass their own). */
   nodes?: readonly AnyNodeDefinition[];
   /** The host's limits (the worker's from env); default DEFAULT_MAX_IMAGE_PIXELS. */
@@ -46,6 +48,13 @@ export interface RunOptions {
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
   wantsPreview?: () => boolean;
+  /** Live previews drawn per second per node (the first and last step, and the newest before a pause, always); unset: every step. */
+  previewFps?: number;
+  /**
+   * Every previewed step's raw latents (the timeline), in batches: before a pause, at the node's end, or every 16 MB.
+   * The batch's data is valid during the call only: serialise or copy it there.
+   */
+  onSteps?: (batch: StepBatch) => void;
   debug?: DebugController;
   /** Mixed into every node key, so a cache hit (`cached: true`) never reveals another scope's runs. */
   cacheScope?: string;
@@ -86,6 +95,8 @@ export class Executor {
   private readonly defs: ReadonlyMap<string, AnyNodeDefinition>;
   private readonly catalog: CatalogNode[];
   private readonly limits: ExecuteLimits;
+  /** Kept step latents of watched samplers, reused from run to run (preview-stream.ts). */
+  private readonly stepBuffers = new StepBufferPool();
 
   constructor(private readonly opts: ExecutorOptions) {
     this.cache = new NodeCache(opts.cacheBytes ?? 1024 ** 3);
@@ -216,7 +227,7 @@ export class Executor {
     const started = performance.now();
     const ort0 = this.opts.runtime.ortMs;
     const artifacts: Artifact[] = [];
-    const previews: Promise<void>[] = [];
+    const previews = this.previewStream(node, ro, emit);
     const ctx = this.context(node, ro, signal, emit, artifacts, previews, prompts);
     let batch: BatchOutcome | undefined;
     if (ro.batch) {
@@ -230,8 +241,14 @@ export class Executor {
         call: (k, input, many, sig) => member.call(k, input, many, sig),
       };
     }
-    const outputs = (await def.execute(ctx, inputs, params)) as Record<string, unknown>;
-    await Promise.all(previews);
+    let outputs: Record<string, unknown>;
+    try {
+      outputs = (await def.execute(ctx, inputs, params)) as Record<string, unknown>;
+    } finally {
+      previews.sendSteps(); // a failed or cancelled sampler's steps still belong on the run's timeline
+    }
+    // The node's last frame (held by the pacer after an early stop) and every encode finish before node:finished.
+    await previews.flush();
     throwIfCancelled(signal);
     const ms = performance.now() - started;
     const ortMs = this.opts.runtime.ortMs - ort0;
@@ -255,46 +272,40 @@ export class Executor {
     });
   }
 
+  private previewStream(node: GraphNode, ro: RunOptions, emit: (e: RunEvent) => void): PreviewStream {
+    const maxSize = this.opts.previewMaxSize ?? 512;
+    return new PreviewStream({
+      runId: ro.runId, nodeId: node.id, emit, fps: ro.previewFps, onSteps: ro.onSteps, buffers: this.stepBuffers, mime: PREVIEW_MIME,
+      encode: this.opts.encodePreview ?? (async (latent, rgb) => encodeLatentPreview(latent, rgb, { maxSize }).bytes),
+    });
+  }
+
   private context(
     node: GraphNode, ro: RunOptions, signal: AbortSignal, emit: (e: RunEvent) => void,
-    artifacts: Artifact[], previews: Promise<void>[], promptCache?: PromptCacheRun,
+    artifacts: Artifact[], previews: PreviewStream, promptCache?: PromptCacheRun,
   ): ExecuteContext {
     const { runtime, models, inputs } = this.opts;
     const wantsPreview = () => ro.wantsPreview?.() ?? false;
     const runId = ro.runId;
     const nodeId = node.id;
-    const previewMaxSize = this.opts.previewMaxSize ?? 512;
-    const encode = this.opts.encodePreview
-      ?? (async (t: Tensor) => (await encodeImage(t, { format: 'jpeg', quality: 80, maxSize: previewMaxSize })).bytes);
-    let previewTail: Promise<void> = Promise.resolve();
     return {
       runId, nodeId, signal, runtime, models, inputs, wantsPreview, limits: this.limits, promptCache,
       progress: (step, total) => emit({ type: 'node:progress', runId, nodeId, step, total }),
       preview: (frame: PreviewFrame) => {
-        if (!wantsPreview()) return;
-        // Frames are encoded concurrently but emitted in the order the sampler made them: a slow encode holds
-        // the frames after it back instead of letting them overtake (the timeline and "latest frame" rely on it).
-        const encoded = Promise.all([encode(frame.image), frame.latent && encode(frame.latent)]);
-        encoded.catch(() => undefined); // handled below, once the frames before it are out
-        previewTail = previewTail.then(() => encoded).then(
-          ([x0, latent]) => emit({
-            type: 'node:preview', runId, nodeId, step: frame.step, total: frame.total,
-            sigma: frame.sigma, timestep: frame.timestep, mime: 'image/jpeg', image: x0,
-            ...(latent ? { latentImage: latent } : {}), ...(frame.stats ? { stats: frame.stats } : {}),
-          }),
-          () => undefined,
-        );
-        previews.push(previewTail);
+        if (wantsPreview()) previews.offer(frame);
       },
       beforeStep: async (state) => {
         throwIfCancelled(signal);
+        // A pause shows the newest frame: what the pacer held back, and encodes still running, go out before the
+        // debugger announces it. Re-checked after each wait, since a pause may be asked for meanwhile.
+        while (previews.pending && ro.debug?.breaksBefore?.(nodeId, state.step)) await previews.flush();
         await ro.debug?.beforeStep?.(nodeId, state, signal);
         throwIfCancelled(signal);
       },
       afterStep: async (state) => {
         await ro.debug?.afterStep?.(nodeId, state, signal);
       },
-      holdsStep: (step) => ro.debug?.holdsStep?.(nodeId, step) ?? false,
+      breaksBefore: (step) => ro.debug?.breaksBefore?.(nodeId, step) ?? false,
       artifact: (a) => artifacts.push(a),
       warn: (message) => emit({ type: 'node:warning', runId, nodeId, message }),
       log: () => undefined,

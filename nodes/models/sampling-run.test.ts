@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnnxRuntime } from '../runtime/onnx';
 import { loadCheckpoint, type LoadedCheckpoint } from './checkpoint';
 import { writeToyCheckpoint } from './testing/toy-checkpoint';
+import { latentToRgb } from './latent-rgb';
 import { sampleLatent, type SampleLatentOptions } from './sampling-run';
 import type { ConditioningValue, LatentValue } from '../values';
 import type { PreviewFrame, SamplerStepState } from '../define';
@@ -68,7 +69,8 @@ describe('sampleLatent on the point-mass toy model', () => {
         afterStep: async (s) => void after.push(s.step),
         progress: (s, t) => progress.push([s, t]),
         wantsPreview: () => true,
-        preview: (f) => frames.push(f),
+        // The frame's arrays are the loop's: copied, as a host does.
+        preview: (f) => frames.push({ ...f, x0: { data: f.x0.data.slice(), dims: f.x0.dims }, latent: f.latent && { data: f.latent.data.slice(), dims: f.latent.dims } }),
       },
     }));
     expect(before.map((s) => s.step)).toEqual([...Array(10).keys()]);
@@ -77,10 +79,16 @@ describe('sampleLatent on the point-mass toy model', () => {
     expect(before[0].timestep).toBe(901);
     expect(before[0].sigma).toBeGreaterThan(before[9].sigma!);
     expect(frames).toHaveLength(10);
-    expect(frames[0].image.dims).toEqual([1, 3, 32, 32]);
+    // Frames carry raw latents (batch item 0) and how to draw them.
+    expect(frames[0].x0.dims).toEqual([1, 4, 4, 4]);
+    expect(frames[0].latent!.dims).toEqual([1, 4, 4, 4]);
+    expect(frames[0].x0.data).toHaveLength(64);
+    expect(frames[9].stats).toHaveLength(4);
+    const image = latentToRgb(frames[9].x0, frames[9].latentRgb);
+    expect(image.dims).toEqual([1, 3, 32, 32]);
     // x0 = (1, 0, 0, 0) scaled latent -> R = 1 * 1 + 0.5 clamps to 1, G = B = 0.5
-    expect(frames[9].image.data[0]).toBeCloseTo(1, 3);
-    expect(frames[9].image.data[32 * 32]).toBeCloseTo(0.5, 3);
+    expect(image.data[0]).toBeCloseTo(1, 3);
+    expect(image.data[32 * 32]).toBeCloseTo(0.5, 3);
   });
 
   it('stops at a cancelled signal', async () => {

@@ -207,7 +207,7 @@ export async function runBatchedLoop(entries: Entry[]): Promise<void> {
           } catch (err) {
             e.reject(err);
           }
-        } else if (c.hooks.holdsStep?.(c.step)) {
+        } else if (c.hooks.breaksBefore?.(c.step)) {
           e.detach();
           e.resolve(solo(c, 'the debugger paused it, so it left its batch'));
         } else {

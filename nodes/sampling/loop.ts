@@ -3,11 +3,12 @@
 // scheduler's timesteps.
 import type { PreviewFrame, SamplerStepState } from '../define';
 import { throwIfCancelled } from '../engine/errors';
-import { latentToRgb, type LatentRgb } from '../models/latent-rgb';
-import { channelStats, type Tensor } from '../runtime/tensor';
+import type { LatentRgb } from '../models/latent-rgb';
+import type { Tensor } from '../runtime/tensor';
 import { guidedOutput, type Denoiser, type Guidance } from './guidance';
 import type { NoiseSource } from './noise';
 import type { Scheduler } from './schedulers';
+import { previewStep } from './step-preview';
 
 export interface LoopHooks {
   signal?: AbortSignal;
@@ -15,7 +16,8 @@ export interface LoopHooks {
   beforeStep?(state: SamplerStepState): Promise<void>;
   afterStep?(state: SamplerStepState): Promise<void>;
   /** True when beforeStep would hold this step (a breakpoint or a pause): such a run leaves a batch. */
-  holdsStep?(step: number): boolean;
+  breaksBefore?(step: number): boolean;
+  /** Previews go through previewStep (step-preview.ts); a frame carries raw latents, the host draws them. */
   wantsPreview?(): boolean;
   preview?(frame: PreviewFrame): void;
 }
@@ -187,14 +189,7 @@ export class LoopCursor {
     this.x0 = res.predOriginalSample ?? estimateX0(scheduler, output, this.x, t);
     this.x = res.prevSample;
     hooks.progress?.(step + 1, this.total);
-    if (hooks.wantsPreview?.()) {
-      hooks.preview?.({
-        step, total: this.total, sigma, timestep: t,
-        image: latentToRgb({ data: this.x0, dims: this.dims }, this.o.latentRgb),
-        latent: latentToRgb(input, this.o.latentRgb),
-        stats: channelStats(input),
-      });
-    }
+    previewStep(hooks, { step, total: this.total, sigma, timestep: t, x0: { data: this.x0, dims: this.dims }, input, latentRgb: this.o.latentRgb });
     return { step, total: this.total, sigma, timestep: t, latent: { data: this.x, dims: this.dims }, predictedX0: { data: this.x0, dims: this.dims } };
   }
 

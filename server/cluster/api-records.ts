@@ -1,10 +1,12 @@
 // RunRecords for a scaled worker host: the RunEventRelay records through the worker API instead of a database.
 // Byte arrays travel as uploaded blobs (blob-wire.ts); the server runs the very same RunRecorder on them.
 import type { ArtifactRef, RunEventMap } from '../../nodes/engine/events';
+import type { StepLatents } from '../../nodes/engine/step-latents';
 import type { RunFailure, RunRecords } from '../queue/run-recorder';
 import type { WorkerRunResult } from '../worker/protocol';
 import type { WorkerApiClient } from './api-client';
 import { packBlobs } from './blob-wire';
+import { stepsToWire } from './step-wire';
 
 export class ApiRecords implements RunRecords {
   constructor(private readonly api: WorkerApiClient, private readonly workerId: string) {}
@@ -18,8 +20,8 @@ export class ApiRecords implements RunRecords {
     await this.record(e.runId, { op: 'node-finished', event: e });
   }
 
-  async storePreview(e: RunEventMap['node:preview']): Promise<void> {
-    await this.record(e.runId, { op: 'preview', event: e });
+  async storeSteps(runId: string, steps: StepLatents[]): Promise<void> {
+    for (const batch of stepsToWire(steps)) await this.record(runId, { op: 'steps', steps: batch });
   }
 
   async finish(run: { runId: string }, result: WorkerRunResult): Promise<ArtifactRef[]> {

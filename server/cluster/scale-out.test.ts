@@ -125,8 +125,8 @@ describe('two web servers and two workers on PostgreSQL and Redis', () => {
     expect(previews(seenB)).toEqual([0, 1, 2, 3]);
     expect(previews(seenA)).toEqual(previews(seenB));
     const first = seenB.find((e) => e.name === 'node:preview')!.payload as { image: Uint8Array; mime: string };
-    expect(first.mime).toBe('image/jpeg');
-    expect((await sharp(Buffer.from(first.image)).metadata()).format).toBe('jpeg');
+    expect(first.mime).toBe('image/png');
+    expect((await sharp(Buffer.from(first.image)).metadata()).format).toBe('png');
     // The same order of events on both servers' sockets: one room across the cluster.
     const order = (seen: ReceivedEvent[]) => seen.map((e) => e.name).filter((n) => n !== 'run:position' && n !== 'run:queued');
     expect(order(seenB)).toEqual(order(seenA));
@@ -137,9 +137,11 @@ describe('two web servers and two workers on PostgreSQL and Redis', () => {
     expect(artifacts).toHaveLength(1);
     const res = await fetch(`${b.url}${artifacts[0].url}`);
     expect([res.status, res.headers.get('content-type')]).toEqual([200, 'image/png']);
-    // All step previews were stored for scrubbing, whichever server recorded them.
-    const stored = await a.server.services.db.artifact.findMany({ where: { runId, kind: 'preview' }, orderBy: { step: 'asc' } });
-    expect(stored.map((s) => s.step)).toEqual([0, 1, 2, 3]);
+    // Every step was stored for scrubbing, whichever server recorded it (shared DATA_DIR), and is drawn by either.
+    const stored = await b.trpc.runs.steps.query({ runId, nodeId: 'sampler' });
+    expect(stored.map((s) => [s.step, s.total, s.stats.length])).toEqual([0, 1, 2, 3].map((s) => [s, 4, 4]));
+    const frame = await fetch(`${a.url}${stored[3].image.url}`);
+    expect([frame.status, frame.headers.get('content-type')]).toEqual([200, 'image/png']);
   }, 120_000);
 
   it('cancels from B a run that a worker holds for A', async () => {

@@ -8,6 +8,8 @@ import { CLUSTER_TOKEN, testRedis } from '../testing/cluster';
 import { fillGraph, startTestServer, tempDir, type TestServer } from '../testing/harness';
 import { WorkerApiClient, WorkerApiError } from './api-client';
 import { sha256Hex } from './blob-wire';
+import { stepsToWire } from './step-wire';
+import { StepStore } from '../steps/step-store';
 
 const redis = testRedis();
 const dir = tempDir('worker-api');
@@ -71,4 +73,22 @@ it('refuses a finish for a run that ended otherwise meanwhile (declared lost), a
   const refused = await stranger.check().catch((e: unknown) => e);
   expect(refused).toBeInstanceOf(WorkerApiError);
   expect((refused as WorkerApiError).status).toBe(401);
+});
+
+it('stores watched steps sent as base64 latents for the holder, refusing malformed ones', async () => {
+  const { runId } = await t.trpc.runs.enqueue.mutate({ graph: fillGraph('#668822', 4, 4) });
+  await api.claim(runId, { workerId: 'w4', pool: 'default', warm: [] });
+  const step = (n: number) => ({
+    runId, nodeId: 'sampler', step: n, total: 2, sigma: 2 - n, stats: [{ mean: n, std: 1, min: 0, max: 2 }], dims: [1, 2, 2] as [number, number, number],
+    x0: Float32Array.from([n, 0.5, -1, 2]), latent: Float32Array.from([0, 0, 0, n]), latentRgb: { factors: [[1, 1, 1]], bias: [0, 0, 0] },
+  });
+  const [wire] = stepsToWire([step(0), step(1)]);
+  await expect(api.record(runId, { op: 'steps', workerId: 'w5', steps: wire })).rejects.toThrow(/409 run ".+" is not held by worker w5/);
+  await expect(api.record(runId, { op: 'steps', workerId: 'w4', steps: [{ ...wire[0], x0: 'AAA' }] })).rejects.toThrow(/400 malformed steps \(0\.x0: expected float32 values/);
+  await api.record(runId, { op: 'steps', workerId: 'w4', steps: wire });
+  const stored = await t.trpc.runs.steps.query({ runId, nodeId: 'sampler' });
+  expect(stored.map((s) => [s.step, s.total, s.sigma, s.stats[0].mean])).toEqual([[0, 2, 2, 0], [1, 2, 1, 1]]);
+  const rec = await new StepStore(t.dataDir).read(runId, Number(/\/(\d+)\/x0\.png$/.exec(stored[1].image.url)![1]));
+  expect([...rec!.x0]).toEqual([1, 0.5, -1, 2]);
+  expect([...rec!.latent!]).toEqual([0, 0, 0, 1]);
 });

@@ -12,8 +12,9 @@ import type { Db } from '../db';
 import type { Metrics } from '../metrics/metrics';
 import type { RunQueue } from '../queue/queue';
 import type { RunRecorder } from '../queue/run-recorder';
-import { parseWorkerMessage } from '../worker/protocol-schema';
+import { parseStepList, parseWorkerMessage } from '../worker/protocol-schema';
 import { MissingBlobError, sha256Hex, unpackBlobs } from './blob-wire';
+import { stepFromWire } from './step-wire';
 import { bearerMatches } from './worker-token';
 import type { BatchPolicy } from '../queue/batch-gather';
 import { createClaim, workerIdSchema, type AffinitySettings } from './worker-claim';
@@ -58,7 +59,7 @@ const failure = z.object({
 });
 const recordSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('node-finished'), workerId, event: z.unknown() }),
-  z.object({ op: z.literal('preview'), workerId, event: z.unknown() }),
+  z.object({ op: z.literal('steps'), workerId, steps: z.array(z.unknown()).min(1).max(1024) }),
   z.object({ op: z.literal('finish'), workerId, result: z.unknown() }),
   z.object({
     op: z.literal('fail'), workerId, failure,
@@ -120,17 +121,20 @@ export function createWorkerApi(d: WorkerApiDeps): (req: http.IncomingMessage, r
     const ended = FINAL.has(row.status);
     const unpacked = await unpackBlobs(rec, (sha) => d.store.read(sha)) as typeof rec;
     switch (unpacked.op) {
-      case 'node-finished':
-      case 'preview': {
+      case 'node-finished': {
         if (ended) throw new ApiError(409, 'run_ended', `run "${runId}" has ended (${row.status})`);
         const msg = parseWorkerMessage({ type: 'event', runId, event: unpacked.event });
-        const want = unpacked.op === 'preview' ? 'node:preview' : 'node:finished';
-        if (!msg.ok || msg.msg.type !== 'event' || msg.msg.event.type !== want) {
-          throw new ApiError(400, 'invalid_record', msg.ok ? `expected a ${want} event` : msg.problem);
+        if (!msg.ok || msg.msg.type !== 'event' || msg.msg.event.type !== 'node:finished') {
+          throw new ApiError(400, 'invalid_record', msg.ok ? 'expected a node:finished event' : msg.problem);
         }
-        const e = msg.msg.event;
-        if (e.type === 'node:preview') await d.recorder.storePreview(e);
-        else if (e.type === 'node:finished') await d.recorder.nodeFinished(e);
+        await d.recorder.nodeFinished(msg.msg.event);
+        return { ok: true };
+      }
+      case 'steps': {
+        if (ended) throw new ApiError(409, 'run_ended', `run "${runId}" has ended (${row.status})`);
+        const parsed = parseStepList(runId, unpacked.steps.map(stepFromWire));
+        if (!parsed.ok) throw new ApiError(400, 'invalid_record', parsed.problem);
+        await d.recorder.storeSteps(runId, parsed.steps);
         return { ok: true };
       }
       case 'finish': {

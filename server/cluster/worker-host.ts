@@ -104,7 +104,8 @@ export async function startWorkerHost(o: WorkerHostOptions): Promise<WorkerHost>
     count: 1,
     idOf: () => id,
     log,
-    config: o.runtime,
+    // The server's PREVIEW_FPS: the worker paces live frames as the server's throttle expects them.
+    config: { ...o.runtime, previewFps: settings.previewFps },
     handlers: {
       onReady: (w) => log(`worker process ready (pid ${w.pid}, ${w.provider})`),
       onMessage: (w, m) => {

@@ -29,6 +29,8 @@ export interface ActiveRun {
   timedOut?: { message: string; nodeId?: string };
   /** Set once the run's end has been recorded; later messages are ignored. */
   closed: boolean;
+  /** Watched steps and frames received from the worker since the last node ended (preview metrics). */
+  previews?: { steps: number; frames: number };
 }
 
 /** Where a run is, for the messages of runs that end without their worker's result. */

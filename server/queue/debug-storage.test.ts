@@ -1,6 +1,6 @@
 // Integration on the built-in sprites model: a paused run whose browser went away is cancelled after
-// DEBUG_PAUSE_TIMEOUT and frees its worker; stored step previews (x0 + latent + stats) stay bounded by
-// PREVIEW_RUNS_KEPT, in the database and on disk; "run to here" stores an inspector thumbnail.
+// DEBUG_PAUSE_TIMEOUT and frees its worker; stored steps (x0 + latent + stats, DATA_DIR/steps/) stay bounded by
+// PREVIEW_RUNS_KEPT; "run to here" stores an inspector thumbnail.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import type { Graph } from '../../nodes/engine/graph';
 import { spritesCheckpointPart } from '../../nodes/pack/checkpoint';
 import { ensurePack } from '../../nodes/pack/generate';
 import { workflowsDir } from '../paths';
+import { StepStore } from '../steps/step-store';
 import { join, recordEvents, startTestServer, tempDir, until, type TestServer } from '../testing/harness';
 
 let t: TestServer;
@@ -39,7 +40,6 @@ async function finished(runId: string) {
 }
 
 const db = () => t.server.services.db;
-const onDisk = (p: string) => fs.existsSync(path.join(dataDir, p));
 
 describe('debug runs on a worker', () => {
   it('cancels a run paused at step 2 after its browser left, then the worker runs the next one', async () => {
@@ -51,6 +51,11 @@ describe('debug runs on a worker', () => {
     const paused = await until(() => seen.find((e) => e.name === 'run:paused'), 'run:paused');
     expect(paused.payload).toMatchObject({ runId, nodeId: 'sampler', step: 2, total: 6 });
     expect((paused.payload as { stats: unknown[] }).stats).toHaveLength(4);
+    // The newest frame before the pause reached the browser ahead of run:paused (the worker held it back from its
+    // PREVIEW_FPS pacing, and sends it before pausing), and the paused run's timeline reaches it.
+    const shown = seen.filter((e) => e.name === 'node:preview' || e.name === 'run:paused').map((e) => `${e.name}:${(e.payload as { step: number }).step}`);
+    expect(shown.slice(-2)).toEqual(['node:preview:1', 'run:paused:2']);
+    expect((await t.trpc.runs.steps.query({ runId, nodeId: 'sampler' })).map((s) => s.step)).toEqual([0, 1]);
     sock.disconnect(); // the browser closed
 
     const run = await finished(runId);
@@ -65,11 +70,11 @@ describe('debug runs on a worker', () => {
     expect(done.artifacts.filter((a) => a.kind === 'image').map((a) => [a.width, a.height])).toEqual([[256, 256]]);
   });
 
-  it('keeps step previews, latents and stats of the newest PREVIEW_RUNS_KEPT runs only, rows and files', async () => {
+  it('keeps the steps (latents and stats) of the newest PREVIEW_RUNS_KEPT runs only', async () => {
     const wf = await t.trpc.workflows.create.mutate({ name: 'bounded', graph: txt2img(2001, 4) });
     const sock = await t.socket();
-    await join(sock, { workflowId: wf.id }); // previews are only made while someone watches
-    const stepKinds = { in: ['preview', 'preview-latent'] };
+    await join(sock, { workflowId: wf.id }); // steps are only kept while someone watches
+    const steps = new StepStore(dataDir);
     const runIds: string[] = [];
     const run = async (seed: number) => {
       const { runId } = await t.trpc.runs.enqueue.mutate({ workflowId: wf.id, graph: txt2img(seed, 4) });
@@ -77,38 +82,30 @@ describe('debug runs on a worker', () => {
       runIds.push(runId);
     };
     await run(2001);
-    const oldest = await db().artifact.findMany({ where: { runId: runIds[0], kind: stepKinds } });
-    expect(oldest.map((a) => `${a.kind}:${a.step}`).sort()).toEqual(
-      [0, 1, 2, 3].flatMap((s) => [`preview-latent:${s}`, `preview:${s}`]).sort());
-    expect(oldest.every((a) => onDisk(a.path))).toBe(true);
+    expect((await steps.list(runIds[0], 'sampler')).map((s) => s.step)).toEqual([0, 1, 2, 3]);
     await run(2002);
     await run(2003);
 
-    // Pruning runs after each run's end: the oldest run's steps go, rows and files.
-    await until(async () => (await db().artifact.count({ where: { runId: runIds[0], kind: stepKinds } })) === 0 || undefined, 'pruning');
-    // Files are content-addressed: the settled predictions of different seeds can be byte-identical and
-    // stay for the newer runs; every file no remaining row references is gone.
-    const referenced = new Set((await db().artifact.findMany({ select: { sha256: true } })).map((a) => a.sha256));
-    const unreferenced = oldest.filter((a) => !referenced.has(a.sha256));
-    expect(unreferenced.length).toBeGreaterThanOrEqual(4); // at least the noisy latents are unique to the seed
-    await expect.poll(() => unreferenced.filter((a) => onDisk(a.path)).length).toBe(0);
-    // The paused-and-cancelled run of the first test is older still: pruned as well.
-    expect(await db().artifact.count({ where: { kind: stepKinds, runId: { notIn: runIds } } })).toBe(0);
-    const kept = await db().artifact.findMany({ where: { runId: { in: runIds.slice(1) }, kind: stepKinds } });
-    expect(kept).toHaveLength(16);
-    expect(kept.every((a) => onDisk(a.path))).toBe(true);
+    // Pruning runs after each run's end: the oldest run's steps go. The paused-and-cancelled run of the first test
+    // is older still: pruned as well. No step is an artifact row.
+    await until(async () => ((await steps.runIds()).includes(runIds[0]) ? undefined : true), 'pruning');
+    expect((await steps.runIds()).sort()).toEqual(runIds.slice(1).sort());
+    expect(fs.readdirSync(path.join(dataDir, 'steps')).sort()).toEqual(runIds.slice(1).map((id) => `${id}.steps`).sort());
+    expect(await db().artifact.count({ where: { kind: { in: ['preview', 'preview-latent'] } } })).toBe(0);
+    expect(await t.trpc.runs.steps.query({ runId: runIds[0], nodeId: 'sampler' })).toEqual([]);
     // The output image of the pruned run stays.
     expect(await db().artifact.count({ where: { runId: runIds[0], kind: 'image' } })).toBe(1);
 
     // The newest run's timeline: x0 and latent per step, sigma falling, 4 channels of latent stats.
-    const steps = await t.trpc.runs.steps.query({ runId: runIds[2], nodeId: 'sampler' });
-    expect(steps.map((s) => s.step)).toEqual([0, 1, 2, 3]);
-    expect(steps.every((s) => s.total === 4 && s.image !== null && s.latent !== null && s.stats.length === 4)).toBe(true);
-    const sigmas = steps.map((s) => s.sigma!);
+    const timeline = await t.trpc.runs.steps.query({ runId: runIds[2], nodeId: 'sampler' });
+    expect(timeline.map((s) => s.step)).toEqual([0, 1, 2, 3]);
+    expect(timeline.every((s) => s.total === 4 && s.image !== null && s.latent !== null && s.stats.length === 4)).toBe(true);
+    const sigmas = timeline.map((s) => s.sigma!);
     expect(sigmas).toEqual([...sigmas].sort((a, b) => b - a));
     expect(sigmas[0]).toBeCloseTo(14.6146, 3); // SD's sigma_max on the normal schedule
-    expect(new Set(steps.map((s) => s.stats[0].mean)).size).toBe(4);
-    expect(await t.trpc.runs.steps.query({ runId: runIds[0], nodeId: 'sampler' })).toEqual([]);
+    expect(new Set(timeline.map((s) => s.stats[0].mean)).size).toBe(4);
+    const frame = await fetch(`${t.server.url}${timeline[3].latent!.url}`);
+    expect([frame.status, frame.headers.get('content-type')]).toEqual([200, 'image/png']);
   });
 
   it('"run to here" on the decoder runs its ancestors only and stores a 256 px inspector thumbnail', async () => {

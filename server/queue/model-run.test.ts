@@ -1,13 +1,17 @@
 // Integration on the built-in sprites model: a txt2img run with seed controls, progress and step previews
-// (encoded only while someone watches, throttled on the socket, every frame stored for scrubbing).
+// (drawn only while someone watches, paced to PREVIEW_FPS, every step's latents stored and drawn on request).
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Graph } from '../../nodes/engine/graph';
+import { latentToRgb } from '../../nodes/models/latent-rgb';
+import { tensorToHwc } from '../../nodes/runtime/image';
+import { channelStats, type ChannelStats } from '../../nodes/runtime/tensor';
 import { spritesCheckpointPart } from '../../nodes/pack/checkpoint';
 import { ensurePack } from '../../nodes/pack/generate';
 import { workflowsDir } from '../paths';
+import { StepStore } from '../steps/step-store';
 import { join, recordEvents, startTestServer, tempDir, until, type TestServer } from '../testing/harness';
 
 let t: TestServer;
@@ -43,7 +47,7 @@ async function finished(runId: string) {
 }
 
 describe('txt2img on the built-in model', () => {
-  it('applies the seed control, streams progress and throttled previews, stores every step', async () => {
+  it('applies the seed control, streams progress and paced previews, stores every step for the timeline', async () => {
     const wf = await t.trpc.workflows.create.mutate({ name: 'sprites', graph: txt2img(41, 'increment') });
     const sock = await t.socket();
     const seen = recordEvents(sock);
@@ -58,30 +62,65 @@ describe('txt2img on the built-in model', () => {
 
     const mine = seen.filter((e) => e.payload.runId === runId);
     const progress = mine.filter((e) => e.name === 'node:progress').map((e) => (e.payload as { step: number; total: number }));
-    expect(progress.map((p) => p.step)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    // Progress is thinned to the preview rate for browsers: the first step, then increasing, always the last.
+    const shown = progress.map((p) => p.step);
+    expect([shown[0], shown.at(-1)]).toEqual([1, 20]);
+    expect(shown).toEqual([...new Set(shown)].sort((a, b) => a - b));
     expect(progress.every((p) => p.total === 20)).toBe(true);
 
-    const previews = mine.filter((e) => e.name === 'node:preview').map((e) => e.payload as { step: number; total: number; mime: string; image: Uint8Array });
+    const previews = mine.filter((e) => e.name === 'node:preview')
+      .map((e) => e.payload as { step: number; total: number; mime: string; image: Uint8Array; stats: ChannelStats[] });
     const steps = previews.map((p) => p.step);
     expect(steps[0]).toBe(0);
     expect(steps.at(-1)).toBe(19);
     expect(steps).toEqual([...steps].sort((a, b) => a - b));
-    expect(previews.every((p) => p.mime === 'image/jpeg' && p.image[0] === 0xff && p.image[1] === 0xd8)).toBe(true);
+    expect(previews.every((p) => p.mime === 'image/png' && p.image[0] === 0x89 && p.image[1] === 0x50)).toBe(true); // PNG signature
     // All previews arrive before the sampler's node:finished, and the run ends with the stored image.
     const names = mine.map((e) => e.name);
     expect(names.lastIndexOf('node:preview')).toBeLessThan(names.indexOf('node:finished', names.indexOf('node:progress')));
     expect(names.at(-1)).toBe('run:finished');
 
-    const stored = run.artifacts.filter((a) => a.kind === 'preview');
-    expect(stored.map((a) => a.step)).toEqual(Array.from({ length: 20 }, (_, i) => i));
-    expect(stored.every((a) => a.nodeId === 'sampler' && a.mime === 'image/jpeg' && a.width > 0 && a.height > 0)).toBe(true);
+    // Metrics: every watched step is a preview sent (what the socket got) or dropped (not drawn by the worker's pacing).
+    const counted = await t.server.services.metrics.registry.getSingleMetric('stepflow_previews_total')!.get();
+    const count = (result: string) => counted.values.find((v) => v.labels.result === result)?.value ?? 0;
+    expect([count('sent'), count('sent') + count('dropped')]).toEqual([previews.length, 20]);
+
+    // No picture per step is stored any more: the outputs are the run's only artifacts.
+    expect(run.artifacts.map((a) => a.kind)).toEqual(['image']);
     const image = run.artifacts.find((a) => a.kind === 'image')!;
     expect([image.width, image.height]).toEqual([256, 256]);
     const res = await fetch(`${t.server.url}${image.url}`);
     const meta = await sharp(Buffer.from(await res.arrayBuffer())).metadata();
     expect([meta.width, meta.height, meta.format]).toEqual([256, 256, 'png']);
-    // The last stored preview is the final prediction: a real picture, not flat noise-grey.
-    const last = await fetch(`${t.server.url}${stored.at(-1)!.url}`);
+
+    // The timeline: every step, with the stats the live frames carried.
+    const timeline = await t.trpc.runs.steps.query({ runId, nodeId: 'sampler' });
+    expect(timeline.map((s) => s.step)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(timeline.every((s) => s.total === 20 && s.stats.length === 4 && s.latent !== null)).toBe(true);
+    for (const p of previews) expect(timeline[p.step].stats).toEqual(p.stats);
+    const sigmas = timeline.map((s) => s.sigma!);
+    expect(sigmas).toEqual([...sigmas].sort((a, b) => b - a));
+
+    // Frames are drawn on request from the stored latents: exactly latentToRgb of them, 8 px per latent cell.
+    const store = new StepStore(dataDir);
+    const stored = await store.list(runId, 'sampler');
+    for (const at of [0, 19]) {
+      const rec = (await store.read(runId, stored[at].offset))!;
+      const dims = [1, ...rec.info.dims];
+      // The stats are those of the latent the model saw (float16 in storage: close, not equal).
+      channelStats({ data: rec.latent!, dims }).forEach((c, i) => expect(c.mean).toBeCloseTo(timeline[at].stats[i].mean, 2));
+      for (const [kind, latent] of [['image', rec.x0], ['latent', rec.latent!]] as const) {
+        const ref = timeline[at][kind]!;
+        const got = await fetch(`${t.server.url}${ref.url}`);
+        expect(got.headers.get('content-type')).toBe('image/png');
+        const px = await sharp(Buffer.from(await got.arrayBuffer())).raw().toBuffer({ resolveWithObject: true });
+        expect([px.info.width, px.info.height, ref.width, ref.height]).toEqual([256, 256, 256, 256]);
+        const want = tensorToHwc(latentToRgb({ data: latent, dims }, rec.info.latentRgb));
+        expect(Buffer.compare(px.data, Buffer.from(want.data))).toBe(0);
+      }
+    }
+    // The last step's prediction is a real picture, not flat noise-grey.
+    const last = await fetch(`${t.server.url}${timeline[19].image.url}`);
     const stats = await sharp(Buffer.from(await last.arrayBuffer())).stats();
     expect(Math.max(...stats.channels.map((c) => c.stdev))).toBeGreaterThan(10);
   });
@@ -94,6 +133,7 @@ describe('txt2img on the built-in model', () => {
     expect(run.status).toBe('succeeded');
     expect(seedOf(run.graph)).toBe(seed);
     expect(run.artifacts.map((a) => a.kind)).toEqual(['image']);
+    expect(await t.trpc.runs.steps.query({ runId, nodeId: 'sampler' })).toEqual([]);
   });
 
   it('queues a batch: seeds count up from run to run ("increment"), differ ("random") or repeat ("fixed")', async () => {

@@ -129,7 +129,7 @@ export class RunQueue {
       emit: (run, event) => this.broadcaster.emit(event, run.workflowRoom),
       send: (w, msg) => this.pool?.send(w, msg),
       kill: (w) => this.pool?.kill(w),
-      onPreview: (result) => opts.metrics?.preview(result),
+      onPreview: (result, count) => opts.metrics?.preview(result, count),
       ended: (run, { releaseWorker }) => {
         if (releaseWorker) this.pool?.release(run.worker, run.runId);
         void this.pump();

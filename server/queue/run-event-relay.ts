@@ -1,8 +1,9 @@
 // Turns one running run's worker messages into records (RunRecorder) and broadcast events, in order:
-// previews throttled, the end announced only after its artifacts are stored, crashes, hangs, timeouts and
-// protocol breaches reported with their own codes.
+// watched steps stored, previews throttled, the end announced only after its artifacts are stored,
+// crashes, hangs, timeouts and protocol breaches reported with their own codes.
 import type { Log } from '../log';
-import type { RunEvent } from '../../nodes/engine/events';
+import type { RunEvent, RunEventMap } from '../../nodes/engine/events';
+import type { StepLatents } from '../../nodes/engine/step-latents';
 import { ArtifactRejectedError } from '../artifacts/image-kind';
 import type { WorkerExit } from '../worker/pool';
 import type { WorkerRunResult } from '../worker/protocol';
@@ -13,11 +14,19 @@ import type { RunFailure, RunRecords } from './run-recorder';
 export interface RunEventRelayDeps {
   recorder: RunRecords;
   throttle: PreviewThrottle;
+  /**
+   * Thins node:progress for browsers to the preview rate (the node's last step always, the newest before a pause):
+   * a sampler's 200 steps in half a second made 200 socket messages, which cost a watched run a tenth of its time.
+   * Unset: every progress event is sent.
+   */
+  progress?: PreviewThrottle<RunEventMap['node:progress']>;
   previewRunsKept: number;
   emit(run: ActiveRun, event: RunEvent): void;
   /** The run's end is recorded and announced; the queue forgets it (and frees its worker if alive). */
   ended(run: ActiveRun, opts: { releaseWorker: boolean }): void;
   log?: Log;
+  /** Watched steps whose frame the worker did not draw (its PREVIEW_FPS pacing): dropped previews (metrics). */
+  onSkipped?: (count: number) => void;
 }
 
 export class RunEventRelay {
@@ -31,11 +40,18 @@ export class RunEventRelay {
       case 'node:started':
         run.node = { id: e.nodeId, type: e.nodeType, startedAt: performance.now() };
         return emit(run, e);
+      case 'node:progress':
+        if (!this.d.progress) return emit(run, e);
+        for (const p of this.d.progress.offer(e)) emit(run, { ...p, type: 'node:progress' });
+        return;
       case 'node:preview':
-        await recorder.storePreview(e).catch((err) => this.d.log?.(`run ${run.runId}: preview not stored: ${err}`, { runId: run.runId, level: 'warn' }));
+        // The worker already paced its frames (PREVIEW_FPS); the throttle is the safety net.
+        tally(run).frames++;
         for (const f of throttle.offer(e)) emit(run, { ...f, type: 'node:preview' });
         return;
       case 'node:finished':
+        this.countSkipped(run);
+        this.d.progress?.forget(run.runId); // node:finished says more than a held progress step
         for (const f of throttle.flush(run.runId, e.nodeId)) emit(run, { ...f, type: 'node:preview' });
         run.node = undefined;
         run.previousNode = { id: e.nodeId, type: e.nodeType };
@@ -44,6 +60,7 @@ export class RunEventRelay {
       case 'run:paused':
         run.paused = true;
         run.deadline?.pause();
+        for (const p of this.d.progress?.flush(run.runId) ?? []) emit(run, { ...p, type: 'node:progress' });
         for (const f of throttle.flush(run.runId)) emit(run, { ...f, type: 'node:preview' });
         return emit(run, e);
       case 'run:resumed':
@@ -61,8 +78,25 @@ export class RunEventRelay {
     }
   }
 
+  /**
+   * Watched steps' latents, stored in order for the timeline (runs.steps). The worker sends them as a batch before a
+   * pause and at its sampler's end, so the writing happens while the sampler waits or is done, not while it runs.
+   */
+  async stepLatents(run: ActiveRun, batch: StepLatents[]): Promise<void> {
+    tally(run).steps += batch.length;
+    await this.d.recorder.storeSteps(run.runId, batch).catch((err) => this.d.log?.(`run ${run.runId}: ${batch.length} step(s) not stored: ${err}`));
+  }
+
+  /** Steps the worker drew no frame for count as dropped previews, so sent + dropped = watched steps. */
+  private countSkipped(run: ActiveRun): void {
+    const t = tally(run);
+    if (t.steps > t.frames) this.d.onSkipped?.(t.steps - t.frames);
+    run.previews = { steps: 0, frames: 0 };
+  }
+
   async done(run: ActiveRun, result: WorkerRunResult): Promise<void> {
     if (run.closed) return;
+    this.countSkipped(run);
     if (run.timedOut && result.status !== 'succeeded') {
       // The worker saw a cancel; the run's user should see the limit it hit.
       result = { ...result, status: 'failed', error: { nodeId: run.timedOut.nodeId ?? result.error?.nodeId, code: 'timeout', message: run.timedOut.message } };
@@ -119,6 +153,7 @@ export class RunEventRelay {
   /** Records and announces a run that ends without its worker's result; the worker is not handed another run. */
   private async endWith(run: ActiveRun, failure: RunFailure): Promise<void> {
     const node = run.node ? { ...run.node, ms: performance.now() - run.node.startedAt } : undefined;
+    this.countSkipped(run);
     try {
       await this.d.recorder.fail(run.runId, failure, node);
     } finally {
@@ -150,4 +185,8 @@ export class RunEventRelay {
       emit(run, { type: 'run:failed', runId: run.runId, nodeId: err?.nodeId, code: err?.code ?? 'run_failed', message: err?.message ?? 'the run failed' });
     }
   }
+}
+
+function tally(run: ActiveRun): { steps: number; frames: number } {
+  return (run.previews ??= { steps: 0, frames: 0 });
 }

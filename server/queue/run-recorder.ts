@@ -1,14 +1,15 @@
 // Persists what a run produces: node results, artifact files + rows, previews, the run's final state.
 import type { ArtifactRef, RunEventMap } from '../../nodes/engine/events';
+import type { StepLatents } from '../../nodes/engine/step-latents';
 import { ArtifactRejectedError, sniffImage } from '../artifacts/image-kind';
-import { imageSize } from '../artifacts/image-size';
 import { artifactUrl, type ArtifactStore } from '../artifacts/store';
 import { makeThumbnail } from '../artifacts/thumbnail';
 import type { Db } from '../db';
 import type { Metrics } from '../metrics/metrics';
+import { StepStore } from '../steps/step-store';
 import type { WorkerRunResult } from '../worker/protocol';
 
-/** Artifact kinds of stored sampler steps, pruned together. */
+/** Artifact kinds of sampler steps stored as JPEGs by earlier versions (now steps/<runId>.steps): still pruned. */
 export const STEP_KINDS = ['preview', 'preview-latent'] as const;
 
 export type FinalStatus = 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
@@ -21,10 +22,13 @@ export interface RunFailure {
 }
 
 /** What a RunEventRelay needs to record a run: the database here, the API from a scaled worker host (server/cluster/). */
-export type RunRecords = Pick<RunRecorder, 'nodeFinished' | 'storePreview' | 'finish' | 'fail' | 'prunePreviews'>;
+export type RunRecords = Pick<RunRecorder, 'nodeFinished' | 'storeSteps' | 'finish' | 'fail' | 'prunePreviews'>;
 
 export class RunRecorder {
-  constructor(private readonly db: Db, private readonly store: ArtifactStore, private readonly metrics?: Metrics) {}
+  constructor(
+    private readonly db: Db, private readonly store: ArtifactStore, private readonly metrics?: Metrics,
+    private readonly steps = new StepStore(store.dataDir),
+  ) {}
 
   async nodeFinished(e: RunEventMap['node:finished']): Promise<void> {
     this.metrics?.nodeFinished(e.nodeType, e.ms, e.cached);
@@ -40,25 +44,11 @@ export class RunRecorder {
   }
 
   /**
-   * Every encoded step preview is kept (within PREVIEW_RUNS_KEPT runs) so a finished run can be scrubbed:
-   * the predicted x0 (kind 'preview', carrying the step's sigma/timestep/latent stats) and the noisy latent
-   * (kind 'preview-latent') when the node sent one.
+   * Every watched sampler step is kept (within PREVIEW_RUNS_KEPT runs) so a run can be scrubbed: its sigma/timestep,
+   * latent stats and both latents, drawn on request (server/steps/). Steps of one run arrive in order, in batches.
    */
-  async storePreview(e: RunEventMap['node:preview']): Promise<void> {
-    const stats = JSON.stringify({ total: e.total, sigma: e.sigma, timestep: e.timestep, stats: e.stats ?? [] });
-    await this.storeStepImage(e, e.image, 'preview', `${e.nodeId}-step-${e.step}`, stats);
-    if (e.latentImage?.byteLength) await this.storeStepImage(e, e.latentImage, 'preview-latent', `${e.nodeId}-latent-step-${e.step}`, null);
-  }
-
-  private async storeStepImage(e: RunEventMap['node:preview'], bytes: Uint8Array, kind: string, name: string, stats: string | null): Promise<void> {
-    const file = await this.store.put(bytes, { what: `the ${kind} of node "${e.nodeId}" step ${e.step}` });
-    const { width, height } = imageSize(bytes, file.mime);
-    await this.db.artifact.create({
-      data: {
-        runId: e.runId, nodeId: e.nodeId, kind, step: e.step, filename: `${name}.${file.path.split('.').pop()}`,
-        mime: file.mime, sha256: file.sha256, size: file.size, width, height, path: file.path, stats,
-      },
-    });
+  async storeSteps(runId: string, steps: StepLatents[]): Promise<void> {
+    await this.steps.append(runId, steps);
   }
 
   /** Stores output files, completes node results and closes the run; returns the stored artifacts. */
@@ -158,8 +148,23 @@ export class RunRecorder {
     this.metrics?.runEnded(ended);
   }
 
-  /** Drops step previews (x0 and latent) of all but the newest `keep` runs that have any; files go when unreferenced. */
+  /** Drops the stored steps of all but the newest `keep` runs that have any (and of runs no longer in the database). */
   async prunePreviews(keep: number): Promise<number> {
+    return (await this.pruneStepFiles(keep)) + (await this.pruneStepArtifacts(keep));
+  }
+
+  private async pruneStepFiles(keep: number): Promise<number> {
+    const ids = await this.steps.runIds();
+    if (!ids.length) return 0;
+    const known = await this.db.run.findMany({ where: { id: { in: ids } }, orderBy: [{ queuedAt: 'desc' }, { id: 'desc' }], select: { id: true } });
+    const kept = new Set(known.slice(0, keep).map((r) => r.id));
+    const doomed = ids.filter((id) => !kept.has(id));
+    for (const id of doomed) await this.steps.remove(id);
+    return doomed.length;
+  }
+
+  /** Step JPEGs (x0 and latent) an earlier version stored as artifacts; files go when unreferenced. */
+  private async pruneStepArtifacts(keep: number): Promise<number> {
     const kind = { in: [...STEP_KINDS] };
     const old = await this.db.run.findMany({
       where: { artifacts: { some: { kind } } },

@@ -3,7 +3,8 @@
 // API). It relays worker messages in order (RunEventRelay), stops runs asked to stop (killing a worker that ignores
 // the cancel), enforces RUN_TIMEOUT and reports crashes, hangs and protocol breaches.
 import type { Log } from '../log';
-import type { RunEvent } from '../../nodes/engine/events';
+import type { RunEvent, RunEventMap } from '../../nodes/engine/events';
+import { unpackSteps } from '../../nodes/engine/step-latents';
 import type { DebugCommand, DebugRequest, HostToWorker, WorkerToHost } from '../worker/protocol';
 import type { WorkerExit, WorkerHandle } from '../worker/pool';
 import { ActiveRuns, runPosition, type ActiveRun } from './active-runs';
@@ -27,8 +28,11 @@ export interface RunSupervisorOptions {
   /** The run's end is recorded and announced; `releaseWorker`: its worker is alive and may take the next run. */
   ended(run: ActiveRun, opts: { releaseWorker: boolean }): void;
   log?: Log;
-  /** Counts step previews sent to browsers and dropped by the PREVIEW_FPS limit (metrics). */
-  onPreview?: (result: 'sent' | 'dropped') => void;
+  /**
+   * Counts step previews sent to browsers and dropped by the PREVIEW_FPS limit (metrics): frames the worker did not
+   * draw (its own pacing) and frames the safety-net throttle here held back both count as dropped.
+   */
+  onPreview?: (result: 'sent' | 'dropped', count?: number) => void;
 }
 
 export interface StartRun {
@@ -45,14 +49,18 @@ export interface StartRun {
 export class RunSupervisor {
   private readonly active = new ActiveRuns();
   private readonly throttle: PreviewThrottle;
+  private readonly progress: PreviewThrottle<RunEventMap['node:progress']>;
   private readonly relay: RunEventRelay;
   private stopped = false;
 
   constructor(private readonly opts: RunSupervisorOptions) {
-    this.throttle = new PreviewThrottle(opts.previewFps, undefined, () => opts.onPreview?.('dropped'));
+    // Workers pace frames at PREVIEW_FPS themselves: the slack keeps transport jitter from dropping frames already drawn.
+    this.throttle = new PreviewThrottle(opts.previewFps, undefined, () => opts.onPreview?.('dropped'), { slack: 0.25 });
+    this.progress = new PreviewThrottle(opts.previewFps);
     this.relay = new RunEventRelay({
       recorder: opts.records,
       throttle: this.throttle,
+      progress: this.progress,
       previewRunsKept: opts.previewRunsKept,
       emit: (run, event) => {
         if (event.type === 'node:preview') opts.onPreview?.('sent');
@@ -64,6 +72,7 @@ export class RunSupervisor {
         opts.ended(run, how);
       },
       log: opts.log,
+      onSkipped: (count) => opts.onPreview?.('dropped', count),
     });
   }
 
@@ -121,7 +130,9 @@ export class RunSupervisor {
       this.opts.log?.(`worker ${w.id}: "${msg.type}" message for run ${msg.runId}, which is not running on it; dropped`, { runId: msg.runId, workerId: w.id, level: 'warn' });
       return;
     }
-    this.active.serial(run, () => (msg.type === 'done' ? this.relay.done(run, msg.result) : this.relay.event(run, msg.event)), this.opts.log);
+    this.active.serial(run, () => (msg.type === 'done'
+      ? this.relay.done(run, msg.result)
+      : msg.type === 'step-latents' ? this.relay.stepLatents(run, unpackSteps(msg.batch)) : this.relay.event(run, msg.event)), this.opts.log);
   }
 
   /** The worker died: every run it held (one, or a batch) fails. */
@@ -184,6 +195,7 @@ export class RunSupervisor {
     clearTimeout(run.cancelTimer);
     run.deadline?.clear();
     this.throttle.forget(run.runId);
+    this.progress.forget(run.runId);
     this.active.delete(run.runId);
   }
 }

@@ -4,7 +4,10 @@ import { z } from 'zod';
 import type { Graph } from '../../nodes/engine/graph';
 import type { OutputSummary, RunStatus } from '../../nodes/engine/events';
 import type { ChannelStats } from '../../nodes/runtime/tensor';
+import { previewSize } from '../../nodes/models/latent-preview';
 import { artifactUrl } from '../artifacts/store';
+import { stepFrameUrl, type StepFrameKind } from '../steps/frame-http';
+import { StepStore } from '../steps/step-store';
 import type { Run } from '../generated/prisma/client';
 import { POOL_PATTERN, POOL_SHAPE } from '../queue/pools';
 import type { RunQueue } from '../queue/queue';
@@ -17,7 +20,7 @@ import {
 type ArtifactKind = 'image' | 'preview' | 'preview-latent' | 'inspect';
 interface StepInfo { total: number; sigma?: number; timestep?: number; stats: ChannelStats[] }
 interface StepImage { id: string; url: string; width: number; height: number }
-export interface RunStep extends StepInfo { step: number; image: StepImage | null; latent: StepImage | null }
+export interface RunStep extends StepInfo { step: number; image: StepImage; latent: StepImage | null }
 
 const runId = z.string().min(1).max(100);
 const nodeId = z.string().min(1).max(200);
@@ -183,28 +186,20 @@ export const runsRouter = createRouter({
   }),
 
   /**
-   * A sampler node's stored steps, for the debugger's timeline: per step the predicted-x0 preview, the
-   * noisy-latent preview (if stored), sigma/timestep and per-channel latent stats. Empty when pruned.
+   * A sampler node's stored steps, for the debugger's timeline: per step sigma/timestep, per-channel latent stats and
+   * the URLs of its predicted x0 and noisy latent, drawn when requested (server/steps/frame-http.ts). Every step a
+   * watched run made is there; empty when nobody watched or the run's steps were pruned.
    */
-  steps: runViewerProcedure.input(z.object({ runId, nodeId, shareToken })).query(async ({ ctx, input }) => {
-    const rows = await ctx.db.artifact.findMany({
-      where: { runId: input.runId, nodeId: input.nodeId, kind: { in: ['preview', 'preview-latent'] } },
-      orderBy: [{ step: 'asc' }, { createdAt: 'asc' }],
+  steps: runViewerProcedure.input(z.object({ runId, nodeId, shareToken })).query(async ({ ctx, input }): Promise<RunStep[]> => {
+    const stored = await new StepStore(ctx.artifacts.dataDir).list(input.runId, input.nodeId);
+    return stored.map((s) => {
+      const size = previewSize(s.dims[1], s.dims[2]);
+      const frame = (kind: StepFrameKind): StepImage => ({ id: `${s.offset}-${kind}`, url: stepFrameUrl(input.runId, s.offset, kind), ...size });
+      return {
+        step: s.step, total: s.total, sigma: s.sigma ?? undefined, timestep: s.timestep ?? undefined, stats: s.stats,
+        image: frame('x0'), latent: s.hasLatent ? frame('latent') : null,
+      };
     });
-    const byStep = new Map<number, RunStep>();
-    for (const a of rows) {
-      const step = a.step ?? 0;
-      const s = byStep.get(step) ?? { step, total: 0, stats: [], image: null, latent: null };
-      const ref = { id: a.id, url: artifactUrl(a.id), width: a.width, height: a.height };
-      if (a.kind === 'preview') {
-        const info = a.stats ? (JSON.parse(a.stats) as StepInfo) : undefined;
-        Object.assign(s, { image: ref, total: info?.total ?? 0, sigma: info?.sigma, timestep: info?.timestep, stats: info?.stats ?? [] });
-      } else {
-        s.latent = ref;
-      }
-      byStep.set(step, s);
-    }
-    return [...byStep.values()].filter((s) => s.image);
   }),
 
   /** Newest first; `nextCursor` is the id to pass as `cursor` for the following page. */

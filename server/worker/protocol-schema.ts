@@ -2,6 +2,7 @@
 // worker (above all a remote one) is another process that may be buggy, out of date or hostile.
 import { z } from 'zod';
 import type { Breakpoints } from '../../nodes/engine/debugger';
+import { stepFloats, type StepLatents } from '../../nodes/engine/step-latents';
 import type { WorkerToHost } from './protocol';
 
 const id = z.string().min(1).max(256);
@@ -59,6 +60,26 @@ const workerEvent = z.discriminatedUnion('type', [
   }),
 ]);
 
+const floats = z.instanceof(Float32Array, { message: 'expected float32 values (Float32Array)' });
+const dim = z.number().int().min(1).max(1 << 14);
+/** A watched step's facts (nodes/engine/step-latents.ts). */
+const stepInfo = {
+  ...base, nodeId: id, step: count, total: count, sigma: anyNumber.optional(), timestep: anyNumber.optional(),
+  stats: z.array(channelStats).max(1024), dims: z.tuple([dim.max(1024), dim, dim]),
+  latentRgb: z.object({ factors: z.array(z.array(z.number()).length(3)).min(1).max(1024), bias: z.array(z.number()).length(3) }),
+};
+/** Steps as a worker sends them: facts, and one buffer of every step's latents (StepBatch). */
+const stepBatch = z.object({
+  steps: z.array(z.object({ ...stepInfo, hasLatent: z.boolean() })).min(1).max(100_000),
+  data: floats,
+}).refine((b) => b.data.length === b.steps.reduce((n, s) => n + stepFloats(s), 0), { message: 'data must hold exactly the steps\' latents', path: ['data'] });
+/** Steps with their own arrays (a worker host's records): both arrays hold C·h·w values. */
+const stepLatents = z.object({ ...stepInfo, x0: floats, latent: floats.optional() }).refine((s) => {
+  const n = s.dims[0] * s.dims[1] * s.dims[2];
+  return s.x0.length === n && (s.latent === undefined || s.latent.length === n);
+}, { message: 'x0 and latent must hold C·h·w values of dims' });
+const stepList = z.array(stepLatents).min(1).max(100_000);
+
 const runResult = z.object({
   runId: id,
   status: z.enum(['succeeded', 'failed', 'cancelled']),
@@ -83,6 +104,8 @@ const workerToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), workerId: id, provider: id, pid: z.number().int() }),
   z.object({ type: z.literal('event'), runId: id, event: workerEvent })
     .refine((m) => m.event.runId === m.runId, { message: 'the event names another run than its message', path: ['event', 'runId'] }),
+  z.object({ type: z.literal('step-latents'), runId: id, batch: stepBatch })
+    .refine((m) => m.batch.steps.every((s) => s.runId === m.runId), { message: 'a step names another run than its message', path: ['batch', 'steps'] }),
   z.object({ type: z.literal('done'), runId: id, result: runResult })
     .refine((m) => m.result.runId === m.runId, { message: 'the result names another run than its message', path: ['result', 'runId'] }),
   z.object({ type: z.literal('fatal'), workerId: z.string().max(256), message: text }),
@@ -109,7 +132,18 @@ export function parseWorkerMessage(raw: unknown): ParsedWorkerMessage {
   return { ok: false, problem: `malformed ${type} (${issues.join('; ')})` };
 }
 
+/** Steps of `runId` with their own arrays (the worker API's `steps` records), checked like a worker's message. */
+export function parseStepList(runId: string, raw: unknown): { ok: true; steps: StepLatents[] } | { ok: false; problem: string } {
+  const parsed = stepList.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(steps)'}: ${i.message}`);
+    return { ok: false, problem: `malformed steps (${issues.join('; ')})` };
+  }
+  if (parsed.data.some((s) => s.runId !== runId)) return { ok: false, problem: 'a step names another run than its record' };
+  return { ok: true, steps: parsed.data as StepLatents[] };
+}
+
 /** The run a message reports for, if any (for the "only the run it holds" check). */
 export function messageRunId(msg: WorkerToHost): string | undefined {
-  return msg.type === 'event' || msg.type === 'done' ? msg.runId : undefined;
+  return msg.type === 'event' || msg.type === 'done' || msg.type === 'step-latents' ? msg.runId : undefined;
 }

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeWorker, type FakeChannel } from '../testing/fake-worker';
 import { fillGraph, startTestServer, tempDir, until, type TestServer } from '../testing/harness';
-import { parseWorkerMessage } from './protocol-schema';
+import { parseStepList, parseWorkerMessage } from './protocol-schema';
 
 
 describe('parseWorkerMessage', () => {
@@ -30,6 +30,36 @@ describe('parseWorkerMessage', () => {
     expect(parseWorkerMessage({ type: 'event', runId: 'mine', event: { type: 'run:resumed', runId: 'theirs' } }))
       .toEqual({ ok: false, problem: 'malformed "event" message (event.runId: the event names another run than its message)' });
     expect(parseWorkerMessage({ type: 'event', runId: 'r', event: { type: 'run:queued', runId: 'r', position: 1 } }).ok).toBe(false);
+  });
+});
+
+describe('step-latents messages', () => {
+  const info = (over: Record<string, unknown> = {}) => ({
+    runId: 'r', nodeId: 'k', step: 3, total: 10, sigma: 1.5, stats: [{ mean: 0, std: 1, min: -2, max: 2 }], dims: [4, 2, 3],
+    hasLatent: true, latentRgb: { factors: [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0]], bias: [0, 0, 0] },
+    ...over,
+  });
+  const msg = (steps: Record<string, unknown>[], floats: number, runId = 'r') => ({ type: 'step-latents', runId, batch: { steps, data: new Float32Array(floats) } });
+  it('accepts a batch whose data holds exactly its steps\' latents (24 floats each, 48 with the current latent)', () => {
+    const m = msg([info(), info({ step: 4, hasLatent: false })], 48 + 24);
+    expect(parseWorkerMessage(m)).toEqual({ ok: true, msg: m });
+  });
+  it('refuses data of the wrong size or kind, bad dims, and steps of another run', () => {
+    expect(parseWorkerMessage(msg([info()], 47)))
+      .toEqual({ ok: false, problem: 'malformed "step-latents" message (batch.data: data must hold exactly the steps\' latents)' });
+    expect(parseWorkerMessage({ ...msg([info()], 48), batch: { steps: [info()], data: new Uint8Array(192) } }).ok).toBe(false);
+    expect(parseWorkerMessage(msg([info({ dims: [4, 0, 6] })], 0)).ok).toBe(false);
+    expect(parseWorkerMessage(msg([info({ latentRgb: { factors: [[1, 2]], bias: [0, 0, 0] } })], 48)).ok).toBe(false);
+    expect(parseWorkerMessage(msg([], 0)).ok).toBe(false);
+    expect(parseWorkerMessage(msg([info()], 48, 'other')))
+      .toEqual({ ok: false, problem: 'malformed "step-latents" message (batch.steps: a step names another run than its message)' });
+  });
+  it('checks a worker host\'s steps, each with its own arrays', () => {
+    const step = { ...info(), hasLatent: undefined, x0: new Float32Array(24), latent: new Float32Array(24) };
+    expect(parseStepList('r', [step])).toMatchObject({ ok: true, steps: [{ step: 3, dims: [4, 2, 3] }] });
+    expect(parseStepList('r', [{ ...step, x0: new Float32Array(23) }]))
+      .toEqual({ ok: false, problem: 'malformed steps (0: x0 and latent must hold C·h·w values of dims)' });
+    expect(parseStepList('other', [step])).toEqual({ ok: false, problem: 'a step names another run than its record' });
   });
 });
 

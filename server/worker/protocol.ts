@@ -6,6 +6,7 @@ import type { Graph } from '../../nodes/engine/graph';
 import type { RunEvent } from '../../nodes/engine/events';
 import type { RunResult } from '../../nodes/engine/executor';
 import type { PromptCacheTotals } from '../../nodes/engine/prompt-cache';
+import type { StepBatch } from '../../nodes/engine/step-latents';
 
 /** Breakpoints a run starts with (the engine's DebugSession format). */
 export type DebugRequest = Breakpoints;
@@ -48,6 +49,8 @@ export type WorkerRunResult = Omit<RunResult, 'values'> & {
 export type WorkerToHost =
   | { type: 'ready'; workerId: string; provider: string; pid: number }
   | { type: 'event'; runId: string; event: RunEvent }
+  /** Watched sampler steps' raw latents, in order, for the timeline (stored by the host, never broadcast). */
+  | { type: 'step-latents'; runId: string; batch: StepBatch }
   | { type: 'done'; runId: string; result: WorkerRunResult }
   /** The worker cannot start (missing module, bad config); the host logs it and backs off. */
   | { type: 'fatal'; workerId: string; message: string }
@@ -81,6 +84,8 @@ export interface WorkerConfig {
   debugPauseTimeoutMs: number;
   /** MAX_IMAGE_PIXELS: nodes refuse larger outputs and decodes. */
   maxImagePixels: number;
+  /** PREVIEW_FPS: live frames drawn per second per sampler; unset: every watched step (the host still throttles). */
+  previewFps?: number;
 }
 
 export const WORKER_CONFIG_ENV = 'STEPFLOW_WORKER_CONFIG';

@@ -78,6 +78,8 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
         signal: abort.signal,
         onEvent: emit,
         wantsPreview: () => current.listeners > 0,
+        previewFps: config.previewFps,
+        onSteps: (steps) => send({ type: 'step-latents', runId: msg.runId, batch: steps }),
         debug: current.debug,
         cacheScope: msg.ownerId ?? undefined,
         batch: batch?.member(msg.runId),
