@@ -30,7 +30,8 @@ export class EulerDiscreteScheduler extends DiscreteSigmaScheduler {
     const sigma = this.sigmas[i];
     const x0 = this.predictX0(modelOutput, sample, sigma);
     const dt = f(this.sigmas[i + 1] - sigma);
-    const prev = sample.map((x, k) => f(x + f(f(f(x - x0[k]) / sigma) * dt)));
+    const prev = new Float32Array(sample.length);
+    for (let k = 0; k < prev.length; k++) prev[k] = f(sample[k] + f(f(f(sample[k] - x0[k]) / sigma) * dt));
     this.stepIdx = i + 1;
     return { prevSample: prev, predOriginalSample: x0 };
   }
