@@ -69,7 +69,7 @@ export class BatchGroup {
     };
   }
 
-  /** The run ended (any way): the others stop waiting for it. */
+  /** The run ended (any way), or left batching for good (the debugger holds it): the others stop waiting for it. */
   leave(runId: string): void {
     const m = this.members.get(runId);
     if (!m || m.state === 'gone') return;
@@ -85,7 +85,7 @@ export class BatchGroup {
         const entries = group as (Waiting & { cursor: LoopCursor; resolve: typeof resolve })[];
         void runBatchedLoop(entries.map((w, i) => ({
           cursor: w.cursor, resolve: w.resolve, reject: w.reject,
-          detach: () => this.detach(members[i]),
+          detach: () => this.leave(members[i].runId),
         })));
       },
       resolve,
@@ -141,12 +141,6 @@ export class BatchGroup {
       if (signal?.aborted) onAbort();
       else this.flushIfReady();
     });
-  }
-
-  /** A member the debugger holds leaves batching for good: the others stop waiting for it. */
-  private detach(m: Member): void {
-    m.state = 'gone';
-    this.flushIfReady();
   }
 
   private flushIfReady(): void {

@@ -125,10 +125,11 @@ export function createClaim(d: ClaimDeps): (runId: string, body: unknown) => Pro
    */
   async function claimMates(row: Row, pool: string, worker: string): Promise<Row[]> {
     const { maxBatch, windowMs } = d.batching;
-    if (maxBatch <= 1 || batchKeyOf(row) === null) return [];
+    const key = maxBatch > 1 ? batchKeyOf(row) : null;
+    if (key === null) return [];
     const look = async () => {
       const line = await d.db.run.findMany({ where: { status: 'queued', pool }, orderBy: QUEUE_ORDER, take: maxBatch * 4, include: { workflow: { select: { ownerId: true } } } });
-      return gatherBatch([row, ...line], maxBatch).slice(1);
+      return gatherBatch([row, ...line], maxBatch, key).slice(1);
     };
     let found = await look();
     const left = row.queuedAt.getTime() + windowMs - Date.now();

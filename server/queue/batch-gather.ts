@@ -63,14 +63,14 @@ export function aloneReason(run: BatchCandidate, maxBatch: number): string {
 }
 
 /**
- * From the queued runs in line order, the head and the first `maxBatch - 1` others with its key. Runs between them
- * with other keys keep their place for the next free worker.
+ * From the queued runs in line order, the head and the first `maxBatch - 1` others with `key`, the head's batch key
+ * (the caller has it already; null: the head goes alone). Runs between them with other keys keep their place for the
+ * next free worker.
  */
-export function gatherBatch<R extends BatchCandidate>(line: R[], maxBatch: number): R[] {
+export function gatherBatch<R extends BatchCandidate>(line: R[], maxBatch: number, key: string | null): R[] {
   if (line.length === 0) return [];
   const head = line[0];
-  const key = maxBatch > 1 ? batchKeyOf(head) : null;
-  if (key === null) return [head];
+  if (key === null || maxBatch <= 1) return [head];
   const batch = [head];
   for (const r of line.slice(1)) {
     if (batch.length >= maxBatch) break;

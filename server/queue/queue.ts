@@ -391,8 +391,9 @@ export class RunQueue {
       // A few batches' worth of the line: enough to find batch-mates behind runs that cannot join.
       const line = await db.run.findMany({ where: { status: 'queued' }, orderBy: QUEUE_ORDER, take: maxBatch * 4, include: { workflow: { select: { ownerId: true } } } });
       if (line.length === 0) break;
-      const picked = gatherBatch(line, maxBatch);
-      if (picked.length < maxBatch && maxBatch > 1 && batchKeyOf(picked[0]) !== null) {
+      const key = maxBatch > 1 ? batchKeyOf(line[0]) : null;
+      const picked = gatherBatch(line, maxBatch, key);
+      if (key !== null && picked.length < maxBatch) {
         // Wait for company until the head has been queued for the window (Triton's max queue delay).
         const waitMs = picked[0].queuedAt.getTime() + windowMs - Date.now();
         if (waitMs > 0) {

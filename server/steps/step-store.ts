@@ -5,10 +5,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { StepLatents } from '../../nodes/engine/step-latents';
-import type { LatentRgb } from '../../nodes/models/latent-rgb';
+import type { StepInfo, StepLatents } from '../../nodes/engine/step-latents';
 import { float16ToFloat32, float32ToFloat16 } from '../../nodes/runtime/float16';
-import type { ChannelStats } from '../../nodes/runtime/tensor';
 
 /** Record = MAGIC, header length (u32 LE), payload length (u32 LE), header JSON, payload (x0 then latent, float16 LE). */
 const MAGIC = 0x31534653; // "SFS1" read as a little-endian u32
@@ -18,20 +16,11 @@ const EXT = '.steps';
 // Latents are copied as typed arrays, in the host's byte order; every platform Node runs StepFlow on is little-endian.
 if (os.endianness() !== 'LE') throw new Error('server/steps/step-store.ts stores float16 little-endian and needs a little-endian host');
 
-/** What a record says about its step, and where it starts in the run's file (its id in frame URLs). */
-export interface StoredStep {
-  offset: number;
-  nodeId: string;
-  step: number;
-  total: number;
-  sigma?: number;
-  timestep?: number;
-  stats: ChannelStats[];
-  /** [C, h, w] */
-  dims: [number, number, number];
-  latentRgb: LatentRgb;
-  hasLatent: boolean;
-}
+/**
+ * What a record says about its step (the engine's StepInfo; the file names the run), and where it starts in the run's
+ * file (its id in frame URLs).
+ */
+export type StoredStep = Omit<StepInfo, 'runId'> & { offset: number };
 
 type Header = Omit<StoredStep, 'offset'>;
 
