@@ -126,7 +126,7 @@ function relativeChange(a: Float32Array, b: Float32Array): number {
 
 /**
  * One run's position in the loop: its sample, its scheduler (schedulers keep per-run history, so each run has its
- * own), its noise and hooks. The solo loop below drives one cursor; the batched loop (batch-loop.ts) drives several
+ * own), its noise and hooks. runCursor below drives one cursor; the batched loop (batch.ts) drives several
  * through shared model calls, so both advance a run by exactly the same arithmetic.
  */
 export class LoopCursor {
@@ -210,10 +210,6 @@ export class LoopCursor {
       evaluations, stoppedEarly: this.stoppedEarly, stopIndex: this.index,
     };
   }
-}
-
-export function runSamplingLoop(o: LoopOptions): Promise<LoopResult> {
-  return runCursor(new LoopCursor(o));
 }
 
 /** Drives one cursor to its end: model call per step, the debugger's hooks awaited around each step. */
