@@ -52,6 +52,23 @@ export function openRedis(url: string, role: string, log: (m: string) => void): 
   return redis;
 }
 
+/**
+ * Closes a connection after the commands in flight have their replies (QUIT), then drops it. A plain disconnect
+ * rejects them with "Connection is closed", and some callers (the Socket.io adapter's publishes) never handle that:
+ * an unhandled rejection after the server has gone.
+ */
+export async function quitRedis(redis: Redis, timeoutMs = 2000): Promise<void> {
+  if (redis.status === 'ready') {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      redis.quit().then(() => undefined, () => undefined),
+      new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); }),
+    ]);
+    clearTimeout(timer);
+  }
+  redis.disconnect();
+}
+
 /** Resolves once the connection is ready (start-up fails with the reason instead of waiting for ever). */
 export async function redisReady(redis: Redis, url: string, timeoutMs = 10_000): Promise<void> {
   if (redis.status === 'ready') return;

@@ -12,7 +12,7 @@ import type { StepflowIo } from '../socket';
 import type { WorkerConfig } from '../worker/protocol';
 import { watchClusterListeners } from './cluster-listeners';
 import { startLostWorkerSweep } from './lost-workers';
-import { clusterNames, openRedis, redactUrl, redisReady, type ClusterNames } from './redis';
+import { clusterNames, openRedis, quitRedis, redactUrl, redisReady, type ClusterNames } from './redis';
 import { createRemoteDispatch } from './remote-dispatch';
 import { publishControl } from './control';
 import { startWorkerHost, type WorkerHost } from './worker-host';
@@ -61,8 +61,7 @@ export async function openScaledMode(env: Env, log: (m: string) => void): Promis
     },
     async close() {
       await dispatch.close();
-      adapterSub.disconnect();
-      redis.disconnect();
+      await Promise.all([quitRedis(adapterSub), quitRedis(redis)]);
     },
   };
 }
