@@ -1,9 +1,11 @@
 // Finding and reading things in the editor: Quick-add ranks exact/prefix titles, ComfyUI aliases and params
-// first; "?" shows every shortcut; the app's questions are in-app dialogs (never native ones); the minimap
+// first; "?" shows every shortcut; the app's questions (break at step, leave, restore, import) are in-app dialogs,
+// never native ones; the minimap
 // can be hidden (remembered); and a page load asks the server for nothing it lacks (favicon).
 import { expect, test, type Page } from '@playwright/test';
 import { colourGraph, createWorkflow, templateGraph, type GraphJson } from './api';
 import { graphNode } from './canvas';
+import { dropFile } from './files';
 import { TXT2IMG_TEMPLATE } from './scenario';
 
 const EMPTY: GraphJson = { version: 1, nodes: [], edges: [] };
@@ -136,6 +138,43 @@ test('leaving with unsaved changes through the Runs link asks in-app; Cancel sta
   await page.getByRole('link', { name: 'Runs', exact: true }).click();
   await dialog.getByRole('button', { name: 'Leave without saving' }).click();
   await expect(page).toHaveURL(/\/runs$/);
+  expect(native).toEqual([]);
+});
+
+test('restoring over unsaved edits and importing over a non-empty canvas ask in-app', async ({ page, request }) => {
+  const native = forbidNativeDialogs(page);
+  const id = await createWorkflow(request, `replace ${Date.now()}`, colourGraph('#101010'));
+  await page.goto(`/w/${id}`);
+  const colour = graphNode(page, 'fill').getByTestId('param-color');
+  await colour.fill('#202020');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByTestId('unsaved-dot')).toHaveCount(0);
+  await colour.fill('#303030');
+
+  await page.getByRole('tab', { name: 'Versions' }).click();
+  const restore = page.getByRole('dialog', { name: 'Restore version 1?' });
+  await page.getByRole('button', { name: 'Restore v1' }).click();
+  await expect(restore).toBeVisible();
+  await restore.getByRole('button', { name: 'Cancel' }).click();
+  await expect(restore).toHaveCount(0);
+  await expect(colour).toHaveValue('#303030');
+  await page.getByRole('button', { name: 'Restore v1' }).click();
+  await restore.getByRole('button', { name: 'Restore' }).click();
+  await expect(colour).toHaveValue('#101010');
+
+  // A workflow file dropped on the canvas: Esc keeps the canvas, Enter (on the focused Replace) takes the file.
+  const file = JSON.stringify({ ...templateGraph(TXT2IMG_TEMPLATE), meta: { name: 'txt2img' } });
+  const replace = page.getByRole('dialog', { name: 'Replace the canvas?' });
+  await dropFile(page.getByTestId('canvas'), 'txt2img.json', 'application/json', file);
+  await expect(replace).toContainText('Replace the 2 node(s) on the canvas');
+  await page.keyboard.press('Escape');
+  await expect(replace).toHaveCount(0);
+  await expect(page.getByTestId('graph-node')).toHaveCount(2);
+  await dropFile(page.getByTestId('canvas'), 'txt2img.json', 'application/json', file);
+  await expect(replace).toBeVisible();
+  await page.keyboard.press('Enter');
+  await expect(graphNode(page, 'sampler')).toBeVisible();
+  await expect(page.getByTestId('graph-node')).toHaveCount(7);
   expect(native).toEqual([]);
 });
 

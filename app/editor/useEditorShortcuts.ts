@@ -17,8 +17,8 @@ export function useEditorShortcuts(handlers: ShortcutHandlers) {
   ref.current = handlers;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      // A modal dialog owns the keyboard (Enter confirms it, Esc cancels it).
-      if ((e.target as Element | null)?.closest?.('[aria-modal="true"]')) return;
+      // An open dialog owns the keyboard (Enter confirms it, Esc cancels it).
+      if ((e.target as Element | null)?.closest?.('dialog, [role="dialog"]')) return;
       const action = shortcutAction(e, inTextField(e.target));
       if (!action) return;
       e.preventDefault();
