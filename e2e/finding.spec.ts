@@ -1,7 +1,6 @@
 // Finding and reading things in the editor: Quick-add ranks exact/prefix titles, ComfyUI aliases and params
 // first; "?" shows every shortcut; the app's questions (break at step, leave, restore, import) are in-app dialogs,
-// never native ones; the minimap
-// can be hidden (remembered); and a page load asks the server for nothing it lacks (favicon).
+// never native ones; the minimap can be hidden (remembered); and a page load asks for nothing missing (favicon).
 import { expect, test, type Page } from '@playwright/test';
 import { colourGraph, createWorkflow, templateGraph, type GraphJson } from './api';
 import { graphNode } from './canvas';
