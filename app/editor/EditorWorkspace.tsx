@@ -30,6 +30,8 @@ import { Palette } from './Palette';
 import { ResultsPanel } from './ResultsPanel';
 import { RunBar } from './RunBar';
 import { ShareDialog } from './ShareDialog';
+import { ShortcutsOverlay } from './ShortcutsOverlay';
+import { toggleMinimap } from './minimap-setting';
 import { isTerminal } from './run-state';
 import { useDebugger } from './useDebugger';
 import { useEditorImport } from './useEditorImport';
@@ -82,6 +84,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     unsavedGraph: () => (doc.dirty ? doc.graph : null),
   });
   const [sharing, setSharing] = useState(false);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const [batch, setBatch] = useState(1);
   const [panel, setPanel] = useState<SideTab>('results');
   const [menu, setMenu] = useState<NodeMenuTarget | null>(null);
@@ -138,6 +141,8 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
       const r = editor.toggleBypass();
       if (r.count) notify(`${r.on ? 'Bypassed' : 'Un-bypassed'} ${r.count} node(s)`);
     },
+    toggleMinimap,
+    showShortcuts: () => setShortcutsOpen(true),
   });
 
 
@@ -215,7 +220,9 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
         onFork={() => void forking.fork()} onRestore={(v) => void doc.restore(v).then(() => { window.location.href = `/w/${workflow.id}`; })}
       />
       <div className="editor-body">
-        {!readOnly && <Palette catalog={catalog} onAdd={(type) => editor.addNode(type, besideGraph(editor.nodes))} />}
+        {!readOnly && (
+          <Palette catalog={catalog} onAdd={(type) => editor.addNode(type, besideGraph(editor.nodes))} onShowShortcuts={() => setShortcutsOpen(true)} />
+        )}
         <EditorNodeContext.Provider value={services}>
           <Canvas
             editor={editor} catalog={catalogMap} pointer={pointer} readOnly={readOnly}
@@ -277,6 +284,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
           onToggleBypass={readOnly ? undefined : () => { editor.toggleBypass([menu.nodeId]); }}
         />
       )}
+      {shortcutsOpen && <ShortcutsOverlay onClose={() => setShortcutsOpen(false)} />}
       {viewerUrl && <ImageViewer url={viewerUrl} onClose={() => setViewerUrl(null)} />}
       {sharing && (
         <ShareDialog

@@ -7,6 +7,7 @@ import type { CatalogNode } from '../../nodes/engine/catalog';
 import type { Graph } from '../../nodes/engine/graph';
 import { validateGraph } from '../../nodes/engine/validate';
 import { useTRPC, useTRPCClient } from '../lib/trpc';
+import { useDialogs } from '../shell/dialogs';
 import { useToast } from '../shell/toast';
 import { flowToGraph, graphToFlow } from './graph-mapping';
 import type { GraphEditor } from './useGraphEditor';
@@ -28,6 +29,7 @@ export function useWorkflowDocument(workflow: LoadedWorkflow, editor: GraphEdito
   const client = useTRPCClient();
   const queryClient = useQueryClient();
   const notify = useToast();
+  const dialogs = useDialogs();
   // Graph-level data (name, exposed API inputs…): state, so a change marks the document unsaved; the ref serves callbacks.
   const [metaState, setMetaState] = useState(workflow.version.graph.meta);
   const meta = useRef(metaState);
@@ -64,7 +66,9 @@ export function useWorkflowDocument(workflow: LoadedWorkflow, editor: GraphEdito
   }, [client, editor, message, notify, queryClient, trpc, workflow.id]);
 
   const restore = useCallback(async (version: number) => {
-    if (dirty && !window.confirm('Restoring replaces your unsaved changes. Continue?')) return;
+    if (dirty && !await dialogs.confirm({
+      title: `Restore version ${version}?`, message: 'Restoring replaces your unsaved changes.', confirmLabel: 'Restore',
+    })) return;
     try {
       const res = await client.workflows.restore.mutate({ id: workflow.id, version });
       const w = await client.workflows.get.query({ id: workflow.id, version: res.version });
@@ -77,7 +81,7 @@ export function useWorkflowDocument(workflow: LoadedWorkflow, editor: GraphEdito
     } catch (e) {
       notify(`Restore failed: ${(e as Error).message}`, 'error');
     }
-  }, [client, dirty, editor, notify, queryClient, trpc, workflow.id]);
+  }, [client, dialogs, dirty, editor, notify, queryClient, trpc, workflow.id]);
 
   /** Puts an imported graph on the canvas as unsaved changes (Save stores it as a new version). */
   const load = useCallback((g: Graph) => {

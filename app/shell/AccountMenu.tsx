@@ -6,6 +6,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '../lib/trpc';
 import { loginHref } from '../login/next-path';
 import { continueAsNewSession } from '../login/session-change';
+import { useDialogs } from './dialogs';
 import { GuardedLink } from './GuardedLink';
 import { useToast } from './toast';
 import { confirmLeave, setUnsavedChanges } from './unsaved-guard';
@@ -17,6 +18,7 @@ export function AccountMenu() {
   const path = usePathname();
   const router = useRouter();
   const me = useQuery(trpc.auth.me.queryOptions());
+  const dialogs = useDialogs();
   const signOut = useMutation(trpc.auth.signOut.mutationOptions({
     onSuccess: () => {
       setUnsavedChanges(false); // the user already agreed to leave
@@ -52,7 +54,7 @@ export function AccountMenu() {
       <GuardedLink href="/settings" className={path.startsWith('/settings') ? 'active' : ''}>Settings</GuardedLink>
       <button
         type="button" disabled={signOut.isPending || signOut.isSuccess}
-        onClick={() => { if (confirmLeave()) signOut.mutate(); }}
+        onClick={() => void confirmLeave(dialogs).then((leave) => { if (leave) signOut.mutate(); })}
       >
         Sign out
       </button>
