@@ -126,12 +126,16 @@ export const workflowsRouter = createRouter({
     }),
 
   create: signedInProcedure('create workflows')
-    .input(z.object({ name, description: description.optional(), graph: z.unknown().optional(), templateFile: z.string().max(200).optional() })
+    .input(z.object({
+      name, description: description.optional(), graph: z.unknown().optional(), templateFile: z.string().max(200).optional(),
+      /** The first version's message (an editor draft's first save). */
+      message: z.string().max(1000).optional(),
+    })
       .refine((v) => !(v.graph !== undefined && v.templateFile !== undefined), 'give either graph or templateFile, not both'))
     .mutation(async ({ ctx, input }) => {
       const user = ctx.user;
       let source: unknown = input.graph ?? EMPTY_GRAPH;
-      let message = 'created';
+      let message = input.message?.trim() || 'created';
       if (input.templateFile) {
         try {
           source = readTemplateGraph(input.templateFile);
