@@ -10,7 +10,8 @@ import type { GraphProblem } from '../../nodes/engine/validate';
 import type { ArtifactRef } from '../../nodes/engine/events';
 import { useTRPC } from '../lib/trpc';
 import { downloadGraphJson } from '../lib/workflow-file';
-import { ImportButton } from '../shell/ImportButton';
+import { ImportFileInput } from '../shell/ImportButton';
+import { MoreMenu } from '../shell/MoreMenu';
 import { TopNav } from '../shell/TopNav';
 import { useToast } from '../shell/toast';
 import { setUnsavedChanges } from '../shell/unsaved-guard';
@@ -40,7 +41,7 @@ import { useFork } from './useFork';
 import { useGraphEditor } from './useGraphEditor';
 import { useRunActions } from './useRunActions';
 import { useRunFollower } from './useRunFollower';
-import { useWorkflowDocument, type LoadedWorkflow } from './useWorkflowDocument';
+import { useWorkflowDocument, type CreatedWorkflow, type LoadedWorkflow } from './useWorkflowDocument';
 import { VersionsPanel } from './VersionsPanel';
 import { WorkflowBanner } from './WorkflowBanner';
 import { WorkflowTitle } from './WorkflowTitle';
@@ -56,6 +57,12 @@ interface Props {
   models: ReadonlyMap<string, string[]>;
   /** Per kind: model name -> fp32 / fp16 / int8..., shown in the pickers. */
   modelPrecision?: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** Open with the name field selected (a copy or draft just made). */
+  renameNow?: boolean;
+  /** A draft's first save stored it. */
+  onCreated?(w: CreatedWorkflow): void;
+  /** Renames a draft (kept locally until stored). */
+  onRename?(name: string): Promise<void>;
 }
 
 type SideTab = 'results' | 'debug' | 'inspect' | 'versions' | 'about' | 'api';
@@ -63,13 +70,13 @@ const SIDE_TABS: [SideTab, string][] = [
   ['results', 'Results'], ['debug', 'Debug'], ['inspect', 'Inspect'], ['versions', 'Versions'], ['about', 'About'], ['api', 'API'],
 ];
 
-export function EditorWorkspace({ workflow, access: initialAccess, catalog, models, modelPrecision }: Props) {
+export function EditorWorkspace({ workflow, access: initialAccess, catalog, models, modelPrecision, renameNow, onCreated, onRename }: Props) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const notify = useToast();
   const catalogMap = useMemo(() => new Map(catalog.map((c) => [c.type, c])), [catalog]);
   const editor = useGraphEditor(workflow.version.graph, catalogMap);
-  const doc = useWorkflowDocument(workflow, editor, catalogMap);
+  const doc = useWorkflowDocument(workflow, editor, catalogMap, onCreated);
   const { view, previews, latentPreviews, stepLog, enqueued } = useRunFollower(workflow.id);
   const dbg = useDebugger(view);
   // Sharing and tags change here (Share dialog, About tab) without reloading the editor.
@@ -91,7 +98,10 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
   const [inspected, setInspected] = useState<string | null>(null);
   const [viewerUrl, setViewerUrl] = useState<string | null>(null);
   const pointer = useRef<XYPosition | null>(null);
+  const importInput = useRef<HTMLInputElement>(null);
   const { dirty } = doc;
+  // A draft has no versions, settings or API until its first save stores it.
+  const sideTabs = workflow.draft ? SIDE_TABS.filter(([t]) => t === 'results' || t === 'debug' || t === 'inspect') : SIDE_TABS;
 
   const allProblems = useMemo(() => [...doc.validation.problems, ...actions.extraProblems], [doc.validation, actions.extraProblems]);
   const problemsByNode = useMemo(() => {
@@ -185,10 +195,10 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
 
   return (
     <div className="editor">
-      <TopNav>
+      <TopNav compact>
         <WorkflowTitle
           id={workflow.id} name={workflow.name} dirty={dirty} version={access.viewingVersion ?? doc.savedVersion} canRename={canSave}
-          owner={canSave ? null : access.ownerName}
+          owner={canSave ? null : access.ownerName} renameNow={renameNow} onRename={onRename}
         />
         {canSave && (
           <>
@@ -198,21 +208,26 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
               onKeyDown={(e) => { if (e.key === 'Enter') save(); }}
             />
             <button type="button" onClick={save} title="Save a new version (Ctrl+S)">Save</button>
-            {access.authMode === 'local' && (
+            {access.authMode === 'local' && !workflow.draft && (
               <button type="button" onClick={() => setSharing(true)} title="Private, anyone with the link, or public" data-testid="share-button">
                 Share{access.visibility !== 'private' ? ` · ${access.visibility === 'link' ? 'link' : 'public'}` : ''}
               </button>
             )}
-            <ImportButton onFile={(f) => void imports.importFile(f)} />
+            <ImportFileInput ref={importInput} onFile={(f) => void imports.importFile(f)} />
           </>
         )}
-
-        <button type="button" onClick={() => downloadGraphJson(workflow.name, doc.graph)} title="Download the canvas graph as StepFlow JSON">
-          Export JSON
-        </button>
         <RunBar
           view={view} onRun={() => void actions.run({ ...dbg.runOptions(), count: batch })} onStop={actions.stop} onPause={dbg.pause} busy={actions.busy}
           debug={dbg.enabled} onDebug={dbg.setEnabled} count={batch} onCount={setBatch}
+        />
+        {/* Secondary actions: kept out of the bar so the header fits at 1280 px with accounts on. */}
+        <MoreMenu
+          items={[
+            ...(canSave ? [{
+              label: 'Import…', title: 'Import a StepFlow PNG/JSON or a ComfyUI API-format JSON', onSelect: () => importInput.current?.click(),
+            }] : []),
+            { label: 'Export JSON', title: 'Download the canvas graph as StepFlow JSON', onSelect: () => downloadGraphJson(workflow.name, doc.graph) },
+          ]}
         />
       </TopNav>
       <WorkflowBanner
@@ -233,7 +248,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
         <aside className="side-panel">
           {imports.summary && <ImportReport summary={imports.summary} onClose={imports.dismiss} />}
           <div className="tabs" role="tablist">
-            {SIDE_TABS.map(([tab, label]) => (
+            {sideTabs.map(([tab, label]) => (
               <button key={tab} type="button" role="tab" aria-selected={panel === tab} onClick={() => setPanel(tab)}>{label}</button>
             ))}
           </div>

@@ -63,8 +63,9 @@ export function useRunActions({ workflowId, doc, editor, view, enqueued, canSave
     try {
       let res;
       if (canSave) {
-        const version = doc.dirty ? await doc.save(doc.message || 'saved before run') : doc.savedVersion;
-        res = await client.runs.enqueue.mutate({ workflowId, version, debug: opts.debug, targets: opts.targets, count: opts.count });
+        // A draft (version 0) is stored first; its id is known only once that save returns.
+        const version = doc.dirty || doc.savedVersion === 0 ? await doc.save(doc.message || 'saved before run') : doc.savedVersion;
+        res = await client.runs.enqueue.mutate({ workflowId: doc.workflowId(), version, debug: opts.debug, targets: opts.targets, count: opts.count });
       } else {
         res = await client.runs.enqueue.mutate({
           workflowId, shareToken, graph: doc.graph, debug: opts.debug, targets: opts.targets, count: opts.count,

@@ -1,6 +1,7 @@
 'use client';
 // The open workflow as a document: its graph as saved vs as edited (dirty), live validation,
 // Save (new version with a message), Restore of an older version and Load of an imported graph.
+// A draft (New) is stored by its first save, which creates the workflow (version 1) and reports its id.
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { CatalogNode } from '../../nodes/engine/catalog';
@@ -16,7 +17,11 @@ export interface LoadedWorkflow {
   id: string;
   name: string;
   version: { number: number; graph: Graph };
+  /** Not stored yet: the first save creates it (id is '' until then). */
+  draft?: boolean;
 }
+
+export interface CreatedWorkflow { id: string; name: string }
 
 /** The JSON the editor would save for `g` right after opening it (positions filled in). */
 function canonical(g: Graph): string {
@@ -24,7 +29,9 @@ function canonical(g: Graph): string {
   return JSON.stringify(flowToGraph(f.nodes, f.edges, g.meta));
 }
 
-export function useWorkflowDocument(workflow: LoadedWorkflow, editor: GraphEditor, catalog: ReadonlyMap<string, CatalogNode>) {
+export function useWorkflowDocument(
+  workflow: LoadedWorkflow, editor: GraphEditor, catalog: ReadonlyMap<string, CatalogNode>, onCreated?: (w: CreatedWorkflow) => void,
+) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const queryClient = useQueryClient();
@@ -45,17 +52,29 @@ export function useWorkflowDocument(workflow: LoadedWorkflow, editor: GraphEdito
   );
   const validation = useMemo(() => validateGraph(logical, { catalog }), [logical, catalog]);
 
+  // The id a draft's first save got: callers that saved and then act on the workflow (Run) read it at once.
+  const createdId = useRef<string | null>(null);
+  const workflowId = useCallback(() => createdId.current ?? workflow.id, [workflow.id]);
+
   const saving = useRef<Promise<number> | null>(null);
-  /** Stores a new version; concurrent calls share one request. Rejects (after a toast) on failure. */
+  /** Stores a new version (a draft: creates the workflow); concurrent calls share one request. Rejects (after a toast) on failure. */
   const save = useCallback(async (msg?: string): Promise<number> => {
     if (saving.current) return saving.current;
     const g = editor.graphOf(meta.current);
     const text = JSON.stringify(g);
-    const p = client.workflows.save.mutate({ id: workflow.id, graph: g, message: msg ?? message })
+    const stored = workflow.draft && !createdId.current
+      ? client.workflows.create.mutate({ name: workflow.name, graph: g, message: (msg ?? message) || undefined })
+        .then((w) => {
+          createdId.current = w.id;
+          onCreated?.({ id: w.id, name: w.name });
+          return { version: 1 };
+        })
+      : client.workflows.save.mutate({ id: workflowId(), graph: g, message: msg ?? message });
+    const p = stored
       .then((res) => {
         setSaved({ json: text, version: res.version });
         setMessage('');
-        void queryClient.invalidateQueries(trpc.workflows.versions.queryFilter({ id: workflow.id }));
+        void queryClient.invalidateQueries(trpc.workflows.versions.queryFilter({ id: workflowId() }));
         void queryClient.invalidateQueries(trpc.workflows.list.queryFilter());
         notify(`Saved version ${res.version}`, 'success');
         return res.version;
@@ -63,7 +82,7 @@ export function useWorkflowDocument(workflow: LoadedWorkflow, editor: GraphEdito
       .finally(() => { saving.current = null; });
     saving.current = p;
     return p.catch((e: Error) => { notify(`Save failed: ${e.message}`, 'error'); throw e; });
-  }, [client, editor, message, notify, queryClient, trpc, workflow.id]);
+  }, [client, editor, message, notify, queryClient, trpc, workflow.draft, workflow.name, workflowId, onCreated]);
 
   const restore = useCallback(async (version: number) => {
     if (dirty && !await dialogs.confirm({
@@ -99,7 +118,7 @@ export function useWorkflowDocument(workflow: LoadedWorkflow, editor: GraphEdito
     setMetaState(meta.current);
   }, []);
 
-  return { dirty, graph, load, logical, validation, savedVersion: saved.version, message, setMessage, save, restore, setMetaField };
+  return { dirty, graph, load, logical, validation, savedVersion: saved.version, message, setMessage, save, restore, setMetaField, workflowId };
 }
 
 export type WorkflowDocument = ReturnType<typeof useWorkflowDocument>;
