@@ -219,6 +219,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     cacheBytes: env.CACHE_BYTES,
     promptCacheBytes: env.PROMPT_CACHE_BYTES,
     modelBudgetBytes: env.MODEL_BUDGET_BYTES,
+    spinWait: env.ORT_SPIN_WAIT === '1',
     debugPauseTimeoutMs: env.DEBUG_PAUSE_TIMEOUT,
     maxImagePixels: env.MAX_IMAGE_PIXELS,
     previewFps: env.PREVIEW_FPS,

@@ -54,6 +54,11 @@ export const envSchema = z.object({
   /** Bearer token Prometheus presents to GET /metrics; unset: admins only (AUTH=local) or this machine only (AUTH=none). */
   METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters (use a long random string)').max(256).optional(),
   EXECUTION_PROVIDER: z.enum(['cpu', 'cuda'], { error: 'EXECUTION_PROVIDER must be "cpu" or "cuda"' }).default('cpu'),
+  /**
+   * 1: ONNX Runtime's CPU threads spin between operators instead of sleeping. Off by default: a worker shares its
+   * cores with the web server (and other workers), and spinning threads took that CPU (bench/throughput.ts).
+   */
+  ORT_SPIN_WAIT: z.enum(['0', '1'], { error: 'ORT_SPIN_WAIT must be 0 or 1' }).default('0'),
   /** Dynamic batching: how long (ms) the first queued run waits for runs that can share its sampling loop. */
   BATCH_WINDOW_MS: int('BATCH_WINDOW_MS').min(0).max(10_000).default(20),
   /** Dynamic batching: most runs one worker takes at once (1 = off). Not MAX_BATCH_COUNT, the "Run ×N" cap. */

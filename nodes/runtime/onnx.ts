@@ -22,6 +22,11 @@ export interface RuntimeConfig {
   provider: Provider;
   /** Threads inside one operator; default: every core. */
   intraOpThreads?: number;
+  /**
+   * Let those threads spin between operators (ORT's own default). Off here: a spinning pool kept a core busy while
+   * the sampler's JavaScript ran, which the web process on the same machine needed.
+   */
+  spinWait?: boolean;
   /** Upper bound for the summed size of loaded sessions (model + external weights). */
   budgetBytes: number;
   cudaDeviceId?: number;
@@ -174,6 +179,7 @@ export class ModelSession {
 export class OnnxRuntime {
   #provider: Provider;
   readonly #threads: number;
+  readonly #spinWait: boolean;
   readonly #budget: number;
   readonly #warn: (m: string) => void;
   readonly #sessions = new Map<string, ModelSession>();
@@ -189,6 +195,7 @@ export class OnnxRuntime {
   constructor(readonly config: RuntimeConfig) {
     this.#provider = config.provider;
     this.#threads = config.intraOpThreads ?? os.availableParallelism();
+    this.#spinWait = config.spinWait ?? false;
     this.#budget = config.budgetBytes;
     this.#warn = config.onWarning ?? ((m) => console.warn(`[onnx] ${m}`));
   }
@@ -290,10 +297,13 @@ export class OnnxRuntime {
       graphOptimizationLevel: 'all',
       logSeverityLevel: 4,
       executionProviders: ['cpu'],
-      // ORT resolves external weights next to a model file, but for in-memory bytes it must be told where.
-      ...('bytes' in source && opts.externalDataDir
-        ? { extra: { session: { model_external_initializers_file_folder_path: path.resolve(opts.externalDataDir) } } }
-        : {}),
+      extra: {
+        session: {
+          intra_op: { allow_spinning: this.#spinWait ? '1' : '0' },
+          // ORT resolves external weights next to a model file, but for in-memory bytes it must be told where.
+          ...('bytes' in source && opts.externalDataDir ? { model_external_initializers_file_folder_path: path.resolve(opts.externalDataDir) } : {}),
+        },
+      },
     };
     const create = (o: ort.InferenceSession.SessionOptions) =>
       'path' in source ? ort.InferenceSession.create(source.path, o) : ort.InferenceSession.create(source.bytes, o);

@@ -65,6 +65,7 @@ try {
       cacheBytes: env!.CACHE_BYTES,
       promptCacheBytes: env!.PROMPT_CACHE_BYTES,
       modelBudgetBytes: env!.MODEL_BUDGET_BYTES,
+      spinWait: env!.ORT_SPIN_WAIT === '1',
       debugPauseTimeoutMs: env!.DEBUG_PAUSE_TIMEOUT,
       maxImagePixels: env!.MAX_IMAGE_PIXELS,
     },

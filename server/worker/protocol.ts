@@ -81,6 +81,8 @@ export interface WorkerConfig {
   /** PROMPT_CACHE_BYTES: the prompt-embedding cache's budget (0 = off). */
   promptCacheBytes: number;
   modelBudgetBytes: number;
+  /** ORT_SPIN_WAIT=1: ONNX Runtime's intra-op threads spin between operators (default: they sleep). */
+  spinWait?: boolean;
   debugPauseTimeoutMs: number;
   /** MAX_IMAGE_PIXELS: nodes refuse larger outputs and decodes. */
   maxImagePixels: number;

@@ -39,6 +39,7 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
     provider: config.provider,
     cudaDeviceId: config.cudaDeviceId,
     budgetBytes: config.modelBudgetBytes,
+    spinWait: config.spinWait,
     onWarning: (m) => log(`onnx: ${m}`, { level: 'warn' }),
   });
   const executor = new Executor({
