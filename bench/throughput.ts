@@ -74,10 +74,10 @@ function endWatcher(t: TestServer) {
   };
 }
 
-async function session(maxBatch: number) {
+async function session(maxBatch: number, env: Record<string, string> = {}) {
   const dir = tempDir('bench-throughput');
   // No node-output cache, as with 16 different users: every run encodes its prompts and decodes its image.
-  const t = await startTestServer(dir, { MODELS_DIR: path.join(projectRoot, 'models'), MAX_BATCH: String(maxBatch), BATCH_WINDOW_MS: '20', CACHE_BYTES: '0' });
+  const t = await startTestServer(dir, { MODELS_DIR: path.join(projectRoot, 'models'), MAX_BATCH: String(maxBatch), BATCH_WINDOW_MS: '20', CACHE_BYTES: '0', ...env });
   const wf = await t.trpc.workflows.create.mutate({ name: 'bench', graph: txt2img(0) });
   let seed = 1000;
   const enqueue = async (count = 1) => {
@@ -166,13 +166,18 @@ export async function benchThroughput(rounds = 3): Promise<{ rows: ThroughputRes
   } finally {
     await s.close();
   }
-  const plain = await session(1);
+  // References: no batching at all, with ONNX Runtime's threads sleeping (the default) and spinning (its own default).
   const reference: ThroughputResult[] = [];
-  try {
-    await warmUp(plain);
-    for (let i = 0; i < rounds; i++) reference.push(await sequential(plain, '16 one after another, MAX_BATCH=1'));
-  } finally {
-    await plain.close();
+  for (const [mode, env] of [['16 one after another, MAX_BATCH=1', {}], ['16 one after another, MAX_BATCH=1, ORT_SPIN_WAIT=1', { ORT_SPIN_WAIT: '1' }]] as const) {
+    const plain = await session(1, env);
+    const rs: ThroughputResult[] = [];
+    try {
+      await warmUp(plain);
+      for (let i = 0; i < rounds; i++) rs.push(await sequential(plain, mode));
+    } finally {
+      await plain.close();
+    }
+    reference.push(medianRow(rs));
   }
-  return { rows: [...measured.map(medianRow), medianRow(reference)], latency };
+  return { rows: [...measured.map(medianRow), ...reference], latency };
 }
