@@ -19,6 +19,7 @@ import { ApiPanel } from './ApiPanel';
 import { Canvas } from './Canvas';
 import { DebugBanner } from './DebugBanner';
 import { DebugPanel } from './DebugPanel';
+import { DraftBanner } from './DraftBanner';
 import { InspectorPanel } from './InspectorPanel';
 import { NodeContextMenu, type NodeMenuTarget } from './NodeContextMenu';
 import { readClipboard, writeClipboard } from './clipboard-store';
@@ -38,7 +39,7 @@ import { useFork } from './useFork';
 import { useGraphEditor } from './useGraphEditor';
 import { useRunActions } from './useRunActions';
 import { useRunFollower } from './useRunFollower';
-import { useWorkflowDocument, type LoadedWorkflow } from './useWorkflowDocument';
+import { useOpeningState, useWorkflowDocument, type LoadedWorkflow } from './useWorkflowDocument';
 import { VersionsPanel } from './VersionsPanel';
 import { WorkflowBanner } from './WorkflowBanner';
 import { WorkflowTitle } from './WorkflowTitle';
@@ -66,23 +67,28 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
   const queryClient = useQueryClient();
   const notify = useToast();
   const catalogMap = useMemo(() => new Map(catalog.map((c) => [c.type, c])), [catalog]);
-  const editor = useGraphEditor(workflow.version.graph, catalogMap);
-  const doc = useWorkflowDocument(workflow, editor, catalogMap);
-  const { view, previews, latentPreviews, stepLog, enqueued } = useRunFollower(workflow.id);
+  // The owner's current version opens on the draft kept in this browser, if any (draft-store.ts).
+  const drafts = editorMode(initialAccess) === 'edit';
+  const opening = useOpeningState(workflow, drafts);
+  const editor = useGraphEditor(opening.graph, catalogMap);
+  const doc = useWorkflowDocument(workflow, editor, catalogMap, opening, drafts);
+  const { view, previews, latentPreviews, stepLog, enqueued, batch: pressed, trackBatch } = useRunFollower(workflow.id);
   const dbg = useDebugger(view);
   // Sharing and tags change here (Share dialog, About tab) without reloading the editor.
   const [access, setAccess] = useState(initialAccess);
   const mode = editorMode(access);
   const canSave = mode === 'edit';
   const readOnly = mode === 'version';
-  const actions = useRunActions({ workflowId: workflow.id, doc, editor, view, enqueued, canSave, shareToken: access.shareToken });
+  const [batch, setBatch] = useState(1);
+  const actions = useRunActions({
+    workflowId: workflow.id, doc, view, enqueued, batch: pressed, trackBatch, count: batch, canSave, shareToken: access.shareToken,
+  });
   const imports = useEditorImport(workflow.id, doc, editor.nodes.length);
   const forking = useFork({
     workflowId: workflow.id, shareToken: access.shareToken, signedIn: access.signedIn || access.authMode === 'none',
     unsavedGraph: () => (doc.dirty ? doc.graph : null),
   });
   const [sharing, setSharing] = useState(false);
-  const [batch, setBatch] = useState(1);
   const [panel, setPanel] = useState<SideTab>('results');
   const [menu, setMenu] = useState<NodeMenuTarget | null>(null);
   const [inspected, setInspected] = useState<string | null>(null);
@@ -208,12 +214,14 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
         <RunBar
           view={view} onRun={() => void actions.run({ ...dbg.runOptions(), count: batch })} onStop={actions.stop} onPause={dbg.pause} busy={actions.busy}
           debug={dbg.enabled} onDebug={dbg.setEnabled} count={batch} onCount={setBatch}
+          batch={pressed} onStopBatch={actions.stopBatch} onClearQueue={actions.clearQueue} notice={actions.notice}
         />
       </TopNav>
       <WorkflowBanner
         workflowId={workflow.id} mode={mode} access={access} forking={forking.busy}
         onFork={() => void forking.fork()} onRestore={(v) => void doc.restore(v).then(() => { window.location.href = `/w/${workflow.id}`; })}
       />
+      <DraftBanner draft={doc.restoredDraft} currentVersion={doc.savedVersion} onDiscard={doc.discardDraft} />
       <div className="editor-body">
         {!readOnly && <Palette catalog={catalog} onAdd={(type) => editor.addNode(type, besideGraph(editor.nodes))} />}
         <EditorNodeContext.Provider value={services}>
