@@ -15,9 +15,11 @@ interface Props {
   shareToken?: string;
   /** Show this saved version read-only (absent = the current version, editable by its owner). */
   version?: number;
+  /** Open the graph this run executed on the canvas (as unsaved changes). */
+  runId?: string;
 }
 
-export function Editor({ workflowId, shareToken, version }: Props) {
+export function Editor({ workflowId, shareToken, version, runId }: Props) {
   const trpc = useTRPC();
   // Loaded once per visit: later saves must not reset the canvas under the user's hands (no refetch while open),
   // and a later visit (Back to latest, another tab's saves) must not reuse this copy (dropped on unmount).
@@ -74,6 +76,7 @@ export function Editor({ workflowId, shareToken, version }: Props) {
         catalog={catalog.data}
         models={modelMap}
         modelPrecision={precisionMap}
+        openRun={version === undefined ? runId : undefined}
       />
     </ReactFlowProvider>
   );

@@ -37,6 +37,7 @@ import { useEditorImport } from './useEditorImport';
 import { useEditorShortcuts } from './useEditorShortcuts';
 import { useFork } from './useFork';
 import { useGraphEditor } from './useGraphEditor';
+import { useOpenRun } from './useOpenRun';
 import { useRunActions } from './useRunActions';
 import { useRunFollower } from './useRunFollower';
 import { useOpeningState, useWorkflowDocument, type LoadedWorkflow } from './useWorkflowDocument';
@@ -55,6 +56,8 @@ interface Props {
   models: ReadonlyMap<string, string[]>;
   /** Per kind: model name -> fp32 / fp16 / int8..., shown in the pickers. */
   modelPrecision?: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** A run whose graph to open on the canvas (/w/<id>?run=<runId>). */
+  openRun?: string;
 }
 
 type SideTab = 'results' | 'debug' | 'inspect' | 'versions' | 'about' | 'api';
@@ -62,7 +65,7 @@ const SIDE_TABS: [SideTab, string][] = [
   ['results', 'Results'], ['debug', 'Debug'], ['inspect', 'Inspect'], ['versions', 'Versions'], ['about', 'About'], ['api', 'API'],
 ];
 
-export function EditorWorkspace({ workflow, access: initialAccess, catalog, models, modelPrecision }: Props) {
+export function EditorWorkspace({ workflow, access: initialAccess, catalog, models, modelPrecision, openRun }: Props) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const notify = useToast();
@@ -84,6 +87,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     workflowId: workflow.id, doc, view, enqueued, batch: pressed, trackBatch, count: batch, canSave, shareToken: access.shareToken,
   });
   const imports = useEditorImport(workflow.id, doc, editor.nodes.length);
+  useOpenRun(openRun, workflow.id, access.shareToken, doc.load);
   const forking = useFork({
     workflowId: workflow.id, shareToken: access.shareToken, signedIn: access.signedIn || access.authMode === 'none',
     unsavedGraph: () => (doc.dirty ? doc.graph : null),

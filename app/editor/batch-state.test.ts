@@ -18,7 +18,7 @@ describe('batch state of one Run ×N press', () => {
     expect(describeBatch(b)).toBe('run 1 of 3 · 2 queued');
     b = fold(b, [finished('r1'), started('r2')])!;
     expect(describeBatch(b)).toBe('run 2 of 3 · 1 queued');
-    b = fold(b, [{ type: 'run:paused', runId: 'r2', nodeId: 'k', step: 3, total: 20 }])!;
+    b = fold(b, [{ type: 'run:paused', runId: 'r2', nodeId: 'k', step: 3, total: 20, stats: [] }])!;
     expect(describeBatch(b)).toBe('run 2 of 3 · 1 queued');
     b = fold(b, [finished('r2'), started('r3')])!;
     expect(describeBatch(b)).toBe('run 3 of 3');
@@ -34,6 +34,9 @@ describe('batch state of one Run ×N press', () => {
     expect(activeRunIds(b)).toEqual(['a', 'b', 'c', 'd', 'e']);
     b = fold(b, [finished('a')])!;
     expect(describeBatch(b)).toBe('runs 2–3 of 5 · 2 queued');
+    // Clear queue took the waiting ones: the running runs keep their numbers.
+    const cleared = fold(b, [cancelled('d'), cancelled('e')])!;
+    expect(describeBatch(cleared)).toBe('runs 2–3 of 5');
     expect(activeRunIds(b)).toEqual(['b', 'c', 'd', 'e']);
     b = fold(b, ['b', 'c', 'd', 'e'].map(cancelled))!;
     expect(describeBatch(b)).toBe('5 runs: 1 succeeded, 4 cancelled');

@@ -54,20 +54,21 @@ export function activeRunIds(b: BatchView | null): string[] {
 }
 
 /**
- * "run 2 of 3 · 1 queued" while runs go ("runs 1–4 of 10 · 6 queued" when several share a worker), "2 of 3 done ·
+ * "run 2 of 3 · 1 queued" while runs go ("runs 1–4 of 10 · 6 queued" when several share a worker; k is the run's
+ * place in the press), "2 of 3 done ·
  * 1 queued" while none runs, "3 runs: 2 succeeded, 1 cancelled" at the end; null for a single run.
  */
 export function describeBatch(b: BatchView | null): string | null {
   if (!b || b.runIds.length < 2) return null;
   const n = b.runIds.length;
   const count = (pred: (s: RunView['status']) => boolean) => b.runIds.filter((id) => pred(b.status[id])).length;
-  const done = count(isTerminal);
-  const going = count((s) => s === 'running' || s === 'paused');
+  // Runs are numbered in queue order; those going are usually neighbours (the line is first come, first served).
+  const going = b.runIds.flatMap((id, i) => (b.status[id] === 'running' || b.status[id] === 'paused' ? [i + 1] : []));
   const queued = count((s) => s === 'queued');
   const waiting = queued ? ` · ${queued} queued` : '';
-  if (going === 1) return `run ${done + 1} of ${n}${waiting}`;
-  if (going > 1) return `runs ${done + 1}–${done + going} of ${n}${waiting}`;
-  if (queued) return `${done} of ${n} done${waiting}`;
+  if (going.length === 1) return `run ${going[0]} of ${n}${waiting}`;
+  if (going.length > 1) return `runs ${going[0]}–${going[going.length - 1]} of ${n}${waiting}`;
+  if (queued) return `${count(isTerminal)} of ${n} done${waiting}`;
   const ends = (['succeeded', 'failed', 'cancelled', 'interrupted'] as const)
     .map((s) => [s, count((x) => x === s)] as const).filter(([, k]) => k > 0).map(([s, k]) => `${k} ${s}`);
   return `${n} runs: ${ends.join(', ')}`;

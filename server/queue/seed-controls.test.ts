@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Graph, SeedControl } from '../../nodes/engine/graph';
-import { applySeedControls, randomSeed } from './seed-controls';
+import { applySeedControls, drawRandomizedSeeds, randomSeed } from './seed-controls';
 
 function graph(controls: Record<string, SeedControl> | undefined, params: Record<string, unknown> = { seed: 41, steps: 20 }): Graph {
   return {
@@ -37,6 +37,14 @@ describe('applySeedControls', () => {
     // The other controls act on every run, the first included.
     expect(applySeedControls(graph({ seed: 'increment' }), draw, 0).nodes[0].params.seed).toBe(42);
     expect(applySeedControls(graph({ seed: 'random' }), () => 5, 0).nodes[0].params.seed).toBe(5);
+  });
+
+  it('draws new seeds for a template copy only where the control is randomize', () => {
+    const g = graph({ seed: 'randomize' });
+    g.nodes[1] = { ...g.nodes[1], params: { seed: 3 }, controls: { seed: 'increment' } };
+    const out = drawRandomizedSeeds(g, () => 77);
+    expect(out.nodes.map((n) => n.params.seed)).toEqual([77, 3]);
+    expect(g.nodes[0].params.seed).toBe(41);
   });
 
   it('restarts an increment from 0 when the previous seed is missing or at the top of the range', () => {

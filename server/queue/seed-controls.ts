@@ -34,3 +34,17 @@ export function applySeedControls(graph: Graph, draw: () => number = randomSeed,
     }),
   };
 }
+
+/**
+ * A new copy of a shipped template draws its own 'randomize' seeds: otherwise every fresh "Text to image" would start
+ * from the same saved seed, and its first run would be answered from the node cache of someone's earlier copy.
+ */
+export function drawRandomizedSeeds(graph: Graph, draw: () => number = randomSeed): Graph {
+  return {
+    ...graph,
+    nodes: graph.nodes.map((node) => {
+      const names = Object.entries(node.controls ?? {}).filter(([, c]) => c === 'randomize').map(([name]) => name);
+      return names.length ? { ...node, params: { ...node.params, ...Object.fromEntries(names.map((n) => [n, draw()])) } } : node;
+    }),
+  };
+}

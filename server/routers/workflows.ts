@@ -16,6 +16,7 @@ import {
   type Context,
 } from '../trpc';
 import { matchesQuery, parseTags, tagsSchema } from '../workflow-search';
+import { drawRandomizedSeeds } from '../queue/seed-controls';
 import { listTemplates, readTemplateGraph, TemplateError } from '../workflow-templates';
 import {
   appendVersion, createWorkflow, EMPTY_GRAPH, readVersion, summarise,
@@ -130,7 +131,8 @@ export const workflowsRouter = createRouter({
         message = `created from template ${input.templateFile}`;
       }
       const limits = graphLimits(ctx.env);
-      const graph = parseGraphFormat(source, limits);
+      const parsed = parseGraphFormat(source, limits);
+      const graph = input.templateFile ? drawRandomizedSeeds(parsed) : parsed;
       const w = await createWorkflow(ctx.db, { name: input.name, description: input.description, graph, message, ownerId: user?.id ?? null });
       return { ...summarise(w), problems: graphProblems(graph, ctx.models, limits) };
     }),
