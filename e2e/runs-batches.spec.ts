@@ -35,17 +35,17 @@ test('Run ×3 on a fresh Text to image: three new seeds and images, no version, 
   await expect(page).toHaveURL(/\/w\/[^/]+$/);
   const id = new URL(page.url()).pathname.split('/').pop()!;
   const seedField = graphNode(page, 'sampler').getByTestId('param-seed');
-  await expect(graphNode(page, 'sampler').getByLabel('seed control')).toHaveValue('randomize');
   const shownSeed = Number(await seedField.inputValue());
   expect(await versionsOf(page, id)).toHaveLength(1);
 
   await page.getByLabel('Batch count').fill('3');
   await expect(page.getByTestId('cache-notice')).toHaveCount(0);
   await page.getByRole('button', { name: 'Run ×3', exact: true }).click();
-  await expect(page.getByTestId('batch-state')).toHaveText('3 runs: 3 succeeded', { timeout: 90_000 });
-
-  const rows = (await runsOf(page, id)).reverse();
-  expect(rows.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+  let rows: RunRow[] = [];
+  await expect.poll(async () => {
+    rows = await runsOf(page, id);
+    return rows.map((r) => r.status).join(',');
+  }, { timeout: 90_000 }).toBe('succeeded,succeeded,succeeded');
   const runs = await Promise.all(rows.map((r) => trpcQuery<RunDetail>(page.request, 'runs.get', { runId: r.id })));
   const seeds = runs.map(seedOf);
   // One run used the seed on screen; the batch's others drew new ones.
@@ -59,6 +59,9 @@ test('Run ×3 on a fresh Text to image: three new seeds and images, no version, 
   expect(runs.map((r) => r.workflowVersion)).toEqual([1, 1, 1]);
   expect(await versionsOf(page, id)).toHaveLength(1);
   await expect(page.getByTestId('unsaved-dot')).toHaveCount(0);
+  await expect(page.getByTestId('batch-state')).toHaveText('3 runs: 3 succeeded');
+  // Templates randomize after each run, as ComfyUI does.
+  await expect(graphNode(page, 'sampler').getByLabel('seed control')).toHaveValue('randomize');
 
   // The widget moved on to a seed none of them used: the next run's.
   await expect.poll(async () => Number(await seedField.inputValue())).not.toBe(shownSeed);
