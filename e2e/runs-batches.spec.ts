@@ -86,6 +86,18 @@ test('Run ×3 on a fresh Text to image: three new seeds and images, no version, 
   expect(latest.nodes.find((n) => n.id === 'sampler')!.cached).toBe(false);
   expect(await versionsOf(page, id)).toHaveLength(1);
   expect(dialogs).toEqual([]);
+
+  // With the seed fixed, pressing Run again could only repeat a cached result: the editor says so near Run.
+  await graphNode(page, 'sampler').getByLabel('seed control').selectOption('fixed');
+  await expect(page.getByTestId('cache-notice')).toHaveCount(0);
+  const status = page.getByTestId('run-status');
+  const before = await status.getAttribute('data-run-id');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(status).not.toHaveAttribute('data-run-id', before!);
+  await expect(status).toHaveText('succeeded', { timeout: 60_000 });
+  await expect(page.getByTestId('cache-notice')).toHaveText('⚠ Nothing changed and seeds are fixed: this run will come from cache.');
+  await page.getByLabel('Batch count').fill('2');
+  await expect(page.getByTestId('cache-notice')).toContainText('these 2 runs are identical');
 });
 
 test('Stop batch ends every run of a Run ×20 on the server; the header counts the batch while it runs; Clear queue takes the waiting ones', async ({ page }) => {

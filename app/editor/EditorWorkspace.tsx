@@ -84,7 +84,8 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
   const readOnly = mode === 'version';
   const [batch, setBatch] = useState(1);
   const actions = useRunActions({
-    workflowId: workflow.id, doc, view, enqueued, batch: pressed, trackBatch, count: batch, canSave, shareToken: access.shareToken,
+    workflowId: workflow.id, doc, view, enqueued, batch: pressed, trackBatch, count: batch, catalog: catalogMap, canSave,
+    shareToken: access.shareToken,
   });
   const imports = useEditorImport(workflow.id, doc, editor.nodes.length);
   useOpenRun(openRun, workflow.id, access.shareToken, doc.load);

@@ -46,8 +46,12 @@ export function RunBar({ view, onRun, onStop, onPause, busy, debug, onDebug, cou
       {waiting && (
         <button type="button" onClick={onClearQueue} title="Cancel all my waiting runs of this workflow; running ones go on">Clear queue</button>
       )}
-      {batchText && <span className="muted" data-testid="batch-state">{batchText}</span>}
-      {notice && <span className="run-notice" role="status" data-testid="cache-notice" title={notice.detail}>⚠ {notice.label}</span>}
+      {(batchText || notice) && (
+        <div className="run-bar-sub">
+          {batchText && <span data-testid="batch-state">{batchText}</span>}
+          {notice && <span className="run-notice" role="status" data-testid="cache-notice" title={notice.hint}>⚠ {notice.text}</span>}
+        </div>
+      )}
       <span
         className={`run-status run-status-${view.status}`} data-testid="run-status" data-run-id={view.runId ?? ''}
         data-cancel-step={view.cancel?.step} data-steps-after-cancel={view.cancel?.stepsAfterCancel}

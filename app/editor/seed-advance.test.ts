@@ -50,16 +50,18 @@ describe('seed advance after a run', () => {
 });
 
 describe('cache notice near Run', () => {
+  const catalog = new Map(getCatalog().map((c) => [c.type, c]));
   const fixed = graph({ seed: 'fixed' });
+  const notice = (g: Graph, logical: string, lastRun: string | null, count: number) => cacheNotice({ graph: g, logical, lastRun, count, catalog });
   it('warns when fixed seeds make a batch identical, or the graph is the one last run', () => {
-    expect(cacheNotice({ graph: fixed, logical: 'A', lastRun: null, count: 3 })?.label).toBe('fixed seeds: ×3 identical');
-    expect(cacheNotice({ graph: fixed, logical: 'A', lastRun: 'A', count: 1 })?.label).toBe('unchanged: from cache');
-    expect(cacheNotice({ graph: fixed, logical: 'B', lastRun: 'A', count: 1 })).toBeNull();
-    expect(cacheNotice({ graph: fixed, logical: 'A', lastRun: null, count: 1 })).toBeNull();
+    expect(notice(fixed, 'A', null, 3)?.text).toBe('Fixed seeds: these 3 runs are identical; all but the first come from cache.');
+    expect(notice(graph(undefined), 'A', 'A', 1)?.text).toBe('Nothing changed and seeds are fixed: this run will come from cache.');
+    expect(notice(fixed, 'B', 'A', 1)).toBeNull();
+    expect(notice(fixed, 'A', null, 1)).toBeNull();
   });
-  it('says nothing when a seed moves from run to run', () => {
-    for (const c of ['randomize', 'random', 'increment'] as const) {
-      expect(cacheNotice({ graph: graph({ seed: c }), logical: 'A', lastRun: 'A', count: 3 })).toBeNull();
-    }
+  it('says nothing when a seed moves from run to run, or the graph has no seed at all', () => {
+    for (const c of ['randomize', 'random', 'increment'] as const) expect(notice(graph({ seed: c }), 'A', 'A', 3)).toBeNull();
+    const seedless: Graph = { version: 1, nodes: [fixed.nodes[1]], edges: [] };
+    expect(notice(seedless, 'A', 'A', 3)).toBeNull();
   });
 });

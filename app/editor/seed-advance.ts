@@ -67,31 +67,26 @@ export function browserRandomSeed(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0];
 }
 
-/** A notice near Run: a short label, and the whole reason (its tooltip). */
+/** A notice near Run: what will happen, and what to do about it (its tooltip). */
 export interface CacheNotice {
-  label: string;
-  detail: string;
+  text: string;
+  hint: string;
 }
 
+const HINT = 'Set a seed to "randomize after run" (or change it) for new images.';
+
 /**
- * Why the next press of Run would only repeat a cached result, or null: no seed moves from run to run, and either a
- * batch is asked for (its runs are identical) or the graph is the one this tab last ran (`lastRun`, both as
- * `WorkflowDocument.logical`).
+ * Why the next press of Run would only repeat a cached result, or null. Only for graphs with a seed (the catalog
+ * says which params are seeds), all fixed: a batch of them is identical, and so is the graph this tab last ran
+ * (`lastRun`, both as `WorkflowDocument.logical`).
  */
-export function cacheNotice(opts: { graph: Pick<Graph, 'nodes'>; logical: string; lastRun: string | null; count: number }): CacheNotice | null {
+export function cacheNotice(opts: {
+  graph: Pick<Graph, 'nodes'>; logical: string; lastRun: string | null; count: number; catalog: ReadonlyMap<string, CatalogNode>;
+}): CacheNotice | null {
+  const seeded = opts.graph.nodes.some((n) => opts.catalog.get(n.type)?.params.some((p) => p.ui.widget === 'seed'));
   const moving = opts.graph.nodes.some((n) => Object.values(n.controls ?? {}).some((c) => MOVING.has(c)));
-  if (moving) return null;
-  if (opts.count > 1) {
-    return {
-      label: `fixed seeds: ×${opts.count} identical`,
-      detail: `Seeds are fixed: Run ×${opts.count} queues ${opts.count} identical runs, all but the first answered from cache. Set a seed to "randomize after run" for different images.`,
-    };
-  }
-  if (opts.lastRun === opts.logical) {
-    return {
-      label: 'unchanged: from cache',
-      detail: 'Nothing changed since the last run and seeds are fixed: this run will come from cache. Change a seed (or set it to "randomize after run") for a new image.',
-    };
-  }
+  if (!seeded || moving) return null;
+  if (opts.count > 1) return { text: `Fixed seeds: these ${opts.count} runs are identical; all but the first come from cache.`, hint: HINT };
+  if (opts.lastRun === opts.logical) return { text: 'Nothing changed and seeds are fixed: this run will come from cache.', hint: HINT };
   return null;
 }

@@ -3,6 +3,7 @@
 // only), advance the seeds after it, and map a server-side rejection (e.g. a missing model file) onto the nodes.
 // Stop this run, Stop batch (every run of the last Run ×N press) and Clear queue go through the server.
 import { useCallback, useMemo, useRef, useState } from 'react';
+import type { CatalogNode } from '../../nodes/engine/catalog';
 import type { Breakpoints } from '../../nodes/engine/debugger';
 import type { Graph } from '../../nodes/engine/graph';
 import type { GraphProblem } from '../../nodes/engine/validate';
@@ -23,15 +24,16 @@ interface Options {
   /** The runs of the last press (useRunFollower's batch) and how to start following a new one. */
   batch: BatchView | null;
   trackBatch(runIds: string[]): void;
-  /** Batch count of the next press (for the cache notice). */
+  /** Batch count of the next press, and the catalog (which params are seeds), for the cache notice. */
   count: number;
+  catalog: ReadonlyMap<string, CatalogNode>;
   /** false: not the owner, or an old version is shown. */
   canSave: boolean;
   /** A link-shared workflow's token (viewers). */
   shareToken?: string;
 }
 
-export function useRunActions({ workflowId, doc, view, enqueued, batch, trackBatch, count, canSave, shareToken }: Options) {
+export function useRunActions({ workflowId, doc, view, enqueued, batch, trackBatch, count, catalog, canSave, shareToken }: Options) {
   const client = useTRPCClient();
   const notify = useToast();
   const [busy, setBusy] = useState(false);
@@ -104,6 +106,8 @@ export function useRunActions({ workflowId, doc, view, enqueued, batch, trackBat
   }, [client, workflowId, notify]);
 
   const extraProblems = serverProblems?.forGraph === doc.logical ? serverProblems.problems : NO_PROBLEMS;
-  const notice = useMemo(() => cacheNotice({ graph: doc.graph, logical: doc.logical, lastRun, count }), [doc.graph, doc.logical, lastRun, count]);
+  const notice = useMemo(
+    () => cacheNotice({ graph: doc.graph, logical: doc.logical, lastRun, count, catalog }), [doc.graph, doc.logical, lastRun, count, catalog],
+  );
   return { run, stop, stopBatch, clearQueue, busy, lastSeeds, extraProblems, notice };
 }
