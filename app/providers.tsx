@@ -1,8 +1,9 @@
 'use client';
-// Client-side providers: React Query + tRPC, and the toast/status line shared by every page.
+// Client-side providers: React Query + tRPC, the toast/status line and the in-app dialogs shared by every page.
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { TRPCProvider, makeTRPCClient } from './lib/trpc';
+import { DialogProvider } from './shell/dialogs';
 import { ToastProvider } from './shell/toast';
 
 export function Providers({ children }: { children: ReactNode }) {
@@ -13,7 +14,7 @@ export function Providers({ children }: { children: ReactNode }) {
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
-        <ToastProvider>{children}</ToastProvider>
+        <ToastProvider><DialogProvider>{children}</DialogProvider></ToastProvider>
       </TRPCProvider>
     </QueryClientProvider>
   );

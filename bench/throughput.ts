@@ -27,7 +27,11 @@ const RUNS = 16;
 function txt2img(seed: number, prompt = 'red circle on blue background'): Graph {
   const g = JSON.parse(fs.readFileSync(path.join(projectRoot, 'workflows', 'txt2img.json'), 'utf8')) as Graph;
   for (const n of g.nodes) {
-    if (n.id === 'sampler') n.params.seed = seed;
+    if (n.id === 'sampler') {
+      n.params.seed = seed;
+      // A "Run ×16" gives each run its own seed (seed, seed + 1, ...), as the editor's increment control does.
+      n.controls = { seed: 'increment' };
+    }
     if (n.id === 'positive') n.params.text = prompt;
   }
   return g;
@@ -40,16 +44,34 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor(p * s.length))];
 }
 
-/** Resolves once every run has ended, read from the database: a socket in the runs' rooms would make them watched. */
-async function ended(t: TestServer, ids: string[]): Promise<void> {
-  const db = t.server.services.db;
-  for (;;) {
-    const open = await db.run.findMany({ where: { id: { in: ids }, status: { notIn: ['queued', 'running'] } }, select: { id: true, status: true, errorMessage: true } });
-    const failed = open.find((r) => r.status !== 'succeeded');
-    if (failed) throw new Error(`run ${failed.id} ${failed.status}: ${failed.errorMessage}`);
-    if (open.length === ids.length) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+/**
+ * Run ends as the server records them: its metrics hear of each run when its final row is written. Not a socket in
+ * the runs' rooms (that would make them watched), nor polling the database (which took the web process's CPU from
+ * the runs it measures).
+ */
+function endWatcher(t: TestServer) {
+  const endedRuns = new Map<string, { status: string; errorMessage: string | null }>();
+  const waiters = new Set<() => void>();
+  const metrics = t.server.services.metrics;
+  const runEnded = metrics.runEnded.bind(metrics);
+  metrics.runEnded = (run) => {
+    runEnded(run);
+    // The recorder passes the whole Run row.
+    const row = run as typeof run & { id: string; errorMessage: string | null };
+    endedRuns.set(row.id, row);
+    for (const w of waiters) w();
+  };
+  return async (ids: string[]): Promise<void> => {
+    for (;;) {
+      const failed = ids.map((id) => [id, endedRuns.get(id)] as const).find(([, r]) => r && r.status !== 'succeeded');
+      if (failed) throw new Error(`run ${failed[0]} ${failed[1]!.status}: ${failed[1]!.errorMessage}`);
+      if (ids.every((id) => endedRuns.has(id))) return;
+      await new Promise<void>((resolve) => {
+        const w = () => { waiters.delete(w); resolve(); };
+        waiters.add(w);
+      });
+    }
+  };
 }
 
 async function session(maxBatch: number) {
@@ -68,7 +90,7 @@ async function session(maxBatch: number) {
     await t.close();
     fs.rmSync(dir, { recursive: true, force: true });
   };
-  return { t, enqueue, close };
+  return { t, enqueue, close, ended: endWatcher(t) };
 }
 
 async function batchSizes(t: TestServer, ids: string[]): Promise<number[]> {
@@ -83,7 +105,7 @@ async function batchSizes(t: TestServer, ids: string[]): Promise<number[]> {
 async function timed(s: Awaited<ReturnType<typeof session>>, mode: string, submit: () => Promise<string[]>): Promise<ThroughputResult> {
   const t0 = performance.now();
   const ids = await submit();
-  await ended(s.t, ids);
+  await s.ended(ids);
   const seconds = (performance.now() - t0) / 1000;
   return { mode, runs: ids.length, seconds, runsPerSecond: ids.length / seconds, batches: await batchSizes(s.t, ids) };
 }
@@ -93,7 +115,7 @@ async function sequential(s: Awaited<ReturnType<typeof session>>, mode: string):
     const ids: string[] = [];
     for (let i = 0; i < RUNS; i++) {
       const [id] = await s.enqueue();
-      await ended(s.t, [id]);
+      await s.ended([id]);
       ids.push(id);
     }
     return ids;
@@ -101,7 +123,7 @@ async function sequential(s: Awaited<ReturnType<typeof session>>, mode: string):
 }
 
 async function warmUp(s: Awaited<ReturnType<typeof session>>): Promise<void> {
-  await ended(s.t, await s.enqueue(2));
+  await s.ended(await s.enqueue(2));
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -133,7 +155,7 @@ export async function benchThroughput(rounds = 3): Promise<{ rows: ThroughputRes
       const ms: number[] = [];
       for (let burst = 0; burst < RUNS / c; burst++) {
         const ids = (await Promise.all(Array.from({ length: c }, () => s.enqueue()))).flat();
-        await ended(s.t, ids);
+        await s.ended(ids);
         for (const runId of ids) {
           const r = await s.t.trpc.runs.get.query({ runId });
           ms.push(new Date(r.finishedAt!).getTime() - new Date(r.queuedAt).getTime());

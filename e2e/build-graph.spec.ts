@@ -16,9 +16,9 @@ const wireId = ([from, output, to, input]: readonly string[]) => `${from}:${outp
 
 test('empty canvas -> txt2img wired by hand -> previews -> prompted sprite -> save -> reload identical', async ({ page, request }) => {
   await page.goto('/');
+  // New is a draft: nothing is stored (and the address is /new) until the first save, which Run makes below.
   await page.getByRole('button', { name: 'New', exact: true }).click();
-  await expect(page).toHaveURL(/\/w\/[^/]+$/);
-  const workflowId = new URL(page.url()).pathname.split('/').pop()!;
+  await expect(page).toHaveURL(/\/new$/);
   await expect(page.getByTestId('palette-item-sampler')).toBeVisible();
   await expect(page.getByTestId('graph-node')).toHaveCount(0);
 
@@ -79,6 +79,9 @@ test('empty canvas -> txt2img wired by hand -> previews -> prompted sprite -> sa
   expect(await page.getByTestId('run-status').textContent(), `run error: ${error}`).toBe('succeeded');
   const out = graphNode(page, save).getByTestId('output-image');
   expect(await loadedSize(out)).toEqual({ width: 256, height: 256 });
+  // The run's save stored the draft: the address is now the workflow's, on the same page.
+  await expect(page).toHaveURL(/\/w\/[^/?]+$/);
+  const workflowId = new URL(page.url()).pathname.split('/').pop()!;
   expectLivePreviews(await previews.read());
 
   // The downloaded file is the prompted sprite: a filled, centred green square on navy, nothing else.

@@ -46,8 +46,11 @@ test('break every step, Step three times, Resume to the image, then scrub the ti
   await debug.click();
   await expect(debug).toHaveAttribute('aria-pressed', 'true');
   await nodeMenu(page, 'sampler', 'Break every step');
-  page.once('dialog', (d) => void d.accept('5'));
   await nodeMenu(page, 'sampler', 'Break at step…');
+  const ask = page.getByRole('dialog', { name: 'Break at step' });
+  await ask.getByRole('spinbutton').fill('5');
+  await ask.getByRole('button', { name: 'Set breakpoint' }).click();
+  await expect(ask).toHaveCount(0);
   await expect(graphNode(page, 'sampler').getByTestId('breakpoint-badge')).toHaveText('● every step, step 5');
 
   await page.getByRole('button', { name: 'Run', exact: true }).click();

@@ -140,12 +140,15 @@ test('save versions with messages and restore an older one', async ({ page, requ
   await expect(versions.first()).toContainText('restored version 1');
   await expect(page.getByTestId('unsaved-dot')).toHaveCount(0);
 
-  // Leaving with unsaved changes asks first; dismissing keeps the editor open.
+  // Leaving with unsaved changes asks first (in-app); Esc keeps the editor open.
   await color.fill('#404040');
-  page.once('dialog', (d) => void d.dismiss());
+  const leave = page.getByRole('dialog', { name: 'Unsaved changes' });
   await page.getByRole('link', { name: 'Library', exact: true }).click();
+  await expect(leave).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(leave).toHaveCount(0);
   await expect(page).toHaveURL(new RegExp(`/w/${id}$`));
-  page.once('dialog', (d) => void d.accept());
   await page.getByRole('link', { name: 'Library', exact: true }).click();
+  await leave.getByRole('button', { name: 'Leave without saving' }).click();
   await expect(page).toHaveURL(/\/$/);
 });

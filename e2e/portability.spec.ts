@@ -139,7 +139,9 @@ test('versions panel diffs a prompt change; restoring the old version brings the
 
   // Export JSON downloads the canvas graph with its format version.
   const download = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Export JSON' }).click();
+  // It sits in the header's "⋯" menu (secondary actions).
+  await page.getByRole('button', { name: 'More actions' }).click();
+  await page.getByRole('menuitem', { name: 'Export JSON' }).click();
   const file = await (await download).path();
   const exported = JSON.parse(await fs.promises.readFile(file, 'utf8')) as GraphJson;
   expect(exported.version).toBe(1);

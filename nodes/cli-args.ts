@@ -16,8 +16,9 @@ export class CliUsageError extends Error {
   readonly code = 'usage';
 }
 
-export const USAGE = `usage: npm run graph -- run <workflow.json> [--set <nodeId>.<param>=<value> ...] [--out <dir>] [--repeat N] [--target <nodeId>] [--json]
-       npm run graph -- validate <workflow.json>
+export const USAGE = `usage: npm run graph -- run <workflow> [--set <nodeId>.<param>=<value> ...] [--out <dir>] [--repeat N] [--target <nodeId>] [--json]
+       npm run graph -- validate <workflow>
+       (<workflow>: a StepFlow graph .json, a PNG StepFlow saved (its graph is embedded), or a ComfyUI API-format .json)
        npm run graph -- catalog`;
 
 export function parseArgs(argv: string[]): CliArgs {

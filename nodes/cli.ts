@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Executor, type RunResult } from './engine/executor';
+import type { Graph } from './engine/graph';
 import { validateGraph } from './engine/validate';
 import { getCatalog } from './registry';
 import { OnnxRuntime } from './runtime/onnx';
@@ -10,6 +11,8 @@ import { InputStore } from './runtime/inputs';
 import { defaultInputDirs, defaultModelsDir } from './paths';
 import { applySet, CliUsageError, parseArgs, USAGE, type CliArgs } from './cli-args';
 import type { RunEvent } from './engine/events';
+import { importForCli, importReportLines, type CliImport } from './cli-import';
+import { isStepflowGraphFile } from './interop/import-file';
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
@@ -23,17 +26,20 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!args.file) throw new CliUsageError(`${args.command} needs a workflow file`);
   const models = new ModelStore(defaultModelsDir());
-  const graph = readGraph(args);
+  const { graph, imported } = readGraph(args, models);
+  // The import report comes first, as the editor shows it before anything runs.
+  if (imported) process.stderr.write(importReportLines(args.file, imported).join('\n') + '\n');
+  const importJson = imported ? { import: { source: imported.source, ...imported.report } } : {};
   const v = validateGraph(graph, { catalog: getCatalog(), models, targets: args.targets.length ? args.targets : undefined });
   if (!v.ok) {
     for (const p of v.problems) {
       process.stderr.write(`error ${p.code}${p.nodeId ? ` [${p.nodeId}]` : ''}: ${p.message}\n`);
     }
-    if (args.json) process.stdout.write(JSON.stringify({ status: 'invalid', problems: v.problems }) + '\n');
+    if (args.json) process.stdout.write(JSON.stringify({ status: 'invalid', problems: v.problems, ...importJson }) + '\n');
     return 1;
   }
   if (args.command === 'validate') {
-    process.stdout.write(args.json ? JSON.stringify({ status: 'valid' }) + '\n' : `${args.file}: valid\n`);
+    process.stdout.write(args.json ? JSON.stringify({ status: 'valid', ...importJson }) + '\n' : `${args.file}: valid\n`);
     return 0;
   }
 
@@ -68,18 +74,27 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await runtime.dispose();
   }
-  if (args.json) process.stdout.write(JSON.stringify({ status, runs }) + '\n');
+  if (args.json) process.stdout.write(JSON.stringify({ status, runs, ...importJson }) + '\n');
   return status === 'succeeded' ? 0 : 1;
 }
 
-function readGraph(args: CliArgs) {
-  let text: string;
+/**
+ * A StepFlow graph .json is read as it is (every schema problem listed); any other file goes through the editor's
+ * importer (StepFlow PNG, ComfyUI API .json), which names the file when it holds no workflow.
+ */
+function readGraph(args: CliArgs, models: ModelStore): { graph: Graph; imported?: CliImport } {
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(args.file!, 'utf8');
+    bytes = fs.readFileSync(args.file!);
   } catch (e) {
     throw new CliUsageError(`cannot read workflow "${args.file}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const parsed = validateGraph(text, { catalog: getCatalog() });
+  if (!isStepflowGraphFile(args.file!, bytes)) {
+    const imported = importForCli(args.file!, bytes, models);
+    for (const s of args.sets) applySet(imported.graph, getCatalog(), s);
+    return { graph: imported.graph, imported };
+  }
+  const parsed = validateGraph(bytes.toString('utf8'), { catalog: getCatalog() });
   if (!parsed.graph) {
     // Schema-level problems: print them all, nothing to apply --set to.
     const msg = parsed.problems.map((p) => `error ${p.code}: ${p.message}`).join('\n');
@@ -87,7 +102,7 @@ function readGraph(args: CliArgs) {
   }
   const graph = parsed.graph;
   for (const s of args.sets) applySet(graph, getCatalog(), s);
-  return graph;
+  return { graph };
 }
 
 function writeOutputs(result: RunResult, args: CliArgs, runIndex: number) {

@@ -182,6 +182,11 @@ export interface NodeDefinition<
   title: string;
   category: NodeCategory;
   description: string;
+  /**
+   * Names other tools give this node (InvokeAI's "Denoise Latents", ComfyUI classes StepFlow does not import),
+   * found by the editor's node search. ComfyUI classes the importer maps come from nodes/interop/comfyui-nodes.ts.
+   */
+  aliases?: readonly string[];
   inputs: I;
   params: P;
   outputs: O;

@@ -1,6 +1,7 @@
 // The one frozen list of node definitions. Adding a node type = one file + one line here.
 import type { AnyNodeDefinition } from './define';
-import { describeNode, type CatalogNode } from './engine/catalog';
+import { describeNode, withAliases, type CatalogNode } from './engine/catalog';
+import { comfyNamesFor } from './interop/comfyui-nodes';
 import { checkpointLoader } from './defs/loaders/checkpoint-loader';
 import { unetLoader } from './defs/loaders/unet-loader';
 import { clipLoader } from './defs/loaders/clip-loader';
@@ -60,6 +61,6 @@ let catalog: CatalogNode[] | undefined;
 
 /** Serialisable description of every node type, for the editor and the validator. */
 export function getCatalog(): CatalogNode[] {
-  catalog ??= definitions.map(describeNode);
+  catalog ??= definitions.map((d) => withAliases(describeNode(d), comfyNamesFor(d.type)));
   return catalog;
 }

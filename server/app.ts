@@ -35,6 +35,7 @@ import { attachSocket, type StepflowIo } from './socket';
 import { createHealthHandler, HEALTH_PATH } from './http/health';
 import { boundUrl } from './http/listen-address';
 import { securityHeaders } from './http/security-headers';
+import { createTemplatePreviewHandler, TEMPLATE_PREVIEWS_PREFIX } from './http/template-previews';
 import { createInputHandler, INPUTS_PREFIX } from './inputs/http';
 import { createInputReadCheck } from './inputs/read-access';
 import { WorkerPool } from './worker/pool';
@@ -149,6 +150,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   const inputDirs = [path.join(env.DATA_DIR, 'inputs'), path.join(projectRoot, 'workflows', 'inputs')];
   const inputHandler = createInputHandler(inputDirs, createInputReadCheck(db, { enforced: env.AUTH === 'local', workerToken: env.WORKER_TOKEN }));
   const apiHandler = createApiHandler(services);
+  const templatePreviewHandler = createTemplatePreviewHandler();
   let nextHandler: ((req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) | undefined;
 
   const headersFor = securityHeaders({ dev: env.NODE_ENV !== 'production' });
@@ -172,6 +174,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
         res.end(JSON.stringify({ error: { code: 'internal', message: 'could not draw the step' } }));
       });
     }
+    if (url.startsWith(TEMPLATE_PREVIEWS_PREFIX)) return templatePreviewHandler(req, res);
     if (isApiPath(url)) return void apiHandler(req, res);
     if (url.startsWith(INPUTS_PREFIX)) {
       return void inputHandler(req, res).catch((e) => {

@@ -13,10 +13,16 @@ describe('workflow templates', () => {
     fs.writeFileSync(path.join(dir, 'a-plain.json'), JSON.stringify({ version: 1, nodes: [], edges: [] }));
     fs.writeFileSync(path.join(dir, 'broken.json'), '{ nope');
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'x');
+    fs.mkdirSync(path.join(dir, 'previews'));
+    fs.writeFileSync(path.join(dir, 'previews', 'b-ops.png'), 'png bytes');
     expect(listTemplates(dir)).toEqual([
-      { file: 'a-plain.json', name: 'a-plain', description: '' },
-      { file: 'b-ops.json', name: 'Image ops', description: 'no models' },
+      { file: 'a-plain.json', name: 'a-plain', description: '', previewUrl: null },
+      // The URL changes with the picture (its hash), so browsers may keep it for good.
+      { file: 'b-ops.json', name: 'Image ops', description: 'no models', previewUrl: expect.stringMatching(/^\/api\/template-previews\/b-ops\.png\?v=[0-9a-f]{16}$/) },
     ]);
+    const before = listTemplates(dir)[1].previewUrl;
+    fs.writeFileSync(path.join(dir, 'previews', 'b-ops.png'), 'other png bytes');
+    expect(listTemplates(dir)[1].previewUrl).not.toBe(before);
   });
 
   it('reads only plain file names inside the folder', () => {

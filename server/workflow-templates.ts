@@ -2,11 +2,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { workflowsDir } from './paths';
+import { templatePreviewUrl } from './http/template-previews';
 
 export interface WorkflowTemplate {
   file: string;
   name: string;
   description: string;
+  /** The picture of what it makes (workflows/previews/), or null when none is shipped. */
+  previewUrl: string | null;
 }
 
 export class TemplateError extends Error {
@@ -29,6 +32,7 @@ export function listTemplates(dir = workflowsDir): WorkflowTemplate[] {
           file,
           name: typeof meta.name === 'string' ? meta.name : file.replace(/\.json$/, ''),
           description: typeof meta.description === 'string' ? meta.description : '',
+          previewUrl: templatePreviewUrl(file, dir),
         }];
       } catch {
         return []; // a broken example must not hide the others

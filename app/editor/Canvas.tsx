@@ -1,9 +1,9 @@
 'use client';
 // The React Flow canvas: nodes from the catalog, typed connections with visible refusals,
-// drop from the palette, drop of a workflow file, double-click quick-add, minimap and controls.
+// drop from the palette, drop of a workflow file, double-click quick-add, minimap (can be hidden) and controls.
 import { useCallback, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
 import {
-  Background, BackgroundVariant, Controls, MiniMap, ReactFlow, useReactFlow,
+  Background, BackgroundVariant, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow,
   type FinalConnectionState, type IsValidConnection, type NodeTypes, type XYPosition,
 } from '@xyflow/react';
 import type { CatalogNode } from '../../nodes/engine/catalog';
@@ -13,6 +13,9 @@ import { FLOW_NODE_TYPE, type FlowEdge, type FlowNode } from './graph-mapping';
 import { GraphNodeView } from './GraphNodeView';
 import { PALETTE_DRAG_TYPE } from './Palette';
 import { QuickAdd } from './QuickAdd';
+import { rememberNode } from './recent-nodes';
+import { toggleMinimap, useMinimapVisible } from './minimap-setting';
+import { DELETE_KEYS } from './shortcuts';
 import { socketColor } from './socket-colors';
 import { GRID, type GraphEditor } from './useGraphEditor';
 
@@ -38,6 +41,7 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
   const wrapper = useRef<HTMLDivElement>(null);
   const [quickAdd, setQuickAdd] = useState<{ screen: XYPosition; flow: XYPosition } | null>(null);
   const catalogList = useMemo(() => [...catalog.values()], [catalog]);
+  const minimap = useMinimapVisible();
 
   const isValidConnection: IsValidConnection<FlowEdge> = useCallback(
     (c) => editor.connectionProblem(c) === null,
@@ -73,6 +77,7 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
     const type = e.dataTransfer.getData(PALETTE_DRAG_TYPE);
     if (!type || readOnly) return;
     e.preventDefault();
+    rememberNode(type);
     editor.addNode(type, flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
   }, [editor, flow, onFileDrop, readOnly]);
 
@@ -111,7 +116,7 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
         onNodeDragStart={editor.record}
         onSelectionDragStart={editor.record}
         onBeforeDelete={async () => { editor.record(); return true; }}
-        deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
+        deleteKeyCode={readOnly ? null : DELETE_KEYS}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         edgesReconnectable={!readOnly}
@@ -125,8 +130,15 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
         attributionPosition="top-right"
       >
         <Background variant={BackgroundVariant.Dots} gap={GRID} size={1} />
-        <MiniMap pannable zoomable nodeStrokeWidth={3} />
-        <Controls />
+        {minimap && <MiniMap pannable zoomable nodeStrokeWidth={3} />}
+        <Controls>
+          <ControlButton
+            onClick={toggleMinimap} aria-label={minimap ? 'Hide minimap' : 'Show minimap'}
+            title={`${minimap ? 'Hide' : 'Show'} the minimap (M)`} aria-pressed={minimap}
+          >
+            <svg viewBox="0 0 16 16" aria-hidden="true"><rect x="1.5" y="3.5" width="13" height="9" fill="none" stroke="currentColor" /><rect x="8" y="7" width="5" height="4" fill="currentColor" /></svg>
+          </ControlButton>
+        </Controls>
       </ReactFlow>
       {quickAdd && (
         <QuickAdd

@@ -10,7 +10,8 @@ import type { GraphProblem } from '../../nodes/engine/validate';
 import type { ArtifactRef } from '../../nodes/engine/events';
 import { useTRPC } from '../lib/trpc';
 import { downloadGraphJson } from '../lib/workflow-file';
-import { ImportButton } from '../shell/ImportButton';
+import { ImportFileInput } from '../shell/ImportButton';
+import { MoreMenu } from '../shell/MoreMenu';
 import { TopNav } from '../shell/TopNav';
 import { useToast } from '../shell/toast';
 import { setUnsavedChanges } from '../shell/unsaved-guard';
@@ -31,6 +32,8 @@ import { Palette } from './Palette';
 import { ResultsPanel } from './ResultsPanel';
 import { RunBar } from './RunBar';
 import { ShareDialog } from './ShareDialog';
+import { ShortcutsOverlay } from './ShortcutsOverlay';
+import { toggleMinimap } from './minimap-setting';
 import { isTerminal } from './run-state';
 import { useDebugger } from './useDebugger';
 import { useEditorImport } from './useEditorImport';
@@ -40,7 +43,7 @@ import { useGraphEditor } from './useGraphEditor';
 import { useOpenRun } from './useOpenRun';
 import { useRunActions } from './useRunActions';
 import { useRunFollower } from './useRunFollower';
-import { useOpeningState, useWorkflowDocument, type LoadedWorkflow } from './useWorkflowDocument';
+import { useOpeningState, useWorkflowDocument, type CreatedWorkflow, type LoadedWorkflow } from './useWorkflowDocument';
 import { VersionsPanel } from './VersionsPanel';
 import { WorkflowBanner } from './WorkflowBanner';
 import { WorkflowTitle } from './WorkflowTitle';
@@ -58,6 +61,12 @@ interface Props {
   modelPrecision?: ReadonlyMap<string, Readonly<Record<string, string>>>;
   /** A run whose graph to open on the canvas (/w/<id>?run=<runId>). */
   openRun?: string;
+  /** Open with the name field selected (a copy or draft just made). */
+  renameNow?: boolean;
+  /** A draft's first save stored it. */
+  onCreated?(w: CreatedWorkflow): void;
+  /** Renames a draft (kept locally until stored). */
+  onRename?(name: string): Promise<void>;
 }
 
 type SideTab = 'results' | 'debug' | 'inspect' | 'versions' | 'about' | 'api';
@@ -65,7 +74,7 @@ const SIDE_TABS: [SideTab, string][] = [
   ['results', 'Results'], ['debug', 'Debug'], ['inspect', 'Inspect'], ['versions', 'Versions'], ['about', 'About'], ['api', 'API'],
 ];
 
-export function EditorWorkspace({ workflow, access: initialAccess, catalog, models, modelPrecision, openRun }: Props) {
+export function EditorWorkspace({ workflow, access: initialAccess, catalog, models, modelPrecision, renameNow, onCreated, onRename, openRun }: Props) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const notify = useToast();
@@ -74,7 +83,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
   const drafts = editorMode(initialAccess) === 'edit';
   const opening = useOpeningState(workflow, drafts);
   const editor = useGraphEditor(opening.graph, catalogMap);
-  const doc = useWorkflowDocument(workflow, editor, catalogMap, opening, drafts);
+  const doc = useWorkflowDocument(workflow, editor, catalogMap, opening, drafts, onCreated);
   const { view, previews, latentPreviews, stepLog, enqueued, batch: pressed, trackBatch } = useRunFollower(workflow.id);
   const dbg = useDebugger(view);
   // Sharing and tags change here (Share dialog, About tab) without reloading the editor.
@@ -84,7 +93,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
   const readOnly = mode === 'version';
   const [batch, setBatch] = useState(1);
   const actions = useRunActions({
-    workflowId: workflow.id, doc, view, enqueued, batch: pressed, trackBatch, count: batch, catalog: catalogMap, canSave,
+    doc, view, enqueued, batch: pressed, trackBatch, count: batch, catalog: catalogMap, canSave,
     shareToken: access.shareToken,
   });
   const imports = useEditorImport(workflow.id, doc, editor.nodes.length);
@@ -94,12 +103,16 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     unsavedGraph: () => (doc.dirty ? doc.graph : null),
   });
   const [sharing, setSharing] = useState(false);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const [panel, setPanel] = useState<SideTab>('results');
   const [menu, setMenu] = useState<NodeMenuTarget | null>(null);
   const [inspected, setInspected] = useState<string | null>(null);
   const [viewerUrl, setViewerUrl] = useState<string | null>(null);
   const pointer = useRef<XYPosition | null>(null);
+  const importInput = useRef<HTMLInputElement>(null);
   const { dirty } = doc;
+  // A draft has no versions, settings or API until its first save stores it.
+  const sideTabs = workflow.draft ? SIDE_TABS.filter(([t]) => t === 'results' || t === 'debug' || t === 'inspect') : SIDE_TABS;
 
   const allProblems = useMemo(() => [...doc.validation.problems, ...actions.extraProblems], [doc.validation, actions.extraProblems]);
   const problemsByNode = useMemo(() => {
@@ -149,6 +162,8 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
       const r = editor.toggleBypass();
       if (r.count) notify(`${r.on ? 'Bypassed' : 'Un-bypassed'} ${r.count} node(s)`);
     },
+    toggleMinimap,
+    showShortcuts: () => setShortcutsOpen(true),
   });
 
 
@@ -191,10 +206,10 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
 
   return (
     <div className="editor">
-      <TopNav>
+      <TopNav compact>
         <WorkflowTitle
           id={workflow.id} name={workflow.name} dirty={dirty} version={access.viewingVersion ?? doc.savedVersion} canRename={canSave}
-          owner={canSave ? null : access.ownerName}
+          owner={canSave ? null : access.ownerName} renameNow={renameNow} onRename={onRename}
         />
         {canSave && (
           <>
@@ -204,22 +219,27 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
               onKeyDown={(e) => { if (e.key === 'Enter') save(); }}
             />
             <button type="button" onClick={save} title="Save a new version (Ctrl+S)">Save</button>
-            {access.authMode === 'local' && (
+            {access.authMode === 'local' && !workflow.draft && (
               <button type="button" onClick={() => setSharing(true)} title="Private, anyone with the link, or public" data-testid="share-button">
                 Share{access.visibility !== 'private' ? ` · ${access.visibility === 'link' ? 'link' : 'public'}` : ''}
               </button>
             )}
-            <ImportButton onFile={(f) => void imports.importFile(f)} />
+            <ImportFileInput ref={importInput} onFile={(f) => void imports.importFile(f)} />
           </>
         )}
-
-        <button type="button" onClick={() => downloadGraphJson(workflow.name, doc.graph)} title="Download the canvas graph as StepFlow JSON">
-          Export JSON
-        </button>
         <RunBar
           view={view} onRun={() => void actions.run({ ...dbg.runOptions(), count: batch })} onStop={actions.stop} onPause={dbg.pause} busy={actions.busy}
           debug={dbg.enabled} onDebug={dbg.setEnabled} count={batch} onCount={setBatch}
           batch={pressed} onStopBatch={actions.stopBatch} onClearQueue={actions.clearQueue} notice={actions.notice}
+        />
+        {/* Secondary actions: kept out of the bar so the header fits at 1280 px with accounts on. */}
+        <MoreMenu
+          items={[
+            ...(canSave ? [{
+              label: 'Import…', title: 'Import a StepFlow PNG/JSON or a ComfyUI API-format JSON', onSelect: () => importInput.current?.click(),
+            }] : []),
+            { label: 'Export JSON', title: 'Download the canvas graph as StepFlow JSON', onSelect: () => downloadGraphJson(workflow.name, doc.graph) },
+          ]}
         />
       </TopNav>
       <WorkflowBanner
@@ -228,7 +248,9 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
       />
       <DraftBanner draft={doc.restoredDraft} currentVersion={doc.savedVersion} onDiscard={doc.discardDraft} />
       <div className="editor-body">
-        {!readOnly && <Palette catalog={catalog} onAdd={(type) => editor.addNode(type, besideGraph(editor.nodes))} />}
+        {!readOnly && (
+          <Palette catalog={catalog} onAdd={(type) => editor.addNode(type, besideGraph(editor.nodes))} onShowShortcuts={() => setShortcutsOpen(true)} />
+        )}
         <EditorNodeContext.Provider value={services}>
           <Canvas
             editor={editor} catalog={catalogMap} pointer={pointer} readOnly={readOnly}
@@ -239,7 +261,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
         <aside className="side-panel">
           {imports.summary && <ImportReport summary={imports.summary} onClose={imports.dismiss} />}
           <div className="tabs" role="tablist">
-            {SIDE_TABS.map(([tab, label]) => (
+            {sideTabs.map(([tab, label]) => (
               <button key={tab} type="button" role="tab" aria-selected={panel === tab} onClick={() => setPanel(tab)}>{label}</button>
             ))}
           </div>
@@ -290,6 +312,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
           onToggleBypass={readOnly ? undefined : () => { editor.toggleBypass([menu.nodeId]); }}
         />
       )}
+      {shortcutsOpen && <ShortcutsOverlay onClose={() => setShortcutsOpen(false)} />}
       {viewerUrl && <ImageViewer url={viewerUrl} onClose={() => setViewerUrl(null)} />}
       {sharing && (
         <ShareDialog

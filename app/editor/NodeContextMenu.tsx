@@ -1,6 +1,7 @@
 'use client';
 // Right-click menu of a canvas node: breakpoints (sampler steps, before the node), "Run to here" and Bypass.
 import { useEffect } from 'react';
+import { useDialogs } from '../shell/dialogs';
 
 export interface NodeMenuTarget {
   nodeId: string;
@@ -27,6 +28,7 @@ interface Props {
 }
 
 export function NodeContextMenu(p: Props) {
+  const dialogs = useDialogs();
   useEffect(() => {
     const close = (e: Event) => {
       if (e instanceof KeyboardEvent && e.key !== 'Escape') return;
@@ -39,12 +41,13 @@ export function NodeContextMenu(p: Props) {
   }, [p]);
 
   const act = (fn: () => void) => () => { fn(); p.onClose(); };
+  // The menu closes at once; the dialog outlives it and reports back through the handler it was opened with.
   const breakAt = () => {
-    const answer = window.prompt('Break before which sampler step? (0 = before the first)', '0');
-    if (answer === null) return;
-    const step = Number(answer);
-    if (!Number.isInteger(step) || step < 0) { window.alert(`"${answer}" is not a step number: give a whole number ≥ 0`); return; }
-    p.onBreakAtStep(step);
+    const onStep = p.onBreakAtStep;
+    void dialogs.askNumber({
+      title: 'Break at step', message: 'Pause the run before this sampler step.', label: 'Step', initial: 0, min: 0,
+      hint: '0 = before the first step', confirmLabel: 'Set breakpoint',
+    }).then((step) => { if (step !== null) onStep(step); });
   };
   return (
     <div className="node-menu" role="menu" data-testid="node-menu" style={{ left: p.target.x, top: p.target.y }}>

@@ -1,22 +1,59 @@
 'use client';
-// The node palette, generated from the catalog: search, categories, drag onto the canvas or click to add.
-import { useMemo, useState } from 'react';
+// The node palette, generated from the catalog: ranked search, recently added nodes, categories, drag onto the
+// canvas or click to add, and the button that opens the keyboard shortcuts overlay.
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { CatalogNode } from '../../nodes/engine/catalog';
-import { matchesSearch } from './node-search';
+import { searchNodes } from './node-search';
+import { recentNodes, rememberNode } from './recent-nodes';
 import { socketColor } from './socket-colors';
 
 export const PALETTE_DRAG_TYPE = 'application/x-stepflow-node';
 
-export function Palette({ catalog, onAdd }: { catalog: readonly CatalogNode[]; onAdd(type: string): void }) {
+interface Props {
+  catalog: readonly CatalogNode[];
+  onAdd(type: string): void;
+  /** Opens the keyboard shortcuts overlay (also "?"). */
+  onShowShortcuts?(): void;
+}
+
+export function Palette({ catalog, onAdd, onShowShortcuts }: Props) {
   const [query, setQuery] = useState('');
+  // Read after mount: the server render has no localStorage.
+  const [recent, setRecent] = useState<string[]>([]);
+  useEffect(() => setRecent(recentNodes()), []);
+  const add = (type: string) => { rememberNode(type); setRecent(recentNodes()); onAdd(type); };
+  // Categories in the order of their best match, nodes best first within each.
   const groups = useMemo(() => {
     const byCat = new Map<string, CatalogNode[]>();
-    for (const n of catalog) {
-      if (!matchesSearch(n, query)) continue;
-      byCat.set(n.category, [...(byCat.get(n.category) ?? []), n]);
-    }
+    for (const { node } of searchNodes(catalog, query)) byCat.set(node.category, [...(byCat.get(node.category) ?? []), node]);
     return [...byCat.entries()];
   }, [catalog, query]);
+  const recentItems = query.trim() ? [] : recent.flatMap((t) => catalog.filter((n) => n.type === t));
+
+  const item = (n: CatalogNode, testId: string): ReactNode => (
+    <div
+      key={n.type}
+      className="palette-item"
+      data-testid={testId}
+      draggable
+      role="button"
+      tabIndex={0}
+      title={`${n.description}\nDrag onto the canvas, or click to add.`}
+      onDragStart={(e) => {
+        e.dataTransfer.setData(PALETTE_DRAG_TYPE, n.type);
+        e.dataTransfer.effectAllowed = 'copy';
+      }}
+      // A drop on the canvas remembered the type (Canvas.tsx): show it among the recents.
+      onDragEnd={() => setRecent(recentNodes())}
+      onClick={() => add(n.type)}
+      onKeyDown={(e) => e.key === 'Enter' && add(n.type)}
+    >
+      <span className="palette-title">{n.title}</span>
+      <span className="palette-sockets">
+        {n.outputs.map((o) => <i key={o.name} style={{ background: socketColor(o.type) }} title={o.type} />)}
+      </span>
+    </div>
+  );
 
   return (
     <aside className="palette" aria-label="Node palette">
@@ -25,52 +62,25 @@ export function Palette({ catalog, onAdd }: { catalog: readonly CatalogNode[]; o
         value={query} onChange={(e) => setQuery(e.target.value)}
       />
       <div className="palette-groups">
+        {recentItems.length > 0 && (
+          <section>
+            <h3>recent</h3>
+            {recentItems.map((n) => item(n, `palette-recent-${n.type}`))}
+          </section>
+        )}
         {groups.map(([category, nodes]) => (
           <section key={category}>
             <h3>{category}</h3>
-            {nodes.map((n) => (
-              <div
-                key={n.type}
-                className="palette-item"
-                data-testid={`palette-item-${n.type}`}
-                draggable
-                role="button"
-                tabIndex={0}
-                title={`${n.description}\nDrag onto the canvas, or click to add.`}
-                onDragStart={(e) => {
-                  e.dataTransfer.setData(PALETTE_DRAG_TYPE, n.type);
-                  e.dataTransfer.effectAllowed = 'copy';
-                }}
-                onClick={() => onAdd(n.type)}
-                onKeyDown={(e) => e.key === 'Enter' && onAdd(n.type)}
-              >
-                <span className="palette-title">{n.title}</span>
-                <span className="palette-sockets">
-                  {n.outputs.map((o) => <i key={o.name} style={{ background: socketColor(o.type) }} title={o.type} />)}
-                </span>
-              </div>
-            ))}
+            {nodes.map((n) => item(n, `palette-item-${n.type}`))}
           </section>
         ))}
         {groups.length === 0 && <p className="muted">No node matches “{query}”.</p>}
       </div>
-      <details className="shortcuts">
-        <summary>Shortcuts</summary>
-        <dl>
-          <dt>Ctrl+Enter</dt><dd>Run</dd>
-          <dt>Ctrl+S</dt><dd>Save version</dd>
-          <dt>Ctrl+Z / Ctrl+Shift+Z</dt><dd>Undo / redo</dd>
-          <dt>Ctrl+C / Ctrl+V</dt><dd>Copy / paste nodes</dd>
-          <dt>Ctrl+D</dt><dd>Duplicate</dd>
-          <dt>Ctrl+A</dt><dd>Select all</dd>
-          <dt>Ctrl+B</dt><dd>Bypass selection (inputs pass through)</dd>
-          <dt>Del / Backspace</dt><dd>Delete selection</dd>
-          <dt>Double-click canvas</dt><dd>Add node there</dd>
-          <dt>Double-click node title</dt><dd>Rename node</dd>
-          <dt>F8</dt><dd>Pause / resume the run</dd>
-          <dt>F10</dt><dd>Step (while paused)</dd>
-        </dl>
-      </details>
+      {onShowShortcuts && (
+        <button type="button" className="palette-shortcuts" onClick={onShowShortcuts} title="Every editor shortcut (?)">
+          Keyboard shortcuts <kbd>?</kbd>
+        </button>
+      )}
     </aside>
   );
 }

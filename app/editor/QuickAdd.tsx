@@ -1,8 +1,9 @@
 'use client';
-// The search box that opens where the canvas was double-clicked; Enter adds the first match there.
+// The search box that opens where the canvas was double-clicked; Enter adds the best match there.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CatalogNode } from '../../nodes/engine/catalog';
-import { matchesSearch } from './node-search';
+import { searchNodes } from './node-search';
+import { recentNodes, rememberNode } from './recent-nodes';
 
 interface Props {
   catalog: readonly CatalogNode[];
@@ -16,7 +17,9 @@ export function QuickAdd({ catalog, at, onPick, onClose }: Props) {
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const input = useRef<HTMLInputElement>(null);
-  const matches = useMemo(() => catalog.filter((n) => matchesSearch(n, query)).slice(0, 12), [catalog, query]);
+  const [recent] = useState(recentNodes);
+  const matches = useMemo(() => searchNodes(catalog, query, recent).slice(0, 12), [catalog, query, recent]);
+  const pick = (type: string) => { rememberNode(type); onPick(type); };
   useEffect(() => input.current?.focus(), []);
   useEffect(() => setActive(0), [query]);
 
@@ -29,15 +32,15 @@ export function QuickAdd({ catalog, at, onPick, onClose }: Props) {
           if (e.key === 'Escape') onClose();
           else if (e.key === 'ArrowDown') setActive((i) => Math.min(i + 1, matches.length - 1));
           else if (e.key === 'ArrowUp') setActive((i) => Math.max(i - 1, 0));
-          else if (e.key === 'Enter' && matches[active]) onPick(matches[active].type);
+          else if (e.key === 'Enter' && matches[active]) pick(matches[active].node.type);
         }}
         onBlur={() => setTimeout(onClose, 150)}
       />
       <ul role="listbox">
-        {matches.map((n, i) => (
+        {matches.map(({ node: n, via }, i) => (
           <li key={n.type} role="option" aria-selected={i === active} className={i === active ? 'active' : ''}
-            onMouseDown={(e) => { e.preventDefault(); onPick(n.type); }}>
-            <span>{n.title}</span> <span className="muted">{n.category}</span>
+            onMouseDown={(e) => { e.preventDefault(); pick(n.type); }}>
+            <span>{n.title}</span> <span className="muted">{via ? `${via} · ` : ''}{n.category}</span>
           </li>
         ))}
         {matches.length === 0 && <li className="muted">no match</li>}

@@ -7,6 +7,7 @@ import type { Breakpoints } from '../../nodes/engine/debugger';
 import { useTRPCClient } from '../lib/trpc';
 import { useToast } from '../shell/toast';
 import { isActive, type RunView } from './run-state';
+import { PAUSE_KEY, STEP_KEY } from './shortcuts';
 
 export interface EditorBreakpoints {
   everyStep: string[];
@@ -81,10 +82,10 @@ export function useDebugger(view: RunView) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const status = live.current.status;
-      if (e.key === 'F8' && status === 'running') { e.preventDefault(); pause(); return; }
+      if (e.key === PAUSE_KEY && status === 'running') { e.preventDefault(); pause(); return; }
       if (status !== 'paused') return;
-      if (e.key === 'F10') { e.preventDefault(); step(); }
-      if (e.key === 'F8') { e.preventDefault(); resume(); }
+      if (e.key === STEP_KEY) { e.preventDefault(); step(); }
+      if (e.key === PAUSE_KEY) { e.preventDefault(); resume(); }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);

@@ -1,20 +1,10 @@
 'use client';
-// Editor keyboard shortcuts. Save and Run work everywhere; graph edits are left to the browser
-// while a text field has focus (so Ctrl+Z undoes typing, Ctrl+C copies text).
+// Editor keyboard shortcuts, matched against the table in shortcuts.ts. Save and Run work everywhere; the rest
+// is left to the browser while a text field has focus (so Ctrl+Z undoes typing, "?" types a question mark).
 import { useEffect, useRef } from 'react';
+import { shortcutAction, type ShortcutAction } from './shortcuts';
 
-export interface ShortcutHandlers {
-  save(): void;
-  run(): void;
-  undo(): void;
-  redo(): void;
-  copy(): void;
-  paste(): void;
-  duplicate(): void;
-  selectAll(): void;
-  /** Ctrl+B: bypass the selected nodes (or turn it off). */
-  bypass(): void;
-}
+export type ShortcutHandlers = Record<ShortcutAction, () => void>;
 
 function inTextField(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -27,21 +17,12 @@ export function useEditorShortcuts(handlers: ShortcutHandlers) {
   ref.current = handlers;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
-      const h = ref.current;
-      const key = e.key.toLowerCase();
-      const act = (fn: () => void) => { e.preventDefault(); fn(); };
-      if (key === 's') return act(h.save);
-      if (key === 'enter') return act(h.run);
-      if (inTextField(e.target)) return;
-      if (key === 'z' && e.shiftKey) return act(h.redo);
-      if (key === 'z') return act(h.undo);
-      if (key === 'y') return act(h.redo);
-      if (key === 'c') return act(h.copy);
-      if (key === 'v') return act(h.paste);
-      if (key === 'd') return act(h.duplicate);
-      if (key === 'a') return act(h.selectAll);
-      if (key === 'b') return act(h.bypass);
+      // An open dialog owns the keyboard (Enter confirms it, Esc cancels it).
+      if ((e.target as Element | null)?.closest?.('dialog, [role="dialog"]')) return;
+      const action = shortcutAction(e, inTextField(e.target));
+      if (!action) return;
+      e.preventDefault();
+      ref.current[action]();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);

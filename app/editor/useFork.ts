@@ -7,6 +7,7 @@ import type { Graph } from '../../nodes/engine/graph';
 import { useTRPCClient } from '../lib/trpc';
 import { useToast } from '../shell/toast';
 import { setUnsavedChanges } from '../shell/unsaved-guard';
+import { markFreshCopy } from './fresh-copy';
 
 interface Options {
   workflowId: string;
@@ -35,6 +36,7 @@ export function useFork({ workflowId, shareToken, signedIn, unsavedGraph }: Opti
       // The canvas now lives on in the fork: leaving is not losing work.
       setUnsavedChanges(false);
       notify(`Forked into your library as “${copy.name}”`, 'success');
+      markFreshCopy(copy.id);
       router.push(`/w/${copy.id}`);
     } catch (e) {
       notify(`Fork failed: ${(e as Error).message}`, 'error');

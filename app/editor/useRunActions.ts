@@ -17,7 +17,7 @@ import type { WorkflowDocument } from './useWorkflowDocument';
 const NO_PROBLEMS: GraphProblem[] = [];
 
 interface Options {
-  workflowId: string;
+  /** The document (its workflowId(): a New draft gets its id from its first save). */
   doc: WorkflowDocument;
   view: RunView;
   enqueued(runId: string, position: number): void;
@@ -33,7 +33,7 @@ interface Options {
   shareToken?: string;
 }
 
-export function useRunActions({ workflowId, doc, view, enqueued, batch, trackBatch, count, catalog, canSave, shareToken }: Options) {
+export function useRunActions({ doc, view, enqueued, batch, trackBatch, count, catalog, canSave, shareToken }: Options) {
   const client = useTRPCClient();
   const notify = useToast();
   const [busy, setBusy] = useState(false);
@@ -61,11 +61,14 @@ export function useRunActions({ workflowId, doc, view, enqueued, batch, trackBat
     starting.current = true;
     setBusy(true);
     try {
-      // The canvas graph as it is (seeds shown are the ones used): a run records its own graph, so nothing is saved.
-      // An unchanged canvas names its version; edits not saved yet run as the workflow's without one.
+      // A draft (New, version 0) must exist to own runs: its first save creates it. Otherwise nothing is saved: the
+      // canvas graph runs as it is (a run records its own graph; versions come from Save). An unchanged canvas names
+      // its version; edits not saved yet run as the workflow's without one.
+      const version = !canSave ? undefined
+        : doc.savedVersion === 0 ? await doc.save(doc.message || 'created by its first run')
+          : doc.dirty ? undefined : doc.savedVersion;
       const res = await client.runs.enqueue.mutate({
-        workflowId, shareToken, graph: doc.graph, version: canSave && !doc.dirty ? doc.savedVersion : undefined,
-        debug: opts.debug, targets: opts.targets, count: opts.count,
+        workflowId: doc.workflowId(), shareToken, graph: doc.graph, version, debug: opts.debug, targets: opts.targets, count: opts.count,
       });
       setLastRun(doc.logical);
       // Every run of a batch is followed; the editor shows each as it starts.
@@ -82,7 +85,7 @@ export function useRunActions({ workflowId, doc, view, enqueued, batch, trackBat
       starting.current = false;
       setBusy(false);
     }
-  }, [doc, client, workflowId, enqueued, trackBatch, adoptSeeds, notify, canSave, shareToken]);
+  }, [doc, client, enqueued, trackBatch, adoptSeeds, notify, canSave, shareToken]);
 
   const stop = useCallback(() => {
     if (!view.runId || !isActive(view.status)) return;
@@ -100,10 +103,10 @@ export function useRunActions({ workflowId, doc, view, enqueued, batch, trackBat
 
   /** Every run of mine still waiting for this workflow (other tabs' and presses' too); running ones go on. */
   const clearQueue = useCallback(() => {
-    client.runs.cancelQueued.mutate({ workflowId })
+    client.runs.cancelQueued.mutate({ workflowId: doc.workflowId() })
       .then((r) => notify(`${r.cancelled} waiting run(s) cancelled`, 'success'))
       .catch((e: Error) => notify(`Clear queue failed: ${e.message}`, 'error'));
-  }, [client, workflowId, notify]);
+  }, [client, doc, notify]);
 
   const extraProblems = serverProblems?.forGraph === doc.logical ? serverProblems.problems : NO_PROBLEMS;
   const notice = useMemo(

@@ -1,13 +1,15 @@
 'use client';
 // The open workflow as a document: its graph as saved vs as edited (dirty), live validation,
 // Save (new version with a message), Restore of an older version and Load of an imported graph.
-// Unsaved work and seeds advanced after runs are kept as a draft in the browser (draft-store.ts), not as versions.
+// A draft (New) is stored by its first save, which creates the workflow (version 1) and reports its id.
+// Unsaved work and seeds advanced after runs are kept in the browser (draft-store.ts), not as versions.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { CatalogNode } from '../../nodes/engine/catalog';
 import type { Graph } from '../../nodes/engine/graph';
 import { validateGraph } from '../../nodes/engine/validate';
 import { useTRPC, useTRPCClient } from '../lib/trpc';
+import { useDialogs } from '../shell/dialogs';
 import { useToast } from '../shell/toast';
 import { openingState, readDraft, writeDraft, type OpeningState, type WorkflowDraft } from './draft-store';
 import { flowToGraph, graphToFlow } from './graph-mapping';
@@ -18,7 +20,11 @@ export interface LoadedWorkflow {
   id: string;
   name: string;
   version: { number: number; graph: Graph };
+  /** Not stored yet: the first save creates it (id is '' until then). */
+  draft?: boolean;
 }
+
+export interface CreatedWorkflow { id: string; name: string }
 
 /** The JSON the editor would save for `g` right after opening it (positions filled in). */
 function canonical(g: Graph): string {
@@ -40,7 +46,7 @@ function browserStorage(): Storage | null {
  */
 export function useOpeningState(workflow: LoadedWorkflow, drafts: boolean): OpeningState {
   const [state] = useState(() => {
-    const storage = drafts ? browserStorage() : null;
+    const storage = drafts && workflow.id ? browserStorage() : null;
     return openingState(workflow.version, canonical, storage ? readDraft(storage, workflow.id) : null);
   });
   return state;
@@ -56,11 +62,13 @@ interface Saved {
 
 export function useWorkflowDocument(
   workflow: LoadedWorkflow, editor: GraphEditor, catalog: ReadonlyMap<string, CatalogNode>, opening: OpeningState, drafts: boolean,
+  onCreated?: (w: CreatedWorkflow) => void,
 ) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const queryClient = useQueryClient();
   const notify = useToast();
+  const dialogs = useDialogs();
   // Graph-level data (name, exposed API inputs…): state, so a change marks the document unsaved; the ref serves callbacks.
   const [metaState, setMetaState] = useState(opening.graph.meta);
   const meta = useRef(metaState);
@@ -78,18 +86,30 @@ export function useWorkflowDocument(
   );
   const validation = useMemo(() => validateGraph(logical, { catalog }), [logical, catalog]);
 
+  // The id a draft's first save got: callers that saved and then act on the workflow (Run) read it at once.
+  const createdId = useRef<string | null>(null);
+  const workflowId = useCallback(() => createdId.current ?? workflow.id, [workflow.id]);
+
   const saving = useRef<Promise<number> | null>(null);
-  /** Stores a new version; concurrent calls share one request. Rejects (after a toast) on failure. */
+  /** Stores a new version (a draft: creates the workflow); concurrent calls share one request. Rejects (after a toast) on failure. */
   const save = useCallback(async (msg?: string): Promise<number> => {
     if (saving.current) return saving.current;
     const g = editor.graphOf(meta.current);
     const text = JSON.stringify(g);
-    const p = client.workflows.save.mutate({ id: workflow.id, graph: g, message: msg ?? message })
+    const stored = workflow.draft && !createdId.current
+      ? client.workflows.create.mutate({ name: workflow.name, graph: g, message: (msg ?? message) || undefined })
+        .then((w) => {
+          createdId.current = w.id;
+          onCreated?.({ id: w.id, name: w.name });
+          return { version: 1 };
+        })
+      : client.workflows.save.mutate({ id: workflowId(), graph: g, message: msg ?? message });
+    const p = stored
       .then((res) => {
         setSaved({ json: text, version: res.version, pristine: true });
         setRestored(null);
         setMessage('');
-        void queryClient.invalidateQueries(trpc.workflows.versions.queryFilter({ id: workflow.id }));
+        void queryClient.invalidateQueries(trpc.workflows.versions.queryFilter({ id: workflowId() }));
         void queryClient.invalidateQueries(trpc.workflows.list.queryFilter());
         notify(`Saved version ${res.version}`, 'success');
         return res.version;
@@ -97,10 +117,12 @@ export function useWorkflowDocument(
       .finally(() => { saving.current = null; });
     saving.current = p;
     return p.catch((e: Error) => { notify(`Save failed: ${e.message}`, 'error'); throw e; });
-  }, [client, editor, message, notify, queryClient, trpc, workflow.id]);
+  }, [client, editor, message, notify, queryClient, trpc, workflow.draft, workflow.name, workflowId, onCreated]);
 
   const restore = useCallback(async (version: number) => {
-    if (dirty && !window.confirm('Restoring replaces your unsaved changes. Continue?')) return;
+    if (dirty && !await dialogs.confirm({
+      title: `Restore version ${version}?`, message: 'Restoring replaces your unsaved changes.', confirmLabel: 'Restore',
+    })) return;
     try {
       const res = await client.workflows.restore.mutate({ id: workflow.id, version });
       const w = await client.workflows.get.query({ id: workflow.id, version: res.version });
@@ -114,7 +136,7 @@ export function useWorkflowDocument(
     } catch (e) {
       notify(`Restore failed: ${(e as Error).message}`, 'error');
     }
-  }, [client, dirty, editor, notify, queryClient, trpc, workflow.id]);
+  }, [client, dialogs, dirty, editor, notify, queryClient, trpc, workflow.id]);
 
   /** Puts an imported graph on the canvas as unsaved changes (Save stores it as a new version). */
   const load = useCallback((g: Graph) => {
@@ -155,11 +177,12 @@ export function useWorkflowDocument(
     setRestored(null);
   }, [editor, saved.json]);
 
-  useDraftRecord(drafts ? workflow.id : null, graph, saved, dirty);
+  // A New draft has no id until its first save; only then is there a record to keep.
+  useDraftRecord(drafts ? workflowId() || null : null, graph, saved, dirty);
 
   return {
     dirty, graph, load, logical, validation, savedVersion: saved.version, message, setMessage, save, restore, setMetaField,
-    advanceSeeds, discardDraft, restoredDraft: dirty ? restored : null,
+    workflowId, advanceSeeds, discardDraft, restoredDraft: dirty ? restored : null,
   };
 }
 

@@ -31,7 +31,8 @@ export function LibrarySearch({ value, onSearch }: { value: string; onSearch(q: 
   return (
     <input
       type="search" className="library-search" aria-label="Search workflows" data-testid="library-search"
-      placeholder="Search names, descriptions, tags (#tag for tags only)" value={text}
+      // Short enough for the box; the tooltip has the whole rule.
+      placeholder="Search names, descriptions, #tags" title="Words match names, descriptions and tags; #tag matches tags only" value={text}
       onChange={(e) => setText(e.target.value)}
       onKeyDown={(e) => { if (e.key === 'Escape' && text) { e.preventDefault(); setText(''); } }}
     />

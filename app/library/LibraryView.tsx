@@ -1,11 +1,12 @@
 'use client';
-// The library: tabs (Mine, Shared with link, Explore, Templates) over one search box, New, and import:
-// a workflow file dropped on the page (or picked with Import…) becomes a new workflow, opened at once.
+// The library: tabs (Mine, Shared with link, Explore, Templates) over one search box, New (a draft, stored on its first
+// save), and import: a workflow file dropped on the page (or picked with Import…) becomes a new workflow, opened at once.
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useTRPC, useTRPCClient } from '../lib/trpc';
 import { droppedFile, fileToBase64, isFileDrag } from '../lib/workflow-file';
+import { markFreshCopy } from '../editor/fresh-copy';
 import { leaveImportReport } from '../editor/import-report-store';
 import { loginHref } from '../login/next-path';
 import { ImportButton } from '../shell/ImportButton';
@@ -35,7 +36,12 @@ export function LibraryView() {
   const refresh = () => queryClient.invalidateQueries(trpc.workflows.list.queryFilter());
 
   const create = useMutation(trpc.workflows.create.mutationOptions({
-    onSuccess: (w) => router.push(`/w/${w.id}`),
+    onSuccess: (w) => {
+      void refresh();
+      // A template copy opens with its (unique) name selected, to be renamed at once.
+      markFreshCopy(w.id);
+      router.push(`/w/${w.id}`);
+    },
     onError: (e) => {
       if (e.data?.code === 'UNAUTHORIZED') router.push(loginHref(place.href));
       else notify(`Create failed: ${e.message}`, 'error');
@@ -74,10 +80,7 @@ export function LibraryView() {
       }}
     >
       <TopNav>
-        <button
-          type="button" className="primary" disabled={create.isPending}
-          onClick={() => (signedOut ? router.push(loginHref(place.href)) : create.mutate({ name: 'Untitled workflow' }))}
-        >
+        <button type="button" className="primary" onClick={() => router.push(signedOut ? loginHref(place.href) : '/new')}>
           New
         </button>
         <ImportButton onFile={(f) => void importFile(f)} disabled={importing} />

@@ -4,6 +4,7 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { markFreshCopy } from '../editor/fresh-copy';
 import { useTRPC } from '../lib/trpc';
 import { useToast } from '../shell/toast';
 import { loginHref } from '../login/next-path';
@@ -72,6 +73,7 @@ function ForkableGrid({ tab, here, signedIn, items, loading, error, empty, onTag
   const fork = useMutation(trpc.workflows.fork.mutationOptions({
     onSuccess: (w) => {
       void queryClient.invalidateQueries(trpc.workflows.list.queryFilter());
+      markFreshCopy(w.id);
       router.push(`/w/${w.id}`);
     },
     onError: (e) => {

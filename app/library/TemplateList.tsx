@@ -1,6 +1,6 @@
 'use client';
-// The Templates tab: the shipped workflows/*.json offered as starting points ("Use template" creates and opens
-// a copy). There are few, so the search filters them here, by name and description.
+// The Templates tab: the shipped workflows/*.json offered as starting points, each with a picture of what it makes
+// ("Use template" creates and opens a copy). There are few, so the search filters them here, by name and description.
 import { useQuery } from '@tanstack/react-query';
 import { matchesQuery } from '../../server/workflow-search';
 import { useTRPC, type RouterOutputs } from '../lib/trpc';
@@ -24,6 +24,12 @@ export function TemplateList({ q, onUse, busy }: { q: string; onUse(t: Template)
       <div className="card-grid" data-testid="template-list">
         {shown?.map((t) => (
           <article key={t.file} className="card template" data-testid="template-card" data-template-file={t.file}>
+            <div className="card-thumb template-thumb">
+              {t.previewUrl
+                // What the template makes, rendered on the built-in models when it was shipped.
+                ? <img src={t.previewUrl} alt={`What “${t.name}” makes`} width={256} height={256} loading="lazy" decoding="async" data-testid="template-preview" />
+                : <span className="muted">no preview</span>}
+            </div>
             <div className="card-body">
               <h3>{t.name}</h3>
               <p className="muted">{t.description}</p>

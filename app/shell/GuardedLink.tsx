@@ -1,20 +1,28 @@
 'use client';
-// next/link that asks before leaving an editor with unsaved changes.
+// next/link that asks (in-app dialog) before leaving an editor with unsaved changes.
 import Link from 'next/link';
 import type { ComponentProps, MouseEvent } from 'react';
-import { confirmLeave, setUnsavedChanges } from './unsaved-guard';
+import { useDialogs } from './dialogs';
+import { confirmLeave, hasUnsavedChanges, setUnsavedChanges } from './unsaved-guard';
 
 export function GuardedLink(props: ComponentProps<typeof Link>) {
   const { onClick, ...rest } = props;
+  const dialogs = useDialogs();
   return (
     <Link
       {...rest}
       onClick={(e: MouseEvent<HTMLAnchorElement>) => {
-        if (!confirmLeave()) {
+        if (hasUnsavedChanges()) {
+          // The answer comes later: hold this click, and click again once the user agreed (nothing unsaved then).
           e.preventDefault();
+          const link = e.currentTarget;
+          void confirmLeave(dialogs).then((leave) => {
+            if (!leave) return;
+            setUnsavedChanges(false);
+            link.click();
+          });
           return;
         }
-        setUnsavedChanges(false);
         onClick?.(e);
       }}
     />

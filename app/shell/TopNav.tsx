@@ -1,12 +1,13 @@
 'use client';
-// The app's top bar: brand, page links, a slot for page-specific controls, and the account menu.
+// The app's top bar: brand, page links, a slot for page-specific controls, and the account menu. One row that never
+// wraps: the page links never shrink and stay on top; `compact` (the editor) folds the account links into a menu.
 import type { ReactNode } from 'react';
 import { usePathname } from 'next/navigation';
 import { AccountMenu } from './AccountMenu';
 import { GuardedLink } from './GuardedLink';
 import { MonitorLink } from './MonitorLink';
 
-export function TopNav({ children }: { children?: ReactNode }) {
+export function TopNav({ children, compact = false }: { children?: ReactNode; compact?: boolean }) {
   const path = usePathname();
   return (
     <header className="topnav">
@@ -17,7 +18,7 @@ export function TopNav({ children }: { children?: ReactNode }) {
         <MonitorLink />
       </nav>
       <div className="topnav-slot">{children}</div>
-      <AccountMenu />
+      <AccountMenu compact={compact} />
     </header>
   );
 }

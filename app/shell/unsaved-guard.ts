@@ -1,4 +1,7 @@
-// Remembers whether the open editor has unsaved changes, so in-app links and tab closes can ask first.
+// Remembers whether the open editor has unsaved changes, so in-app links and sign-out can ask first (in an in-app
+// dialog); closing or reloading the tab is asked by the browser's own beforeunload prompt (EditorWorkspace.tsx).
+import type { Dialogs } from './dialogs';
+
 let unsaved = false;
 
 export function setUnsavedChanges(value: boolean): void {
@@ -10,6 +13,12 @@ export function hasUnsavedChanges(): boolean {
 }
 
 /** True when navigation may go ahead (nothing unsaved, or the user accepts losing it). */
-export function confirmLeave(): boolean {
-  return !unsaved || window.confirm('You have unsaved changes. Leave without saving?');
+export async function confirmLeave(dialogs: Pick<Dialogs, 'confirm'>): Promise<boolean> {
+  if (!unsaved) return true;
+  return dialogs.confirm({
+    title: 'Unsaved changes',
+    message: 'You have unsaved changes. Leave without saving?',
+    confirmLabel: 'Leave without saving',
+    cancelLabel: 'Cancel',
+  });
 }

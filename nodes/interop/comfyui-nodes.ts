@@ -223,3 +223,8 @@ export const COMFY_NODES: Readonly<Record<string, ComfyNodeMapping>> = {
     },
   },
 };
+
+/** The ComfyUI class names and default titles that import as StepFlow node `type` (search aliases). */
+export function comfyNamesFor(type: string): string[] {
+  return Object.entries(COMFY_NODES).filter(([, m]) => m.type === type).flatMap(([cls, m]) => [cls, m.displayName]);
+}

@@ -117,6 +117,19 @@ function decodeJson(bytes: Uint8Array, name: string, opts: WorkflowImportOptions
 }
 
 /**
+ * True when the bytes are a StepFlow graph .json as it is (the format the engine reads directly); anything else a
+ * user may hand over (a PNG, a ComfyUI API .json) goes through importWorkflowFile. Never throws.
+ */
+export function isStepflowGraphFile(name: string, bytes: Uint8Array): boolean {
+  if (isPng(bytes) || /\.png$/i.test(name)) return false;
+  try {
+    return isStepflowGraph(parseJsonFile(bytes));
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Reads a workflow file by content (the name is for messages and the imported graph's name).
  * Throws WorkflowImportError (with the file name) when nothing importable is in it; otherwise returns
  * the graph with every validation problem, unknown node types by name, and the importer's notes.

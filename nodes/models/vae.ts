@@ -68,13 +68,17 @@ export class OnnxVae implements VaeModel {
     if (latent.dims[1] !== this.latentChannels) {
       throw new ModelInputError(`VAE "${this.name}"`, `the latent has ${latent.dims[1]} channels but this VAE decodes ${this.latentChannels}`);
     }
-    // Plain loops: TypedArray.map with a callback costs ~15 ns an element, 50 ms for a batch of 16 256² images.
-    const z = new Float32Array(latent.data.length);
-    for (let i = 0; i < z.length; i++) z[i] = latent.data[i] / this.scalingFactor;
+    // Plain loops over locals: TypedArray.map with a callback costs ~15 ns an element (50 ms for a batch of 16 256²
+    // images), and property reads inside the loop kept it at half that.
+    const src = latent.data;
+    const scale = this.scalingFactor;
+    const z = new Float32Array(src.length);
+    for (let i = 0; i < z.length; i++) z[i] = src[i] / scale;
     const out = await this.runBatched(this.decoder, { data: z, dims: latent.dims }, signal);
-    const data = new Float32Array(out.data.length);
+    const raw = out.data;
+    const data = new Float32Array(raw.length);
     for (let i = 0; i < data.length; i++) {
-      const x = out.data[i] / 2 + 0.5;
+      const x = raw[i] / 2 + 0.5;
       data[i] = x < 0 ? 0 : x > 1 ? 1 : x;
     }
     return { data, dims: out.dims };

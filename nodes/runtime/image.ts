@@ -47,10 +47,14 @@ export function tensorToHwc(t: Tensor, b = 0): { data: Uint8Array; width: number
   const plane = width * height;
   const base = b * channels * plane;
   const out = new Uint8Array(plane * channels);
-  for (let i = 0; i < plane; i++) {
-    for (let c = 0; c < channels; c++) {
-      const v = t.data[base + c * plane + i];
-      out[i * channels + c] = v <= 0 ? 0 : v >= 1 ? 255 : Math.round(v * 255);
+  const data = t.data;
+  // Channel by channel over a plane: reads run in order, and the loop stays small enough for the JIT to keep tight.
+  for (let c = 0; c < channels; c++) {
+    const from = base + c * plane;
+    for (let i = 0, o = c; i < plane; i++, o += channels) {
+      const v = data[from + i];
+      // Round half up, as Math.round does for these non-negative values; NaN falls to 0 as before.
+      out[o] = v > 0 ? (v < 1 ? (v * 255 + 0.5) | 0 : 255) : 0;
     }
   }
   return { data: out, width, height, channels };

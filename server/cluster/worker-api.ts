@@ -113,7 +113,7 @@ export function createWorkerApi(d: WorkerApiDeps): (req: http.IncomingMessage, r
     const parsed = recordSchema.safeParse(raw);
     if (!parsed.success) throw new ApiError(400, 'invalid_record', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const rec = parsed.data;
-    const row = await d.db.run.findUnique({ where: { id: runId }, select: { status: true, workerId: true, workflowId: true } });
+    const row = await d.db.run.findUnique({ where: { id: runId }, select: { status: true, workerId: true, workflowId: true, userId: true } });
     if (!row) throw new ApiError(404, 'unknown_run', `no run "${runId}"`);
     if (row.workerId !== rec.workerId) {
       throw new ApiError(409, 'not_your_run', `run "${runId}" is not held by worker ${rec.workerId} (it is ${row.status}, on ${row.workerId ?? 'no worker'})`);
@@ -146,7 +146,7 @@ export function createWorkerApi(d: WorkerApiDeps): (req: http.IncomingMessage, r
           if (row.status === msg.msg.result.status) return { refs: await storedOutputs(runId) };
           throw new ApiError(409, 'run_ended', `run "${runId}" already ended as ${row.status}`);
         }
-        const refs = await d.recorder.finish({ runId, workflowId: row.workflowId ?? undefined }, msg.msg.result);
+        const refs = await d.recorder.finish({ runId, workflowId: row.workflowId ?? undefined, userId: row.userId }, msg.msg.result);
         void d.recorder.prunePreviews(d.settings.previewRunsKept).catch((e) => d.log(`pruning previews failed: ${e}`));
         return { refs };
       }

@@ -36,9 +36,9 @@ describe('PositionAnnouncer', () => {
   it('the run just queued is not announced again; a run pushed back near the head is', () => {
     const a = new PositionAnnouncer();
     a.changes(queue(['a', 'b']));
-    expect(a.changes(queue(['a', 'b', 'c']), 'c')).toEqual([]);
+    expect(a.changes(queue(['a', 'b', 'c']), new Set(['c']))).toEqual([]);
     // A higher-priority run jumps the queue: everyone moves back one, all within the exact zone.
-    expect(a.changes(queue(['urgent', 'a', 'b', 'c']), 'urgent').map(([id, p]) => `${id}@${p.position}`)).toEqual(['a@2', 'b@3', 'c@4']);
+    expect(a.changes(queue(['urgent', 'a', 'b', 'c']), new Set(['urgent'])).map(([id, p]) => `${id}@${p.position}`)).toEqual(['a@2', 'b@3', 'c@4']);
   });
 
   it('forgets runs that left the queue, and announces one it never saw', () => {

@@ -11,18 +11,18 @@ export class PositionAnnouncer {
 
   /**
    * Takes the new positions of every waiting run and returns the moves worth an event; runs no longer waiting
-   * are forgotten. `known`: a run whose position the client just learned another way (run:queued carries it).
+   * are forgotten. `known`: runs whose position the client just learned another way (run:queued carries it).
    */
-  changes<T extends { position: number }>(positions: ReadonlyMap<string, T>, known?: string): [string, T][] {
+  changes<T extends { position: number }>(positions: ReadonlyMap<string, T>, known: ReadonlySet<string> = new Set()): [string, T][] {
     const out: [string, T][] = [];
     const next = new Map<string, number>();
     for (const [runId, p] of positions) {
       const last = this.announced.get(runId);
-      if (runId !== known && worthAnnouncing(last, p.position)) {
+      if (!known.has(runId) && worthAnnouncing(last, p.position)) {
         out.push([runId, p]);
         next.set(runId, p.position);
       } else {
-        next.set(runId, runId === known || last === undefined ? p.position : last);
+        next.set(runId, known.has(runId) || last === undefined ? p.position : last);
       }
     }
     this.announced = next;

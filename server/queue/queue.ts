@@ -70,6 +70,9 @@ export interface EnqueueRequest {
 
 export interface Enqueued { runId: string; position: number; graph: Graph; pool: string }
 
+/** A run row just written, before its position is known and announced. */
+interface Inserted extends Enqueued { workflowId: string | null; room: string | undefined }
+
 export interface RunQueueOptions {
   db: Db;
   models: ModelStore;
@@ -198,7 +201,7 @@ export class RunQueue {
       }
     }
     if (source === undefined) throw new TRPCError({ code: 'BAD_REQUEST', message: 'give a graph or a workflowId' });
-    const runs: Enqueued[] = [];
+    const inserted: Inserted[] = [];
     let previous: Graph = parseGraphFormat(source, graphLimits);
     for (let i = 0; i < (req.count ?? 1); i++) {
       // Seeds first, so the graph validated is exactly the graph that runs; the next run continues from it.
@@ -206,9 +209,10 @@ export class RunQueue {
       // Only with accounts on (AUTH=local) does a run have a user; its input images are checked for that user, once:
       // a batch's runs differ only in seeds, and the engine's own problems are reported first.
       if (i === 0 && req.userId) await requireUsableInputs(db, graph, req.userId, req.workflowId);
-      runs.push(await this.insert(req, graph, version, workflowOwner));
+      inserted.push(await this.insert(req, graph, version, workflowOwner));
       previous = graph;
     }
+    const runs = await this.announceQueued(inserted);
     if (this.opts.remote) {
       for (const r of runs) await this.opts.remote.add({ id: r.runId, priority: req.priority ?? 0, pool: r.pool });
     } else {
@@ -217,7 +221,7 @@ export class RunQueue {
     return { ...runs[0], graph: previous, runs };
   }
 
-  private async insert(req: EnqueueRequest, graph: Graph, version: number | undefined, workflowOwner: string | null): Promise<Enqueued> {
+  private async insert(req: EnqueueRequest, graph: Graph, version: number | undefined, workflowOwner: string | null): Promise<Inserted> {
     const run = await this.opts.db.run.create({
       data: {
         workflowId: req.workflowId ?? null, workflowVersion: version ?? null, graph: JSON.stringify(graph),
@@ -226,11 +230,20 @@ export class RunQueue {
         pool: req.pool ?? poolOf(graph), modelKey: modelKeyOf(graph),
       },
     });
-    await this.refreshPositions(true, run.id);
-    const position = this.positions.get(run.id)?.position ?? 1;
-    const room = workflowRoomOf({ ...run, workflow: { ownerId: workflowOwner } });
-    this.broadcaster.emit({ type: 'run:queued', runId: run.id, workflowId: run.workflowId ?? undefined, position }, room);
-    return { runId: run.id, position, graph, pool: run.pool };
+    return { runId: run.id, position: 0, graph, pool: run.pool, workflowId: run.workflowId, room: workflowRoomOf({ ...run, workflow: { ownerId: workflowOwner } }) };
+  }
+
+  /**
+   * Positions of one enqueue's runs, read once after all are inserted (a "Run ×16" re-read the whole line after
+   * each row), then a run:queued for each; runs already waiting hear of their moves as before.
+   */
+  private async announceQueued(inserted: Inserted[]): Promise<Enqueued[]> {
+    await this.refreshPositions(true, new Set(inserted.map((r) => r.runId)));
+    return inserted.map(({ workflowId, room, ...run }) => {
+      const position = this.positions.get(run.runId)?.position ?? 1;
+      this.broadcaster.emit({ type: 'run:queued', runId: run.runId, workflowId: workflowId ?? undefined, position }, room);
+      return { ...run, position };
+    });
   }
 
   /** Queued: cancelled at once. Running: the worker is asked to stop (and killed if it does not). */
@@ -403,11 +416,7 @@ export class RunQueue {
         }
       }
       const startedAt = new Date();
-      const claimed: typeof picked = [];
-      for (const r of picked) {
-        const c = await db.run.updateMany({ where: { id: r.id, status: 'queued' }, data: { status: 'running', workerId: w.id, startedAt } });
-        if (c.count === 1) claimed.push(r);
-      }
+      const claimed = await this.claim(picked, w.id, startedAt);
       if (claimed.length === 0 || w.state !== 'idle') continue;
       changed = true;
       const batch = claimed.length > 1 ? claimed.map((r) => r.id) : undefined;
@@ -430,6 +439,19 @@ export class RunQueue {
     if (changed) await this.refreshPositions(true);
   }
 
+  /**
+   * Marks the picked runs running on worker `workerId`, in one statement; a run cancelled meanwhile stays out. Only
+   * when some were missed does a second query find which (startedAt is this claim's own instant).
+   */
+  private async claim<R extends { id: string }>(picked: R[], workerId: string, startedAt: Date): Promise<R[]> {
+    const db = this.opts.db;
+    const ids = picked.map((r) => r.id);
+    const c = await db.run.updateMany({ where: { id: { in: ids }, status: 'queued' }, data: { status: 'running', workerId, startedAt } });
+    if (c.count === picked.length) return picked;
+    const mine = new Set((await db.run.findMany({ where: { id: { in: ids }, status: 'running', workerId, startedAt }, select: { id: true } })).map((r) => r.id));
+    return picked.filter((r) => mine.has(r.id));
+  }
+
   private pumpIn(ms: number): void {
     if (this.windowTimer) return;
     this.windowTimer = setTimeout(() => {
@@ -443,7 +465,7 @@ export class RunQueue {
    * Recomputes queue positions (1 = next to start) and tells waiting runs whose position moved (PositionAnnouncer).
    * Scaled mode counts within each pool (only that pool's workers take its runs); embedded mode has one line.
    */
-  private async refreshPositions(broadcast: boolean, skipRunId?: string): Promise<void> {
+  private async refreshPositions(broadcast: boolean, known?: ReadonlySet<string>): Promise<void> {
     const queued = await this.opts.db.run.findMany({ where: { status: 'queued' }, orderBy: QUEUE_ORDER, select: { id: true, pool: true, ...ROOM_FIELDS } });
     const ahead = new Map<string, number>();
     const next = new Map(queued.map((r) => {
@@ -452,7 +474,7 @@ export class RunQueue {
       ahead.set(line, position);
       return [r.id, { position, workflowRoom: workflowRoomOf(r) }];
     }));
-    const moved = this.announcer.changes(next, skipRunId);
+    const moved = this.announcer.changes(next, known);
     if (broadcast) {
       for (const [runId, p] of moved) this.broadcaster.emit({ type: 'run:position', runId, position: p.position }, p.workflowRoom);
     }

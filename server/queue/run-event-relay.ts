@@ -167,7 +167,7 @@ export class RunEventRelay {
 
   private async announceEnd(run: ActiveRun, result: WorkerRunResult): Promise<void> {
     const { emit } = this.d;
-    const refs = await this.d.recorder.finish({ runId: run.runId, workflowId: run.workflowId }, result);
+    const refs = await this.d.recorder.finish({ runId: run.runId, workflowId: run.workflowId, userId: run.userId }, result);
     for (const artifact of refs) emit(run, { type: 'node:artifact', runId: run.runId, artifact });
     const err = result.error;
     if (result.status === 'succeeded') {

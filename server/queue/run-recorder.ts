@@ -8,6 +8,8 @@ import type { Db } from '../db';
 import type { Metrics } from '../metrics/metrics';
 import { StepStore } from '../steps/step-store';
 import type { WorkerRunResult } from '../worker/protocol';
+import { LatestOnly } from './latest-only';
+import { NodeResultWriter } from './node-result-writer';
 
 /** Artifact kinds of sampler steps stored as JPEGs by earlier versions (now steps/<runId>.steps): still pruned. */
 export const STEP_KINDS = ['preview', 'preview-latent'] as const;
@@ -25,22 +27,34 @@ export interface RunFailure {
 export type RunRecords = Pick<RunRecorder, 'nodeFinished' | 'storeSteps' | 'finish' | 'fail' | 'prunePreviews'>;
 
 export class RunRecorder {
+  private readonly nodeResults: NodeResultWriter;
+  /** Nodes whose node:finished row this process wrote, per open run: finish() need not write them again. */
+  private readonly recorded = new Map<string, Set<string>>();
+  private pruning?: Promise<number>;
+  /** Library cards per workflow and user: only the newest of the outputs that arrive together is made into one. */
+  private readonly cards = new LatestOnly();
+  private nextPrune?: Promise<number>;
+
   constructor(
     private readonly db: Db, private readonly store: ArtifactStore, private readonly metrics?: Metrics,
     private readonly steps = new StepStore(store.dataDir),
-  ) {}
+  ) {
+    this.nodeResults = new NodeResultWriter(db);
+  }
 
   async nodeFinished(e: RunEventMap['node:finished']): Promise<void> {
     this.metrics?.nodeFinished(e.nodeType, e.ms, e.cached);
-    const fields = {
-      type: e.nodeType, status: 'succeeded', ms: e.ms, ortMs: e.ortMs, cached: e.cached, outputs: JSON.stringify(e.outputs),
-      batch: e.batch ? JSON.stringify(e.batch) : null,
-    };
-    await this.db.nodeResult.upsert({
-      where: { runId_nodeId: { runId: e.runId, nodeId: e.nodeId } },
-      create: { runId: e.runId, nodeId: e.nodeId, ...fields },
-      update: fields,
+    await this.nodeResults.write({
+      runId: e.runId, nodeId: e.nodeId, type: e.nodeType, status: 'succeeded', ms: e.ms, ortMs: e.ortMs, cached: e.cached,
+      outputs: JSON.stringify(e.outputs), batch: e.batch ? JSON.stringify(e.batch) : null,
     });
+    let nodes = this.recorded.get(e.runId);
+    if (!nodes) {
+      // Bounded: a run whose end another web server records (scaled mode) never clears its entry here.
+      if (this.recorded.size >= 10_000) this.recorded.delete(this.recorded.keys().next().value!);
+      this.recorded.set(e.runId, (nodes = new Set()));
+    }
+    nodes.add(e.nodeId);
   }
 
   /**
@@ -52,7 +66,7 @@ export class RunRecorder {
   }
 
   /** Stores output files, completes node results and closes the run; returns the stored artifacts. */
-  async finish(run: { runId: string; workflowId?: string }, result: WorkerRunResult): Promise<ArtifactRef[]> {
+  async finish(run: { runId: string; workflowId?: string; userId?: string | null }, result: WorkerRunResult): Promise<ArtifactRef[]> {
     // Every file is checked before any is written, so a refused one leaves no half-recorded outputs behind.
     for (const a of result.artifacts) {
       if (!sniffImage(a.bytes)) throw new ArtifactRejectedError(a.nodeId, `output "${a.filename}" (claimed ${a.mime})`);
@@ -81,17 +95,19 @@ export class RunRecorder {
         },
       });
     }
-    for (const n of result.nodes) {
-      // node:finished already wrote succeeded nodes with their output summaries; this fills in the rest.
-      const fields = { type: n.type, status: n.status, ms: n.ms, ortMs: n.ortMs, cached: n.cached };
-      await this.db.nodeResult.upsert({
-        where: { runId_nodeId: { runId: run.runId, nodeId: n.id } },
-        create: { runId: run.runId, nodeId: n.id, ...fields },
-        update: fields,
-      });
-    }
+    // node:finished already wrote succeeded nodes with the same figures and their output summaries (when it reached
+    // this process: a scaled host may post it to another web server); this fills in the rest.
+    const written = this.recorded.get(run.runId);
+    this.recorded.delete(run.runId);
+    await Promise.all(result.nodes.filter((n) => !(n.status === 'succeeded' && written?.has(n.id))).map((n) => this.nodeResults.write({
+      runId: run.runId, nodeId: n.id, type: n.type, status: n.status, ms: n.ms, ortMs: n.ortMs, cached: n.cached,
+    })));
     // Before the status flips: whoever sees "succeeded" also sees the new library card.
-    if (result.status === 'succeeded' && run.workflowId && refs[0]?.id) await this.setThumbnail(run.runId, run.workflowId, refs[0], result);
+    if (result.status === 'succeeded' && run.workflowId && refs[0]?.id) {
+      const workflowId = run.workflowId;
+      const first = refs[0];
+      await this.cards.run(`${workflowId}\u0000${run.userId ?? ''}`, () => this.setThumbnail(run.runId, workflowId, first, result));
+    }
     const ended = await this.db.run.update({
       where: { id: run.runId },
       data: {
@@ -133,13 +149,9 @@ export class RunRecorder {
   }
 
   async fail(runId: string, f: RunFailure, node?: { id: string; type: string; ms: number }): Promise<void> {
+    this.recorded.delete(runId);
     if (node) {
-      const fields = { type: node.type, status: f.status === 'cancelled' ? 'cancelled' : 'failed', ms: node.ms };
-      await this.db.nodeResult.upsert({
-        where: { runId_nodeId: { runId, nodeId: node.id } },
-        create: { runId, nodeId: node.id, ...fields },
-        update: fields,
-      });
+      await this.nodeResults.write({ runId, nodeId: node.id, type: node.type, status: f.status === 'cancelled' ? 'cancelled' : 'failed', ms: node.ms, ortMs: 0, cached: false });
     }
     const ended = await this.db.run.update({
       where: { id: runId },
@@ -148,8 +160,24 @@ export class RunRecorder {
     this.metrics?.runEnded(ended);
   }
 
-  /** Drops the stored steps of all but the newest `keep` runs that have any (and of runs no longer in the database). */
-  async prunePreviews(keep: number): Promise<number> {
+  /**
+   * Drops the stored steps of all but the newest `keep` runs that have any (and of runs no longer in the database).
+   * Every run's end asks for it; a batch of 16 ends at once, so calls made while one prune runs share the next one.
+   */
+  prunePreviews(keep: number): Promise<number> {
+    if (this.nextPrune) return this.nextPrune;
+    if (!this.pruning) {
+      this.pruning = this.pruneNow(keep).finally(() => { this.pruning = undefined; });
+      return this.pruning;
+    }
+    this.nextPrune = this.pruning.catch(() => 0).then(() => {
+      this.nextPrune = undefined;
+      return this.prunePreviews(keep);
+    });
+    return this.nextPrune;
+  }
+
+  private async pruneNow(keep: number): Promise<number> {
     return (await this.pruneStepFiles(keep)) + (await this.pruneStepArtifacts(keep));
   }
 

@@ -1,5 +1,5 @@
 // workflows.*: the library: create, save (new immutable version), rename, delete, versions, restore, duplicate,
-// and import (a dropped file read into a graph; nothing is stored).
+// and import (a dropped file read into a graph; nothing is stored). New workflows and copies get unique names.
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { importWorkflowFile } from '../../nodes/interop/import-file';
@@ -18,6 +18,7 @@ import {
 import { matchesQuery, parseTags, tagsSchema } from '../workflow-search';
 import { drawRandomizedSeeds } from '../queue/seed-controls';
 import { listTemplates, readTemplateGraph, TemplateError } from '../workflow-templates';
+import { copyName, uniqueName } from '../workflow-names';
 import {
   appendVersion, createWorkflow, EMPTY_GRAPH, readVersion, summarise,
 } from '../workflow-store';
@@ -32,6 +33,17 @@ const shareToken = z.string().min(1).max(200).optional();
 const search = z.object({ query: z.string().max(200).optional() }).optional();
 /** Owner names for cards of other people's workflows. */
 const withOwner = { owner: { select: { username: true } } } as const;
+
+/**
+ * Names in the library a new workflow of `ownerId` lands in (AUTH=none: the one shared library), so a copy never
+ * sits beside an identically named one. Not a database constraint: two creations at the same instant may still tie.
+ */
+async function takenNames(ctx: Context, ownerId: string | null): Promise<string[]> {
+  const rows = await ctx.db.workflow.findMany({
+    where: { deletedAt: null, ...(ctx.viewer.enforced ? { ownerId } : {}) }, select: { name: true },
+  });
+  return rows.map((r) => r.name);
+}
 
 export const workflowsRouter = createRouter({
   /** My library (AUTH=none: the whole library). */
@@ -115,12 +127,16 @@ export const workflowsRouter = createRouter({
     }),
 
   create: signedInProcedure('create workflows')
-    .input(z.object({ name, description: description.optional(), graph: z.unknown().optional(), templateFile: z.string().max(200).optional() })
+    .input(z.object({
+      name, description: description.optional(), graph: z.unknown().optional(), templateFile: z.string().max(200).optional(),
+      /** The first version's message (an editor draft's first save). */
+      message: z.string().max(1000).optional(),
+    })
       .refine((v) => !(v.graph !== undefined && v.templateFile !== undefined), 'give either graph or templateFile, not both'))
     .mutation(async ({ ctx, input }) => {
       const user = ctx.user;
       let source: unknown = input.graph ?? EMPTY_GRAPH;
-      let message = 'created';
+      let message = input.message?.trim() || 'created';
       if (input.templateFile) {
         try {
           source = readTemplateGraph(input.templateFile);
@@ -133,7 +149,9 @@ export const workflowsRouter = createRouter({
       const limits = graphLimits(ctx.env);
       const parsed = parseGraphFormat(source, limits);
       const graph = input.templateFile ? drawRandomizedSeeds(parsed) : parsed;
-      const w = await createWorkflow(ctx.db, { name: input.name, description: input.description, graph, message, ownerId: user?.id ?? null });
+      const ownerId = user?.id ?? null;
+      const unique = uniqueName(input.name, await takenNames(ctx, ownerId));
+      const w = await createWorkflow(ctx.db, { name: unique, description: input.description, graph, message, ownerId });
       return { ...summarise(w), problems: graphProblems(graph, ctx.models, limits) };
     }),
 
@@ -215,7 +233,7 @@ export const workflowsRouter = createRouter({
     const src = ctx.workflow;
     const { graph } = await readVersion(ctx.db, src.id, src.currentVersion);
     const copy = await createWorkflow(ctx.db, {
-      name: `${src.name} (copy)`.slice(0, 200), description: src.description, graph, message: `duplicated from ${src.name}`,
+      name: copyName(src.name, 'copy', await takenNames(ctx, src.ownerId)), description: src.description, graph, message: `duplicated from ${src.name}`,
       ownerId: src.ownerId, tags: parseTags(src.tags),
     });
     return summarise(copy);
@@ -226,7 +244,8 @@ export const workflowsRouter = createRouter({
     const { user, workflow: src } = ctx;
     const { graph } = await readVersion(ctx.db, src.id, src.currentVersion);
     const copy = await createWorkflow(ctx.db, {
-      name: src.name, description: src.description, graph, message: `forked from ${src.name} version ${src.currentVersion}`,
+      name: copyName(src.name, 'fork', await takenNames(ctx, user?.id ?? null)), description: src.description, graph,
+      message: `forked from ${src.name} version ${src.currentVersion}`,
       ownerId: user?.id ?? null, forkedFrom: { id: src.id, version: src.currentVersion }, tags: parseTags(src.tags),
     });
     if (user) await adoptWorkflowUploads(ctx.db, user.id, graph, src.id);

@@ -7,6 +7,7 @@ export const textEncoder = defineNode({
   title: 'Text Encoder',
   category: 'conditioning',
   description: 'Encodes a prompt with CLIP. (word:1.3) / (word) / [word] set emphasis, BREAK starts a new 77-token window; long prompts use several windows.',
+  aliases: ['Prompt', 'Compel'],
   inputs: { clip: { type: 'CLIP' } },
   params: {
     text: param.text({ default: '', multiline: true, maxLength: 20_000, label: 'prompt' }),

@@ -18,6 +18,7 @@ export const composite = defineNode({
   title: 'Composite',
   category: 'image',
   description: 'Blend the overlay onto the base at (x, y); the overlay alpha channel is respected.',
+  aliases: ['ImageCompositeMasked', 'Paste Image', 'Blend'],
   inputs: { base: { type: 'IMAGE' }, overlay: { type: 'IMAGE' } },
   params: {
     x: param.int({ default: 0, min: -16384, max: 16384 }),

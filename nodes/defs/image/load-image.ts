@@ -10,6 +10,7 @@ export const loadImage = defineNode({
   title: 'Load Image',
   category: 'image',
   description: 'Reads a PNG, JPEG, WebP, GIF, TIFF or AVIF file from the input folder.',
+  aliases: ['Image Primitive'],
   inputs: {},
   params: {
     image: param.inputImage({ default: 'example.png', label: 'image', description: 'an uploaded image or a file in the input folder' }),

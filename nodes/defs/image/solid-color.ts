@@ -10,6 +10,7 @@ export const solidColor = defineNode({
   title: 'Solid Colour',
   category: 'image',
   description: 'An image filled with one colour (#rgb, #rrggbb or #rrggbbaa).',
+  aliases: ['EmptyImage', 'Blank Image', 'Solid Color'],
   inputs: {},
   params: {
     width: param.int({ default: 512, min: 1, max: 8192, step: 8 }),

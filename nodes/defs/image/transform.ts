@@ -10,6 +10,7 @@ export const transform = defineNode({
   title: 'Flip / Rotate',
   category: 'image',
   description: 'Mirrors the image left-right or top-bottom, or turns it 90, 180 or 270 degrees clockwise.',
+  aliases: ['ImageFlip', 'ImageRotate', 'Flip Image', 'Rotate Image', 'Mirror'],
   inputs: { image: { type: 'IMAGE' } },
   params: {
     operation: param.choice(OPS, { default: 'flip_horizontal' }),

@@ -9,6 +9,7 @@ export const vaeDecode = defineNode({
   title: 'VAE Decode',
   category: 'latent',
   description: 'Decodes a latent into an RGB image (8x its size).',
+  aliases: ['Latents to Image'],
   inputs: { latent: { type: 'LATENT' }, vae: { type: 'VAE' } },
   params: {},
   outputs: { image: { type: 'IMAGE' } },

@@ -8,6 +8,7 @@ export const vaeEncode = defineNode({
   title: 'VAE Encode',
   category: 'latent',
   description: 'Encodes an image (width and height multiples of 8; alpha is ignored) into a latent for img2img.',
+  aliases: ['Image to Latents'],
   inputs: { image: { type: 'IMAGE' }, vae: { type: 'VAE' } },
   params: {},
   outputs: { latent: { type: 'LATENT' } },

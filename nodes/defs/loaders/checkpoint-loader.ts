@@ -8,6 +8,7 @@ export const checkpointLoader = defineNode({
   title: 'Checkpoint Loader',
   category: 'loaders',
   description: 'Loads a diffusers ONNX checkpoint folder (unet/, text_encoder/, vae_decoder/, tokenizer/, scheduler/) from models/checkpoints.',
+  aliases: ['Main Model', 'Main Model Loader'],
   inputs: {},
   params: {
     ckpt_name: param.model('checkpoints', { default: 'sprites', label: 'checkpoint' }),

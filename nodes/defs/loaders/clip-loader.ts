@@ -9,6 +9,7 @@ export const clipLoader = defineNode({
   title: 'CLIP Loader',
   category: 'loaders',
   description: 'Loads a CLIP text encoder .onnx (input_ids -> last_hidden_state) from models/text_encoders with the standard CLIP BPE vocabulary.',
+  aliases: ['CLIPLoader', 'Load CLIP', 'CLIP Model'],
   inputs: {},
   params: {
     clip_name: param.model('text_encoders', { default: '', label: 'text encoder' }),

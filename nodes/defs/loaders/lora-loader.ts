@@ -11,6 +11,7 @@ export const loraLoader = defineNode({
   category: 'loaders',
   description: 'Merges a LoRA (.safetensors with kohya, diffusers or PEFT key names) from models/loras into the model ' +
     'and text-encoder weights: W += strength · alpha/rank · up·down. Chain several loaders to stack LoRAs.',
+  aliases: ['LoRA', 'LoRA Model Loader'],
   inputs: {
     model: { type: 'MODEL' },
     clip: { type: 'CLIP', optional: true, description: 'leave unconnected to patch only the U-Net' },

@@ -12,6 +12,7 @@ export const unetLoader = defineNode({
   title: 'U-Net Loader',
   category: 'loaders',
   description: 'Loads a U-Net .onnx from models/unet with SD1.5 scheduler defaults; a <name>.json beside it may set "scheduler" and "latent_rgb".',
+  aliases: ['UNETLoader', 'Load Diffusion Model'],
   inputs: {},
   params: {
     unet_name: param.model('unet', { default: '', label: 'U-Net' }),

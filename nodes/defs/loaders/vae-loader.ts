@@ -12,6 +12,7 @@ export const vaeLoader = defineNode({
   title: 'VAE Loader',
   category: 'loaders',
   description: 'Loads a VAE decoder .onnx (latent_sample -> sample) from models/vae. SD scaling 0.18215 unless <name>.json sets "scaling_factor"; "encoder": "<file>.onnx" adds img2img encoding.',
+  aliases: ['VAELoader', 'Load VAE', 'VAE Model'],
   inputs: {},
   params: {
     vae_name: param.model('vae', { default: '', label: 'VAE decoder' }),

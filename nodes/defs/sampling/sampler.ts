@@ -19,6 +19,7 @@ export const sampler = defineNode({
   title: 'Sampler',
   category: 'sampling',
   description: 'Denoises the latent step by step. denoise < 1 keeps part of the input (img2img); end_step + return leftover noise hands the rest to a refiner.',
+  aliases: ['Denoise Latents'],
   inputs: {
     model: { type: 'MODEL' },
     positive: { type: 'CONDITIONING' },

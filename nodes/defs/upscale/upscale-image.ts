@@ -17,6 +17,7 @@ export const upscaleImage = defineNode({
   title: 'Upscale Image',
   category: 'upscale',
   description: 'Enlarges the image with an upscale model (tiled, seams blended) or a resize kernel. In model mode, `scale` rescales the model output (1 keeps it).',
+  aliases: ['Upscale (RealESRGAN)', 'ESRGAN'],
   inputs: {
     image: { type: 'IMAGE' },
     upscale_model: { type: 'UPSCALE_MODEL', optional: true, description: 'needed in model mode' },

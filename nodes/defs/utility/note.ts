@@ -8,6 +8,7 @@ export const note = defineNode({
   title: 'Note',
   category: 'utility',
   description: 'A text note on the canvas; it never runs.',
+  aliases: ['MarkdownNote', 'Comment'],
   inputs: {},
   params: {
     text: param.text({ default: '', multiline: true, maxLength: 20_000, label: 'note' }),
