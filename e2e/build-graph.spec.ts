@@ -71,7 +71,7 @@ test('empty canvas -> txt2img wired by hand -> previews -> prompted sprite -> sa
   await graphNode(page, sampler).getByTestId('param-steps').fill(String(PREVIEW_STEPS));
   await expect(page.getByTestId('unsaved-dot')).toBeVisible();
 
-  // Run (which saves first); the sampler's previews must stream before the final image lands.
+  // Run; the sampler's previews must stream before the final image lands.
   const previews = await watchPreviews(page, PREVIEW_NODE_TYPE);
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await expect(page.getByTestId('run-status')).toHaveText(/succeeded|failed|cancelled/, { timeout: 60_000 });
@@ -98,6 +98,11 @@ test('empty canvas -> txt2img wired by hand -> previews -> prompted sprite -> sa
   expect(bw).toBeGreaterThanOrEqual(64);
   expect(bw).toBeLessThan(stats.width);
 
+  // A new sampler randomizes its seed after each run: the widget now holds the next run's seed, which Save keeps.
+  const seedField = graphNode(page, sampler).getByTestId('param-seed');
+  await expect(seedField).not.toHaveValue(String(seed));
+  const nextSeed = Number(await seedField.inputValue());
+
   // Move a node, then Save explicitly with a message.
   const header = (await graphNode(page, decode).locator('.graph-node-header').boundingBox())!;
   await page.mouse.move(header.x + 20, header.y + header.height / 2);
@@ -119,7 +124,7 @@ test('empty canvas -> txt2img wired by hand -> previews -> prompted sprite -> sa
     [sampler]: 'sampler', [decode]: 'vae_decode', [save]: 'save_image',
   });
   expect(graph.nodes.find((n) => n.id === positive)!.params.text).toBe(HAND_PROMPT.text);
-  expect(graph.nodes.find((n) => n.id === sampler)!.params).toMatchObject({ seed, steps: PREVIEW_STEPS });
+  expect(graph.nodes.find((n) => n.id === sampler)!.params).toMatchObject({ seed: nextSeed, steps: PREVIEW_STEPS });
   expect(graph.edges.map((e) => wireId([e.from.node, e.from.output, e.to.node, e.to.input])).sort()).toEqual(allWires.map(wireId).sort());
   const positions = await canvasPositions(page);
   expect(Object.fromEntries(graph.nodes.map((n) => [n.id, n.position]))).toEqual(positions);

@@ -34,6 +34,10 @@ test('Ctrl+B bypasses a node: it does not run, its input passes through; the fla
   await expect(graphNode(page, 'shrink').getByTestId('bypass-badge')).toBeVisible();
   expect(await run()).toEqual({ width: 96, height: 64 }); // not resized
   await expect(graphNode(page, 'shrink')).toHaveAttribute('data-run-status', 'idle');
+  // Running saves nothing (versions come from Save): the flag is kept by an explicit save.
+  await expect(page.getByTestId('unsaved-dot')).toBeVisible();
+  await page.keyboard.press(`${mod}+s`);
+  await expect(page.getByTestId('unsaved-dot')).toHaveCount(0);
   const saved = await trpcQuery<{ version: { graph: { nodes: { id: string; mode?: string }[] } } }>(request, 'workflows.get', { id });
   expect(saved.version.graph.nodes.find((n) => n.id === 'shrink')!.mode).toBe('bypass');
 

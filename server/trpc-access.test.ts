@@ -43,6 +43,7 @@ const EXPECTED: Record<string, ProcedureAccess> = {
   'runs.enqueue': 'runner',
   'runs.cancel': 'runController',
   'runs.cancelQueued': 'signedIn',
+  'runs.cancelBatch': 'signedIn',
   'runs.debug': 'runController',
   'runs.breakpoints': 'runController',
   'runs.get': 'runViewer',

@@ -18,11 +18,13 @@ interface Props {
   shareToken?: string;
   /** Show this saved version read-only (absent = the current version, editable by its owner). */
   version?: number;
+  /** Open the graph this run executed on the canvas (as unsaved changes). */
+  runId?: string;
 }
 
 const DRAFT_GRAPH: Graph = { version: 1, nodes: [], edges: [] };
 
-export function Editor({ workflowId, shareToken, version }: Props) {
+export function Editor({ workflowId, shareToken, version, runId }: Props) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const isDraft = workflowId === undefined;
@@ -104,6 +106,7 @@ export function Editor({ workflowId, shareToken, version }: Props) {
         catalog={catalog.data}
         models={modelMap}
         modelPrecision={precisionMap}
+        openRun={version === undefined ? runId : undefined}
       />
     </ReactFlowProvider>
   );

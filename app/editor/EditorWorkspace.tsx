@@ -20,6 +20,7 @@ import { ApiPanel } from './ApiPanel';
 import { Canvas } from './Canvas';
 import { DebugBanner } from './DebugBanner';
 import { DebugPanel } from './DebugPanel';
+import { DraftBanner } from './DraftBanner';
 import { InspectorPanel } from './InspectorPanel';
 import { NodeContextMenu, type NodeMenuTarget } from './NodeContextMenu';
 import { readClipboard, writeClipboard } from './clipboard-store';
@@ -39,9 +40,10 @@ import { useEditorImport } from './useEditorImport';
 import { useEditorShortcuts } from './useEditorShortcuts';
 import { useFork } from './useFork';
 import { useGraphEditor } from './useGraphEditor';
+import { useOpenRun } from './useOpenRun';
 import { useRunActions } from './useRunActions';
 import { useRunFollower } from './useRunFollower';
-import { useWorkflowDocument, type CreatedWorkflow, type LoadedWorkflow } from './useWorkflowDocument';
+import { useOpeningState, useWorkflowDocument, type CreatedWorkflow, type LoadedWorkflow } from './useWorkflowDocument';
 import { VersionsPanel } from './VersionsPanel';
 import { WorkflowBanner } from './WorkflowBanner';
 import { WorkflowTitle } from './WorkflowTitle';
@@ -57,6 +59,8 @@ interface Props {
   models: ReadonlyMap<string, string[]>;
   /** Per kind: model name -> fp32 / fp16 / int8..., shown in the pickers. */
   modelPrecision?: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** A run whose graph to open on the canvas (/w/<id>?run=<runId>). */
+  openRun?: string;
   /** Open with the name field selected (a copy or draft just made). */
   renameNow?: boolean;
   /** A draft's first save stored it. */
@@ -70,29 +74,36 @@ const SIDE_TABS: [SideTab, string][] = [
   ['results', 'Results'], ['debug', 'Debug'], ['inspect', 'Inspect'], ['versions', 'Versions'], ['about', 'About'], ['api', 'API'],
 ];
 
-export function EditorWorkspace({ workflow, access: initialAccess, catalog, models, modelPrecision, renameNow, onCreated, onRename }: Props) {
+export function EditorWorkspace({ workflow, access: initialAccess, catalog, models, modelPrecision, renameNow, onCreated, onRename, openRun }: Props) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const notify = useToast();
   const catalogMap = useMemo(() => new Map(catalog.map((c) => [c.type, c])), [catalog]);
-  const editor = useGraphEditor(workflow.version.graph, catalogMap);
-  const doc = useWorkflowDocument(workflow, editor, catalogMap, onCreated);
-  const { view, previews, latentPreviews, stepLog, enqueued } = useRunFollower(workflow.id);
+  // The owner's current version opens on the draft kept in this browser, if any (draft-store.ts).
+  const drafts = editorMode(initialAccess) === 'edit';
+  const opening = useOpeningState(workflow, drafts);
+  const editor = useGraphEditor(opening.graph, catalogMap);
+  const doc = useWorkflowDocument(workflow, editor, catalogMap, opening, drafts, onCreated);
+  const { view, previews, latentPreviews, stepLog, enqueued, batch: pressed, trackBatch } = useRunFollower(workflow.id);
   const dbg = useDebugger(view);
   // Sharing and tags change here (Share dialog, About tab) without reloading the editor.
   const [access, setAccess] = useState(initialAccess);
   const mode = editorMode(access);
   const canSave = mode === 'edit';
   const readOnly = mode === 'version';
-  const actions = useRunActions({ workflowId: workflow.id, doc, editor, view, enqueued, canSave, shareToken: access.shareToken });
+  const [batch, setBatch] = useState(1);
+  const actions = useRunActions({
+    doc, view, enqueued, batch: pressed, trackBatch, count: batch, catalog: catalogMap, canSave,
+    shareToken: access.shareToken,
+  });
   const imports = useEditorImport(workflow.id, doc, editor.nodes.length);
+  useOpenRun(openRun, workflow.id, access.shareToken, doc.load);
   const forking = useFork({
     workflowId: workflow.id, shareToken: access.shareToken, signedIn: access.signedIn || access.authMode === 'none',
     unsavedGraph: () => (doc.dirty ? doc.graph : null),
   });
   const [sharing, setSharing] = useState(false);
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
-  const [batch, setBatch] = useState(1);
   const [panel, setPanel] = useState<SideTab>('results');
   const [menu, setMenu] = useState<NodeMenuTarget | null>(null);
   const [inspected, setInspected] = useState<string | null>(null);
@@ -219,6 +230,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
         <RunBar
           view={view} onRun={() => void actions.run({ ...dbg.runOptions(), count: batch })} onStop={actions.stop} onPause={dbg.pause} busy={actions.busy}
           debug={dbg.enabled} onDebug={dbg.setEnabled} count={batch} onCount={setBatch}
+          batch={pressed} onStopBatch={actions.stopBatch} onClearQueue={actions.clearQueue} notice={actions.notice}
         />
         {/* Secondary actions: kept out of the bar so the header fits at 1280 px with accounts on. */}
         <MoreMenu
@@ -234,6 +246,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
         workflowId={workflow.id} mode={mode} access={access} forking={forking.busy}
         onFork={() => void forking.fork()} onRestore={(v) => void doc.restore(v).then(() => { window.location.href = `/w/${workflow.id}`; })}
       />
+      <DraftBanner draft={doc.restoredDraft} currentVersion={doc.savedVersion} onDiscard={doc.discardDraft} />
       <div className="editor-body">
         {!readOnly && (
           <Palette catalog={catalog} onAdd={(type) => editor.addNode(type, besideGraph(editor.nodes))} onShowShortcuts={() => setShortcutsOpen(true)} />

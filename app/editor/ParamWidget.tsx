@@ -81,7 +81,8 @@ export function ParamWidget({ param, value, control, lastSeed, models, modelPrec
                 <NumberField value={value} step={1} min={0} max={Number.MAX_SAFE_INTEGER} valueType="int" onChange={onChange} testId={testId} label={label} />
                 <select className="nodrag seed-control" aria-label={`${label} control`} value={control ?? 'fixed'} onChange={(e) => onControl(e.target.value as SeedControl)}>
                   <option value="fixed">fixed</option>
-                  <option value="random">random</option>
+                  <option value="randomize" title="This seed runs, then a new random one is shown for the next run">randomize after run</option>
+                  <option value="random" title="A new random seed is drawn for each run; the shown one stays">random each run</option>
                   <option value="increment">increment</option>
                 </select>
                 <button type="button" className="nodrag icon-button" title="New random seed" aria-label="New random seed"

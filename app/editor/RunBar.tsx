@@ -1,14 +1,24 @@
 'use client';
-// Run controls and the shown run's state: status, queue position, overall progress, elapsed time.
+// Run controls and the shown run's state: status, queue position, overall progress, elapsed time; the last
+// Run ×N press's state ("run 2 of 3 · 1 queued") with Stop batch / Clear queue, and the from-cache notice.
 import { useEffect, useState } from 'react';
+import { batchActive, describeBatch, type BatchView } from './batch-state';
 import { isActive, type RunView } from './run-state';
+import type { CacheNotice } from './seed-advance';
 
-export function RunBar({ view, onRun, onStop, onPause, busy, debug, onDebug, count, onCount }: {
+export function RunBar({ view, onRun, onStop, onPause, busy, debug, onDebug, count, onCount, batch, onStopBatch, onClearQueue, notice }: {
   view: RunView; onRun(): void; onStop(): void; onPause(): void; busy: boolean; debug: boolean; onDebug(on: boolean): void;
   /** Batch count: how many runs one press queues. */
   count: number; onCount(n: number): void;
+  /** The last press's runs (batch-state.ts); Stop batch and Clear queue show while some of them wait or run. */
+  batch: BatchView | null; onStopBatch(): void; onClearQueue(): void;
+  /** Why the next run would come from cache (seed-advance.ts cacheNotice), or null. */
+  notice: CacheNotice | null;
 }) {
   const active = isActive(view.status);
+  const batchText = describeBatch(batch);
+  const batchGoing = batchText !== null && batchActive(batch);
+  const waiting = view.status === 'queued' || (batch !== null && batch.runIds.some((id) => batch.status[id] === 'queued'));
   return (
     <div className="run-bar">
       <button type="button" className="primary" onClick={onRun} disabled={busy} title="Run the workflow (Ctrl+Enter)">
@@ -29,7 +39,19 @@ export function RunBar({ view, onRun, onStop, onPause, busy, debug, onDebug, cou
       <button type="button" onClick={onPause} disabled={view.status !== 'running'} title="Pause before the next sampler step, then Step or Resume (F8)">
         Pause
       </button>
-      <button type="button" onClick={onStop} disabled={!active} title="Cancel the current run">Stop</button>
+      <button type="button" onClick={onStop} disabled={!active} title="Stop this run (the one shown); the batch's others go on">Stop</button>
+      {batchGoing && (
+        <button type="button" className="danger" onClick={onStopBatch} title="Cancel every waiting and running run of this Run ×N">Stop batch</button>
+      )}
+      {waiting && (
+        <button type="button" onClick={onClearQueue} title="Cancel all my waiting runs of this workflow; running ones go on">Clear queue</button>
+      )}
+      {(batchText || notice) && (
+        <div className="run-bar-sub">
+          {batchText && <span data-testid="batch-state">{batchText}</span>}
+          {notice && <span className="run-notice" role="status" data-testid="cache-notice" title={notice.hint}>⚠ {notice.text}</span>}
+        </div>
+      )}
       <span
         className={`run-status run-status-${view.status}`} data-testid="run-status" data-run-id={view.runId ?? ''}
         data-cancel-step={view.cancel?.step} data-steps-after-cancel={view.cancel?.stepsAfterCancel}

@@ -1,9 +1,9 @@
 // Converts between the engine's graph JSON and React Flow's nodes/edges (the editor's working state).
 // Pure: no React, no catalog. Round-trips graph -> flow -> graph without changing a value.
 import type { Edge, Node, XYPosition } from '@xyflow/react';
-import type { Graph, GraphEdge, GraphNode } from '../../nodes/engine/graph';
+import type { Graph, GraphEdge, GraphNode, SeedControl } from '../../nodes/engine/graph';
 
-export type SeedControl = 'fixed' | 'random' | 'increment';
+export type { SeedControl };
 
 export interface FlowNodeData extends Record<string, unknown> {
   type: string;

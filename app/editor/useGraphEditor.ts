@@ -12,6 +12,7 @@ import {
   type FlowEdge, type FlowNode, type SeedControl,
 } from './graph-mapping';
 import { UndoHistory } from './history';
+import { defaultControls } from './seed-advance';
 
 export const GRID = 20;
 interface Snapshot { nodes: FlowNode[]; edges: FlowEdge[] }
@@ -72,7 +73,8 @@ export function useGraphEditor(initial: Graph, catalog: ReadonlyMap<string, Cata
     record();
     const id = freshNodeId(type, new Set(latest.current.nodes.map((n) => n.id)));
     const params = Object.fromEntries(def.params.map((p) => [p.name, structuredClone(p.default)]));
-    const node = graphNodeToFlow({ id, type, typeVersion: def.version, params }, snap(position));
+    // New samplers randomize their seed after each run (ComfyUI's default), so Run ×N gives N different images.
+    const node = graphNodeToFlow({ id, type, typeVersion: def.version, params, controls: defaultControls(def.params) }, snap(position));
     setNodes((ns) => [...ns.map((n) => (n.selected ? { ...n, selected: false } : n)), { ...node, selected: true }]);
     return id;
   }, [catalog, record, setNodes]);

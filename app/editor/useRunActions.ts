@@ -1,54 +1,54 @@
 'use client';
-// Run and Stop: validate, save a version when the graph changed (owners), enqueue it, show the seeds the
-// server drew, and map a server-side rejection (e.g. a missing model file) onto the nodes.
-// Someone else's workflow (or an old version) runs the canvas graph as is: nothing is saved.
-import { useCallback, useRef, useState } from 'react';
+// Run and Stop: validate, enqueue the canvas graph (a run keeps the exact graph it ran; versions come from Save
+// only), advance the seeds after it, and map a server-side rejection (e.g. a missing model file) onto the nodes.
+// Stop this run, Stop batch (every run of the last Run ×N press) and Clear queue go through the server.
+import { useCallback, useMemo, useRef, useState } from 'react';
+import type { CatalogNode } from '../../nodes/engine/catalog';
 import type { Breakpoints } from '../../nodes/engine/debugger';
 import type { Graph } from '../../nodes/engine/graph';
 import type { GraphProblem } from '../../nodes/engine/validate';
 import { useTRPCClient } from '../lib/trpc';
 import { useToast } from '../shell/toast';
+import { activeRunIds, type BatchView } from './batch-state';
 import { isActive, type RunView } from './run-state';
-import type { GraphEditor } from './useGraphEditor';
+import { browserRandomSeed, cacheNotice, seedAdvances, seedsUsed } from './seed-advance';
 import type { WorkflowDocument } from './useWorkflowDocument';
 
 const NO_PROBLEMS: GraphProblem[] = [];
 
 interface Options {
-  workflowId: string;
+  /** The document (its workflowId(): a New draft gets its id from its first save). */
   doc: WorkflowDocument;
-  editor: GraphEditor;
   view: RunView;
   enqueued(runId: string, position: number): void;
+  /** The runs of the last press (useRunFollower's batch) and how to start following a new one. */
+  batch: BatchView | null;
+  trackBatch(runIds: string[]): void;
+  /** Batch count of the next press, and the catalog (which params are seeds), for the cache notice. */
+  count: number;
+  catalog: ReadonlyMap<string, CatalogNode>;
   /** false: not the owner, or an old version is shown. */
   canSave: boolean;
   /** A link-shared workflow's token (viewers). */
   shareToken?: string;
 }
 
-export function useRunActions({ workflowId, doc, editor, view, enqueued, canSave, shareToken }: Options) {
+export function useRunActions({ doc, view, enqueued, batch, trackBatch, count, catalog, canSave, shareToken }: Options) {
   const client = useTRPCClient();
   const notify = useToast();
   const [busy, setBusy] = useState(false);
   const starting = useRef(false);
   const [lastSeeds, setLastSeeds] = useState<Record<string, number>>({});
+  // The graph this tab last ran (doc.logical): run again unchanged with fixed seeds, it can only come from cache.
+  const [lastRun, setLastRun] = useState<string | null>(null);
   // Problems only the server can see stay shown until the graph changes.
   const [serverProblems, setServerProblems] = useState<{ forGraph: string; problems: GraphProblem[] } | null>(null);
 
-  /** Seeds the server drew: shown next to random seeds; increment seeds move on in the editor. */
+  /** Seeds the server used: shown next to the widgets; increment / randomize widgets move on (not an edit). */
   const adoptSeeds = useCallback((ran: Graph) => {
-    const seen: Record<string, number> = {};
-    for (const n of ran.nodes) {
-      for (const [param, control] of Object.entries(n.controls ?? {})) {
-        const value = n.params[param];
-        if (typeof value !== 'number') continue;
-        seen[`${n.id}.${param}`] = value;
-        if (control !== 'increment') continue;
-        editor.setNodes((ns) => ns.map((x) => (x.id === n.id ? { ...x, data: { ...x.data, params: { ...x.data.params, [param]: value } } } : x)));
-      }
-    }
-    setLastSeeds(seen);
-  }, [editor]);
+    setLastSeeds(seedsUsed(ran));
+    doc.advanceSeeds(seedAdvances(ran, browserRandomSeed));
+  }, [doc]);
 
   /** Run the workflow; `debug` breakpoints make it pausable, `targets` runs only those nodes' ancestors ("run to here"). */
   const run = useCallback(async (opts: { debug?: Breakpoints; targets?: string[]; count?: number } = {}) => {
@@ -61,20 +61,22 @@ export function useRunActions({ workflowId, doc, editor, view, enqueued, canSave
     starting.current = true;
     setBusy(true);
     try {
-      let res;
-      if (canSave) {
-        // A draft (version 0) is stored first; its id is known only once that save returns.
-        const version = doc.dirty || doc.savedVersion === 0 ? await doc.save(doc.message || 'saved before run') : doc.savedVersion;
-        res = await client.runs.enqueue.mutate({ workflowId: doc.workflowId(), version, debug: opts.debug, targets: opts.targets, count: opts.count });
-      } else {
-        res = await client.runs.enqueue.mutate({
-          workflowId, shareToken, graph: doc.graph, debug: opts.debug, targets: opts.targets, count: opts.count,
-        });
-      }
+      // A draft (New, version 0) must exist to own runs: its first save creates it. Otherwise nothing is saved: the
+      // canvas graph runs as it is (a run records its own graph; versions come from Save). An unchanged canvas names
+      // its version; edits not saved yet run as the workflow's without one.
+      const version = !canSave ? undefined
+        : doc.savedVersion === 0 ? await doc.save(doc.message || 'created by its first run')
+          : doc.dirty ? undefined : doc.savedVersion;
+      const res = await client.runs.enqueue.mutate({
+        workflowId: doc.workflowId(), shareToken, graph: doc.graph, version, debug: opts.debug, targets: opts.targets, count: opts.count,
+      });
+      setLastRun(doc.logical);
       // Every run of a batch is followed; the editor shows each as it starts.
+      trackBatch(res.runs.map((r) => r.runId));
       for (const r of res.runs) enqueued(r.runId, r.position);
       if (res.runs.length > 1) notify(`Queued ${res.runs.length} runs`, 'success');
-      adoptSeeds(res.graph);
+      // "Run to here" inspects part of this graph: the full run after it should use the same seeds.
+      if (!opts.targets) adoptSeeds(res.graph);
     } catch (e) {
       const problems = (e as { data?: { problems?: GraphProblem[] | null } }).data?.problems;
       if (problems?.length) setServerProblems({ forGraph: doc.logical, problems });
@@ -83,13 +85,32 @@ export function useRunActions({ workflowId, doc, editor, view, enqueued, canSave
       starting.current = false;
       setBusy(false);
     }
-  }, [doc, client, workflowId, enqueued, adoptSeeds, notify, canSave, shareToken]);
+  }, [doc, client, enqueued, trackBatch, adoptSeeds, notify, canSave, shareToken]);
 
   const stop = useCallback(() => {
     if (!view.runId || !isActive(view.status)) return;
     client.runs.cancel.mutate({ runId: view.runId }).catch((e: Error) => notify(`Stop failed: ${e.message}`, 'error'));
   }, [client, view.runId, view.status, notify]);
 
+  /** Every waiting and running run of the last Run ×N press, through the server (runs.cancelBatch). */
+  const stopBatch = useCallback(() => {
+    const runIds = activeRunIds(batch);
+    if (!runIds.length) return;
+    client.runs.cancelBatch.mutate({ runIds })
+      .then(() => notify(`Stopping ${runIds.length} run(s) of the batch`, 'success'))
+      .catch((e: Error) => notify(`Stop batch failed: ${e.message}`, 'error'));
+  }, [client, batch, notify]);
+
+  /** Every run of mine still waiting for this workflow (other tabs' and presses' too); running ones go on. */
+  const clearQueue = useCallback(() => {
+    client.runs.cancelQueued.mutate({ workflowId: doc.workflowId() })
+      .then((r) => notify(`${r.cancelled} waiting run(s) cancelled`, 'success'))
+      .catch((e: Error) => notify(`Clear queue failed: ${e.message}`, 'error'));
+  }, [client, doc, notify]);
+
   const extraProblems = serverProblems?.forGraph === doc.logical ? serverProblems.problems : NO_PROBLEMS;
-  return { run, stop, busy, lastSeeds, extraProblems };
+  const notice = useMemo(
+    () => cacheNotice({ graph: doc.graph, logical: doc.logical, lastRun, count, catalog }), [doc.graph, doc.logical, lastRun, count, catalog],
+  );
+  return { run, stop, stopBatch, clearQueue, busy, lastSeeds, extraProblems, notice };
 }

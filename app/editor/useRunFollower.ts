@@ -1,11 +1,12 @@
 'use client';
 // Follows the runs of one workflow over Socket.io (its room), so runs started in any tab show here:
-// folds events into a RunView, turns binary previews into blob URLs, and polls runs.get as a
-// safety net for events missed while the socket was reconnecting.
+// folds events into a RunView (and the last Run ×N press's runs into a BatchView), turns binary previews into
+// blob URLs, and polls runs.get / runs.list as a safety net for events missed while the socket was reconnecting.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { RunEventMap, RunEventName } from '../../nodes/engine/events';
 import { getSocket } from '../lib/socket';
 import { useTRPCClient } from '../lib/trpc';
+import { applyStatuses, batchActive, reduceBatch, startBatch, type BatchView } from './batch-state';
 import { snapshotFromRun } from './run-snapshot';
 import { idleRun, isActive, reduceRun, type RunAction, type RunView } from './run-state';
 import type { StepSample } from './step-log';
@@ -27,8 +28,17 @@ export function useRunFollower(workflowId: string) {
   const [latentPreviews, setLatentPreviews] = useState<Record<string, string>>({});
   const latentUrls = useRef<Record<string, string>>({});
   const [stepLog, setStepLog] = useState<Record<string, StepSample[]>>({});
+  const batchState = useRef<BatchView | null>(null);
+  const [batch, setBatch] = useState<BatchView | null>(null);
+
+  const setBatchState = useCallback((b: BatchView | null) => {
+    if (b === batchState.current) return;
+    batchState.current = b;
+    setBatch(b);
+  }, []);
 
   const dispatch = useCallback((a: RunAction) => {
+    setBatchState(reduceBatch(batchState.current, a));
     const next = reduceRun(state.current, a, Date.now());
     if (next === state.current) return;
     if (next.runId !== previewUrls.current.runId) {
@@ -43,7 +53,7 @@ export function useRunFollower(workflowId: string) {
     }
     state.current = next;
     setView(next);
-  }, []);
+  }, [setBatchState]);
 
   const showPreview = useCallback((p: RunEventMap['node:preview']) => {
     if (p.runId !== state.current.runId) return;
@@ -116,6 +126,18 @@ export function useRunFollower(workflowId: string) {
     return () => clearInterval(timer);
   }, [active, view.runId, client, dispatch]);
 
+  // The same for the batch's other runs: one runs.list page holds them (a press queues at most 100).
+  const batchGoing = batchActive(batch);
+  useEffect(() => {
+    if (!batchGoing) return;
+    const timer = setInterval(() => {
+      client.runs.list.query({ workflowId, limit: 100 })
+        .then((page) => setBatchState(applyStatuses(batchState.current, page.items)))
+        .catch(() => {});
+    }, 2000);
+    return () => clearInterval(timer);
+  }, [batchGoing, workflowId, client, setBatchState]);
+
   useEffect(() => () => {
     for (const url of Object.values(previewUrls.current.urls)) URL.revokeObjectURL(url);
     for (const url of Object.values(latentUrls.current)) URL.revokeObjectURL(url);
@@ -127,5 +149,8 @@ export function useRunFollower(workflowId: string) {
     getSocket().emit('join', { runId }, () => {});
   }, [dispatch]);
 
-  return { view, previews, latentPreviews, stepLog, enqueued };
+  /** Follows these runs (one press of Run ×N, in queue order) as the batch shown in the header. */
+  const trackBatch = useCallback((runIds: string[]) => setBatchState(startBatch(runIds)), [setBatchState]);
+
+  return { view, previews, latentPreviews, stepLog, enqueued, batch, trackBatch };
 }

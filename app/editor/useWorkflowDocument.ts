@@ -2,7 +2,8 @@
 // The open workflow as a document: its graph as saved vs as edited (dirty), live validation,
 // Save (new version with a message), Restore of an older version and Load of an imported graph.
 // A draft (New) is stored by its first save, which creates the workflow (version 1) and reports its id.
-import { useCallback, useMemo, useRef, useState } from 'react';
+// Unsaved work and seeds advanced after runs are kept in the browser (draft-store.ts), not as versions.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { CatalogNode } from '../../nodes/engine/catalog';
 import type { Graph } from '../../nodes/engine/graph';
@@ -10,7 +11,9 @@ import { validateGraph } from '../../nodes/engine/validate';
 import { useTRPC, useTRPCClient } from '../lib/trpc';
 import { useDialogs } from '../shell/dialogs';
 import { useToast } from '../shell/toast';
+import { openingState, readDraft, writeDraft, type OpeningState, type WorkflowDraft } from './draft-store';
 import { flowToGraph, graphToFlow } from './graph-mapping';
+import { withSeeds, type SeedAdvance } from './seed-advance';
 import type { GraphEditor } from './useGraphEditor';
 
 export interface LoadedWorkflow {
@@ -29,8 +32,37 @@ function canonical(g: Graph): string {
   return JSON.stringify(flowToGraph(f.nodes, f.edges, g.meta));
 }
 
+function browserStorage(): Storage | null {
+  try {
+    return typeof window === 'undefined' ? null : window.localStorage;
+  } catch {
+    return null; // storage disabled: the editor works, drafts are not kept
+  }
+}
+
+/**
+ * What the editor opens with (read once): the loaded version, or the draft kept for it. `drafts` false (someone
+ * else's workflow, an old version) opens the version as it is.
+ */
+export function useOpeningState(workflow: LoadedWorkflow, drafts: boolean): OpeningState {
+  const [state] = useState(() => {
+    const storage = drafts && workflow.id ? browserStorage() : null;
+    return openingState(workflow.version, canonical, storage ? readDraft(storage, workflow.id) : null);
+  });
+  return state;
+}
+
+interface Saved {
+  /** JSON the canvas is compared with: the saved version, with the seeds advanced after runs written in. */
+  json: string;
+  version: number;
+  /** `json` is the saved version exactly (no seed advanced since it was loaded or saved). */
+  pristine: boolean;
+}
+
 export function useWorkflowDocument(
-  workflow: LoadedWorkflow, editor: GraphEditor, catalog: ReadonlyMap<string, CatalogNode>, onCreated?: (w: CreatedWorkflow) => void,
+  workflow: LoadedWorkflow, editor: GraphEditor, catalog: ReadonlyMap<string, CatalogNode>, opening: OpeningState, drafts: boolean,
+  onCreated?: (w: CreatedWorkflow) => void,
 ) {
   const trpc = useTRPC();
   const client = useTRPCClient();
@@ -38,10 +70,12 @@ export function useWorkflowDocument(
   const notify = useToast();
   const dialogs = useDialogs();
   // Graph-level data (name, exposed API inputs…): state, so a change marks the document unsaved; the ref serves callbacks.
-  const [metaState, setMetaState] = useState(workflow.version.graph.meta);
+  const [metaState, setMetaState] = useState(opening.graph.meta);
   const meta = useRef(metaState);
-  const [saved, setSaved] = useState(() => ({ json: canonical(workflow.version.graph), version: workflow.version.number }));
+  const [saved, setSaved] = useState<Saved>(() => ({ json: opening.baseline, version: workflow.version.number, pristine: !opening.seedsMoved }));
   const [message, setMessage] = useState('');
+  /** The draft brought back on opening, shown until it is saved or discarded. */
+  const [restored, setRestored] = useState(opening.restored);
 
   const graph = useMemo(() => flowToGraph(editor.nodes, editor.edges, metaState), [editor.nodes, editor.edges, metaState]);
   const dirty = useMemo(() => JSON.stringify(graph), [graph]) !== saved.json;
@@ -72,7 +106,8 @@ export function useWorkflowDocument(
       : client.workflows.save.mutate({ id: workflowId(), graph: g, message: msg ?? message });
     const p = stored
       .then((res) => {
-        setSaved({ json: text, version: res.version });
+        setSaved({ json: text, version: res.version, pristine: true });
+        setRestored(null);
         setMessage('');
         void queryClient.invalidateQueries(trpc.workflows.versions.queryFilter({ id: workflowId() }));
         void queryClient.invalidateQueries(trpc.workflows.list.queryFilter());
@@ -94,7 +129,8 @@ export function useWorkflowDocument(
       meta.current = w.version.graph.meta;
       setMetaState(meta.current);
       editor.replaceGraph(w.version.graph);
-      setSaved({ json: canonical(w.version.graph), version: res.version });
+      setSaved({ json: canonical(w.version.graph), version: res.version, pristine: true });
+      setRestored(null);
       void queryClient.invalidateQueries(trpc.workflows.versions.queryFilter({ id: workflow.id }));
       notify(`Restored version ${version} as version ${res.version}`, 'success');
     } catch (e) {
@@ -118,7 +154,58 @@ export function useWorkflowDocument(
     setMetaState(meta.current);
   }, []);
 
-  return { dirty, graph, load, logical, validation, savedVersion: saved.version, message, setMessage, save, restore, setMetaField, workflowId };
+  /**
+   * Seeds moved on after a run (increment / randomize): written on the canvas and into the baseline alike, so it is
+   * not an edit (no unsaved mark, no version, no undo step) and the draft record keeps it for the next run.
+   */
+  const advanceSeeds = useCallback((advances: readonly SeedAdvance[]) => {
+    if (!advances.length) return;
+    editor.setNodes((ns) => ns.map((n) => {
+      const mine = advances.filter((a) => a.nodeId === n.id);
+      if (!mine.length) return n;
+      return { ...n, data: { ...n.data, params: { ...n.data.params, ...Object.fromEntries(mine.map((a) => [a.param, a.value])) } } };
+    }));
+    setSaved((s) => ({ ...s, json: JSON.stringify(withSeeds(JSON.parse(s.json) as Graph, advances)), pristine: false }));
+  }, [editor]);
+
+  /** Back to the saved version (with its advanced seeds): the restored draft's edits go. */
+  const discardDraft = useCallback(() => {
+    const g = JSON.parse(saved.json) as Graph;
+    meta.current = g.meta;
+    setMetaState(g.meta);
+    editor.replaceGraph(g);
+    setRestored(null);
+  }, [editor, saved.json]);
+
+  // A New draft has no id until its first save; only then is there a record to keep.
+  useDraftRecord(drafts ? workflowId() || null : null, graph, saved, dirty);
+
+  return {
+    dirty, graph, load, logical, validation, savedVersion: saved.version, message, setMessage, save, restore, setMetaField,
+    workflowId, advanceSeeds, discardDraft, restoredDraft: dirty ? restored : null,
+  };
+}
+
+/** Keeps the browser's draft record in step with the canvas (debounced; written at once when the page goes away). */
+function useDraftRecord(workflowId: string | null, graph: Graph, saved: Saved, dirty: boolean) {
+  const pending = useRef<{ draft: WorkflowDraft | null } | null>(null);
+  const flush = useCallback(() => {
+    const storage = browserStorage();
+    if (!workflowId || !pending.current || !storage) return;
+    writeDraft(storage, workflowId, pending.current.draft);
+    pending.current = null;
+  }, [workflowId]);
+  useEffect(() => {
+    if (!workflowId) return;
+    const keep = dirty || !saved.pristine;
+    pending.current = { draft: keep ? { baseVersion: saved.version, baseline: saved.json, graph, savedAt: Date.now() } : null };
+    const t = setTimeout(flush, 250);
+    return () => clearTimeout(t);
+  }, [workflowId, graph, saved, dirty, flush]);
+  useEffect(() => {
+    window.addEventListener('pagehide', flush);
+    return () => { window.removeEventListener('pagehide', flush); flush(); };
+  }, [flush]);
 }
 
 export type WorkflowDocument = ReturnType<typeof useWorkflowDocument>;

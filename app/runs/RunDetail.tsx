@@ -22,6 +22,7 @@ export function RunDetail({ runId, onClose }: { runId: string; onClose(): void }
         <h3>
           Run <code>{r.id}</code> · {r.workflowId ? <Link href={`/w/${r.workflowId}`}>{r.workflowName ?? r.workflowId}</Link> : 'ad-hoc graph'}
           {r.workflowVersion ? <span className="muted"> v{r.workflowVersion}</span> : null}
+          {r.workflowId ? <> · <Link href={`/w/${r.workflowId}?run=${encodeURIComponent(r.id)}`} data-testid="open-run-graph">Open its graph in the editor</Link></> : null}
         </h3>
         <button type="button" onClick={onClose} aria-label="Close run">×</button>
       </header>

@@ -17,6 +17,10 @@ const jsonStorable = z.unknown().superRefine((value, ctx) => {
   }
 });
 
+/** How a seed param changes from run to run (server/queue/seed-controls.ts, app/editor/seed-advance.ts). */
+export const SEED_CONTROLS = ['fixed', 'random', 'increment', 'randomize'] as const;
+export type SeedControl = (typeof SEED_CONTROLS)[number];
+
 export const graphNodeSchema = z.object({
   id,
   type: z.string().min(1).max(200),
@@ -24,8 +28,11 @@ export const graphNodeSchema = z.object({
   params: z.record(z.string(), jsonStorable).default({}),
   position: z.object({ x: z.number(), y: z.number() }).optional(),
   title: z.string().max(200).optional(),
-  /** Per-param controls applied by the server at enqueue time, e.g. { seed: 'random' }. */
-  controls: z.record(z.string(), z.enum(['fixed', 'random', 'increment'])).optional(),
+  /**
+   * Per-param seed controls, e.g. { seed: 'randomize' }. 'random' and 'increment' are applied by the server before each
+   * run; 'randomize' (after run, as ComfyUI) runs the seed as given, and the editor then shows a new random one.
+   */
+  controls: z.record(z.string(), z.enum(SEED_CONTROLS)).optional(),
   /** bypass: the node does not run; its inputs pass through to its outputs of the same type (engine/bypass.ts). */
   mode: z.enum(['bypass']).optional(),
 });

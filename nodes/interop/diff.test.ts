@@ -37,12 +37,12 @@ describe('diffGraphs', () => {
     expect(d.settingsChanged).toEqual([
       { nodeId: 'negative', setting: 'mode', from: undefined, to: 'bypass' },
       { nodeId: 'sampler', setting: 'title', from: undefined, to: 'Main sampler' },
-      { nodeId: 'sampler', setting: 'controls', from: undefined, to: { seed: 'random' } },
+      { nodeId: 'sampler', setting: 'controls', from: { seed: 'randomize' }, to: { seed: 'random' } },
     ]);
     expect(describeDiff(d)).toEqual([
       'negative: bypassed',
       'sampler title: (default) → "Main sampler"',
-      'sampler controls: (default) → {"seed":"random"}',
+      'sampler controls: {"seed":"randomize"} → {"seed":"random"}',
     ]);
     expect(describeDiff(diffGraphs(after, txt2img()))[0]).toBe('negative: no longer bypassed');
     expect(isEmptyDiff(diffGraphs(after, after))).toBe(true);

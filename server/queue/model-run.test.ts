@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Graph } from '../../nodes/engine/graph';
+import type { Graph, SeedControl } from '../../nodes/engine/graph';
 import { latentToRgb } from '../../nodes/models/latent-rgb';
 import { tensorToHwc } from '../../nodes/runtime/image';
 import { channelStats, type ChannelStats } from '../../nodes/runtime/tensor';
@@ -29,7 +29,7 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-function txt2img(seed: number, control: 'fixed' | 'random' | 'increment'): Graph {
+function txt2img(seed: number, control: SeedControl): Graph {
   const g = JSON.parse(fs.readFileSync(path.join(workflowsDir, 'txt2img.json'), 'utf8')) as Graph;
   const sampler = g.nodes.find((n) => n.type === 'sampler')!;
   sampler.params.seed = seed;
@@ -168,5 +168,28 @@ describe('txt2img on the built-in model', () => {
     }
     expect((await finished(first.runId)).status).toBe('succeeded');
     expect(await t.trpc.runs.cancelQueued.mutate({})).toEqual({ cancelled: 0 });
+  });
+
+  it('stops a whole batch (randomize: the first run keeps the given seed): waiting runs cancelled, the running one stopped, others untouched', async () => {
+    const graph = txt2img(7, 'randomize');
+    graph.nodes.find((n) => n.type === 'sampler')!.params.steps = 400;
+    const batch = await t.trpc.runs.enqueue.mutate({ graph, count: 3 });
+    const seeds = batch.runs.map((r) => seedOf(r.graph));
+    expect(seeds[0]).toBe(7);
+    expect(new Set(seeds).size).toBe(3);
+    const other = await t.trpc.runs.enqueue.mutate({ graph: txt2img(8, 'fixed') });
+    const [first, ...rest] = batch.runs;
+    await until(async () => ((await t.trpc.runs.get.query({ runId: first.runId })).status === 'running' ? true : undefined), 'the first run to start');
+
+    const res = await t.trpc.runs.cancelBatch.mutate({ runIds: batch.runs.map((r) => r.runId) });
+    expect(res.runs).toEqual([
+      { runId: first.runId, status: 'cancelling' }, ...rest.map((r) => ({ runId: r.runId, status: 'cancelled' })),
+    ]);
+    expect((await finished(first.runId)).status).toBe('cancelled');
+    for (const r of rest) expect((await t.trpc.runs.get.query({ runId: r.runId })).status).toBe('cancelled');
+    expect((await finished(other.runId)).status).toBe('succeeded');
+    // Over runs keep their status; an unknown id is refused before anything is cancelled.
+    expect((await t.trpc.runs.cancelBatch.mutate({ runIds: [other.runId] })).runs).toEqual([{ runId: other.runId, status: 'succeeded' }]);
+    await expect(t.trpc.runs.cancelBatch.mutate({ runIds: [] })).rejects.toThrow();
   });
 });

@@ -60,7 +60,8 @@ export interface EnqueueRequest {
   admin?: boolean;
   /**
    * Batch count: this many runs, queued together. Seed controls apply run after run — "increment" counts up
-   * from the previous run's seed, "random" draws a new one each time, "fixed" repeats.
+   * from the previous run's seed, "random" draws a new one each time, "randomize" keeps the given seed for the first
+   * run and draws for the others, "fixed" repeats.
    */
   count?: number;
   /** Scaled mode: the worker pool to wait for (default: the graph's `meta.pool`, else "default"). */
@@ -204,7 +205,7 @@ export class RunQueue {
     let previous: Graph = parseGraphFormat(source, graphLimits);
     for (let i = 0; i < (req.count ?? 1); i++) {
       // Seeds first, so the graph validated is exactly the graph that runs; the next run continues from it.
-      const graph = requireRunnableGraph(applySeedControls(previous), this.opts.models, graphLimits, req.targets);
+      const graph = requireRunnableGraph(applySeedControls(previous, undefined, i), this.opts.models, graphLimits, req.targets);
       // Only with accounts on (AUTH=local) does a run have a user; its input images are checked for that user, once:
       // a batch's runs differ only in seeds, and the engine's own problems are reported first.
       if (i === 0 && req.userId) await requireUsableInputs(db, graph, req.userId, req.workflowId);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Graph } from '../../nodes/engine/graph';
-import { applySeedControls, randomSeed } from './seed-controls';
+import type { Graph, SeedControl } from '../../nodes/engine/graph';
+import { applySeedControls, drawRandomizedSeeds, randomSeed } from './seed-controls';
 
-function graph(controls: Record<string, 'fixed' | 'random' | 'increment'> | undefined, params: Record<string, unknown> = { seed: 41, steps: 20 }): Graph {
+function graph(controls: Record<string, SeedControl> | undefined, params: Record<string, unknown> = { seed: 41, steps: 20 }): Graph {
   return {
     version: 1,
     nodes: [
@@ -24,6 +24,27 @@ describe('applySeedControls', () => {
     expect(applySeedControls(graph({ seed: 'random' }), () => 123456789).nodes[0].params.seed).toBe(123456789);
     expect(applySeedControls(graph({ seed: 'fixed' })).nodes[0].params.seed).toBe(41);
     expect(applySeedControls(graph(undefined)).nodes[0].params.seed).toBe(41);
+  });
+
+  it('randomize (after run): the first run of a batch keeps the given seed, later runs draw, chained run after run', () => {
+    const draws = [7, 8];
+    const draw = () => draws.shift()!;
+    const first = applySeedControls(graph({ seed: 'randomize' }), draw, 0);
+    expect(first.nodes[0].params.seed).toBe(41);
+    const second = applySeedControls(first, draw, 1);
+    const third = applySeedControls(second, draw, 2);
+    expect([second.nodes[0].params.seed, third.nodes[0].params.seed]).toEqual([7, 8]);
+    // The other controls act on every run, the first included.
+    expect(applySeedControls(graph({ seed: 'increment' }), draw, 0).nodes[0].params.seed).toBe(42);
+    expect(applySeedControls(graph({ seed: 'random' }), () => 5, 0).nodes[0].params.seed).toBe(5);
+  });
+
+  it('draws new seeds for a template copy only where the control is randomize', () => {
+    const g = graph({ seed: 'randomize' });
+    g.nodes[1] = { ...g.nodes[1], params: { seed: 3 }, controls: { seed: 'increment' } };
+    const out = drawRandomizedSeeds(g, () => 77);
+    expect(out.nodes.map((n) => n.params.seed)).toEqual([77, 3]);
+    expect(g.nodes[0].params.seed).toBe(41);
   });
 
   it('restarts an increment from 0 when the previous seed is missing or at the top of the range', () => {

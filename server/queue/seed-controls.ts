@@ -1,4 +1,5 @@
-// Applies per-param seed controls at enqueue time: 'random' draws a new seed, 'increment' adds one.
+// Applies per-param seed controls at enqueue time, run after run of a batch: 'random' draws a new seed, 'increment'
+// adds one, 'randomize' (after run) keeps the given seed for the first run and draws for the others.
 import crypto from 'node:crypto';
 import type { Graph } from '../../nodes/engine/graph';
 
@@ -13,21 +14,37 @@ function nextSeed(prev: unknown): number {
   return prev + 1;
 }
 
-/** Returns a new graph (the input is not modified) with the seeds this run will use. */
-export function applySeedControls(graph: Graph, draw: () => number = randomSeed): Graph {
+/**
+ * Returns a new graph (the input is not modified) with the seeds run number `runIndex` (0-based) of a batch will use;
+ * `graph` is the previous run's graph for runIndex > 0. 'randomize' is ComfyUI's control after generate: the seed
+ * shown in the editor is the one the next run uses, so only the batch's later runs need new ones.
+ */
+export function applySeedControls(graph: Graph, draw: () => number = randomSeed, runIndex = 0): Graph {
   return {
     ...graph,
     nodes: graph.nodes.map((node) => {
-      const controls = Object.entries(node.controls ?? {}).filter(([, c]) => c !== 'fixed');
+      const controls = Object.entries(node.controls ?? {}).filter(([, c]) => c !== 'fixed' && (c !== 'randomize' || runIndex > 0));
       if (!controls.length) return node;
       const params = { ...node.params };
       for (const [name, control] of controls) {
         const prev = params[name];
-        params[name] = control === 'random'
-          ? draw()
-          : nextSeed(prev);
+        params[name] = control === 'increment' ? nextSeed(prev) : draw();
       }
       return { ...node, params };
+    }),
+  };
+}
+
+/**
+ * A new copy of a shipped template draws its own 'randomize' seeds: otherwise every fresh "Text to image" would start
+ * from the same saved seed, and its first run would be answered from the node cache of someone's earlier copy.
+ */
+export function drawRandomizedSeeds(graph: Graph, draw: () => number = randomSeed): Graph {
+  return {
+    ...graph,
+    nodes: graph.nodes.map((node) => {
+      const names = Object.entries(node.controls ?? {}).filter(([, c]) => c === 'randomize').map(([name]) => name);
+      return names.length ? { ...node, params: { ...node.params, ...Object.fromEntries(names.map((n) => [n, draw()])) } } : node;
     }),
   };
 }

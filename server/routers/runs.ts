@@ -13,6 +13,7 @@ import { POOL_PATTERN, POOL_SHAPE } from '../queue/pools';
 import type { RunQueue } from '../queue/queue';
 import { breakpointsSchema } from '../worker/protocol-schema';
 import { rateOutput, raterKeyOf, RatingError, ratingsBy } from '../ratings';
+import { controllableRun } from '../auth/access';
 import {
   createRouter, runControllerProcedure, runnerProcedure, runViewerProcedure, signedInProcedure,
 } from '../trpc';
@@ -100,6 +101,25 @@ export const runsRouter = createRouter({
         if ((await ctx.queue.cancel(r.id, 'cleared from the queue', { onlyQueued: true })).status === 'cancelled') cancelled++;
       }
       return { cancelled };
+    }),
+
+  /**
+   * Stops a whole "Run ×N" submission: its waiting runs first (so none starts when a running one frees its worker),
+   * then its running ones (several may share one batched sampling loop). Runs already over are left as they are.
+   */
+  cancelBatch: signedInProcedure('cancel runs')
+    .input(z.object({ runIds: z.array(runId).min(1).max(10_000), reason: z.string().max(500).optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const ids = [...new Set(input.runIds)];
+      // Every run must be the caller's to control before any is touched: a batch stops whole or not at all.
+      for (const id of ids) await controllableRun(ctx.db, ctx.viewer, id);
+      const reason = input.reason ?? 'batch stopped by user';
+      const runs: { runId: string; status: RunStatus | 'cancelling' }[] = [];
+      for (const id of ids) runs.push(await ctx.queue.cancel(id, reason, { onlyQueued: true }));
+      for (const [i, r] of runs.entries()) {
+        if (r.status === 'queued' || r.status === 'running') runs[i] = await ctx.queue.cancel(r.runId, reason);
+      }
+      return { runs };
     }),
 
   /** Step debugging: pause at the next step, resume, or run one step and pause again. */

@@ -16,6 +16,7 @@ import {
   type Context,
 } from '../trpc';
 import { matchesQuery, parseTags, tagsSchema } from '../workflow-search';
+import { drawRandomizedSeeds } from '../queue/seed-controls';
 import { listTemplates, readTemplateGraph, TemplateError } from '../workflow-templates';
 import { copyName, uniqueName } from '../workflow-names';
 import {
@@ -146,7 +147,8 @@ export const workflowsRouter = createRouter({
         message = `created from template ${input.templateFile}`;
       }
       const limits = graphLimits(ctx.env);
-      const graph = parseGraphFormat(source, limits);
+      const parsed = parseGraphFormat(source, limits);
+      const graph = input.templateFile ? drawRandomizedSeeds(parsed) : parsed;
       const ownerId = user?.id ?? null;
       const unique = uniqueName(input.name, await takenNames(ctx, ownerId));
       const w = await createWorkflow(ctx.db, { name: unique, description: input.description, graph, message, ownerId });
