@@ -18,12 +18,14 @@ afterAll(async () => {
 
 
 describe('openDatabase', () => {
-  it('opens a file: URL on SQLite in WAL mode, as before', async () => {
+  it('opens a file: URL on SQLite in WAL mode with synchronous=NORMAL', async () => {
     const url = `file:${path.join(dir, 'a.db')}`;
     await migrateDatabase(url);
     const db = await openDatabase(url);
     try {
       expect(await db.$queryRawUnsafe('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+      // NORMAL (1): no fsync per commit in WAL mode.
+      expect(await db.$queryRawUnsafe('PRAGMA synchronous')).toEqual([{ synchronous: 1n }]);
       expect(await db.workflow.count()).toBe(0);
     } finally {
       await db.$disconnect();

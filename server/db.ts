@@ -15,6 +15,10 @@ export async function openDb(databasePath: string): Promise<Db> {
   const db = new PrismaClient({ adapter });
   // WAL lets page loads read while a run's results are being written.
   await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+  // SQLite's advice for WAL: no fsync per commit (the driver is synchronous, so each one stalled the event loop for
+  // 0.8–2.2 ms, eight or so per run). A crash of the process loses nothing; a power cut may lose the last commits,
+  // never the database's consistency.
+  await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
   return db;
 }
 
