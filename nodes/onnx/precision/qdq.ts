@@ -28,7 +28,8 @@ const ARITHMETIC = new Set(['Add', 'Concat']);
 /** Ops that only move values: the output keeps the input's scale, so ORT runs them on uint8 directly. */
 const MOVES = new Set(['Resize', 'Transpose', 'Reshape', 'DepthToSpace', 'SpaceToDepth', 'MaxPool']);
 
-const INT8_MAX = 127;
+/** Weights use 7 bits, as in quantize.ts: ORT's u8×s8 kernels without VNNI overflow int16 with the full int8 range. */
+const INT8_MAX = 63;
 
 interface QuantParams {
   scale: number;

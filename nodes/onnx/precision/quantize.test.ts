@@ -12,8 +12,8 @@ import { outputDifference } from './difference';
 const rt = new OnnxRuntime({ provider: 'cpu', budgetBytes: 1 << 28, intraOpThreads: 1, onWarning: () => undefined });
 afterAll(() => rt.dispose());
 
-// Column 0 of W1 has max |w| = 1.27, so its scale is exactly 0.01 and 0.5 -> 50, -0.63 -> -63.
-const W1 = Float32Array.from({ length: 8 * 4 }, (_, i) => (i === 0 ? 1.27 : i === 4 ? 0.5 : i === 8 ? -0.63 : i % 4 === 0 ? 0 : Math.sin(i) * 0.6));
+// Column 0 of W1 has max |w| = 1.26; weights use 7 bits ([-63, 63]), so its scale is 0.02 and 0.5 -> 25, -0.62 -> -31.
+const W1 = Float32Array.from({ length: 8 * 4 }, (_, i) => (i === 0 ? 1.26 : i === 4 ? 0.5 : i === 8 ? -0.62 : i % 4 === 0 ? 0 : Math.sin(i) * 0.6));
 
 /** x[2,8] -> MatMul W1[8,4] -> Relu -> Gemm(transB) W2[3,4] + b -> y[2,3]; a second MatMul multiplies two activations. */
 function linearModel(): ModelProto {
@@ -52,8 +52,8 @@ describe('quantizeDynamic', () => {
     expect([count(model, 'MatMulInteger'), count(model, 'DynamicQuantizeLinear'), count(model, 'Gemm'), count(model, 'MatMul')]).toEqual([2, 2, 0, 1]);
     const w = model.graph!.initializer!.find((t) => t.name === '/fc1/MatMul/weight_quantized')!;
     const q = new Int8Array(Uint8Array.from(w.rawData!).buffer);
-    expect([q[0], q[4], q[8], q[12]]).toEqual([127, 50, -63, 0]);
-    expect(getInitializerFloat32(model, '/fc1/MatMul/weight_scale')[0]).toBeCloseTo(0.01, 7);
+    expect([q[0], q[4], q[8], q[12]]).toEqual([63, 25, -31, 0]);
+    expect(getInitializerFloat32(model, '/fc1/MatMul/weight_scale')[0]).toBeCloseTo(0.02, 7);
     // The float weights are gone: the file holds int8.
     expect(model.graph!.initializer!.some((t) => t.name === 'W1' || t.name === 'W2')).toBe(false);
   });

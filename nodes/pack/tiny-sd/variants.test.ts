@@ -93,8 +93,8 @@ describe('tiny-sd precision variants', () => {
     expect(detectPrecision(path.join(models, TINY_SD_VARIANTS.int8, 'unet', 'model.onnx'))).toBe('int8');
   });
 
-  // Thresholds: about 2.5x the measured maximum and 6 dB under the measured PSNR (measured on x86-64 with
-  // AVX-512 VNNI; other kernels round differently). A conversion bug (a transposed weight, a lost scale)
+  // Thresholds: about 2.5x the measured maximum and 6 dB under the measured PSNR (fp16 measured on x86-64 with
+  // AVX-512 VNNI, int8 on an AVX2-only AMD EPYC with 7-bit weights; other kernels round differently). A conversion bug (a transposed weight, a lost scale)
   // lands at the size of the signal itself, i.e. a PSNR near 0 dB. Unbounded outputs use the reference's
   // peak magnitude for PSNR, images a peak of 1.
   it('fp16 stays within float16 rounding of float32', async () => {
@@ -115,11 +115,11 @@ describe('tiny-sd precision variants', () => {
 
   it('int8 stays within 8-bit quantisation error of float32', async () => {
     const [ref, q] = [await outputs(loaded.fp32), await outputs(loaded.int8)];
-    const text = outputDifference(ref.text, q.text); // measured 0.035, 51.3 dB
+    const text = outputDifference(ref.text, q.text); // measured 0.040, 49.2 dB
     expect(text.maxAbs).toBeLessThan(0.09);
     expect(text.psnr).toBeGreaterThan(45);
     for (const k of ['noiseHigh', 'noiseLow'] as const) {
-      const d = outputDifference(ref[k], q[k]); // measured 0.20 / 0.15, 43.7 / 42.0 dB
+      const d = outputDifference(ref[k], q[k]); // measured 0.21 / 0.22, 40.1 / 38.2 dB
       expect(d.maxAbs, k).toBeLessThan(0.5);
       expect(d.psnr, k).toBeGreaterThan(36);
     }
