@@ -36,7 +36,10 @@ test('a LoRA that fits nothing: marked in the picker, warned about in Results, a
   await expect(picker.locator('option', { hasText: 'sprites-palette.safetensors' })).toHaveText('sprites-palette.safetensors');
   await expect(picker.locator('option', { hasText: MISFIT })).toHaveText(`${MISFIT} ⚠ does not fit sprites`);
 
+  await expect(graphNode(page, 'lora').getByTestId('model-note')).toHaveCount(0);
   await picker.selectOption(MISFIT);
+  // The closed picker cuts the name: the node says it on a line of its own.
+  await expect(graphNode(page, 'lora').getByTestId('model-note')).toHaveText('⚠ does not fit sprites');
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await expect(page.getByTestId('run-status')).toHaveText('succeeded', { timeout: 60_000 });
   const results = page.getByTestId('results-panel');

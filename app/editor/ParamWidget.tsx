@@ -99,6 +99,8 @@ export function ParamWidget({ param, value, control, lastSeed, models, modelPrec
             );
         }
       })()}
+      {/* The closed picker cuts long names: the chosen model's note (a LoRA that does not fit) gets its own line. */}
+      {ui.widget === 'model' && modelNotes?.[String(value)] && <span className="param-note" data-testid="model-note">{modelNotes[String(value)]}</span>}
     </label>
   );
 }
