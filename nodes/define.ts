@@ -11,6 +11,7 @@ import { paramSchema, type ParamUi } from './engine/params';
 import type { ImageSize } from './engine/image-size';
 import type { LoopBatch } from './sampling/batch';
 import type { PromptLookup } from './engine/prompt-cache';
+import type { RunWarning } from './engine/events';
 
 export const SOCKET_TYPES = [
   'MODEL', 'CLIP', 'VAE', 'CONDITIONING', 'LATENT', 'IMAGE', 'UPSCALE_MODEL', 'REFINER',
@@ -157,6 +158,8 @@ export interface ExecuteContext {
   breaksBefore(step: number): boolean;
   artifact(a: Artifact): void;
   warn(message: string): void;
+  /** A warning kept with the run and shown at run level (also sent live as node:warning). */
+  runWarning(warning: RunWarning): void;
   log(message: string): void;
   /** Limits of this run's host (MAX_IMAGE_PIXELS on the server); nodes check before allocating. */
   limits: ExecuteLimits;

@@ -35,6 +35,7 @@ import { ShareDialog } from './ShareDialog';
 import { ShortcutsOverlay } from './ShortcutsOverlay';
 import { toggleMinimap } from './minimap-setting';
 import { isTerminal } from './run-state';
+import { useLoraFitNotes } from './lora-fit';
 import { useDebugger } from './useDebugger';
 import { useEditorImport } from './useEditorImport';
 import { useEditorShortcuts } from './useEditorShortcuts';
@@ -173,10 +174,12 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     return m;
   }, [view.artifacts]);
 
+  const loraFitNotes = useLoraFitNotes(editor.nodes, editor.edges);
   const services: EditorNodeServices = useMemo(() => ({
     catalog: catalogMap,
     models: (kind) => models.get(kind) ?? [],
     modelPrecision: (kind) => modelPrecision?.get(kind) ?? {},
+    modelNotes: (nodeId, kind) => (kind === 'loras' ? loraFitNotes(nodeId) : {}),
     problems: problemsByNode,
     runNodes: view.nodes,
     previews,
@@ -189,7 +192,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     breakpoints: dbg.badges,
     readOnly,
     inputImageUrl: (name) => inputImageUrl(name, { workflowId: workflow.id, shareToken: access.shareToken }),
-  }), [catalogMap, models, modelPrecision, problemsByNode, view.nodes, previews, artifactsByNode, actions.lastSeeds, editor.setParam, editor.setControl, editor.setTitle, dbg.badges, readOnly, workflow.id, access.shareToken]);
+  }), [catalogMap, models, modelPrecision, loraFitNotes, problemsByNode, view.nodes, previews, artifactsByNode, actions.lastSeeds, editor.setParam, editor.setControl, editor.setTitle, dbg.badges, readOnly, workflow.id, access.shareToken]);
 
   const selectedId = editor.nodes.find((n) => n.selected)?.id ?? null;
   const selectedType = selectedId ? editor.nodes.find((n) => n.id === selectedId)?.data.type : undefined;

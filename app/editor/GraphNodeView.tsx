@@ -82,6 +82,7 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
               lastSeed={p.ui.widget === 'seed' ? s.lastSeeds[`${id}.${p.name}`] : undefined}
               models={p.ui.widget === 'model' ? s.models(p.ui.modelKind ?? '') : []}
               modelPrecision={p.ui.widget === 'model' ? s.modelPrecision(p.ui.modelKind ?? '') : undefined}
+              modelNotes={p.ui.widget === 'model' ? s.modelNotes(id, p.ui.modelKind ?? '') : undefined}
               invalid={badParams.has(p.name)}
               onChange={(v) => s.setParam(id, p.name, v)}
               onControl={(c) => s.setControl(id, p.name, c)}

@@ -15,12 +15,14 @@ interface Props {
   models: string[];
   /** Model name -> precision, appended to the option label ("tiny-sd-int8 · int8"). */
   modelPrecision?: Readonly<Record<string, string>>;
+  /** Model name -> a warning shown with it (a LoRA that does not fit the wired checkpoint). */
+  modelNotes?: Readonly<Record<string, string>>;
   invalid: boolean;
   onChange(value: unknown): void;
   onControl(control: SeedControl): void;
 }
 
-export function ParamWidget({ param, value, control, lastSeed, models, modelPrecision, invalid, onChange, onControl }: Props) {
+export function ParamWidget({ param, value, control, lastSeed, models, modelPrecision, modelNotes, invalid, onChange, onControl }: Props) {
   const { ui, name } = param;
   const label = ui.label ?? name;
   const cls = `param param-${ui.widget}${invalid ? ' param-invalid' : ''}`;
@@ -70,7 +72,7 @@ export function ParamWidget({ param, value, control, lastSeed, models, modelPrec
               <select className="nodrag" aria-label={label} data-testid={testId} value={String(value ?? '')} onChange={(e) => onChange(e.target.value)}>
                 {!value && <option value="">choose a {ui.modelKind ?? 'model'}…</option>}
                 {names.map((m) => (
-                  <option key={m} value={m}>{!models.includes(m) ? `${m} (missing)` : modelPrecision?.[m] ? `${m} · ${modelPrecision[m]}` : m}</option>
+                  <option key={m} value={m}>{modelLabel(m, models, modelPrecision, modelNotes)}</option>
                 ))}
               </select>
             );
@@ -97,6 +99,8 @@ export function ParamWidget({ param, value, control, lastSeed, models, modelPrec
             );
         }
       })()}
+      {/* The closed picker cuts long names: the chosen model's note (a LoRA that does not fit) gets its own line. */}
+      {ui.widget === 'model' && modelNotes?.[String(value)] && <span className="param-note" data-testid="model-note">{modelNotes[String(value)]}</span>}
     </label>
   );
 }
@@ -127,4 +131,11 @@ function NumberField(props: {
       }}
     />
   );
+}
+
+/** "name", "name · fp16", "name (missing)", with a fit note after it ("name ⚠ does not fit sprites"). */
+function modelLabel(m: string, models: string[], precision?: Readonly<Record<string, string>>, notes?: Readonly<Record<string, string>>): string {
+  if (!models.includes(m)) return `${m} (missing)`;
+  const base = precision?.[m] ? `${m} · ${precision[m]}` : m;
+  return notes?.[m] ? `${base} ${notes[m]}` : base;
 }

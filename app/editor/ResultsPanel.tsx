@@ -1,7 +1,7 @@
 'use client';
-// The shown run's output images (click for full size, download link, 1–5 rating) and its error, if any.
+// The shown run's output images (click for full size, download link, 1–5 rating), its error and run-level warnings.
 import type { RunView } from './run-state';
-import { artifactUrl, describePromptCache, isTerminal } from './run-state';
+import { artifactUrl, describePromptCache, isTerminal, runWarnings } from './run-state';
 import { duration } from '../lib/time-format';
 import { ResultRating, useMyRatings } from './ResultRating';
 
@@ -13,6 +13,7 @@ export function ResultsPanel({ view, nodeTitle, onOpen, shareToken }: {
   shareToken?: string;
 }) {
   const promptCache = describePromptCache(view.promptCache);
+  const warnings = runWarnings(view);
   // Images are rated once stored (the run's end carries their ids).
   const ratings = useMyRatings(view.runId, isTerminal(view.status) && view.artifacts.some((a) => a.id), shareToken).data;
   return (
@@ -22,6 +23,11 @@ export function ResultsPanel({ view, nodeTitle, onOpen, shareToken }: {
           {view.error.nodeId ? <strong>{nodeTitle(view.error.nodeId)}: </strong> : null}
           {view.error.message}
         </div>
+      )}
+      {warnings.length > 0 && (
+        <ul className="run-warnings" data-testid="run-warnings" aria-label="Run warnings">
+          {warnings.map((w, i) => <li key={i}>⚠ {w.message}</li>)}
+        </ul>
       )}
       {view.artifacts.length === 0 && !view.error && <p className="muted">Outputs of the last run appear here.</p>}
       {Object.keys(view.nodes).length > 0 && (

@@ -14,6 +14,8 @@ export interface EditorNodeServices {
   models: (kind: string) => string[];
   /** Model name -> precision (fp32, fp16, int8...) per model kind, shown next to the name in pickers. */
   modelPrecision: (kind: string) => Readonly<Record<string, string>>;
+  /** Model name -> a note for this node's picker (a LoRA that does not fit the checkpoint wired into the loader). */
+  modelNotes: (nodeId: string, kind: string) => Readonly<Record<string, string>>;
   problems: ReadonlyMap<string, GraphProblem[]>;
   runNodes: Readonly<Record<string, NodeRunState>>;
   previews: Readonly<Record<string, string>>;

@@ -14,7 +14,7 @@ export function snapshotFromRun(run: RunDetail): RunSnapshot {
     artifacts: run.artifacts
       .filter((a) => a.kind === 'image')
       .map((a) => ({ nodeId: a.nodeId, filename: a.filename, mime: a.mime, width: a.width, height: a.height, id: a.id, url: a.url })),
-    nodes: run.nodes.map((n) => ({ id: n.id, status: n.status, ms: n.ms, cached: n.cached })),
+    nodes: run.nodes.map((n) => ({ id: n.id, status: n.status, ms: n.ms, cached: n.cached, warnings: n.warnings })),
     error: failed && run.error ? { nodeId: run.error.nodeId ?? undefined, code: run.error.code, message: run.error.message } : null,
   };
 }

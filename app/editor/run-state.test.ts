@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describePromptCache, idleRun, reduceRun, type RunAction, type RunView } from './run-state';
+import { describePromptCache, idleRun, reduceRun, runWarnings, type RunAction, type RunView } from './run-state';
 
 function fold(actions: RunAction[], start: RunView = idleRun): RunView {
   return actions.reduce((s, a, i) => reduceRun(s, a, 1000 + i * 100), start);
@@ -166,5 +166,22 @@ describe('debugging', () => {
     const resumed = reduceRun(paused, { type: 'run:resumed', runId: 'r1' }, 2);
     expect(resumed.status).toBe('running');
     expect(resumed.pause).toBeUndefined();
+  });
+
+  it('keeps run-level warnings from node:finished and from a snapshot of a run opened later, once per node', () => {
+    const warning = { code: 'lora_fit' as const, lora: 'x.safetensors', checkpoint: 'sprites', applied: 0, total: 3, message: 'LoRA x.safetensors applied to 0 of 3 layers of checkpoint sprites' };
+    const finished = { type: 'node:finished' as const, runId: 'r1', nodeId: 'lora', nodeType: 'lora_loader', ms: 3, ortMs: 0, cached: false, outputs: [] };
+    const live = fold([
+      { type: 'run:started', runId: 'r1', nodeIds: ['lora', 'save'] },
+      { ...finished, warnings: [warning] },
+      { ...finished, nodeId: 'save', nodeType: 'save_image' },
+    ]);
+    expect(runWarnings(live)).toEqual([warning]);
+    // The safety-net poll's snapshot says the same again: still one warning.
+    const polled = reduceRun(live, { type: 'local:snapshot', snapshot: { runId: 'r1', status: 'succeeded', artifacts: [], nodes: [{ id: 'lora', status: 'succeeded', ms: 3, cached: false, warnings: [warning] }] } }, 9);
+    expect(runWarnings(polled)).toEqual([warning]);
+    const opened = reduceRun(idleRun, { type: 'local:snapshot', snapshot: { runId: 'r2', status: 'succeeded', artifacts: [], nodes: [{ id: 'lora', status: 'succeeded', ms: 3, cached: true, warnings: [warning] }, { id: 'save', status: 'succeeded', ms: 1, cached: false, warnings: [] }] } }, 1);
+    expect(runWarnings(opened)).toEqual([warning]);
+    expect(runWarnings(idleRun)).toEqual([]);
   });
 });

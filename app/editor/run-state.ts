@@ -1,6 +1,6 @@
 // The editor's view of one run, folded from the shared run events (pure reducer, no React).
 // Which run is shown: the newest one this tab enqueued or saw start in the workflow's room.
-import type { ArtifactRef, RunEvent, RunStatus } from '../../nodes/engine/events';
+import type { ArtifactRef, RunEvent, RunStatus, RunWarning } from '../../nodes/engine/events';
 import type { PromptCacheCounts } from '../../nodes/engine/prompt-cache';
 
 export type NodeRunStatus = 'waiting' | 'running' | 'cached' | 'done' | 'failed' | 'cancelled';
@@ -26,6 +26,8 @@ export interface RunView {
   artifacts: ArtifactRef[];
   /** The worker's prompt-embedding cache during this run: text encoders answered from it (hits) or run (misses). */
   promptCache?: PromptCacheCounts;
+  /** Run-level warnings per node (node:finished, or runs.get for a run opened later), e.g. a LoRA that fits nothing. */
+  warnings?: Record<string, RunWarning[]>;
   error?: { nodeId?: string; code: string; message: string };
   /** From run:cancelled: where the engine stopped. The browser's own step display lags the worker. */
   cancel?: CancelPoint;
@@ -62,7 +64,7 @@ export interface RunSnapshot {
   status: RunStatus;
   totalMs?: number | null;
   artifacts: ArtifactRef[];
-  nodes?: { id: string; status: string; ms: number; cached: boolean }[];
+  nodes?: { id: string; status: string; ms: number; cached: boolean; warnings?: RunWarning[] }[];
   promptCache?: PromptCacheCounts | null;
   error?: { nodeId?: string; code: string; message: string } | null;
 }
@@ -104,6 +106,17 @@ function noteOrder(s: RunView, a: RunAction): RunView {
 function withNode(s: RunView, nodeId: string, patch: Partial<NodeRunState>): RunView {
   const prev = s.nodes[nodeId] ?? { status: 'waiting' as const };
   return { ...s, nodes: { ...s.nodes, [nodeId]: { ...prev, ...patch } } };
+}
+
+/** A node's warnings replace what was known of it (node:finished and a snapshot say the same). */
+function withWarnings(s: RunView, nodeId: string, warnings: RunWarning[] | undefined): RunView {
+  if (!warnings?.length) return s;
+  return { ...s, warnings: { ...s.warnings, [nodeId]: warnings } };
+}
+
+/** Every run-level warning of the shown run, in node order. */
+export function runWarnings(view: RunView): RunWarning[] {
+  return Object.values(view.warnings ?? {}).flat();
 }
 
 function addArtifacts(list: ArtifactRef[], more: ArtifactRef[]): ArtifactRef[] {
@@ -159,7 +172,7 @@ export function reduceRun(s: RunView, a: RunAction, now: number): RunView {
     case 'node:warning':
       return withNode(s, a.nodeId, { message: a.message });
     case 'node:finished':
-      return withNode(s, a.nodeId, { status: a.cached ? 'cached' : 'done', ms: a.ms });
+      return withWarnings(withNode(s, a.nodeId, { status: a.cached ? 'cached' : 'done', ms: a.ms }), a.nodeId, a.warnings);
     case 'node:artifact':
       return { ...s, artifacts: addArtifacts(s.artifacts, [a.artifact]) };
     case 'run:paused':
@@ -199,7 +212,7 @@ function applySnapshot(s: RunView, snap: RunSnapshot, now: number): RunView {
   for (const n of snap.nodes ?? []) {
     const status: NodeRunStatus =
       n.status === 'succeeded' ? (n.cached ? 'cached' : 'done') : n.status === 'failed' ? 'failed' : n.status === 'cancelled' ? 'cancelled' : 'waiting';
-    next = withNode(next, n.id, { status, ms: n.ms });
+    next = withWarnings(withNode(next, n.id, { status, ms: n.ms }), n.id, n.warnings);
   }
   return next;
 }

@@ -1,9 +1,12 @@
 // Node output cache shared by every run in one worker: LRU bounded by the bytes of the values.
 import type { Artifact } from '../define';
+import type { RunWarning } from './events';
 
 export interface CacheEntry {
   outputs: Record<string, unknown>;
   artifacts: Artifact[];
+  /** The node's run-level warnings: a hit reports them again, since the result they describe is the same. */
+  warnings?: RunWarning[];
   bytes: number;
 }
 

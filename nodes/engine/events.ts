@@ -15,6 +15,24 @@ export interface OutputSummary {
   details?: OutputDetails;
 }
 
+/**
+ * A warning about the run's result that outlives the run (stored with its node result, shown at run level in
+ * Results): the run succeeded, but not the way its graph asks. Live-only notes stay on node:warning.
+ */
+export interface LoraFitWarning {
+  code: 'lora_fit';
+  /** The LoRA file under models/loras. */
+  lora: string;
+  /** The checkpoint whose weights it was merged into. */
+  checkpoint: string;
+  /** LoRA modules (layers) merged, of those the loader tried (the components it patched). */
+  applied: number;
+  total: number;
+  message: string;
+}
+
+export type RunWarning = LoraFitWarning;
+
 export interface ArtifactRef {
   nodeId: string;
   filename: string;
@@ -48,6 +66,8 @@ export interface RunEventMap {
     cached: boolean; outputs: OutputSummary[];
     /** Samplers of a run dispatched in a batch: how many runs shared its loop, or why it ran alone. */
     batch?: { size: number; reason?: string };
+    /** Run-level warnings of this node (a cache hit repeats them); absent when there are none. */
+    warnings?: RunWarning[];
   };
   'node:artifact': { runId: string; artifact: ArtifactRef };
   'run:paused': {

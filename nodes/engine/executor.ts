@@ -18,7 +18,7 @@ import { errorCode, errorMessage, isCancellation, RunCancelledError, throwIfCanc
 import type { DebugController } from './debug';
 import type { BatchOutcome, LoopBatch } from '../sampling/batch';
 import { embedGraph } from '../interop/png-graph';
-import type { RunEvent } from './events';
+import type { RunEvent, RunWarning } from './events';
 import { DEFAULT_MAX_IMAGE_PIXELS, type OutputSizeFn } from './image-size';
 import { PreviewStream, type PreviewEncoder } from './preview-stream';
 import type { StepBatch } from './step-latents';
@@ -220,7 +220,7 @@ export class Executor {
     emit({ type: 'node:started', runId: ro.runId, nodeId: node.id, nodeType: node.type });
     const cached = this.cache.get(key);
     if (cached) {
-      this.record(node, def, cached.outputs, cached.artifacts, result, ro, emit, { ms: 0, ortMs: 0, cached: true });
+      this.record(node, def, cached.outputs, cached.artifacts, result, ro, emit, { ms: 0, ortMs: 0, cached: true, ...withWarnings(cached.warnings ?? []) });
       return;
     }
 
@@ -228,7 +228,8 @@ export class Executor {
     const ort0 = this.opts.runtime.ortMs;
     const artifacts: Artifact[] = [];
     const previews = this.previewStream(node, ro, emit);
-    const ctx = this.context(node, ro, signal, emit, artifacts, previews, prompts);
+    const warnings: RunWarning[] = [];
+    const ctx = this.context(node, ro, signal, emit, artifacts, previews, warnings, prompts);
     let batch: BatchOutcome | undefined;
     if (ro.batch) {
       const member = ro.batch;
@@ -252,13 +253,13 @@ export class Executor {
     throwIfCancelled(signal);
     const ms = performance.now() - started;
     const ortMs = this.opts.runtime.ortMs - ort0;
-    this.cache.set(key, { outputs, artifacts, bytes: valueBytes(outputs) + artifacts.reduce((n, a) => n + a.bytes.byteLength, 0) });
-    this.record(node, def, outputs, artifacts, result, ro, emit, { ms, ortMs, cached: false, ...(batch ? { batch } : {}) });
+    this.cache.set(key, { outputs, artifacts, warnings, bytes: valueBytes(outputs) + artifacts.reduce((n, a) => n + a.bytes.byteLength, 0) });
+    this.record(node, def, outputs, artifacts, result, ro, emit, { ms, ortMs, cached: false, ...(batch ? { batch } : {}), ...withWarnings(warnings) });
   }
 
   private record(
     node: GraphNode, def: AnyNodeDefinition, outputs: Record<string, unknown>, artifacts: Artifact[],
-    result: RunResult, ro: RunOptions, emit: (e: RunEvent) => void, t: { ms: number; ortMs: number; cached: boolean; batch?: BatchOutcome },
+    result: RunResult, ro: RunOptions, emit: (e: RunEvent) => void, t: { ms: number; ortMs: number; cached: boolean; batch?: BatchOutcome; warnings?: RunWarning[] },
   ): void {
     result.values.set(node.id, outputs);
     for (const a of artifacts) result.artifacts.push({ ...a, nodeId: node.id });
@@ -282,7 +283,7 @@ export class Executor {
 
   private context(
     node: GraphNode, ro: RunOptions, signal: AbortSignal, emit: (e: RunEvent) => void,
-    artifacts: Artifact[], previews: PreviewStream, promptCache?: PromptCacheRun,
+    artifacts: Artifact[], previews: PreviewStream, warnings: RunWarning[], promptCache?: PromptCacheRun,
   ): ExecuteContext {
     const { runtime, models, inputs } = this.opts;
     const wantsPreview = () => ro.wantsPreview?.() ?? false;
@@ -308,9 +309,18 @@ export class Executor {
       breaksBefore: (step) => ro.debug?.breaksBefore?.(nodeId, step) ?? false,
       artifact: (a) => artifacts.push(a),
       warn: (message) => emit({ type: 'node:warning', runId, nodeId, message }),
+      runWarning: (w) => {
+        warnings.push(w);
+        emit({ type: 'node:warning', runId, nodeId, message: w.message });
+      },
       log: () => undefined,
     };
   }
+}
+
+/** node:finished names warnings only when there are some. */
+function withWarnings(warnings: RunWarning[]): { warnings?: RunWarning[] } {
+  return warnings.length ? { warnings: [...warnings] } : {};
 }
 
 /** Params by name with defaults filled in, parsed by each param's schema. */

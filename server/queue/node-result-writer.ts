@@ -17,6 +17,8 @@ export interface NodeResultRow {
   outputs?: string;
   /** JSON BatchOutcome (null: none); written with `outputs`. */
   batch?: string | null;
+  /** JSON RunWarning[] (null: none); written with `outputs`. */
+  warnings?: string | null;
 }
 
 interface Pending {
@@ -77,13 +79,13 @@ function latestPerNode(rows: NodeResultRow[]): NodeResultRow[] {
 function upsertSql(rows: NodeResultRow[], full: boolean): Prisma.Sql {
   const values = rows.map((r) => {
     const common = Prisma.sql`${randomUUID()}, ${r.runId}, ${r.nodeId}, ${r.type}, ${r.status}, ${r.ms}, ${r.ortMs}, (${r.cached ? 1 : 0} <> 0)`;
-    return full ? Prisma.sql`(${common}, ${r.outputs ?? '[]'}, ${r.batch ?? null})` : Prisma.sql`(${common})`;
+    return full ? Prisma.sql`(${common}, ${r.outputs ?? '[]'}, ${r.batch ?? null}, ${r.warnings ?? null})` : Prisma.sql`(${common})`;
   });
   const columns = full
-    ? Prisma.raw('("id", "runId", "nodeId", "type", "status", "ms", "ortMs", "cached", "outputs", "batch")')
+    ? Prisma.raw('("id", "runId", "nodeId", "type", "status", "ms", "ortMs", "cached", "outputs", "batch", "warnings")')
     : Prisma.raw('("id", "runId", "nodeId", "type", "status", "ms", "ortMs", "cached")');
   const updates = full
-    ? Prisma.raw('"type" = excluded."type", "status" = excluded."status", "ms" = excluded."ms", "ortMs" = excluded."ortMs", "cached" = excluded."cached", "outputs" = excluded."outputs", "batch" = excluded."batch"')
+    ? Prisma.raw('"type" = excluded."type", "status" = excluded."status", "ms" = excluded."ms", "ortMs" = excluded."ortMs", "cached" = excluded."cached", "outputs" = excluded."outputs", "batch" = excluded."batch", "warnings" = excluded."warnings"')
     : Prisma.raw('"type" = excluded."type", "status" = excluded."status", "ms" = excluded."ms", "ortMs" = excluded."ortMs", "cached" = excluded."cached"');
   return Prisma.sql`INSERT INTO "NodeResult" ${columns} VALUES ${Prisma.join(values)} ON CONFLICT ("runId", "nodeId") DO UPDATE SET ${updates}`;
 }

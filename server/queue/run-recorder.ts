@@ -47,6 +47,7 @@ export class RunRecorder {
     await this.nodeResults.write({
       runId: e.runId, nodeId: e.nodeId, type: e.nodeType, status: 'succeeded', ms: e.ms, ortMs: e.ortMs, cached: e.cached,
       outputs: JSON.stringify(e.outputs), batch: e.batch ? JSON.stringify(e.batch) : null,
+      warnings: e.warnings?.length ? JSON.stringify(e.warnings) : null,
     });
     let nodes = this.recorded.get(e.runId);
     if (!nodes) {

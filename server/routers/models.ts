@@ -1,7 +1,9 @@
 // models.*: the model files a graph can name, per kind, from MODELS_DIR.
+import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { lorasFitCheckpoint } from '../../nodes/lora/fit';
 import { isPlainModelName } from '../../nodes/engine/params';
-import { MODEL_KINDS } from '../../nodes/runtime/models';
+import { MODEL_KINDS, ModelPathError } from '../../nodes/runtime/models';
 import { precisionByName } from '../../nodes/runtime/model-precision';
 import { createRouter, publicProcedure } from '../trpc';
 
@@ -27,6 +29,22 @@ export const modelsRouter = createRouter({
         const names = ctx.models.list(kind);
         return { kind, names, precision: precisionByName(ctx.models, kind, names) };
       });
+    }),
+
+  /**
+   * How each LoRA in models/loras fits a checkpoint: of its layers (modules), how many find a weight of the same
+   * shape in the checkpoint's U-Net and text encoder. Read from file headers and ONNX graphs (remembered per file
+   * version), never from weights or an ONNX session: the picker marks the LoRAs that fit nothing.
+   */
+  loraFit: publicProcedure
+    .input(z.object({ checkpoint: modelNameSchema }))
+    .query(({ ctx, input }) => {
+      try {
+        return { checkpoint: input.checkpoint, fit: lorasFitCheckpoint(ctx.models, input.checkpoint, ctx.models.list('loras')) };
+      } catch (e) {
+        if (e instanceof ModelPathError) throw new TRPCError({ code: 'NOT_FOUND', message: e.message, cause: e });
+        throw e;
+      }
     }),
 
   /** Whether a graph could use this name. */

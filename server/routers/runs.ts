@@ -2,7 +2,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { Graph } from '../../nodes/engine/graph';
-import type { OutputSummary, RunStatus } from '../../nodes/engine/events';
+import type { OutputSummary, RunStatus, RunWarning } from '../../nodes/engine/events';
 import type { ChannelStats } from '../../nodes/runtime/tensor';
 import { previewSize } from '../../nodes/models/latent-preview';
 import { artifactUrl } from '../artifacts/store';
@@ -199,6 +199,8 @@ export const runsRouter = createRouter({
         id: n.nodeId, type: n.type, status: n.status, ms: n.ms, ortMs: n.ortMs, cached: n.cached,
         outputs: JSON.parse(n.outputs) as OutputSummary[],
         batch: n.batch ? (JSON.parse(n.batch) as { size: number; reason?: string }) : null,
+        /** Run-level warnings of this node (e.g. a LoRA applied to 0 of its layers); empty when none. */
+        warnings: n.warnings ? (JSON.parse(n.warnings) as RunWarning[]) : [],
       })),
       /** Output images (kind 'image') first, then step previews (kind 'preview') by step. */
       artifacts,

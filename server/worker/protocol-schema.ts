@@ -17,6 +17,11 @@ const outputSummary = z.object({
   name: text, type: text, summary: text,
   details: z.record(z.string(), z.unknown()).optional(),
 });
+/** A node's run-level warnings (nodes/engine/events.ts RunWarning): stored with the run, so checked field by field. */
+const runWarning = z.object({
+  code: z.literal('lora_fit'), lora: text, checkpoint: text,
+  applied: z.number().int().min(0), total: z.number().int().min(0), message: text,
+});
 const artifactRef = z.object({
   nodeId: id, filename: text, mime: text, width: count, height: count,
   id: text.optional(), url: text.optional(), path: text.optional(),
@@ -46,6 +51,7 @@ const workerEvent = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('node:finished'), ...base, nodeId: id, nodeType: id, ms, ortMs: ms, cached: z.boolean(),
     outputs: z.array(outputSummary), batch: z.object({ size: count, reason: text.optional() }).optional(),
+    warnings: z.array(runWarning).max(100).optional(),
   }),
   z.object({
     type: z.literal('run:paused'), ...base, nodeId: id, step: count, total: count,

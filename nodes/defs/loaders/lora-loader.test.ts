@@ -145,6 +145,8 @@ describe('lora_loader', () => {
     const partial = await run(graph([{ name: 'partial.safetensors', model: 1, clip: 1 }]));
     expect(partial.warnings).toEqual([
       'LoRA "partial.safetensors": 1 module(s) match no weight of the U-Net and were ignored: lora_unet_down_blocks_5_attentions_0_proj_in.lora_down.weight',
+      // The run-level line (node:finished's warnings) is sent live too.
+      'LoRA partial.safetensors applied to 1 of 2 layers of checkpoint tiny-sd',
     ]);
     expect((partial.r.values.get('lora0')!.model as UNetModel).loras).toEqual([{ name: 'partial.safetensors', strength: 1 }]);
     // No text-encoder modules: the CLIP stays the loaded one.

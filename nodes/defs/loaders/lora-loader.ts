@@ -2,6 +2,7 @@
 import { defineNode, param } from '../../define';
 import { NodeInputError } from '../../engine/errors';
 import { applyLora, describeIssues, isLoraPatchable, summariseLoraFile } from '../../lora/apply';
+import { addFit, fitFromReport, loraFitWarning, type LoraFit } from '../../lora/fit';
 import type { ClipModel, UNetModel } from '../../values';
 
 export const loraLoader = defineNode({
@@ -41,8 +42,15 @@ export const loraLoader = defineNode({
     }
     const unet = await applyLora(ctx, model, 'unet', { name, file, strength: p.strength_model });
     if (unet.report) for (const w of describeIssues(unet.report, name, 'the U-Net')) ctx.warn(w);
+    let fit: LoraFit = unet.report ? fitFromReport(unet.report, name, summary.modules.unet ?? 0) : { applied: 0, total: 0 };
+    // One run-level line per loader: the layers it tried across the components it patched, and how many took.
+    const reportFit = () => {
+      const warning = loraFitWarning(name, model.name, fit);
+      if (warning) ctx.runWarning(warning);
+    };
 
     if (!clip) {
+      reportFit();
       if (summary.modules.text_encoder) ctx.log(`LoRA "${name}": ${summary.modules.text_encoder} text-encoder module(s) not applied (no CLIP connected)`);
       // The clip output then carries nothing; a node reading it gets no text encoder.
       return { model: unet.model, clip: undefined as unknown as ClipModel };
@@ -53,6 +61,8 @@ export const loraLoader = defineNode({
     const te = await applyLora(ctx, clip, 'text_encoder', { name, file, strength: p.strength_clip });
     // Keys not understood are listed once, with the U-Net's issues when that merge ran.
     if (te.report) for (const w of describeIssues(te.report, name, 'the text encoder', { unrecognised: !unet.report })) ctx.warn(w);
+    if (te.report) fit = addFit(fit, fitFromReport(te.report, name, summary.modules.text_encoder ?? 0));
+    reportFit();
     return { model: unet.model, clip: te.model };
   },
 });
