@@ -22,6 +22,7 @@ const EXPECTED: Record<string, ProcedureAccess> = {
   'nodes.catalog': 'public',
   'models.list': 'public',
   'models.exists': 'public',
+  'models.loraFit': 'public',
   'workflows.list': 'signedIn',
   'workflows.explore': 'public',
   'workflows.shared': 'public',
