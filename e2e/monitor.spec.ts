@@ -30,8 +30,12 @@ test('rate two images 4 and 2, then /monitor shows MOS 3.0 (n=2), the two runs a
   await expect(stars.getByRole('radio', { name: '4 of 5' })).toHaveAttribute('aria-checked', 'true');
   await results.screenshot({ path: 'test-results/monitor-results-panel.png' });
 
-  // Second run with a new seed (the editor saves it as version 2 first); not rated here.
+  // Second run with a new seed, saved as version 2 first (runs save no versions); not rated here.
   await page.locator('[data-testid="graph-node"][data-node-id="sampler"]').getByRole('button', { name: 'New random seed' }).click();
+  await expect(page.getByTestId('unsaved-dot')).toHaveCount(1);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByTestId('unsaved-dot')).toHaveCount(0);
+  await expect(page.getByTestId('workflow-title').locator('xpath=following-sibling::span[1]')).toHaveText(/^v2\b/);
   const second = await runToEnd(page, first);
   expect(second).not.toBe(first);
   await expect(results.getByRole('radiogroup', { name: 'Rate this image' })).toHaveAttribute('data-value', '');

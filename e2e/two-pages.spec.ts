@@ -8,8 +8,9 @@ import { PREVIEW_NODE_TYPE, TXT2IMG_TEMPLATE } from './scenario';
 interface Seen { status: string; step: number; preview: boolean; output: boolean }
 
 test('a run started in page A shows live in page B', async ({ browser, request }) => {
-  // A fresh seed: a sampler result cached by an earlier run would stream nothing.
-  const id = await createWorkflow(request, 'two pages', templateGraph(TXT2IMG_TEMPLATE, { sampler: { seed: freshSeed() } }));
+  // A fresh seed: a sampler result cached by an earlier run would stream nothing. 80 steps: a 20-step run now ends
+  // fast enough that page B once rendered none of its steps (seen in CI: queued, running at step 0, succeeded).
+  const id = await createWorkflow(request, 'two pages', templateGraph(TXT2IMG_TEMPLATE, { sampler: { seed: freshSeed(), steps: 80 } }));
   const a = await (await browser.newContext()).newPage();
   const b = await (await browser.newContext()).newPage();
   await a.goto(`/w/${id}`);
