@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Graph } from '../nodes/engine/graph';
 import { projectRoot, workflowsDir } from './paths';
 import { spawnServer, type SpawnedServer } from './reliability/spawned-server';
-import { tempDir, until } from './testing/harness';
+import { runEnded, tempDir } from './testing/harness';
 import { childPids, onnxLibraries, type OnnxPresence } from './testing/onnx-presence';
 
 const PROBE = path.join(projectRoot, 'server', 'testing', 'onnx-presence.ts');
@@ -62,10 +62,7 @@ describe('a running server', () => {
       MODELS_DIR: path.join(projectRoot, 'models'), HOST: '127.0.0.1', AUTH: 'none', WORKERS: '1', NODE_ENV: 'test', PORT: '0',
     }, 'main');
     const { runId } = await server.trpc.runs.enqueue.mutate({ graph: smallTxt2img() });
-    const run = await until(async () => {
-      const r = await server!.trpc.runs.get.query({ runId });
-      return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
-    }, `run ${runId}`, 90_000);
+    const run = await runEnded(server!, runId);
     expect(run.error).toBeNull();
     expect(run.status).toBe('succeeded');
 

@@ -3,7 +3,7 @@
 // user's sockets, link → private → link issues a new token, and other people's runs stay out of the owner's room.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  fillGraph, join, recordEvents, sessionClient, trpcOutcome, until, type SessionClient, type TestSocket, startTeamServer, type TeamServer,
+  fillGraph, join, recordEvents, runEnded, sessionClient, trpcOutcome, until, type SessionClient, type TestSocket, startTeamServer, type TeamServer,
 } from '../testing/harness';
 
 let t: TeamServer;
@@ -19,12 +19,7 @@ beforeAll(async () => {
 
 afterAll(() => t?.close());
 
-async function finished(c: SessionClient, runId: string) {
-  return until(async () => {
-    const r = await c.trpc.runs.get.query({ runId });
-    return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
-  }, `run ${runId}`);
-}
+const finished = (c: SessionClient, runId: string) => runEnded(c, runId, 60_000);
 
 /** Ann's link-shared workflow with one finished run of hers. */
 async function sharedRun(name: string) {

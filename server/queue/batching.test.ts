@@ -7,7 +7,7 @@ import type { Graph } from '../../nodes/engine/graph';
 import { spritesCheckpointPart } from '../../nodes/pack/checkpoint';
 import { ensurePack } from '../../nodes/pack/generate';
 import { workflowsDir } from '../paths';
-import { join, recordEvents, startTestServer, tempDir, until, type TestServer } from '../testing/harness';
+import { join, recordEvents, runEnded, startTestServer, tempDir, until, type TestServer } from '../testing/harness';
 
 let t: TestServer;
 let dataDir: string;
@@ -32,12 +32,7 @@ function txt2img(seed: number, prompt: string): Graph {
   return g;
 }
 
-async function finished(runId: string) {
-  return until(async () => {
-    const r = await t.trpc.runs.get.query({ runId });
-    return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
-  }, `run ${runId}`, 90_000);
-}
+const finished = (runId: string) => runEnded(t, runId);
 
 const samplerBatch = (r: Awaited<ReturnType<typeof finished>>) => r.nodes.find((n) => n.id === 'sampler')?.batch;
 const imageSha = (r: Awaited<ReturnType<typeof finished>>) => r.artifacts.find((a) => a.kind === 'image')!.sha256;

@@ -9,7 +9,7 @@ import { spritesCheckpointPart } from '../../nodes/pack/checkpoint';
 import { ensurePack } from '../../nodes/pack/generate';
 import { workflowsDir } from '../paths';
 import { StepStore } from '../steps/step-store';
-import { join, recordEvents, startTestServer, tempDir, until, type TestServer } from '../testing/harness';
+import { join, recordEvents, runEnded, startTestServer, tempDir, until, type TestServer } from '../testing/harness';
 
 let t: TestServer;
 let dataDir: string;
@@ -32,12 +32,7 @@ function txt2img(seed: number, steps: number): Graph {
   return g;
 }
 
-async function finished(runId: string) {
-  return until(async () => {
-    const r = await t.trpc.runs.get.query({ runId });
-    return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
-  }, `run ${runId}`, 90_000);
-}
+const finished = (runId: string) => runEnded(t, runId);
 
 const db = () => t.server.services.db;
 

@@ -9,7 +9,7 @@ import { ensurePack } from '../../nodes/pack/generate';
 import { part as paletteLoraPart } from '../../nodes/pack/lora/part';
 import { writeSafetensors } from '../../nodes/runtime/safetensors';
 import { workflowsDir } from '../paths';
-import { join, recordEvents, startTestServer, tempDir, until, type TestServer } from '../testing/harness';
+import { join, recordEvents, runEnded, startTestServer, tempDir, type TestServer } from '../testing/harness';
 
 let t: TestServer;
 let dataDir: string;
@@ -43,12 +43,7 @@ function loraGraph(lora: string): Graph {
   return g;
 }
 
-async function finished(runId: string) {
-  return until(async () => {
-    const r = await t.trpc.runs.get.query({ runId });
-    return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
-  }, `run ${runId}`, 90_000);
-}
+const finished = (runId: string) => runEnded(t, runId);
 
 describe('LoRA fit warning through the server', () => {
   it('streams, stores and returns "0 of 3 layers" for a LoRA made for another model', async () => {

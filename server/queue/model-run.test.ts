@@ -12,7 +12,7 @@ import { spritesCheckpointPart } from '../../nodes/pack/checkpoint';
 import { ensurePack } from '../../nodes/pack/generate';
 import { workflowsDir } from '../paths';
 import { StepStore } from '../steps/step-store';
-import { join, recordEvents, startTestServer, tempDir, until, type TestServer } from '../testing/harness';
+import { join, recordEvents, runEnded, startTestServer, tempDir, until, type TestServer } from '../testing/harness';
 
 let t: TestServer;
 let dataDir: string;
@@ -39,12 +39,7 @@ function txt2img(seed: number, control: SeedControl): Graph {
 
 const seedOf = (g: Graph) => g.nodes.find((n) => n.type === 'sampler')!.params.seed as number;
 
-async function finished(runId: string) {
-  return until(async () => {
-    const r = await t.trpc.runs.get.query({ runId });
-    return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
-  }, `run ${runId}`, 90_000);
-}
+const finished = (runId: string) => runEnded(t, runId);
 
 describe('txt2img on the built-in model', () => {
   it('applies the seed control, streams progress and paced previews, stores every step for the timeline', async () => {

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerHandle } from '../worker/pool';
-import { fillGraph, join, recordEvents, startTestServer, tempDir, until, type TestServer } from '../testing/harness';
+import { fillGraph, join, recordEvents, runEnded, startTestServer, tempDir, until, type TestServer } from '../testing/harness';
 
 /**
  * Fifteen rounds of 1024 → 3072 → 1024 lanczos resizes: ~0.8 s a round on an idle 2-core machine (three rounds were
@@ -28,12 +28,7 @@ function longGraph() {
   return { version: 1 as const, nodes, edges };
 }
 
-async function ended(t: TestServer, runId: string) {
-  return until(async () => {
-    const r = await t.trpc.runs.get.query({ runId });
-    return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
-  }, `run ${runId} to end`, 120_000);
-}
+const ended = (t: TestServer, runId: string) => runEnded(t, runId, 120_000);
 
 const ready = (t: TestServer) => until(() => t.server.pool.list().find((w) => w.state === 'idle'), 'a ready worker', 90_000);
 

@@ -85,6 +85,14 @@ export async function until<T>(probe: () => T | undefined | Promise<T | undefine
   }
 }
 
+/** Polls runs.get until the run has ended (succeeded, failed or cancelled); returns that last answer. */
+export function runEnded(client: { trpc: TRPCClient<AppRouter> }, runId: string, timeoutMs = 90_000) {
+  return until(async () => {
+    const r = await client.trpc.runs.get.query({ runId });
+    return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
+  }, `run ${runId} to end`, timeoutMs);
+}
+
 /** solid colour -> save image: the smallest graph that produces an output file. */
 export function fillGraph(color = '#ff0000', width = 64, height = 32) {
   return {
