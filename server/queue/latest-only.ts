@@ -1,26 +1,26 @@
 // Runs one task per key at a time and keeps only the newest of those waiting: when a batch of 16 runs of one workflow
 // ends together, its library card is made twice (the first and the last), not 16 times, and each caller still
-// returns only once a card at least as new as its own is set.
+// returns only once a card at least as new as its own is set. Preview pruning shares its passes the same way.
 
-interface Waiting {
-  task: () => Promise<void>;
-  done: Promise<void>;
-  resolve(): void;
+interface Waiting<T> {
+  task: () => Promise<T>;
+  done: Promise<T>;
+  resolve(value: T): void;
   reject(e: unknown): void;
 }
 
-interface Slot {
-  next?: Waiting;
+interface Slot<T> {
+  next?: Waiting<T>;
 }
 
-export class LatestOnly {
-  private readonly slots = new Map<string, Slot>();
+export class LatestOnly<T = void> {
+  private readonly slots = new Map<string, Slot<T>>();
 
-  /** Resolves when `task`, or a newer task given for the same key while it waited, has finished. */
-  run(key: string, task: () => Promise<void>): Promise<void> {
+  /** Resolves with what `task`, or a newer task given for the same key while it waited, returned. */
+  run(key: string, task: () => Promise<T>): Promise<T> {
     const slot = this.slots.get(key);
     if (!slot) {
-      const fresh: Slot = {};
+      const fresh: Slot<T> = {};
       this.slots.set(key, fresh);
       return this.start(key, fresh, task);
     }
@@ -29,16 +29,16 @@ export class LatestOnly {
       slot.next.task = task;
       return slot.next.done;
     }
-    let resolve!: () => void;
+    let resolve!: (value: T) => void;
     let reject!: (e: unknown) => void;
-    const done = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+    const done = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
     slot.next = { task, done, resolve, reject };
     return done;
   }
 
-  private async start(key: string, slot: Slot, task: () => Promise<void>): Promise<void> {
+  private async start(key: string, slot: Slot<T>, task: () => Promise<T>): Promise<T> {
     try {
-      await task();
+      return await task();
     } finally {
       const next = slot.next;
       slot.next = undefined;

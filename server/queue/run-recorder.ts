@@ -30,10 +30,10 @@ export class RunRecorder {
   private readonly nodeResults: NodeResultWriter;
   /** Nodes whose node:finished row this process wrote, per open run: finish() need not write them again. */
   private readonly recorded = new Map<string, Set<string>>();
-  private pruning?: Promise<number>;
   /** Library cards per workflow and user: only the newest of the outputs that arrive together is made into one. */
   private readonly cards = new LatestOnly();
-  private nextPrune?: Promise<number>;
+  /** Preview pruning: calls made while one pass runs share the next one. */
+  private readonly prunes = new LatestOnly<number>();
 
   constructor(
     private readonly db: Db, private readonly store: ArtifactStore, private readonly metrics?: Metrics,
@@ -166,16 +166,7 @@ export class RunRecorder {
    * Every run's end asks for it; a batch of 16 ends at once, so calls made while one prune runs share the next one.
    */
   prunePreviews(keep: number): Promise<number> {
-    if (this.nextPrune) return this.nextPrune;
-    if (!this.pruning) {
-      this.pruning = this.pruneNow(keep).finally(() => { this.pruning = undefined; });
-      return this.pruning;
-    }
-    this.nextPrune = this.pruning.catch(() => 0).then(() => {
-      this.nextPrune = undefined;
-      return this.prunePreviews(keep);
-    });
-    return this.nextPrune;
+    return this.prunes.run('', () => this.pruneNow(keep));
   }
 
   private async pruneNow(keep: number): Promise<number> {
