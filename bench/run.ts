@@ -48,7 +48,7 @@ async function main() {
   const tp = await benchThroughput();
   for (const r of tp.rows) {
     const sizes = [...new Set(r.batches)].join('/');
-    // Against the first row (batching on, one after another) and the fourth (no batching, no window).
+    // Against the first row (batching on, one after another) and the fourth (no batching at all).
     console.log(`${r.mode.padEnd(50)} ${fmt(r.seconds, 2).padStart(6)} s  ${fmt(r.runsPerSecond, 2).padStart(6)} runs/s  ×${fmt(r.runsPerSecond / tp.rows[0].runsPerSecond)}  ×${fmt(r.runsPerSecond / tp.rows[3].runsPerSecond)} vs MAX_BATCH=1  batch sizes ${sizes}`);
   }
   console.log('latency queued→finished, bursts of c runs: ' + tp.latency.map((l) => `c=${l.concurrency} P50 ${l.p50} ms P90 ${l.p90} ms`).join(' · '));

@@ -135,9 +135,9 @@ function medianRow(rs: ThroughputResult[]): ThroughputResult {
 }
 
 /**
- * Rows (medians of interleaved rounds on one server with batching on): 16 runs one after another (each waits
- * BATCH_WINDOW_MS for company it never gets), one "Run ×16", 16 separate enqueues; then, for reference, one after
- * another on a server with MAX_BATCH=1 (no window). Ratios are taken against the first row.
+ * Rows (medians of interleaved rounds on one server with batching on): 16 runs one after another (none waits the
+ * window: no other enqueue is under way, queue/arrivals.ts), one "Run ×16", 16 separate enqueues; then, for reference,
+ * one after another on a server with MAX_BATCH=1. Ratios are taken against the first row.
  */
 export async function benchThroughput(rounds = 3): Promise<{ rows: ThroughputResult[]; latency: LatencyResult[] }> {
   const s = await session(16);

@@ -56,10 +56,12 @@ describe('dynamic batching on the server', () => {
       expect(steps).toEqual([...steps].sort((a, b) => a - b));
       expect(seen.filter((e) => e.payload.runId === q.runId && e.name === 'run:finished')).toHaveLength(1);
     }
-    // The same graphs one at a time: same bytes (PNG files are content-addressed; the graph inside is the same too).
+    // The same graphs one after another: same bytes (PNG files are content-addressed; the graph inside is the same too).
     for (let i = 0; i < PROMPTS.length; i++) {
       const alone = await finished((await t.trpc.runs.enqueue.mutate({ graph: txt2img(10 + i, PROMPTS[i]) })).runId);
       expect(samplerBatch(alone)).toEqual({ size: 1, reason: 'no queued run could share its sampling loop' });
+      // Nobody else was enqueueing: it started at once instead of waiting out the 1.5 s window for company.
+      expect(new Date(alone.startedAt!).getTime() - new Date(alone.queuedAt).getTime()).toBeLessThan(1000);
       expect(imageSha(alone)).toBe(imageSha(batch[i]));
     }
     expect(new Set(batch.map(imageSha)).size).toBe(4);

@@ -22,6 +22,7 @@ import { aloneReason, batchKeyOf, gatherBatch, type BatchPolicy } from './batch-
 import { poolOf } from './pools';
 import { recoverLeftRuns } from './recovery';
 import { applySeedControls } from './seed-controls';
+import { Arrivals } from './arrivals';
 
 /** Scaled mode (server/cluster/): jobs and worker control through Redis instead of local workers. */
 export interface RemoteDispatch {
@@ -121,6 +122,8 @@ export class RunQueue {
   private stopped = false;
   /** One enqueue per user at a time: in this process, or across web servers (scaled mode, `serialiser`). */
   private readonly perUser: KeySerialiser;
+  /** Enqueues under way and just before: whether a fresh head of the line may get company in its window. */
+  private readonly arrivals = new Arrivals();
 
   constructor(private readonly opts: RunQueueOptions) {
     this.perUser = opts.serialiser ?? new PerKeySerialiser();
@@ -174,11 +177,18 @@ export class RunQueue {
   async enqueue(req: EnqueueRequest): Promise<Enqueued & { runs: Enqueued[] }> {
     const { limits } = this.opts;
     checkEnqueueRequest(req, limits);
-    // One enqueue per user at a time: the quota's count and the rows it allows are written together.
-    return this.perUser.run(req.userId ?? '', async () => {
-      await checkQueuedQuota(this.opts.db, req.userId ?? null, req.count ?? 1, limits);
-      return this.enqueueChecked(req);
-    });
+    const arrived = this.arrivals.begin();
+    try {
+      // One enqueue per user at a time: the quota's count and the rows it allows are written together.
+      return await this.perUser.run(req.userId ?? '', async () => {
+        await checkQueuedQuota(this.opts.db, req.userId ?? null, req.count ?? 1, limits);
+        return this.enqueueChecked(req);
+      });
+    } finally {
+      // Counted out before the pump looks, so a lone run does not wait for itself.
+      arrived();
+      if (!this.opts.remote) void this.pump();
+    }
   }
 
   private async enqueueChecked(req: EnqueueRequest): Promise<Enqueued & { runs: Enqueued[] }> {
@@ -215,8 +225,6 @@ export class RunQueue {
     const runs = await this.announceQueued(inserted);
     if (this.opts.remote) {
       for (const r of runs) await this.opts.remote.add({ id: r.runId, priority: req.priority ?? 0, pool: r.pool });
-    } else {
-      void this.pump();
     }
     return { ...runs[0], graph: previous, runs };
   }
@@ -407,7 +415,7 @@ export class RunQueue {
       if (line.length === 0) break;
       const key = maxBatch > 1 ? batchKeyOf(line[0]) : null;
       const picked = gatherBatch(line, maxBatch, key);
-      if (key !== null && picked.length < maxBatch) {
+      if (key !== null && picked.length < maxBatch && this.arrivals.companyExpected()) {
         // Wait for company until the head has been queued for the window (Triton's max queue delay).
         const waitMs = picked[0].queuedAt.getTime() + windowMs - Date.now();
         if (waitMs > 0) {

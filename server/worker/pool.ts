@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { projectRoot } from '../paths';
 import type { PromptCacheTotals } from '../../nodes/engine/prompt-cache';
-import { WORKER_CONFIG_ENV, type HostToWorker, type WorkerConfig, type WorkerMemory, type WorkerToHost } from './protocol';
+import { MAX_BUNDLE, WORKER_CONFIG_ENV, type HostToWorker, type WorkerBundle, type WorkerConfig, type WorkerMemory, type WorkerToHost } from './protocol';
 import { messageRunId, parseWorkerMessage } from './protocol-schema';
 import { workerEnv } from './worker-env';
 
@@ -188,26 +188,45 @@ export class WorkerPool {
   }
 
   private onWorkerMessage(w: WorkerHandle, raw: unknown): void {
-    if (w.state === 'stopped') return;
+    // A forked worker's bundle (worker/bundler.ts): its messages in order, each checked as if it came alone; the
+    // rest of a bundle is dropped once one message ends the worker.
+    const bundle = raw as Partial<WorkerBundle> | null;
+    if (bundle?.type !== 'bundle') {
+      this.onOneMessage(w, raw);
+      return;
+    }
+    if (!Array.isArray(bundle.messages) || bundle.messages.length > MAX_BUNDLE) {
+      this.protocolError(w, `malformed bundle (at most ${MAX_BUNDLE} messages in an array)`);
+      return;
+    }
+    for (const msg of bundle.messages) {
+      const inner = (msg as { type?: unknown } | null)?.type === 'bundle' ? 'a bundle inside a bundle' : undefined;
+      if (inner) this.protocolError(w, inner);
+      else if (this.onOneMessage(w, msg)) continue;
+      return;
+    }
+  }
+
+  /** False when the message was malformed (the worker is being ended). */
+  private onOneMessage(w: WorkerHandle, raw: unknown): boolean {
+    if (w.state === 'stopped') return true;
     const parsed = parseWorkerMessage(raw);
     if (!parsed.ok) {
-      this.opts.log?.(`worker ${w.id}: ${parsed.problem}; ending the worker`);
-      this.opts.handlers.onProtocolError(w, parsed.problem, w.state === 'busy' ? [...w.runIds] : []);
-      this.kill(w);
-      return;
+      this.protocolError(w, parsed.problem);
+      return false;
     }
     const msg = parsed.msg;
     w.lastHeardAt = performance.now();
     if (msg.type === 'pong') {
       if (msg.memory) w.memory = msg.memory;
       if (msg.promptCache) w.promptCache = msg.promptCache;
-      return;
+      return true;
     }
     const runId = messageRunId(msg);
     if (runId !== undefined && (w.state !== 'busy' || !w.runIds.includes(runId))) {
       // A worker speaks only for the runs it holds: anything else would write into, or announce to, another run.
       this.opts.log?.(`worker ${w.id} sent a "${msg.type}" message for run ${runId} but holds ${w.runIds.join(', ') || 'no run'}; dropped`);
-      return;
+      return true;
     }
     if (msg.type === 'ready') {
       w.state = 'idle';
@@ -215,9 +234,17 @@ export class WorkerPool {
       w.pid = msg.pid;
       w.failedStarts = 0;
       this.opts.handlers.onReady(w);
-      return;
+      return true;
     }
     this.opts.handlers.onMessage(w, msg);
+    return true;
+  }
+
+  private protocolError(w: WorkerHandle, problem: string): void {
+    if (w.state === 'stopped') return;
+    this.opts.log?.(`worker ${w.id}: ${problem}; ending the worker`);
+    this.opts.handlers.onProtocolError(w, problem, w.state === 'busy' ? [...w.runIds] : []);
+    this.kill(w);
   }
 
   private spawn(w: WorkerHandle): void {

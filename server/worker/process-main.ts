@@ -1,10 +1,19 @@
 // A local worker process (forked by pool.ts): the worker runtime speaking over the IPC channel.
 // Loaded by entry.ts, which reports a failed start (missing native module, bad config) to the host.
-import { WORKER_CONFIG_ENV, type HostToWorker, type WorkerConfig, type WorkerToHost } from './protocol';
+import { MessageBundler } from './bundler';
+import { WORKER_CONFIG_ENV, type HostToWorker, type WorkerBundle, type WorkerConfig, type WorkerToHost } from './protocol';
 import { createWorkerRuntime } from './worker-runtime';
 
+/** Progress, previews, finished nodes and step latents may wait for the end of the tick; the rest goes at once. */
+const urgent = (msg: WorkerToHost) => (msg.type === 'event' ? msg.event.type === 'node:started' : msg.type !== 'step-latents');
+
+const bundler = new MessageBundler<WorkerToHost>((messages) => {
+  const bundle: WorkerToHost | WorkerBundle = messages.length === 1 ? messages[0] : { type: 'bundle', messages };
+  if (process.connected) process.send?.(bundle);
+}, urgent);
+
 function send(msg: WorkerToHost): void {
-  process.send?.(msg);
+  bundler.send(msg);
 }
 
 const config = JSON.parse(process.env[WORKER_CONFIG_ENV] ?? 'null') as WorkerConfig | null;
@@ -18,6 +27,9 @@ process.on('disconnect', () => process.exit(0));
 
 const worker = createWorkerRuntime(config, send);
 process.on('message', (msg: HostToWorker) => worker.handle(msg));
-void worker.closed.then(() => process.exit(0));
+void worker.closed.then(() => {
+  bundler.flush();
+  process.exit(0);
+});
 
 send({ type: 'ready', workerId: config.workerId, provider: worker.provider, pid: process.pid });

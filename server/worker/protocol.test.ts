@@ -138,4 +138,42 @@ describe('misbehaving workers against the real server', () => {
     expect((await fetch(`${t.url}/api/health`)).status).toBe(200);
     expect(t.server.pool.list().map((w) => [w.id, w.state])).toEqual([['r2', 'idle']]);
   });
+
+  it('takes bundled messages one by one: a good bundle runs its run, a bad message ends the rest of its bundle', async () => {
+    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#444444' } }).png().toBuffer();
+    // The earlier test's good worker would take the next run: only this test's workers are attached.
+    for (const c of channels.splice(0)) c.close();
+    await until(() => (t.server.pool.list().some((x) => x.state === 'idle') ? undefined : true), 'earlier workers to leave');
+    const w = await worker('bundling');
+    const run = await t.trpc.runs.enqueue.mutate({ graph: fillGraph('#444444', 4, 4) });
+    expect((await w.runMessage()).runId).toBe(run.runId);
+    const started = (nodeId: string) => ({ type: 'event', runId: run.runId, event: { type: 'node:started', runId: run.runId, nodeId, nodeType: nodeId === 'fill' ? 'solid_color' : 'save_image' } });
+    w.send({ type: 'bundle', messages: [
+      { type: 'event', runId: run.runId, event: { type: 'run:started', runId: run.runId, nodeIds: ['fill', 'save'] } },
+      started('fill'),
+      { type: 'event', runId: run.runId, event: { type: 'node:finished', runId: run.runId, nodeId: 'fill', nodeType: 'solid_color', ms: 1, ortMs: 0, cached: false, outputs: [] } },
+    ] });
+    // In order: the row of "fill" is written as succeeded before the bad message below arrives.
+    await until(async () => (await t.server.services.db.nodeResult.findFirst({ where: { runId: run.runId, nodeId: 'fill', status: 'succeeded' } })) ?? undefined, 'fill to be recorded');
+    w.send({ type: 'bundle', messages: [
+      started('save'),
+      { type: 'event', runId: run.runId, event: { type: 'node:progress', runId: run.runId, nodeId: 'save', step: 'one', total: 1 } },
+      // Never taken: the message before it ended the worker.
+      { type: 'done', runId: run.runId, result: {
+        runId: run.runId, status: 'succeeded', totalMs: 5, ortMs: 0, nodes: [],
+        artifacts: [{ nodeId: 'save', kind: 'image', filename: 'out.png', mime: 'image/png', bytes: png, width: 4, height: 4 }],
+      } },
+    ] });
+    const failed = await ended(run.runId);
+    expect(failed).toMatchObject({ status: 'failed', errorCode: 'worker_protocol', errorNodeId: 'save' });
+    expect(failed.errorMessage).toContain('while running node save (save_image): malformed "event" message (event.step:');
+    expect((await t.trpc.runs.get.query({ runId: run.runId })).artifacts).toEqual([]);
+
+    const nested = await worker('nesting');
+    const run2 = await t.trpc.runs.enqueue.mutate({ graph: fillGraph('#555555', 4, 4) });
+    expect((await nested.runMessage()).runId).toBe(run2.runId);
+    nested.send({ type: 'bundle', messages: [{ type: 'bundle', messages: [] }] });
+    expect(await ended(run2.runId)).toMatchObject({ status: 'failed', errorCode: 'worker_protocol' });
+    expect((await runRow(run2.runId)).errorMessage).toContain('a bundle inside a bundle');
+  });
 });

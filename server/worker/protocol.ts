@@ -60,6 +60,18 @@ export type WorkerToHost =
    */
   | { type: 'pong'; seq: number; memory?: WorkerMemory; promptCache?: PromptCacheTotals };
 
+/**
+ * How a forked worker sends several messages in one IPC write (worker/bundler.ts); the host unpacks it and checks
+ * each message on its own. Not a WorkerToHost: a bundle never holds a bundle.
+ */
+export interface WorkerBundle {
+  type: 'bundle';
+  messages: WorkerToHost[];
+}
+
+/** Most messages in one bundle: a batch of MAX_BATCH runs reports a few per run per step. */
+export const MAX_BUNDLE = 4096;
+
 export interface WorkerMemory {
   /** Resident set size of the worker process. */
   rss: number;

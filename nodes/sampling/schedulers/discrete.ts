@@ -4,10 +4,10 @@ import { SchedulerBase } from './base';
 import { ConfigReader, type RawConfig } from './config';
 import { SchedulerConfigError, SchedulerStateError } from './errors';
 import {
-  exponentialSigmas, interpTable, karrasSigmas, logTableF32, sigmaTimesteps, sigmaToT,
+  exponentialSigmas, interpTable, karrasSigmas, sigmaTimesteps, sigmaToT,
   TIMESTEP_SPACINGS, type TimestepSpacing,
 } from './spacing';
-import { readTrainingSchedule, trainingSigmas, type BetaSchedule, type TrainingOptions } from './trainingSchedule';
+import { readTrainingSchedule, trainingSigmaTables, type BetaSchedule, type TrainingOptions } from './trainingSchedule';
 
 const f = Math.fround;
 
@@ -79,8 +79,7 @@ export abstract class DiscreteSigmaScheduler extends SchedulerBase {
     this.sigmaRange = sigmaRange;
     this.finalSigma = finalSigma;
     this.continuousTimesteps = continuous && prediction === 'v_prediction';
-    this.trainingSigmas = trainingSigmas(this.acp);
-    this.logSigmas = logTableF32(this.trainingSigmas);
+    ({ sigmas: this.trainingSigmas, logSigmas: this.logSigmas } = trainingSigmaTables(train));
     // Before setTimesteps, diffusers exposes the full training table (descending) plus a final 0.
     this.sigmas = [...Array.from(this.trainingSigmas).reverse(), 0];
     this.timesteps = Array.from({ length: this.T }, (_, i) => this.T - 1 - i);

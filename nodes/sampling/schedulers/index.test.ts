@@ -199,3 +199,29 @@ describe('img2img / refiner start', () => {
     expect(a.every(Number.isFinite)).toBe(true);
   });
 });
+
+describe('training tables built once per config', () => {
+  type Tables = { acp: Float32Array; trainingSigmas: Float32Array };
+  const tables = (s: unknown) => s as Tables;
+
+  it('shares the tables of equal configs and keeps configs apart', () => {
+    const a = tables(createScheduler('euler', sdConfig));
+    const b = tables(createScheduler('euler', { ...sdConfig }));
+    const other = tables(createScheduler('euler', { ...sdConfig, beta_end: 0.02 }));
+    expect(b.acp).toBe(a.acp);
+    expect(b.trainingSigmas).toBe(a.trainingSigmas);
+    expect(other.acp).not.toBe(a.acp);
+    // beta_end moves the last alpha_bar: 0.012 vs 0.02 on the scaled_linear schedule.
+    expect(other.acp[999]).toBeLessThan(a.acp[999]);
+  });
+
+  it('gives a scheduler from shared tables the same sigmas as the first one', () => {
+    const first = createScheduler('euler', sdConfig);
+    first.setTimesteps(20);
+    const again = createScheduler('euler', sdConfig);
+    again.setTimesteps(20);
+    expect(again.sigmas).toEqual(first.sigmas);
+    // SD 1.5's first sigma at 20 "linspace" steps (diffusers' EulerDiscreteScheduler: 14.6146).
+    expect(first.sigmas[0]).toBeCloseTo(14.6146, 3);
+  });
+});

@@ -1,0 +1,29 @@
+// When a fresh head of the line waits its batch window: only when company may come (queue/arrivals.ts).
+import { describe, expect, it } from 'vitest';
+import { Arrivals } from './arrivals';
+
+describe('Arrivals', () => {
+  it('expects company while another enqueue is under way, not after', () => {
+    const a = new Arrivals();
+    expect(a.companyExpected()).toBe(false);
+    const first = a.begin();
+    const second = a.begin();
+    first();
+    // The second is still being handled: the first's run should wait for it.
+    expect(a.companyExpected()).toBe(true);
+    second();
+    expect(a.companyExpected()).toBe(false);
+  });
+
+  it('counts an enqueue out once, however often its end is reported', () => {
+    const a = new Arrivals();
+    const done = a.begin();
+    const other = a.begin();
+    done();
+    // Ending twice (a finally after a catch) must not count the other one out.
+    done();
+    expect(a.companyExpected()).toBe(true);
+    other();
+    expect(a.companyExpected()).toBe(false);
+  });
+});
