@@ -52,6 +52,7 @@ const EXPECTED: Record<string, ProcedureAccess> = {
   'runs.ratings': 'runViewer',
   'runs.steps': 'runViewer',
   'runs.list': 'signedIn',
+  'gallery.list': 'signedIn',
   'inputs.upload': 'signedIn',
   'inputs.list': 'signedIn',
   'tokens.list': 'signedIn',

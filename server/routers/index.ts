@@ -2,6 +2,7 @@
 import { createCallerFactory, createRouter } from '../trpc';
 import { adminRouter } from './admin';
 import { authRouter } from './auth';
+import { galleryRouter } from './gallery';
 import { inputsRouter } from './inputs';
 import { modelsRouter } from './models';
 import { monitorRouter } from './monitor';
@@ -17,6 +18,7 @@ export const appRouter = createRouter({
   models: modelsRouter,
   workflows: workflowsRouter,
   runs: runsRouter,
+  gallery: galleryRouter,
   inputs: inputsRouter,
   tokens: tokensRouter,
   monitor: monitorRouter,

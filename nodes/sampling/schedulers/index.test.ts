@@ -222,6 +222,6 @@ describe('training tables built once per config', () => {
     again.setTimesteps(20);
     expect(again.sigmas).toEqual(first.sigmas);
     // SD 1.5's first sigma at 20 "linspace" steps (diffusers' EulerDiscreteScheduler: 14.6146).
-    expect(first.sigmas[0]).toBeCloseTo(14.6146, 3);
+    expect(first.sigmas![0]).toBeCloseTo(14.6146, 3);
   });
 });

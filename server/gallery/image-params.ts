@@ -1,0 +1,79 @@
+// What a gallery card says about an image: the seed, prompts and key sampler settings of the graph that made it,
+// read from the run's stored graph (the exact graph that ran, seeds applied). Found by walking up from the node that
+// saved the image, so a base + refiner graph reports the refiner, the sampler nearest to the picture.
+import type { Graph, GraphNode } from '../../nodes/engine/graph';
+
+export interface ImageParams {
+  prompt: string | null;
+  negative: string | null;
+  seed: number | null;
+  steps: number | null;
+  cfg: number | null;
+  sampler: string | null;
+  scheduler: string | null;
+  denoise: number | null;
+  checkpoint: string | null;
+  loras: { name: string; strength: number }[];
+}
+
+/** The sampling nodes' types (sampler: a whole loop; refiner: the tail of one). */
+const SAMPLING_TYPES = new Set(['sampler', 'refiner']);
+/** How far a prompt is followed through pass-through nodes (reroutes, bypassed nodes) before giving up. */
+const MAX_HOPS = 8;
+
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const str = (v: unknown) => (typeof v === 'string' ? v : null);
+
+export function imageParams(graph: Graph, imageNodeId: string): ImageParams {
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const inputsOf = new Map<string, { input: string; from: string }[]>();
+  for (const e of graph.edges) {
+    const list = inputsOf.get(e.to.node) ?? [];
+    list.push({ input: e.to.input, from: e.from.node });
+    inputsOf.set(e.to.node, list);
+  }
+  // Breadth-first up from the image: nearest nodes first.
+  const upstream: GraphNode[] = [];
+  const seen = new Set([imageNodeId]);
+  for (let queue = [imageNodeId]; queue.length > 0;) {
+    const next: string[] = [];
+    for (const id of queue) {
+      for (const { from } of inputsOf.get(id) ?? []) {
+        if (seen.has(from)) continue;
+        seen.add(from);
+        const node = byId.get(from);
+        if (node) upstream.push(node);
+        next.push(from);
+      }
+    }
+    queue = next;
+  }
+  const sampling = upstream.find((n) => SAMPLING_TYPES.has(n.type) && n.mode !== 'bypass');
+  const p = sampling?.params ?? {};
+  const promptInto = (input: string): string | null => {
+    let from = sampling && inputsOf.get(sampling.id)?.find((i) => i.input === input)?.from;
+    for (let hop = 0; from && hop < MAX_HOPS; hop++) {
+      const node = byId.get(from);
+      if (!node) return null;
+      if (typeof node.params.text === 'string') return node.params.text;
+      // A pass-through (reroute, a bypassed node): follow its one input.
+      const ins = inputsOf.get(node.id) ?? [];
+      from = ins.length === 1 ? ins[0].from : undefined;
+    }
+    return null;
+  };
+  return {
+    prompt: promptInto('positive'),
+    negative: promptInto('negative'),
+    seed: num(p.seed),
+    steps: num(p.steps),
+    cfg: num(p.cfg),
+    sampler: str(p.sampler),
+    scheduler: str(p.scheduler),
+    denoise: num(p.denoise),
+    checkpoint: str(upstream.find((n) => typeof n.params.ckpt_name === 'string')?.params.ckpt_name),
+    loras: upstream
+      .filter((n) => n.type === 'lora_loader' && n.mode !== 'bypass' && typeof n.params.lora_name === 'string')
+      .map((n) => ({ name: n.params.lora_name as string, strength: num(n.params.strength_model) ?? 1 })),
+  };
+}
