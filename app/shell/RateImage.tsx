@@ -1,6 +1,6 @@
 'use client';
 // Rates one output image of a run (runs.rate) with the star widget: the new score shows at once and goes back if
-// the server refuses; the runs list, the run and its ratings are re-read so other views agree.
+// the server refuses; the runs list, the gallery, the run and its ratings are re-read so other views agree.
 import { useEffect, useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '../lib/trpc';
@@ -28,6 +28,7 @@ export function RateImage({ runId, artifactId, value, shareToken, label = 'Rate 
       void queryClient.invalidateQueries(trpc.runs.ratings.queryFilter({ runId }));
       void queryClient.invalidateQueries(trpc.runs.get.queryFilter({ runId }));
       void queryClient.invalidateQueries(trpc.runs.list.infiniteQueryFilter());
+      void queryClient.invalidateQueries(trpc.gallery.list.infiniteQueryFilter());
     },
     onError: (e) => {
       setShown(value);

@@ -15,6 +15,7 @@ export function TopNav({ children, compact = false }: { children?: ReactNode; co
       <nav>
         <GuardedLink href="/" className={path === '/' ? 'active' : ''}>Library</GuardedLink>
         <GuardedLink href="/runs" className={path.startsWith('/runs') ? 'active' : ''}>Runs</GuardedLink>
+        <GuardedLink href="/gallery" className={path.startsWith('/gallery') ? 'active' : ''}>Gallery</GuardedLink>
         <MonitorLink />
       </nav>
       <div className="topnav-slot">{children}</div>
