@@ -83,3 +83,17 @@ test('gallery: hover facts, viewer with arrow keys, compare two, use their param
   await expect(graphNode(page, 'sampler').getByTestId('param-seed')).toHaveValue(String(base + 1));
   await expect(graphNode(page, 'positive').getByTestId('param-text')).toHaveValue(PROMPTS[1]);
 });
+
+test('a Run ×3 shows all three images in the results panel, in queue order, and opens them in the gallery', async ({ page }) => {
+  const id = await createWorkflow(page.request, 'Batch strip spec', templateGraph(TXT2IMG_TEMPLATE, { sampler: { seed: freshSeed(), steps: 6 } }));
+  await page.goto(`/w/${id}`);
+  await page.getByLabel('Batch count').fill('3');
+  await page.getByRole('button', { name: 'Run ×3', exact: true }).click();
+  const strip = page.getByTestId('batch-strip');
+  await expect(strip.getByTestId('batch-image')).toHaveCount(3, { timeout: 90_000 });
+  const runs = (await trpcQuery<{ items: { id: string }[] }>(page.request, 'runs.list', { workflowId: id })).items.map((r) => r.id).reverse();
+  expect(await strip.getByTestId('batch-image').evaluateAll((els) => els.map((e) => e.getAttribute('data-run-id')))).toEqual(runs);
+  await strip.getByRole('link', { name: 'Open in gallery' }).click();
+  await expect(page).toHaveURL(new RegExp(`/gallery\\?workflow=${id}$`));
+  await expect(page.getByTestId('gallery-card')).toHaveCount(3);
+});

@@ -30,6 +30,7 @@ import { ImageViewer } from './ImageViewer';
 import { ImportReport } from './ImportReport';
 import { Palette } from './Palette';
 import { ResultsPanel } from './ResultsPanel';
+import { BatchStrip } from './BatchStrip';
 import { RunBar } from './RunBar';
 import { ShareDialog } from './ShareDialog';
 import { ShortcutsOverlay } from './ShortcutsOverlay';
@@ -272,6 +273,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
             <div className="graph-problems">{graphProblems.map((p, i) => <div key={i} className="node-warning">{p.message}</div>)}</div>
           )}
           {panel === 'results' && <ResultsPanel view={view} nodeTitle={nodeTitle} onOpen={setViewerUrl} shareToken={access.shareToken} />}
+          {panel === 'results' && pressed && workflow.id && <BatchStrip batch={pressed} workflowId={workflow.id} onOpen={setViewerUrl} />}
           {panel === 'debug' && <DebugPanel view={view} nodeId={debugNode} stepLog={stepLog} previews={previews} latentPreviews={latentPreviews} />}
           {panel === 'inspect' && (
             <InspectorPanel runId={view.runId} nodeId={selectedId ?? inspected} nodeTitle={nodeTitle} refreshKey={`${view.status}`} />
