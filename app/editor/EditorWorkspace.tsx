@@ -44,6 +44,7 @@ import { useFork } from './useFork';
 import { useGraphEditor } from './useGraphEditor';
 import { useOpenRun } from './useOpenRun';
 import { useRunActions } from './useRunActions';
+import { useLiveMode } from './useLiveMode';
 import { useRunFollower } from './useRunFollower';
 import { useOpeningState, useWorkflowDocument, type CreatedWorkflow, type LoadedWorkflow } from './useWorkflowDocument';
 import { VersionsPanel } from './VersionsPanel';
@@ -98,6 +99,8 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     doc, view, enqueued, batch: pressed, trackBatch, count: batch, catalog: catalogMap, canSave,
     shareToken: access.shareToken,
   });
+  const [live, setLive] = useState(false);
+  useLiveMode({ enabled: live, doc, view, enqueued, trackBatch, shareToken: access.shareToken });
   const imports = useEditorImport(workflow.id, doc, editor.nodes.length);
   useOpenRun(openRun, workflow.id, access.shareToken, doc.load);
   const forking = useFork({
@@ -235,6 +238,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
           view={view} onRun={() => void actions.run({ ...dbg.runOptions(), count: batch })} onStop={actions.stop} onPause={dbg.pause} busy={actions.busy}
           debug={dbg.enabled} onDebug={dbg.setEnabled} count={batch} onCount={setBatch}
           batch={pressed} onStopBatch={actions.stopBatch} onClearQueue={actions.clearQueue} notice={actions.notice}
+          live={live} onLive={setLive}
         />
         {/* Secondary actions: kept out of the bar so the header fits at 1280 px with accounts on. */}
         <MoreMenu

@@ -6,7 +6,7 @@ import { batchActive, describeBatch, type BatchView } from './batch-state';
 import { isActive, type RunView } from './run-state';
 import type { CacheNotice } from './seed-advance';
 
-export function RunBar({ view, onRun, onStop, onPause, busy, debug, onDebug, count, onCount, batch, onStopBatch, onClearQueue, notice }: {
+export function RunBar({ view, onRun, onStop, onPause, busy, debug, onDebug, count, onCount, batch, onStopBatch, onClearQueue, notice, live, onLive }: {
   view: RunView; onRun(): void; onStop(): void; onPause(): void; busy: boolean; debug: boolean; onDebug(on: boolean): void;
   /** Batch count: how many runs one press queues. */
   count: number; onCount(n: number): void;
@@ -14,6 +14,8 @@ export function RunBar({ view, onRun, onStop, onPause, busy, debug, onDebug, cou
   batch: BatchView | null; onStopBatch(): void; onClearQueue(): void;
   /** Why the next run would come from cache (seed-advance.ts cacheNotice), or null. */
   notice: CacheNotice | null;
+  /** Live mode (useLiveMode.ts): every edit runs the graph. */
+  live: boolean; onLive(on: boolean): void;
 }) {
   const active = isActive(view.status);
   const batchText = describeBatch(batch);
@@ -32,6 +34,10 @@ export function RunBar({ view, onRun, onStop, onPause, busy, debug, onDebug, cou
           if (Number.isFinite(n)) onCount(Math.min(100, Math.max(1, n)));
         }}
       />
+      <button
+        type="button" className={live ? 'toggle on' : 'toggle'} aria-pressed={live} onClick={() => onLive(!live)} data-testid="live-toggle"
+        title="Live: every edit (a prompt, a slider, a seed) runs the graph again; seeds stay as shown"
+      >Live</button>
       <button
         type="button" className={debug ? 'toggle on' : 'toggle'} aria-pressed={debug} onClick={() => onDebug(!debug)}
         title="Debug: runs stop at the breakpoints set from a node's right-click menu"

@@ -1,0 +1,89 @@
+// Live mode's scheduling (no React): every edit asks for a run of the graph as it now is. Edits are debounced; at most
+// one live run is on the server at a time, and the edits made while it runs become ONE next run, of the newest graph
+// (the ones in between are superseded, never queued). A started run is let finish: on the built-in models it ends in
+// well under a second, and cancelling it on every slider tick would mean no image ever arrives.
+
+export interface LiveDeps<G> {
+  /** Queues a run of `graph`; resolves with its id. */
+  enqueue(graph: G): Promise<string>;
+  /** Quiet period after an edit before its run is asked for. */
+  debounceMs: number;
+  /** A run could not be queued (invalid graph, server down): live mode goes on with the next edit. */
+  onError?(e: unknown): void;
+}
+
+export class LiveRunner<G> {
+  private latest: G | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The live run on the server (queued or running), or the enqueue under way ('starting'). */
+  private current: string | 'starting' | undefined;
+  /** An edit arrived while `current` was busy: run the newest graph once it ends. */
+  private pending = false;
+  private stopped = false;
+  /** Runs that ended while their enqueue had not answered yet (a fast run's end can overtake its id). */
+  private endedEarly = new Set<string>();
+
+  constructor(private readonly deps: LiveDeps<G>) {}
+
+  /** The graph changed (or live mode was just turned on). */
+  change(graph: G): void {
+    if (this.stopped) return;
+    this.latest = graph;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.fire(), this.deps.debounceMs);
+  }
+
+  /** A run ended (any way); when it is the live run, the newest waiting edit runs now. */
+  ended(runId: string): void {
+    if (this.current === 'starting') {
+      this.endedEarly.add(runId);
+      return;
+    }
+    if (this.current !== runId) return;
+    this.current = undefined;
+    if (this.pending) this.fire();
+  }
+
+  /** The live run's id while one is on the server. */
+  get running(): string | undefined {
+    return this.current === 'starting' ? undefined : this.current;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    if (this.stopped || this.latest === undefined) return;
+    if (this.current !== undefined) {
+      this.pending = true;
+      return;
+    }
+    this.pending = false;
+    const graph = this.latest;
+    this.current = 'starting';
+    this.deps.enqueue(graph).then(
+      (runId) => {
+        const early = this.endedEarly.has(runId);
+        this.endedEarly.clear();
+        this.current = runId;
+        if (early) this.ended(runId);
+      },
+      (e) => {
+        this.current = undefined;
+        this.deps.onError?.(e);
+        if (this.pending) this.fire();
+      },
+    );
+  }
+}
+
+/**
+ * The graph a live run gets: seeds as shown. Seed controls ('random', 'increment', 'randomize') would give every
+ * tweak a new seed, and a slider drag would flicker between unrelated pictures.
+ */
+export function liveGraph<G extends { nodes: { controls?: unknown }[] }>(graph: G): G {
+  return { ...graph, nodes: graph.nodes.map(({ controls: _c, ...n }) => n) };
+}
