@@ -8,6 +8,7 @@ import { benchComfyImport } from './comfy-import';
 import { benchChain, benchWorkflows } from './executor';
 import { benchPromptCache, promptCacheTable } from './prompt-cache';
 import { benchPreviews } from './previews';
+import { benchLive } from './live';
 import { WORKFLOWS_DIR } from '../nodes/paths';
 
 const fmt = (x: number | undefined, d = 2) => (x === undefined ? '-' : x.toFixed(d));
@@ -52,6 +53,10 @@ async function main() {
     console.log(`${r.mode.padEnd(50)} ${fmt(r.seconds, 2).padStart(6)} s  ${fmt(r.runsPerSecond, 2).padStart(6)} runs/s  ×${fmt(r.runsPerSecond / tp.rows[0].runsPerSecond)}  ×${fmt(r.runsPerSecond / tp.rows[3].runsPerSecond)} vs MAX_BATCH=1  batch sizes ${sizes}`);
   }
   console.log('latency queued→finished, bursts of c runs: ' + tp.latency.map((l) => `c=${l.concurrency} P50 ${l.p50} ms P90 ${l.p90} ms`).join(' · '));
+  console.log('\n# Live mode through the real server (the editor\'s LiveRunner, node cache on, sprites txt2img 20 steps)');
+  const live = await benchLive();
+  console.log(`CFG slider dragged 2 s (${live.dragChanges} values): ${live.dragRuns} images, ${fmt(live.dragImagesPerSecond, 1)} images/s (goal ≥ 5)`);
+  console.log(`prompt typed at 8 keys/s (${live.keystrokes} keys, ${live.keyRuns} runs): keystroke → image P50 ${fmt(live.keyP50, 0)} ms, P90 ${fmt(live.keyP90, 0)} ms (goal P50 ≤ 250)`);
   console.log('\n# Watching a run: 200-step txt2img through a real server, sampler node median ms, watched vs unwatched');
   const pv = await benchPreviews();
   console.log(`watched ${fmt(pv.watchedMedian, 0)} ms  unwatched ${fmt(pv.unwatchedMedian, 0)} ms  watched/unwatched ${fmt(pv.ratio)}  ` +

@@ -23,16 +23,28 @@ function setup() {
 }
 
 describe('LiveRunner', () => {
-  it('debounces a burst of edits into one run of the last graph', async () => {
+  it('gathers a burst of edits into one run of the last graph', async () => {
     const { runner, queued } = setup();
     for (const cfg of ['cfg 5', 'cfg 5.5', 'cfg 6']) {
       runner.change(cfg);
-      await vi.advanceTimersByTimeAsync(20);
+      await vi.advanceTimersByTimeAsync(15);
     }
     expect(queued).toEqual([]);
-    await vi.advanceTimersByTimeAsync(50);
+    await vi.advanceTimersByTimeAsync(10);
     expect(queued).toEqual(['cfg 6']);
     expect(runner.running).toBe('run1');
+  });
+
+  it('runs during a drag that never pauses, at most once per debounce period', async () => {
+    const { runner, queued } = setup();
+    for (let t = 0; t < 300; t += 10) {
+      runner.change(`cfg ${t}`);
+      await vi.advanceTimersByTimeAsync(10);
+      // Each live run ends at once here: only the gathering period limits the rate.
+      if (runner.running) runner.ended(runner.running);
+    }
+    // 300 ms of changes every 10 ms, gathered 50 ms at a time: six runs, each of the newest value then.
+    expect(queued).toEqual(['cfg 40', 'cfg 90', 'cfg 140', 'cfg 190', 'cfg 240', 'cfg 290']);
   });
 
   it('keeps one live run at a time: edits meanwhile become one run of the newest graph when it ends', async () => {

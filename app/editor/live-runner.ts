@@ -1,6 +1,6 @@
-// Live mode's scheduling (no React): every edit asks for a run of the graph as it now is. Edits are debounced; at most
-// one live run is on the server at a time, and the edits made while it runs become ONE next run, of the newest graph
-// (the ones in between are superseded, never queued). A started run is let finish: on the built-in models it ends in
+// Live mode's scheduling (no React): every edit asks for a run of the graph as it now is. Edits are gathered for
+// debounceMs from the first one; at most one live run is on the server at a time, and the edits made while it runs
+// become ONE next run, of the newest graph (the ones in between are superseded, never queued). A started run is let finish: on the built-in models it ends in
 // well under a second, and cancelling it on every slider tick would mean no image ever arrives.
 
 export interface LiveDeps<G> {
@@ -29,8 +29,9 @@ export class LiveRunner<G> {
   change(graph: G): void {
     if (this.stopped) return;
     this.latest = graph;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.fire(), this.deps.debounceMs);
+    // Counted from the first edit not run yet, not restarted by each one: a slider dragged without pause must still
+    // produce pictures, at most one per debounceMs.
+    this.timer ??= setTimeout(() => this.fire(), this.deps.debounceMs);
   }
 
   /** A run ended (any way); when it is the live run, the newest waiting edit runs now. */
@@ -52,6 +53,7 @@ export class LiveRunner<G> {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   private fire(): void {
