@@ -48,7 +48,7 @@ test('live mode: edits run the graph, debounced, with the seed as shown; off, th
   const prompt = graphNode(page, 'positive').getByTestId('param-text');
   const text = HAND_PROMPT.text;
   await prompt.fill('');
-  await prompt.pressSequentially(text, { delay: 15 });
+  await prompt.pressSequentially(text);
   await expect.poll(async () => {
     const s = await settled(page, id);
     return param(s.last, 'positive', 'text');
