@@ -147,9 +147,12 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     void doc.save().catch(() => { /* the toast said why */ });
   };
   const ignore = () => undefined;
+  const run = () => void actions.run({ count: batch });
+  const debugRun = () => void actions.run({ ...dbg.debugRunOptions(), queued: dbg.debugging });
   useEditorShortcuts({
     save,
-    run: () => void actions.run({ ...dbg.runOptions(), count: batch }),
+    run,
+    debugRun,
     undo: readOnly ? ignore : editor.undo,
     redo: readOnly ? ignore : editor.redo,
     copy: () => {
@@ -190,9 +193,10 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     setTitle: editor.setTitle,
     openImage: setViewerUrl,
     breakpoints: dbg.badges,
+    breakpointState: dbg.badgeState,
     readOnly,
     inputImageUrl: (name) => inputImageUrl(name, { workflowId: workflow.id, shareToken: access.shareToken }),
-  }), [catalogMap, models, modelPrecision, loraFitNotes, problemsByNode, view.nodes, previews, artifactsByNode, actions.lastSeeds, editor.setParam, editor.setControl, editor.setTitle, dbg.badges, readOnly, workflow.id, access.shareToken]);
+  }), [catalogMap, models, modelPrecision, loraFitNotes, problemsByNode, view.nodes, previews, artifactsByNode, actions.lastSeeds, editor.setParam, editor.setControl, editor.setTitle, dbg.badges, dbg.badgeState, readOnly, workflow.id, access.shareToken]);
 
   const selectedId = editor.nodes.find((n) => n.selected)?.id ?? null;
   const selectedType = selectedId ? editor.nodes.find((n) => n.id === selectedId)?.data.type : undefined;
@@ -231,8 +235,8 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
           </>
         )}
         <RunBar
-          view={view} onRun={() => void actions.run({ ...dbg.runOptions(), count: batch })} onStop={actions.stop} onPause={dbg.pause} busy={actions.busy}
-          debug={dbg.enabled} onDebug={dbg.setEnabled} count={batch} onCount={setBatch}
+          view={view} onRun={run} onDebugRun={debugRun} onStop={actions.stop} onPause={dbg.pause} busy={actions.busy}
+          count={batch} onCount={setBatch}
           batch={pressed} onStopBatch={actions.stopBatch} onClearQueue={actions.clearQueue} notice={actions.notice}
         />
         {/* Secondary actions: kept out of the bar so the header fits at 1280 px with accounts on. */}
@@ -272,9 +276,17 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
             <div className="graph-problems">{graphProblems.map((p, i) => <div key={i} className="node-warning">{p.message}</div>)}</div>
           )}
           {panel === 'results' && <ResultsPanel view={view} nodeTitle={nodeTitle} onOpen={setViewerUrl} shareToken={access.shareToken} />}
-          {panel === 'debug' && <DebugPanel view={view} nodeId={debugNode} stepLog={stepLog} previews={previews} latentPreviews={latentPreviews} />}
+          {panel === 'debug' && (
+            <DebugPanel
+              view={view} nodeId={debugNode} stepLog={stepLog} previews={previews} latentPreviews={latentPreviews}
+              breakpoints={dbg.badges} enabled={dbg.enabled} onEnabled={dbg.setEnabled} onClearAll={dbg.clearAll} nodeTitle={nodeTitle}
+            />
+          )}
           {panel === 'inspect' && (
-            <InspectorPanel runId={view.runId} nodeId={selectedId ?? inspected} nodeTitle={nodeTitle} refreshKey={`${view.status}`} />
+            <InspectorPanel
+              runId={view.runId} nodeId={selectedId ?? inspected} nodeTitle={nodeTitle} refreshKey={`${view.status}`}
+              pause={view.status === 'paused' ? view.pause : undefined} live={view.nodes} previews={previews} latentPreviews={latentPreviews}
+            />
           )}
           {panel === 'versions' && (
             <VersionsPanel
@@ -310,7 +322,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
           onToggleEveryStep={() => dbg.toggleEveryStep(menu.nodeId)}
           onToggleBeforeNode={() => dbg.toggleBeforeNode(menu.nodeId)}
           onClearBreakpoints={() => dbg.clear(menu.nodeId)}
-          onRunToHere={() => { setInspected(menu.nodeId); setPanel('inspect'); void actions.run({ ...dbg.runOptions(), targets: [menu.nodeId] }); }}
+          onRunToHere={() => { setInspected(menu.nodeId); setPanel('inspect'); void actions.run({ targets: [menu.nodeId] }); }}
           bypassed={editor.nodes.find((n) => n.id === menu.nodeId)?.data.mode === 'bypass'}
           onToggleBypass={readOnly ? undefined : () => { editor.toggleBypass([menu.nodeId]); }}
         />

@@ -80,7 +80,6 @@ async function warmExecutor(): Promise<Executor> {
 /** Runs the graph again under a debug session that resumes at every pause; its events and pauses. */
 async function debugRun(executor: Executor, breakpoints: Breakpoints, onPause?: (p: Extract<RunEvent, { type: 'run:paused' }>, s: DebugSession) => void) {
   const events: RunEvent[] = [];
-  let session!: DebugSession;
   const emit = (e: RunEvent) => {
     events.push(e);
     if (e.type === 'run:paused') {
@@ -91,7 +90,7 @@ async function debugRun(executor: Executor, breakpoints: Breakpoints, onPause?: 
       });
     }
   };
-  session = new DebugSession({ runId: 'dbg', breakpoints, emit, pauseTimeoutMs: 60_000, onTimeout: () => undefined });
+  const session = new DebugSession({ runId: 'dbg', breakpoints, emit, pauseTimeoutMs: 60_000, onTimeout: () => undefined });
   const result = await executor.run(graph, { runId: 'dbg', onEvent: emit, debug: session });
   const cached = Object.fromEntries(result.nodes.map((n) => [n.id, n.cached]));
   const pauses = events.flatMap((e) => (e.type === 'run:paused' ? [`${e.nodeId}@${e.step}`] : []));
