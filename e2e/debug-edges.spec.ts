@@ -38,6 +38,11 @@ test('"Break every step" on a sampler whose output is cached: Run goes past it, 
   await expect(graphNode(page, 'sampler')).toHaveAttribute('data-run-status', 'done');
   const first = await shownRunId(page);
 
+  // Debug with no breakpoint says how to set one and starts nothing.
+  await page.getByRole('button', { name: 'Debug', exact: true }).click();
+  await expect(page.getByTestId('toast').filter({ hasText: 'No breakpoints to stop at' })).toBeVisible();
+  await expect(status).toHaveAttribute('data-run-id', first);
+
   await nodeMenu(page, 'sampler', 'Break every step');
   const badge = graphNode(page, 'sampler').getByTestId('breakpoint-badge');
   await expect(badge).toHaveText('● every step');

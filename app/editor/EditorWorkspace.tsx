@@ -148,7 +148,17 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
   };
   const ignore = () => undefined;
   const run = () => void actions.run({ count: batch });
-  const debugRun = () => void actions.run({ ...dbg.debugRunOptions(), queued: dbg.debugging });
+  // Debug with nothing to stop at would be a plain Run: say how to set breakpoints instead of starting one.
+  const debugRun = () => {
+    if (dbg.badges.size === 0 || !dbg.enabled) {
+      setPanel('debug');
+      notify(dbg.badges.size === 0
+        ? 'No breakpoints to stop at: right-click a sampler → Break every step (or Break at step…), then Debug'
+        : 'Breakpoints are switched off: tick "Stop at breakpoints" in the Debug tab, then Debug');
+      return;
+    }
+    void actions.run({ ...dbg.debugRunOptions(), queued: dbg.debugging });
+  };
   useEditorShortcuts({
     save,
     run,

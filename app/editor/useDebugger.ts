@@ -110,7 +110,7 @@ export function useDebugger(view: RunView) {
   const badges = useMemo(() => breakpointBadges(breakpoints), [breakpoints]);
   const plainRunGoing = view.runId !== null && isActive(view.status) && !debugRuns.current.has(view.runId);
   const badgeState: BreakpointState = !enabled ? 'off' : plainRunGoing ? 'ignored' : 'active';
-  /** What a run with the debugger sends: its breakpoints (none when switched off; it can still be paused and get some live). */
+  /** What a run with the debugger sends: its breakpoints (none when switched off); it takes changes to them while it goes. */
   const debugRunOptions = useCallback(() => ({ debug: toEngineBreakpoints(enabled ? breakpoints : NONE) }), [enabled, breakpoints]);
   /** The runs a debugger run started (they take live breakpoint changes). */
   const debugging = useCallback((runIds: readonly string[]) => { for (const id of runIds) debugRuns.current.add(id); }, []);
