@@ -42,9 +42,6 @@ test('break every step, Step three times, Resume to the image, then scrub the ti
   await page.goto(`/w/${id}`);
   await expect(graphNode(page, 'save')).toBeVisible();
 
-  const debug = page.getByRole('button', { name: 'Debug', exact: true });
-  await debug.click();
-  await expect(debug).toHaveAttribute('aria-pressed', 'true');
   await nodeMenu(page, 'sampler', 'Break every step');
   await nodeMenu(page, 'sampler', 'Break at step…');
   const ask = page.getByRole('dialog', { name: 'Break at step' });
@@ -53,7 +50,8 @@ test('break every step, Step three times, Resume to the image, then scrub the ti
   await expect(ask).toHaveCount(0);
   await expect(graphNode(page, 'sampler').getByTestId('breakpoint-badge')).toHaveText('● every step, step 5');
 
-  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  // Debug runs with the debugger (Run goes past breakpoints).
+  await page.getByRole('button', { name: 'Debug', exact: true }).click();
   const banner = page.getByTestId('debug-banner');
   await expect(banner).toBeVisible({ timeout: 30_000 });
   await expect(banner.getByTestId('debug-where')).toHaveText('paused at step 0 / 20');

@@ -223,6 +223,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     debugPauseTimeoutMs: env.DEBUG_PAUSE_TIMEOUT,
     maxImagePixels: env.MAX_IMAGE_PIXELS,
     previewFps: env.PREVIEW_FPS,
+    previewSteps: env.PREVIEW_STEPS,
   };
   // Scaled mode's WORKERS are worker hosts (started once this server listens), not processes of this pool.
   const pool = new WorkerPool({
@@ -260,7 +261,7 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
   const workerApi = scaled
     ? createWorkerApi({
       db, store: artifacts, recorder, queue, token: env.WORKER_TOKEN!, log,
-      settings: { previewFps: env.PREVIEW_FPS, previewRunsKept: env.PREVIEW_RUNS_KEPT, cancelGraceMs: env.CANCEL_GRACE_MS, runTimeoutMs: env.RUN_TIMEOUT },
+      settings: { previewFps: env.PREVIEW_FPS, previewSteps: env.PREVIEW_STEPS, previewRunsKept: env.PREVIEW_RUNS_KEPT, cancelGraceMs: env.CANCEL_GRACE_MS, runTimeoutMs: env.RUN_TIMEOUT },
       affinity: { window: env.AFFINITY_WINDOW, maxWaitMs: env.AFFINITY_MAX_WAIT },
       batching: { windowMs: env.BATCH_WINDOW_MS, maxBatch: env.MAX_BATCH },
       listeners: (runId, room) => clusterListenerCount(io, runId, room), metrics,

@@ -7,7 +7,7 @@ describe('loadEnv', () => {
   it('fills defaults under the project', () => {
     const env = loadEnv({});
     expect(env).toMatchObject({
-      PORT: 3000, WORKERS: 1, EXECUTION_PROVIDER: 'cpu', PREVIEW_FPS: 15, DEBUG_PAUSE_TIMEOUT: 600_000, PREVIEW_RUNS_KEPT: 50,
+      PORT: 3000, WORKERS: 1, EXECUTION_PROVIDER: 'cpu', PREVIEW_FPS: 15, DEBUG_PAUSE_TIMEOUT: 600_000, PREVIEW_RUNS_KEPT: 50, PREVIEW_STEPS: 'watched',
       DATA_DIR: path.join(projectRoot, 'data'), MODELS_DIR: path.join(projectRoot, 'models'),
       databasePath: path.join(projectRoot, 'data', 'stepflow.db'),
     });
@@ -50,6 +50,8 @@ describe('loadEnv', () => {
     expect(loadEnv({}).AUTH).toBe('none');
     expect(loadEnv({}).SIGNUP).toBe('open');
     expect(() => loadEnv({ SIGNUP: 'invite' })).toThrow('SIGNUP: SIGNUP must be "open" or "closed" (got "invite")');
+    expect(loadEnv({ PREVIEW_STEPS: 'all' }).PREVIEW_STEPS).toBe('all');
+    expect(() => loadEnv({ PREVIEW_STEPS: 'some' })).toThrow('PREVIEW_STEPS: PREVIEW_STEPS must be "watched" or "all" (got "some")');
     expect(loadEnv({ AUTH: 'local', ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'long enough' })).toMatchObject({ AUTH: 'local', ADMIN_USERNAME: 'root' });
     let err: unknown;
     try {

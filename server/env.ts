@@ -74,6 +74,11 @@ export const envSchema = z.object({
   DEBUG_PAUSE_TIMEOUT: int('DEBUG_PAUSE_TIMEOUT').min(100).default(600_000),
   /** Step previews are kept on disk for this many most recent runs. */
   PREVIEW_RUNS_KEPT: int('PREVIEW_RUNS_KEPT').min(0).default(50),
+  /**
+   * Which runs keep their sampler steps for the timeline: watched = only while someone watches the run (live previews);
+   * all = every run, so an unwatched batch can be scrubbed later (still within PREVIEW_RUNS_KEPT runs).
+   */
+  PREVIEW_STEPS: z.enum(['watched', 'all'], { error: 'PREVIEW_STEPS must be "watched" or "all"' }).default('watched'),
   /** none: one trusted user, no accounts (today's behaviour). local: accounts, sessions, per-workflow access. */
   AUTH: z.enum(['none', 'local'], { error: 'AUTH must be "none" or "local"' }).default('none'),
   /** With AUTH=local: open = anyone may create an account on /login; closed = only admins create accounts. */

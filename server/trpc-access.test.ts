@@ -51,6 +51,7 @@ const EXPECTED: Record<string, ProcedureAccess> = {
   'runs.rate': 'runViewer',
   'runs.ratings': 'runViewer',
   'runs.steps': 'runViewer',
+  'runs.stepNodes': 'runViewer',
   'runs.list': 'signedIn',
   'gallery.list': 'signedIn',
   'inputs.upload': 'signedIn',

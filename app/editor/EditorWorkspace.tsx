@@ -151,9 +151,22 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     void doc.save().catch(() => { /* the toast said why */ });
   };
   const ignore = () => undefined;
+  const run = () => void actions.run({ count: batch });
+  // Debug with nothing to stop at would be a plain Run: say how to set breakpoints instead of starting one.
+  const debugRun = () => {
+    if (dbg.badges.size === 0 || !dbg.enabled) {
+      setPanel('debug');
+      notify(dbg.badges.size === 0
+        ? 'No breakpoints to stop at: right-click a sampler → Break every step (or Break at step…), then Debug'
+        : 'Breakpoints are switched off: tick "Stop at breakpoints" in the Debug tab, then Debug');
+      return;
+    }
+    void actions.run({ ...dbg.debugRunOptions(), queued: dbg.debugging });
+  };
   useEditorShortcuts({
     save,
-    run: () => void actions.run({ ...dbg.runOptions(), count: batch }),
+    run,
+    debugRun,
     undo: readOnly ? ignore : editor.undo,
     redo: readOnly ? ignore : editor.redo,
     copy: () => {
@@ -194,9 +207,10 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     setTitle: editor.setTitle,
     openImage: setViewerUrl,
     breakpoints: dbg.badges,
+    breakpointState: dbg.badgeState,
     readOnly,
     inputImageUrl: (name) => inputImageUrl(name, { workflowId: workflow.id, shareToken: access.shareToken }),
-  }), [catalogMap, models, modelPrecision, loraFitNotes, problemsByNode, view.nodes, previews, artifactsByNode, actions.lastSeeds, editor.setParam, editor.setControl, editor.setTitle, dbg.badges, readOnly, workflow.id, access.shareToken]);
+  }), [catalogMap, models, modelPrecision, loraFitNotes, problemsByNode, view.nodes, previews, artifactsByNode, actions.lastSeeds, editor.setParam, editor.setControl, editor.setTitle, dbg.badges, dbg.badgeState, readOnly, workflow.id, access.shareToken]);
 
   const selectedId = editor.nodes.find((n) => n.selected)?.id ?? null;
   const selectedType = selectedId ? editor.nodes.find((n) => n.id === selectedId)?.data.type : undefined;
@@ -235,8 +249,8 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
           </>
         )}
         <RunBar
-          view={view} onRun={() => void actions.run({ ...dbg.runOptions(), count: batch })} onStop={actions.stop} onPause={dbg.pause} busy={actions.busy}
-          debug={dbg.enabled} onDebug={dbg.setEnabled} count={batch} onCount={setBatch}
+          view={view} onRun={run} onDebugRun={debugRun} onStop={actions.stop} onPause={dbg.pause} busy={actions.busy}
+          count={batch} onCount={setBatch}
           batch={pressed} onStopBatch={actions.stopBatch} onClearQueue={actions.clearQueue} notice={actions.notice}
           live={live} onLive={setLive}
         />
@@ -278,9 +292,17 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
           )}
           {panel === 'results' && <ResultsPanel view={view} nodeTitle={nodeTitle} onOpen={setViewerUrl} shareToken={access.shareToken} />}
           {panel === 'results' && pressed && workflow.id && <BatchStrip batch={pressed} workflowId={workflow.id} onOpen={setViewerUrl} />}
-          {panel === 'debug' && <DebugPanel view={view} nodeId={debugNode} stepLog={stepLog} previews={previews} latentPreviews={latentPreviews} />}
+          {panel === 'debug' && (
+            <DebugPanel
+              view={view} nodeId={debugNode} stepLog={stepLog} previews={previews} latentPreviews={latentPreviews}
+              breakpoints={dbg.badges} enabled={dbg.enabled} onEnabled={dbg.setEnabled} onClearAll={dbg.clearAll} nodeTitle={nodeTitle}
+            />
+          )}
           {panel === 'inspect' && (
-            <InspectorPanel runId={view.runId} nodeId={selectedId ?? inspected} nodeTitle={nodeTitle} refreshKey={`${view.status}`} />
+            <InspectorPanel
+              runId={view.runId} nodeId={selectedId ?? inspected} nodeTitle={nodeTitle} refreshKey={`${view.status}`}
+              pause={view.status === 'paused' ? view.pause : undefined} live={view.nodes} previews={previews} latentPreviews={latentPreviews}
+            />
           )}
           {panel === 'versions' && (
             <VersionsPanel
@@ -316,7 +338,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
           onToggleEveryStep={() => dbg.toggleEveryStep(menu.nodeId)}
           onToggleBeforeNode={() => dbg.toggleBeforeNode(menu.nodeId)}
           onClearBreakpoints={() => dbg.clear(menu.nodeId)}
-          onRunToHere={() => { setInspected(menu.nodeId); setPanel('inspect'); void actions.run({ ...dbg.runOptions(), targets: [menu.nodeId] }); }}
+          onRunToHere={() => { setInspected(menu.nodeId); setPanel('inspect'); void actions.run({ targets: [menu.nodeId] }); }}
           bypassed={editor.nodes.find((n) => n.id === menu.nodeId)?.data.mode === 'bypass'}
           onToggleBypass={readOnly ? undefined : () => { editor.toggleBypass([menu.nodeId]); }}
         />

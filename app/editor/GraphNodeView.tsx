@@ -39,7 +39,9 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
           onRename={(t) => s.setTitle(id, t === def.title ? '' : t)}
         />
         {data.mode === 'bypass' && <span className="bypass-badge" data-testid="bypass-badge" title="Bypassed: does not run; inputs pass through (Ctrl+B)">bypassed</span>}
-        {s.breakpoints.get(id) && <span className="breakpoint-badge" data-testid="breakpoint-badge" title={`breakpoint: ${s.breakpoints.get(id)}`}>● {s.breakpoints.get(id)}</span>}
+        {s.breakpoints.get(id) && (
+          <span className={`breakpoint-badge breakpoint-${s.breakpointState}`} data-testid="breakpoint-badge" data-state={s.breakpointState} title={`breakpoint: ${s.breakpoints.get(id)} — ${BREAKPOINT_STATE[s.breakpointState]}`}>● {s.breakpoints.get(id)}</span>
+        )}
         {status && status !== 'waiting' && <span className={`node-status node-status-${status}`} data-testid="node-status">{statusLabel(run)}</span>}
       </div>
       {run?.total ? (
@@ -105,6 +107,12 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
     </div>
   );
 }
+
+const BREAKPOINT_STATE = {
+  active: 'Debug (Ctrl+Shift+Enter) stops here; Run does not',
+  off: 'breakpoints are switched off (Debug tab)',
+  ignored: 'this run was started with Run, which does not stop at breakpoints',
+} as const;
 
 function statusLabel(run: { status: string; step?: number; total?: number; ms?: number }): string {
   if (run.status === 'running' && run.total) return `${run.step}/${run.total}`;

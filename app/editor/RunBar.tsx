@@ -6,8 +6,10 @@ import { batchActive, describeBatch, type BatchView } from './batch-state';
 import { isActive, type RunView } from './run-state';
 import type { CacheNotice } from './seed-advance';
 
-export function RunBar({ view, onRun, onStop, onPause, busy, debug, onDebug, count, onCount, batch, onStopBatch, onClearQueue, notice, live, onLive }: {
-  view: RunView; onRun(): void; onStop(): void; onPause(): void; busy: boolean; debug: boolean; onDebug(on: boolean): void;
+export function RunBar({ view, onRun, onDebugRun, onStop, onPause, busy, count, onCount, batch, onStopBatch, onClearQueue, notice, live, onLive }: {
+  view: RunView; onRun(): void; onStop(): void; onPause(): void; busy: boolean;
+  /** Run with the debugger: one run that stops at the breakpoints (Run ignores them). */
+  onDebugRun(): void;
   /** Batch count: how many runs one press queues. */
   count: number; onCount(n: number): void;
   /** The last press's runs (batch-state.ts); Stop batch and Clear queue show while some of them wait or run. */
@@ -23,7 +25,7 @@ export function RunBar({ view, onRun, onStop, onPause, busy, debug, onDebug, cou
   const waiting = view.status === 'queued' || (batch !== null && batch.runIds.some((id) => batch.status[id] === 'queued'));
   return (
     <div className="run-bar">
-      <button type="button" className="primary" onClick={onRun} disabled={busy} title="Run the workflow (Ctrl+Enter)">
+      <button type="button" className="primary" onClick={onRun} disabled={busy} title="Run the workflow, past any breakpoints (Ctrl+Enter)">
         {count > 1 ? `Run ×${count}` : 'Run'}
       </button>
       <input
@@ -35,13 +37,13 @@ export function RunBar({ view, onRun, onStop, onPause, busy, debug, onDebug, cou
         }}
       />
       <button
+        type="button" className="debug-run" onClick={onDebugRun} disabled={busy}
+        title="Run with debugger (Ctrl+Shift+Enter): one run that stops at the breakpoints set from a node's right-click menu"
+      >Debug</button>
+      <button
         type="button" className={live ? 'toggle on' : 'toggle'} aria-pressed={live} onClick={() => onLive(!live)} data-testid="live-toggle"
         title="Live: every edit (a prompt, a slider, a seed) runs the graph again; seeds stay as shown"
       >Live</button>
-      <button
-        type="button" className={debug ? 'toggle on' : 'toggle'} aria-pressed={debug} onClick={() => onDebug(!debug)}
-        title="Debug: runs stop at the breakpoints set from a node's right-click menu"
-      >Debug</button>
       <button type="button" onClick={onPause} disabled={view.status !== 'running'} title="Pause before the next sampler step, then Step or Resume (F8)">
         Pause
       </button>

@@ -26,8 +26,9 @@ export interface EditorNodeServices {
   setControl(nodeId: string, name: string, control: SeedControl): void;
   setTitle(nodeId: string, title: string): void;
   openImage(url: string): void;
-  /** Breakpoint badge text per node (Debug on). */
+  /** Breakpoint badge text per node (always shown; dimmed unless a debugger run would stop there: useDebugger.ts). */
   breakpoints: ReadonlyMap<string, string>;
+  breakpointState: 'active' | 'off' | 'ignored';
   /** An old version is shown: widgets are disabled. */
   readOnly: boolean;
   /** The Load Image thumbnail's URL (through this workflow and its share token: input-image-url.ts). */

@@ -2,6 +2,7 @@
 // Which run is shown: the newest one this tab enqueued or saw start in the workflow's room.
 import type { ArtifactRef, RunEvent, RunStatus, RunWarning } from '../../nodes/engine/events';
 import type { PromptCacheCounts } from '../../nodes/engine/prompt-cache';
+import type { ChannelStats } from '../../nodes/runtime/tensor';
 
 export type NodeRunStatus = 'waiting' | 'running' | 'cached' | 'done' | 'failed' | 'cancelled';
 
@@ -46,6 +47,8 @@ export interface PausePoint {
   total: number;
   sigma?: number;
   timestep?: number;
+  /** Per-channel statistics of the latent the paused step will take (empty before a node). */
+  stats?: ChannelStats[];
 }
 
 export interface CancelPoint {
@@ -176,7 +179,7 @@ export function reduceRun(s: RunView, a: RunAction, now: number): RunView {
     case 'node:artifact':
       return { ...s, artifacts: addArtifacts(s.artifacts, [a.artifact]) };
     case 'run:paused':
-      return { ...s, status: 'paused', pause: { nodeId: a.nodeId, step: a.step, total: a.total, sigma: a.sigma, timestep: a.timestep } };
+      return { ...s, status: 'paused', pause: { nodeId: a.nodeId, step: a.step, total: a.total, sigma: a.sigma, timestep: a.timestep, stats: a.stats } };
     case 'run:resumed':
       return { ...s, status: 'running', pause: undefined };
     case 'run:finished':

@@ -11,6 +11,8 @@ describe('editor shortcuts table', () => {
     expect(shortcutAction(press('Z', { ctrl: true, shift: true }), false)).toBe('redo');
     expect(shortcutAction(press('y', { meta: true }), false)).toBe('redo');
     expect(shortcutAction(press('Enter', { ctrl: true }), false)).toBe('run');
+    expect(shortcutAction(press('Enter', { ctrl: true, shift: true }), false)).toBe('debugRun');
+    expect(shortcutAction(press('Enter', { meta: true, shift: true }), true)).toBe('debugRun');
     expect(shortcutAction(press('?', { shift: true }), false)).toBe('showShortcuts');
     expect(shortcutAction(press('m'), false)).toBe('toggleMinimap');
   });

@@ -3,7 +3,7 @@
 
 /** What useEditorShortcuts does for a key; rows without one are handled where their comment says. */
 export type ShortcutAction =
-  | 'save' | 'run' | 'undo' | 'redo' | 'copy' | 'paste' | 'duplicate' | 'selectAll' | 'bypass' | 'toggleMinimap' | 'showShortcuts';
+  | 'save' | 'run' | 'debugRun' | 'undo' | 'redo' | 'copy' | 'paste' | 'duplicate' | 'selectAll' | 'bypass' | 'toggleMinimap' | 'showShortcuts';
 
 export interface KeyBinding {
   /** `KeyboardEvent.key`, lower case. */
@@ -31,7 +31,8 @@ export const DELETE_KEYS = ['Delete', 'Backspace'];
 const mod = (key: string, shift?: boolean): KeyBinding => ({ key, mod: true, shift });
 
 export const EDITOR_SHORTCUTS: readonly Shortcut[] = [
-  { keys: 'Ctrl+Enter', label: 'Run', action: 'run', bindings: [mod('enter')], inTextFields: true },
+  { keys: 'Ctrl+Enter', label: 'Run', action: 'run', bindings: [mod('enter', false)], inTextFields: true },
+  { keys: 'Ctrl+Shift+Enter', label: 'Run with debugger (stops at breakpoints)', action: 'debugRun', bindings: [mod('enter', true)], inTextFields: true },
   { keys: 'Ctrl+S', label: 'Save version', action: 'save', bindings: [mod('s')], inTextFields: true },
   { keys: 'Ctrl+Z', label: 'Undo', action: 'undo', bindings: [mod('z', false)] },
   { keys: 'Ctrl+Shift+Z / Ctrl+Y', label: 'Redo', action: 'redo', bindings: [mod('z', true), mod('y')] },

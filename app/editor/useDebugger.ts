@@ -1,7 +1,8 @@
 'use client';
-// The editor's step debugger: the Debug toggle, breakpoints set from the node menu (sent with the run
-// and, while it runs, replaced live), Pause of a running run (F8) at its next sampler step, and the paused
-// run's controls Step (F10), Resume (F8), Cancel.
+// The editor's step debugger: breakpoints set from the node menu (always shown; switched off as a whole from the Debug
+// tab), sent with a run started with the debugger (Debug, Ctrl+Shift+Enter; a plain Run ignores them) and, while that
+// run goes, replaced live; Pause of a running run (F8) at its next sampler step; the paused run's controls Step (F10),
+// Resume (F8), Cancel.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Breakpoints } from '../../nodes/engine/debugger';
 import { useTRPCClient } from '../lib/trpc';
@@ -31,26 +32,40 @@ export function breakpointBadges(b: EditorBreakpoints): Map<string, string> {
   return new Map([...m].map(([id, parts]) => [id, parts.join(', ')]));
 }
 
+/** How the badges show: active (a debugger run stops there), off (switched off), ignored (the shown run is a plain Run). */
+export type BreakpointState = 'active' | 'off' | 'ignored';
+
 export function useDebugger(view: RunView) {
   const client = useTRPCClient();
   const notify = useToast();
-  const [enabled, setEnabled] = useState(false);
+  // Breakpoints on or off as a whole; setting one never flips it (that made "Debug" a toggle users pressed to start).
+  const [enabled, setEnabledState] = useState(true);
+  // Runs this tab started with the debugger: only they take breakpoint changes while they go.
+  const debugRuns = useRef(new Set<string>());
   const [breakpoints, setBreakpoints] = useState<EditorBreakpoints>(NONE);
   const live = useRef(view);
   live.current = view;
 
   const current = useRef(breakpoints);
+  const enabledNow = useRef(enabled);
+  /** A running debugger run takes the new breakpoints at once (e.g. "break every step" while it samples). */
+  const sendLive = useCallback((b: EditorBreakpoints) => {
+    const v = live.current;
+    if (v.runId && debugRuns.current.has(v.runId) && isActive(v.status) && v.status !== 'queued') {
+      client.runs.breakpoints.mutate({ runId: v.runId, breakpoints: toEngineBreakpoints(b) }).catch(() => { /* it just ended */ });
+    }
+  }, [client]);
   const update = useCallback((next: (b: EditorBreakpoints) => EditorBreakpoints) => {
     const n = next(current.current);
     current.current = n;
     setBreakpoints(n);
-    setEnabled(true);
-    const v = live.current;
-    // A running run takes the new breakpoints at once (e.g. "break every step" while it samples).
-    if (v.runId && isActive(v.status) && v.status !== 'queued') {
-      client.runs.breakpoints.mutate({ runId: v.runId, breakpoints: toEngineBreakpoints(n) }).catch(() => { /* it just ended */ });
-    }
-  }, [client]);
+    sendLive(enabledNow.current ? n : NONE);
+  }, [sendLive]);
+  const setEnabled = useCallback((on: boolean) => {
+    enabledNow.current = on;
+    setEnabledState(on);
+    sendLive(on ? current.current : NONE);
+  }, [sendLive]);
 
   const toggleEveryStep = useCallback((nodeId: string) => update((b) => ({
     ...b, everyStep: b.everyStep.includes(nodeId) ? b.everyStep.filter((x) => x !== nodeId) : [...b.everyStep, nodeId],
@@ -64,6 +79,7 @@ export function useDebugger(view: RunView) {
   const clear = useCallback((nodeId: string) => update((b) => ({
     everyStep: b.everyStep.filter((x) => x !== nodeId), steps: b.steps.filter((s) => s.nodeId !== nodeId), beforeNodes: b.beforeNodes.filter((x) => x !== nodeId),
   })), [update]);
+  const clearAll = useCallback(() => update(() => NONE), [update]);
 
   const command = useCallback((c: 'step' | 'resume') => {
     const v = live.current;
@@ -91,11 +107,18 @@ export function useDebugger(view: RunView) {
     return () => window.removeEventListener('keydown', onKey);
   }, [step, resume, pause]);
 
-  const badges = useMemo(() => (enabled ? breakpointBadges(breakpoints) : new Map<string, string>()), [enabled, breakpoints]);
-  /** What a Run sends: the breakpoints when Debug is on. */
-  const runOptions = useCallback(() => (enabled ? { debug: toEngineBreakpoints(breakpoints) } : {}), [enabled, breakpoints]);
+  const badges = useMemo(() => breakpointBadges(breakpoints), [breakpoints]);
+  const plainRunGoing = view.runId !== null && isActive(view.status) && !debugRuns.current.has(view.runId);
+  const badgeState: BreakpointState = !enabled ? 'off' : plainRunGoing ? 'ignored' : 'active';
+  /** What a run with the debugger sends: its breakpoints (none when switched off); it takes changes to them while it goes. */
+  const debugRunOptions = useCallback(() => ({ debug: toEngineBreakpoints(enabled ? breakpoints : NONE) }), [enabled, breakpoints]);
+  /** The runs a debugger run started (they take live breakpoint changes). */
+  const debugging = useCallback((runIds: readonly string[]) => { for (const id of runIds) debugRuns.current.add(id); }, []);
 
-  return { enabled, setEnabled, breakpoints, badges, toggleEveryStep, addStep, toggleBeforeNode, clear, step, resume, pause, runOptions };
+  return {
+    enabled, setEnabled, breakpoints, badges, badgeState, toggleEveryStep, addStep, toggleBeforeNode, clear, clearAll, step, resume, pause,
+    debugRunOptions, debugging,
+  };
 }
 
 export type EditorDebugger = ReturnType<typeof useDebugger>;

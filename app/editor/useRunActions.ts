@@ -50,8 +50,11 @@ export function useRunActions({ doc, view, enqueued, batch, trackBatch, count, c
     doc.advanceSeeds(seedAdvances(ran, browserRandomSeed));
   }, [doc]);
 
-  /** Run the workflow; `debug` breakpoints make it pausable, `targets` runs only those nodes' ancestors ("run to here"). */
-  const run = useCallback(async (opts: { debug?: Breakpoints; targets?: string[]; count?: number } = {}) => {
+  /**
+   * Run the workflow; `debug` breakpoints make it pausable, `targets` runs only those nodes' ancestors ("run to here");
+   * `queued` hears the run ids before the editor starts following them.
+   */
+  const run = useCallback(async (opts: { debug?: Breakpoints; targets?: string[]; count?: number; queued?(runIds: string[]): void } = {}) => {
     if (starting.current) return;
     const { validation } = doc;
     if (!validation.ok) {
@@ -71,6 +74,7 @@ export function useRunActions({ doc, view, enqueued, batch, trackBatch, count, c
         workflowId: doc.workflowId(), shareToken, graph: doc.graph, version, debug: opts.debug, targets: opts.targets, count: opts.count,
       });
       setLastRun(doc.logical);
+      opts.queued?.(res.runs.map((r) => r.runId));
       // Every run of a batch is followed; the editor shows each as it starts.
       trackBatch(res.runs.map((r) => r.runId));
       for (const r of res.runs) enqueued(r.runId, r.position);

@@ -1,11 +1,12 @@
 'use client';
-// One run opened from a link (/runs?run=<id>, e.g. a failure on /monitor): its workflow, state, times, error and
-// output images, each with my rating.
+// One run opened from a link (/runs?run=<id>, e.g. a failure on /monitor, or a row's Steps link): its workflow, state,
+// times, error, output images, each with my rating, and its samplers' stored steps (RunTimeline).
 import Link from 'next/link';
 import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from '../lib/trpc';
 import { duration, timeAgo } from '../lib/time-format';
 import { RateImage } from '../shell/RateImage';
+import { RunTimeline } from './RunTimeline';
 import './runs.css';
 
 export function RunDetail({ runId, onClose }: { runId: string; onClose(): void }) {
@@ -48,6 +49,7 @@ export function RunDetail({ runId, onClose }: { runId: string; onClose(): void }
           </figure>
         ))}
       </div>
+      <RunTimeline runId={r.id} nodeTitle={(id) => r.graph.nodes.find((n) => n.id === id)?.title ?? id} />
     </section>
   );
 }

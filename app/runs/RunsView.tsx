@@ -86,6 +86,9 @@ export function RunsView({ initialWorkflowId, openRunId }: { initialWorkflowId?:
                 <td>{duration(r.totalMs ?? (r.startedAt && r.finishedAt ? new Date(r.finishedAt).getTime() - new Date(r.startedAt).getTime() : null))}</td>
                 <td className="error">{r.status === 'failed' || r.status === 'interrupted' ? r.error?.message : ''}</td>
                 <td>
+                  <Link href={`/runs?run=${encodeURIComponent(r.id)}${workflowId ? `&workflow=${encodeURIComponent(workflowId)}` : ''}`} data-testid="run-open" title="This run's details and its samplers' steps (timeline)">
+                    Details
+                  </Link>
                   {ACTIVE.has(r.status) && (
                     <button type="button" onClick={() => cancel.mutate({ runId: r.id })} disabled={cancel.isPending} data-testid="run-cancel">Cancel</button>
                   )}

@@ -67,6 +67,18 @@ export class DebugSession implements DebugController {
     await this.hold({ nodeId, step: state.step }, signal);
   }
 
+  /**
+   * A node holds a breakpoint when a list names it (before it, at a step, every step); "every step" of every sampler
+   * (a Pause) and Step mode hold every node that steps.
+   */
+  stopsIn(nodeId: string, steps: boolean): boolean {
+    const bp = this.opts.breakpoints;
+    if (bp.beforeNodes?.includes(nodeId)) return true;
+    if (Array.isArray(bp.everyStep) && bp.everyStep.includes(nodeId)) return true;
+    if (bp.steps?.some((s) => s.nodeId === nodeId)) return true;
+    return steps && (this.mode === 'step' || bp.everyStep === true);
+  }
+
   breaksBefore(nodeId: string, step: number): boolean {
     if (this.mode === 'step') return true;
     const bp = this.opts.breakpoints;

@@ -55,6 +55,8 @@ export interface RunOptions {
    * The batch's data is valid during the call only: serialise or copy it there.
    */
   onSteps?: (batch: StepBatch) => void;
+  /** Keep every sampler step for onSteps even when nobody watches (PREVIEW_STEPS=all); live frames still only when watched. */
+  keepSteps?: boolean;
   debug?: DebugController;
   /** Mixed into every node key, so a cache hit (`cached: true`) never reveals another scope's runs. */
   cacheScope?: string;
@@ -87,6 +89,9 @@ export interface RunResult {
   /** Prompt-cache lookups of the text encoders this run executed; absent when the prompt cache is off. */
   promptCache?: PromptCacheCounts;
 }
+
+/** The category of the nodes that step through a sampling loop (sampleLatent's hooks): "every step" breaks in them. */
+const STEPPING_CATEGORY = 'sampling';
 
 export class Executor {
   readonly cache: NodeCache;
@@ -157,13 +162,18 @@ export class Executor {
       emit(e);
     };
     signal.addEventListener('abort', () => (progress.atCancel = progress.step), { once: true });
+    // Nodes that bypass the cache: those a breakpoint stops in (asked as each is reached, so breakpoints set while
+    // the run goes count) and everything downstream of them, which then runs on freshly computed inputs.
+    const forced = new Set<string>();
     for (const node of order) {
       const def = this.defs.get(node.type)!;
       try {
         throwIfCancelled(signal);
         await ro.debug?.beforeNode?.(node.id, signal);
         throwIfCancelled(signal);
-        await this.runNode(node, incoming.get(node.id) ?? [], def, keys, result, ro, signal, track, prompts);
+        const edges = incoming.get(node.id) ?? [];
+        if (ro.debug?.stopsIn?.(node.id, def.category === STEPPING_CATEGORY) || edges.some((e) => forced.has(e.from.node))) forced.add(node.id);
+        await this.runNode(node, edges, def, keys, result, ro, signal, track, prompts, forced.has(node.id));
       } catch (e) {
         result.nodes.push({ id: node.id, type: node.type, ms: 0, ortMs: 0, cached: false, status: isCancellation(e, signal) ? 'cancelled' : 'failed' });
         for (const rest of order.slice(order.indexOf(node) + 1)) {
@@ -204,7 +214,7 @@ export class Executor {
 
   private async runNode(
     node: GraphNode, edges: GraphEdge[], def: AnyNodeDefinition, keys: Map<string, string>,
-    result: RunResult, ro: RunOptions, signal: AbortSignal, emit: (e: RunEvent) => void, prompts?: PromptCacheRun,
+    result: RunResult, ro: RunOptions, signal: AbortSignal, emit: (e: RunEvent) => void, prompts?: PromptCacheRun, skipCache = false,
   ): Promise<void> {
     const params = resolveParams(node, def);
     const inputs: Record<string, unknown> = {};
@@ -218,7 +228,7 @@ export class Executor {
     keys.set(node.id, key);
 
     emit({ type: 'node:started', runId: ro.runId, nodeId: node.id, nodeType: node.type });
-    const cached = this.cache.get(key);
+    const cached = skipCache ? undefined : this.cache.get(key);
     if (cached) {
       this.record(node, def, cached.outputs, cached.artifacts, result, ro, emit, { ms: 0, ortMs: 0, cached: true, ...withWarnings(cached.warnings ?? []) });
       return;
@@ -286,14 +296,18 @@ export class Executor {
     artifacts: Artifact[], previews: PreviewStream, warnings: RunWarning[], promptCache?: PromptCacheRun,
   ): ExecuteContext {
     const { runtime, models, inputs } = this.opts;
-    const wantsPreview = () => ro.wantsPreview?.() ?? false;
+    const watched = () => ro.wantsPreview?.() ?? false;
+    // Kept steps need the sampler's previews too; only a watched run's are drawn.
+    const keepSteps = Boolean(ro.keepSteps && ro.onSteps);
+    const wantsPreview = () => keepSteps || watched();
     const runId = ro.runId;
     const nodeId = node.id;
     return {
       runId, nodeId, signal, runtime, models, inputs, wantsPreview, limits: this.limits, promptCache,
       progress: (step, total) => emit({ type: 'node:progress', runId, nodeId, step, total }),
       preview: (frame: PreviewFrame) => {
-        if (wantsPreview()) previews.offer(frame);
+        if (watched()) previews.offer(frame);
+        else if (keepSteps) previews.keepOnly(frame);
       },
       beforeStep: async (state) => {
         throwIfCancelled(signal);

@@ -69,6 +69,11 @@ export class PreviewStream {
     }
   }
 
+  /** The step kept for the timeline without a live frame (nobody watches; PREVIEW_STEPS=all keeps it all the same). */
+  keepOnly(frame: PreviewFrame): void {
+    this.keep(frame);
+  }
+
   /** Kept steps, a held frame or an encode still running: a pause would otherwise be announced before them. */
   get pending(): boolean {
     return this.steps.length > 0 || this.held !== undefined || this.inFlight > 0;

@@ -30,6 +30,8 @@ const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 /** What the server tells each worker host at its pre-flight: the run settings are the server's, not the host's. */
 export interface WorkerSettings {
   previewFps: number;
+  /** PREVIEW_STEPS (absent from an older server: 'watched'). */
+  previewSteps?: 'watched' | 'all';
   previewRunsKept: number;
   cancelGraceMs: number;
   runTimeoutMs: number;

@@ -105,7 +105,7 @@ export async function startWorkerHost(o: WorkerHostOptions): Promise<WorkerHost>
     idOf: () => id,
     log,
     // The server's PREVIEW_FPS: the worker paces live frames as the server's throttle expects them.
-    config: { ...o.runtime, previewFps: settings.previewFps },
+    config: { ...o.runtime, previewFps: settings.previewFps, previewSteps: settings.previewSteps ?? 'watched' },
     handlers: {
       onReady: (w) => log(`worker process ready (pid ${w.pid}, ${w.provider})`),
       onMessage: (w, m) => {

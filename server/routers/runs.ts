@@ -224,6 +224,11 @@ export const runsRouter = createRouter({
     });
   }),
 
+  /** The run's nodes that have stored steps (a timeline to open), with their step counts; empty when none or pruned. */
+  stepNodes: runViewerProcedure.input(z.object({ runId, shareToken })).query(async ({ ctx, input }) => {
+    return new StepStore(ctx.artifacts.dataDir).nodes(input.runId);
+  }),
+
   /** Newest first; `nextCursor` is the id to pass as `cursor` for the following page. */
   list: signedInProcedure('see your runs')
     .input(z.object({

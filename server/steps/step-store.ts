@@ -95,9 +95,22 @@ export class StepStore {
    * headers only: the latents (most of the file) are skipped.
    */
   async list(runId: string, nodeId: string): Promise<StoredStep[]> {
-    const fh = await this.open(runId);
-    if (!fh) return [];
     const byStep = new Map<number, StoredStep>();
+    await this.scan(runId, (s) => { if (s.nodeId === nodeId) byStep.set(s.step, s); });
+    return [...byStep.values()].sort((a, b) => a.step - b.step);
+  }
+
+  /** The nodes that have stored steps in the run, in the order they first stored one, with their step counts. */
+  async nodes(runId: string): Promise<{ nodeId: string; steps: number }[]> {
+    const steps = new Map<string, Set<number>>();
+    await this.scan(runId, (s) => steps.set(s.nodeId, (steps.get(s.nodeId) ?? new Set()).add(s.step)));
+    return [...steps].map(([nodeId, set]) => ({ nodeId, steps: set.size }));
+  }
+
+  /** Each whole record's header in file order (the latents, most of the file, are skipped). */
+  private async scan(runId: string, each: (s: StoredStep) => void): Promise<void> {
+    const fh = await this.open(runId);
+    if (!fh) return;
     try {
       const prefix = Buffer.alloc(PREFIX);
       const size = (await fh.stat()).size;
@@ -115,13 +128,12 @@ export class StepStore {
         } catch {
           break;
         }
-        if (header.nodeId === nodeId) byStep.set(header.step, { offset, ...header });
+        each({ offset, ...header });
         offset = end;
       }
     } finally {
       await fh.close();
     }
-    return [...byStep.values()].sort((a, b) => a.step - b.step);
   }
 
   /** The record starting at `offset` of the run's file, or undefined if none starts there. */

@@ -100,6 +100,8 @@ export interface WorkerConfig {
   maxImagePixels: number;
   /** PREVIEW_FPS: live frames drawn per second per sampler; unset: every watched step (the host still throttles). */
   previewFps?: number;
+  /** PREVIEW_STEPS: 'all' keeps every run's sampler steps for the timeline, watched or not; default 'watched'. */
+  previewSteps?: 'watched' | 'all';
 }
 
 export const WORKER_CONFIG_ENV = 'STEPFLOW_WORKER_CONFIG';

@@ -81,6 +81,7 @@ export function createWorkerRuntime(config: WorkerConfig, send: (msg: WorkerToHo
         wantsPreview: () => current.listeners > 0,
         previewFps: config.previewFps,
         onSteps: (steps) => send({ type: 'step-latents', runId: msg.runId, batch: steps }),
+        keepSteps: config.previewSteps === 'all',
         debug: current.debug,
         cacheScope: msg.ownerId ?? undefined,
         batch: batch?.member(msg.runId),
