@@ -1,7 +1,7 @@
 // Batch count: one press queues several runs; with the seed on "increment" each run draws the next seed, and
 // the editor follows them one after another to the last one's image.
 import { expect, test } from '@playwright/test';
-import { createWorkflow, freshSeed, templateGraph, trpcQuery } from './api';
+import { createWorkflow, freshSeed, templateGraph, trpcMutation, trpcQuery } from './api';
 import { TXT2IMG_TEMPLATE } from './scenario';
 
 interface RunRow { id: string; status: string }
@@ -32,11 +32,12 @@ test('Run ×3 queues three runs with seeds counting up, and the editor ends on t
 });
 
 test('a batch queued by mistake is cleared from the runs page; the running one can be cancelled there too', async ({ page, request }) => {
-  // A long run holds the worker first, so the batch behind it waits (a free worker would take the whole batch at once).
-  const long = await createWorkflow(request, `long ${Date.now()}`, templateGraph(TXT2IMG_TEMPLATE, { sampler: { seed: freshSeed(), steps: 1000 } }));
-  await page.goto(`/w/${long}`);
-  await page.getByRole('button', { name: 'Run', exact: true }).click();
-  await expect(page.getByTestId('run-status')).toHaveText('running', { timeout: 30_000 });
+  // A run stopped at a breakpoint holds the worker first, so the batch behind it waits (a free worker would take the
+  // whole batch at once). Held, not merely long: a long run once ended before the spec reached its Cancel button. Its
+  // row says running (a pause is the worker's state, not the run's) and it cannot end by itself.
+  const long = await createWorkflow(request, `long ${Date.now()}`, templateGraph(TXT2IMG_TEMPLATE, { sampler: { seed: freshSeed(), steps: 50 } }));
+  const held = await trpcMutation<{ runId: string }>(request, 'runs.enqueue', { workflowId: long, debug: { steps: [{ nodeId: 'sampler', step: 10 }] } });
+  await expect.poll(async () => (await trpcQuery<{ status: string }>(request, 'runs.get', { runId: held.runId })).status, { timeout: 30_000 }).toBe('running');
   const graph = templateGraph(TXT2IMG_TEMPLATE, { sampler: { seed: freshSeed(), steps: 6 } });
   const id = await createWorkflow(request, `clear ${Date.now()}`, graph);
   await page.goto(`/w/${id}`);
@@ -51,8 +52,8 @@ test('a batch queued by mistake is cleared from the runs page; the running one c
   await expect(page.getByTestId('toast').last()).toContainText('3 waiting run(s) cancelled');
   await expect(page.locator('[data-testid="run-row"][data-status="cancelled"]')).toHaveCount(3);
   await page.getByLabel('Filter by workflow').selectOption(long);
-  const running = page.locator('[data-testid="run-row"][data-status="running"]');
-  await expect(running).toHaveCount(1);
+  const running = page.locator(`[data-testid="run-row"][data-run-id="${held.runId}"]`);
+  await expect(running).toHaveAttribute('data-status', 'running');
   await running.getByTestId('run-cancel').click();
   await expect(page.locator('[data-testid="run-row"][data-status="cancelled"]')).toHaveCount(1, { timeout: 30_000 });
 });
