@@ -91,6 +91,11 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
   const dbg = useDebugger(view);
   // Sharing and tags change here (Share dialog, About tab) without reloading the editor.
   const [access, setAccess] = useState(initialAccess);
+  // A save makes a new current version: the About tab (and the old-version banner's "of N") must say the header's.
+  const savedVersion = doc.savedVersion;
+  useEffect(() => {
+    setAccess((a) => (savedVersion > a.currentVersion ? { ...a, currentVersion: savedVersion } : a));
+  }, [savedVersion]);
   const mode = editorMode(access);
   const canSave = mode === 'edit';
   const readOnly = mode === 'version';
