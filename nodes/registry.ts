@@ -10,6 +10,7 @@ import { refinerLoader } from './defs/loaders/refiner-loader';
 import { textEncoder } from './defs/conditioning/text-encoder';
 import { emptyLatent } from './defs/latent/empty-latent';
 import { vaeEncode } from './defs/latent/vae-encode';
+import { latentUpscale } from './defs/latent/latent-upscale';
 import { vaeDecode } from './defs/latent/vae-decode';
 import { sampler } from './defs/sampling/sampler';
 import { refiner } from './defs/sampling/refiner';
@@ -34,6 +35,7 @@ const definitions: readonly AnyNodeDefinition[] = [
   textEncoder,
   emptyLatent,
   vaeEncode,
+  latentUpscale,
   vaeDecode,
   sampler,
   refiner,

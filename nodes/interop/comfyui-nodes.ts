@@ -209,6 +209,20 @@ export const COMFY_NODES: Readonly<Record<string, ComfyNodeMapping>> = {
       };
     },
   },
+  LatentUpscale: {
+    type: 'latent_upscale', displayName: 'Upscale Latent', idHint: 'latent_upscale',
+    inputs: { samples: 'latent' }, outputs: ['latent'],
+    params: (ctx) => {
+      const [width, height] = [ctx.value('width'), ctx.value('height')];
+      if (ctx.value('crop') === 'center') ctx.warn('crop "center" is not supported: the latent is stretched to the new size');
+      return { width, height, ...(width === 0 && height === 0 ? { scale: 1 } : {}), method: latentMethod(ctx) };
+    },
+  },
+  LatentUpscaleBy: {
+    type: 'latent_upscale', displayName: 'Upscale Latent By', idHint: 'latent_upscale',
+    inputs: { samples: 'latent' }, outputs: ['latent'],
+    params: (ctx) => ({ width: 0, height: 0, scale: ctx.value('scale_by'), method: latentMethod(ctx) }),
+  },
   ImageCrop: {
     type: 'crop', displayName: 'ImageCrop', idHint: 'crop',
     inputs: { image: 'image' }, outputs: ['image'],
@@ -223,6 +237,15 @@ export const COMFY_NODES: Readonly<Record<string, ComfyNodeMapping>> = {
     },
   },
 };
+
+/** ComfyUI's latent upscale methods: "nearest-exact" is StepFlow's nearest; area and bislerp have no equivalent here. */
+function latentMethod(ctx: ParamContext): string {
+  const m = ctx.value('upscale_method');
+  if (m === 'nearest-exact') return 'nearest';
+  if (m === 'bilinear' || m === 'bicubic') return m;
+  ctx.warn(`upscale method "${String(m)}" is not supported: bilinear is used`);
+  return 'bilinear';
+}
 
 /** The ComfyUI class names and default titles that import as StepFlow node `type` (search aliases). */
 export function comfyNamesFor(type: string): string[] {

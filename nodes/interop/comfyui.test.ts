@@ -207,12 +207,12 @@ describe('importComfyWorkflow: what it cannot import', () => {
     const wf = comfyTxt2img();
     wf['10'] = { class_type: 'CLIPSetLastLayer', inputs: { stop_at_clip_layer: -2, clip: ['4', 1] } };
     wf['11'] = { class_type: 'CR Seed', inputs: { seed: 7 } };
-    wf['12'] = { class_type: 'LatentUpscale', inputs: { upscale_method: 'nearest-exact', width: 512, height: 512, crop: 'disabled', samples: ['3', 0] } };
+    wf['12'] = { class_type: 'LatentFlip', inputs: { flip_method: 'x-axis: vertically', samples: ['3', 0] } };
     wf['6'].inputs.clip = ['10', 0];
     wf['7'].inputs.clip = ['10', 0];
     wf['3'].inputs.seed = ['11', 0];
     const { graph, report } = importComfyWorkflow(wf);
-    expect(report.unsupported.map((u) => [u.id, u.classType])).toEqual([['10', 'CLIPSetLastLayer'], ['11', 'CR Seed'], ['12', 'LatentUpscale']]);
+    expect(report.unsupported.map((u) => [u.id, u.classType])).toEqual([['10', 'CLIPSetLastLayer'], ['11', 'CR Seed'], ['12', 'LatentFlip']]);
     expect(report.unsupported[0].reason).toBe('StepFlow has no CLIPSetLastLayer node; rebuild that step with StepFlow nodes or leave it out');
     expect(graph.nodes).toHaveLength(7);
     expect(report.warnings.slice(1)).toEqual([
@@ -220,7 +220,7 @@ describe('importComfyWorkflow: what it cannot import', () => {
       'positive (CLIPTextEncode 6): input "clip" came from unsupported node 10 (CLIPSetLastLayer); its link is dropped, connect it again',
       'negative (CLIPTextEncode 7): input "clip" came from unsupported node 10 (CLIPSetLastLayer); its link is dropped, connect it again',
       'sampler (KSampler 3): param "seed" is wired to node 11 (CR Seed); StepFlow params are not wired, so its default is used',
-      'sampler (KSampler 3): its latent output fed input "samples" of unsupported node 12 (LatentUpscale); that link is dropped',
+      'sampler (KSampler 3): its latent output fed input "samples" of unsupported node 12 (LatentFlip); that link is dropped',
     ]);
     expect(graph.nodes.find((n) => n.id === 'sampler')!.params).not.toHaveProperty('seed');
     const problems = validateGraph(graph, { catalog }).problems;
