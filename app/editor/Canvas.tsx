@@ -13,6 +13,7 @@ import { FLOW_NODE_TYPE, type FlowEdge, type FlowNode } from './graph-mapping';
 import { GraphNodeView } from './GraphNodeView';
 import { PALETTE_DRAG_TYPE } from './Palette';
 import { QuickAdd } from './QuickAdd';
+import { useOpeningViewport } from './useOpeningViewport';
 import { rememberNode } from './recent-nodes';
 import { toggleMinimap, useMinimapVisible } from './minimap-setting';
 import { DELETE_KEYS } from './shortcuts';
@@ -42,6 +43,7 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
   const [quickAdd, setQuickAdd] = useState<{ screen: XYPosition; flow: XYPosition } | null>(null);
   const catalogList = useMemo(() => [...catalog.values()], [catalog]);
   const minimap = useMinimapVisible();
+  useOpeningViewport();
 
   const isValidConnection: IsValidConnection<FlowEdge> = useCallback(
     (c) => editor.connectionProblem(c) === null,
@@ -123,8 +125,6 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
         zoomOnDoubleClick={false}
         snapToGrid
         snapGrid={[GRID, GRID]}
-        fitView
-        fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
         minZoom={0.1}
         colorMode="dark"
         attributionPosition="top-right"

@@ -25,6 +25,7 @@ import { InspectorPanel } from './InspectorPanel';
 import { NodeContextMenu, type NodeMenuTarget } from './NodeContextMenu';
 import { readClipboard, writeClipboard } from './clipboard-store';
 import { EditorNodeContext, type EditorNodeServices } from './editor-context';
+import { NodeLiveContext, useNodeLiveStore } from './node-live-store';
 import { inputImageUrl } from './input-image-url';
 import { ImageViewer } from './ImageViewer';
 import { ImportReport } from './ImportReport';
@@ -181,9 +182,6 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     modelPrecision: (kind) => modelPrecision?.get(kind) ?? {},
     modelNotes: (nodeId, kind) => (kind === 'loras' ? loraFitNotes(nodeId) : {}),
     problems: problemsByNode,
-    runNodes: view.nodes,
-    previews,
-    artifactsByNode,
     lastSeeds: actions.lastSeeds,
     setParam: editor.setParam,
     setControl: editor.setControl,
@@ -192,7 +190,9 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     breakpoints: dbg.badges,
     readOnly,
     inputImageUrl: (name) => inputImageUrl(name, { workflowId: workflow.id, shareToken: access.shareToken }),
-  }), [catalogMap, models, modelPrecision, loraFitNotes, problemsByNode, view.nodes, previews, artifactsByNode, actions.lastSeeds, editor.setParam, editor.setControl, editor.setTitle, dbg.badges, readOnly, workflow.id, access.shareToken]);
+  }), [catalogMap, models, modelPrecision, loraFitNotes, problemsByNode, actions.lastSeeds, editor.setParam, editor.setControl, editor.setTitle, dbg.badges, readOnly, workflow.id, access.shareToken]);
+
+  const live = useNodeLiveStore({ runNodes: view.nodes, previews, artifactsByNode });
 
   const selectedId = editor.nodes.find((n) => n.selected)?.id ?? null;
   const selectedType = selectedId ? editor.nodes.find((n) => n.id === selectedId)?.data.type : undefined;
@@ -255,11 +255,13 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
           <Palette catalog={catalog} onAdd={(type) => editor.addNode(type, besideGraph(editor.nodes))} onShowShortcuts={() => setShortcutsOpen(true)} />
         )}
         <EditorNodeContext.Provider value={services}>
-          <Canvas
-            editor={editor} catalog={catalogMap} pointer={pointer} readOnly={readOnly}
-            onFileDrop={canSave ? (f) => void imports.importFile(f) : undefined}
-            onNodeMenu={(nodeId, nodeType, at) => setMenu({ nodeId, nodeType, ...at })}
-          />
+          <NodeLiveContext.Provider value={live}>
+            <Canvas
+              editor={editor} catalog={catalogMap} pointer={pointer} readOnly={readOnly}
+              onFileDrop={canSave ? (f) => void imports.importFile(f) : undefined}
+              onNodeMenu={(nodeId, nodeType, at) => setMenu({ nodeId, nodeType, ...at })}
+            />
+          </NodeLiveContext.Provider>
         </EditorNodeContext.Provider>
         <aside className="side-panel">
           {imports.summary && <ImportReport summary={imports.summary} onClose={imports.dismiss} />}
