@@ -1,7 +1,7 @@
 // Readable at any zoom: a template opens at a zoom where node text is legible (its start in view), and zoomed out,
 // nodes draw a simplified view (large title, socket dots, preview) whose wires stay on their sockets.
 import { expect, test, type Page } from '@playwright/test';
-import { createWorkflow, templateGraph } from './api';
+import { createWorkflow, freshSeed, templateGraph } from './api';
 import { graphNode } from './canvas';
 
 /** React Flow's viewport transform: translate(x px, y px) scale(zoom). */
@@ -40,12 +40,12 @@ for (const [file, nodes] of [['txt2img.json', 7], ['txt2img-refine-upscale.json'
     expect(first.y + first.height).toBeLessThanOrEqual(canvas.y + canvas.height);
     // Full nodes: widgets, not the simplified view.
     await expect(graphNode(page, 'checkpoint').getByTestId('param-ckpt_name')).toBeVisible();
-    await expect(page.locator('[data-view="simple"]')).toHaveCount(0);
+    await expect(page.getByTestId('canvas')).toHaveAttribute('data-node-view', 'full');
   });
 }
 
-test('zoomed out, nodes draw a large title, sockets and wires, and widgets come back zoomed in', async ({ page, request }) => {
-  const graph = templateGraph('txt2img-refine-upscale.json');
+test('zoomed out, nodes draw a large title, sockets, wires and images, and widgets come back zoomed in', async ({ page, request }) => {
+  const graph = templateGraph('txt2img.json', { sampler: { seed: freshSeed() } });
   const id = await createWorkflow(request, 'zoom out', graph);
   await page.goto(`/w/${id}`);
   await expect(page.getByTestId('graph-node')).toHaveCount(graph.nodes.length);
@@ -54,13 +54,26 @@ test('zoomed out, nodes draw a large title, sockets and wires, and widgets come 
   const widgetBlocks = await page.locator('.graph-node-params').count();
   expect(widgetBlocks).toBeGreaterThan(5);
 
-  // The whole graph in the window: 0.35× or so in a 1440 x 900 page.
-  await page.getByRole('button', { name: 'Fit View' }).click();
-  await expect.poll(async () => (await viewport(page)).zoom).toBeLessThan(0.5);
-  await expect(page.locator('[data-testid="graph-node"][data-view="simple"]')).toHaveCount(graph.nodes.length);
-  await expect(page.locator('.graph-node-params')).toHaveCount(0);
-  await expect(graphNode(page, 'checkpoint').getByTestId('node-simple-title')).toHaveText('Checkpoint Loader');
-  expect(await screenFontPx(page, '[data-testid="node-simple-title"]')).toBeGreaterThanOrEqual(LEGIBLE_PX);
+  // Zoomed out past the threshold with the canvas's own buttons.
+  const zoomOut = page.getByRole('button', { name: 'Zoom Out' });
+  for (let i = 0; i < 6 && (await viewport(page)).zoom >= 0.5; i++) {
+    const before = (await viewport(page)).zoom;
+    await zoomOut.click();
+    await expect.poll(async () => (await viewport(page)).zoom).toBeLessThan(before);
+  }
+  expect((await viewport(page)).zoom).toBeLessThan(0.5);
+  await expect(page.getByTestId('canvas')).toHaveAttribute('data-node-view', 'simple');
+  // No widget and no socket label is drawn; titles are, large enough to read.
+  await expect(page.locator('.graph-node-params:visible')).toHaveCount(0);
+  await expect(page.locator('.socket > span:visible')).toHaveCount(0);
+  await expect(graphNode(page, 'checkpoint').getByTestId('node-title')).toHaveText('Checkpoint Loader');
+  expect(await screenFontPx(page, '[data-testid="node-title"]')).toBeGreaterThanOrEqual(LEGIBLE_PX);
+  // A run shows its status and its image on the simplified nodes.
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('succeeded', { timeout: 60_000 });
+  await expect(graphNode(page, 'save').getByTestId('output-image')).toBeVisible();
+  await expect(graphNode(page, 'sampler').getByTestId('node-status')).toHaveText(/^done /);
+  expect(await screenFontPx(page, '[data-node-id="sampler"] [data-testid="node-status"]')).toBeGreaterThanOrEqual(LEGIBLE_PX);
   // Every socket keeps its handle, and every wire is drawn.
   expect(await page.locator('.react-flow__handle').count()).toBe(handles);
   await expect(page.locator('.react-flow__edge')).toHaveCount(graph.edges.length);
@@ -85,6 +98,6 @@ test('zoomed out, nodes draw a large title, sockets and wires, and widgets come 
     await zoomIn.click();
     await expect.poll(async () => (await viewport(page)).zoom).toBeGreaterThan(before);
   }
-  await expect(page.locator('[data-view="simple"]')).toHaveCount(0);
-  await expect(page.locator('.graph-node-params')).toHaveCount(widgetBlocks);
+  await expect(page.getByTestId('canvas')).toHaveAttribute('data-node-view', 'full');
+  await expect(page.locator('.graph-node-params:visible')).toHaveCount(widgetBlocks);
 });

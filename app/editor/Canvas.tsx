@@ -13,7 +13,7 @@ import { FLOW_NODE_TYPE, type FlowEdge, type FlowNode } from './graph-mapping';
 import { GraphNodeView } from './GraphNodeView';
 import { PALETTE_DRAG_TYPE } from './Palette';
 import { QuickAdd } from './QuickAdd';
-import { useOpeningViewport } from './useOpeningViewport';
+import { useOpeningViewport, useZoomedOut } from './useCanvasZoom';
 import { rememberNode } from './recent-nodes';
 import { toggleMinimap, useMinimapVisible } from './minimap-setting';
 import { DELETE_KEYS } from './shortcuts';
@@ -44,6 +44,7 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
   const catalogList = useMemo(() => [...catalog.values()], [catalog]);
   const minimap = useMinimapVisible();
   useOpeningViewport();
+  const zoomedOut = useZoomedOut();
 
   const isValidConnection: IsValidConnection<FlowEdge> = useCallback(
     (c) => editor.connectionProblem(c) === null,
@@ -94,7 +95,7 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
 
   return (
     <div
-      className="canvas" ref={wrapper} data-testid="canvas"
+      className={zoomedOut ? 'canvas zoomed-out' : 'canvas'} ref={wrapper} data-testid="canvas" data-node-view={zoomedOut ? 'simple' : 'full'}
       onDragOver={(e) => {
         if (e.dataTransfer.types.includes(PALETTE_DRAG_TYPE) || (onFileDrop && isFileDrag(e.dataTransfer))) {
           e.preventDefault();

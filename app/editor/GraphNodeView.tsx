@@ -2,7 +2,7 @@
 // The canvas node, generated from its catalog entry: typed handles per socket, param widgets,
 // run status, live preview, output images and validation messages.
 import { memo, useState } from 'react';
-import { Handle, Position, useStore, type NodeProps, type ReactFlowState } from '@xyflow/react';
+import { Handle, Position, type NodeProps } from '@xyflow/react';
 import type { FlowNode } from './graph-mapping';
 import { useEditorServices } from './editor-context';
 import { useNodeArtifacts, useNodePreview, useNodeRun } from './node-live-store';
@@ -11,11 +11,6 @@ import { UnknownNodeView } from './UnknownNodeView';
 import { socketColor } from './socket-colors';
 import { artifactUrl } from './run-state';
 import { countRender } from './render-count';
-import { NodeSimpleView } from './NodeSimpleView';
-import { SIMPLE_VIEW_ZOOM } from './viewport-zoom';
-
-/** Per node, a boolean of the zoom: a node re-renders when the zoom crosses the threshold, not at every zoom step. */
-const zoomedOut = (s: ReactFlowState) => s.transform[2] < SIMPLE_VIEW_ZOOM;
 
 function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
   countRender(id);
@@ -25,7 +20,6 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
   const run = useNodeRun(id);
   const preview = useNodePreview(id);
   const outputs = useNodeArtifacts(id);
-  const simple = useStore(zoomedOut);
   const status = run?.status;
   const cls = [
     'graph-node',
@@ -37,14 +31,6 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
   ].join(' ');
 
   if (!def) return <UnknownNodeView id={id} type={data.type} title={data.title} className={cls} />;
-  if (simple) {
-    return (
-      <NodeSimpleView
-        id={id} def={def} title={data.title ?? def.title} className={cls} mode={data.mode ?? 'normal'}
-        run={run} statusText={status && status !== 'waiting' ? statusLabel(run!) : undefined} preview={preview} outputs={outputs}
-      />
-    );
-  }
 
   const badParams = new Set(problems.map((p) => p.param).filter(Boolean));
   const badInputs = new Set(problems.map((p) => p.input).filter(Boolean));
