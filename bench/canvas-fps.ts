@@ -29,7 +29,7 @@ export interface CanvasFpsResult {
   phases: PhaseFps[];
 }
 
-const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM = '/usr/bin/chromium';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -4,17 +4,19 @@ import { expect, test } from '@playwright/test';
 import { createWorkflow, freshSeed } from './api';
 import { bigGraph } from './big-graph';
 import { graphNode } from './canvas';
-import { expectLivePreviews, watchPreviews } from './previews';
-import { PREVIEW_NODE_TYPE, PREVIEW_STEPS } from './scenario';
+import { watchPreviews } from './previews';
+import { PREVIEW_NODE_TYPE } from './scenario';
 
 const NODES = 100;
+/** A longer run than the preview specs': more frames for a busy machine to show (about 1.5 s of sampling). */
+const STEPS = 600;
 /** Renders an idle node may take during a whole run: the run's start and end may touch every node once or twice. */
 const IDLE_RENDERS_PER_RUN = 3;
 
 type Counts = Record<string, number>;
 
 test('a preview frame re-renders its node, not the other 99', async ({ page, request }) => {
-  const id = await createWorkflow(request, 'hundred nodes', bigGraph(NODES, { seed: freshSeed(), steps: PREVIEW_STEPS }));
+  const id = await createWorkflow(request, 'hundred nodes', bigGraph(NODES, { seed: freshSeed(), steps: STEPS }));
   await page.addInitScript(() => { (window as unknown as { __stepflowRenders: Counts }).__stepflowRenders = {}; });
   await page.goto(`/w/${id}`);
   await expect(page.getByTestId('graph-node')).toHaveCount(NODES);
@@ -29,7 +31,8 @@ test('a preview frame re-renders its node, not the other 99', async ({ page, req
   await expect(page.getByTestId('run-status')).toHaveText('succeeded', { timeout: 60_000 });
   await expect(graphNode(page, 'save').getByTestId('output-image')).toBeVisible();
   const log = await previews.read();
-  expectLivePreviews(log);
+  // More frames than an idle node may render: the old context, which re-rendered every node per frame, cannot pass.
+  expect(log.frames.length, JSON.stringify(log.frames)).toBeGreaterThan(IDLE_RENDERS_PER_RUN);
   const counts = await page.evaluate(() => ({ ...(window as unknown as { __stepflowRenders: Counts }).__stepflowRenders }));
 
   const idle = Object.keys(opened).filter((n) => /^c\d+_/.test(n));
