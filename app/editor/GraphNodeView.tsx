@@ -127,7 +127,7 @@ function NodeTitle({ title, typeTitle, readOnly, onRename }: { title: string; ty
   if (draft === null) {
     return (
       <span
-        className="graph-node-title" data-testid="node-title"
+        className="graph-node-title" data-testid="node-title" data-title={title}
         title={readOnly ? undefined : title === typeTitle ? 'Double-click to rename' : `${typeTitle} — double-click to rename`}
         onDoubleClick={readOnly ? undefined : (e) => { e.stopPropagation(); setDraft(title); }}
       >
