@@ -80,7 +80,7 @@ test('zoomed out, nodes draw a large title, sockets, wires and images, and widge
   expect(await page.locator('.react-flow__handle').count()).toBe(handles);
   await expect(page.locator('.react-flow__edge')).toHaveCount(graph.edges.length);
 
-  // A wire ends on its socket's dot as the simplified node draws it (larger, around the same centre).
+  // A wire ends on its socket's dot as the simplified node draws it, also after the run resized the Save node there.
   const v = await viewport(page);
   const dot = (await page.locator('.react-flow__handle.target[data-nodeid="save"][data-handleid="images"]').boundingBox())!;
   const path = await page.locator('.react-flow__edge').filter({ has: page.locator('path') }).evaluateAll((els) =>
