@@ -127,6 +127,29 @@ export async function benchCanvasFps(nodes = 300): Promise<CanvasFpsResult> {
     await page.mouse.up();
     phases.push(phase('pan (drag on the pane, 120 moves)', await framesBetween(page, t0, await now(page))));
 
+    // Button zooms (×1.2 each) between 0.75× and 0.625×, then across the simplified-view threshold (0.52× ↔ 0.43×):
+    // what crossing it costs on top of a zoom step.
+    const zoomOut = page.getByRole('button', { name: 'Zoom Out' });
+    const zoomIn = page.getByRole('button', { name: 'Zoom In' });
+    const seesaw = async (name: string) => {
+      const from = await now(page);
+      for (let i = 0; i < 5; i++) {
+        await zoomOut.click();
+        await page.waitForTimeout(250);
+        await zoomIn.click();
+        await page.waitForTimeout(250);
+      }
+      phases.push(phase(name, await framesBetween(page, from, await now(page))));
+    };
+    await seesaw('zoom steps within the full view (0.75× ↔ 0.625×, 10 clicks)');
+    await zoomOut.click();
+    await zoomOut.click();
+    await page.waitForTimeout(500);
+    await seesaw('zoom steps across the simplified view (0.52× ↔ 0.43×)');
+    await zoomIn.click();
+    await zoomIn.click();
+    await page.waitForTimeout(500);
+
     const canvas = (await page.getByTestId('canvas').boundingBox())!;
     await page.mouse.move(canvas.x + canvas.width / 2, canvas.y + canvas.height / 2);
     t0 = await now(page);
