@@ -9,6 +9,7 @@ import { benchChain, benchWorkflows } from './executor';
 import { benchPromptCache, promptCacheTable } from './prompt-cache';
 import { benchPreviews } from './previews';
 import { benchLive } from './live';
+import { benchCanvasFps, canvasFpsTable, CHROMIUM } from './canvas-fps';
 import { WORKFLOWS_DIR } from '../nodes/paths';
 
 const fmt = (x: number | undefined, d = 2) => (x === undefined ? '-' : x.toFixed(d));
@@ -85,6 +86,12 @@ async function main() {
       const tol = r.overTolerance === undefined ? '' : `${fmt(100 * r.overTolerance, 1)}%`;
       console.log(`${r.model.padEnd(46)} ${r.variant.padEnd(7)} ${fmt(r.ms, 2).padStart(8)} ${fmt(r.speedup).padStart(10)} ${fmt(r.bestSpeedup).padStart(5)} ${r.maxAbs.toExponential(1).padStart(9)} ${fmt(r.psnr, 1).padStart(8)} ${tol.padStart(7)}`);
     }
+  }
+
+  // The browser side: needs the system Chromium (as the e2e specs do) and a production build (made if stale).
+  if (fs.existsSync(CHROMIUM)) {
+    console.log('\n# Canvas frame rate: 300-node graph in headless Chromium (software rendering), requestAnimationFrame intervals');
+    console.log(canvasFpsTable(await benchCanvasFps(300)));
   }
 }
 

@@ -13,6 +13,7 @@ import { FLOW_NODE_TYPE, type FlowEdge, type FlowNode } from './graph-mapping';
 import { GraphNodeView } from './GraphNodeView';
 import { PALETTE_DRAG_TYPE } from './Palette';
 import { QuickAdd } from './QuickAdd';
+import { useOpeningViewport, useZoomedOut } from './useCanvasZoom';
 import { rememberNode } from './recent-nodes';
 import { toggleMinimap, useMinimapVisible } from './minimap-setting';
 import { DELETE_KEYS } from './shortcuts';
@@ -42,6 +43,8 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
   const [quickAdd, setQuickAdd] = useState<{ screen: XYPosition; flow: XYPosition } | null>(null);
   const catalogList = useMemo(() => [...catalog.values()], [catalog]);
   const minimap = useMinimapVisible();
+  useOpeningViewport();
+  const zoomedOut = useZoomedOut();
 
   const isValidConnection: IsValidConnection<FlowEdge> = useCallback(
     (c) => editor.connectionProblem(c) === null,
@@ -92,7 +95,7 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
 
   return (
     <div
-      className="canvas" ref={wrapper} data-testid="canvas"
+      className={zoomedOut ? 'canvas zoomed-out' : 'canvas'} ref={wrapper} data-testid="canvas" data-node-view={zoomedOut ? 'simple' : 'full'}
       onDragOver={(e) => {
         if (e.dataTransfer.types.includes(PALETTE_DRAG_TYPE) || (onFileDrop && isFileDrag(e.dataTransfer))) {
           e.preventDefault();
@@ -123,8 +126,6 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
         zoomOnDoubleClick={false}
         snapToGrid
         snapGrid={[GRID, GRID]}
-        fitView
-        fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
         minZoom={0.1}
         colorMode="dark"
         attributionPosition="top-right"

@@ -25,6 +25,7 @@ import { InspectorPanel } from './InspectorPanel';
 import { NodeContextMenu, type NodeMenuTarget } from './NodeContextMenu';
 import { readClipboard, writeClipboard } from './clipboard-store';
 import { EditorNodeContext, type EditorNodeServices } from './editor-context';
+import { NodeLiveContext, useNodeLiveStore } from './node-live-store';
 import { inputImageUrl } from './input-image-url';
 import { ImageViewer } from './ImageViewer';
 import { ImportReport } from './ImportReport';
@@ -104,8 +105,8 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     doc, view, enqueued, batch: pressed, trackBatch, count: batch, catalog: catalogMap, canSave,
     shareToken: access.shareToken,
   });
-  const [live, setLive] = useState(false);
-  useLiveMode({ enabled: live, doc, view, enqueued, trackBatch, shareToken: access.shareToken });
+  const [liveMode, setLiveMode] = useState(false);
+  useLiveMode({ enabled: liveMode, doc, view, enqueued, trackBatch, shareToken: access.shareToken });
   const imports = useEditorImport(workflow.id, doc, editor.nodes.length);
   useOpenRun(openRun, workflow.id, access.shareToken, doc.load);
   const forking = useFork({
@@ -203,9 +204,6 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     modelPrecision: (kind) => modelPrecision?.get(kind) ?? {},
     modelNotes: (nodeId, kind) => (kind === 'loras' ? loraFitNotes(nodeId) : {}),
     problems: problemsByNode,
-    runNodes: view.nodes,
-    previews,
-    artifactsByNode,
     lastSeeds: actions.lastSeeds,
     setParam: editor.setParam,
     setControl: editor.setControl,
@@ -215,7 +213,9 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     breakpointState: dbg.badgeState,
     readOnly,
     inputImageUrl: (name) => inputImageUrl(name, { workflowId: workflow.id, shareToken: access.shareToken }),
-  }), [catalogMap, models, modelPrecision, loraFitNotes, problemsByNode, view.nodes, previews, artifactsByNode, actions.lastSeeds, editor.setParam, editor.setControl, editor.setTitle, dbg.badges, dbg.badgeState, readOnly, workflow.id, access.shareToken]);
+  }), [catalogMap, models, modelPrecision, loraFitNotes, problemsByNode, actions.lastSeeds, editor.setParam, editor.setControl, editor.setTitle, dbg.badges, dbg.badgeState, readOnly, workflow.id, access.shareToken]);
+
+  const live = useNodeLiveStore({ runNodes: view.nodes, previews, artifactsByNode });
 
   const selectedId = editor.nodes.find((n) => n.selected)?.id ?? null;
   const selectedType = selectedId ? editor.nodes.find((n) => n.id === selectedId)?.data.type : undefined;
@@ -257,7 +257,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
           view={view} onRun={run} onDebugRun={debugRun} onStop={actions.stop} onPause={dbg.pause} busy={actions.busy}
           count={batch} onCount={setBatch}
           batch={pressed} onStopBatch={actions.stopBatch} onClearQueue={actions.clearQueue} notice={actions.notice}
-          live={live} onLive={setLive}
+          live={liveMode} onLive={setLiveMode}
         />
         {/* Secondary actions: kept out of the bar so the header fits at 1280 px with accounts on. */}
         <MoreMenu
@@ -279,11 +279,13 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
           <Palette catalog={catalog} onAdd={(type) => editor.addNode(type, besideGraph(editor.nodes))} onShowShortcuts={() => setShortcutsOpen(true)} />
         )}
         <EditorNodeContext.Provider value={services}>
-          <Canvas
-            editor={editor} catalog={catalogMap} pointer={pointer} readOnly={readOnly}
-            onFileDrop={canSave ? (f) => void imports.importFile(f) : undefined}
-            onNodeMenu={(nodeId, nodeType, at) => setMenu({ nodeId, nodeType, ...at })}
-          />
+          <NodeLiveContext.Provider value={live}>
+            <Canvas
+              editor={editor} catalog={catalogMap} pointer={pointer} readOnly={readOnly}
+              onFileDrop={canSave ? (f) => void imports.importFile(f) : undefined}
+              onNodeMenu={(nodeId, nodeType, at) => setMenu({ nodeId, nodeType, ...at })}
+            />
+          </NodeLiveContext.Provider>
         </EditorNodeContext.Provider>
         <aside className="side-panel">
           {imports.summary && <ImportReport summary={imports.summary} onClose={imports.dismiss} />}

@@ -5,18 +5,21 @@ import { memo, useState } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import type { FlowNode } from './graph-mapping';
 import { useEditorServices } from './editor-context';
+import { useNodeArtifacts, useNodePreview, useNodeRun } from './node-live-store';
 import { ParamWidget } from './ParamWidget';
 import { UnknownNodeView } from './UnknownNodeView';
 import { socketColor } from './socket-colors';
 import { artifactUrl } from './run-state';
+import { countRender } from './render-count';
 
 function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
+  countRender(id);
   const s = useEditorServices();
   const def = s.catalog.get(data.type);
   const problems = s.problems.get(id) ?? [];
-  const run = s.runNodes[id];
-  const preview = s.previews[id];
-  const outputs = s.artifactsByNode.get(id) ?? [];
+  const run = useNodeRun(id);
+  const preview = useNodePreview(id);
+  const outputs = useNodeArtifacts(id);
   const status = run?.status;
   const cls = [
     'graph-node',
@@ -132,7 +135,7 @@ function NodeTitle({ title, typeTitle, readOnly, onRename }: { title: string; ty
   if (draft === null) {
     return (
       <span
-        className="graph-node-title" data-testid="node-title"
+        className="graph-node-title" data-testid="node-title" data-title={title}
         title={readOnly ? undefined : title === typeTitle ? 'Double-click to rename' : `${typeTitle} — double-click to rename`}
         onDoubleClick={readOnly ? undefined : (e) => { e.stopPropagation(); setDraft(title); }}
       >

@@ -1,12 +1,11 @@
 'use client';
-// What every canvas node needs besides its own data: the catalog, models, live problems, run
-// state and the param editing callbacks. Kept out of node.data so graph data stays pure.
+// What every canvas node needs besides its own data: the catalog, models, live problems and the param editing
+// callbacks. Kept out of node.data so graph data stays pure. Run state and previews change at the preview rate and
+// reach each node through its own selectors instead (node-live-store.ts).
 import { createContext, useContext } from 'react';
 import type { CatalogNode } from '../../nodes/engine/catalog';
 import type { GraphProblem } from '../../nodes/engine/validate';
-import type { ArtifactRef } from '../../nodes/engine/events';
 import type { SeedControl } from './graph-mapping';
-import type { NodeRunState } from './run-state';
 
 export interface EditorNodeServices {
   catalog: ReadonlyMap<string, CatalogNode>;
@@ -17,9 +16,6 @@ export interface EditorNodeServices {
   /** Model name -> a note for this node's picker (a LoRA that does not fit the checkpoint wired into the loader). */
   modelNotes: (nodeId: string, kind: string) => Readonly<Record<string, string>>;
   problems: ReadonlyMap<string, GraphProblem[]>;
-  runNodes: Readonly<Record<string, NodeRunState>>;
-  previews: Readonly<Record<string, string>>;
-  artifactsByNode: ReadonlyMap<string, ArtifactRef[]>;
   /** Seeds the server actually used in the last run this tab enqueued (controls random/increment). */
   lastSeeds: Readonly<Record<string, number>>;
   setParam(nodeId: string, name: string, value: unknown): void;
