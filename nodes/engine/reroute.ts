@@ -70,7 +70,7 @@ export function resolveReroutes(graph: Graph): RerouteResult {
   return { graph: { ...graph, nodes: graph.nodes.filter((n) => !reroutes.has(n.id)), edges }, via, cut, badSockets };
 }
 
-type Typed = Pick<Graph, 'nodes' | 'edges'>;
+type Typed = { nodes: readonly { id: string; type: string }[]; edges: readonly GraphEdge[] };
 
 /** The type reaching reroute `id` from upstream (through reroutes), or undefined when no typed output feeds it. */
 export function rerouteSourceType(graph: Typed, catalog: ReadonlyMap<string, CatalogNode>, id: string): SocketType | undefined {

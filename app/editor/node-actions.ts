@@ -1,0 +1,15 @@
+'use client';
+// Canvas-node actions that change the graph's shape rather than a param (collapse for now), given by the Canvas so
+// nodes reach the editor without widening the preview/param services in editor-context.tsx.
+import { createContext, useContext } from 'react';
+
+export interface NodeActions {
+  toggleCollapsed(nodeId: string): void;
+}
+
+export const NodeActionsContext = createContext<NodeActions | null>(null);
+
+/** Null outside an editable canvas (a read-only version shows no collapse button). */
+export function useNodeActions(): NodeActions | null {
+  return useContext(NodeActionsContext);
+}
