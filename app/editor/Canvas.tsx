@@ -222,7 +222,6 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
           e.preventDefault();
           setEdgeMenu({ edgeId: edge.id, x: e.clientX, y: e.clientY, flow: flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }) });
         }}
-        elevateEdgesOnSelect
         onNodeContextMenu={(e, node) => { e.preventDefault(); onNodeMenu?.(node.id, node.data.type, { x: e.clientX, y: e.clientY }); }}
         isValidConnection={isValidConnection}
         onNodeDragStart={editor.record}

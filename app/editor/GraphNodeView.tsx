@@ -49,12 +49,12 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
         title={problems.map((p) => p.message).join('\n') || undefined}
       >
         <div className="graph-node-header">
-          {collapse}
           <NodeTitle
             title={data.title ?? def.title} typeTitle={def.title} readOnly={s.readOnly}
             onRename={(t) => s.setTitle(id, t === def.title ? '' : t)}
           />
           {status && status !== 'waiting' && <span className={`node-status node-status-${status}`} data-testid="node-status">{statusLabel(run)}</span>}
+          {collapse}
         </div>
         {def.inputs.map((inp) => (
           <Handle key={inp.name} type="target" position={Position.Left} id={inp.name} data-socket-type={inp.type} style={{ background: socketColor(inp.type) }} />
@@ -71,7 +71,6 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
   return (
     <div className={cls} data-testid="graph-node" data-node-type={data.type} data-node-id={id} data-run-status={status ?? 'idle'} data-run-step={run?.step ?? ''} data-mode={data.mode ?? 'normal'}>
       <div className="graph-node-header" title={def.description}>
-        {collapse}
         <NodeTitle
           title={data.title ?? def.title} typeTitle={def.title} readOnly={s.readOnly}
           onRename={(t) => s.setTitle(id, t === def.title ? '' : t)}
@@ -79,6 +78,7 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
         {data.mode === 'bypass' && <span className="bypass-badge" data-testid="bypass-badge" title="Bypassed: does not run; inputs pass through (Ctrl+B)">bypassed</span>}
         {s.breakpoints.get(id) && <span className="breakpoint-badge" data-testid="breakpoint-badge" title={`breakpoint: ${s.breakpoints.get(id)}`}>● {s.breakpoints.get(id)}</span>}
         {status && status !== 'waiting' && <span className={`node-status node-status-${status}`} data-testid="node-status">{statusLabel(run)}</span>}
+        {collapse}
       </div>
       {run?.total ? (
         <div className="node-progress"><div style={{ width: `${(100 * (run.step ?? 0)) / run.total}%` }} /></div>
