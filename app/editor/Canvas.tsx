@@ -14,7 +14,7 @@ import { useToast } from '../shell/toast';
 import { droppedFile, isFileDrag } from '../lib/workflow-file';
 import { FLOW_NODE_TYPE, flowEdgeToGraph, type FlowEdge, type FlowNode } from './graph-mapping';
 import { EdgeContextMenu, type EdgeMenuTarget } from './EdgeContextMenu';
-import { NodeActionsContext, type NodeActions } from './node-actions';
+import { NodeActionsContext, RerouteTypesContext, type NodeActions } from './node-actions';
 import type { DroppedWire } from './node-search';
 import { SNAP_RADIUS, snapSocket } from './wire-snap';
 import { GraphNodeView } from './GraphNodeView';
@@ -58,15 +58,18 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
     [editor],
   );
 
-  // What each reroute carries, for its wires' colour (and a dropped wire's type).
-  const reroutesKey = editor.nodes.filter((n) => n.data.type === 'reroute').map((n) => n.id).join('\n');
+  // Edges take the colour of the socket type they carry.
+  // Keyed by ids and types only, so moving a node does not restyle every edge.
+  const typesKey = editor.nodes.map((n) => `${n.id}\t${n.data.type}`).join('\n');
+  const typeOfNode = useMemo(() => new Map(typesKey.split('\n').map((l) => l.split('\t') as [string, string])), [typesKey]);
+
+  // What each reroute carries, for its dot's and wires' colour (and a dropped wire's type).
   const rerouteTypes = useMemo(() => {
-    const ids = reroutesKey ? reroutesKey.split('\n') : [];
+    const ids = [...typeOfNode].filter(([, type]) => type === 'reroute').map(([id]) => id);
     if (!ids.length) return new Map<string, string>();
-    const g = { nodes: latestNodes(editor.nodes), edges: editor.edges.map(flowEdgeToGraph) };
+    const g = { nodes: [...typeOfNode].map(([id, type]) => ({ id, type })), edges: editor.edges.map(flowEdgeToGraph) };
     return new Map(ids.map((id) => [id, rerouteType(g, catalog, id) ?? '']));
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- node positions do not change types
-  }, [reroutesKey, editor.edges, catalog]);
+  }, [typeOfNode, editor.edges, catalog]);
   const socketType = useCallback((nodeId: string, handle: string, side: 'source' | 'target'): string | undefined => {
     if (rerouteTypes.has(nodeId)) return rerouteTypes.get(nodeId) || undefined;
     const def = catalog.get(editor.nodes.find((n) => n.id === nodeId)?.data.type ?? '');
@@ -159,10 +162,6 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
 
   const nodeActions: NodeActions | null = useMemo(() => (readOnly ? null : { toggleCollapsed: editor.toggleCollapsed }), [readOnly, editor.toggleCollapsed]);
 
-  // Edges take the colour of the socket type they carry.
-  // Keyed by ids and types only, so moving a node does not restyle every edge.
-  const typesKey = editor.nodes.map((n) => `${n.id}\t${n.data.type}`).join('\n');
-  const typeOfNode = useMemo(() => new Map(typesKey.split('\n').map((l) => l.split('\t') as [string, string])), [typesKey]);
   const styledEdges = useMemo(() => editor.edges.map((e) => {
     const nodeType = typeOfNode.get(e.source);
     const type = rerouteTypes.has(e.source)
@@ -208,6 +207,7 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
       onMouseMove={(e) => { pointer.current = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }); }}
     >
       <NodeActionsContext.Provider value={nodeActions}>
+      <RerouteTypesContext.Provider value={rerouteTypes}>
       <ReactFlow<FlowNode, FlowEdge>
         nodes={editor.nodes}
         edges={styledEdges}
@@ -251,6 +251,7 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
           </ControlButton>
         </Controls>
       </ReactFlow>
+      </RerouteTypesContext.Provider>
       </NodeActionsContext.Provider>
       {edgeMenu && (
         <EdgeContextMenu
@@ -274,9 +275,4 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
       )}
     </div>
   );
-}
-
-/** Id and type of each node, for reroute typing. */
-function latestNodes(nodes: readonly FlowNode[]): { id: string; type: string }[] {
-  return nodes.map((n) => ({ id: n.id, type: n.data.type }));
 }

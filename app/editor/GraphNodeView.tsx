@@ -31,7 +31,7 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
   ].join(' ');
 
   if (!def) return <UnknownNodeView id={id} type={data.type} title={data.title} className={cls} />;
-  if (data.type === 'reroute') return <RerouteNodeView id={id} selected={!!selected} problems={problems} catalog={s.catalog} />;
+  if (data.type === 'reroute') return <RerouteNodeView id={id} selected={!!selected} problems={problems} />;
   const collapse = actions && !s.readOnly && (
     <button
       type="button" className="collapse-toggle nodrag" data-testid="collapse-toggle"

@@ -1,20 +1,14 @@
 'use client';
 // A reroute on the canvas: a small dot with one input and one output, coloured by the socket type it carries
 // (its source's, else what it feeds: nodes/engine/reroute.ts).
-import { Handle, Position, useStore, type ReactFlowState } from '@xyflow/react';
-import { rerouteType } from '../../nodes/engine/reroute';
-import type { CatalogNode } from '../../nodes/engine/catalog';
-import { flowEdgeToGraph, type FlowNode } from './graph-mapping';
+import { useContext } from 'react';
+import { Handle, Position } from '@xyflow/react';
+import { RerouteTypesContext } from './node-actions';
 import { socketColor } from './socket-colors';
 
-export function RerouteNodeView({ id, selected, problems, catalog }: {
-  id: string; selected: boolean; problems: readonly { message: string }[]; catalog: ReadonlyMap<string, CatalogNode>;
-}) {
-  // A string selector: the dot re-renders only when its type changes, not on every drag frame.
-  const type = useStore((s: ReactFlowState) => rerouteType(
-    { nodes: [...s.nodeLookup.values()].map((n) => ({ id: n.id, type: (n.data as FlowNode['data']).type })), edges: s.edges.map(flowEdgeToGraph) },
-    catalog, id,
-  ) ?? '');
+export function RerouteNodeView({ id, selected, problems }: { id: string; selected: boolean; problems: readonly { message: string }[] }) {
+  // Worked out once per wiring change by the Canvas (nodes/engine/reroute.ts), not per dot per drag frame.
+  const type = useContext(RerouteTypesContext).get(id) ?? '';
   const colour = socketColor(type || undefined);
   return (
     <div

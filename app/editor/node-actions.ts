@@ -1,6 +1,6 @@
 'use client';
-// Canvas-node actions that change the graph's shape rather than a param (collapse for now), given by the Canvas so
-// nodes reach the editor without widening the preview/param services in editor-context.tsx.
+// Canvas-node actions that change the graph's shape rather than a param (collapse for now), and the type each reroute
+// carries, given by the Canvas so nodes reach them without widening the preview/param services in editor-context.tsx.
 import { createContext, useContext } from 'react';
 
 export interface NodeActions {
@@ -8,6 +8,9 @@ export interface NodeActions {
 }
 
 export const NodeActionsContext = createContext<NodeActions | null>(null);
+
+/** Reroute id → the socket type it carries ('' = not known yet); only reroute dots read it. */
+export const RerouteTypesContext = createContext<ReadonlyMap<string, string>>(new Map());
 
 /** Null outside an editable canvas (a read-only version shows no collapse button). */
 export function useNodeActions(): NodeActions | null {
