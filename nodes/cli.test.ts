@@ -68,6 +68,25 @@ describe('npm run graph -- run', () => {
     expect(await pixel(r.json.runs[1].outputs[0].files[0], 256, 256)).toEqual([0, 255, 0]);
   });
 
+  it('runs a graph with reroutes to the same pixels as without them', async () => {
+    const plain = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'workflows/image-ops.json'), 'utf8'));
+    // Every wire passes through a reroute dot (two, chained, on the first).
+    const rerouted = structuredClone(plain);
+    rerouted.edges = plain.edges.flatMap((e: { from: { node: string; output: string }; to: { node: string; input: string } }, i: number) => {
+      const dot = `dot_${i}`;
+      rerouted.nodes.push({ id: dot, type: 'reroute', typeVersion: 1, params: {} });
+      const into = i === 0 ? [{ from: e.from, to: { node: 'dot_first', input: 'input' } }, { from: { node: 'dot_first', output: 'output' }, to: { node: dot, input: 'input' } }] : [{ from: e.from, to: { node: dot, input: 'input' } }];
+      return [...into, { from: { node: dot, output: 'output' }, to: e.to }];
+    });
+    rerouted.nodes.push({ id: 'dot_first', type: 'reroute', typeVersion: 1, params: {} });
+    const a = cli('run', writeGraph('plain.json', plain), '--json', '--out', path.join(tmp, 'plain'));
+    const b = cli('run', writeGraph('rerouted.json', rerouted), '--json', '--out', path.join(tmp, 'rerouted'));
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(b.json.runs[0].nodes.map((n: { id: string }) => n.id)).toEqual(a.json.runs[0].nodes.map((n: { id: string }) => n.id));
+    const raw = (file: string) => sharp(file).raw().toBuffer();
+    expect((await raw(b.json.runs[0].outputs[0].files[0])).equals(await raw(a.json.runs[0].outputs[0].files[0]))).toBe(true);
+  });
+
   it('prints every problem of an invalid graph and exits non-zero', () => {
     const g = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'workflows/image-ops.json'), 'utf8'));
     g.nodes.push({ id: 'mystery', type: 'warp_drive', params: {} });

@@ -25,6 +25,7 @@ import { loraLoader } from './defs/loaders/lora-loader';
 import { upscalerLoader } from './defs/loaders/upscaler-loader';
 import { upscaleImage } from './defs/upscale/upscale-image';
 import { note } from './defs/utility/note';
+import { reroute } from './defs/utility/reroute';
 
 const definitions: readonly AnyNodeDefinition[] = [
   checkpointLoader,
@@ -50,6 +51,7 @@ const definitions: readonly AnyNodeDefinition[] = [
   upscalerLoader,
   upscaleImage,
   note,
+  reroute,
 ];
 
 export const registry: ReadonlyMap<string, AnyNodeDefinition> = new Map(definitions.map((d) => [d.type, d]));

@@ -91,4 +91,6 @@ export interface SocketValueMap {
   IMAGE: ImageValue;
   UPSCALE_MODEL: UpscaleModel;
   REFINER: RefinerModel;
+  /** Only reroutes have ANY sockets: they carry whatever feeds them and are resolved away before a run. */
+  ANY: UNetModel | ClipModel | VaeModel | ConditioningValue | LatentValue | ImageValue | UpscaleModel | RefinerModel;
 }

@@ -1,15 +1,22 @@
 'use client';
 // The React Flow canvas: nodes from the catalog, typed connections with visible refusals,
 // drop from the palette, drop of a workflow file, double-click quick-add, minimap (can be hidden) and controls.
-import { useCallback, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
+// Wiring: sockets snap (row, collapsed node, nearest that fits), a wire dropped on the canvas opens a filtered
+// quick-add, dragging a connected input picks its wire up, wires have a menu and Alt-click inserts a reroute.
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
 import {
   Background, BackgroundVariant, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow,
-  type FinalConnectionState, type IsValidConnection, type NodeTypes, type XYPosition,
+  type Edge, type FinalConnectionState, type IsValidConnection, type NodeTypes, type XYPosition,
 } from '@xyflow/react';
+import { rerouteType } from '../../nodes/engine/reroute';
 import type { CatalogNode } from '../../nodes/engine/catalog';
 import { useToast } from '../shell/toast';
 import { droppedFile, isFileDrag } from '../lib/workflow-file';
-import { FLOW_NODE_TYPE, type FlowEdge, type FlowNode } from './graph-mapping';
+import { FLOW_NODE_TYPE, flowEdgeToGraph, type FlowEdge, type FlowNode } from './graph-mapping';
+import { EdgeContextMenu, type EdgeMenuTarget } from './EdgeContextMenu';
+import { NodeActionsContext, RerouteTypesContext, type NodeActions } from './node-actions';
+import type { DroppedWire } from './node-search';
+import { SNAP_RADIUS, snapSocket } from './wire-snap';
 import { GraphNodeView } from './GraphNodeView';
 import { PALETTE_DRAG_TYPE } from './Palette';
 import { QuickAdd } from './QuickAdd';
@@ -40,7 +47,10 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
   const flow = useReactFlow<FlowNode, FlowEdge>();
   const notify = useToast();
   const wrapper = useRef<HTMLDivElement>(null);
-  const [quickAdd, setQuickAdd] = useState<{ screen: XYPosition; flow: XYPosition } | null>(null);
+  const [quickAdd, setQuickAdd] = useState<{ screen: XYPosition; flow: XYPosition; wire?: DroppedWire & { node: string; handle: string } } | null>(null);
+  const [edgeMenu, setEdgeMenu] = useState<(EdgeMenuTarget & { flow: XYPosition }) | null>(null);
+  // A wire picked up from a connected input: dropped on nothing, it stays removed (no quick-add).
+  const detached = useRef(false);
   const catalogList = useMemo(() => [...catalog.values()], [catalog]);
   const minimap = useMinimapVisible();
   useOpeningViewport();
@@ -51,24 +61,117 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
     [editor],
   );
 
-  const onConnectEnd = useCallback((_: unknown, state: FinalConnectionState) => {
-    if (state.isValid !== false || !state.toHandle || !state.fromHandle) return;
-    const [src, tgt] = state.fromHandle.type === 'source' ? [state.fromHandle, state.toHandle] : [state.toHandle, state.fromHandle];
-    const reason = src.type === tgt.type
-      ? `cannot connect two ${src.type === 'source' ? 'outputs' : 'inputs'}: drag from an output to an input`
-      : editor.connectionProblem({ source: src.nodeId, sourceHandle: src.id ?? null, target: tgt.nodeId, targetHandle: tgt.id ?? null });
-    if (reason) notify(`Connection refused: ${reason}`, 'error');
-  }, [editor, notify]);
-
   // Edges take the colour of the socket type they carry.
   // Keyed by ids and types only, so moving a node does not restyle every edge.
   const typesKey = editor.nodes.map((n) => `${n.id}\t${n.data.type}`).join('\n');
   const typeOfNode = useMemo(() => new Map(typesKey.split('\n').map((l) => l.split('\t') as [string, string])), [typesKey]);
+
+  // What each reroute carries, for its dot's and wires' colour (and a dropped wire's type).
+  const rerouteTypes = useMemo(() => {
+    const ids = [...typeOfNode].filter(([, type]) => type === 'reroute').map(([id]) => id);
+    if (!ids.length) return new Map<string, string>();
+    const g = { nodes: [...typeOfNode].map(([id, type]) => ({ id, type })), edges: editor.edges.map(flowEdgeToGraph) };
+    return new Map(ids.map((id) => [id, rerouteType(g, catalog, id) ?? '']));
+  }, [typeOfNode, editor.edges, catalog]);
+  const socketType = useCallback((nodeId: string, handle: string, side: 'source' | 'target'): string | undefined => {
+    if (rerouteTypes.has(nodeId)) return rerouteTypes.get(nodeId) || undefined;
+    const def = catalog.get(editor.nodes.find((n) => n.id === nodeId)?.data.type ?? '');
+    return (side === 'source' ? def?.outputs : def?.inputs)?.find((s) => s.name === handle)?.type;
+  }, [rerouteTypes, catalog, editor.nodes]);
+
+  const onConnectEnd = useCallback((event: globalThis.MouseEvent | TouchEvent, state: FinalConnectionState) => {
+    const wasDetached = detached.current;
+    detached.current = false;
+    if (state.isValid === true || !state.fromHandle || readOnly) return;
+    const from = state.fromHandle;
+    const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+    const p = { x: point.clientX, y: point.clientY };
+    const wantSide = from.type === 'source' ? 'target' : 'source';
+    const asConnection = (nodeId: string, handleId: string) => from.type === 'source'
+      ? { source: from.nodeId, sourceHandle: from.id ?? null, target: nodeId, targetHandle: handleId }
+      : { source: nodeId, sourceHandle: handleId, target: from.nodeId, targetHandle: from.id ?? null };
+    // Near a socket that fits (or over its row, or over a collapsed node): plug in there.
+    const snapped = wrapper.current && snapSocket(wrapper.current, p, wantSide, (s) => editor.connectionProblem(asConnection(s.nodeId, s.handleId)) === null);
+    if (snapped) {
+      editor.connect(asConnection(snapped.nodeId, snapped.handleId));
+      return;
+    }
+    if (state.toHandle && state.isValid === false) {
+      const [src, tgt] = from.type === 'source' ? [from, state.toHandle] : [state.toHandle, from];
+      const reason = src.type === tgt.type
+        ? `cannot connect two ${src.type === 'source' ? 'outputs' : 'inputs'}: drag from an output to an input`
+        : editor.connectionProblem({ source: src.nodeId, sourceHandle: src.id ?? null, target: tgt.nodeId, targetHandle: tgt.id ?? null });
+      if (reason) notify(`Connection refused: ${reason}`, 'error');
+      return;
+    }
+    // Dropped on the empty canvas: offer the nodes that can take this wire, and wire the one picked.
+    const onPane = (event.target as Element | null)?.closest?.('.react-flow__pane');
+    if (wasDetached || !onPane || !wrapper.current || !from.id) return;
+    const box = wrapper.current.getBoundingClientRect();
+    setQuickAdd({
+      screen: { x: p.x - box.left, y: p.y - box.top },
+      flow: flow.screenToFlowPosition(p),
+      wire: { node: from.nodeId, handle: from.id, side: from.type, type: socketType(from.nodeId, from.id, from.type) },
+    });
+  }, [editor, notify, flow, readOnly, socketType]);
+
+  // Dragging a connected input picks its wire up from the source end (re-plug it, or drop it to delete); pressing
+  // anywhere on a socket row starts a wire from its socket. Native capture: React Flow must not see the press.
+  const edgesRef = useRef(editor.edges);
+  edgesRef.current = editor.edges;
+  const removeEdges = editor.removeEdges;
+  useEffect(() => {
+    const el = wrapper.current;
+    if (!el || readOnly) return;
+    const onDown = (e: globalThis.MouseEvent) => {
+      if (e.button !== 0 || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || !e.isTrusted) return;
+      const t = e.target as Element;
+      let handleEl = t.closest('.react-flow__handle');
+      if (!handleEl) {
+        const row = t.closest('.socket');
+        if (!row || t.closest('input, select, textarea, button')) return;
+        handleEl = row.querySelector('.react-flow__handle');
+      }
+      if (!handleEl || !el.contains(handleEl)) return;
+      let start = handleEl;
+      if (handleEl.classList.contains('target')) {
+        const node = handleEl.getAttribute('data-nodeid');
+        const id = handleEl.getAttribute('data-handleid');
+        const wire = edgesRef.current.find((x) => x.target === node && x.targetHandle === id);
+        if (wire) {
+          const source = el.querySelector(`.react-flow__handle.source[data-nodeid="${CSS.escape(wire.source)}"][data-handleid="${CSS.escape(wire.sourceHandle ?? '')}"]`);
+          if (!source) return;
+          removeEdges([wire.id]);
+          detached.current = true;
+          start = source;
+        }
+      }
+      if (start === t) return; // a press on an unconnected socket's own dot: React Flow handles it
+      e.stopPropagation();
+      e.preventDefault();
+      start.dispatchEvent(new globalThis.MouseEvent('mousedown', {
+        bubbles: true, cancelable: true, view: window, button: 0, buttons: 1,
+        clientX: e.clientX, clientY: e.clientY, screenX: e.screenX, screenY: e.screenY,
+      }));
+    };
+    el.addEventListener('mousedown', onDown, true);
+    return () => el.removeEventListener('mousedown', onDown, true);
+  }, [readOnly, removeEdges]);
+
+  const onEdgeClick = useCallback((e: MouseEvent, edge: Edge) => {
+    if (!e.altKey || readOnly) return;
+    editor.insertReroute(edge.id, flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+  }, [editor, flow, readOnly]);
+
+  const nodeActions: NodeActions | null = useMemo(() => (readOnly ? null : { toggleCollapsed: editor.toggleCollapsed }), [readOnly, editor.toggleCollapsed]);
+
   const styledEdges = useMemo(() => editor.edges.map((e) => {
     const nodeType = typeOfNode.get(e.source);
-    const type = nodeType ? catalog.get(nodeType)?.outputs.find((o) => o.name === e.sourceHandle)?.type : undefined;
+    const type = rerouteTypes.has(e.source)
+      ? rerouteTypes.get(e.source)
+      : nodeType ? catalog.get(nodeType)?.outputs.find((o) => o.name === e.sourceHandle)?.type : undefined;
     return { ...e, style: { stroke: socketColor(type), strokeWidth: e.selected ? 3 : 2 } };
-  }), [editor.edges, typeOfNode, catalog]);
+  }), [editor.edges, typeOfNode, catalog, rerouteTypes]);
 
   const onDrop = useCallback((e: DragEvent) => {
     const file = droppedFile(e.dataTransfer);
@@ -106,6 +209,8 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
       onDoubleClick={onDoubleClick}
       onMouseMove={(e) => { pointer.current = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }); }}
     >
+      <NodeActionsContext.Provider value={nodeActions}>
+      <RerouteTypesContext.Provider value={rerouteTypes}>
       <ReactFlow<FlowNode, FlowEdge>
         nodes={editor.nodes}
         edges={styledEdges}
@@ -114,6 +219,12 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
         onEdgesChange={editor.onEdgesChange}
         onConnect={editor.connect}
         onConnectEnd={onConnectEnd}
+        connectionRadius={SNAP_RADIUS}
+        onEdgeClick={onEdgeClick}
+        onEdgeContextMenu={readOnly ? undefined : (e, edge) => {
+          e.preventDefault();
+          setEdgeMenu({ edgeId: edge.id, x: e.clientX, y: e.clientY, flow: flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }) });
+        }}
         onNodeContextMenu={(e, node) => { e.preventDefault(); onNodeMenu?.(node.id, node.data.type, { x: e.clientX, y: e.clientY }); }}
         isValidConnection={isValidConnection}
         onNodeDragStart={editor.record}
@@ -141,12 +252,26 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
           </ControlButton>
         </Controls>
       </ReactFlow>
+      </RerouteTypesContext.Provider>
+      </NodeActionsContext.Provider>
+      {edgeMenu && (
+        <EdgeContextMenu
+          target={edgeMenu} onClose={() => setEdgeMenu(null)}
+          onDelete={() => editor.removeEdges([edgeMenu.edgeId])}
+          onInsertReroute={() => editor.insertReroute(edgeMenu.edgeId, edgeMenu.flow)}
+        />
+      )}
       {quickAdd && (
         <QuickAdd
           catalog={catalogList}
           at={quickAdd.screen}
           onClose={() => setQuickAdd(null)}
-          onPick={(type) => { editor.addNode(type, quickAdd.flow); setQuickAdd(null); }}
+          wire={quickAdd.wire}
+          onPick={(type) => {
+            if (quickAdd.wire) editor.addNodeWired(type, quickAdd.flow, quickAdd.wire);
+            else editor.addNode(type, quickAdd.flow);
+            setQuickAdd(null);
+          }}
         />
       )}
     </div>

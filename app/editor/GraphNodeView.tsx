@@ -1,6 +1,6 @@
 'use client';
 // The canvas node, generated from its catalog entry: typed handles per socket, param widgets,
-// run status, live preview, output images and validation messages.
+// run status, live preview, output images and validation messages; collapsed, its title bar only.
 import { memo, useState } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import type { FlowNode } from './graph-mapping';
@@ -11,10 +11,13 @@ import { UnknownNodeView } from './UnknownNodeView';
 import { socketColor } from './socket-colors';
 import { artifactUrl } from './run-state';
 import { countRender } from './render-count';
+import { useNodeActions } from './node-actions';
+import { RerouteNodeView } from './RerouteNodeView';
 
 function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
   countRender(id);
   const s = useEditorServices();
+  const actions = useNodeActions();
   const def = s.catalog.get(data.type);
   const problems = s.problems.get(id) ?? [];
   const run = useNodeRun(id);
@@ -31,6 +34,40 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
   ].join(' ');
 
   if (!def) return <UnknownNodeView id={id} type={data.type} title={data.title} className={cls} />;
+  if (data.type === 'reroute') return <RerouteNodeView id={id} selected={!!selected} problems={problems} />;
+  const collapse = actions && !s.readOnly && (
+    <button
+      type="button" className="collapse-toggle nodrag" data-testid="collapse-toggle"
+      aria-label={data.collapsed ? 'Expand node' : 'Collapse node'} title={data.collapsed ? 'Expand' : 'Collapse to the title bar'}
+      onClick={(e) => { e.stopPropagation(); actions.toggleCollapsed(id); }}
+    >{data.collapsed ? '▸' : '▾'}</button>
+  );
+  if (data.collapsed) {
+    // Title bar only. Every socket keeps its handle, stacked at the bar's edges, so wires still attach and a wire
+    // dropped on the bar connects to the first socket that fits (Canvas.tsx).
+    return (
+      <div
+        className={`${cls} collapsed`} data-testid="graph-node" data-node-type={data.type} data-node-id={id}
+        data-run-status={status ?? 'idle'} data-mode={data.mode ?? 'normal'} data-collapsed="true"
+        title={problems.map((p) => p.message).join('\n') || undefined}
+      >
+        <div className="graph-node-header">
+          <NodeTitle
+            title={data.title ?? def.title} typeTitle={def.title} readOnly={s.readOnly}
+            onRename={(t) => s.setTitle(id, t === def.title ? '' : t)}
+          />
+          {status && status !== 'waiting' && <span className={`node-status node-status-${status}`} data-testid="node-status">{statusLabel(run)}</span>}
+          {collapse}
+        </div>
+        {def.inputs.map((inp) => (
+          <Handle key={inp.name} type="target" position={Position.Left} id={inp.name} data-socket-type={inp.type} style={{ background: socketColor(inp.type) }} />
+        ))}
+        {def.outputs.map((out) => (
+          <Handle key={out.name} type="source" position={Position.Right} id={out.name} data-socket-type={out.type} style={{ background: socketColor(out.type) }} />
+        ))}
+      </div>
+    );
+  }
 
   const badParams = new Set(problems.map((p) => p.param).filter(Boolean));
   const badInputs = new Set(problems.map((p) => p.input).filter(Boolean));
@@ -46,6 +83,7 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
           <span className={`breakpoint-badge breakpoint-${s.breakpointState}`} data-testid="breakpoint-badge" data-state={s.breakpointState} title={`breakpoint: ${s.breakpoints.get(id)} — ${BREAKPOINT_STATE[s.breakpointState]}`}>● {s.breakpoints.get(id)}</span>
         )}
         {status && status !== 'waiting' && <span className={`node-status node-status-${status}`} data-testid="node-status">{statusLabel(run)}</span>}
+        {collapse}
       </div>
       {run?.total ? (
         <div className="node-progress"><div style={{ width: `${(100 * (run.step ?? 0)) / run.total}%` }} /></div>

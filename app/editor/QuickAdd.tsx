@@ -1,8 +1,9 @@
 'use client';
-// The search box that opens where the canvas was double-clicked; Enter adds the best match there.
+// The search box that opens where the canvas was double-clicked, or where a wire was dropped (then only the nodes
+// that can take that wire are listed); Enter adds the best match there.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CatalogNode } from '../../nodes/engine/catalog';
-import { searchNodes } from './node-search';
+import { fitsWire, searchNodes, type DroppedWire } from './node-search';
 import { recentNodes, rememberNode } from './recent-nodes';
 
 interface Props {
@@ -11,9 +12,12 @@ interface Props {
   at: { x: number; y: number };
   onPick(type: string): void;
   onClose(): void;
+  /** A wire dropped on the canvas: list only the nodes that can take it. */
+  wire?: DroppedWire;
 }
 
-export function QuickAdd({ catalog, at, onPick, onClose }: Props) {
+export function QuickAdd({ catalog: all, at, onPick, onClose, wire }: Props) {
+  const catalog = useMemo(() => (wire ? all.filter((n) => fitsWire(n, wire)) : all), [all, wire]);
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const input = useRef<HTMLInputElement>(null);
@@ -26,7 +30,9 @@ export function QuickAdd({ catalog, at, onPick, onClose }: Props) {
   return (
     <div className="quick-add" style={{ left: at.x, top: at.y }} data-testid="quick-add" onMouseDown={(e) => e.stopPropagation()}>
       <input
-        ref={input} type="search" placeholder="Add node…" aria-label="Add node" value={query}
+        ref={input} type="search" value={query}
+        placeholder={wire?.type ? `Add node with ${wire.side === 'source' ? 'an input' : 'an output'} of ${wire.type}…` : 'Add node…'}
+        aria-label="Add node" data-wire-type={wire?.type}
         onChange={(e) => setQuery(e.target.value)}
         onKeyDown={(e) => {
           if (e.key === 'Escape') onClose();

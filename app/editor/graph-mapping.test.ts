@@ -10,7 +10,7 @@ const graph: Graph = {
       id: 'sampler', type: 'sampler', typeVersion: 2, params: { seed: 42, steps: 20 }, position: { x: 400.5, y: -30 },
       title: 'My sampler', controls: { seed: 'increment' },
     },
-    { id: 'save', type: 'save_image', typeVersion: 1, params: {}, position: { x: 800, y: 0 }, mode: 'bypass' },
+    { id: 'save', type: 'save_image', typeVersion: 1, params: {}, position: { x: 800, y: 0 }, mode: 'bypass', collapsed: true },
   ],
   edges: [
     { from: { node: 'fill', output: 'image' }, to: { node: 'sampler', input: 'latent' } },
@@ -41,6 +41,14 @@ describe('graph <-> React Flow mapping', () => {
     const { nodes } = graphToFlow(graph);
     nodes[0].data.params.color = '#00ff00';
     expect(graph.nodes[0].params.color).toBe('#ff0000');
+  });
+
+  it('keeps collapse in the node data; a graph saved before collapse existed opens expanded', () => {
+    const { nodes } = graphToFlow(graph);
+    expect(nodes.map((n) => n.data.collapsed)).toEqual([undefined, undefined, true]);
+    const { nodes: old } = graphToFlow({ nodes: [{ id: 'a', type: 't', typeVersion: 1, params: {} }], edges: [] });
+    expect('collapsed' in old[0].data).toBe(false);
+    expect('collapsed' in flowToGraph(old, []).nodes[0]).toBe(false);
   });
 
   it('drops empty controls so an untouched node saves without them', () => {

@@ -13,6 +13,8 @@ export interface FlowNodeData extends Record<string, unknown> {
   controls?: Record<string, SeedControl>;
   /** 'bypass': the node does not run; its inputs pass through (nodes/engine/bypass.ts). */
   mode?: 'bypass';
+  /** Drawn as its title bar only (sockets still connectable). */
+  collapsed?: true;
 }
 
 export const FLOW_NODE_TYPE = 'graphNode';
@@ -48,6 +50,7 @@ export function graphNodeToFlow(n: GraphNode, fallback: XYPosition): FlowNode {
   if (n.title !== undefined) data.title = n.title;
   if (n.controls !== undefined) data.controls = { ...n.controls };
   if (n.mode !== undefined) data.mode = n.mode;
+  if (n.collapsed) data.collapsed = true;
   return { id: n.id, type: FLOW_NODE_TYPE, position: n.position ? { ...n.position } : fallback, data };
 }
 
@@ -62,6 +65,7 @@ export function flowNodeToGraph(n: Pick<FlowNode, 'id' | 'position' | 'data'>): 
   if (n.data.title !== undefined) out.title = n.data.title;
   if (n.data.controls !== undefined && Object.keys(n.data.controls).length > 0) out.controls = { ...n.data.controls };
   if (n.data.mode !== undefined) out.mode = n.data.mode;
+  if (n.data.collapsed) out.collapsed = true;
   return out;
 }
 

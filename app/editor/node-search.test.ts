@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getCatalog } from '../../nodes/registry';
-import { MatchTier, searchNodes, type SearchableNode } from './node-search';
+import { fitsWire, MatchTier, searchNodes, type SearchableNode } from './node-search';
 
 function node(type: string, title: string, extra: Partial<SearchableNode> = {}): SearchableNode {
   return { type, title, category: 'sampling', description: '', params: [], ...extra };
@@ -86,5 +86,23 @@ describe('node search on the real catalog (issue 17)', () => {
     ['Image to Latents', 'vae_encode'], ['main model', 'checkpoint_loader'], ['upscale image', 'upscale_image'],
   ])('"%s" finds %s first', (query, type) => {
     expect(first(query)).toBe(type);
+  });
+});
+
+describe('fitsWire (a wire dropped on the canvas)', () => {
+  const catalog = getCatalog();
+  const fitting = (side: 'source' | 'target', type?: string) => catalog.filter((n) => fitsWire(n, { side, type })).map((n) => n.type);
+
+  it('from an IMAGE output: the nodes with an IMAGE input, and reroutes', () => {
+    expect(fitting('source', 'IMAGE')).toEqual(['vae_encode', 'resize', 'composite', 'crop', 'transform', 'save_image', 'upscale_image', 'reroute']);
+  });
+
+  it('from a LATENT input: the nodes with a LATENT output, and reroutes', () => {
+    expect(fitting('target', 'LATENT')).toEqual(['empty_latent', 'vae_encode', 'sampler', 'refiner', 'reroute']);
+  });
+
+  it('a wire of unknown type (an unfed reroute) fits every node with a socket on that side', () => {
+    expect(fitting('source')).toEqual(catalog.filter((n) => n.inputs.length > 0).map((n) => n.type));
+    expect(fitting('source')).not.toContain('note');
   });
 });

@@ -81,3 +81,18 @@ export function searchNodes<T extends SearchableNode>(catalog: readonly T[], que
   hits.sort((a, b) => a.tier - b.tier || a.rank - b.rank || (empty ? recency(a.node.type) - recency(b.node.type) : 0) || a.index - b.index);
   return hits.map(({ node, tier, via }) => (via === undefined ? { node, tier } : { node, tier, via }));
 }
+
+/** A wire being dropped: from an output (`source`) or an input (`target`), carrying `type` (unknown: anything). */
+export interface DroppedWire {
+  side: 'source' | 'target';
+  type?: string;
+}
+
+/**
+ * Whether `node` can take the wire: an input of its type when the wire comes from an output, an output of its type
+ * when it comes from an input. ANY sockets (reroutes) fit every type, and a wire of unknown type fits any socket.
+ */
+export function fitsWire(node: Pick<CatalogNode, 'inputs' | 'outputs'>, wire: DroppedWire): boolean {
+  const sockets = wire.side === 'source' ? node.inputs : node.outputs;
+  return sockets.some((s) => !wire.type || wire.type === 'ANY' || s.type === 'ANY' || s.type === wire.type);
+}

@@ -10,6 +10,7 @@ const COLORS: Record<SocketType, string> = {
   IMAGE: '#64b5f6',
   UPSCALE_MODEL: '#81c784',
   REFINER: '#4db6ac',
+  ANY: '#9e9e9e',
 };
 
 export function socketColor(type: string | undefined): string {

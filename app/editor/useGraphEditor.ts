@@ -1,6 +1,7 @@
 'use client';
 // The editor's graph state: React Flow nodes/edges plus every edit operation (add, connect with
-// replacement, params, copy/paste, duplicate, select-all) with undo/redo recorded before each change.
+// replacement, params, copy/paste, duplicate, select-all, collapse, reroutes, wire removal) with undo/redo
+// recorded before each change.
 import { useCallback, useMemo, useRef } from 'react';
 import { useEdgesState, useNodesState, type Connection, type XYPosition } from '@xyflow/react';
 import type { Graph } from '../../nodes/engine/graph';
@@ -78,6 +79,61 @@ export function useGraphEditor(initial: Graph, catalog: ReadonlyMap<string, Cata
     setNodes((ns) => [...ns.map((n) => (n.selected ? { ...n, selected: false } : n)), { ...node, selected: true }]);
     return id;
   }, [catalog, record, setNodes]);
+
+  /**
+   * Adds a node and wires it to an existing socket in one undo step (a wire dropped on the canvas, then a node picked):
+   * `wire.handle` of `wire.node` is an output (`source`) feeding the new node's first input of `wire.type`, or an
+   * input (`target`) fed by its first output of that type. ANY sockets (reroutes) match every type.
+   */
+  const addNodeWired = useCallback((
+    type: string, position: XYPosition, wire: { node: string; handle: string; side: 'source' | 'target'; type?: string },
+  ): string | null => {
+    const def = catalog.get(type);
+    if (!def) return null;
+    const fits = (t: string) => !wire.type || t === wire.type || t === 'ANY' || wire.type === 'ANY';
+    const socket = wire.side === 'source' ? def.inputs.find((i) => fits(i.type))?.name : def.outputs.find((o) => fits(o.type))?.name;
+    const id = addNode(type, position);
+    if (!id || !socket) return id;
+    const edge = wire.side === 'source'
+      ? { source: wire.node, sourceHandle: wire.handle, target: id, targetHandle: socket }
+      : { source: id, sourceHandle: socket, target: wire.node, targetHandle: wire.handle };
+    setEdges((es) => [...es.filter((e) => !(e.target === edge.target && e.targetHandle === edge.targetHandle)), graphEdgeToFlow(flowEdgeToGraph(edge))]);
+    return id;
+  }, [catalog, addNode, setEdges]);
+
+  /** Removes the wires with these ids (edge menu, a wire detached and dropped nowhere). */
+  const removeEdges = useCallback((ids: readonly string[]) => {
+    if (!latest.current.edges.some((e) => ids.includes(e.id))) return;
+    record();
+    setEdges((es) => es.filter((e) => !ids.includes(e.id)));
+  }, [record, setEdges]);
+
+  /** Splits wire `edgeId` with a reroute dot centred at `at` (flow coordinates); returns the dot's id. */
+  const insertReroute = useCallback((edgeId: string, at: XYPosition): string | null => {
+    const edge = latest.current.edges.find((e) => e.id === edgeId);
+    if (!edge || !catalog.has('reroute')) return null;
+    record();
+    const id = freshNodeId('reroute', new Set(latest.current.nodes.map((n) => n.id)));
+    // The dot is 16 px wide: its centre lands on the click (not snapped to the grid, so it stays on the wire).
+    const node = graphNodeToFlow({ id, type: 'reroute', typeVersion: 1, params: {} }, { x: at.x - 8, y: at.y - 8 });
+    setNodes((ns) => [...ns, node]);
+    setEdges((es) => [
+      ...es.filter((e) => e.id !== edgeId),
+      graphEdgeToFlow(flowEdgeToGraph({ ...edge, target: id, targetHandle: 'input' })),
+      graphEdgeToFlow(flowEdgeToGraph({ ...edge, source: id, sourceHandle: 'output' })),
+    ]);
+    return id;
+  }, [catalog, record, setNodes, setEdges]);
+
+  /** Collapse to the title bar, or expand again (the node's header button); undoable, saved with the graph. */
+  const toggleCollapsed = useCallback((nodeId: string) => {
+    record();
+    setNodes((ns) => ns.map((n) => {
+      if (n.id !== nodeId) return n;
+      const { collapsed, ...rest } = n.data;
+      return { ...n, data: collapsed ? rest : { ...rest, collapsed: true as const } };
+    }));
+  }, [record, setNodes]);
 
   const insertFragment = useCallback((fragment: GraphFragment, offset: XYPosition) => {
     if (!fragment.nodes.length) return;
@@ -173,6 +229,7 @@ export function useGraphEditor(initial: Graph, catalog: ReadonlyMap<string, Cata
     nodes, edges, onNodesChange, onEdgesChange, setNodes, setEdges,
     record, undo, redo, graphOf, connectionProblem, connect, addNode, paste, duplicate, selectAll,
     selectedFragment, setParam, setControl, setTitle, toggleBypass, replaceGraph,
+    addNodeWired, removeEdges, insertReroute, toggleCollapsed,
   };
 }
 

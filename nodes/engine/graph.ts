@@ -35,6 +35,8 @@ export const graphNodeSchema = z.object({
   controls: z.record(z.string(), z.enum(SEED_CONTROLS)).optional(),
   /** bypass: the node does not run; its inputs pass through to its outputs of the same type (engine/bypass.ts). */
   mode: z.enum(['bypass']).optional(),
+  /** Shown as its title bar only in the editor (sockets still connectable); nothing else changes. */
+  collapsed: z.boolean().optional(),
 });
 
 export const graphEdgeSchema = z.object({

@@ -2,9 +2,11 @@
 // codes and node ids. Pure: it works from the serialisable catalog, so the editor runs it too.
 import { graphSchema, type Graph, type GraphEdge } from './graph';
 import type { CatalogNode } from './catalog';
+import type { SocketType } from '../define';
 import { paramSchema, isPlainModelName, quoteValue } from './params';
 import { adjacency, ancestorsOf, topologicalOrder } from './order';
 import { resolveBypass } from './bypass';
+import { isReroute, resolveReroutes, rerouteConsumerType, rerouteSourceType, type RerouteResult } from './reroute';
 import { imageSizeProblems, type ImageSizeOptions } from './image-size';
 import type { ModelKind } from '../runtime/models';
 
@@ -22,7 +24,7 @@ export interface GraphProblem {
 }
 
 export type ValidationResult =
-  /** `graph` as given (bypass flags kept: what is stored and embedded); `runGraph` what executes (bypassed nodes resolved). */
+  /** `graph` as given (bypass flags kept: what is stored and embedded); `runGraph` what executes (bypassed nodes and reroutes resolved). */
   | { ok: true; graph: Graph; runGraph: Graph; problems: [] }
   | { ok: false; graph?: Graph; problems: GraphProblem[] };
 
@@ -60,15 +62,19 @@ export function validateGraph(input: unknown, opts: ValidateOptions): Validation
     };
   }
   const graph = parsed.data;
-  const { graph: runGraph, cut } = resolveBypass(graph, catalogMap(opts.catalog));
+  const { graph: unbypassed, cut } = resolveBypass(graph, catalogMap(opts.catalog));
+  const reroutes = resolveReroutes(unbypassed);
+  const runGraph = reroutes.graph;
   const bypassed = new Set(graph.nodes.filter((n) => n.mode === 'bypass').map((n) => n.id));
-  const problems = semanticProblems(runGraph, opts, { cut, bypassed });
+  const rerouteIds = new Set(graph.nodes.filter(isReroute).map((n) => n.id));
+  const problems = semanticProblems(runGraph, opts, { cut, bypassed }, { ...reroutes, ids: rerouteIds });
   return problems.length ? { ok: false, graph, problems } : { ok: true, graph, runGraph, problems: [] };
 }
 
 interface BypassInfo { cut: ReadonlyMap<string, string>; bypassed: ReadonlySet<string> }
+type RerouteInfo = Omit<RerouteResult, 'graph'> & { ids: ReadonlySet<string> };
 
-function semanticProblems(graph: Graph, opts: ValidateOptions, bypass: BypassInfo): GraphProblem[] {
+function semanticProblems(graph: Graph, opts: ValidateOptions, bypass: BypassInfo, reroute: RerouteInfo): GraphProblem[] {
   const catalog = catalogMap(opts.catalog);
   const problems: GraphProblem[] = [];
   const byId = new Map<string, Graph['nodes'][number]>();
@@ -90,7 +96,13 @@ function semanticProblems(graph: Graph, opts: ValidateOptions, bypass: BypassInf
     }
   }
 
-  const edgeProblems = checkEdges(graph, catalog, byId);
+  for (const b of reroute.badSockets) {
+    problems.push({
+      code: 'unknown_socket', nodeId: b.reroute,
+      message: `reroute "${b.reroute}" has no socket "${b.socket}"; it has one input "input" and one output "output"`,
+    });
+  }
+  const edgeProblems = checkEdges(graph, catalog, byId, reroute.via);
   problems.push(...edgeProblems.problems);
 
   // Which nodes matter: ancestors of the targets (missing inputs elsewhere don't block a run).
@@ -99,6 +111,8 @@ function semanticProblems(graph: Graph, opts: ValidateOptions, bypass: BypassInf
   for (const t of opts.targets ?? []) {
     if (bypass.bypassed.has(t)) {
       problems.push({ code: 'unknown_node', nodeId: t, message: `node "${t}" is bypassed: turn bypass off to run to it` });
+    } else if (reroute.ids.has(t)) {
+      problems.push({ code: 'unknown_node', nodeId: t, message: `node "${t}" is a reroute: run to the node that feeds it` });
     } else if (!byId.has(t)) {
       problems.push({ code: 'unknown_node', nodeId: t, message: `target node "${t}" is not in the graph` });
     }
@@ -113,6 +127,17 @@ function semanticProblems(graph: Graph, opts: ValidateOptions, bypass: BypassInf
     if (!def) continue;
     for (const input of def.inputs) {
       if (!input.optional && !edgeProblems.connected.has(`${id}\0${input.name}`)) {
+        const rerouteCut = reroute.cut.get(`${id}\0${input.name}`);
+        if (rerouteCut) {
+          // Reported on the reroute: that is where the wire is missing.
+          problems.push({
+            code: rerouteCut.why === 'cycle' ? 'cycle' : 'missing_input', nodeId: rerouteCut.reroute, input: 'input',
+            message: rerouteCut.why === 'cycle'
+              ? `reroute "${rerouteCut.reroute}" is fed by a loop of reroutes, so node "${id}" (${def.title}) gets nothing on its ${input.type} input "${input.name}"`
+              : `reroute "${rerouteCut.reroute}" has nothing connected to its input, so node "${id}" (${def.title}) gets nothing on its ${input.type} input "${input.name}"`,
+          });
+          continue;
+        }
         const cutBy = bypass.cut.get(`${id}\0${input.name}`);
         problems.push({
           code: 'missing_input', nodeId: id, input: input.name,
@@ -171,13 +196,19 @@ function paramProblems(n: Graph['nodes'][number], def: CatalogNode, opts: Valida
   return problems;
 }
 
-function checkEdges(graph: Graph, catalog: ReadonlyMap<string, CatalogNode>, byId: Map<string, Graph['nodes'][number]>) {
+function checkEdges(
+  graph: Graph, catalog: ReadonlyMap<string, CatalogNode>, byId: Map<string, Graph['nodes'][number]>,
+  via: ReadonlyMap<string, string[]>,
+) {
   const problems: GraphProblem[] = [];
   const connected = new Set<string>();
   for (const e of graph.edges) {
     const r = checkConnectionIn(catalog, byId, e);
     if (!r.ok) {
-      problems.push({ code: r.code, nodeId: r.nodeId, input: e.to.input, message: r.reason });
+      // An edge made by resolving reroutes names them: the wire the user drew ends at a reroute.
+      const through = via.get(`${e.to.node}\0${e.to.input}`);
+      const reason = through ? `${r.reason} (through reroute${through.length > 1 ? 's' : ''} ${through.map((id) => `"${id}"`).join(', ')})` : r.reason;
+      problems.push({ code: r.code, nodeId: r.nodeId, input: e.to.input, message: reason });
       // A mistyped edge still occupies its input: reporting it missing too would be noise.
       if (r.code === 'type_mismatch') connected.add(`${e.to.node}\0${e.to.input}`);
       continue;
@@ -200,6 +231,8 @@ function checkConnectionIn(
   catalog: ReadonlyMap<string, CatalogNode>,
   byId: ReadonlyMap<string, Graph['nodes'][number]>,
   e: GraphEdge,
+  /** The type an ANY socket (a reroute's) carries on this side; undefined = not known yet, anything connects. */
+  carried?: (nodeId: string, side: 'out' | 'in') => SocketType | undefined,
 ): ConnectionCheck {
   const from = byId.get(e.from.node);
   const to = byId.get(e.to.node);
@@ -217,10 +250,12 @@ function checkConnectionIn(
   if (!inp) {
     return { ok: false, code: 'unknown_socket', nodeId: to.id, reason: `${toDef.title} has no input "${e.to.input}"; inputs: ${toDef.inputs.map((i) => i.name).join(', ') || 'none'}` };
   }
-  if (out.type !== inp.type) {
+  const outType = out.type === 'ANY' ? carried?.(from.id, 'out') : out.type;
+  const inType = inp.type === 'ANY' ? carried?.(to.id, 'in') : inp.type;
+  if (outType && inType && outType !== inType) {
     return {
       ok: false, code: 'type_mismatch', nodeId: to.id,
-      reason: `${out.type} output "${out.name}" of ${fromDef.title} cannot connect to ${inp.type} input "${inp.name}" of ${toDef.title}`,
+      reason: `${outType} output "${out.name}" of ${fromDef.title} cannot connect to ${inType} input "${inp.name}" of ${toDef.title}`,
     };
   }
   if (from.id === to.id) return { ok: false, code: 'cycle', nodeId: to.id, reason: `a node cannot feed itself` };
@@ -234,9 +269,13 @@ export function checkConnection(
   edge: GraphEdge,
 ): { ok: true } | { ok: false; reason: string } {
   const byId = new Map(graph.nodes.map((n) => [n.id, n] as const));
-  const r = checkConnectionIn(catalogMap(catalog), byId, edge);
-  if (!r.ok) return { ok: false, reason: r.reason };
   const others = graph.edges.filter((e) => !(e.to.node === edge.to.node && e.to.input === edge.to.input));
+  // Reroutes are typed by what they carry: their source's type (or their consumers'), and what their consumers take.
+  const map = catalogMap(catalog);
+  const rest = { nodes: graph.nodes, edges: others };
+  const r = checkConnectionIn(map, byId, edge, (id, side) =>
+    side === 'out' ? rerouteSourceType(rest, map, id) ?? rerouteConsumerType(rest, map, id) : rerouteConsumerType(rest, map, id));
+  if (!r.ok) return { ok: false, reason: r.reason };
   const { cyclic } = topologicalOrder({ nodes: graph.nodes, edges: [...others, edge] });
   if (cyclic.length) return { ok: false, reason: 'this connection would create a cycle' };
   return { ok: true };

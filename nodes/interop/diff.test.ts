@@ -48,6 +48,18 @@ describe('diffGraphs', () => {
     expect(isEmptyDiff(diffGraphs(after, after))).toBe(true);
   });
 
+  it('reports collapsing and expanding a node; an absent flag equals false', () => {
+    const after = txt2img();
+    after.nodes.find((n) => n.id === 'sampler')!.collapsed = true;
+    const d = diffGraphs(txt2img(), after);
+    expect(d.settingsChanged).toEqual([{ nodeId: 'sampler', setting: 'collapsed', from: undefined, to: true }]);
+    expect(describeDiff(d)).toEqual(['sampler: collapsed']);
+    expect(describeDiff(diffGraphs(after, txt2img()))).toEqual(['sampler: expanded']);
+    const expandedFalse = txt2img();
+    expandedFalse.nodes[0].collapsed = false;
+    expect(isEmptyDiff(diffGraphs(txt2img(), expandedFalse))).toBe(true);
+  });
+
   it('finds added nodes and edges, removed edges, param changes and moves', () => {
     const before = txt2img();
     before.nodes.find((n) => n.id === 'positive')!.params.text = 'red circle';

@@ -1,4 +1,4 @@
-// Differences between two versions of a graph (nodes, edges, params, titles/bypass/seed controls, positions) and their
+// Differences between two versions of a graph (nodes, edges, params, titles/bypass/seed controls/collapse, positions) and their
 // one-line-per-change description for version history and review.
 import type { Graph, GraphEdge } from '../engine/graph';
 
@@ -15,10 +15,10 @@ export interface ParamChange {
   to: unknown;
 }
 
-/** A node's own settings besides params: its title, bypass, seed controls. */
+/** A node's own settings besides params: its title, bypass, seed controls, collapse. */
 export interface SettingChange {
   nodeId: string;
-  setting: 'title' | 'mode' | 'controls';
+  setting: 'title' | 'mode' | 'controls' | 'collapsed';
   from: unknown;
   to: unknown;
 }
@@ -74,8 +74,9 @@ export function diffGraphs(a: DiffGraph, b: DiffGraph): GraphDiff {
       const to = nb.params?.[param];
       if (canonical(from) !== canonical(to)) paramsChanged.push({ nodeId: nb.id, param, from, to });
     }
-    for (const setting of ['title', 'mode', 'controls'] as const) {
-      if (canonical(na[setting]) !== canonical(nb[setting])) settingsChanged.push({ nodeId: nb.id, setting, from: na[setting], to: nb[setting] });
+    for (const setting of ['title', 'mode', 'controls', 'collapsed'] as const) {
+      // An absent flag and `false` both mean expanded.
+      if (setting === 'collapsed' ? !na.collapsed !== !nb.collapsed : canonical(na[setting]) !== canonical(nb[setting])) settingsChanged.push({ nodeId: nb.id, setting, from: na[setting], to: nb[setting] });
     }
     const pa = na.position;
     const pb = nb.position;
@@ -123,7 +124,9 @@ export function describeDiff(d: GraphDiff): string[] {
     ...d.paramsChanged.map((c) => `${c.nodeId}.${c.param}: ${formatValue(c.from)} → ${formatValue(c.to)}`),
     ...d.settingsChanged.map((c) => (c.setting === 'mode'
       ? `${c.nodeId}: ${c.to === 'bypass' ? 'bypassed' : 'no longer bypassed'}`
-      : `${c.nodeId} ${c.setting}: ${formatValue(c.from)} → ${formatValue(c.to)}`)),
+      : c.setting === 'collapsed'
+        ? `${c.nodeId}: ${c.to ? 'collapsed' : 'expanded'}`
+        : `${c.nodeId} ${c.setting}: ${formatValue(c.from)} → ${formatValue(c.to)}`)),
     ...(d.moved.length ? [`moved: ${d.moved.join(', ')}`] : []),
   ];
 }
