@@ -98,7 +98,7 @@ describe('fitsWire (a wire dropped on the canvas)', () => {
   });
 
   it('from a LATENT input: the nodes with a LATENT output, and reroutes', () => {
-    expect(fitting('target', 'LATENT')).toEqual(['empty_latent', 'vae_encode', 'sampler', 'refiner', 'reroute']);
+    expect(fitting('target', 'LATENT')).toEqual(['empty_latent', 'vae_encode', 'latent_upscale', 'sampler', 'refiner', 'reroute']);
   });
 
   it('a wire of unknown type (an unfed reroute) fits every node with a socket on that side', () => {
