@@ -2,11 +2,11 @@
 // (production Next build, SQLite), frames timed with requestAnimationFrame in the page. A benchmark, not a test:
 // it prints figures; machines are too noisy for assertions. `npx tsx bench/canvas-fps.ts [nodes]`.
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from '@playwright/test';
 import { bigGraph } from '../e2e/big-graph';
+import { freePort } from '../server/testing/free-port';
 import { tempDir } from '../server/testing/harness';
 
 export interface PhaseFps {
@@ -31,16 +31,6 @@ export interface CanvasFpsResult {
 
 export const CHROMIUM = '/usr/bin/chromium';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function phase(name: string, times: number[]): PhaseFps {
   const gaps = times.slice(1).map((t, i) => t - times[i]).sort((a, b) => a - b);

@@ -2,24 +2,15 @@
 // pauses (Debug runs it again; Run goes past breakpoints), the inspector shows the paused step instead of "did not run",
 // and a past run's sampler steps open from the runs page.
 import { expect, test, type Page } from '@playwright/test';
-import { createWorkflow, freshSeed, templateGraph, trpcMutation, trpcQuery } from './api';
+import { createWorkflow, freshSeed, templateGraph, trpcQuery } from './api';
 import { graphNode } from './canvas';
+import { cancelShownRunAfterEach, nodeMenu } from './debugging';
 import { TXT2IMG_TEMPLATE } from './scenario';
 
 interface StoredStep { step: number; total: number; image: { url: string } | null; latent: { url: string } | null }
 interface RunNodes { nodes: { id: string; status: string; cached: boolean }[] }
 
-// A failed step must not leave a paused run holding the only worker for DEBUG_PAUSE_TIMEOUT.
-test.afterEach(async ({ page, request }) => {
-  const runId = await page.getByTestId('run-status').getAttribute('data-run-id', { timeout: 1000 }).catch(() => null);
-  if (runId) await trpcMutation(request, 'runs.cancel', { runId, reason: 'spec cleanup' }).catch(() => undefined);
-});
-
-async function nodeMenu(page: Page, nodeId: string, item: string): Promise<void> {
-  await graphNode(page, nodeId).locator('.graph-node-header').click({ button: 'right' });
-  await page.getByTestId('node-menu').getByRole('menuitem', { name: item, exact: true }).click();
-  await expect(page.getByTestId('node-menu')).toHaveCount(0);
-}
+cancelShownRunAfterEach();
 
 async function shownRunId(page: Page): Promise<string> {
   return (await page.getByTestId('run-status').getAttribute('data-run-id'))!;

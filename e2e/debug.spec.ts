@@ -1,23 +1,14 @@
 // The step debugger in the editor: breakpoints from the node menu, Step/Resume while paused with the
 // sampler's preview moving, the timeline of stored steps afterwards, and "Run to here" with the inspector.
 import { expect, test, type Page } from '@playwright/test';
-import { createWorkflow, freshSeed, templateGraph, trpcMutation, trpcQuery } from './api';
+import { createWorkflow, freshSeed, templateGraph, trpcQuery } from './api';
 import { graphNode, loadedSize } from './canvas';
+import { cancelShownRunAfterEach, nodeMenu } from './debugging';
 import { TXT2IMG_TEMPLATE } from './scenario';
 
 interface StoredStep { step: number; total: number; image: { id: string; url: string } | null; latent: { id: string; url: string } | null }
 
-// A failed step must not leave a paused run holding the only worker for DEBUG_PAUSE_TIMEOUT.
-test.afterEach(async ({ page, request }) => {
-  const runId = await page.getByTestId('run-status').getAttribute('data-run-id', { timeout: 1000 }).catch(() => null);
-  if (runId) await trpcMutation(request, 'runs.cancel', { runId, reason: 'spec cleanup' }).catch(() => undefined);
-});
-
-async function nodeMenu(page: Page, nodeId: string, item: string): Promise<void> {
-  await graphNode(page, nodeId).locator('.graph-node-header').click({ button: 'right' });
-  await page.getByTestId('node-menu').getByRole('menuitem', { name: item, exact: true }).click();
-  await expect(page.getByTestId('node-menu')).toHaveCount(0);
-}
+cancelShownRunAfterEach();
 
 /** RGBA pixels of an <img> as shown, and of a URL decoded on its own: equal when the img shows that file. */
 async function samePixels(page: Page, imgTestId: string, url: string): Promise<{ equal: boolean; size: number }> {

@@ -2,27 +2,17 @@
 // by them. It reuses the production build the main e2e server made, on its own port and throw-away data dir.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from '@playwright/test';
+import { freePort } from '../server/testing/free-port';
 
 export interface LocalAuthServer {
   url: string;
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function healthy(url: string, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;

@@ -4,12 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Graph } from '../../nodes/engine/graph';
 import { spritesCheckpointPart } from '../../nodes/pack/checkpoint';
 import { ensurePack } from '../../nodes/pack/generate';
-import { workflowsDir } from '../paths';
 import { StepStore } from '../steps/step-store';
-import { join, recordEvents, runEnded, startTestServer, tempDir, until, type TestServer } from '../testing/harness';
+import { join, recordEvents, runEnded, startTestServer, tempDir, txt2imgGraph, until, type TestServer } from '../testing/harness';
 
 let t: TestServer;
 let dataDir: string;
@@ -25,12 +23,6 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-function txt2img(seed: number, steps: number): Graph {
-  const g = JSON.parse(fs.readFileSync(path.join(workflowsDir, 'txt2img.json'), 'utf8')) as Graph;
-  const sampler = g.nodes.find((n) => n.id === 'sampler')!;
-  sampler.params = { ...sampler.params, seed, steps };
-  return g;
-}
 
 const finished = (runId: string) => runEnded(t, runId);
 
@@ -38,7 +30,7 @@ const db = () => t.server.services.db;
 
 describe('debug runs on a worker', () => {
   it('cancels a run paused at step 2 after its browser left, then the worker runs the next one', async () => {
-    const wf = await t.trpc.workflows.create.mutate({ name: 'left paused', graph: txt2img(1001, 6) });
+    const wf = await t.trpc.workflows.create.mutate({ name: 'left paused', graph: txt2imgGraph(1001, 6) });
     const sock = await t.socket();
     const seen = recordEvents(sock);
     await join(sock, { workflowId: wf.id });
@@ -66,13 +58,13 @@ describe('debug runs on a worker', () => {
   });
 
   it('keeps the steps (latents and stats) of the newest PREVIEW_RUNS_KEPT runs only', async () => {
-    const wf = await t.trpc.workflows.create.mutate({ name: 'bounded', graph: txt2img(2001, 4) });
+    const wf = await t.trpc.workflows.create.mutate({ name: 'bounded', graph: txt2imgGraph(2001, 4) });
     const sock = await t.socket();
     await join(sock, { workflowId: wf.id }); // steps are only kept while someone watches
     const steps = new StepStore(dataDir);
     const runIds: string[] = [];
     const run = async (seed: number) => {
-      const { runId } = await t.trpc.runs.enqueue.mutate({ workflowId: wf.id, graph: txt2img(seed, 4) });
+      const { runId } = await t.trpc.runs.enqueue.mutate({ workflowId: wf.id, graph: txt2imgGraph(seed, 4) });
       expect((await finished(runId)).status).toBe('succeeded');
       runIds.push(runId);
     };
@@ -104,7 +96,7 @@ describe('debug runs on a worker', () => {
   });
 
   it('"run to here" on the decoder runs its ancestors only and stores a 256 px inspector thumbnail', async () => {
-    const { runId } = await t.trpc.runs.enqueue.mutate({ graph: txt2img(3001, 3), targets: ['decode'] });
+    const { runId } = await t.trpc.runs.enqueue.mutate({ graph: txt2imgGraph(3001, 3), targets: ['decode'] });
     const run = await finished(runId);
     expect(run.status).toBe('succeeded');
     expect(run.nodes.map((n) => n.id).sort()).toEqual(['checkpoint', 'decode', 'latent', 'negative', 'positive', 'sampler']);

@@ -5,12 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Graph } from '../../nodes/engine/graph';
 import { spritesCheckpointPart } from '../../nodes/pack/checkpoint';
 import { ensurePack } from '../../nodes/pack/generate';
-import { workflowsDir } from '../paths';
 import { StepStore } from '../steps/step-store';
-import { runEnded, startTestServer, tempDir, type TestServer } from '../testing/harness';
+import { runEnded, startTestServer, tempDir, txt2imgGraph, type TestServer } from '../testing/harness';
 
 let t: TestServer;
 let dataDir: string;
@@ -26,16 +24,10 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-function txt2img(seed: number, steps: number): Graph {
-  const g = JSON.parse(fs.readFileSync(path.join(workflowsDir, 'txt2img.json'), 'utf8')) as Graph;
-  const sampler = g.nodes.find((n) => n.id === 'sampler')!;
-  sampler.params = { ...sampler.params, seed, steps };
-  return g;
-}
 
 describe('PREVIEW_STEPS=all', () => {
   it("keeps an unwatched run's sampler steps: listed, with sigma and stats, and drawn on request", async () => {
-    const wf = await t.trpc.workflows.create.mutate({ name: 'overnight', graph: txt2img(4242, 5) });
+    const wf = await t.trpc.workflows.create.mutate({ name: 'overnight', graph: txt2imgGraph(4242, 5) });
     // Nobody joins a room: the run has no audience at any point.
     const { runId } = await t.trpc.runs.enqueue.mutate({ workflowId: wf.id });
     const run = await runEnded(t, runId);

@@ -8,7 +8,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { projectRoot } from '../paths';
+import { freePort } from './free-port';
 import { tempDir } from './harness';
+
+export { freePort };
 
 export const TEST_REDIS = process.env.STEPFLOW_TEST_REDIS ?? 'redis://127.0.0.1:6379/9';
 export const CLUSTER_TOKEN = 'cluster-test-worker-token-0123456789';
@@ -118,15 +121,6 @@ export function startWorkerProcess(
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** A free loopback port (the OS picks one; another process could take it before use, which tests accept). */
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
 }
 
 export interface OwnRedis {

@@ -6,8 +6,10 @@ import { TRPCClientError, createTRPCClient, type TRPCClient } from '@trpc/client
 import { io as connect, type Socket } from 'socket.io-client';
 import { stepflowLinks } from '../../app/lib/trpc-links';
 import type { RunEventMap, RunEventName } from '../../nodes/engine/events';
+import type { Graph } from '../../nodes/engine/graph';
 import { createServer, type StepflowServer } from '../app';
 import { loadEnv, type EnvInput } from '../env';
+import { workflowsDir } from '../paths';
 import type { AppRouter } from '../routers';
 import type { ClientToServerEvents, JoinAck, RoomTarget, ServerToClientEvents } from '../socket-types';
 
@@ -91,6 +93,14 @@ export function runEnded(client: { trpc: TRPCClient<AppRouter> }, runId: string,
     const r = await client.trpc.runs.get.query({ runId });
     return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
   }, `run ${runId} to end`, timeoutMs);
+}
+
+/** The shipped Text to image workflow (sprites model) with this seed and step count. */
+export function txt2imgGraph(seed: number, steps: number): Graph {
+  const g = JSON.parse(fs.readFileSync(path.join(workflowsDir, 'txt2img.json'), 'utf8')) as Graph;
+  const sampler = g.nodes.find((n) => n.id === 'sampler')!;
+  sampler.params = { ...sampler.params, seed, steps };
+  return g;
 }
 
 /** solid colour -> save image: the smallest graph that produces an output file. */
