@@ -31,6 +31,7 @@ export async function benchLive(): Promise<LiveResult> {
     const ended = new Map<string, { at: number; status: string }>();
     // Every live run in order, with the prompt length it carried (to find the first image that includes a keystroke).
     const runs: { runId: string; prefix: number }[] = [];
+    // No `cancel`: on this idle server a live run starts at once, so none is ever superseded while waiting.
     const runner = new LiveRunner<Graph>({
       debounceMs: LIVE_DEBOUNCE_MS,
       enqueue: async (graph) => {

@@ -2,7 +2,7 @@
 // The editor page once its workflow and catalog are loaded: lays out palette, canvas, run bar, side tabs
 // (results, debug, inspect, versions, about, API), and wires the document, run actions, import/export, sharing,
 // forking, shortcuts and unsaved-changes guard. Who may do what comes from `access` (workflow-access.ts).
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { XYPosition } from '@xyflow/react';
 import type { CatalogNode } from '../../nodes/engine/catalog';
@@ -36,7 +36,7 @@ import { RunBar } from './RunBar';
 import { ShareDialog } from './ShareDialog';
 import { ShortcutsOverlay } from './ShortcutsOverlay';
 import { toggleMinimap } from './minimap-setting';
-import { isTerminal } from './run-state';
+import { idleRun, isTerminal } from './run-state';
 import { useLoraFitNotes } from './lora-fit';
 import { useDebugger } from './useDebugger';
 import { useEditorImport } from './useEditorImport';
@@ -73,6 +73,9 @@ interface Props {
   onRename?(name: string): Promise<void>;
 }
 
+/** What the panels show of a run that is not of the graph on screen: nothing. */
+const NOTHING_SHOWN = { view: idleRun, previews: {}, latentPreviews: {}, stepLog: {} } as const;
+
 type SideTab = 'results' | 'debug' | 'inspect' | 'versions' | 'about' | 'api';
 const SIDE_TABS: [SideTab, string][] = [
   ['results', 'Results'], ['debug', 'Debug'], ['inspect', 'Inspect'], ['versions', 'Versions'], ['about', 'About'], ['api', 'API'],
@@ -88,8 +91,6 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
   const opening = useOpeningState(workflow, drafts);
   const editor = useGraphEditor(opening.graph, catalogMap);
   const doc = useWorkflowDocument(workflow, editor, catalogMap, opening, drafts, onCreated);
-  const { view, previews, latentPreviews, stepLog, enqueued, batch: pressed, trackBatch } = useRunFollower(workflow.id);
-  const dbg = useDebugger(view);
   // Sharing and tags change here (Share dialog, About tab) without reloading the editor.
   const [access, setAccess] = useState(initialAccess);
   // A save makes a new current version: the About tab (and the old-version banner's "of N") must say the header's.
@@ -100,6 +101,19 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
   const mode = editorMode(access);
   const canSave = mode === 'edit';
   const readOnly = mode === 'version';
+  const follower = useRunFollower(workflow.id);
+  const { batch: pressed, trackBatch } = follower;
+  // An old version on screen shows the runs started from this page only, not the workflow's latest run (another
+  // graph): results, timings, node badges and previews all describe what is on screen.
+  const startedHere = useRef(new Set<string>());
+  const followerEnqueued = follower.enqueued;
+  const enqueued = useCallback((runId: string, position: number) => {
+    startedHere.current.add(runId);
+    followerEnqueued(runId, position);
+  }, [followerEnqueued]);
+  const foreignRun = readOnly && follower.view.runId !== null && !startedHere.current.has(follower.view.runId);
+  const { view, previews, latentPreviews, stepLog } = foreignRun ? NOTHING_SHOWN : follower;
+  const dbg = useDebugger(view);
   const [batch, setBatch] = useState(1);
   const actions = useRunActions({
     doc, view, enqueued, batch: pressed, trackBatch, count: batch, catalog: catalogMap, canSave,

@@ -67,6 +67,36 @@ describe('LiveRunner', () => {
     expect(queued).toEqual(['a', 'c']);
   });
 
+  it('replaces a live run still waiting in the queue; a started one is let finish', async () => {
+    const queued: string[] = [];
+    const cancelled: string[] = [];
+    let n = 0;
+    const runner = new LiveRunner<string>({
+      debounceMs: 50,
+      enqueue: async (g) => { queued.push(g); return `run${++n}`; },
+      cancel: async (id) => { cancelled.push(id); },
+    });
+    runner.change('a');
+    await vi.advanceTimersByTimeAsync(60);
+    // run1 waits behind other people's runs; the next edit supersedes it at once.
+    runner.change('b');
+    await vi.advanceTimersByTimeAsync(60);
+    expect(cancelled).toEqual(['run1']);
+    expect(queued).toEqual(['a', 'b']);
+    runner.started('run2');
+    runner.change('c');
+    await vi.advanceTimersByTimeAsync(60);
+    expect(cancelled).toEqual(['run1']);
+    expect(queued).toEqual(['a', 'b']);
+    // The cancelled run's end is not the live run's.
+    runner.ended('run1');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(queued).toEqual(['a', 'b']);
+    runner.ended('run2');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(queued).toEqual(['a', 'b', 'c']);
+  });
+
   it('takes an end that overtakes the enqueue answer', async () => {
     const answers: ((id: string) => void)[] = [];
     const queued: string[] = [];

@@ -168,6 +168,21 @@ describe('debugging', () => {
     expect(resumed.pause).toBeUndefined();
   });
 
+  it("moves the paused node's step to the pause point: the badge and the banner say the same step", () => {
+    const paused = fold([
+      { type: 'run:started', runId: 'r1', nodeIds: ['k'] },
+      { type: 'node:started', runId: 'r1', nodeId: 'k', nodeType: 'sampler' },
+      // Progress is thinned: the last one to arrive said 11 of 20.
+      { type: 'node:progress', runId: 'r1', nodeId: 'k', step: 11, total: 20 },
+      { type: 'run:paused', runId: 'r1', nodeId: 'k', step: 12, total: 20, sigma: 3.1, stats: [] },
+    ]);
+    expect(paused.pause).toMatchObject({ step: 12, total: 20 });
+    expect(paused.nodes.k).toMatchObject({ status: 'running', step: 12, total: 20 });
+    // Paused before a node runs (step -1) leaves its state alone.
+    const before = reduceRun(paused, { type: 'run:paused', runId: 'r1', nodeId: 'save', step: -1, total: 0, stats: [] }, 3);
+    expect(before.nodes.save).toBeUndefined();
+  });
+
   it('keeps run-level warnings from node:finished and from a snapshot of a run opened later, once per node', () => {
     const warning = { code: 'lora_fit' as const, lora: 'x.safetensors', checkpoint: 'sprites', applied: 0, total: 3, message: 'LoRA x.safetensors applied to 0 of 3 layers of checkpoint sprites' };
     const finished = { type: 'node:finished' as const, runId: 'r1', nodeId: 'lora', nodeType: 'lora_loader', ms: 3, ortMs: 0, cached: false, outputs: [] };

@@ -178,8 +178,12 @@ export function reduceRun(s: RunView, a: RunAction, now: number): RunView {
       return withWarnings(withNode(s, a.nodeId, { status: a.cached ? 'cached' : 'done', ms: a.ms }), a.nodeId, a.warnings);
     case 'node:artifact':
       return { ...s, artifacts: addArtifacts(s.artifacts, [a.artifact]) };
-    case 'run:paused':
-      return { ...s, status: 'paused', pause: { nodeId: a.nodeId, step: a.step, total: a.total, sigma: a.sigma, timestep: a.timestep, stats: a.stats } };
+    case 'run:paused': {
+      const paused: RunView = { ...s, status: 'paused', pause: { nodeId: a.nodeId, step: a.step, total: a.total, sigma: a.sigma, timestep: a.timestep, stats: a.stats } };
+      // The node's badge says the banner's step: progress is thinned to the preview rate, so the last one that
+      // arrived may trail the point the run stopped at.
+      return a.step >= 0 ? withNode(paused, a.nodeId, { status: 'running', step: a.step, total: a.total }) : paused;
+    }
     case 'run:resumed':
       return { ...s, status: 'running', pause: undefined };
     case 'run:finished':

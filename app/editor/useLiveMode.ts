@@ -1,7 +1,7 @@
 'use client';
 // Live mode: while on, every change of the graph's meaning (a prompt keystroke, a slider step, a new edge — not a
-// node moved) runs it, through LiveRunner (debounced, one live run at a time, the newest graph next). The server's
-// node cache re-runs only the changed node and what it feeds.
+// node moved) runs it, through LiveRunner (edits gathered 40 ms, one live run at a time, a waiting one superseded,
+// the newest graph next). The server's node cache re-runs only the changed node and what it feeds.
 import { useEffect, useRef } from 'react';
 import type { Graph } from '../../nodes/engine/graph';
 import { useTRPCClient } from '../lib/trpc';
@@ -41,6 +41,7 @@ export function useLiveMode({ enabled, doc, view, enqueued, trackBatch, shareTok
         l.enqueued(res.runId, res.position);
         return res.runId;
       },
+      cancel: (runId) => client.runs.cancel.mutate({ runId, reason: 'superseded by a newer edit (live mode)' }),
       onError: (e) => latest.current.notify(`Live run failed to start: ${(e as Error).message}`, 'error'),
     });
     runner.current = r;
@@ -58,7 +59,9 @@ export function useLiveMode({ enabled, doc, view, enqueued, trackBatch, shareTok
   }, [enabled, logical, validation.ok]);
 
   useEffect(() => {
-    if (view.runId && isTerminal(view.status)) runner.current?.ended(view.runId);
+    if (!view.runId || view.status === 'queued') return;
+    runner.current?.started(view.runId);
+    if (isTerminal(view.status)) runner.current?.ended(view.runId);
   }, [view.runId, view.status]);
 
   // A Run pressed meanwhile takes the view: the live run's end is then read from the server, or live mode would wait
@@ -71,7 +74,10 @@ export function useLiveMode({ enabled, doc, view, enqueued, trackBatch, shareTok
       const id = runner.current?.running;
       if (!id || shown.current === id) return;
       client.runs.get.query({ runId: id, shareToken: latest.current.shareToken })
-        .then((r) => { if (isTerminal(r.status)) runner.current?.ended(id); })
+        .then((r) => {
+          if (r.status !== 'queued') runner.current?.started(id);
+          if (isTerminal(r.status)) runner.current?.ended(id);
+        })
         .catch(() => undefined);
     }, 500);
     return () => clearInterval(t);
