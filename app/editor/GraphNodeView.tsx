@@ -134,7 +134,7 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
         </fieldset>
       )}
       {preview && !outputs.length && (
-        <img className="node-preview" data-testid="node-preview" src={preview} alt={`preview step ${run?.step ?? ''}`} />
+        <img className="node-preview" data-testid="node-preview" src={preview} alt={`preview step ${run?.previewStep ?? ''}`} />
       )}
       {outputs.map((a) => (
         <button key={a.id ?? a.filename} type="button" className="node-output nodrag" onClick={() => s.openImage(artifactUrl(a))}>

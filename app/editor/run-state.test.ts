@@ -168,16 +168,24 @@ describe('debugging', () => {
     expect(resumed.pause).toBeUndefined();
   });
 
-  it("moves the paused node's step to the pause point: the badge and the banner say the same step", () => {
+  it("counts a preview's step as done, and moves the paused node to the pause point: badge and banner agree", () => {
+    const previewed = fold([
+      { type: 'run:started', runId: 'r1', nodeIds: ['k'] },
+      { type: 'node:preview', runId: 'r1', nodeId: 'k', step: 10, total: 20, mime: 'image/png', image: new Uint8Array(0) },
+    ]);
+    expect(previewed.nodes.k).toMatchObject({ step: 11, total: 20, previewStep: 10 });
+
     const paused = fold([
       { type: 'run:started', runId: 'r1', nodeIds: ['k'] },
       { type: 'node:started', runId: 'r1', nodeId: 'k', nodeType: 'sampler' },
-      // Progress is thinned: the last one to arrive said 11 of 20.
-      { type: 'node:progress', runId: 'r1', nodeId: 'k', step: 11, total: 20 },
+      // Progress is thinned: the last count to arrive said 10 of 20, then step 10's preview (index from 0) came.
+      { type: 'node:progress', runId: 'r1', nodeId: 'k', step: 10, total: 20 },
+      { type: 'node:preview', runId: 'r1', nodeId: 'k', step: 10, total: 20, mime: 'image/png', image: new Uint8Array(0) },
       { type: 'run:paused', runId: 'r1', nodeId: 'k', step: 12, total: 20, sigma: 3.1, stats: [] },
     ]);
     expect(paused.pause).toMatchObject({ step: 12, total: 20 });
-    expect(paused.nodes.k).toMatchObject({ status: 'running', step: 12, total: 20 });
+    // 12 steps done at step 12's pause; the picture shown is still step 10's.
+    expect(paused.nodes.k).toMatchObject({ status: 'running', step: 12, total: 20, previewStep: 10 });
     // Paused before a node runs (step -1) leaves its state alone.
     const before = reduceRun(paused, { type: 'run:paused', runId: 'r1', nodeId: 'save', step: -1, total: 0, stats: [] }, 3);
     expect(before.nodes.save).toBeUndefined();

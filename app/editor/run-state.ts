@@ -8,8 +8,11 @@ export type NodeRunStatus = 'waiting' | 'running' | 'cached' | 'done' | 'failed'
 
 export interface NodeRunState {
   status: NodeRunStatus;
+  /** Steps done (node:progress counts from 1); a step's preview means that step is done. */
   step?: number;
   total?: number;
+  /** Step index (from 0) of the newest preview frame: the label of the picture shown. */
+  previewStep?: number;
   ms?: number;
   message?: string;
 }
@@ -171,7 +174,8 @@ export function reduceRun(s: RunView, a: RunAction, now: number): RunView {
     case 'node:progress':
       return withNode(running(s, now), a.nodeId, { status: 'running', step: a.step, total: a.total });
     case 'node:preview':
-      return withNode(running(s, now), a.nodeId, { step: a.step, total: a.total });
+      // The preview of step i (from 0) comes with i + 1 steps done: the badge counts as progress does.
+      return withNode(running(s, now), a.nodeId, { step: a.step + 1, total: a.total, previewStep: a.step });
     case 'node:warning':
       return withNode(s, a.nodeId, { message: a.message });
     case 'node:finished':
@@ -180,8 +184,8 @@ export function reduceRun(s: RunView, a: RunAction, now: number): RunView {
       return { ...s, artifacts: addArtifacts(s.artifacts, [a.artifact]) };
     case 'run:paused': {
       const paused: RunView = { ...s, status: 'paused', pause: { nodeId: a.nodeId, step: a.step, total: a.total, sigma: a.sigma, timestep: a.timestep, stats: a.stats } };
-      // The node's badge says the banner's step: progress is thinned to the preview rate, so the last one that
-      // arrived may trail the point the run stopped at.
+      // The node's badge says the banner's step: progress is thinned to the preview rate, so the last count that
+      // arrived may trail the point the run stopped at (k steps done when paused before step k).
       return a.step >= 0 ? withNode(paused, a.nodeId, { status: 'running', step: a.step, total: a.total }) : paused;
     }
     case 'run:resumed':
