@@ -3,16 +3,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Graph } from '../../nodes/engine/graph';
+import { catalogMap } from '../../nodes/engine/validate';
+import { getCatalog } from '../../nodes/registry';
 import { workflowsDir } from '../paths';
 import { imageParams } from './image-params';
 
+const catalog = catalogMap(getCatalog());
 const template = (name: string) => JSON.parse(fs.readFileSync(path.join(workflowsDir, name), 'utf8')) as Graph;
 
 describe('imageParams', () => {
   it('reads the Text to image template: prompts, seed, sampler settings, checkpoint', () => {
     const g = template('txt2img.json');
     g.nodes.find((n) => n.id === 'sampler')!.params.seed = 1234;
-    expect(imageParams(g, 'save')).toEqual({
+    expect(imageParams(g, 'save', catalog)).toEqual({
       prompt: 'red circle on blue background', negative: '', seed: 1234, steps: 20, cfg: 7.5, sampler: 'euler',
       scheduler: 'normal', denoise: 1, checkpoint: 'sprites', loras: [],
     });
@@ -41,13 +44,13 @@ describe('imageParams', () => {
         { from: { node: 'ref', output: 'latent' }, to: { node: 'save', input: 'images' } },
       ],
     };
-    expect(imageParams(g, 'save')).toMatchObject({
+    expect(imageParams(g, 'save', catalog)).toMatchObject({
       prompt: 'green square', negative: 'blurry', seed: 2, cfg: 6, sampler: 'heun', denoise: null,
       checkpoint: 'sprites', loras: [{ name: 'palette.safetensors', strength: 0.6 }],
     });
     // A bypassed refiner does not sample: the base sampler is the one that made the image.
     g.nodes.find((n) => n.id === 'ref')!.mode = 'bypass';
-    expect(imageParams(g, 'save')).toMatchObject({ seed: 1, cfg: 5, sampler: 'euler', scheduler: 'karras', prompt: null });
+    expect(imageParams(g, 'save', catalog)).toMatchObject({ seed: 1, cfg: 5, sampler: 'euler', scheduler: 'karras', prompt: null });
   });
 
   it('says nothing it cannot read: an image with no sampler above it', () => {
@@ -56,7 +59,7 @@ describe('imageParams', () => {
       nodes: [{ id: 'fill', type: 'solid_color', typeVersion: 1, params: { color: '#ff0000' } }, { id: 'save', type: 'save_image', typeVersion: 1, params: {} }],
       edges: [{ from: { node: 'fill', output: 'image' }, to: { node: 'save', input: 'images' } }],
     };
-    expect(imageParams(g, 'save')).toEqual({
+    expect(imageParams(g, 'save', catalog)).toEqual({
       prompt: null, negative: null, seed: null, steps: null, cfg: null, sampler: null, scheduler: null, denoise: null, checkpoint: null, loras: [],
     });
   });

@@ -1,7 +1,11 @@
 // What a gallery card says about an image: the seed, prompts and key sampler settings of the graph that made it,
-// read from the run's stored graph (the exact graph that ran, seeds applied). Found by walking up from the node that
-// saved the image, so a base + refiner graph reports the refiner, the sampler nearest to the picture.
+// read from the run's stored graph (the exact graph that ran, seeds applied) as the engine runs it — bypassed nodes
+// and reroutes resolved away. Found by walking up from the node that saved the image, so a base + refiner graph
+// reports the refiner, the sampler nearest to the picture.
+import { resolveBypass } from '../../nodes/engine/bypass';
+import type { CatalogNode } from '../../nodes/engine/catalog';
 import type { Graph, GraphNode } from '../../nodes/engine/graph';
+import { resolveReroutes } from '../../nodes/engine/reroute';
 
 export interface ImageParams {
   prompt: string | null;
@@ -18,13 +22,12 @@ export interface ImageParams {
 
 /** The sampling nodes' types (sampler: a whole loop; refiner: the tail of one). */
 const SAMPLING_TYPES = new Set(['sampler', 'refiner']);
-/** How far a prompt is followed through pass-through nodes (reroutes, bypassed nodes) before giving up. */
-const MAX_HOPS = 8;
 
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
 
-export function imageParams(graph: Graph, imageNodeId: string): ImageParams {
+export function imageParams(stored: Graph, imageNodeId: string, catalog: ReadonlyMap<string, CatalogNode>): ImageParams {
+  const graph = resolveReroutes(resolveBypass(stored, catalog).graph).graph;
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const inputsOf = new Map<string, { input: string; from: string }[]>();
   for (const e of graph.edges) {
@@ -48,19 +51,12 @@ export function imageParams(graph: Graph, imageNodeId: string): ImageParams {
     }
     queue = next;
   }
-  const sampling = upstream.find((n) => SAMPLING_TYPES.has(n.type) && n.mode !== 'bypass');
+  const sampling = upstream.find((n) => SAMPLING_TYPES.has(n.type));
   const p = sampling?.params ?? {};
   const promptInto = (input: string): string | null => {
-    let from = sampling && inputsOf.get(sampling.id)?.find((i) => i.input === input)?.from;
-    for (let hop = 0; from && hop < MAX_HOPS; hop++) {
-      const node = byId.get(from);
-      if (!node) return null;
-      if (typeof node.params.text === 'string') return node.params.text;
-      // A pass-through (reroute, a bypassed node): follow its one input.
-      const ins = inputsOf.get(node.id) ?? [];
-      from = ins.length === 1 ? ins[0].from : undefined;
-    }
-    return null;
+    const from = sampling && inputsOf.get(sampling.id)?.find((i) => i.input === input)?.from;
+    const text = from === undefined ? undefined : byId.get(from)?.params.text;
+    return typeof text === 'string' ? text : null;
   };
   return {
     prompt: promptInto('positive'),
@@ -73,7 +69,7 @@ export function imageParams(graph: Graph, imageNodeId: string): ImageParams {
     denoise: num(p.denoise),
     checkpoint: str(upstream.find((n) => typeof n.params.ckpt_name === 'string')?.params.ckpt_name),
     loras: upstream
-      .filter((n) => n.type === 'lora_loader' && n.mode !== 'bypass' && typeof n.params.lora_name === 'string')
+      .filter((n) => n.type === 'lora_loader' && typeof n.params.lora_name === 'string')
       .map((n) => ({ name: n.params.lora_name as string, strength: num(n.params.strength_model) ?? 1 })),
   };
 }

@@ -2,6 +2,8 @@
 // prompts, sampler settings — read from the graph its run stored, and my rating of it.
 import { z } from 'zod';
 import type { Graph } from '../../nodes/engine/graph';
+import { catalogMap } from '../../nodes/engine/validate';
+import { getCatalog } from '../../nodes/registry';
 import { artifactUrl } from '../artifacts/store';
 import { imageParams, type ImageParams } from '../gallery/image-params';
 import { raterKeyOf, ratingsBy } from '../ratings';
@@ -45,6 +47,7 @@ export const galleryRouter = createRouter({
       const page = rows.slice(0, input.limit);
       const rater = ctx.viewer.enforced && !user ? null : raterKeyOf(user?.id ?? null);
       const mine = await ratingsBy(ctx.db, rater, [...new Set(page.map((r) => r.runId))]);
+      const catalog = catalogMap(getCatalog());
       // A run's graph is parsed once for all of its images (a batch of four saves four from one graph).
       const graphs = new Map<string, Graph>();
       const items: GalleryImage[] = page.map((a) => {
@@ -53,7 +56,7 @@ export const galleryRouter = createRouter({
         return {
           artifactId: a.id, url: artifactUrl(a.id), width: a.width, height: a.height, runId: a.runId,
           workflowId: a.run.workflowId, workflowName: a.run.workflow?.name ?? null, workflowVersion: a.run.workflowVersion,
-          createdAt: a.createdAt, params: imageParams(graph, a.nodeId), myRating: mine.get(a.id) ?? null,
+          createdAt: a.createdAt, params: imageParams(graph, a.nodeId, catalog), myRating: mine.get(a.id) ?? null,
         };
       });
       return { items, nextCursor: rows.length > input.limit ? page[page.length - 1].id : null };
