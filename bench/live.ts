@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LiveRunner, liveGraph } from '../app/editor/live-runner';
-import { LIVE_DEBOUNCE_MS } from '../app/editor/useLiveMode';
+import { LIVE_GATHER_MS } from '../app/editor/useLiveMode';
 import type { Graph } from '../nodes/engine/graph';
 import { projectRoot } from '../server/paths';
 import { startTestServer, tempDir } from '../server/testing/harness';
@@ -33,7 +33,7 @@ export async function benchLive(): Promise<LiveResult> {
     const runs: { runId: string; prefix: number }[] = [];
     // No `cancel`: on this idle server a live run starts at once, so none is ever superseded while waiting.
     const runner = new LiveRunner<Graph>({
-      debounceMs: LIVE_DEBOUNCE_MS,
+      gatherMs: LIVE_GATHER_MS,
       enqueue: async (graph) => {
         const { runId } = await t.trpc.runs.enqueue.mutate({ workflowId: wf.id, graph });
         runs.push({ runId, prefix: String(graph.nodes.find((n) => n.id === 'positive')!.params.text).length });
@@ -57,7 +57,7 @@ export async function benchLive(): Promise<LiveResult> {
       for (;;) {
         await sleep(50);
         if (!runner.running) {
-          await sleep(LIVE_DEBOUNCE_MS + 100);
+          await sleep(LIVE_GATHER_MS + 100);
           if (!runner.running) return;
         }
       }

@@ -9,16 +9,16 @@ import type { BatchView } from './batch-state';
 
 export function BatchStrip({ batch, workflowId, onOpen }: { batch: BatchView; workflowId: string; onOpen(url: string): void }) {
   const trpc = useTRPC();
-  const ended = batch.runIds.filter((id) => batch.status[id] === 'succeeded').length;
+  const succeeded = batch.runIds.filter((id) => batch.status[id] === 'succeeded').length;
   // Newest first, enough for the whole batch; read again each time another of its runs has succeeded.
   const images = useQuery(trpc.gallery.list.queryOptions(
     { workflowId, limit: Math.min(100, batch.runIds.length * 4) },
-    { enabled: batch.runIds.length > 1 && ended > 0 },
+    { enabled: batch.runIds.length > 1 && succeeded > 0 },
   ));
   const { refetch } = images;
   useEffect(() => {
-    if (ended > 0) void refetch();
-  }, [ended, refetch]);
+    if (succeeded > 0) void refetch();
+  }, [succeeded, refetch]);
   if (batch.runIds.length < 2 || !images.data) return null;
   const order = new Map(batch.runIds.map((id, i) => [id, i]));
   const mine = images.data.items.filter((i) => order.has(i.runId)).sort((a, b) => order.get(a.runId)! - order.get(b.runId)!);

@@ -1,4 +1,4 @@
-// Live mode's scheduling: debounced edits, one live run at a time, the newest graph next, failures not fatal.
+// Live mode's scheduling: edits gathered, one live run at a time, the newest graph next, failures not fatal.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LiveRunner } from './live-runner';
 
@@ -11,7 +11,7 @@ function setup() {
   let fail = false;
   const errors: unknown[] = [];
   const runner = new LiveRunner<string>({
-    debounceMs: 50,
+    gatherMs: 50,
     enqueue: async (g) => {
       if (fail) throw new Error('invalid graph');
       queued.push(g);
@@ -35,7 +35,7 @@ describe('LiveRunner', () => {
     expect(runner.running).toBe('run1');
   });
 
-  it('runs during a drag that never pauses, at most once per debounce period', async () => {
+  it('runs during a drag that never pauses, at most once per gathering period', async () => {
     const { runner, queued } = setup();
     for (let t = 0; t < 300; t += 10) {
       runner.change(`cfg ${t}`);
@@ -72,7 +72,7 @@ describe('LiveRunner', () => {
     const cancelled: string[] = [];
     let n = 0;
     const runner = new LiveRunner<string>({
-      debounceMs: 50,
+      gatherMs: 50,
       enqueue: async (g) => { queued.push(g); return `run${++n}`; },
       cancel: async (id) => { cancelled.push(id); },
     });
@@ -101,7 +101,7 @@ describe('LiveRunner', () => {
     const answers: ((id: string) => void)[] = [];
     const queued: string[] = [];
     const runner = new LiveRunner<string>({
-      debounceMs: 50,
+      gatherMs: 50,
       enqueue: (g) => new Promise((resolve) => { queued.push(g); answers.push(resolve); }),
     });
     runner.change('a');

@@ -1,5 +1,5 @@
 // Live mode's scheduling (no React): every edit asks for a run of the graph as it now is. Edits are gathered for
-// debounceMs from the first one; at most one live run is on the server at a time. A live run still waiting in the
+// gatherMs from the first one; at most one live run is on the server at a time. A live run still waiting in the
 // queue when a newer edit comes is superseded: cancelled, and the newest graph queued instead. One already running is
 // let finish (on the built-in models it ends in well under a second, and cancelling it on every slider tick would
 // mean no image ever arrives); the edits made meanwhile become ONE next run, of the newest graph.
@@ -7,8 +7,8 @@
 export interface LiveDeps<G> {
   /** Queues a run of `graph`; resolves with its id. */
   enqueue(graph: G): Promise<string>;
-  /** Quiet period after an edit before its run is asked for. */
-  debounceMs: number;
+  /** How long edits are gathered, from the first one not run yet, before their run is asked for. */
+  gatherMs: number;
   /** Cancels a superseded live run that has not started; without it, a waiting run is let run like a started one. */
   cancel?(runId: string): Promise<unknown>;
   /** A run could not be queued (invalid graph, server down): live mode goes on with the next edit. */
@@ -35,8 +35,8 @@ export class LiveRunner<G> {
     if (this.stopped) return;
     this.latest = graph;
     // Counted from the first edit not run yet, not restarted by each one: a slider dragged without pause must still
-    // produce pictures, at most one per debounceMs.
-    this.timer ??= setTimeout(() => this.fire(), this.deps.debounceMs);
+    // produce pictures, at most one per gatherMs.
+    this.timer ??= setTimeout(() => this.fire(), this.deps.gatherMs);
   }
 
   /** A worker started a run: from now on a newer edit waits for it instead of replacing it. */

@@ -10,8 +10,8 @@ import { liveGraph, LiveRunner } from './live-runner';
 import { isTerminal, type RunView } from './run-state';
 import type { WorkflowDocument } from './useWorkflowDocument';
 
-/** Quiet time after an edit: a typed word runs once, a drag runs at its pace. */
-export const LIVE_DEBOUNCE_MS = 40;
+/** Edits are gathered this long from the first one: a burst of keys runs once, a drag runs at most this often. */
+export const LIVE_GATHER_MS = 40;
 
 interface Options {
   enabled: boolean;
@@ -33,7 +33,7 @@ export function useLiveMode({ enabled, doc, view, enqueued, trackBatch, shareTok
   useEffect(() => {
     if (!enabled) return;
     const r = new LiveRunner<Graph>({
-      debounceMs: LIVE_DEBOUNCE_MS,
+      gatherMs: LIVE_GATHER_MS,
       enqueue: async (graph) => {
         const l = latest.current;
         const res = await client.runs.enqueue.mutate({ workflowId: l.doc.workflowId(), shareToken: l.shareToken, graph });

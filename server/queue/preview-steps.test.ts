@@ -24,7 +24,6 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-
 describe('PREVIEW_STEPS=all', () => {
   it("keeps an unwatched run's sampler steps: listed, with sigma and stats, and drawn on request", async () => {
     const wf = await t.trpc.workflows.create.mutate({ name: 'overnight', graph: txt2imgGraph(4242, 5) });

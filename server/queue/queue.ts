@@ -122,7 +122,7 @@ export class RunQueue {
   private stopped = false;
   /** One enqueue per user at a time: in this process, or across web servers (scaled mode, `serialiser`). */
   private readonly perUser: KeySerialiser;
-  /** Enqueues under way and just before: whether a fresh head of the line may get company in its window. */
+  /** Enqueues under way: whether a fresh head of the line may get company in its window. */
   private readonly arrivals = new Arrivals();
 
   constructor(private readonly opts: RunQueueOptions) {
