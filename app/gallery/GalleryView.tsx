@@ -2,9 +2,10 @@
 // The outputs gallery: my images, newest first (all, or one workflow's), as large cards whose facts show on hover;
 // a click opens the viewer (←/→ through the list), two picked cards open side by side.
 import { useState } from 'react';
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { useTRPC } from '../lib/trpc';
 import { TopNav } from '../shell/TopNav';
+import { WorkflowFilter } from '../shell/WorkflowFilter';
 import { CompareView } from './CompareView';
 import { GalleryViewer } from './GalleryViewer';
 import { imageFacts, type GalleryImage } from './image-facts';
@@ -20,7 +21,6 @@ export function GalleryView({ initialWorkflowId }: { initialWorkflowId?: string 
   const [open, setOpen] = useState<number | null>(null);
   const [picked, setPicked] = useState<string[]>([]);
   const [comparing, setComparing] = useState(false);
-  const workflows = useQuery(trpc.workflows.list.queryOptions());
   const images = useInfiniteQuery(trpc.gallery.list.infiniteQueryOptions(
     { workflowId: workflowId || undefined, limit: PAGE },
     { getNextPageParam: (last) => last.nextCursor ?? undefined },
@@ -43,13 +43,7 @@ export function GalleryView({ initialWorkflowId }: { initialWorkflowId?: string 
       <main className="page-body">
         <div className="gallery-bar">
           <h2>Outputs</h2>
-          <label>
-            Workflow{' '}
-            <select aria-label="Filter by workflow" value={workflowId} onChange={(e) => filter(e.target.value)}>
-              <option value="">all workflows</option>
-              {workflows.data?.map((w) => <option key={w.id} value={w.id}>{w.name}</option>)}
-            </select>
-          </label>
+          <WorkflowFilter value={workflowId} onChange={filter} />
           <span className="muted" data-testid="compare-hint">
             {picked.length === 0 ? 'Pick two images to compare them side by side' : `${picked.length} of 2 picked`}
           </span>

@@ -5,11 +5,12 @@
 import { useState } from 'react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '../lib/trpc';
 import { duration, timeAgo } from '../lib/time-format';
 import { RateImage } from '../shell/RateImage';
 import { TopNav } from '../shell/TopNav';
+import { WorkflowFilter } from '../shell/WorkflowFilter';
 import { useToast } from '../shell/toast';
 import { RunDetail } from './RunDetail';
 
@@ -19,7 +20,6 @@ export function RunsView({ initialWorkflowId, openRunId }: { initialWorkflowId?:
   const trpc = useTRPC();
   const router = useRouter();
   const [workflowId, setWorkflowId] = useState(initialWorkflowId ?? '');
-  const workflows = useQuery(trpc.workflows.list.queryOptions());
   const runs = useInfiniteQuery(trpc.runs.list.infiniteQueryOptions(
     { workflowId: workflowId || undefined, limit: 25 },
     {
@@ -48,13 +48,7 @@ export function RunsView({ initialWorkflowId, openRunId }: { initialWorkflowId?:
       <main className="page-body">
         <div className="runs-filter">
           <h2>Runs</h2>
-          <label>
-            Workflow{' '}
-            <select aria-label="Filter by workflow" value={workflowId} onChange={(e) => setWorkflowId(e.target.value)}>
-              <option value="">all workflows</option>
-              {workflows.data?.map((w) => <option key={w.id} value={w.id}>{w.name}</option>)}
-            </select>
-          </label>
+          <WorkflowFilter value={workflowId} onChange={setWorkflowId} />
           {waiting > 0 && (
             <button type="button" className="danger" disabled={clear.isPending} onClick={() => clear.mutate({ workflowId: workflowId || undefined })}>
               Cancel {waiting} waiting
