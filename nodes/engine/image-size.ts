@@ -45,6 +45,19 @@ export function scaled(s: ImageSize, factor: number, param: string): ImageSize {
   return { width: Math.max(1, Math.round(s.width * factor)), height: Math.max(1, Math.round(s.height * factor)), batch: s.batch, param };
 }
 
+/**
+ * A resize's target (Resize Image, Latent Upscale): width and height as given; one of them 0 keeps the aspect ratio;
+ * both 0 = the scale factor. Derived sides are rounded to whole `unit`s (8: a latent's cells), at least one.
+ */
+export function resizedSize(input: ImageSize, p: { width: number; height: number; scale: number }, unit = 1): ImageSize {
+  const round = (x: number) => Math.max(1, Math.round(x / unit)) * unit;
+  const { width: w, height: h, batch } = input;
+  if (!p.width && !p.height) return { width: round(w * p.scale), height: round(h * p.scale), batch, param: 'scale' };
+  if (!p.height) return { width: p.width, height: round((h * p.width) / w), batch, param: 'width' };
+  if (!p.width) return { width: round((w * p.height) / h), height: p.height, batch, param: 'height' };
+  return { width: p.width, height: p.height, batch, param: p.width >= p.height ? 'width' : 'height' };
+}
+
 export interface ImageSizeOptions {
   maxPixels: number;
   /** The node type's `outputSize` (node definitions are not in the serialisable catalog). */

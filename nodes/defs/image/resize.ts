@@ -2,7 +2,7 @@
 import { defineNode, param } from '../../define';
 import { resizeImage, type ResizeKernel } from '../../runtime/image';
 import { batchItem, concatBatch } from '../../runtime/tensor';
-import { ensureImageSize, scaled, type ImageSize } from '../../engine/image-size';
+import { ensureImageSize, resizedSize } from '../../engine/image-size';
 
 const KERNELS = ['lanczos3', 'lanczos2', 'mitchell', 'cubic', 'linear', 'nearest'] as const;
 
@@ -20,10 +20,10 @@ export const resize = defineNode({
     kernel: param.choice(KERNELS, { default: 'lanczos3' }),
   },
   outputs: { image: { type: 'IMAGE' } },
-  outputSize: (p, { image }) => image && targetSize(image, p),
+  outputSize: (p, { image }) => image && resizedSize(image, p),
   async execute(ctx, { image }, p) {
     const [b, , h, w] = image.dims;
-    const target = targetSize({ width: w, height: h, batch: b }, p);
+    const target = resizedSize({ width: w, height: h, batch: b }, p);
     ensureImageSize(target, ctx.limits.maxImagePixels);
     const { width, height } = target;
     const out = [];
@@ -34,12 +34,3 @@ export const resize = defineNode({
     return { image: concatBatch(out) };
   },
 });
-
-/** Width and height as given; one of them 0 keeps the aspect ratio; both 0 = the scale factor. */
-function targetSize(input: ImageSize, p: { width: number; height: number; scale: number }): ImageSize {
-  const { width: w, height: h, batch } = input;
-  if (!p.width && !p.height) return scaled(input, p.scale, 'scale');
-  if (!p.height) return { width: p.width, height: Math.max(1, Math.round((h * p.width) / w)), batch, param: 'width' };
-  if (!p.width) return { width: Math.max(1, Math.round((w * p.height) / h)), height: p.height, batch, param: 'height' };
-  return { width: p.width, height: p.height, batch, param: p.width >= p.height ? 'width' : 'height' };
-}

@@ -2,7 +2,7 @@
 // torch's nearest / bilinear / bicubic (runtime/interpolate.ts), as ComfyUI's Upscale Latent (By) does.
 import { defineNode, param } from '../../define';
 import { NodeInputError } from '../../engine/errors';
-import { ensureImageSize, type ImageSize } from '../../engine/image-size';
+import { ensureImageSize, resizedSize } from '../../engine/image-size';
 import { INTERPOLATIONS, interpolate, type Interpolation } from '../../runtime/interpolate';
 
 export const latentUpscale = defineNode({
@@ -19,10 +19,11 @@ export const latentUpscale = defineNode({
     method: param.choice(INTERPOLATIONS, { default: 'bilinear' }),
   },
   outputs: { latent: { type: 'LATENT' } },
-  outputSize: (p, { latent }) => latent && targetSize(latent, p),
+  outputSize: (p, { latent }) => latent && resizedSize(latent, p, 8),
   async execute(ctx, { latent }, p) {
     const [b, , h, w] = latent.samples.dims;
-    const target = targetSize({ width: w * 8, height: h * 8, batch: b }, p);
+    // In image pixels, rounded to whole latent cells.
+    const target = resizedSize({ width: w * 8, height: h * 8, batch: b }, p, 8);
     ensureImageSize(target, ctx.limits.maxImagePixels);
     for (const key of ['width', 'height'] as const) {
       if (p[key] % 8 !== 0) {
@@ -33,13 +34,3 @@ export const latentUpscale = defineNode({
     return { latent: { samples: interpolate(latent.samples, target.height / 8, target.width / 8, p.method as Interpolation) } };
   },
 });
-
-/** In image pixels: width and height as given (one 0 keeps the aspect ratio), both 0 = scale, rounded to whole cells. */
-function targetSize(input: ImageSize, p: { width: number; height: number; scale: number }): ImageSize {
-  const { width: w, height: h, batch } = input;
-  const cells = (x: number) => Math.max(1, Math.round(x / 8)) * 8;
-  if (p.width === 0 && p.height === 0) return { width: cells(w * p.scale), height: cells(h * p.scale), batch, param: 'scale' };
-  if (p.width === 0) return { width: cells((w * p.height) / h), height: p.height, batch, param: 'height' };
-  if (p.height === 0) return { width: p.width, height: cells((h * p.width) / w), batch, param: 'width' };
-  return { width: p.width, height: p.height, batch, param: 'width' };
-}
