@@ -73,7 +73,7 @@ export function resolveReroutes(graph: Graph): RerouteResult {
 type Typed = { nodes: readonly { id: string; type: string }[]; edges: readonly GraphEdge[] };
 
 /** The type reaching reroute `id` from upstream (through reroutes), or undefined when no typed output feeds it. */
-export function rerouteSourceType(graph: Typed, catalog: ReadonlyMap<string, CatalogNode>, id: string): SocketType | undefined {
+function rerouteSourceType(graph: Typed, catalog: ReadonlyMap<string, CatalogNode>, id: string): SocketType | undefined {
   const byId = new Map(graph.nodes.map((n) => [n.id, n] as const));
   const seen = new Set<string>();
   for (let at = id; !seen.has(at);) {

@@ -6,7 +6,7 @@ import type { SocketType } from '../define';
 import { paramSchema, isPlainModelName, quoteValue } from './params';
 import { adjacency, ancestorsOf, topologicalOrder } from './order';
 import { resolveBypass } from './bypass';
-import { isReroute, resolveReroutes, rerouteConsumerType, rerouteSourceType, type RerouteResult } from './reroute';
+import { isReroute, resolveReroutes, rerouteConsumerType, rerouteType, type RerouteResult } from './reroute';
 import { imageSizeProblems, type ImageSizeOptions } from './image-size';
 import type { ModelKind } from '../runtime/models';
 
@@ -274,7 +274,7 @@ export function checkConnection(
   const map = catalogMap(catalog);
   const rest = { nodes: graph.nodes, edges: others };
   const r = checkConnectionIn(map, byId, edge, (id, side) =>
-    side === 'out' ? rerouteSourceType(rest, map, id) ?? rerouteConsumerType(rest, map, id) : rerouteConsumerType(rest, map, id));
+    side === 'out' ? rerouteType(rest, map, id) : rerouteConsumerType(rest, map, id));
   if (!r.ok) return { ok: false, reason: r.reason };
   const { cyclic } = topologicalOrder({ nodes: graph.nodes, edges: [...others, edge] });
   if (cyclic.length) return { ok: false, reason: 'this connection would create a cycle' };
