@@ -12,9 +12,11 @@ export const PREVIEW_NODE_TYPE = 'sampler';
  * Sampler steps of the runs whose previews are checked. The sprites model's prediction settles after about a
  * quarter of the steps, and only frames before that differ in pixels; a step takes ~2.5 ms and the e2e server
  * passes PREVIEW_FPS=60 frames a second per run. 60 steps left ~40 ms of changing frames, two or three frames:
- * a busy machine showed only two (a flaky failure). 240 leave ~150 ms, about nine, for a 0.6 s run.
+ * a busy machine showed only two (a flaky failure). 240 left ~150 ms until worker messages were bundled (one IPC
+ * write per event-loop turn) and steps got faster: then CI saw changing frames only up to step ~75, two of them (a
+ * flaky failure again). 600 keep the changing part several times longer than the frame interval.
  */
-export const PREVIEW_STEPS = 240;
+export const PREVIEW_STEPS = 600;
 
 /** The prompt typed by hand, and the pack's exact colours it must come out in (PNG output: lossless). */
 export const HAND_PROMPT = {
