@@ -75,13 +75,14 @@ export class OnnxVae implements VaeModel {
     const z = new Float32Array(src.length);
     for (let i = 0; i < z.length; i++) z[i] = src[i] / scale;
     const out = await this.runBatched(this.decoder, { data: z, dims: latent.dims }, signal);
-    const raw = out.data;
-    const data = new Float32Array(raw.length);
+    // In place: the session's output is ours alone, and a second image-sized array would be fresh memory, whose
+    // first touch (page faults) costs more than the loop itself: ~35 ms for a batch of 16 256² images here.
+    const data = out.data;
     for (let i = 0; i < data.length; i++) {
-      const x = raw[i] / 2 + 0.5;
+      const x = data[i] / 2 + 0.5;
       data[i] = x < 0 ? 0 : x > 1 ? 1 : x;
     }
-    return { data, dims: out.dims };
+    return out;
   }
 
   /** [B, 3|4, H, W] image in [0, 1] (alpha dropped; H, W multiples of 8) -> scaled latent [B, C, H/8, W/8]. */

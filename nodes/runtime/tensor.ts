@@ -45,12 +45,16 @@ export function concatBatch(ts: readonly Tensor[]): Tensor {
   return { data, dims: [ts.reduce((n, t) => n + t.dims[0], 0), ...rest] };
 }
 
-/** The inverse of concatBatch: consecutive pieces of `sizes[i]` batch items each (copies, safe to keep). */
+/**
+ * The inverse of concatBatch: consecutive pieces of `sizes[i]` batch items each. Views of `t`'s memory, not copies
+ * (tensors are never written after they are made): copying a batch of images means touching as much fresh memory
+ * again, which costs more than the work that made them.
+ */
 export function splitBatch(t: Tensor, sizes: readonly number[]): Tensor[] {
   const per = numel(t.dims.slice(1));
   let at = 0;
   return sizes.map((n) => {
-    const data = t.data.slice(at * per, (at + n) * per);
+    const data = t.data.subarray(at * per, (at + n) * per);
     at += n;
     return { data, dims: [n, ...t.dims.slice(1)] };
   });

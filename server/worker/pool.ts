@@ -9,7 +9,7 @@ import { projectRoot } from '../paths';
 import type { PromptCacheTotals } from '../../nodes/engine/prompt-cache';
 import { MAX_BUNDLE, WORKER_CONFIG_ENV, type HostToWorker, type WorkerBundle, type WorkerConfig, type WorkerMemory, type WorkerToHost } from './protocol';
 import { messageRunId, parseWorkerMessage } from './protocol-schema';
-import { workerEnv } from './worker-env';
+import { workerEnv, workerMallocTunables } from './worker-env';
 
 const ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'entry.ts');
 
@@ -261,6 +261,7 @@ export class WorkerPool {
         NODE_ENV: process.env.NODE_ENV,
         MODELS_DIR: config.modelsDir,
         [WORKER_CONFIG_ENV]: JSON.stringify(config),
+        GLIBC_TUNABLES: workerMallocTunables(process.env),
       },
     });
     w.child = child;

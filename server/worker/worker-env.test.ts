@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillGraph, sessionClient, startTestServer, tempDir, until, type TestServer } from '../testing/harness';
-import { workerEnv } from './worker-env';
+import { workerEnv, workerMallocTunables } from './worker-env';
 
 const SECRETS = {
   ADMIN_PASSWORD: 'admin-password-in-env',
@@ -22,6 +22,13 @@ describe('workerEnv', () => {
   it('keeps a PostgreSQL DATABASE_URL (it holds the password) and libpq\'s PG* variables away from workers', () => {
     const pg = { DATABASE_URL: 'postgresql://sf:db-password@db.internal:5432/stepflow', PGPASSWORD: 'db-password', PGHOST: 'db.internal', PGUSER: 'sf' };
     expect(workerEnv({ PATH: '/usr/bin', ...pg })).toEqual({ PATH: '/usr/bin' });
+  });
+});
+
+describe('workerMallocTunables', () => {
+  it('asks glibc for transparent huge pages unless the operator set tunables of their own', () => {
+    expect(workerMallocTunables({})).toBe('glibc.malloc.hugetlb=1');
+    expect(workerMallocTunables({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' })).toBe('glibc.malloc.arena_max=2');
   });
 });
 
@@ -54,7 +61,7 @@ describe('a forked worker process', () => {
     }));
     for (const name of Object.keys(SECRETS)) expect([name, environ[name]]).toEqual([name, undefined]);
     expect(Object.values(environ).join('\n')).not.toContain(SECRETS.ADMIN_PASSWORD);
-    expect(environ).toMatchObject({ ...PASSED, PATH: process.env.PATH, MODELS_DIR: t.server.services.env.MODELS_DIR });
+    expect(environ).toMatchObject({ ...PASSED, PATH: process.env.PATH, MODELS_DIR: t.server.services.env.MODELS_DIR, GLIBC_TUNABLES: workerMallocTunables(process.env) });
     expect(JSON.parse(environ.STEPFLOW_WORKER_CONFIG)).toMatchObject({ workerId: '1', modelsDir: t.server.services.env.MODELS_DIR });
 
     // The worker works with what it was given: a graph runs and its output is stored.

@@ -26,3 +26,13 @@ export function workerEnv(source: Readonly<Record<string, string | undefined>>):
   }
   return env;
 }
+
+/**
+ * glibc's malloc in a worker asks for transparent huge pages (`madvise`) for the memory it maps. A batch of runs
+ * allocates tens of MB of fresh tensors, and first touching them 4 KB at a time dominated the batch's cost on a
+ * virtualised host (10-50 µs a page fault): ~7,800 faults per 16-run batch with 4 KB pages, ~500 with huge pages
+ * (`bench/throughput.ts`). Harmless where THP is off or the libc is not glibc. An operator's own tunables win.
+ */
+export function workerMallocTunables(source: Readonly<Record<string, string | undefined>>): string {
+  return source.GLIBC_TUNABLES ?? 'glibc.malloc.hugetlb=1';
+}
