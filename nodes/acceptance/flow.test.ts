@@ -1,6 +1,7 @@
 // Acceptance: the shipped flow-matching workflow (workflows/flow-txt2img.json) on the built-in flow sprites
 // transformer (checkpoints/sprites-flow, SD3 layout, FlowMatchEulerDiscreteScheduler shift 3) draws what the prompt says.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DebugSession } from '../engine/debugger';
 import type { RunEvent } from '../engine/events';
 import { BACKGROUNDS, SHAPE_COLORS, SHAPES } from '../pack/sprites';
 import { acceptanceModelsDir } from './pack';
@@ -85,6 +86,49 @@ describe('flow-txt2img workflow on the flow-matching sprites transformer', () =>
     const std = (p: (typeof previews)[number]) => p.stats!.reduce((n, s) => n + s.std, 0) / 4;
     expect(std(previews[0])).toBeGreaterThan(0.9);
     expect(std(previews[19])).toBeLessThan(std(previews[0]) * 0.8);
+  });
+
+  it('debugger: break at step 3 of 10, step, resume: bit-identical to a plain run; a cancel stops the loop', async () => {
+    const graph = flow('orange star on gray background', { steps: 10, seed: 5 });
+    const steps: number[] = [];
+    let onPause: (() => void) | undefined;
+    const session = new DebugSession({
+      runId: 'flow-debug', breakpoints: { steps: [{ nodeId: 'sampler', step: 3 }] }, pauseTimeoutMs: 60_000, onTimeout: () => undefined,
+      emit: (e) => {
+        if (e.type !== 'run:paused') return;
+        steps.push(e.step!);
+        onPause?.();
+      },
+    });
+    const next = () => new Promise<void>((resolve) => (onPause = resolve));
+    let pause = next();
+    runner.resetCache();
+    const done = runner.run(graph, { debug: session });
+    await pause;
+    pause = next();
+    session.step();
+    await pause;
+    session.resume();
+    const debugged = await done;
+    runner.resetCache();
+    const plain = await runner.run(graph);
+    expect(steps).toEqual([3, 4]);
+    const [a, b] = [await pixelsOf(debugged.artifacts[0].bytes), await pixelsOf(plain.artifacts[0].bytes)];
+    expect(Buffer.from(a.data).equals(Buffer.from(b.data))).toBe(true);
+
+    runner.resetCache();
+    const ac = new AbortController();
+    const progress: number[] = [];
+    const cancelled = runner.run(graph, {
+      signal: ac.signal,
+      onEvent: (e) => {
+        if (e.type !== 'node:progress' || e.nodeId !== 'sampler') return;
+        progress.push(e.step);
+        if (e.step === 2) ac.abort('stop');
+      },
+    });
+    await expect(cancelled).rejects.toThrow(/cancel/);
+    expect(Math.max(...progress)).toBeLessThanOrEqual(3);
   });
 
   it('refuses an epsilon sampler on the flow model, naming the choices', async () => {
