@@ -131,6 +131,18 @@ describe('flow-txt2img workflow on the flow-matching sprites transformer', () =>
     expect(Math.max(...progress)).toBeLessThanOrEqual(3);
   });
 
+  it('img2img on the flow model: the shipped example noised by scale_noise and re-drawn in the last 12 of 20 steps', async () => {
+    const events: RunEvent[] = [];
+    const r = await runner.run(loadWorkflow('img2img.json', { checkpoint: { ckpt_name: 'sprites-flow' }, sampler: { cfg: 4 } }), { onEvent: (e) => events.push(e) });
+    const progress = events.filter((e) => e.type === 'node:progress' && e.nodeId === 'sampler');
+    expect(progress.map((e) => e.type === 'node:progress' && e.step)).toEqual([...Array(12).keys()].map((i) => i + 1));
+    expect(await classifyArtifact(r)).toMatchObject({ shape: 'circle', color: 'red', background: 'blue', iou: 1, wrongCells: 0 });
+  });
+
+  it('refuses a leftover-noise hand-off on the flow model, naming the param', async () => {
+    await expect(runner.run(flow('red circle on blue background', { end_step: 10, return_leftover_noise: true }))).rejects.toThrow(/return_leftover_noise/);
+  });
+
   it('refuses an epsilon sampler on the flow model, naming the choices', async () => {
     await expect(runner.run(flow('red circle on blue background', { sampler: 'dpmpp_2m' }))).rejects.toThrow(/param_invalid: Sampler \(sampler\).*dpmpp_2m.*euler or heun/);
   });
