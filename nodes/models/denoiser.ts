@@ -5,7 +5,7 @@
 import { outputFloat32, type FeedValue, type TensorInfo } from '../onnx/feeds';
 import type { ModelSession } from '../runtime/onnx';
 import { batchItem, concatBatch, numel, type Tensor } from '../runtime/tensor';
-import { ModelInputError } from './errors';
+import { ModelFormatError, ModelInputError } from './errors';
 import { batchLimit, fixedChannels, fixedSpatial, isIntegerType, optionalInput, pickOutput, requireInput } from './session-io';
 
 /** What the denoiser needs from a session (ModelSession, or a fake in tests). */
@@ -31,6 +31,13 @@ export class OnnxDenoiser {
     this.context = requireInput(session, ['encoder_hidden_states', 'context'], file, 'text conditioning');
     this.pooled = optionalInput(session, ['pooled_projections']);
     this.output = pickOutput(session, ['out_sample', 'out_hidden_states', 'noise_pred', 'sample_out'], file).name;
+    // An input nothing here feeds would fail inside onnxruntime at the first step; say which, up front (e.g. a
+    // Flux export's img_ids/txt_ids/guidance: its packed-latent interface is not the SD3 one).
+    const fed = new Set([this.sample.name, this.timestep.name, this.context.name, this.pooled?.name]);
+    const unfed = session.inputs.filter((i) => !fed.has(i.name)).map((i) => i.name);
+    if (unfed.length) {
+      throw new ModelFormatError(file, `has inputs ${unfed.join(', ')} that neither the SD U-Net interface (sample, timestep, encoder_hidden_states) nor the SD3 transformer interface (hidden_states, timestep, encoder_hidden_states, pooled_projections) feeds`);
+    }
     this.maxBatch = Math.min(batchLimit(this.sample), batchLimit(this.context));
     this.channels = fixedChannels(this.sample);
     this.fixedSize = fixedSpatial(this.sample);
