@@ -4,7 +4,10 @@
 // Expected numbers: worked by hand where the formulas allow it (noted next to them); the long lists were
 // printed by a separate numpy script that follows diffusers' set_timesteps line by line (float32 table at
 // construction, float64 np.linspace and shift, float32 cast, timesteps = sigmas * 1000 in float32), not by
-// this implementation. diffusers' own tests publish no flow-matching numbers.
+// this implementation. diffusers' own tests publish no flow-matching numbers. The script's core (numpy 2.4):
+//   table = (np.linspace(1, T, T, dtype=float32)[::-1] / float32(T)); table = shift*table/(1 + (shift-1)*table) (float32)
+//   t = np.linspace(table[0]*T, table[-1]*T, n); s = t/T
+//   s = exp(mu)/(exp(mu) + (1/s - 1)) if dynamic else shift*s/(1 + (shift-1)*s); s = s.astype(float32); ts = s*float32(T)
 import { describe, expect, it } from 'vitest';
 import { createScheduler, flowSchedulerFor, resolutionShift, SchedulerConfigError, SchedulerStateError } from './index';
 import { FlowMatchEulerDiscreteScheduler } from './flowMatchEuler';
@@ -13,20 +16,22 @@ import { FlowMatchHeunDiscreteScheduler } from './flowMatchHeun';
 /**
  * stabilityai/stable-diffusion-3-medium-diffusers and stabilityai/stable-diffusion-3.5-large (and -medium)
  * scheduler/scheduler_config.json: {"_class_name": "FlowMatchEulerDiscreteScheduler", "num_train_timesteps": 1000,
- * "shift": 3.0}.
+ * "shift": 3.0} (not read from the model repos here); shift 3.0 for SD3 is also what SD3 training/inference code in public repositories passes
+ * (e.g. FlowMatchEulerDiscreteScheduler(shift=3.0) as an SD3 Euler schedule).
  */
 const SD3 = { _class_name: 'FlowMatchEulerDiscreteScheduler', _diffusers_version: '0.29.0.dev0', num_train_timesteps: 1000, shift: 3.0 };
 const SD35 = { _class_name: 'FlowMatchEulerDiscreteScheduler', _diffusers_version: '0.31.0.dev0', num_train_timesteps: 1000, shift: 3.0 };
 /**
- * black-forest-labs/FLUX.1-dev scheduler/scheduler_config.json (the same keys appear in diffusers' Flux docs and
- * e.g. taproot's FluxScheduler default config): dynamic shifting between mu 0.5 at 256 and 1.15 at 4096 image
- * tokens; "shift" 3.0 is present but unused when shifting is dynamic.
+ * black-forest-labs/FLUX.1-dev scheduler/scheduler_config.json: dynamic shifting between mu 0.5 at 256 and 1.15 at
+ * 4096 image tokens; "shift" 3.0 is present but unused when shifting is dynamic. The Hugging Face model repos were not
+ * reachable from here: these keys and values are corroborated by taproot 0.3.8's FluxScheduler default config
+ * (flux/pretrained/scheduler.py) and by the defaults of diffusers' FlowMatchEulerDiscreteScheduler and calculate_shift.
  */
 const FLUX_DEV = {
   _class_name: 'FlowMatchEulerDiscreteScheduler', _diffusers_version: '0.30.0.dev0', base_image_seq_len: 256, base_shift: 0.5,
   max_image_seq_len: 4096, max_shift: 1.15, num_train_timesteps: 1000, shift: 3.0, use_dynamic_shifting: true,
 };
-/** black-forest-labs/FLUX.1-schnell scheduler/scheduler_config.json: no shift at all. */
+/** black-forest-labs/FLUX.1-schnell scheduler/scheduler_config.json: no shift at all (shift 1.0, no dynamic shifting; not verified against the file here). */
 const FLUX_SCHNELL = { ...FLUX_DEV, shift: 1.0, use_dynamic_shifting: false };
 
 // numpy, SD3 config, 28 steps (the SD3 pipeline's default).
