@@ -26,13 +26,13 @@ export async function loadCheckpoint(runtime: OnnxRuntime, dir: string, name?: s
     notes.push(`checkpoint "${folder.name}" has no tokenizer/ folder; using the bundled CLIP vocabulary`);
   }
   const unet = await loadUNet(runtime, {
-    name: folder.name, file: folder.files.unet, schedulerConfig: folder.schedulerConfig,
+    name: folder.name, file: folder.files.denoiser, schedulerConfig: folder.schedulerConfig,
     latentRgb: folder.latentRgb, latentChannels: folder.latentChannels,
   });
   const clip = await loadClip(runtime, tokenizer, { name: folder.name, file: folder.files.textEncoder });
   const vae = await loadVae(runtime, {
     name: folder.name, file: folder.files.vaeDecoder, encoderFile: folder.files.vaeEncoder,
-    scalingFactor: folder.scalingFactor, latentChannels: folder.latentChannels,
+    scalingFactor: folder.scalingFactor, shiftFactor: folder.shiftFactor, latentChannels: folder.latentChannels,
   });
   return { folder, unet, clip, vae, notes };
 }

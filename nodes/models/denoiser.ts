@@ -1,10 +1,12 @@
 // The noise predictor behind U-Nets and refiners: one ONNX session with the SD U-Net interface
-// (sample, timestep, encoder_hidden_states -> out_sample), adapted to the session's dtypes and batch limit.
+// (sample, timestep, encoder_hidden_states -> out_sample) or the SD3 transformer interface Optimum exports
+// (hidden_states, timestep, encoder_hidden_states, pooled_projections -> out_hidden_states), adapted to the
+// session's dtypes and batch limit.
 import { outputFloat32, type FeedValue, type TensorInfo } from '../onnx/feeds';
 import type { ModelSession } from '../runtime/onnx';
 import { batchItem, concatBatch, numel, type Tensor } from '../runtime/tensor';
-import { ModelInputError } from './errors';
-import { batchLimit, fixedChannels, fixedSpatial, isIntegerType, pickOutput, requireInput } from './session-io';
+import { ModelFormatError, ModelInputError } from './errors';
+import { batchLimit, fixedChannels, fixedSpatial, isIntegerType, optionalInput, pickOutput, requireInput } from './session-io';
 
 /** What the denoiser needs from a session (ModelSession, or a fake in tests). */
 export type DenoiserSession = Pick<ModelSession, 'inputs' | 'outputs' | 'run' | 'key' | 'provider'>;
@@ -20,13 +22,22 @@ export class OnnxDenoiser {
   private readonly sample: TensorInfo;
   private readonly timestep: TensorInfo;
   private readonly context: TensorInfo;
+  private readonly pooled: TensorInfo | undefined;
   private readonly output: string;
 
   constructor(readonly session: DenoiserSession, readonly file: string, readonly label: string) {
-    this.sample = requireInput(session, ['sample', 'x', 'latent_sample'], file, 'latent sample');
+    this.sample = requireInput(session, ['sample', 'hidden_states', 'x', 'latent_sample'], file, 'latent sample');
     this.timestep = requireInput(session, ['timestep', 'timesteps', 't'], file, 'timestep');
     this.context = requireInput(session, ['encoder_hidden_states', 'context'], file, 'text conditioning');
-    this.output = pickOutput(session, ['out_sample', 'noise_pred', 'sample_out'], file).name;
+    this.pooled = optionalInput(session, ['pooled_projections']);
+    this.output = pickOutput(session, ['out_sample', 'out_hidden_states', 'noise_pred', 'sample_out'], file).name;
+    // An input nothing here feeds would fail inside onnxruntime at the first step; say which, up front (e.g. a
+    // Flux export's img_ids/txt_ids/guidance: its packed-latent interface is not the SD3 one).
+    const fed = new Set([this.sample.name, this.timestep.name, this.context.name, this.pooled?.name]);
+    const unfed = session.inputs.filter((i) => !fed.has(i.name)).map((i) => i.name);
+    if (unfed.length) {
+      throw new ModelFormatError(file, `has inputs ${unfed.join(', ')} that neither the SD U-Net interface (sample, timestep, encoder_hidden_states) nor the SD3 transformer interface (hidden_states, timestep, encoder_hidden_states, pooled_projections) feeds`);
+    }
     this.maxBatch = Math.min(batchLimit(this.sample), batchLimit(this.context));
     this.channels = fixedChannels(this.sample);
     this.fixedSize = fixedSpatial(this.sample);
@@ -92,12 +103,25 @@ export class OnnxDenoiser {
       [this.timestep.name]: this.timestepFeed(timestep, b),
       [this.context.name]: context,
     };
+    if (this.pooled) feeds[this.pooled.name] = this.pooledFeed(b);
     const out = (await this.session.run(feeds, { signal }))[this.output];
     const data = outputFloat32(out);
     if (data.length !== numel(sample.dims)) {
       throw new ModelInputError(this.label, `the model returned [${out.dims.join(', ')}] for a sample of [${sample.dims.join(', ')}]`);
     }
     return { data, dims: [...sample.dims] };
+  }
+
+  /**
+   * Zeros: CONDITIONING does not carry the pooled CLIP projection through guidance yet, so an SD3/Flux
+   * transformer gets none (the built-in flow sprites transformer gives it zero weight).
+   */
+  private pooledFeed(b: number): FeedValue {
+    const width = this.pooled!.dims[1];
+    if (typeof width !== 'number' || width <= 0) {
+      throw new ModelInputError(this.label, `pooled_projections has no fixed width ([${this.pooled!.dims.join(', ')}])`);
+    }
+    return { data: new Float32Array(b * width), dims: [b, width] };
   }
 
   /**

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SD15_SCHEDULER_CONFIG, SD_LATENT_CHANNELS, SD_VAE_SCALING_FACTOR } from './defaults';
 import { ModelFormatError } from './errors';
+import { isFlowMatchConfig } from '../sampling/schedulers';
 import { parseLatentRgb, SD15_LATENT_RGB, type LatentRgb } from './latent-rgb';
 
 export interface CheckpointFolder {
@@ -12,13 +13,18 @@ export interface CheckpointFolder {
   modelIndex: Record<string, unknown>;
   schedulerConfig: Record<string, unknown>;
   scalingFactor: number;
+  /** vae config shift_factor (SD3, Flux); 0 for SD 1.x/2.x. */
+  shiftFactor: number;
   latentChannels: number;
+  /** 'unet': an SD U-Net predicting noise; 'flow': an SD3/Flux-style transformer/ predicting flow-matching velocity. */
+  family: 'unet' | 'flow';
   latentRgb: LatentRgb;
   /** Native resolution [width, height] when stepflow.json states it. */
   resolution?: [number, number];
   description?: string;
   files: {
-    unet: string;
+    /** unet/model.onnx, or transformer/model.onnx for the flow family. */
+    denoiser: string;
     textEncoder: string;
     vaeDecoder: string;
     vaeEncoder?: string;
@@ -48,6 +54,12 @@ function positive(v: unknown, fallback: number, file: string, key: string): numb
   return v;
 }
 
+function optionalNumber(v: unknown, file: string, key: string): number {
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ModelFormatError(file, `"${key}" must be a number, got ${JSON.stringify(v)}`);
+  return v;
+}
+
 export function readCheckpointFolder(dir: string, name = path.basename(dir)): CheckpointFolder {
   const at = (...p: string[]) => path.join(dir, ...p);
   const modelIndex = readJson(at('model_index.json'), true)!;
@@ -63,13 +75,18 @@ export function readCheckpointFolder(dir: string, name = path.basename(dir)): Ch
     if (!fs.existsSync(at(rel))) missing.push(rel);
     return at(rel);
   };
+  // A transformer/ folder is what SD3 and Flux exports have instead of unet/ (Optimum's layout).
+  const family = fs.existsSync(at('transformer')) ? 'flow' : 'unet';
+  if (family === 'flow' && !isFlowMatchConfig(schedulerConfig)) {
+    throw new ModelFormatError(at('scheduler', 'scheduler_config.json'), `names ${JSON.stringify(schedulerConfig._class_name)}, but a transformer/ checkpoint needs FlowMatchEulerDiscreteScheduler or FlowMatchHeunDiscreteScheduler (SD3/Flux layout)`);
+  }
   const files: CheckpointFolder['files'] = {
-    unet: need('unet/model.onnx'),
+    denoiser: need(family === 'flow' ? 'transformer/model.onnx' : 'unet/model.onnx'),
     textEncoder: need('text_encoder/model.onnx'),
     vaeDecoder: need('vae_decoder/model.onnx'),
   };
   if (missing.length) {
-    throw new ModelFormatError(dir, `checkpoint folder lacks ${missing.join(', ')} (expected the diffusers ONNX layout: unet/, text_encoder/, vae_decoder/, tokenizer/)`);
+    throw new ModelFormatError(dir, `checkpoint folder lacks ${missing.join(', ')} (expected the diffusers ONNX layout: ${family === 'flow' ? 'transformer/' : 'unet/'}, text_encoder/, vae_decoder/, tokenizer/)`);
   }
   if (fs.existsSync(at('vae_encoder', 'model.onnx'))) files.vaeEncoder = at('vae_encoder', 'model.onnx');
   if (fs.existsSync(at('tokenizer', 'vocab.json'))) files.tokenizer = at('tokenizer');
@@ -83,7 +100,9 @@ export function readCheckpointFolder(dir: string, name = path.basename(dir)): Ch
     modelIndex,
     schedulerConfig,
     scalingFactor: positive(vaeConfig.scaling_factor, SD_VAE_SCALING_FACTOR, vaeConfigFile, 'scaling_factor'),
+    shiftFactor: optionalNumber(vaeConfig.shift_factor, vaeConfigFile, 'shift_factor'),
     latentChannels,
+    family,
     latentRgb: extras.latent_rgb !== undefined ? parseLatentRgb(extras.latent_rgb, latentChannels, extrasFile) : SD15_LATENT_RGB,
     resolution,
     description: typeof extras.description === 'string' ? extras.description : undefined,

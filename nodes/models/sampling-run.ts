@@ -2,7 +2,9 @@
 // (denoise strength, start/end step, refiner start fraction, leftover-noise hand-off), the starting
 // noise, the shared loop, and the LATENT value it hands on.
 import { createNoise, type NoiseMode } from '../sampling/noise';
-import { createScheduler, startForStrength, type ScheduleName, type Scheduler } from '../sampling/schedulers';
+import {
+  createScheduler, FlowMatchScheduler, flowSchedulerFor, isFlowMatchConfig, SchedulerConfigError, startForStrength, type ScheduleName, type Scheduler,
+} from '../sampling/schedulers';
 import type { Denoiser } from '../sampling/guidance';
 import type { BatchOutcome, LoopBatch } from '../sampling/batch';
 import { fromVe, LoopCursor, runCursor, sigmaAt, toVe, type AdaptiveStop, type LoopHooks } from '../sampling/loop';
@@ -90,8 +92,25 @@ function isZero(x: Float32Array): boolean {
   return true;
 }
 
+/**
+ * The run's scheduler. A flow-matching model (its scheduler_config.json names a FlowMatch class) runs the
+ * flow-matching version of euler/heun, with the image's token count (2x2 latent patches, as SD3 and Flux
+ * patchify) for resolution-dependent shifting; other samplers are refused by flowSchedulerFor.
+ */
+function makeScheduler(o: SampleLatentOptions): Scheduler {
+  if (!isFlowMatchConfig(o.model.schedulerConfig)) return createScheduler(o.sampler, o.model.schedulerConfig, { schedule: o.schedule });
+  const scheduler = createScheduler(flowSchedulerFor(o.sampler, o.schedule), o.model.schedulerConfig);
+  const [, , h, w] = o.latent.samples.dims;
+  if (scheduler instanceof FlowMatchScheduler) scheduler.useImageSeqLen(Math.ceil(h / 2) * Math.ceil(w / 2));
+  // Leftover noise is handed on in k-diffusion form (x0 + sigma·eps); flow samples mix x0 and noise differently.
+  if (o.latent.leftoverNoise || (o.returnLeftoverNoise && o.endStep < o.steps)) {
+    throw new SchedulerConfigError(scheduler.className, 'return_leftover_noise', true, 'off for a flow-matching model: partial runs are not handed on between flow samplers yet');
+  }
+  return scheduler;
+}
+
 export async function sampleLatent(o: SampleLatentOptions): Promise<SampleLatentResult> {
-  const scheduler = createScheduler(o.sampler, o.model.schedulerConfig, { schedule: o.schedule });
+  const scheduler = makeScheduler(o);
   const startIndex = planStart(scheduler, o);
   const n = scheduler.timesteps.length;
   const endIndex = Math.max(startIndex, boundary(scheduler, o.endStep));

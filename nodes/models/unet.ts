@@ -1,4 +1,5 @@
-// The MODEL socket's value: a U-Net ONNX session behind the UNetModel interface.
+// The MODEL socket's value: a U-Net (or an SD3/Flux-style transformer: a flow-matching scheduler config) ONNX
+// session behind the UNetModel interface.
 import type { OnnxRuntime } from '../runtime/onnx';
 import type { Tensor } from '../runtime/tensor';
 import type { UNetModel } from '../values';
@@ -7,6 +8,7 @@ import { ModelFormatError } from './errors';
 import type { LatentRgb } from './latent-rgb';
 import { sessionKey } from './session-key';
 import { SD_LATENT_CHANNELS } from './defaults';
+import { isFlowMatchConfig } from '../sampling/schedulers';
 
 export interface UNetInfo {
   name: string;
@@ -30,7 +32,8 @@ export class OnnxUNet implements UNetModel {
   readonly denoiser: OnnxDenoiser;
 
   constructor(session: DenoiserSession, readonly info: UNetInfo) {
-    this.denoiser = new OnnxDenoiser(session, info.file, `U-Net "${info.name}"`);
+    const label = isFlowMatchConfig(info.schedulerConfig) ? 'transformer' : 'U-Net';
+    this.denoiser = new OnnxDenoiser(session, info.file, `${label} "${info.name}"`);
     this.name = info.name;
     this.file = info.file;
     this.provider = session.provider;

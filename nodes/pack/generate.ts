@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { defaultModelsDir } from '../paths';
 import { spritesCheckpointPart, spritesRefinerPart } from './checkpoint';
+import { spritesFlowCheckpointPart } from './flow-checkpoint';
 import { combinedGeneratorHash, partGeneratorHash, partStaleReason, readManifest, sha256File, writeManifest, type PackManifest } from './checksum';
 import { esrganPart } from './esrgan/part';
 import { esrganVariantsPart } from './esrgan/variants';
@@ -14,7 +15,7 @@ import type { PackPart } from './part';
 
 /** Every part of the pack, in generation order. */
 export const PACK_PARTS: readonly PackPart[] = Object.freeze([
-  spritesCheckpointPart, spritesRefinerPart, esrganPart, paletteLoraPart, tinySdPart,
+  spritesCheckpointPart, spritesRefinerPart, spritesFlowCheckpointPart, esrganPart, paletteLoraPart, tinySdPart,
   // fp16 / int8 variants (ARCHITECTURE.md, model pack): after their fp32 sources
   esrganVariantsPart, tinySdVariantsPart,
 ]);

@@ -28,16 +28,18 @@ function write(rel: string, bytes: Uint8Array | string): void {
 }
 
 describe('model precision for the picker', () => {
-  it('reads checkpoints by their U-Net and ONNX files by themselves', () => {
+  it('reads checkpoints by their U-Net (or SD3-style transformer) and ONNX files by themselves', () => {
     write('checkpoints/half/model_index.json', '{}');
     write('checkpoints/half/unet/model.onnx', writeModel(convertToFloat16(linear()).model));
     write('checkpoints/broken/model_index.json', '{}');
+    write('checkpoints/flow/model_index.json', '{}');
+    write('checkpoints/flow/transformer/model.onnx', writeModel(quantizeDynamic(linear()).model));
     write('upscalers/plain.onnx', writeModel(linear()));
     write('upscalers/small.onnx', writeModel(quantizeDynamic(linear()).model));
     write('upscalers/junk.onnx', 'not a model');
     write('loras/style.safetensors', 'whatever');
     const store = new ModelStore(root);
-    expect(precisionByName(store, 'checkpoints', store.list('checkpoints'))).toEqual({ half: 'fp16' });
+    expect(precisionByName(store, 'checkpoints', store.list('checkpoints'))).toEqual({ half: 'fp16', flow: 'int8' });
     expect(store.list('upscalers')).toEqual(['junk.onnx', 'plain.onnx', 'small.onnx']);
     expect(precisionByName(store, 'upscalers', store.list('upscalers'))).toEqual({ 'plain.onnx': 'fp32', 'small.onnx': 'int8' });
     expect(modelPrecision(store, 'loras', 'style.safetensors')).toBeUndefined();

@@ -1,4 +1,4 @@
-// The precision (fp32, fp16, int8...) of each model the picker lists: a checkpoint's is its U-Net's, an ONNX
+// The precision (fp32, fp16, int8...) of each model the picker lists: a checkpoint's is its U-Net's (or transformer's), an ONNX
 // file's its own. Read from the file's graph without its weights and remembered per file version, so listing
 // a models folder stays cheap for the web process (which must not load onnxruntime: this does not).
 import fs from 'node:fs';
@@ -14,7 +14,10 @@ function fileOf(store: ModelStore, kind: ModelKind, name: string): string | unde
   if (kind === 'loras') return undefined; // a LoRA patches whatever precision its base has
   try {
     const resolved = store.resolve(kind, name);
-    return kind === 'checkpoints' ? path.join(resolved, 'unet', 'model.onnx') : resolved;
+    if (kind !== 'checkpoints') return resolved;
+    // SD3/Flux-style folders have transformer/ where SD has unet/.
+    const unet = path.join(resolved, 'unet', 'model.onnx');
+    return fs.existsSync(unet) ? unet : path.join(resolved, 'transformer', 'model.onnx');
   } catch {
     return undefined;
   }

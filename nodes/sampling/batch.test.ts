@@ -28,7 +28,8 @@ function graph(ckpt: string, r: { prompt: string; seed: number }, sampler: Recor
   const size = ckpt === 'tiny-sd' ? { width: 64, height: 64 } : {};
   return loadWorkflow('txt2img.json', {
     checkpoint: { ckpt_name: ckpt }, positive: { text: r.prompt }, latent: size,
-    sampler: { seed: r.seed, steps: 8, sampler: 'euler_ancestral', ...sampler },
+    // The flow-matching model steps with euler (FlowMatchEulerDiscreteScheduler); ancestral sampling is an epsilon one.
+    sampler: { seed: r.seed, steps: 8, sampler: ckpt === 'sprites-flow' ? 'euler' : 'euler_ancestral', ...sampler },
   });
 }
 
@@ -84,7 +85,7 @@ function samplerBatch(r: RunResult) {
 }
 
 describe('dynamic batching of sampling loops', () => {
-  for (const ckpt of ['sprites', 'tiny-sd']) {
+  for (const ckpt of ['sprites', 'tiny-sd', 'sprites-flow']) {
     it(`${ckpt}: four runs with different prompts and seeds give each the image it gets alone`, async () => {
       const graphs = RUNS.map((r) => graph(ckpt, r));
       const alone: Uint8Array[] = [];

@@ -30,7 +30,7 @@ export const sampler = defineNode({
     seed: param.seed(),
     steps: param.int({ default: 20, min: 1, max: 1000 }),
     cfg: param.float({ default: 7.5, min: 0, max: 30, step: 0.5, label: 'CFG scale' }),
-    sampler: param.choice(SAMPLERS, { default: 'euler' }),
+    sampler: param.choice(SAMPLERS, { default: 'euler', description: 'on a flow-matching model (SD3/Flux-style transformer/ checkpoint) only euler and heun, which run as FlowMatchEuler/FlowMatchHeun' }),
     scheduler: param.choice(SCHEDULE_NAMES, { default: 'normal', description: 'sigma schedule; ddim/pndm/ddpm/lcm take only "normal"' }),
     denoise: param.float({ default: 1, min: 0, max: 1, step: 0.01, description: 'img2img strength: 1 = from pure noise' }),
     start_step: param.int({ default: 0, min: 0, max: 10000, label: 'start step' }),

@@ -8,6 +8,9 @@ import { DPMSolverMultistepScheduler } from './dpmSolverMultistep';
 import { SchedulerConfigError, SchedulerStateError, UnknownSchedulerError } from './errors';
 import { EulerDiscreteScheduler } from './euler';
 import { EulerAncestralDiscreteScheduler } from './eulerAncestral';
+import { isFlowMatchClass } from './flowMatch';
+import { FlowMatchEulerDiscreteScheduler } from './flowMatchEuler';
+import { FlowMatchHeunDiscreteScheduler } from './flowMatchHeun';
 import { HeunDiscreteScheduler } from './heun';
 import { LCMScheduler } from './lcm';
 import { LMSDiscreteScheduler } from './lms';
@@ -20,8 +23,10 @@ export { SchedulerConfigError, SchedulerStateError, UnknownSchedulerError } from
 export { SCHEDULE_NAMES, scheduleSigmas, type ScheduleName } from '../sigmas';
 export {
   DDIMScheduler, DDPMScheduler, DPMSolverMultistepScheduler, EulerAncestralDiscreteScheduler, EulerDiscreteScheduler,
-  HeunDiscreteScheduler, LCMScheduler, LMSDiscreteScheduler, PNDMScheduler, UniPCMultistepScheduler,
+  FlowMatchEulerDiscreteScheduler, FlowMatchHeunDiscreteScheduler, HeunDiscreteScheduler, LCMScheduler, LMSDiscreteScheduler,
+  PNDMScheduler, UniPCMultistepScheduler,
 };
+export { isFlowMatchClass, resolutionShift, FlowMatchScheduler } from './flowMatch';
 
 type SchedulerClass = new (config?: RawConfig) => Scheduler;
 
@@ -36,6 +41,8 @@ const CLASSES = {
   DPMSolverMultistepScheduler,
   UniPCMultistepScheduler,
   LCMScheduler,
+  FlowMatchEulerDiscreteScheduler,
+  FlowMatchHeunDiscreteScheduler,
 } satisfies Record<string, SchedulerClass>;
 
 export type SchedulerClassName = keyof typeof CLASSES;
@@ -101,6 +108,35 @@ export function createScheduler(name: string, config: Record<string, unknown> = 
     }
   }
   return scheduler;
+}
+
+/** Sampler names a flow-matching (velocity) model runs with, and the scheduler class each one means there. */
+const FLOW_SAMPLERS: Partial<Record<string, SchedulerClassName>> = {
+  euler: 'FlowMatchEulerDiscreteScheduler',
+  heun: 'FlowMatchHeunDiscreteScheduler',
+  FlowMatchEulerDiscreteScheduler: 'FlowMatchEulerDiscreteScheduler',
+  FlowMatchHeunDiscreteScheduler: 'FlowMatchHeunDiscreteScheduler',
+};
+
+/**
+ * The scheduler a flow-matching model (scheduler_config.json names a FlowMatch class) runs for the Sampler
+ * node's choice: euler and heun mean their flow-matching versions; the noise-prediction samplers (DDIM,
+ * DPM++, ...) step an epsilon model's equations and are refused rather than silently swapped.
+ */
+export function flowSchedulerFor(sampler: string, schedule: string = 'normal'): SchedulerClassName {
+  const className = FLOW_SAMPLERS[sampler];
+  if (!className) {
+    throw new SchedulerConfigError('FlowMatchEulerDiscreteScheduler', 'sampler', sampler, 'euler or heun: this model predicts flow-matching velocity, which the other samplers do not step');
+  }
+  if (schedule !== 'normal') {
+    throw new SchedulerConfigError(className, 'schedule', schedule, '"normal" for a flow-matching model: its sigmas come from the shift in scheduler_config.json');
+  }
+  return className;
+}
+
+/** True when a scheduler_config.json belongs to a flow-matching model. */
+export function isFlowMatchConfig(config: Record<string, unknown>): boolean {
+  return isFlowMatchClass(config._class_name);
 }
 
 export interface DenoiseStart {
