@@ -55,6 +55,8 @@ export interface ClipModel extends ModelInfo {
   kind: 'clip';
   /** `cache`: the run's prompt-embedding lookups (ExecuteContext.promptCache); without it every call encodes. */
   encode(prompt: string, signal?: AbortSignal, cache?: PromptLookup): Promise<ConditioningValue>;
+  /** The same encoder stopping at an earlier layer (CLIP skip: -1 last, -2 the one before); absent when it cannot. */
+  withLastLayer?(layer: number): ClipModel;
 }
 
 export interface VaeModel extends ModelInfo {

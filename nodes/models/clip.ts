@@ -1,6 +1,7 @@
 // The CLIP socket's value: tokenizer + text-encoder session -> conditioning. Long prompts run as
 // several 77-token windows concatenated along the sequence (ComfyUI); emphasis uses the empty prompt.
 // With a prompt cache (the worker's, per run) the same tokens through the same weights run once.
+// CLIP skip (lastLayer < -1) reads an earlier hidden_states.N output through the final layer norm (clip-layers.ts).
 import type { PromptLookup } from '../engine/prompt-cache';
 import { mergedSessions } from '../lora/merged-sessions';
 import type { ClipTokenizer, TokenChunk } from '../text';
@@ -8,6 +9,7 @@ import { outputFloat32, type FeedValue, type TensorInfo } from '../onnx/feeds';
 import type { ModelSession, OnnxRuntime } from '../runtime/onnx';
 import type { Tensor } from '../runtime/tensor';
 import type { ClipModel, ConditioningValue } from '../values';
+import { hiddenStateOutput, layerNormRows, readFinalLayerNorm, type LayerNormParams } from './clip-layers';
 import { applyEmphasis, hasEmphasis } from './emphasis';
 import { ModelFormatError } from './errors';
 import { batchLimit, optionalInput, requireInput } from './session-io';
@@ -19,6 +21,8 @@ export interface ClipInfo {
   name: string;
   file: string;
   loras?: { name: string; strength: number }[];
+  /** ComfyUI's stop_at_clip_layer: -1 (default) the last layer, -2 the one before, … (CLIP skip). */
+  lastLayer?: number;
 }
 
 export class OnnxClip implements ClipModel {
@@ -33,6 +37,8 @@ export class OnnxClip implements ClipModel {
   private readonly mask: TensorInfo | undefined;
   private readonly hiddenName: string;
   private readonly pooledName: string | undefined;
+  /** Set when CLIP stops before the last layer: the hidden-state output read, and the final norm applied to it. */
+  private readonly skip: { output: string; norm: () => LayerNormParams } | undefined;
   private empty: Promise<Float32Array> | undefined;
   #weightsKey: string | undefined;
 
@@ -48,6 +54,16 @@ export class OnnxClip implements ClipModel {
     this.hiddenName = hidden.name;
     this.pooledName = session.outputs.find((o) => o.name === 'pooler_output' || o.name === 'text_embeds')?.name;
     this.maxBatch = batchLimit(this.ids);
+    const last = info.lastLayer ?? -1;
+    if (last < -1) {
+      let norm: LayerNormParams | undefined;
+      this.skip = { output: hiddenStateOutput(session.outputs, last, info.file), norm: () => (norm ??= readFinalLayerNorm(info.file)) };
+    }
+  }
+
+  /** The same encoder stopping at `layer` (-1 = last): ComfyUI's CLIP Set Last Layer. */
+  withLastLayer(layer: number): OnnxClip {
+    return new OnnxClip(this.session, this.tokenizer, { ...this.info, lastLayer: layer });
   }
 
   /** The same tokenizer and metadata on another session (a LoRA merged into the text encoder). */
@@ -61,9 +77,9 @@ export class OnnxClip implements ClipModel {
    * the sessions withSession receives); the base encoder gets the same key with no LoRA.
    */
   weightsKey(): string {
-    this.#weightsKey ??= this.loras.length
-      ? this.session.key
-      : mergedSessions.key({ onnxFile: this.file, component: 'text_encoder', loras: [] });
+    const weights = this.loras.length ? this.session.key : mergedSessions.key({ onnxFile: this.file, component: 'text_encoder', loras: [] });
+    // Another layer is another output of the same weights.
+    this.#weightsKey ??= this.skip ? `${weights}#${this.skip.output}` : weights;
     return this.#weightsKey;
   }
 
@@ -112,9 +128,9 @@ export class OnnxClip implements ClipModel {
       const feeds: Record<string, FeedValue> = { [this.ids.name]: { data: ids, dims: [n, len] } };
       if (this.mask) feeds[this.mask.name] = { data: new Int32Array(n * len).fill(1), dims: [n, len] };
       const out = await this.session.run(feeds, { signal });
-      const hidden = out[this.hiddenName];
+      const hidden = out[this.skip?.output ?? this.hiddenName];
       dim = hidden.dims[2];
-      parts.push(outputFloat32(hidden));
+      parts.push(this.skip ? layerNormRows(outputFloat32(hidden), dim, this.skip.norm()) : outputFloat32(hidden));
       if (start === 0 && this.pooledName && out[this.pooledName]) {
         const p = out[this.pooledName];
         const width = p.dims[p.dims.length - 1];
