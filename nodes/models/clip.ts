@@ -2,6 +2,7 @@
 // several 77-token windows concatenated along the sequence (ComfyUI); emphasis uses the empty prompt.
 // With a prompt cache (the worker's, per run) the same tokens through the same weights run once.
 // CLIP skip (lastLayer < -1) reads an earlier hidden_states.N output through the final layer norm (clip-layers.ts).
+import path from 'node:path';
 import type { PromptLookup } from '../engine/prompt-cache';
 import { mergedSessions } from '../lora/merged-sessions';
 import type { ClipTokenizer, TokenChunk } from '../text';
@@ -11,7 +12,8 @@ import type { Tensor } from '../runtime/tensor';
 import type { ClipModel, ConditioningValue } from '../values';
 import { hiddenStateOutput, layerNormRows, readFinalLayerNorm, type LayerNormParams } from './clip-layers';
 import { applyEmphasis, hasEmphasis } from './emphasis';
-import { ModelFormatError } from './errors';
+import { withExtraTokens, type TextualInversion } from './embeddings';
+import { ModelFormatError, ModelInputError } from './errors';
 import { batchLimit, optionalInput, requireInput } from './session-io';
 import { sessionKey } from './session-key';
 
@@ -23,6 +25,8 @@ export interface ClipInfo {
   loras?: { name: string; strength: number }[];
   /** ComfyUI's stop_at_clip_layer: -1 (default) the last layer, -2 the one before, … (CLIP skip). */
   lastLayer?: number;
+  /** Textual inversions in the session's token table: token ids per `embedding:` name, and their files' hashes. */
+  embeddings?: { ids: ReadonlyMap<string, readonly number[]>; key: string };
 }
 
 export class OnnxClip implements ClipModel {
@@ -61,6 +65,21 @@ export class OnnxClip implements ClipModel {
     }
   }
 
+  /**
+   * The same encoder with textual-inversion vectors as extra rows of its token table (a session of its own, cached
+   * by the runtime under the encoder and embedding files' hashes), so `embedding:name` in prompts reaches them.
+   */
+  async withEmbeddings(runtime: OnnxRuntime, embeddings: readonly TextualInversion[]): Promise<OnnxClip> {
+    if (this.loras.length) {
+      throw new ModelInputError(`CLIP "${this.name}"`, 'textual-inversion embeddings on a text encoder with a LoRA merged in are not supported yet; load the LoRA with strength_clip 0 or drop the embedding');
+    }
+    const key = embeddings.map((e) => `${e.name}=${e.hash.slice(0, 16)}`).join('+');
+    // The edited copy is rebuilt per call (the ids come with it); the runtime loads a session only on a miss.
+    const { bytes, ids } = withExtraTokens(this.file, embeddings);
+    const session = await runtime.session(`${sessionKey('clip', this.file)}#ti:${key}`, { bytes }, { externalDataDir: path.dirname(this.file) });
+    return new OnnxClip(session, this.tokenizer, { ...this.info, embeddings: { ids, key } });
+  }
+
   /** The same encoder stopping at `layer` (-1 = last): ComfyUI's CLIP Set Last Layer. */
   withLastLayer(layer: number): OnnxClip {
     return new OnnxClip(this.session, this.tokenizer, { ...this.info, lastLayer: layer });
@@ -79,7 +98,7 @@ export class OnnxClip implements ClipModel {
   weightsKey(): string {
     const weights = this.loras.length ? this.session.key : mergedSessions.key({ onnxFile: this.file, component: 'text_encoder', loras: [] });
     // Another layer is another output of the same weights.
-    this.#weightsKey ??= this.skip ? `${weights}#${this.skip.output}` : weights;
+    this.#weightsKey ??= weights + (this.skip ? `#${this.skip.output}` : '') + (this.info.embeddings ? `#ti:${this.info.embeddings.key}` : '');
     return this.#weightsKey;
   }
 
@@ -93,7 +112,7 @@ export class OnnxClip implements ClipModel {
   }
 
   async encode(prompt: string, signal?: AbortSignal, cache?: PromptLookup): Promise<ConditioningValue> {
-    const { chunks, tokens } = this.tokenizer.encodeWeighted(prompt);
+    const { chunks, tokens } = this.tokenizer.encodeWeighted(prompt, this.info.embeddings?.ids);
     const encoder = cache && this.cacheableWeightsKey();
     const parts = encoder ? { encoder, chunks } : undefined;
     const hit = parts && cache?.get(parts);
