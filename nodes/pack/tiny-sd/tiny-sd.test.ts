@@ -12,7 +12,7 @@ import { loadLoraFile, loraFromSafetensors } from '../../lora/lora-file';
 import { mergeLoras } from '../../lora/merge';
 import { buildTinyTextEncoder } from './text-encoder';
 import { buildTinyUnet } from './unet';
-import { TINY_SD_CHECKPOINT, TINY_SD_LORA, writeTinySd } from './part';
+import { TINY_SD_CHECKPOINT, TINY_SD_EMBEDDING, TINY_SD_LORA, writeTinySd } from './part';
 
 let models: string;
 let ckpt: string;
@@ -42,7 +42,7 @@ describe('tiny-sd checkpoint', () => {
         'checkpoints/tiny-sd/tokenizer/special_tokens_map.json', 'checkpoints/tiny-sd/tokenizer/vocab.json',
         'checkpoints/tiny-sd/unet/model.onnx', 'checkpoints/tiny-sd/unet/weights.pb',
         'checkpoints/tiny-sd/vae_decoder/model.onnx', 'checkpoints/tiny-sd/vae_encoder/model.onnx',
-        TINY_SD_LORA,
+        TINY_SD_EMBEDDING, TINY_SD_LORA,
       ]);
       for (const rel of files) expect(sha(path.join(again, rel)), rel).toBe(sha(path.join(models, rel)));
     } finally {
