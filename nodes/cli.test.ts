@@ -6,13 +6,19 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { PROJECT_ROOT } from './paths';
+import { classifySprite } from './pack/sprites';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-cli-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function cli(...args: string[]) {
+  return cliWithEnv({}, ...args);
+}
+
+/** `timeout` is a hang guard, not a speed check: generating the whole pack takes ~20 s on an idle 2-core machine. */
+function cliWithEnv(env: Record<string, string>, ...args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'nodes/cli.ts'), ...args], {
-    cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 ** 2,
+    cwd: PROJECT_ROOT, encoding: 'utf8', timeout: env.MODELS_DIR ? 480_000 : 120_000, maxBuffer: 64 * 1024 ** 2, env: { ...process.env, ...env },
   });
   const last = r.stdout.trim().split('\n').at(-1) ?? '';
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, json: last.startsWith('{') ? JSON.parse(last) : undefined };
@@ -37,6 +43,23 @@ function writeGraph(name: string, graph: unknown): string {
 }
 
 describe('npm run graph -- run', () => {
+  it('on a fresh clone (empty MODELS_DIR) generates the model pack first, then runs the hires-fix workflow', async () => {
+    const models = path.join(tmp, 'fresh-models');
+    const out = path.join(tmp, 'fresh-out');
+    const r = cliWithEnv({ MODELS_DIR: models }, 'run', 'workflows/hires-fix.json', '--set', 'positive.text=green heart on black background', '--json', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`no model pack in ${models} yet: generating it (npm run models)`);
+    expect(fs.existsSync(path.join(models, '.pack.json'))).toBe(true);
+    const file = r.json.runs[0].outputs.find((o: { nodeId: string }) => o.nodeId === 'save').files[0];
+    const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([512, 512]);
+    expect(classifySprite(data, 512, 512)).toMatchObject({ shape: 'heart', color: 'green', background: 'black', wrongCells: 0 });
+    // The second run finds the pack and generates nothing.
+    const again = cliWithEnv({ MODELS_DIR: models }, 'validate', 'workflows/hires-fix.json');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toContain('generating');
+  }, 600_000);
+
   it('runs the image-ops example and writes a PNG with the expected pixels', async () => {
     const out = path.join(tmp, 'ops');
     const r = cli('run', 'workflows/image-ops.json', '--json', '--out', out);

@@ -13,6 +13,7 @@ import { applySet, CliUsageError, parseArgs, USAGE, type CliArgs } from './cli-a
 import type { RunEvent } from './engine/events';
 import { importForCli, importReportLines, type CliImport } from './cli-import';
 import { isStepflowGraphFile } from './interop/import-file';
+import { MANIFEST_FILE } from './pack/checksum';
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
@@ -25,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
     return args.command === 'help' ? 0 : 2;
   }
   if (!args.file) throw new CliUsageError(`${args.command} needs a workflow file`);
+  await packOnFirstUse(defaultModelsDir());
   const models = new ModelStore(defaultModelsDir());
   const { graph, imported } = readGraph(args, models);
   // The import report comes first, as the editor shows it before anything runs.
@@ -76,6 +78,18 @@ async function main(argv: string[]): Promise<number> {
   }
   if (args.json) process.stdout.write(JSON.stringify({ status, runs, ...importJson }) + '\n');
   return status === 'succeeded' ? 0 : 1;
+}
+
+/**
+ * A fresh clone has no model pack until `npm start` or `npm run models` makes one: make it here, as `npm run models`
+ * does, rather than fail with unknown_model. An existing pack is left as it is (checking it costs about a second).
+ */
+async function packOnFirstUse(modelsDir: string): Promise<void> {
+  if (fs.existsSync(path.join(modelsDir, MANIFEST_FILE))) return;
+  process.stderr.write(`no model pack in ${modelsDir} yet: generating it (npm run models) ...\n`);
+  const { ensurePack } = await import('./pack/generate');
+  const r = await ensurePack(modelsDir, { onProgress: (p) => p.phase === 'done' && process.stderr.write(`  ${p.part}: ${p.files.length} files\n`) });
+  process.stderr.write(`model pack ready in ${(r.ms / 1000).toFixed(1)} s\n`);
 }
 
 /**

@@ -8,6 +8,7 @@ import { clipLoader } from './defs/loaders/clip-loader';
 import { vaeLoader } from './defs/loaders/vae-loader';
 import { refinerLoader } from './defs/loaders/refiner-loader';
 import { textEncoder } from './defs/conditioning/text-encoder';
+import { clipSetLastLayer } from './defs/conditioning/clip-set-last-layer';
 import { emptyLatent } from './defs/latent/empty-latent';
 import { vaeEncode } from './defs/latent/vae-encode';
 import { latentUpscale } from './defs/latent/latent-upscale';
@@ -34,6 +35,7 @@ const definitions: readonly AnyNodeDefinition[] = [
   vaeLoader,
   refinerLoader,
   textEncoder,
+  clipSetLastLayer,
   emptyLatent,
   vaeEncode,
   latentUpscale,

@@ -1,4 +1,6 @@
 // What travels along each socket type. The model interfaces are implemented by the loaders.
+import type { OnnxRuntime } from './runtime/onnx';
+import type { TextualInversion } from './models/embeddings';
 import type { PromptLookup } from './engine/prompt-cache';
 import type { Tensor } from './runtime/tensor';
 
@@ -55,6 +57,10 @@ export interface ClipModel extends ModelInfo {
   kind: 'clip';
   /** `cache`: the run's prompt-embedding lookups (ExecuteContext.promptCache); without it every call encodes. */
   encode(prompt: string, signal?: AbortSignal, cache?: PromptLookup): Promise<ConditioningValue>;
+  /** The same encoder stopping at an earlier layer (CLIP skip: -1 last, -2 the one before); absent when it cannot. */
+  withLastLayer?(layer: number): ClipModel;
+  /** The same encoder with textual-inversion vectors reachable as `embedding:name` (nodes/models/embeddings.ts). */
+  withEmbeddings?(runtime: OnnxRuntime, embeddings: readonly TextualInversion[]): Promise<ClipModel>;
 }
 
 export interface VaeModel extends ModelInfo {

@@ -96,6 +96,11 @@ export const COMFY_NODES: Readonly<Record<string, ComfyNodeMapping>> = {
     inputs: { clip: 'clip' }, outputs: ['conditioning'],
     params: (ctx) => ({ text: ctx.value('text') }),
   },
+  CLIPSetLastLayer: {
+    type: 'clip_set_last_layer', displayName: 'CLIP Set Last Layer', idHint: 'clip_skip',
+    inputs: { clip: 'clip' }, outputs: ['clip'],
+    params: (ctx) => ({ stop_at_clip_layer: ctx.value('stop_at_clip_layer') }),
+  },
   KSampler: {
     type: 'sampler', displayName: 'KSampler', idHint: 'sampler',
     inputs: { model: 'model', positive: 'positive', negative: 'negative', latent_image: 'latent' }, outputs: ['latent'],

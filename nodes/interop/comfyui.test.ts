@@ -179,6 +179,26 @@ describe('importComfyWorkflow: loaders and image nodes', () => {
     expect(known.nodes.find((n) => n.id === 'resize')!.params.kernel).toBe('nearest');
   });
 
+  it('maps a hires fix with CLIP skip: LatentUpscaleBy, CLIPSetLastLayer, a second KSampler; embedding: prompts kept as written', () => {
+    const wf = comfyTxt2img('embedding:sprite-style red circle, embedding:easyneg.safetensors');
+    wf['10'] = { class_type: 'CLIPSetLastLayer', inputs: { stop_at_clip_layer: -2, clip: ['4', 1] } };
+    wf['6'].inputs.clip = ['10', 0];
+    wf['7'].inputs.clip = ['10', 0];
+    wf['11'] = { class_type: 'LatentUpscaleBy', inputs: { upscale_method: 'bilinear', scale_by: 2, samples: ['3', 0] } };
+    wf['12'] = { class_type: 'KSampler', inputs: { ...wf['3'].inputs, denoise: 0.5, latent_image: ['11', 0] } };
+    wf['8'].inputs.samples = ['12', 0];
+    const { graph, report } = importComfyWorkflow(wf);
+    expect(report.unsupported).toEqual([]);
+    const skip = graph.nodes.find((n) => n.type === 'clip_set_last_layer')!;
+    expect(skip.params).toEqual({ stop_at_clip_layer: -2 });
+    expect(graph.nodes.find((n) => n.type === 'latent_upscale')!.params).toEqual({ width: 0, height: 0, scale: 2, method: 'bilinear' });
+    const encoders = graph.nodes.filter((n) => n.type === 'text_encoder');
+    expect(encoders.map((n) => n.params.text)).toContain('embedding:sprite-style red circle, embedding:easyneg.safetensors');
+    for (const e of encoders) expect(graph.edges).toContainEqual({ from: { node: skip.id, output: 'clip' }, to: { node: e.id, input: 'clip' } });
+    expect(graph.edges).toContainEqual({ from: { node: 'checkpoint', output: 'clip' }, to: { node: skip.id, input: 'clip' } });
+    expect(validateGraph(graph, { catalog }).problems).toEqual([]);
+  });
+
   it('maps ImageCrop onto Crop Image', () => {
     const wf = {
       '1': { class_type: 'LoadImage', inputs: { image: 'example.png' } },
@@ -205,20 +225,21 @@ describe('importComfyWorkflow: loaders and image nodes', () => {
 describe('importComfyWorkflow: what it cannot import', () => {
   it('lists unsupported nodes, drops their edges and says so', () => {
     const wf = comfyTxt2img();
-    wf['10'] = { class_type: 'CLIPSetLastLayer', inputs: { stop_at_clip_layer: -2, clip: ['4', 1] } };
+    // A custom node (CLIPSetLastLayer itself is mapped).
+    wf['10'] = { class_type: 'CLIP Skip Plus', inputs: { stop_at_clip_layer: -2, clip: ['4', 1] } };
     wf['11'] = { class_type: 'CR Seed', inputs: { seed: 7 } };
     wf['12'] = { class_type: 'LatentFlip', inputs: { flip_method: 'x-axis: vertically', samples: ['3', 0] } };
     wf['6'].inputs.clip = ['10', 0];
     wf['7'].inputs.clip = ['10', 0];
     wf['3'].inputs.seed = ['11', 0];
     const { graph, report } = importComfyWorkflow(wf);
-    expect(report.unsupported.map((u) => [u.id, u.classType])).toEqual([['10', 'CLIPSetLastLayer'], ['11', 'CR Seed'], ['12', 'LatentFlip']]);
-    expect(report.unsupported[0].reason).toBe('StepFlow has no CLIPSetLastLayer node; rebuild that step with StepFlow nodes or leave it out');
+    expect(report.unsupported.map((u) => [u.id, u.classType])).toEqual([['10', 'CLIP Skip Plus'], ['11', 'CR Seed'], ['12', 'LatentFlip']]);
+    expect(report.unsupported[0].reason).toBe('StepFlow has no CLIP Skip Plus node; rebuild that step with StepFlow nodes or leave it out');
     expect(graph.nodes).toHaveLength(7);
     expect(report.warnings.slice(1)).toEqual([
-      'checkpoint (CheckpointLoaderSimple 4): its clip output fed input "clip" of unsupported node 10 (CLIPSetLastLayer); that link is dropped',
-      'positive (CLIPTextEncode 6): input "clip" came from unsupported node 10 (CLIPSetLastLayer); its link is dropped, connect it again',
-      'negative (CLIPTextEncode 7): input "clip" came from unsupported node 10 (CLIPSetLastLayer); its link is dropped, connect it again',
+      'checkpoint (CheckpointLoaderSimple 4): its clip output fed input "clip" of unsupported node 10 (CLIP Skip Plus); that link is dropped',
+      'positive (CLIPTextEncode 6): input "clip" came from unsupported node 10 (CLIP Skip Plus); its link is dropped, connect it again',
+      'negative (CLIPTextEncode 7): input "clip" came from unsupported node 10 (CLIP Skip Plus); its link is dropped, connect it again',
       'sampler (KSampler 3): param "seed" is wired to node 11 (CR Seed); StepFlow params are not wired, so its default is used',
       'sampler (KSampler 3): its latent output fed input "samples" of unsupported node 12 (LatentFlip); that link is dropped',
     ]);

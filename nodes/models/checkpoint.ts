@@ -27,7 +27,7 @@ export async function loadCheckpoint(runtime: OnnxRuntime, dir: string, name?: s
   }
   const unet = await loadUNet(runtime, {
     name: folder.name, file: folder.files.denoiser, schedulerConfig: folder.schedulerConfig,
-    latentRgb: folder.latentRgb, latentChannels: folder.latentChannels,
+    latentRgb: folder.latentRgb, latentChannels: folder.latentChannels, latentMultiple: folder.latentMultiple,
   });
   const clip = await loadClip(runtime, tokenizer, { name: folder.name, file: folder.files.textEncoder });
   const vae = await loadVae(runtime, {

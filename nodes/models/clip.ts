@@ -1,6 +1,8 @@
 // The CLIP socket's value: tokenizer + text-encoder session -> conditioning. Long prompts run as
 // several 77-token windows concatenated along the sequence (ComfyUI); emphasis uses the empty prompt.
 // With a prompt cache (the worker's, per run) the same tokens through the same weights run once.
+// CLIP skip (lastLayer < -1) reads an earlier hidden_states.N output through the final layer norm (clip-layers.ts).
+import path from 'node:path';
 import type { PromptLookup } from '../engine/prompt-cache';
 import { mergedSessions } from '../lora/merged-sessions';
 import type { ClipTokenizer, TokenChunk } from '../text';
@@ -8,8 +10,10 @@ import { outputFloat32, type FeedValue, type TensorInfo } from '../onnx/feeds';
 import type { ModelSession, OnnxRuntime } from '../runtime/onnx';
 import type { Tensor } from '../runtime/tensor';
 import type { ClipModel, ConditioningValue } from '../values';
+import { hiddenStateOutput, layerNormRows, readFinalLayerNorm, type LayerNormParams } from './clip-layers';
 import { applyEmphasis, hasEmphasis } from './emphasis';
-import { ModelFormatError } from './errors';
+import { withExtraTokens, type TextualInversion } from './embeddings';
+import { ModelFormatError, ModelInputError } from './errors';
 import { batchLimit, optionalInput, requireInput } from './session-io';
 import { sessionKey } from './session-key';
 
@@ -19,6 +23,10 @@ export interface ClipInfo {
   name: string;
   file: string;
   loras?: { name: string; strength: number }[];
+  /** ComfyUI's stop_at_clip_layer: -1 (default) the last layer, -2 the one before, … (CLIP skip). */
+  lastLayer?: number;
+  /** Textual inversions in the session's token table: token ids per `embedding:` name, and their files' hashes. */
+  embeddings?: { ids: ReadonlyMap<string, readonly number[]>; key: string };
 }
 
 export class OnnxClip implements ClipModel {
@@ -33,6 +41,8 @@ export class OnnxClip implements ClipModel {
   private readonly mask: TensorInfo | undefined;
   private readonly hiddenName: string;
   private readonly pooledName: string | undefined;
+  /** Set when CLIP stops before the last layer: the hidden-state output read, and the final norm applied to it. */
+  private readonly skip: { output: string; norm: () => LayerNormParams } | undefined;
   private empty: Promise<Float32Array> | undefined;
   #weightsKey: string | undefined;
 
@@ -48,6 +58,31 @@ export class OnnxClip implements ClipModel {
     this.hiddenName = hidden.name;
     this.pooledName = session.outputs.find((o) => o.name === 'pooler_output' || o.name === 'text_embeds')?.name;
     this.maxBatch = batchLimit(this.ids);
+    const last = info.lastLayer ?? -1;
+    if (last < -1) {
+      let norm: LayerNormParams | undefined;
+      this.skip = { output: hiddenStateOutput(session.outputs, last, info.file), norm: () => (norm ??= readFinalLayerNorm(info.file)) };
+    }
+  }
+
+  /**
+   * The same encoder with textual-inversion vectors as extra rows of its token table (a session of its own, cached
+   * by the runtime under the encoder and embedding files' hashes), so `embedding:name` in prompts reaches them.
+   */
+  async withEmbeddings(runtime: OnnxRuntime, embeddings: readonly TextualInversion[]): Promise<OnnxClip> {
+    if (this.loras.length) {
+      throw new ModelInputError(`CLIP "${this.name}"`, 'textual-inversion embeddings on a text encoder with a LoRA merged in are not supported yet; load the LoRA with strength_clip 0 or drop the embedding');
+    }
+    const key = embeddings.map((e) => `${e.name}=${e.hash.slice(0, 16)}`).join('+');
+    // The edited copy is rebuilt per call (the ids come with it); the runtime loads a session only on a miss.
+    const { bytes, ids } = withExtraTokens(this.file, embeddings);
+    const session = await runtime.session(`${sessionKey('clip', this.file)}#ti:${key}`, { bytes }, { externalDataDir: path.dirname(this.file) });
+    return new OnnxClip(session, this.tokenizer, { ...this.info, embeddings: { ids, key } });
+  }
+
+  /** The same encoder stopping at `layer` (-1 = last): ComfyUI's CLIP Set Last Layer. */
+  withLastLayer(layer: number): OnnxClip {
+    return new OnnxClip(this.session, this.tokenizer, { ...this.info, lastLayer: layer });
   }
 
   /** The same tokenizer and metadata on another session (a LoRA merged into the text encoder). */
@@ -61,9 +96,9 @@ export class OnnxClip implements ClipModel {
    * the sessions withSession receives); the base encoder gets the same key with no LoRA.
    */
   weightsKey(): string {
-    this.#weightsKey ??= this.loras.length
-      ? this.session.key
-      : mergedSessions.key({ onnxFile: this.file, component: 'text_encoder', loras: [] });
+    const weights = this.loras.length ? this.session.key : mergedSessions.key({ onnxFile: this.file, component: 'text_encoder', loras: [] });
+    // Another layer is another output of the same weights.
+    this.#weightsKey ??= weights + (this.skip ? `#${this.skip.output}` : '') + (this.info.embeddings ? `#ti:${this.info.embeddings.key}` : '');
     return this.#weightsKey;
   }
 
@@ -77,7 +112,7 @@ export class OnnxClip implements ClipModel {
   }
 
   async encode(prompt: string, signal?: AbortSignal, cache?: PromptLookup): Promise<ConditioningValue> {
-    const { chunks, tokens } = this.tokenizer.encodeWeighted(prompt);
+    const { chunks, tokens } = this.tokenizer.encodeWeighted(prompt, this.info.embeddings?.ids);
     const encoder = cache && this.cacheableWeightsKey();
     const parts = encoder ? { encoder, chunks } : undefined;
     const hit = parts && cache?.get(parts);
@@ -112,9 +147,9 @@ export class OnnxClip implements ClipModel {
       const feeds: Record<string, FeedValue> = { [this.ids.name]: { data: ids, dims: [n, len] } };
       if (this.mask) feeds[this.mask.name] = { data: new Int32Array(n * len).fill(1), dims: [n, len] };
       const out = await this.session.run(feeds, { signal });
-      const hidden = out[this.hiddenName];
+      const hidden = out[this.skip?.output ?? this.hiddenName];
       dim = hidden.dims[2];
-      parts.push(outputFloat32(hidden));
+      parts.push(this.skip ? layerNormRows(outputFloat32(hidden), dim, this.skip.norm()) : outputFloat32(hidden));
       if (start === 0 && this.pooledName && out[this.pooledName]) {
         const p = out[this.pooledName];
         const width = p.dims[p.dims.length - 1];

@@ -21,6 +21,8 @@ export interface CheckpointFolder {
   latentRgb: LatentRgb;
   /** Native resolution [width, height] when stepflow.json states it. */
   resolution?: [number, number];
+  /** Latent sides must be multiples of this (stepflow.json `latent_multiple`; the sprites U-Net draws whole sprites). */
+  latentMultiple?: number;
   description?: string;
   files: {
     /** unet/model.onnx, or transformer/model.onnx for the flow family. */
@@ -105,6 +107,7 @@ export function readCheckpointFolder(dir: string, name = path.basename(dir)): Ch
     family,
     latentRgb: extras.latent_rgb !== undefined ? parseLatentRgb(extras.latent_rgb, latentChannels, extrasFile) : SD15_LATENT_RGB,
     resolution,
+    latentMultiple: Number.isInteger(extras.latent_multiple) && (extras.latent_multiple as number) > 0 ? (extras.latent_multiple as number) : undefined,
     description: typeof extras.description === 'string' ? extras.description : undefined,
     files,
   };

@@ -4,7 +4,7 @@ import type { OnnxRuntime } from '../runtime/onnx';
 import type { Tensor } from '../runtime/tensor';
 import type { UNetModel } from '../values';
 import { OnnxDenoiser, type DenoiserSession } from './denoiser';
-import { ModelFormatError } from './errors';
+import { ModelFormatError, ModelInputError } from './errors';
 import type { LatentRgb } from './latent-rgb';
 import { sessionKey } from './session-key';
 import { SD_LATENT_CHANNELS } from './defaults';
@@ -16,6 +16,8 @@ export interface UNetInfo {
   schedulerConfig: Record<string, unknown>;
   latentRgb: LatentRgb;
   latentChannels?: number;
+  /** Latent height and width must be multiples of this. */
+  latentMultiple?: number;
   loras?: { name: string; strength: number }[];
 }
 
@@ -61,6 +63,12 @@ export class OnnxUNet implements UNetModel {
   }
 
   predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor> {
+    const m = this.info.latentMultiple;
+    const [, , h, w] = sample.dims;
+    if (m && (h % m !== 0 || w % m !== 0)) {
+      throw new ModelInputError(`U-Net "${this.name}"`, `takes images whose sides are multiples of ${m * 8} px (latent ${m}), got ${w * 8}x${h * 8}; ` +
+        `use e.g. ${Math.max(m, Math.round(w / m) * m) * 8}x${Math.max(m, Math.round(h / m) * m) * 8}`);
+    }
     return this.denoiser.predict(sample, timestep, context, signal);
   }
 }

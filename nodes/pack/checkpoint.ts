@@ -11,7 +11,7 @@ import { buildRefiner } from './refiner';
 import { BACKGROUNDS, IMAGE_SIZE, SHAPE_COLORS, SHAPES } from './sprites';
 import { buildTextEncoder } from './text-encoder';
 import { buildUnet } from './unet';
-import { LATENT_CHANNELS, buildVaeDecoder, buildVaeEncoder, latentRgbProjection } from './vae';
+import { LATENT_CHANNELS, LATENT_SIZE, buildVaeDecoder, buildVaeEncoder, latentRgbProjection } from './vae';
 
 export const SPRITES_CHECKPOINT = 'checkpoints/sprites';
 export const SPRITES_REFINER = 'refiners/sprites-refiner.onnx';
@@ -22,7 +22,7 @@ export const SPRITES_SCHEDULER_CONFIG = SD15_SCHEDULER_CONFIG;
 
 const DESCRIPTION = `Built-in pixel-art sprites model: ${SHAPES.length} shapes (${SHAPES.join(', ')}) in ` +
   `${SHAPE_COLORS.length} colours (${SHAPE_COLORS.join(', ')}) on ${BACKGROUNDS.length} backgrounds ` +
-  `(${BACKGROUNDS.join(', ')}), two sizes, ${IMAGE_SIZE}x${IMAGE_SIZE}. Prompt like "red circle on blue background".`;
+  `(${BACKGROUNDS.join(', ')}), two sizes, ${IMAGE_SIZE}x${IMAGE_SIZE} (or whole multiples: 512x512 draws them twice as large). Prompt like "red circle on blue background".`;
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -54,7 +54,7 @@ export async function writeSpritesCheckpoint(modelsDir: string): Promise<string[
   const vaeConfig = { scaling_factor: 1.0, latent_channels: LATENT_CHANNELS, sample_size: IMAGE_SIZE };
   writeJson(path.join(dir, 'vae_decoder', 'config.json'), vaeConfig);
   writeJson(path.join(dir, 'vae_encoder', 'config.json'), vaeConfig);
-  writeJson(path.join(dir, 'stepflow.json'), { latent_rgb: latentRgbProjection(), resolution: [IMAGE_SIZE, IMAGE_SIZE], description: DESCRIPTION });
+  writeJson(path.join(dir, 'stepflow.json'), { latent_rgb: latentRgbProjection(), resolution: [IMAGE_SIZE, IMAGE_SIZE], latent_multiple: LATENT_SIZE, description: DESCRIPTION });
   buildTextEncoder(tok).save(path.join(dir, 'text_encoder', 'model.onnx'));
   buildVaeDecoder().save(path.join(dir, 'vae_decoder', 'model.onnx'));
   buildVaeEncoder().save(path.join(dir, 'vae_encoder', 'model.onnx'));

@@ -11,10 +11,14 @@ export interface DenoiserInputs {
   context: GraphValue;
 }
 
-/** sample f32 [B,4,32,32], timestep f32 [B], encoder_hidden_states f32 [B,seq,C]: the diffusers ONNX U-Net names. */
-export function denoiserInputs(g: GraphBuilder): DenoiserInputs {
+/** [height, width] of the latent: fixed, or named (any size the graph accepts). */
+export type LatentSpatial = readonly [number | string, number | string];
+const SPRITE_SPATIAL: LatentSpatial = [LATENT_SIZE, LATENT_SIZE];
+
+/** sample f32 [B,4,h,w] (32x32 unless `spatial`), timestep f32 [B], encoder_hidden_states f32 [B,seq,C]: the diffusers ONNX U-Net names. */
+export function denoiserInputs(g: GraphBuilder, spatial: LatentSpatial = SPRITE_SPATIAL): DenoiserInputs {
   return {
-    sample: g.input('sample', 'float32', ['batch', LATENT_CHANNELS, LATENT_SIZE, LATENT_SIZE]),
+    sample: g.input('sample', 'float32', ['batch', LATENT_CHANNELS, ...spatial]),
     timestep: g.input('timestep', 'float32', ['batch']),
     context: g.input('encoder_hidden_states', 'float32', ['batch', 'sequence', TEXT_SLOTS.width]),
   };
@@ -76,11 +80,11 @@ export function posteriorWeights(g: GraphBuilder, xDotY: GraphValue, sqNorms: Gr
   return g.op('Softmax', [logits], { name: `/${prefix}/posterior/Softmax`, attrs: { axis: -1 } });
 }
 
-/** out_sample = eps = (x - sqrt(a) x0) / sqrt(1 - a), x0 given as [B,4,32,32]. */
-export function epsilonOutput(g: GraphBuilder, sample: GraphValue, x0: GraphValue, level: NoiseLevel): void {
+/** out_sample = eps = (x - sqrt(a) x0) / sqrt(1 - a), x0 given with the sample's shape. */
+export function epsilonOutput(g: GraphBuilder, sample: GraphValue, x0: GraphValue, level: NoiseLevel, spatial: LatentSpatial = SPRITE_SPATIAL): void {
   const perItem = (v: GraphValue, name: string) => g.op('Reshape', [v, g.int64s([-1, 1, 1, 1])], { name: `/eps/${name}/Reshape` });
   const sa = perItem(level.sqrtAlpha, 'sqrt_alpha');
   const sb = perItem(g.op('Sqrt', [level.oneMinusAlpha], { name: '/eps/sqrt_one_minus_alpha/Sqrt' }), 'sqrt_one_minus_alpha');
   const eps = g.op('Div', [g.op('Sub', [sample, g.op('Mul', [sa, x0], { name: '/eps/Mul' })], { name: '/eps/Sub' }), sb], { name: '/eps/Div' });
-  g.output(eps, 'out_sample', 'float32', ['batch', LATENT_CHANNELS, LATENT_SIZE, LATENT_SIZE]);
+  g.output(eps, 'out_sample', 'float32', ['batch', LATENT_CHANNELS, ...spatial]);
 }

@@ -35,14 +35,24 @@ function context(named: Named, weight = 1): Float32Array {
   return h;
 }
 
-/** eps_hat of the closed-form denoiser, float64: softmax over sprites of likelihood + prior. */
-function referenceEps(x: Float32Array, t: number, named: Named, weight: number): Float64Array {
+/** Sprite cell of element k of a [4, 32·scale, 32·scale] latent: the sprites drawn `scale` times larger. */
+function cellOf(k: number, scale: number): number {
+  const side = 32 * scale;
+  const c = Math.floor(k / (side * side));
+  const y = Math.floor(k / side) % side;
+  const x = k % side;
+  return c * 32 * 32 + Math.floor(y / scale) * 32 + Math.floor(x / scale);
+}
+
+/** eps_hat of the closed-form denoiser, float64: softmax over sprites (drawn `scale` times larger) of likelihood + prior. */
+function referenceEps(x: Float32Array, t: number, named: Named, weight: number, scale = 1): Float64Array {
   const { latents, count } = spriteDictionary();
   const a = alphaBar(t);
+  const n = D * scale * scale;
   const logits = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     let dist = 0;
-    for (let k = 0; k < D; k++) dist += (x[k] - Math.sqrt(a) * latents[i * D + k]) ** 2;
+    for (let k = 0; k < n; k++) dist += (x[k] - Math.sqrt(a) * latents[i * D + cellOf(k, scale)]) ** 2;
     const s = SPRITES[i];
     const misses = (['shape', 'color', 'background'] as const).filter((key) => named[key] && named[key] !== s[key]).length;
     logits[i] = -dist / (2 * (1 - a)) - 12 * weight * misses;
@@ -50,10 +60,10 @@ function referenceEps(x: Float32Array, t: number, named: Named, weight: number):
   const max = Math.max(...logits);
   const w = logits.map((l) => Math.exp(l - max));
   const z = w.reduce((p, v) => p + v, 0);
-  const eps = new Float64Array(D);
-  for (let k = 0; k < D; k++) {
+  const eps = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
     let x0 = 0;
-    for (let i = 0; i < count; i++) if (w[i] > 0) x0 += (w[i] / z) * latents[i * D + k];
+    for (let i = 0; i < count; i++) if (w[i] > 0) x0 += (w[i] / z) * latents[i * D + cellOf(k, scale)];
     eps[k] = (x[k] - Math.sqrt(a) * x0) / Math.sqrt(1 - a);
   }
   return eps;
@@ -73,12 +83,12 @@ afterAll(async () => {
   await rt.dispose();
 });
 
-/** A noisy sprite at timestep t: sqrt(a) y + sqrt(1 - a) noise. */
-function noisy(sprite: number, t: number, seed: number): Float32Array {
+/** A noisy sprite at timestep t, drawn `scale` times larger: sqrt(a) y + sqrt(1 - a) noise. */
+function noisy(sprite: number, t: number, seed: number, scale = 1): Float32Array {
   const { latents } = spriteDictionary();
   const a = alphaBar(t);
-  const n = createNoise(seed).randn(D);
-  return Float32Array.from(n, (v, k) => Math.sqrt(a) * latents[sprite * D + k] + Math.sqrt(1 - a) * v);
+  const n = createNoise(seed).randn(D * scale * scale);
+  return Float32Array.from(n, (v, k) => Math.sqrt(a) * latents[sprite * D + cellOf(k, scale)] + Math.sqrt(1 - a) * v);
 }
 
 describe('sprites U-Net', () => {
@@ -125,6 +135,22 @@ describe('sprites U-Net', () => {
     const a = alphaBar(t);
     const y = spriteDictionary().latents.subarray(sprite * D, (sprite + 1) * D);
     for (let k = 0; k < D; k += 97) expect((x[k] - Math.sqrt(1 - a) * eps[k]) / Math.sqrt(a)).toBeCloseTo(y[k], 4);
+  });
+
+  it('is the exact denoiser of the sprites drawn twice as large on a 64x64 latent (512x512 images)', async () => {
+    const c = { t: 600, sprite: 77, named: { shape: 'square' }, weight: 1 } satisfies { t: number; sprite: number; named: Named; weight: number };
+    const x = noisy(c.sprite, c.t, 5, 2);
+    const out = await unet.run({
+      sample: { data: x, dims: [1, 4, 64, 64] },
+      timestep: { data: Float32Array.of(c.t), dims: [1] },
+      encoder_hidden_states: { data: context(c.named), dims: [1, SEQ, C] },
+    });
+    expect(out.out_sample.dims).toEqual([1, 4, 64, 64]);
+    const got = out.out_sample.data as Float32Array;
+    const ref = referenceEps(x, c.t, c.named, c.weight, 2);
+    let worst = 0;
+    for (let k = 0; k < ref.length; k++) worst = Math.max(worst, Math.abs(got[k] - ref[k]) / Math.max(1, Math.abs(ref[k])));
+    expect(worst).toBeLessThan(1e-4);
   });
 
   it('names its weights the way the demo LoRA and the loader expect', () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 
 export const MODEL_KINDS = [
-  'checkpoints', 'unet', 'text_encoders', 'vae', 'loras', 'upscalers', 'refiners',
+  'checkpoints', 'unet', 'text_encoders', 'vae', 'loras', 'upscalers', 'refiners', 'embeddings',
 ] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
@@ -16,6 +16,7 @@ const EXTENSIONS: Record<ModelKind, readonly string[]> = {
   loras: ['.safetensors'],
   upscalers: ['.onnx'],
   refiners: ['.onnx'],
+  embeddings: ['.safetensors'],
 };
 
 export class ModelPathError extends Error {

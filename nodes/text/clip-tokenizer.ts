@@ -7,6 +7,7 @@ import { loadHfTokenizerFolder, loadOpenAiMergesGz, writeHfTokenizerFiles } from
 import { type TokenChunk, packChunks } from './chunks';
 import { cleanPromptText } from './text-clean';
 import { parsePromptWeights } from './prompt-weights';
+import { splitEmbeddingRefs } from './embedding-refs';
 
 /**
  * openai/CLIP's pre-tokenizer pattern; `\s` is written as \p{White_Space}, which is what Python's
@@ -99,7 +100,8 @@ export class ClipTokenizer {
    * Parses emphasis, tokenizes each weighted run separately (as A1111 does, so tokens never merge
    * across a bracket) and packs the result into 77-token windows.
    */
-  encodeWeighted(prompt: string): WeightedEncoding {
+  /** `embeddings`: the token ids of each `embedding:name` in the prompt (textual inversion, nodes/models/embeddings.ts). */
+  encodeWeighted(prompt: string, embeddings?: ReadonlyMap<string, readonly number[]>): WeightedEncoding {
     const runs: TokenInfo[][] = [[]];
     for (const segment of parsePromptWeights(prompt)) {
       if (segment.kind === 'break') {
@@ -107,8 +109,10 @@ export class ClipTokenizer {
         continue;
       }
       const run = runs[runs.length - 1];
-      for (const id of this.encode(segment.text)) {
-        run.push({ id, text: this.tokenText(id), weight: segment.weight });
+      for (const part of embeddings?.size ? splitEmbeddingRefs(segment.text) : [{ text: segment.text }]) {
+        const ids = part.embedding !== undefined ? embeddings?.get(part.embedding) : undefined;
+        if (ids) for (const id of ids) run.push({ id, text: part.text, weight: segment.weight });
+        else for (const id of this.encode(part.text)) run.push({ id, text: this.tokenText(id), weight: segment.weight });
       }
     }
     return { chunks: packChunks(runs, this), tokens: runs.flat() };

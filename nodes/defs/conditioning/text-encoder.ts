@@ -1,19 +1,28 @@
 // Text Encoder: CLIP + prompt -> CONDITIONING (77-token windows, (emphasis:1.2) and BREAK supported).
 import { defineNode, param } from '../../define';
+import { NodeInputError } from '../../engine/errors';
+import { embeddingFileName, embeddingNames, readTextualInversion } from '../../models/embeddings';
 
 export const textEncoder = defineNode({
   type: 'text_encoder',
   version: 1,
   title: 'Text Encoder',
   category: 'conditioning',
-  description: 'Encodes a prompt with CLIP. (word:1.3) / (word) / [word] set emphasis, BREAK starts a new 77-token window; long prompts use several windows.',
+  description: 'Encodes a prompt with CLIP. (word:1.3) / (word) / [word] set emphasis, BREAK starts a new 77-token window; long prompts use several windows; embedding:name uses models/embeddings/name.safetensors.',
   aliases: ['Prompt', 'Compel'],
   inputs: { clip: { type: 'CLIP' } },
   params: {
     text: param.text({ default: '', multiline: true, maxLength: 20_000, label: 'prompt' }),
   },
   outputs: { conditioning: { type: 'CONDITIONING' } },
+  files: (p, { models }) => embeddingNames(p.text).map((name) => models.resolve('embeddings', embeddingFileName(name))),
   async execute(ctx, { clip }, p) {
-    return { conditioning: await clip.encode(p.text, ctx.signal, ctx.promptCache) };
+    const names = embeddingNames(p.text);
+    let encoder = clip;
+    if (names.length) {
+      if (!clip.withEmbeddings) throw new NodeInputError('param_invalid', `CLIP "${clip.name}" cannot take textual-inversion embeddings`, 'text');
+      encoder = await clip.withEmbeddings(ctx.runtime, names.map((name) => readTextualInversion(name, ctx.models.resolve('embeddings', embeddingFileName(name)))));
+    }
+    return { conditioning: await encoder.encode(p.text, ctx.signal, ctx.promptCache) };
   },
 });

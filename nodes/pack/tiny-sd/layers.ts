@@ -89,9 +89,10 @@ export class TinyLayers {
     });
   }
 
-  layerNorm(path: string, x: GraphValue, dim: number): GraphValue {
-    const scale = this.g.initializer(`${path}.weight`, Float32Array.from({ length: dim }, () => 1), [dim]);
-    const bias = this.g.initializer(`${path}.bias`, new Float32Array(dim), [dim]);
+  /** Scale 1 and shift 0, as torch initialises them, unless `random` (scale in [0.5, 1.5), shift in [-0.1, 0.1)). */
+  layerNorm(path: string, x: GraphValue, dim: number, opts: { random?: boolean } = {}): GraphValue {
+    const scale = this.g.initializer(`${path}.weight`, opts.random ? Float32Array.from(this.rng.values(dim, 0.5), (v) => 1 + v) : Float32Array.from({ length: dim }, () => 1), [dim]);
+    const bias = this.g.initializer(`${path}.bias`, opts.random ? this.rng.values(dim, 0.1) : new Float32Array(dim), [dim]);
     return this.g.op('LayerNormalization', [x, scale, bias], { name: `${nodeScope(path)}/LayerNormalization`, attrs: { axis: -1, epsilon: attr.float(1e-5) } });
   }
 

@@ -10,11 +10,14 @@ import { writeSafetensors } from '../../runtime/safetensors';
 import type { PackPart } from '../part';
 import { tinySdLoraTensors, TINY_LORA_ALPHA, TINY_LORA_RANK } from './lora';
 import { buildTinyTextEncoder } from './text-encoder';
-import { buildTinyUnet } from './unet';
+import { buildTinyUnet, TINY_CONTEXT_DIM } from './unet';
+import { WeightRandom } from './layers';
 import { buildTinyVaeDecoder, buildTinyVaeEncoder } from './vae';
 
 export const TINY_SD_CHECKPOINT = 'checkpoints/tiny-sd';
 export const TINY_SD_LORA = 'loras/tiny-sd-kohya.safetensors';
+/** A textual inversion for its text encoder: two random vectors (A1111's emb_params), prompted as embedding:tiny-sd-demo. */
+export const TINY_SD_EMBEDDING = 'embeddings/tiny-sd-demo.safetensors';
 
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -40,9 +43,14 @@ export async function writeTinySd(modelsDir: string): Promise<string[]> {
     ss_network_alpha: String(TINY_LORA_ALPHA),
     stepflow_description: 'Random LoRA covering every linear and conv layer of checkpoints/tiny-sd (tests).',
   });
+  const embedding = path.join(modelsDir, TINY_SD_EMBEDDING);
+  fs.mkdirSync(path.dirname(embedding), { recursive: true });
+  writeSafetensors(embedding, { emb_params: { shape: [2, TINY_CONTEXT_DIM], data: new WeightRandom(0xe4b).values(2 * TINY_CONTEXT_DIM, 1), dtype: 'F32' } }, {
+    stepflow_description: 'Textual-inversion demo for checkpoints/tiny-sd: two random token vectors (tests).',
+  });
   const files = (sub: string): string[] => fs.readdirSync(path.join(modelsDir, sub), { withFileTypes: true })
     .flatMap((e) => (e.isDirectory() ? files(`${sub}/${e.name}`) : [`${sub}/${e.name}`]));
-  return [...files(TINY_SD_CHECKPOINT), TINY_SD_LORA].sort();
+  return [...files(TINY_SD_CHECKPOINT), TINY_SD_LORA, TINY_SD_EMBEDDING].sort();
 }
 
 export const part: PackPart = {

@@ -1,7 +1,7 @@
-// The tiny CLIP text encoder: random weights, one pre-norm transformer layer with causal self-attention,
+// The tiny CLIP text encoder: random weights, two pre-norm transformer layers with causal self-attention,
 // transformers' module names (`/text_model/encoder/layers.0/self_attn/q_proj/MatMul`). input_ids int32
-// [B, 77] -> last_hidden_state [B, 77, 32]. The token table is float16 (half the bytes) and cast up.
-import { GraphBuilder } from '../../onnx/builder';
+// [B, 77] -> last_hidden_state [B, 77, 32] and hidden_states.0-2. The token table is float16 (half the bytes) and cast up.
+import { GraphBuilder, type GraphValue } from '../../onnx/builder';
 import { float32ToFloat16 } from '../../runtime/float16';
 import { TinyLayers, WeightRandom, type LoraModuleSpec } from './layers';
 import { TINY_CONTEXT_DIM } from './unet';
@@ -9,6 +9,9 @@ import { TINY_CONTEXT_DIM } from './unet';
 const VOCAB = 49408;
 const TOKENS = 77;
 const MLP_DIM = 64;
+/** Two layers, so CLIP skip -2 has a layer to stop at. */
+export const TINY_TEXT_LAYERS = 2;
+const LAYERS = TINY_TEXT_LAYERS;
 
 export interface TinyTextEncoder {
   graph: GraphBuilder;
@@ -27,22 +30,33 @@ export function buildTinyTextEncoder(): TinyTextEncoder {
   const positions = g.initializer('text_model.embeddings.position_embedding.weight', l.rng.values(TOKENS * d, 0.5), [TOKENS, d]);
   const x = g.op('Add', [g.op('Cast', [tokens], { name: '/text_model/embeddings/Cast_1', attrs: { to: 1 } }), positions], { name: '/text_model/embeddings/Add' });
 
-  const layer = 'text_model.encoder.layers.0';
   const causal = Float32Array.from({ length: TOKENS * TOKENS }, (_, i) => (i % TOKENS > Math.floor(i / TOKENS) ? -1e4 : 0));
   const mask = g.initializer('text_model.causal_attention_mask', causal, [1, TOKENS, TOKENS]);
+  // Every layer's input and the last layer's output, as transformers' output_hidden_states gives them (Optimum's
+  // export names them hidden_states.N): CLIP skip reads an earlier one.
+  const states = [x];
+  for (let i = 0; i < LAYERS; i++) states.push(encoderLayer(g, l, i, states[i], mask));
+  // A final norm with its own scale and shift, so CLIP skip's use of them is visible.
+  g.output(l.layerNorm('text_model.final_layer_norm', states[LAYERS], d, { random: true }), 'last_hidden_state', 'float32', ['batch', TOKENS, d]);
+  states.forEach((h, i) => g.output(h, `hidden_states.${i}`, 'float32', ['batch', TOKENS, d]));
+  return { graph: g, modules: l.modules };
+}
+
+/** One pre-norm CLIP layer: causal self-attention and a quick_gelu MLP, each added to the residual. */
+function encoderLayer(g: GraphBuilder, l: TinyLayers, i: number, x: GraphValue, mask: GraphValue): GraphValue {
+  const d = TINY_CONTEXT_DIM;
+  const layer = `text_model.encoder.layers.${i}`;
+  const scope = `/text_model/encoder/layers.${i}`;
   const n1 = l.layerNorm(`${layer}.layer_norm1`, x, d);
   const proj = (p: string) => l.linear(`${layer}.self_attn.${p}`, n1, d, d);
-  const attended = l.attention(`/text_model/encoder/layers.0/self_attn`, proj('q_proj'), proj('k_proj'), proj('v_proj'), d, mask);
-  let h = g.op('Add', [x, l.linear(`${layer}.self_attn.out_proj`, attended, d, d)], { name: '/text_model/encoder/layers.0/Add' });
+  const attended = l.attention(`${scope}/self_attn`, proj('q_proj'), proj('k_proj'), proj('v_proj'), d, mask);
+  const h = g.op('Add', [x, l.linear(`${layer}.self_attn.out_proj`, attended, d, d)], { name: `${scope}/Add` });
 
   const n2 = l.layerNorm(`${layer}.layer_norm2`, h, d);
   const fc1 = l.linear(`${layer}.mlp.fc1`, n2, d, MLP_DIM);
   // quick_gelu: x * sigmoid(1.702 x)
-  const act = g.op('Mul', [fc1, g.op('Sigmoid', [g.op('Mul', [fc1, g.scalar(1.702)], { name: '/text_model/encoder/layers.0/mlp/activation_fn/Mul' })], {
-    name: '/text_model/encoder/layers.0/mlp/activation_fn/Sigmoid',
-  })], { name: '/text_model/encoder/layers.0/mlp/activation_fn/Mul_1' });
-  h = g.op('Add', [h, l.linear(`${layer}.mlp.fc2`, act, MLP_DIM, d)], { name: '/text_model/encoder/layers.0/Add_1' });
-
-  g.output(l.layerNorm('text_model.final_layer_norm', h, d), 'last_hidden_state', 'float32', ['batch', TOKENS, d]);
-  return { graph: g, modules: l.modules };
+  const act = g.op('Mul', [fc1, g.op('Sigmoid', [g.op('Mul', [fc1, g.scalar(1.702)], { name: `${scope}/mlp/activation_fn/Mul` })], {
+    name: `${scope}/mlp/activation_fn/Sigmoid`,
+  })], { name: `${scope}/mlp/activation_fn/Mul_1` });
+  return g.op('Add', [h, l.linear(`${layer}.mlp.fc2`, act, MLP_DIM, d)], { name: `${scope}/Add_1` });
 }

@@ -12,7 +12,7 @@ import { loadLoraFile, loraFromSafetensors } from '../../lora/lora-file';
 import { mergeLoras } from '../../lora/merge';
 import { buildTinyTextEncoder } from './text-encoder';
 import { buildTinyUnet } from './unet';
-import { TINY_SD_CHECKPOINT, TINY_SD_LORA, writeTinySd } from './part';
+import { TINY_SD_CHECKPOINT, TINY_SD_EMBEDDING, TINY_SD_LORA, writeTinySd } from './part';
 
 let models: string;
 let ckpt: string;
@@ -42,7 +42,7 @@ describe('tiny-sd checkpoint', () => {
         'checkpoints/tiny-sd/tokenizer/special_tokens_map.json', 'checkpoints/tiny-sd/tokenizer/vocab.json',
         'checkpoints/tiny-sd/unet/model.onnx', 'checkpoints/tiny-sd/unet/weights.pb',
         'checkpoints/tiny-sd/vae_decoder/model.onnx', 'checkpoints/tiny-sd/vae_encoder/model.onnx',
-        TINY_SD_LORA,
+        TINY_SD_EMBEDDING, TINY_SD_LORA,
       ]);
       for (const rel of files) expect(sha(path.join(again, rel)), rel).toBe(sha(path.join(models, rel)));
     } finally {
@@ -110,10 +110,9 @@ describe('LoRA key mapping on tiny-sd', () => {
     expect(unetModules.length).toBe(55);
     expect(unetModules).toContain('down_blocks_0_attentions_0_transformer_blocks_0_attn1_to_q');
     expect(unetModules).toContain('up_blocks_0_resnets_0_conv_shortcut');
-    expect(lora.modules.filter((x) => x.component === 'text_encoder').map((x) => x.module).sort()).toEqual([
-      'text_model_encoder_layers_0_mlp_fc1', 'text_model_encoder_layers_0_mlp_fc2', 'text_model_encoder_layers_0_self_attn_k_proj',
-      'text_model_encoder_layers_0_self_attn_out_proj', 'text_model_encoder_layers_0_self_attn_q_proj', 'text_model_encoder_layers_0_self_attn_v_proj',
-    ]);
+    const layer = (i: number) => ['mlp_fc1', 'mlp_fc2', 'self_attn_k_proj', 'self_attn_out_proj', 'self_attn_q_proj', 'self_attn_v_proj']
+      .map((m) => `text_model_encoder_layers_${i}_${m}`);
+    expect(lora.modules.filter((x) => x.component === 'text_encoder').map((x) => x.module).sort()).toEqual([...layer(0), ...layer(1)]);
   });
 
   it('maps the same modules in diffusers and PEFT spelling', () => {
