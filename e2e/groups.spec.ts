@@ -62,6 +62,10 @@ test('Ctrl+G frames the selection; the frame moves its nodes, is renamed, saved,
 
   const frame = page.getByTestId('group-frame');
   await expect(frame).toHaveCount(1);
+  // The new frame is selected in place of its nodes (the toolbar goes with the node selection).
+  await expect(frame).toHaveClass(/selected/);
+  await expect(page.locator('.react-flow__node.selected')).toHaveCount(0);
+  await expect(page.getByTestId('selection-toolbar')).toHaveCount(0);
   await expect(frame.getByTestId('group-title')).toHaveText('Group');
   const frameBox = await box(frame);
   expect(inside(await box(graphNode(page, 'fill')), frameBox)).toBe(true);

@@ -35,9 +35,12 @@ export function useGroupActions(editor: GraphEditor) {
     record();
     const id = freshGroupId(new Set(groups.map((g) => g.id)));
     const group: FlowGroup = { id, title: 'Group', color: GROUP_COLORS[0].value, bounds: frameAround(members.map(nodeBox)) };
-    setGroups((gs) => [...gs.map((g) => (g.selected ? { ...g, selected: false } : g)), group]);
+    // The new frame is selected instead of its nodes (Ctrl+B next bypasses the group), which also takes the selection
+    // toolbar off its title bar.
+    setGroups((gs) => [...gs.map((g) => (g.selected ? { ...g, selected: false } : g)), { ...group, selected: true }]);
+    setNodes((ns) => ns.map((n) => (n.selected ? { ...n, selected: false } : n)));
     return id;
-  }, [current, record, setGroups]);
+  }, [current, record, setGroups, setNodes]);
 
   /** Removes the frame; its nodes stay where they are. */
   const ungroup = useCallback((id: string) => {
