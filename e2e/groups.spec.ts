@@ -1,6 +1,7 @@
 // Group frames: Ctrl+G frames the selected nodes (behind them, not stealing their clicks); dragging the frame's title
 // moves the nodes in it by the same amount (undoable); the title is renamed and kept by Save and a reload; Ctrl+B on
-// the selected frame bypasses its nodes; Ungroup removes the frame and leaves the nodes. The selection toolbar aligns.
+// the selected frame bypasses its nodes; Ungroup removes the frame and leaves the nodes; restoring the version that had
+// the frame brings it back. The selection toolbar aligns.
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { createWorkflow, trpcQuery, type GraphJson } from './api';
 import { canvasPositions, graphNode } from './canvas';
@@ -141,6 +142,16 @@ test('Ctrl+G frames the selection; the frame moves its nodes, is renamed, saved,
   await expect(frame).toHaveCount(0);
   expect(await canvasPositions(page)).toEqual(kept);
   await expect(page.getByTestId('graph-node')).toHaveCount(3);
+
+  // Saved without the frame (v3), then v2 restored: the frame is back with its title and place.
+  await page.keyboard.press(`${mod}+s`);
+  await expect(page.getByTestId('unsaved-dot')).toHaveCount(0);
+  await page.getByRole('tab', { name: 'Versions' }).click();
+  await expect(page.getByTestId('versions').locator('li')).toHaveCount(3);
+  await page.getByRole('button', { name: 'Restore v2' }).click();
+  await expect(frame).toHaveCount(1);
+  await expect(frame.getByTestId('group-title')).toHaveText('Image prep');
+  expect(await framePosition(frame)).toEqual(frameBefore);
 });
 
 test('the selection toolbar aligns the selected nodes\' top edges', async ({ page, request }) => {
