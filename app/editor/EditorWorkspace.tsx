@@ -199,8 +199,8 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     duplicate: readOnly ? ignore : editor.duplicate,
     selectAll: editor.selectAll,
     bypass: readOnly ? ignore : () => {
-      // A selected group frame (selecting one clears the node selection) bypasses the nodes in it.
-      const group = editor.groups.find((g) => g.selected);
+      // A selected group frame bypasses the nodes in it; selected nodes (Ctrl+A after clicking a frame) come first.
+      const group = editor.nodes.some((n) => n.selected) ? undefined : editor.groups.find((g) => g.selected);
       const r = group ? groupActions.toggleGroupBypass(group.id) : editor.toggleBypass();
       if (r.count) notify(`${r.on ? 'Bypassed' : 'Un-bypassed'} ${r.count} node(s)${group ? ` in "${group.title}"` : ''}`);
     },
