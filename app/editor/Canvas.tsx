@@ -3,6 +3,7 @@
 // drop from the palette, drop of a workflow file, double-click quick-add, minimap (can be hidden) and controls.
 // Wiring: sockets snap (row, collapsed node, nearest that fits), a wire dropped on the canvas opens a filtered
 // quick-add, dragging a connected input picks its wire up, wires have a menu and Alt-click inserts a reroute.
+// Group frames and the selection toolbar (group, align, distribute) come from groups/.
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
 import {
   Background, BackgroundVariant, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow,
@@ -26,12 +27,17 @@ import { toggleMinimap, useMinimapVisible } from './minimap-setting';
 import { DELETE_KEYS } from './shortcuts';
 import { socketColor } from './socket-colors';
 import { GRID, type GraphEditor } from './useGraphEditor';
+import { GroupLayer } from './groups/GroupLayer';
+import { SelectionToolbar } from './groups/SelectionToolbar';
+import type { GroupActions } from './groups/useGroupActions';
 
 // Module scope: React Flow re-mounts every node when this object changes identity.
 const nodeTypes: NodeTypes = { [FLOW_NODE_TYPE]: GraphNodeView };
 
 interface Props {
   editor: GraphEditor;
+  /** Group frames and align/distribute (groups/useGroupActions.ts), shared with the shortcuts. */
+  groupActions: GroupActions;
   catalog: ReadonlyMap<string, CatalogNode>;
   /** Flow position of the pointer, for paste-at-cursor. */
   pointer: { current: XYPosition | null };
@@ -43,7 +49,7 @@ interface Props {
   readOnly?: boolean;
 }
 
-export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readOnly = false }: Props) {
+export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onFileDrop, readOnly = false }: Props) {
   const flow = useReactFlow<FlowNode, FlowEdge>();
   const notify = useToast();
   const wrapper = useRef<HTMLDivElement>(null);
@@ -242,6 +248,8 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
         attributionPosition="top-right"
       >
         <Background variant={BackgroundVariant.Dots} gap={GRID} size={1} />
+        <GroupLayer editor={editor} actions={groupActions} readOnly={readOnly} />
+        {!readOnly && <SelectionToolbar editor={editor} actions={groupActions} />}
         {minimap && <MiniMap pannable zoomable nodeStrokeWidth={3} />}
         <Controls>
           <ControlButton

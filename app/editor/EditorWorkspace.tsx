@@ -43,6 +43,7 @@ import { useEditorImport } from './useEditorImport';
 import { useEditorShortcuts } from './useEditorShortcuts';
 import { useFork } from './useFork';
 import { useGraphEditor } from './useGraphEditor';
+import { useGroupActions } from './groups/useGroupActions';
 import { useOpenRun } from './useOpenRun';
 import { useRunActions } from './useRunActions';
 import { useLiveMode } from './useLiveMode';
@@ -90,6 +91,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
   const drafts = editorMode(initialAccess) === 'edit';
   const opening = useOpeningState(workflow, drafts);
   const editor = useGraphEditor(opening.graph, catalogMap);
+  const groupActions = useGroupActions(editor);
   const doc = useWorkflowDocument(workflow, editor, catalogMap, opening, drafts, onCreated);
   // Sharing and tags change here (Share dialog, About tab) without reloading the editor.
   const [access, setAccess] = useState(initialAccess);
@@ -197,8 +199,13 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     duplicate: readOnly ? ignore : editor.duplicate,
     selectAll: editor.selectAll,
     bypass: readOnly ? ignore : () => {
-      const r = editor.toggleBypass();
-      if (r.count) notify(`${r.on ? 'Bypassed' : 'Un-bypassed'} ${r.count} node(s)`);
+      // A selected group frame bypasses the nodes in it; selected nodes (Ctrl+A after clicking a frame) come first.
+      const group = editor.nodes.some((n) => n.selected) ? undefined : editor.groups.find((g) => g.selected);
+      const r = group ? groupActions.toggleGroupBypass(group.id) : editor.toggleBypass();
+      if (r.count) notify(`${r.on ? 'Bypassed' : 'Un-bypassed'} ${r.count} node(s)${group ? ` in "${group.title}"` : ''}`);
+    },
+    group: readOnly ? ignore : () => {
+      if (!groupActions.createGroup()) notify('Select the nodes to group first (click, Shift+drag or Ctrl+A), then Ctrl+G');
     },
     toggleMinimap,
     showShortcuts: () => setShortcutsOpen(true),
@@ -295,7 +302,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
         <EditorNodeContext.Provider value={services}>
           <NodeLiveContext.Provider value={live}>
             <Canvas
-              editor={editor} catalog={catalogMap} pointer={pointer} readOnly={readOnly}
+              editor={editor} groupActions={groupActions} catalog={catalogMap} pointer={pointer} readOnly={readOnly}
               onFileDrop={canSave ? (f) => void imports.importFile(f) : undefined}
               onNodeMenu={(nodeId, nodeType, at) => setMenu({ nodeId, nodeType, ...at })}
             />

@@ -3,7 +3,7 @@ import type { Graph } from '../../nodes/engine/graph';
 import { autoLayout, edgeId, flowToGraph, freshNodeId, graphToFlow } from './graph-mapping';
 
 const graph: Graph = {
-  version: 1,
+  version: 2,
   nodes: [
     { id: 'fill', type: 'solid_color', typeVersion: 1, params: { color: '#ff0000', width: 64 }, position: { x: 10, y: 20 } },
     {
@@ -16,13 +16,28 @@ const graph: Graph = {
     { from: { node: 'fill', output: 'image' }, to: { node: 'sampler', input: 'latent' } },
     { from: { node: 'sampler', output: 'latent' }, to: { node: 'save', input: 'images' } },
   ],
+  groups: [{ id: 'group_1', title: 'Sampling', color: '#3b6ea5', bounds: { x: 380, y: -90, width: 400, height: 300 } }],
   meta: { name: 'demo' },
 };
 
 describe('graph <-> React Flow mapping', () => {
-  it('round-trips every node field, edge and meta unchanged', () => {
-    const { nodes, edges } = graphToFlow(graph);
-    expect(flowToGraph(nodes, edges, graph.meta)).toEqual(graph);
+  it('round-trips every node field, edge, group and meta unchanged', () => {
+    const { nodes, edges, groups } = graphToFlow(graph);
+    expect(flowToGraph(nodes, edges, graph.meta, groups)).toEqual(graph);
+  });
+
+  it('writes the current format: a format-1 graph comes back as 2, groups only when there are some', () => {
+    const { nodes, edges, groups } = graphToFlow({ nodes: graph.nodes, edges: graph.edges });
+    expect(groups).toEqual([]);
+    const out = flowToGraph(nodes, edges, undefined, groups);
+    expect(out.version).toBe(2);
+    expect('groups' in out).toBe(false);
+    // Selection is canvas state, never saved; bounds are copied, not shared.
+    const flowGroups = graphToFlow(graph).groups.map((g) => ({ ...g, selected: true }));
+    const saved = flowToGraph(nodes, edges, undefined, flowGroups).groups!;
+    expect(saved).toEqual(graph.groups);
+    flowGroups[0].bounds.x = 0;
+    expect(saved[0].bounds.x).toBe(380);
   });
 
   it('maps sockets to handles by name and edges get stable ids', () => {

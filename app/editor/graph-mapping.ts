@@ -1,7 +1,7 @@
 // Converts between the engine's graph JSON and React Flow's nodes/edges (the editor's working state).
 // Pure: no React, no catalog. Round-trips graph -> flow -> graph without changing a value.
 import type { Edge, Node, XYPosition } from '@xyflow/react';
-import type { Graph, GraphEdge, GraphNode, SeedControl } from '../../nodes/engine/graph';
+import { GRAPH_FORMAT_VERSION, type Graph, type GraphEdge, type GraphGroup, type GraphNode, type SeedControl } from '../../nodes/engine/graph';
 
 export type { SeedControl };
 
@@ -20,6 +20,8 @@ export interface FlowNodeData extends Record<string, unknown> {
 export const FLOW_NODE_TYPE = 'graphNode';
 export type FlowNode = Node<FlowNodeData, typeof FLOW_NODE_TYPE>;
 export type FlowEdge = Edge;
+/** A group frame on the canvas (app/editor/groups/): the saved group plus whether it is selected (not saved). */
+export interface FlowGroup extends GraphGroup { selected?: boolean }
 
 /** Horizontal/vertical spacing used when a graph node carries no position. */
 const AUTO_LAYOUT = { column: 320, row: 220 };
@@ -69,20 +71,26 @@ export function flowNodeToGraph(n: Pick<FlowNode, 'id' | 'position' | 'data'>): 
   return out;
 }
 
-export function graphToFlow(graph: Pick<Graph, 'nodes' | 'edges'>): { nodes: FlowNode[]; edges: FlowEdge[] } {
+const copyGroup = (g: GraphGroup): GraphGroup => ({ id: g.id, title: g.title, color: g.color, bounds: { ...g.bounds } });
+
+export function graphToFlow(graph: Pick<Graph, 'nodes' | 'edges' | 'groups'>): { nodes: FlowNode[]; edges: FlowEdge[]; groups: FlowGroup[] } {
   const fallback = autoLayout(graph);
   return {
     nodes: graph.nodes.map((n) => graphNodeToFlow(n, fallback.get(n.id) ?? { x: 0, y: 0 })),
     edges: graph.edges.map(graphEdgeToFlow),
+    groups: (graph.groups ?? []).map(copyGroup),
   };
 }
 
+/** Always the current format; `groups` only when there are some (absent = none), as `controls` on a node. */
 export function flowToGraph(
   nodes: readonly Pick<FlowNode, 'id' | 'position' | 'data'>[],
   edges: readonly Pick<FlowEdge, 'source' | 'sourceHandle' | 'target' | 'targetHandle'>[],
   meta?: Graph['meta'],
+  groups: readonly GraphGroup[] = [],
 ): Graph {
-  const graph: Graph = { version: 1, nodes: nodes.map(flowNodeToGraph), edges: edges.map(flowEdgeToGraph) };
+  const graph: Graph = { version: GRAPH_FORMAT_VERSION, nodes: nodes.map(flowNodeToGraph), edges: edges.map(flowEdgeToGraph) };
+  if (groups.length) graph.groups = groups.map(copyGroup);
   if (meta !== undefined) graph.meta = meta;
   return graph;
 }

@@ -15,6 +15,8 @@ describe('editor shortcuts table', () => {
     expect(shortcutAction(press('Enter', { meta: true, shift: true }), true)).toBe('debugRun');
     expect(shortcutAction(press('?', { shift: true }), false)).toBe('showShortcuts');
     expect(shortcutAction(press('m'), false)).toBe('toggleMinimap');
+    expect(shortcutAction(press('g', { ctrl: true }), false)).toBe('group');
+    expect(shortcutAction(press('g', { ctrl: true }), true)).toBeNull();
   });
 
   it('ignores near misses: Shift+M, Alt chords, plain letters without Ctrl', () => {

@@ -3,7 +3,8 @@
 
 /** What useEditorShortcuts does for a key; rows without one are handled where their comment says. */
 export type ShortcutAction =
-  | 'save' | 'run' | 'debugRun' | 'undo' | 'redo' | 'copy' | 'paste' | 'duplicate' | 'selectAll' | 'bypass' | 'toggleMinimap' | 'showShortcuts';
+  | 'save' | 'run' | 'debugRun' | 'undo' | 'redo' | 'copy' | 'paste' | 'duplicate' | 'selectAll' | 'bypass' | 'group'
+  | 'toggleMinimap' | 'showShortcuts';
 
 export interface KeyBinding {
   /** `KeyboardEvent.key`, lower case. */
@@ -40,7 +41,8 @@ export const EDITOR_SHORTCUTS: readonly Shortcut[] = [
   { keys: 'Ctrl+V', label: 'Paste nodes at the pointer', action: 'paste', bindings: [mod('v')] },
   { keys: 'Ctrl+D', label: 'Duplicate selection', action: 'duplicate', bindings: [mod('d')] },
   { keys: 'Ctrl+A', label: 'Select all', action: 'selectAll', bindings: [mod('a')] },
-  { keys: 'Ctrl+B', label: 'Bypass selection (inputs pass through)', action: 'bypass', bindings: [mod('b')] },
+  { keys: 'Ctrl+B', label: 'Bypass selection or selected group (inputs pass through)', action: 'bypass', bindings: [mod('b')] },
+  { keys: 'Ctrl+G', label: 'Group the selected nodes in a frame', action: 'group', bindings: [mod('g')] },
   // React Flow deletes (Canvas.tsx passes DELETE_KEYS as its deleteKeyCode).
   { keys: 'Del / Backspace', label: 'Delete selection' },
   { keys: 'M', label: 'Show / hide the minimap', action: 'toggleMinimap', bindings: [{ key: 'm', mod: false, shift: false }] },
@@ -51,6 +53,7 @@ export const EDITOR_SHORTCUTS: readonly Shortcut[] = [
   { keys: 'Double-click canvas', label: 'Add a node there (search)' },
   { keys: 'Double-click node title', label: 'Rename the node' },
   { keys: 'Right-click node', label: 'Breakpoints, Run to here, Bypass' },
+  { keys: 'Drag group title', label: 'Move the frame with the nodes in it (double-click: rename, right-click: colour, bypass, collapse, ungroup)' },
   { keys: 'Esc', label: 'Close the menu, dialog or search box' },
 ];
 

@@ -1,8 +1,8 @@
 'use client';
 // The editor's graph state: React Flow nodes/edges plus every edit operation (add, connect with
 // replacement, params, copy/paste, duplicate, select-all, collapse, reroutes, wire removal) with undo/redo
-// recorded before each change.
-import { useCallback, useMemo, useRef } from 'react';
+// recorded before each change. Group frames live here too (one undo history); their edits are in groups/useGroupActions.ts.
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { useEdgesState, useNodesState, type Connection, type XYPosition } from '@xyflow/react';
 import type { Graph } from '../../nodes/engine/graph';
 import type { CatalogNode } from '../../nodes/engine/catalog';
@@ -10,13 +10,13 @@ import { checkConnection } from '../../nodes/engine/validate';
 import { fragmentOf, instantiateFragment, type GraphFragment } from './clipboard';
 import {
   flowEdgeToGraph, flowNodeToGraph, flowToGraph, freshNodeId, graphEdgeToFlow, graphNodeToFlow, graphToFlow,
-  type FlowEdge, type FlowNode, type SeedControl,
+  type FlowEdge, type FlowGroup, type FlowNode, type SeedControl,
 } from './graph-mapping';
 import { UndoHistory } from './history';
 import { defaultControls } from './seed-advance';
 
 export const GRID = 20;
-interface Snapshot { nodes: FlowNode[]; edges: FlowEdge[] }
+interface Snapshot { nodes: FlowNode[]; edges: FlowEdge[]; groups: FlowGroup[] }
 
 const snap = (p: XYPosition): XYPosition => ({ x: Math.round(p.x / GRID) * GRID, y: Math.round(p.y / GRID) * GRID });
 
@@ -24,14 +24,18 @@ export function useGraphEditor(initial: Graph, catalog: ReadonlyMap<string, Cata
   const init = useMemo(() => graphToFlow(initial), [initial]);
   const [nodes, setNodes, onNodesChange] = useNodesState<FlowNode>(init.nodes);
   const [edges, setEdges, onEdgesChange] = useEdgesState<FlowEdge>(init.edges);
-  const latest = useRef<Snapshot>({ nodes, edges });
-  latest.current = { nodes, edges };
+  const [groups, setGroups] = useState<FlowGroup[]>(init.groups);
+  const latest = useRef<Snapshot>({ nodes, edges, groups });
+  latest.current = { nodes, edges, groups };
   const history = useRef(new UndoHistory<Snapshot>());
   const lastParamEdit = useRef<{ key: string; at: number } | null>(null);
 
   const record = useCallback(() => {
-    const { nodes: ns, edges: es } = latest.current;
-    history.current.record({ nodes: ns.map((n) => ({ ...n, selected: false })), edges: es.map((e) => ({ ...e, selected: false })) });
+    const { nodes: ns, edges: es, groups: gs } = latest.current;
+    history.current.record({
+      nodes: ns.map((n) => ({ ...n, selected: false })), edges: es.map((e) => ({ ...e, selected: false })),
+      groups: gs.map((g) => ({ ...g, selected: false })),
+    });
     lastParamEdit.current = null;
   }, []);
 
@@ -39,12 +43,16 @@ export function useGraphEditor(initial: Graph, catalog: ReadonlyMap<string, Cata
     if (!s) return;
     setNodes(s.nodes);
     setEdges(s.edges);
+    setGroups(s.groups);
   }, [setNodes, setEdges]);
 
   const undo = useCallback(() => restore(history.current.undo(latest.current)), [restore]);
   const redo = useCallback(() => restore(history.current.redo(latest.current)), [restore]);
 
-  const graphOf = useCallback((meta?: Graph['meta']) => flowToGraph(latest.current.nodes, latest.current.edges, meta), []);
+  const graphOf = useCallback(
+    (meta?: Graph['meta']) => flowToGraph(latest.current.nodes, latest.current.edges, meta, latest.current.groups),
+    [],
+  );
 
   /** Why a connection may not be drawn, or null when it may. */
   const connectionProblem = useCallback((c: Connection | FlowEdge): string | null => {
@@ -223,10 +231,11 @@ export function useGraphEditor(initial: Graph, catalog: ReadonlyMap<string, Cata
     const f = graphToFlow(g);
     setNodes(f.nodes);
     setEdges(f.edges);
+    setGroups(f.groups);
   }, [record, setNodes, setEdges]);
 
   return {
-    nodes, edges, onNodesChange, onEdgesChange, setNodes, setEdges,
+    nodes, edges, groups, onNodesChange, onEdgesChange, setNodes, setEdges, setGroups,
     record, undo, redo, graphOf, connectionProblem, connect, addNode, paste, duplicate, selectAll,
     selectedFragment, setParam, setControl, setTitle, toggleBypass, replaceGraph,
     addNodeWired, removeEdges, insertReroute, toggleCollapsed,

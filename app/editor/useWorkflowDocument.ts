@@ -29,7 +29,7 @@ export interface CreatedWorkflow { id: string; name: string }
 /** The JSON the editor would save for `g` right after opening it (positions filled in). */
 function canonical(g: Graph): string {
   const f = graphToFlow(g);
-  return JSON.stringify(flowToGraph(f.nodes, f.edges, g.meta));
+  return JSON.stringify(flowToGraph(f.nodes, f.edges, g.meta, f.groups));
 }
 
 function browserStorage(): Storage | null {
@@ -77,7 +77,10 @@ export function useWorkflowDocument(
   /** The draft brought back on opening, shown until it is saved or discarded. */
   const [restored, setRestored] = useState(opening.restored);
 
-  const graph = useMemo(() => flowToGraph(editor.nodes, editor.edges, metaState), [editor.nodes, editor.edges, metaState]);
+  const graph = useMemo(
+    () => flowToGraph(editor.nodes, editor.edges, metaState, editor.groups),
+    [editor.nodes, editor.edges, metaState, editor.groups],
+  );
   const dirty = useMemo(() => JSON.stringify(graph), [graph]) !== saved.json;
   // Validation ignores positions: dragging a node must not re-validate (and re-render) every node.
   const logical = useMemo(

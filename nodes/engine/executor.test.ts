@@ -221,7 +221,7 @@ describe('graphs embedded in PNG outputs', () => {
       runtime: { ortMs: 0 } as OnnxRuntime, models: new ModelStore('/none'), inputs: new InputStore([]), nodes: [solidColor, saveImage],
     });
     const graph = (x: number) => ({
-      version: 1 as const,
+      version: 2 as const,
       nodes: [
         { id: 'fill', type: 'solid_color', typeVersion: 1, params: { width: 8, height: 8, color: '#ff0000' }, position: { x, y: 0 } },
         { id: 'save', type: 'save_image', typeVersion: 1, params: { filename_prefix: 'p', format: 'png', quality: 92 }, position: { x: 300, y: 0 } },
@@ -236,6 +236,35 @@ describe('graphs embedded in PNG outputs', () => {
     // Same graph again: byte-identical file.
     const again = await ex.run(graph(40), { runId: 'three' });
     expect(Buffer.from(again.artifacts[0].bytes).equals(Buffer.from(moved.artifacts[0].bytes))).toBe(true);
+  });
+
+  it('groups are editor-only: the run and its cache keys ignore them, the PNG keeps them, a bad one is refused', async () => {
+    const { extractGraph } = await import('../interop/png-graph');
+    const { solidColor } = await import('../defs/image/solid-color');
+    const { saveImage } = await import('../defs/image/save-image');
+    const ex = new Executor({
+      runtime: { ortMs: 0 } as OnnxRuntime, models: new ModelStore('/none'), inputs: new InputStore([]), nodes: [solidColor, saveImage],
+    });
+    const plain = {
+      version: 2 as const,
+      nodes: [
+        { id: 'fill', type: 'solid_color', typeVersion: 1, params: { width: 8, height: 8, color: '#00ff00' }, position: { x: 0, y: 0 } },
+        { id: 'save', type: 'save_image', typeVersion: 1, params: { filename_prefix: 'g', format: 'png', quality: 92 }, position: { x: 300, y: 0 } },
+      ],
+      edges: [{ from: { node: 'fill', output: 'image' }, to: { node: 'save', input: 'images' } }],
+    };
+    const groups = [{ id: 'group_1', title: 'Colour', color: '#3b6ea5', bounds: { x: -20, y: -54, width: 300, height: 200 } }];
+    const first = await ex.run(plain, { runId: 'plain' });
+    const grouped = await ex.run({ ...plain, groups }, { runId: 'grouped' });
+    expect(first.status).toBe('succeeded');
+    expect(grouped.status).toBe('succeeded');
+    expect(grouped.nodes.map((n) => [n.id, n.cached])).toEqual([['fill', true], ['save', true]]);
+    expect(extractGraph(grouped.artifacts[0].bytes)!.graph.groups).toEqual(groups);
+
+    const bad = await ex.run({ ...plain, groups: [{ ...groups[0], color: 'green' }] }, { runId: 'bad' });
+    expect(bad.status).toBe('failed');
+    expect(bad.error?.code).toBe('invalid_graph');
+    expect(bad.error?.message).toMatch(/groups\.0\.color: must be a colour as #rrggbb/);
   });
 });
 

@@ -1,7 +1,8 @@
 // The graph format (JSON) and its zod schema: nodes with params by name, edges by socket name.
 import { z } from 'zod';
 
-export const GRAPH_FORMAT_VERSION = 1;
+/** 2 added `groups` (editor frames). Older formats are upgraded by nodes/interop/migrate.ts. */
+export const GRAPH_FORMAT_VERSION = 2;
 
 const id = z.string().min(1).max(200);
 
@@ -44,13 +45,46 @@ export const graphEdgeSchema = z.object({
   to: z.object({ node: id, input: z.string().min(1) }),
 });
 
+const coordinate = z.number().finite();
+const extent = z.number().finite().min(1).max(1_000_000);
+
+/**
+ * A titled, coloured frame around nodes (editor-only: execution, validation and cache keys never read it). Membership
+ * is not stored: a node belongs to the frames its centre lies in (app/editor/groups/geometry.ts).
+ */
+export const graphGroupSchema = z.object({
+  id,
+  title: z.string().max(200),
+  /** #rrggbb */
+  color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour as #rrggbb'),
+  bounds: z.object({ x: coordinate, y: coordinate, width: extent, height: extent }),
+});
+
+/**
+ * Every format up to the current one passes: each change so far only added optional fields, so a format-1 graph
+ * (stored versions, API clients, shipped templates) is a valid current graph without groups. A change that is not
+ * additive must route parsing through migrateGraph instead of widening this range.
+ */
+const formatVersion = z.number().int().min(1).max(GRAPH_FORMAT_VERSION, {
+  message: `this graph uses a newer format than this StepFlow reads (up to version ${GRAPH_FORMAT_VERSION}); update StepFlow to open it`,
+});
+
 export const graphSchema = z.object({
-  version: z.literal(GRAPH_FORMAT_VERSION).default(GRAPH_FORMAT_VERSION),
+  version: formatVersion.default(GRAPH_FORMAT_VERSION),
   nodes: z.array(graphNodeSchema).max(100_000),
   edges: z.array(graphEdgeSchema).max(400_000),
+  /** Absent = none. */
+  groups: z.array(graphGroupSchema).max(10_000).superRefine((groups, ctx) => {
+    const seen = new Set<string>();
+    groups.forEach((g, i) => {
+      if (seen.has(g.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate group id "${g.id}"` });
+      seen.add(g.id);
+    });
+  }).optional(),
   meta: z.record(z.string(), jsonStorable).optional(),
 });
 
 export type Graph = z.infer<typeof graphSchema>;
 export type GraphNode = z.infer<typeof graphNodeSchema>;
 export type GraphEdge = z.infer<typeof graphEdgeSchema>;
+export type GraphGroup = z.infer<typeof graphGroupSchema>;

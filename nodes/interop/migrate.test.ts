@@ -1,5 +1,5 @@
-// Graph format upgrades: unversioned graphs are format 1, newer ones are refused, and a future
-// migration step plugs in by version number.
+// Graph format upgrades: unversioned graphs are format 1, format 1 gains empty groups in format 2, newer ones are
+// refused, bad groups are named, and a further migration step plugs in by version number.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,27 +21,64 @@ function code(fn: () => unknown): string {
 }
 
 describe('migrateGraph', () => {
-  it('reads today\'s format 1 unchanged', () => {
-    expect(GRAPH_FORMAT_VERSION).toBe(1);
-    expect(Object.keys(GRAPH_MIGRATIONS)).toEqual([]);
-    expect(migrateGraph(txt2img())).toEqual(txt2img());
+  it('upgrades a format-1 graph to format 2 with no groups, nothing else changed', () => {
+    expect(GRAPH_FORMAT_VERSION).toBe(2);
+    expect(Object.keys(GRAPH_MIGRATIONS)).toEqual(['1']);
+    const v1 = txt2img();
+    expect(v1.version).toBe(1);
+    expect(migrateGraph(v1)).toEqual({ ...v1, version: 2, groups: [] });
   });
 
   it('treats a graph without a version as format 1 and fills the schema defaults', () => {
     const { version: _v, ...unversioned } = txt2img();
     for (const n of unversioned.nodes) delete n.typeVersion;
     const g = migrateGraph(unversioned);
-    expect(g.version).toBe(1);
+    expect(g.version).toBe(2);
+    expect(g.groups).toEqual([]);
     expect(g.nodes.every((n) => n.typeVersion === 1)).toBe(true);
     expect(g.nodes.map((n) => n.id)).toEqual(txt2img().nodes.map((n: { id: string }) => n.id));
   });
 
+  it('reads a format-2 graph with groups as it is', () => {
+    const groups = [
+      { id: 'g1', title: 'Prompts', color: '#3b6ea5', bounds: { x: -20, y: 40.5, width: 400, height: 260 } },
+      { id: 'g2', title: '', color: '#A05A2C', bounds: { x: 0, y: 0, width: 1, height: 1 } },
+    ];
+    const v2 = { ...txt2img(), version: 2, groups };
+    expect(migrateGraph(structuredClone(v2))).toEqual(v2);
+    // The step leaves groups it finds to the schema rather than replacing them.
+    expect(migrateGraphJson({ ...txt2img(), groups }).groups).toBe(groups);
+  });
+
   it('refuses newer, non-integer and missing formats with typed errors', () => {
-    expect(code(() => migrateGraph({ ...txt2img(), version: 2 }))).toBe('unsupported_graph_version');
+    expect(code(() => migrateGraph({ ...txt2img(), version: 3 }))).toBe('unsupported_graph_version');
     expect(code(() => migrateGraph({ ...txt2img(), version: '1' }))).toBe('unsupported_graph_version');
     expect(code(() => migrateGraph({ ...txt2img(), version: 0 }))).toBe('unsupported_graph_version');
     expect(code(() => migrateGraph({ nodes: 'x', edges: [] }))).toBe('invalid_graph');
     expect(code(() => migrateGraph(null))).toBe('invalid_graph');
+  });
+
+  it('names what is wrong with a bad group', () => {
+    const bad = (group: unknown) => {
+      try {
+        migrateGraph({ ...txt2img(), version: 2, groups: [group] });
+      } catch (e) {
+        if (e instanceof WorkflowImportError && e.code === 'invalid_graph') return e.message;
+        throw e;
+      }
+      return 'accepted';
+    };
+    const ok = { id: 'g1', title: 'T', color: '#112233', bounds: { x: 0, y: 0, width: 100, height: 80 } };
+    expect(bad(ok)).toBe('accepted');
+    expect(bad({ ...ok, color: 'red' })).toMatch(/groups\.0\.color: must be a colour as #rrggbb/);
+    expect(bad({ ...ok, bounds: { x: 0, y: 0, width: 0, height: 80 } })).toMatch(/groups\.0\.bounds\.width/);
+    expect(bad({ ...ok, bounds: { x: 0, y: 0, width: 100 } })).toMatch(/groups\.0\.bounds\.height/);
+    expect(bad({ ...ok, bounds: { x: Infinity, y: 0, width: 100, height: 80 } })).toMatch(/groups\.0\.bounds\.x/);
+    expect(bad({ ...ok, id: '' })).toMatch(/groups\.0\.id/);
+    expect(bad({ ...ok, title: 'x'.repeat(201) })).toMatch(/groups\.0\.title/);
+    expect(bad({ title: 'T', color: '#112233', bounds: ok.bounds })).toMatch(/groups\.0\.id/);
+    expect(() => migrateGraph({ ...txt2img(), version: 2, groups: [ok, ok] })).toThrow(/groups\.1\.id: duplicate group id "g1"/);
+    expect(() => migrateGraph({ ...txt2img(), version: 2, groups: {} })).toThrow(/groups: /);
   });
 });
 

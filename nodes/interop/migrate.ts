@@ -1,5 +1,5 @@
 // Upgrades saved graphs from older format versions to the current one, one version at a time.
-// Format 1 is the only one so far; a format 2 adds GRAPH_MIGRATIONS[1] and bumps GRAPH_FORMAT_VERSION.
+// A new format adds GRAPH_MIGRATIONS[v] and bumps GRAPH_FORMAT_VERSION.
 import { GRAPH_FORMAT_VERSION, graphSchema, type Graph } from '../engine/graph';
 import { WorkflowImportError } from './errors';
 
@@ -7,7 +7,11 @@ import { WorkflowImportError } from './errors';
 export type GraphMigration = (graph: Record<string, unknown>) => Record<string, unknown>;
 
 /** GRAPH_MIGRATIONS[v] upgrades format v to v + 1. */
-export const GRAPH_MIGRATIONS: Readonly<Record<number, GraphMigration>> = Object.freeze({});
+export const GRAPH_MIGRATIONS: Readonly<Record<number, GraphMigration>> = Object.freeze({
+  // 1 -> 2: editor groups (frames) arrive; a format-1 graph has none. A `groups` key already there is left to the
+  // schema, which names what is wrong with it rather than this step dropping it.
+  1: (graph) => ({ ...graph, groups: graph.groups ?? [] }),
+});
 
 /** Graphs saved before the format carried a version are format 1. */
 const UNVERSIONED = 1;

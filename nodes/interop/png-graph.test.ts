@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import type { Graph } from '../engine/graph';
+import { GRAPH_FORMAT_VERSION, type Graph } from '../engine/graph';
 import { decodeImage, encodeImage } from '../runtime/image';
 import type { Tensor } from '../runtime/tensor';
 import { WORKFLOWS_DIR } from '../paths';
@@ -12,7 +12,8 @@ import { WorkflowImportError } from './errors';
 import { readPngChunks, readPngTextEntries, setPngText } from './png-chunks';
 import { embedGraph, extractGraph, GRAPH_CHUNK } from './png-graph';
 
-const txt2img = (): Graph => JSON.parse(fs.readFileSync(path.join(WORKFLOWS_DIR, 'txt2img.json'), 'utf8'));
+/** The shipped template in the current format (a format-1 graph would come back upgraded: migrate.test.ts). */
+const txt2img = (): Graph => ({ ...JSON.parse(fs.readFileSync(path.join(WORKFLOWS_DIR, 'txt2img.json'), 'utf8')), version: GRAPH_FORMAT_VERSION });
 
 /** A 16x8 gradient, so a pixel that moved or changed would show. */
 function gradient(): Tensor {
