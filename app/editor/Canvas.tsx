@@ -9,6 +9,7 @@ import {
   type Edge, type FinalConnectionState, type IsValidConnection, type NodeTypes, type XYPosition,
 } from '@xyflow/react';
 import { rerouteType } from '../../nodes/engine/reroute';
+import { inputSocketType } from '../../nodes/engine/param-inputs';
 import type { CatalogNode } from '../../nodes/engine/catalog';
 import { useToast } from '../shell/toast';
 import { droppedFile, isFileDrag } from '../lib/workflow-file';
@@ -76,7 +77,8 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
   const socketType = useCallback((nodeId: string, handle: string, side: 'source' | 'target'): string | undefined => {
     if (rerouteTypes.has(nodeId)) return rerouteTypes.get(nodeId) || undefined;
     const def = catalog.get(editor.nodes.find((n) => n.id === nodeId)?.data.type ?? '');
-    return (side === 'source' ? def?.outputs : def?.inputs)?.find((s) => s.name === handle)?.type;
+    if (!def) return undefined;
+    return side === 'source' ? def.outputs.find((s) => s.name === handle)?.type : inputSocketType(def, handle);
   }, [rerouteTypes, catalog, editor.nodes]);
 
   const onConnectEnd = useCallback((event: globalThis.MouseEvent | TouchEvent, state: FinalConnectionState) => {
@@ -163,7 +165,7 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
     editor.insertReroute(edge.id, flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
   }, [editor, flow, readOnly]);
 
-  const nodeActions: NodeActions | null = useMemo(() => (readOnly ? null : { toggleCollapsed: editor.toggleCollapsed }), [readOnly, editor.toggleCollapsed]);
+  const nodeActions: NodeActions | null = useMemo(() => (readOnly ? null : { toggleCollapsed: editor.toggleCollapsed, toggleParamInput: editor.toggleParamInput }), [readOnly, editor.toggleCollapsed, editor.toggleParamInput]);
 
   const styledEdges = useMemo(() => editor.edges.map((e) => {
     const nodeType = typeOfNode.get(e.source);

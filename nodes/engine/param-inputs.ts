@@ -28,9 +28,21 @@ export function paramSocketType(ui: ParamUi): SocketType | undefined {
   return undefined;
 }
 
-/** The param of `def` an edge's `to.input` names, when it names no input socket (inputs win: they are real sockets). */
+/**
+ * The param of `def` an edge's `to.input` names, when it names no input socket (inputs win: they are real sockets).
+ * A primitive's own value is never wired: primitives are resolved in one pass, not chained.
+ */
 export function targetParam(def: CatalogNode, name: string): CatalogNode['params'][number] | undefined {
-  return def.inputs.some((i) => i.name === name) ? undefined : def.params.find((p) => p.name === name);
+  if (isPrimitive(def) || def.inputs.some((i) => i.name === name)) return undefined;
+  return def.params.find((p) => p.name === name);
+}
+
+/** The socket type of input `name` of `def`, or of its param `name` converted to an input. */
+export function inputSocketType(def: CatalogNode, name: string): SocketType | undefined {
+  const input = def.inputs.find((i) => i.name === name);
+  if (input) return input.type;
+  const param = def.params.find((p) => p.name === name);
+  return param && paramSocketType(param.ui);
 }
 
 export interface ParamInputResult {
