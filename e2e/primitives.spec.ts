@@ -70,6 +70,21 @@ async function lastImages(page: Page, workflowId: string, runsBefore: number) {
   return items.filter((i) => i.runId === newest);
 }
 
+/** Some point of the bare canvas (no node or wire under it), scanning from the bottom. */
+async function emptyCanvasPoint(page: Page): Promise<{ x: number; y: number }> {
+  const box = (await page.getByTestId('canvas').boundingBox())!;
+  const p = await page.evaluate((b) => {
+    for (let y = b.y + b.height - 40; y > b.y + 40; y -= 30) {
+      for (let x = b.x + 60; x < b.x + b.width - 260; x += 40) {
+        if (String(document.elementFromPoint(x, y)?.className).includes('react-flow__pane')) return { x, y };
+      }
+    }
+    return null;
+  }, box);
+  if (!p) throw new Error('no empty canvas in view');
+  return p;
+}
+
 function differingBytes(a: number[], b: number[]): number {
   let n = 0;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) n++;
@@ -88,6 +103,20 @@ test('one primitive seed feeding two samplers: both use it; back to a widget, th
     await expect(graphNode(page, s).getByTestId('param-input-seed')).toBeVisible();
     await expect(handle(page, s, 'target', 'seed')).toHaveAttribute('data-socket-type', 'INT');
   }
+  // A wire dropped from the param's handle on the canvas offers the nodes with an INT output (and the reroute dot).
+  const seedHandle = (await handle(page, 's1', 'target', 'seed').boundingBox())!;
+  const drop = await emptyCanvasPoint(page);
+  await page.mouse.move(seedHandle.x + seedHandle.width / 2, seedHandle.y + seedHandle.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(drop.x, drop.y, { steps: 12 });
+  await page.mouse.up();
+  const quickAdd = page.getByTestId('quick-add');
+  await expect(quickAdd.getByRole('searchbox', { name: 'Add node' })).toHaveAttribute('data-wire-type', 'INT');
+  const offered = await quickAdd.getByRole('option').locator('span:first-child').allTextContents();
+  expect(offered.sort()).toEqual(['Int', 'Reroute', 'Seed']);
+  await page.keyboard.press('Escape');
+  await expect(quickAdd).toHaveCount(0);
+
   // Unwired, a converted param is a missing input, shown on the node.
   await expect(graphNode(page, 's1').getByTestId('node-error')).toContainText('param "seed" is converted to an input but no wire feeds it');
   await connect(page, ['seed', 'value'], ['s1', 'seed']);

@@ -21,6 +21,7 @@ import { SNAP_RADIUS, snapSocket } from './wire-snap';
 import { GraphNodeView } from './GraphNodeView';
 import { PALETTE_DRAG_TYPE } from './Palette';
 import { QuickAdd } from './QuickAdd';
+import { useCanvasMenu } from './useCanvasMenu';
 import { useOpeningViewport, useZoomedOut } from './useCanvasZoom';
 import { rememberNode } from './recent-nodes';
 import { toggleMinimap, useMinimapVisible } from './minimap-setting';
@@ -56,6 +57,7 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
   const minimap = useMinimapVisible();
   useOpeningViewport();
   const zoomedOut = useZoomedOut();
+  const paneMenu = useCanvasMenu({ editor, wrapper, readOnly, openQuickAdd: setQuickAdd });
 
   const isValidConnection: IsValidConnection<FlowEdge> = useCallback(
     (c) => editor.connectionProblem(c) === null,
@@ -227,6 +229,7 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
           e.preventDefault();
           setEdgeMenu({ edgeId: edge.id, x: e.clientX, y: e.clientY, flow: flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }) });
         }}
+        onPaneContextMenu={paneMenu.onPaneContextMenu}
         onNodeContextMenu={(e, node) => { e.preventDefault(); onNodeMenu?.(node.id, node.data.type, { x: e.clientX, y: e.clientY }); }}
         isValidConnection={isValidConnection}
         onNodeDragStart={editor.record}
@@ -263,6 +266,7 @@ export function Canvas({ editor, catalog, pointer, onNodeMenu, onFileDrop, readO
           onInsertReroute={() => editor.insertReroute(edgeMenu.edgeId, edgeMenu.flow)}
         />
       )}
+      {paneMenu.menu}
       {quickAdd && (
         <QuickAdd
           catalog={catalogList}
