@@ -15,6 +15,8 @@ import type { RunWarning } from './engine/events';
 
 export const SOCKET_TYPES = [
   'MODEL', 'CLIP', 'VAE', 'CONDITIONING', 'LATENT', 'IMAGE', 'UPSCALE_MODEL', 'REFINER', 'ANY',
+  // Values of primitive nodes, wired only into params converted to inputs (engine/param-inputs.ts).
+  'INT', 'FLOAT', 'STRING',
 ] as const;
 export type SocketType = (typeof SOCKET_TYPES)[number];
 

@@ -27,6 +27,10 @@ import { upscalerLoader } from './defs/loaders/upscaler-loader';
 import { upscaleImage } from './defs/upscale/upscale-image';
 import { note } from './defs/utility/note';
 import { reroute } from './defs/utility/reroute';
+import { primitiveInt } from './defs/utility/primitive-int';
+import { primitiveFloat } from './defs/utility/primitive-float';
+import { primitiveText } from './defs/utility/primitive-text';
+import { primitiveSeed } from './defs/utility/primitive-seed';
 
 const definitions: readonly AnyNodeDefinition[] = [
   checkpointLoader,
@@ -54,6 +58,10 @@ const definitions: readonly AnyNodeDefinition[] = [
   upscaleImage,
   note,
   reroute,
+  primitiveInt,
+  primitiveFloat,
+  primitiveText,
+  primitiveSeed,
 ];
 
 export const registry: ReadonlyMap<string, AnyNodeDefinition> = new Map(definitions.map((d) => [d.type, d]));

@@ -97,6 +97,10 @@ export interface SocketValueMap {
   IMAGE: ImageValue;
   UPSCALE_MODEL: UpscaleModel;
   REFINER: RefinerModel;
+  /** Primitive nodes' values; resolved into params before a run (engine/param-inputs.ts), so no node receives them. */
+  INT: number;
+  FLOAT: number;
+  STRING: string;
   /** Only reroutes have ANY sockets: they carry whatever feeds them and are resolved away before a run. */
-  ANY: UNetModel | ClipModel | VaeModel | ConditioningValue | LatentValue | ImageValue | UpscaleModel | RefinerModel;
+  ANY: UNetModel | ClipModel | VaeModel | ConditioningValue | LatentValue | ImageValue | UpscaleModel | RefinerModel | number | string;
 }

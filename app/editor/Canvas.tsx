@@ -10,6 +10,7 @@ import {
   type Edge, type FinalConnectionState, type IsValidConnection, type NodeTypes, type XYPosition,
 } from '@xyflow/react';
 import { rerouteType } from '../../nodes/engine/reroute';
+import { inputSocketType } from '../../nodes/engine/param-inputs';
 import type { CatalogNode } from '../../nodes/engine/catalog';
 import { useToast } from '../shell/toast';
 import { droppedFile, isFileDrag } from '../lib/workflow-file';
@@ -21,6 +22,7 @@ import { SNAP_RADIUS, snapSocket } from './wire-snap';
 import { GraphNodeView } from './GraphNodeView';
 import { PALETTE_DRAG_TYPE } from './Palette';
 import { QuickAdd } from './QuickAdd';
+import { useCanvasMenu } from './useCanvasMenu';
 import { useOpeningViewport, useZoomedOut } from './useCanvasZoom';
 import { rememberNode } from './recent-nodes';
 import { toggleMinimap, useMinimapVisible } from './minimap-setting';
@@ -61,6 +63,7 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
   const minimap = useMinimapVisible();
   useOpeningViewport();
   const zoomedOut = useZoomedOut();
+  const paneMenu = useCanvasMenu({ editor, wrapper, readOnly, openQuickAdd: setQuickAdd });
 
   const isValidConnection: IsValidConnection<FlowEdge> = useCallback(
     (c) => editor.connectionProblem(c) === null,
@@ -82,7 +85,8 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
   const socketType = useCallback((nodeId: string, handle: string, side: 'source' | 'target'): string | undefined => {
     if (rerouteTypes.has(nodeId)) return rerouteTypes.get(nodeId) || undefined;
     const def = catalog.get(editor.nodes.find((n) => n.id === nodeId)?.data.type ?? '');
-    return (side === 'source' ? def?.outputs : def?.inputs)?.find((s) => s.name === handle)?.type;
+    if (!def) return undefined;
+    return side === 'source' ? def.outputs.find((s) => s.name === handle)?.type : inputSocketType(def, handle);
   }, [rerouteTypes, catalog, editor.nodes]);
 
   const onConnectEnd = useCallback((event: globalThis.MouseEvent | TouchEvent, state: FinalConnectionState) => {
@@ -169,7 +173,7 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
     editor.insertReroute(edge.id, flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
   }, [editor, flow, readOnly]);
 
-  const nodeActions: NodeActions | null = useMemo(() => (readOnly ? null : { toggleCollapsed: editor.toggleCollapsed }), [readOnly, editor.toggleCollapsed]);
+  const nodeActions: NodeActions | null = useMemo(() => (readOnly ? null : { toggleCollapsed: editor.toggleCollapsed, toggleParamInput: editor.toggleParamInput }), [readOnly, editor.toggleCollapsed, editor.toggleParamInput]);
 
   const styledEdges = useMemo(() => editor.edges.map((e) => {
     const nodeType = typeOfNode.get(e.source);
@@ -231,6 +235,7 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
           e.preventDefault();
           setEdgeMenu({ edgeId: edge.id, x: e.clientX, y: e.clientY, flow: flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }) });
         }}
+        onPaneContextMenu={paneMenu.onPaneContextMenu}
         onNodeContextMenu={(e, node) => { e.preventDefault(); onNodeMenu?.(node.id, node.data.type, { x: e.clientX, y: e.clientY }); }}
         isValidConnection={isValidConnection}
         onNodeDragStart={editor.record}
@@ -269,6 +274,7 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
           onInsertReroute={() => editor.insertReroute(edgeMenu.edgeId, edgeMenu.flow)}
         />
       )}
+      {paneMenu.menu}
       {quickAdd && (
         <QuickAdd
           catalog={catalogList}

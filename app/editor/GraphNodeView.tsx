@@ -13,6 +13,7 @@ import { artifactUrl } from './run-state';
 import { countRender } from './render-count';
 import { useNodeActions } from './node-actions';
 import { RerouteNodeView } from './RerouteNodeView';
+import { isPrimitive, paramSocketType } from '../../nodes/engine/param-inputs';
 
 function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
   countRender(id);
@@ -35,6 +36,13 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
 
   if (!def) return <UnknownNodeView id={id} type={data.type} title={data.title} className={cls} />;
   if (data.type === 'reroute') return <RerouteNodeView id={id} selected={!!selected} problems={problems} />;
+  // Params converted to inputs are drawn as input sockets fed by a primitive's wire, their widgets hidden.
+  const asInputs = new Set(data.paramInputs ?? []);
+  const paramSockets = def.params.flatMap((p) => {
+    const type = asInputs.has(p.name) ? paramSocketType(p.ui) : undefined;
+    return type ? [{ name: p.name, label: p.ui.label ?? p.name, type }] : [];
+  });
+  const widgets = def.params.filter((p) => !paramSockets.some((s) => s.name === p.name));
   const collapse = actions && !s.readOnly && (
     <button
       type="button" className="collapse-toggle nodrag" data-testid="collapse-toggle"
@@ -61,6 +69,9 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
         </div>
         {def.inputs.map((inp) => (
           <Handle key={inp.name} type="target" position={Position.Left} id={inp.name} data-socket-type={inp.type} style={{ background: socketColor(inp.type) }} />
+        ))}
+        {paramSockets.map((ps) => (
+          <Handle key={ps.name} type="target" position={Position.Left} id={ps.name} data-socket-type={ps.type} style={{ background: socketColor(ps.type) }} />
         ))}
         {def.outputs.map((out) => (
           <Handle key={out.name} type="source" position={Position.Right} id={out.name} data-socket-type={out.type} style={{ background: socketColor(out.type) }} />
@@ -100,6 +111,19 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
               <span className="socket-type" style={{ color: socketColor(inp.type) }}>{inp.type}</span>
             </div>
           ))}
+          {paramSockets.map((ps) => (
+            <div key={ps.name} className={`socket socket-in socket-param${badInputs.has(ps.name) ? ' socket-missing' : ''}`} data-testid={`param-input-${ps.name}`}>
+              <Handle type="target" position={Position.Left} id={ps.name} data-socket-type={ps.type} style={{ background: socketColor(ps.type) }} />
+              <span>{ps.label}</span>
+              <span className="socket-type" style={{ color: socketColor(ps.type) }}>{ps.type}</span>
+              {actions && !s.readOnly && (
+                <button
+                  type="button" className="param-convert nodrag" aria-label={`Convert ${ps.label} to widget`}
+                  title="Convert to widget (type the value in this node)" onClick={(e) => { e.stopPropagation(); actions.toggleParamInput(id, ps.name); }}
+                >⇥</button>
+              )}
+            </div>
+          ))}
         </div>
         <div className="sockets-out">
           {def.outputs.map((out) => (
@@ -114,22 +138,29 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
           ))}
         </div>
       </div>
-      {def.params.length > 0 && (
+      {widgets.length > 0 && (
         <fieldset className="graph-node-params" disabled={s.readOnly}>
-          {def.params.map((p) => (
-            <ParamWidget
-              key={p.name}
-              param={p}
-              value={data.params[p.name] ?? p.default}
-              control={data.controls?.[p.name]}
-              lastSeed={p.ui.widget === 'seed' ? s.lastSeeds[`${id}.${p.name}`] : undefined}
-              models={p.ui.widget === 'model' ? s.models(p.ui.modelKind ?? '') : []}
-              modelPrecision={p.ui.widget === 'model' ? s.modelPrecision(p.ui.modelKind ?? '') : undefined}
-              modelNotes={p.ui.widget === 'model' ? s.modelNotes(id, p.ui.modelKind ?? '') : undefined}
-              invalid={badParams.has(p.name)}
-              onChange={(v) => s.setParam(id, p.name, v)}
-              onControl={(c) => s.setControl(id, p.name, c)}
-            />
+          {widgets.map((p) => (
+            <div key={p.name} className="param-line">
+              <ParamWidget
+                param={p}
+                value={data.params[p.name] ?? p.default}
+                control={data.controls?.[p.name]}
+                lastSeed={p.ui.widget === 'seed' ? s.lastSeeds[`${id}.${p.name}`] : undefined}
+                models={p.ui.widget === 'model' ? s.models(p.ui.modelKind ?? '') : []}
+                modelPrecision={p.ui.widget === 'model' ? s.modelPrecision(p.ui.modelKind ?? '') : undefined}
+                modelNotes={p.ui.widget === 'model' ? s.modelNotes(id, p.ui.modelKind ?? '') : undefined}
+                invalid={badParams.has(p.name)}
+                onChange={(v) => s.setParam(id, p.name, v)}
+                onControl={(c) => s.setControl(id, p.name, c)}
+              />
+              {actions && !s.readOnly && !isPrimitive(data) && paramSocketType(p.ui) && (
+                <button
+                  type="button" className="param-convert nodrag" aria-label={`Convert ${p.ui.label ?? p.name} to input`}
+                  title="Convert to input (feed it from a primitive node's wire)" onClick={(e) => { e.stopPropagation(); actions.toggleParamInput(id, p.name); }}
+                >⇤</button>
+              )}
+            </div>
           ))}
         </fieldset>
       )}

@@ -5,7 +5,7 @@ import { autoLayout, edgeId, flowToGraph, freshNodeId, graphToFlow } from './gra
 const graph: Graph = {
   version: 2,
   nodes: [
-    { id: 'fill', type: 'solid_color', typeVersion: 1, params: { color: '#ff0000', width: 64 }, position: { x: 10, y: 20 } },
+    { id: 'fill', type: 'solid_color', typeVersion: 1, params: { color: '#ff0000', width: 64 }, position: { x: 10, y: 20 }, paramInputs: ['width'] },
     {
       id: 'sampler', type: 'sampler', typeVersion: 2, params: { seed: 42, steps: 20 }, position: { x: 400.5, y: -30 },
       title: 'My sampler', controls: { seed: 'increment' },

@@ -15,6 +15,8 @@ export interface FlowNodeData extends Record<string, unknown> {
   mode?: 'bypass';
   /** Drawn as its title bar only (sockets still connectable). */
   collapsed?: true;
+  /** Params drawn as input handles, fed by a primitive's wire (nodes/engine/param-inputs.ts). */
+  paramInputs?: string[];
 }
 
 export const FLOW_NODE_TYPE = 'graphNode';
@@ -53,6 +55,7 @@ export function graphNodeToFlow(n: GraphNode, fallback: XYPosition): FlowNode {
   if (n.controls !== undefined) data.controls = { ...n.controls };
   if (n.mode !== undefined) data.mode = n.mode;
   if (n.collapsed) data.collapsed = true;
+  if (n.paramInputs?.length) data.paramInputs = [...n.paramInputs];
   return { id: n.id, type: FLOW_NODE_TYPE, position: n.position ? { ...n.position } : fallback, data };
 }
 
@@ -68,6 +71,7 @@ export function flowNodeToGraph(n: Pick<FlowNode, 'id' | 'position' | 'data'>): 
   if (n.data.controls !== undefined && Object.keys(n.data.controls).length > 0) out.controls = { ...n.data.controls };
   if (n.data.mode !== undefined) out.mode = n.data.mode;
   if (n.data.collapsed) out.collapsed = true;
+  if (n.data.paramInputs?.length) out.paramInputs = [...n.data.paramInputs];
   return out;
 }
 

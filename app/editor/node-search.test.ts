@@ -71,9 +71,9 @@ describe('node search on the real catalog (issue 17)', () => {
     expect(types.indexOf('empty_latent')).toBeGreaterThan(types.indexOf('refiner'));
   });
 
-  it('"seed" lists the nodes with a seed param (Sampler, then Transformer Refiner) before a description that says "seeded"', () => {
+  it('"seed" lists the Seed primitive, then the nodes with a seed param (Sampler, then Transformer Refiner) before a description that says "seeded"', () => {
     expect(searchNodes(catalog, 'seed').map((h) => [h.node.type, h.tier])).toEqual([
-      ['sampler', MatchTier.Param], ['refiner', MatchTier.Param], ['empty_latent', MatchTier.Fuzzy],
+      ['primitive_seed', MatchTier.Exact], ['sampler', MatchTier.Param], ['refiner', MatchTier.Param], ['empty_latent', MatchTier.Fuzzy],
     ]);
   });
 

@@ -11,6 +11,9 @@ const COLORS: Record<SocketType, string> = {
   UPSCALE_MODEL: '#81c784',
   REFINER: '#4db6ac',
   ANY: '#9e9e9e',
+  INT: '#4dd0e1',
+  FLOAT: '#aed581',
+  STRING: '#e0e0e0',
 };
 
 export function socketColor(type: string | undefined): string {

@@ -10,7 +10,7 @@ import { checkConnection } from '../../nodes/engine/validate';
 import { fragmentOf, instantiateFragment, type GraphFragment } from './clipboard';
 import {
   flowEdgeToGraph, flowNodeToGraph, flowToGraph, freshNodeId, graphEdgeToFlow, graphNodeToFlow, graphToFlow,
-  type FlowEdge, type FlowGroup, type FlowNode, type SeedControl,
+  type FlowEdge, type FlowGroup, type FlowNode, type FlowNodeData, type SeedControl,
 } from './graph-mapping';
 import { UndoHistory } from './history';
 import { defaultControls } from './seed-advance';
@@ -143,6 +143,27 @@ export function useGraphEditor(initial: Graph, catalog: ReadonlyMap<string, Cata
     }));
   }, [record, setNodes]);
 
+  /**
+   * Param `name` of a node as an input handle fed by a primitive's wire, or back to its widget (dropping the wire);
+   * undoable, saved with the graph. Its seed control goes too: the primitive feeding it carries its own.
+   */
+  const toggleParamInput = useCallback((nodeId: string, name: string) => {
+    record();
+    const wasInput = latest.current.nodes.find((n) => n.id === nodeId)?.data.paramInputs?.includes(name) ?? false;
+    setNodes((ns) => ns.map((n) => {
+      if (n.id !== nodeId) return n;
+      const { paramInputs = [], controls = {}, ...rest } = n.data;
+      const data: FlowNodeData = rest;
+      const inputs = wasInput ? paramInputs.filter((p) => p !== name) : [...paramInputs, name];
+      if (inputs.length) data.paramInputs = inputs;
+      const { [name]: _movesToPrimitive, ...others } = controls;
+      const kept = wasInput ? controls : others;
+      if (Object.keys(kept).length) data.controls = kept;
+      return { ...n, data };
+    }));
+    if (wasInput) setEdges((es) => es.filter((e) => !(e.target === nodeId && e.targetHandle === name)));
+  }, [record, setNodes, setEdges]);
+
   const insertFragment = useCallback((fragment: GraphFragment, offset: XYPosition) => {
     if (!fragment.nodes.length) return;
     record();
@@ -238,7 +259,7 @@ export function useGraphEditor(initial: Graph, catalog: ReadonlyMap<string, Cata
     nodes, edges, groups, onNodesChange, onEdgesChange, setNodes, setEdges, setGroups,
     record, undo, redo, graphOf, connectionProblem, connect, addNode, paste, duplicate, selectAll,
     selectedFragment, setParam, setControl, setTitle, toggleBypass, replaceGraph,
-    addNodeWired, removeEdges, insertReroute, toggleCollapsed,
+    addNodeWired, removeEdges, insertReroute, toggleCollapsed, toggleParamInput,
   };
 }
 

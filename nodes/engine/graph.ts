@@ -36,6 +36,11 @@ export const graphNodeSchema = z.object({
   controls: z.record(z.string(), z.enum(SEED_CONTROLS)).optional(),
   /** bypass: the node does not run; its inputs pass through to its outputs of the same type (engine/bypass.ts). */
   mode: z.enum(['bypass']).optional(),
+  /**
+   * Params converted to inputs: drawn as input handles, fed by a primitive node's wire (an edge whose `to.input` names
+   * the param) instead of the widget (engine/param-inputs.ts). A converted param without a wire is a missing input.
+   */
+  paramInputs: z.array(z.string().min(1).max(200)).max(100).optional(),
   /** Shown as its title bar only in the editor (sockets still connectable); nothing else changes. */
   collapsed: z.boolean().optional(),
 });

@@ -7,6 +7,7 @@ import { paramSchema, isPlainModelName, quoteValue } from './params';
 import { adjacency, ancestorsOf, topologicalOrder } from './order';
 import { resolveBypass } from './bypass';
 import { isReroute, resolveReroutes, rerouteConsumerType, rerouteType, type RerouteResult } from './reroute';
+import { isPrimitive, resolveParamInputs, targetParam, paramSocketType } from './param-inputs';
 import { imageSizeProblems, type ImageSizeOptions } from './image-size';
 import type { ModelKind } from '../runtime/models';
 
@@ -64,17 +65,22 @@ export function validateGraph(input: unknown, opts: ValidateOptions): Validation
   const graph = parsed.data;
   const { graph: unbypassed, cut } = resolveBypass(graph, catalogMap(opts.catalog));
   const reroutes = resolveReroutes(unbypassed);
-  const runGraph = reroutes.graph;
+  const fed = resolveParamInputs(reroutes.graph, catalogMap(opts.catalog));
+  const runGraph = fed.graph;
   const bypassed = new Set(graph.nodes.filter((n) => n.mode === 'bypass').map((n) => n.id));
   const rerouteIds = new Set(graph.nodes.filter(isReroute).map((n) => n.id));
-  const problems = semanticProblems(runGraph, opts, { cut, bypassed }, { ...reroutes, ids: rerouteIds });
+  const primitiveIds = new Set(graph.nodes.filter(isPrimitive).map((n) => n.id));
+  const problems = semanticProblems(runGraph, opts, { cut, bypassed }, { ...reroutes, ids: rerouteIds }, { ...fed, ids: primitiveIds });
   return problems.length ? { ok: false, graph, problems } : { ok: true, graph, runGraph, problems: [] };
 }
 
 interface BypassInfo { cut: ReadonlyMap<string, string>; bypassed: ReadonlySet<string> }
 type RerouteInfo = Omit<RerouteResult, 'graph'> & { ids: ReadonlySet<string> };
+interface ParamInputInfo { problems: GraphProblem[]; unfed: { node: string; param: string }[]; ids: ReadonlySet<string> }
 
-function semanticProblems(graph: Graph, opts: ValidateOptions, bypass: BypassInfo, reroute: RerouteInfo): GraphProblem[] {
+function semanticProblems(
+  graph: Graph, opts: ValidateOptions, bypass: BypassInfo, reroute: RerouteInfo, paramInputs: ParamInputInfo,
+): GraphProblem[] {
   const catalog = catalogMap(opts.catalog);
   const problems: GraphProblem[] = [];
   const byId = new Map<string, Graph['nodes'][number]>();
@@ -103,7 +109,7 @@ function semanticProblems(graph: Graph, opts: ValidateOptions, bypass: BypassInf
     });
   }
   const edgeProblems = checkEdges(graph, catalog, byId, reroute.via);
-  problems.push(...edgeProblems.problems);
+  problems.push(...edgeProblems.problems, ...paramInputs.problems);
 
   // Which nodes matter: ancestors of the targets (missing inputs elsewhere don't block a run).
   const outputs = graph.nodes.filter((n) => catalog.get(n.type)?.output).map((n) => n.id);
@@ -113,6 +119,8 @@ function semanticProblems(graph: Graph, opts: ValidateOptions, bypass: BypassInf
       problems.push({ code: 'unknown_node', nodeId: t, message: `node "${t}" is bypassed: turn bypass off to run to it` });
     } else if (reroute.ids.has(t)) {
       problems.push({ code: 'unknown_node', nodeId: t, message: `node "${t}" is a reroute: run to the node that feeds it` });
+    } else if (paramInputs.ids.has(t)) {
+      problems.push({ code: 'unknown_node', nodeId: t, message: `node "${t}" is a primitive value: run to a node it feeds` });
     } else if (!byId.has(t)) {
       problems.push({ code: 'unknown_node', nodeId: t, message: `target node "${t}" is not in the graph` });
     }
@@ -147,6 +155,15 @@ function semanticProblems(graph: Graph, opts: ValidateOptions, bypass: BypassInf
         });
       }
     }
+  }
+
+  for (const u of paramInputs.unfed) {
+    if (!needed.has(u.node)) continue;
+    const cutBy = bypass.cut.get(`${u.node}\0${u.param}`) ?? reroute.cut.get(`${u.node}\0${u.param}`)?.reroute;
+    problems.push({
+      code: 'missing_input', nodeId: u.node, input: u.param, param: u.param,
+      message: `node "${u.node}" param "${u.param}" is converted to an input but ${cutBy ? `node "${cutBy}" passes it nothing` : 'no wire feeds it'}: connect a primitive node or convert it back to a widget`,
+    });
   }
 
   const { cyclic } = topologicalOrder(graph);
@@ -243,7 +260,10 @@ function checkConnectionIn(
   // Unknown types are reported once per node already.
   if (!fromDef || !toDef) return { ok: true };
   const out = fromDef.outputs.find((o) => o.name === e.from.output);
-  const inp = toDef.inputs.find((i) => i.name === e.to.input);
+  // A param converted to an input takes its value type's socket (engine/param-inputs.ts).
+  const param = targetParam(toDef, e.to.input);
+  const paramType = param && paramSocketType(param.ui);
+  const inp = toDef.inputs.find((i) => i.name === e.to.input) ?? (paramType && { name: e.to.input, type: paramType });
   if (!out) {
     return { ok: false, code: 'unknown_socket', nodeId: from.id, reason: `${fromDef.title} has no output "${e.from.output}"; outputs: ${fromDef.outputs.map((o) => o.name).join(', ')}` };
   }

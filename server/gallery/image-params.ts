@@ -1,11 +1,12 @@
 // What a gallery card says about an image: the seed, prompts and key sampler settings of the graph that made it,
-// read from the run's stored graph (the exact graph that ran, seeds applied) as the engine runs it — bypassed nodes
-// and reroutes resolved away. Found by walking up from the node that saved the image, so a base + refiner graph
-// reports the refiner, the sampler nearest to the picture.
+// read from the run's stored graph (the exact graph that ran, seeds applied) as the engine runs it — bypassed nodes,
+// reroutes and primitives (their values written into the params they feed) resolved away. Found by walking up from
+// the node that saved the image, so a base + refiner graph reports the refiner, the sampler nearest to the picture.
 import { resolveBypass } from '../../nodes/engine/bypass';
 import type { CatalogNode } from '../../nodes/engine/catalog';
 import type { Graph, GraphNode } from '../../nodes/engine/graph';
 import { resolveReroutes } from '../../nodes/engine/reroute';
+import { resolveParamInputs } from '../../nodes/engine/param-inputs';
 
 export interface ImageParams {
   prompt: string | null;
@@ -27,7 +28,7 @@ const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : n
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
 
 export function imageParams(stored: Graph, imageNodeId: string, catalog: ReadonlyMap<string, CatalogNode>): ImageParams {
-  const graph = resolveReroutes(resolveBypass(stored, catalog).graph).graph;
+  const graph = resolveParamInputs(resolveReroutes(resolveBypass(stored, catalog).graph).graph, catalog).graph;
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const inputsOf = new Map<string, { input: string; from: string }[]>();
   for (const e of graph.edges) {

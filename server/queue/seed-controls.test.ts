@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Graph, SeedControl } from '../../nodes/engine/graph';
 import { applySeedControls, drawRandomizedSeeds, randomSeed } from './seed-controls';
+import { resolveParamInputs } from '../../nodes/engine/param-inputs';
+import { getCatalog } from '../../nodes/registry';
 
 function graph(controls: Record<string, SeedControl> | undefined, params: Record<string, unknown> = { seed: 41, steps: 20 }): Graph {
   return {
@@ -60,5 +62,25 @@ describe('applySeedControls', () => {
     const mean = seeds.reduce((a, b) => a + b, 0) / seeds.length;
     expect(Math.abs(mean - 2 ** 31)).toBeLessThan(4.5 * (2 ** 32 / Math.sqrt(12)) / Math.sqrt(2000));
     expect(Math.max(...seeds)).toBeGreaterThan(2 ** 31);
+  });
+});
+
+describe('seed controls on a primitive seed', () => {
+  it('move the one seed, and every sampler it feeds runs with it (their own seeds are set aside)', () => {
+    const edge = (to: string) => ({ from: { node: 'seed', output: 'value' }, to: { node: to, input: 'seed' } });
+    const shared: Graph = {
+      version: 1,
+      nodes: [
+        { id: 'seed', type: 'primitive_seed', typeVersion: 1, params: { value: 5 }, controls: { value: 'increment' } },
+        { id: 's1', type: 'sampler', typeVersion: 1, params: { seed: 100 }, paramInputs: ['seed'] },
+        { id: 's2', type: 'sampler', typeVersion: 1, params: { seed: 200 }, paramInputs: ['seed'] },
+      ],
+      edges: [edge('s1'), edge('s2')],
+    };
+    const catalog = new Map(getCatalog().map((c) => [c.type, c]));
+    const first = applySeedControls(shared);
+    const second = applySeedControls(first, randomSeed, 1);
+    expect(resolveParamInputs(first, catalog).graph.nodes.map((n) => [n.id, n.params.seed])).toEqual([['s1', 6], ['s2', 6]]);
+    expect(resolveParamInputs(second, catalog).graph.nodes.map((n) => [n.id, n.params.seed])).toEqual([['s1', 7], ['s2', 7]]);
   });
 });
