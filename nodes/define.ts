@@ -14,7 +14,7 @@ import type { PromptLookup } from './engine/prompt-cache';
 import type { RunWarning } from './engine/events';
 
 export const SOCKET_TYPES = [
-  'MODEL', 'CLIP', 'VAE', 'CONDITIONING', 'LATENT', 'IMAGE', 'UPSCALE_MODEL', 'REFINER', 'ANY',
+  'MODEL', 'CLIP', 'VAE', 'CONDITIONING', 'LATENT', 'IMAGE', 'MASK', 'UPSCALE_MODEL', 'REFINER', 'ANY',
 ] as const;
 export type SocketType = (typeof SOCKET_TYPES)[number];
 

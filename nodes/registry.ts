@@ -10,6 +10,8 @@ import { refinerLoader } from './defs/loaders/refiner-loader';
 import { textEncoder } from './defs/conditioning/text-encoder';
 import { emptyLatent } from './defs/latent/empty-latent';
 import { vaeEncode } from './defs/latent/vae-encode';
+import { setLatentNoiseMask } from './defs/latent/set-noise-mask';
+import { vaeEncodeInpaint } from './defs/latent/vae-encode-inpaint';
 import { latentUpscale } from './defs/latent/latent-upscale';
 import { vaeDecode } from './defs/latent/vae-decode';
 import { sampler } from './defs/sampling/sampler';
@@ -36,6 +38,8 @@ const definitions: readonly AnyNodeDefinition[] = [
   textEncoder,
   emptyLatent,
   vaeEncode,
+  setLatentNoiseMask,
+  vaeEncodeInpaint,
   latentUpscale,
   vaeDecode,
   sampler,

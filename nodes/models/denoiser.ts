@@ -2,7 +2,7 @@
 // (sample, timestep, encoder_hidden_states -> out_sample), adapted to the session's dtypes and batch limit.
 import { outputFloat32, type FeedValue, type TensorInfo } from '../onnx/feeds';
 import type { ModelSession } from '../runtime/onnx';
-import { batchItem, concatBatch, numel, type Tensor } from '../runtime/tensor';
+import { batchItem, concatBatch, type Tensor } from '../runtime/tensor';
 import { ModelInputError } from './errors';
 import { batchLimit, fixedChannels, fixedSpatial, isIntegerType, pickOutput, requireInput } from './session-io';
 
@@ -94,10 +94,13 @@ export class OnnxDenoiser {
     };
     const out = (await this.session.run(feeds, { signal }))[this.output];
     const data = outputFloat32(out);
-    if (data.length !== numel(sample.dims)) {
+    const [, c, h, w] = sample.dims;
+    // An inpainting U-Net takes 2C+1 channels (latent, mask, masked-image latent) and predicts C.
+    const oc = data.length / (b * h * w);
+    if (oc !== c && 2 * oc + 1 !== c) {
       throw new ModelInputError(this.label, `the model returned [${out.dims.join(', ')}] for a sample of [${sample.dims.join(', ')}]`);
     }
-    return { data, dims: [...sample.dims] };
+    return { data, dims: [b, oc, h, w] };
   }
 
   /**
