@@ -2,7 +2,7 @@
 // scaled noisy latent come the mask at latent size and the masked image's latent, the same for every step.
 import type { Tensor } from '../runtime/tensor';
 import type { Denoiser } from '../sampling/guidance';
-import { inpaintBlend } from '../sampling/inpaint';
+import { latentMask } from '../sampling/inpaint';
 import type { LatentValue } from '../values';
 
 /**
@@ -14,10 +14,8 @@ import type { LatentValue } from '../values';
 export function withInpaintInputs(model: Denoiser, latent: LatentValue): Denoiser {
   const [b, c, h, w] = latent.samples.dims;
   const plane = h * w;
-  const mask = latent.noiseMask
-    ? inpaintBlend(latent.noiseMask, latent.samples, new Float32Array(0)).mask
-    : new Float32Array(latent.samples.data.length).fill(1);
-  // Per batch item: 1 mask plane (the blend's mask repeats it per channel; its first channel is the plane) then C planes.
+  const mask = latent.noiseMask ? latentMask(latent.noiseMask, latent.samples) : new Float32Array(latent.samples.data.length).fill(1);
+  // Per batch item: 1 mask plane (latentMask repeats it per channel; its first channel is the plane) then C planes.
   const extra = new Float32Array(b * (c + 1) * plane);
   for (let n = 0; n < b; n++) {
     extra.set(mask.subarray(n * c * plane, n * c * plane + plane), n * (c + 1) * plane);

@@ -50,10 +50,10 @@ export function maskToLatent(mask: Tensor, h: number, w: number): Float32Array {
 }
 
 /**
- * The loop's blend for a latent [B, C, h, w]: the mask at latent size, one batch item shared by all or one per item,
- * repeated over the channels.
+ * The mask for a latent [B, C, h, w], element for element: at latent size, one batch item shared by all or one per
+ * item, repeated over the channels.
  */
-export function inpaintBlend(mask: Tensor, latent: Tensor, noise: Float32Array): InpaintBlend {
+export function latentMask(mask: Tensor, latent: Tensor): Float32Array {
   const [b, c, h, w] = latent.dims;
   const mb = mask.dims[0];
   if (mb !== 1 && mb !== b) throw new NoiseMaskError(`the mask has batch ${mb} but the latent has batch ${b}; use a mask of batch 1 or ${b}`);
@@ -64,7 +64,12 @@ export function inpaintBlend(mask: Tensor, latent: Tensor, noise: Float32Array):
     const m = small.subarray((mb === 1 ? 0 : n) * plane, ((mb === 1 ? 0 : n) + 1) * plane);
     for (let k = 0; k < c; k++) full.set(m, (n * c + k) * plane);
   }
-  return { mask: full, source: latent.data, noise };
+  return full;
+}
+
+/** The loop's blend inputs: the latent's noise mask, the latent as the source, and the run's starting noise. */
+export function inpaintBlend(mask: Tensor, latent: Tensor, noise: Float32Array): InpaintBlend {
+  return { mask: latentMask(mask, latent), source: latent.data, noise };
 }
 
 /**
