@@ -11,6 +11,8 @@ import { textEncoder } from './defs/conditioning/text-encoder';
 import { clipSetLastLayer } from './defs/conditioning/clip-set-last-layer';
 import { emptyLatent } from './defs/latent/empty-latent';
 import { vaeEncode } from './defs/latent/vae-encode';
+import { setLatentNoiseMask } from './defs/latent/set-noise-mask';
+import { vaeEncodeInpaint } from './defs/latent/vae-encode-inpaint';
 import { latentUpscale } from './defs/latent/latent-upscale';
 import { vaeDecode } from './defs/latent/vae-decode';
 import { sampler } from './defs/sampling/sampler';
@@ -42,6 +44,8 @@ const definitions: readonly AnyNodeDefinition[] = [
   clipSetLastLayer,
   emptyLatent,
   vaeEncode,
+  setLatentNoiseMask,
+  vaeEncodeInpaint,
   latentUpscale,
   vaeDecode,
   sampler,

@@ -7,6 +7,9 @@ import type { Tensor } from './runtime/tensor';
 /** NCHW float RGB(A) in [0,1]. */
 export type ImageValue = Tensor;
 
+/** [B, 1, H, W] float in [0,1] at image resolution; 1 = the area to repaint (ComfyUI's convention). */
+export type MaskValue = Tensor;
+
 export interface LatentValue {
   /** [B, C, H/8, W/8] */
   samples: Tensor;
@@ -16,6 +19,8 @@ export interface LatentValue {
   schedule?: { steps: number; endStep: number };
   /** Noise level of leftover-noise samples, k-diffusion form: samples = x0 + sigma * eps. */
   sigma?: number;
+  /** Inpainting: only where the mask is > 0 is denoised; elsewhere the sampler keeps `samples` (nodes/sampling/inpaint.ts). */
+  noiseMask?: MaskValue;
 }
 
 export interface TokenInfo {
@@ -47,6 +52,11 @@ export interface UNetModel extends ModelInfo {
   schedulerConfig: Record<string, unknown>;
   /** Batch sizes the session accepts (fixed-batch exports take only 1). */
   maxBatch: number;
+  /**
+   * An inpainting U-Net (2C+1 input channels): its input is the noisy latent, then the mask and the masked image's
+   * latent (nodes/models/inpaint-inputs.ts); predict() takes all of them.
+   */
+  inpaintInputs?: boolean;
   /** eps (or v) prediction for a batch: sample [B,C,h,w], timestep per batch item, context [B,T,D]. */
   predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor>;
   /** Linear latent -> RGB projection used for previews: rgb = factors^T latent + bias. */
@@ -95,6 +105,7 @@ export interface SocketValueMap {
   CONDITIONING: ConditioningValue;
   LATENT: LatentValue;
   IMAGE: ImageValue;
+  MASK: MaskValue;
   UPSCALE_MODEL: UpscaleModel;
   REFINER: RefinerModel;
   /** Primitive nodes' values; resolved into params before a run (engine/param-inputs.ts), so no node receives them. */
@@ -102,5 +113,5 @@ export interface SocketValueMap {
   FLOAT: number;
   STRING: string;
   /** Only reroutes have ANY sockets: they carry whatever feeds them and are resolved away before a run. */
-  ANY: UNetModel | ClipModel | VaeModel | ConditioningValue | LatentValue | ImageValue | UpscaleModel | RefinerModel | number | string;
+  ANY: UNetModel | ClipModel | VaeModel | ConditioningValue | LatentValue | ImageValue | MaskValue | UpscaleModel | RefinerModel | number | string;
 }

@@ -1,6 +1,7 @@
 'use client';
 // Load Image's picture: pick one of my uploads (or keep a file already named, e.g. a shipped example), upload a
-// new one with the button or by dropping it here, and see a thumbnail of what the node will read.
+// new one with the button or by dropping it here, see a thumbnail of what the node will read, and paint a mask on it
+// (mask/MaskPainter.tsx; the masked copy is uploaded like any other picture).
 import { useContext, useRef, useState, type DragEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { droppedFile, fileToBase64, isFileDrag } from '../lib/workflow-file';
@@ -8,6 +9,7 @@ import { useTRPC, useTRPCClient } from '../lib/trpc';
 import { useToast } from '../shell/toast';
 import { EditorNodeContext } from './editor-context';
 import { inputImageUrl } from './input-image-url';
+import { MaskPainter } from './mask/MaskPainter';
 
 interface Props {
   label: string;
@@ -28,6 +30,7 @@ export function InputImageWidget({ label, value, testId, invalid, description, o
   const picker = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState(false);
   const [broken, setBroken] = useState<string | null>(null);
+  const [painting, setPainting] = useState(false);
   const list = uploads.data ?? [];
   const thumbUrl = useContext(EditorNodeContext)?.inputImageUrl ?? inputImageUrl;
 
@@ -81,6 +84,16 @@ export function InputImageWidget({ label, value, testId, invalid, description, o
         <img
           className="input-thumb" data-testid="input-thumb" src={thumbUrl(value)} alt={`${label}: ${value}`}
           onError={() => setBroken(value)} draggable={false}
+        />
+      )}
+      {value && broken !== value && (
+        <button type="button" className="nodrag" onClick={() => setPainting(true)} disabled={busy} data-testid="paint-mask-button">Paint mask…</button>
+      )}
+      {painting && (
+        <MaskPainter
+          src={thumbUrl(value)} name={list.find((u) => u.name === value)?.originalName ?? value}
+          onClose={() => setPainting(false)}
+          onSave={(file) => { setPainting(false); void upload(file); }}
         />
       )}
       {value && broken === value && <span className="node-warning">no such file in the input folder: upload it again</span>}

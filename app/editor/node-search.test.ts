@@ -94,11 +94,11 @@ describe('fitsWire (a wire dropped on the canvas)', () => {
   const fitting = (side: 'source' | 'target', type?: string) => catalog.filter((n) => fitsWire(n, { side, type })).map((n) => n.type);
 
   it('from an IMAGE output: the nodes with an IMAGE input, and reroutes', () => {
-    expect(fitting('source', 'IMAGE')).toEqual(['vae_encode', 'resize', 'composite', 'crop', 'transform', 'save_image', 'upscale_image', 'reroute']);
+    expect(fitting('source', 'IMAGE')).toEqual(['vae_encode', 'vae_encode_inpaint', 'resize', 'composite', 'crop', 'transform', 'save_image', 'upscale_image', 'reroute']);
   });
 
   it('from a LATENT input: the nodes with a LATENT output, and reroutes', () => {
-    expect(fitting('target', 'LATENT')).toEqual(['empty_latent', 'vae_encode', 'latent_upscale', 'sampler', 'refiner', 'reroute']);
+    expect(fitting('target', 'LATENT')).toEqual(['empty_latent', 'vae_encode', 'set_latent_noise_mask', 'vae_encode_inpaint', 'latent_upscale', 'sampler', 'refiner', 'reroute']);
   });
 
   it('a wire of unknown type (an unfed reroute) fits every node with a socket on that side', () => {

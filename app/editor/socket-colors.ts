@@ -8,6 +8,7 @@ const COLORS: Record<SocketType, string> = {
   CONDITIONING: '#ffa726',
   LATENT: '#f06292',
   IMAGE: '#64b5f6',
+  MASK: '#e0e0e0',
   UPSCALE_MODEL: '#81c784',
   REFINER: '#4db6ac',
   ANY: '#9e9e9e',

@@ -21,7 +21,8 @@ const RENDERED: Readonly<Record<string, { width: number; height: number }>> = {
   upscale_image: { width: 260, height: 205 },
   save_image: { width: 260, height: 153 },
   lora_loader: { width: 260, height: 177 },
-  load_image: { width: 260, height: 192 },
+  load_image: { width: 260, height: 229 },
+  set_latent_noise_mask: { width: 260, height: 77 },
   solid_color: { width: 260, height: 157 },
   composite: { width: 260, height: 209 },
   resize: { width: 260, height: 189 },
@@ -61,7 +62,7 @@ const shipped = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
 describe('shipped workflow layout', () => {
   it('finds the workflows', () => {
-    expect(shipped).toEqual(['flow-txt2img.json', 'hires-fix.json', 'image-ops.json', 'img2img.json', 'lora.json', 'txt2img-refine-upscale.json', 'txt2img.json']);
+    expect(shipped).toEqual(['flow-txt2img.json', 'hires-fix.json', 'image-ops.json', 'img2img.json', 'inpaint.json', 'lora.json', 'txt2img-refine-upscale.json', 'txt2img.json']);
   });
 
   it.each(shipped)('%s: no two nodes overlap', (file) => {

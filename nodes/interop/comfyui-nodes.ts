@@ -140,9 +140,19 @@ export const COMFY_NODES: Readonly<Record<string, ComfyNodeMapping>> = {
     inputs: { pixels: 'image', vae: 'vae' }, outputs: ['latent'],
     params: () => ({}),
   },
+  VAEEncodeForInpaint: {
+    type: 'vae_encode_inpaint', displayName: 'VAE Encode (for Inpainting)', idHint: 'encode',
+    inputs: { pixels: 'image', vae: 'vae', mask: 'mask' }, outputs: ['latent'],
+    params: (ctx) => ({ grow_mask_by: ctx.value('grow_mask_by') }),
+  },
+  SetLatentNoiseMask: {
+    type: 'set_latent_noise_mask', displayName: 'Set Latent Noise Mask', idHint: 'noise_mask',
+    inputs: { samples: 'latent', mask: 'mask' }, outputs: ['latent'],
+    params: () => ({}),
+  },
   LoadImage: {
     type: 'load_image', displayName: 'Load Image', idHint: 'image',
-    inputs: {}, outputs: ['image', null],
+    inputs: {}, outputs: ['image', 'mask'],
     params: (ctx) => {
       const image = ctx.value('image');
       // The UI may annotate the folder: "photo.png [input]".

@@ -248,14 +248,30 @@ describe('importComfyWorkflow: what it cannot import', () => {
     expect(problems.map((p) => `${p.code} ${p.nodeId}.${p.input}`).sort()).toEqual(['missing_input negative.clip', 'missing_input positive.clip']);
   });
 
-  it('drops LoadImage\'s MASK output, which StepFlow has no socket for', () => {
-    const wf: ComfyPrompt = {
-      '1': { class_type: 'LoadImage', inputs: { image: 'example.png' } },
-      '2': { class_type: 'SaveImage', inputs: { filename_prefix: 'mask', images: ['1', 1] } },
-    };
+  it('maps LoadImage\'s MASK output and SetLatentNoiseMask onto the shipped inpaint workflow', () => {
+    const wf = comfyTxt2img('green square on blue background');
+    delete wf['5'];
+    wf['10'] = { class_type: 'LoadImage', inputs: { image: 'inpaint-circle.png', upload: 'image' } };
+    wf['11'] = { class_type: 'VAEEncode', inputs: { pixels: ['10', 0], vae: ['4', 2] } };
+    wf['12'] = { class_type: 'SetLatentNoiseMask', inputs: { samples: ['11', 0], mask: ['10', 1] } };
+    wf['3'].inputs.latent_image = ['12', 0];
     const { graph, report } = importComfyWorkflow(wf);
-    expect(graph.edges).toEqual([]);
-    expect(report.warnings).toEqual(['save (SaveImage 2): input "images" uses output 1 of LoadImage 1, which has no StepFlow equivalent; its link is dropped']);
+    expect(report.unsupported).toEqual([]);
+    const d = diffGraphs(shipped('inpaint.json'), graph);
+    expect([d.nodesAdded, d.nodesRemoved, d.edgesAdded, d.edgesRemoved]).toEqual([[], [], [], []]);
+    expect(validateGraph(graph, { catalog }).problems).toEqual([]);
+  });
+
+  it('maps VAEEncodeForInpaint with its grow_mask_by', () => {
+    const wf = comfyTxt2img();
+    delete wf['5'];
+    wf['10'] = { class_type: 'LoadImage', inputs: { image: 'inpaint-circle.png' } };
+    wf['11'] = { class_type: 'VAEEncodeForInpaint', inputs: { pixels: ['10', 0], vae: ['4', 2], mask: ['10', 1], grow_mask_by: 8 } };
+    wf['3'].inputs.latent_image = ['11', 0];
+    const { graph } = importComfyWorkflow(wf);
+    expect(graph.nodes.find((n) => n.id === 'encode')).toMatchObject({ type: 'vae_encode_inpaint', params: { grow_mask_by: 8 } });
+    expect(edgeList(graph).filter((e) => e.includes('encode'))).toEqual(['checkpoint.vae>encode.vae', 'encode.latent>sampler.latent', 'image.image>encode.image', 'image.mask>encode.mask']);
+    expect(validateGraph(graph, { catalog }).problems).toEqual([]);
   });
 
   it('explains how to export the API format when given the UI format', () => {

@@ -4,7 +4,7 @@
 // session's dtypes and batch limit.
 import { outputFloat32, type FeedValue, type TensorInfo } from '../onnx/feeds';
 import type { ModelSession } from '../runtime/onnx';
-import { batchItem, concatBatch, numel, type Tensor } from '../runtime/tensor';
+import { batchItem, concatBatch, type Tensor } from '../runtime/tensor';
 import { ModelFormatError, ModelInputError } from './errors';
 import { batchLimit, fixedChannels, fixedSpatial, isIntegerType, optionalInput, pickOutput, requireInput } from './session-io';
 
@@ -106,10 +106,13 @@ export class OnnxDenoiser {
     if (this.pooled) feeds[this.pooled.name] = this.pooledFeed(b);
     const out = (await this.session.run(feeds, { signal }))[this.output];
     const data = outputFloat32(out);
-    if (data.length !== numel(sample.dims)) {
+    const [, c, h, w] = sample.dims;
+    // An inpainting U-Net takes 2C+1 channels (latent, mask, masked-image latent) and predicts C.
+    const oc = data.length / (b * h * w);
+    if (oc !== c && 2 * oc + 1 !== c) {
       throw new ModelInputError(this.label, `the model returned [${out.dims.join(', ')}] for a sample of [${sample.dims.join(', ')}]`);
     }
-    return { data, dims: [...sample.dims] };
+    return { data, dims: [b, oc, h, w] };
   }
 
   /**

@@ -8,6 +8,8 @@ import {
 import type { Denoiser } from '../sampling/guidance';
 import type { BatchOutcome, LoopBatch } from '../sampling/batch';
 import { fromVe, LoopCursor, runCursor, sigmaAt, toVe, type AdaptiveStop, type LoopHooks } from '../sampling/loop';
+import { blendStep, inpaintBlend } from '../sampling/inpaint';
+import { withInpaintInputs } from './inpaint-inputs';
 import type { ConditioningValue, LatentValue } from '../values';
 import type { LatentRgb } from './latent-rgb';
 
@@ -19,7 +21,7 @@ export type RunStart =
 
 export interface SampleLatentOptions {
   /** `batchKey`: identifies the weights (session) for dynamic batching; a model without one always runs alone. */
-  model: Denoiser & { latentRgb: LatentRgb; schedulerConfig: Record<string, unknown>; batchKey?: string };
+  model: Denoiser & { latentRgb: LatentRgb; schedulerConfig: Record<string, unknown>; batchKey?: string; inpaintInputs?: boolean };
   sampler: string;
   schedule: ScheduleName;
   steps: number;
@@ -124,17 +126,19 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<SampleLatent
   const x = initialSample(scheduler, o.latent, eps, startIndex);
 
   const cursor = new LoopCursor({
-    denoiser: o.model, latentRgb: o.model.latentRgb, scheduler,
+    denoiser: o.model.inpaintInputs ? withInpaintInputs(o.model, o.latent) : o.model, latentRgb: o.model.latentRgb, scheduler,
     guidance: { positive: o.positive.embeddings, negative: o.negative.embeddings, cfg: o.cfg },
     sample: { data: x, dims }, startIndex, endIndex, noise, hooks: o.hooks, adaptive: o.adaptive,
+    blend: o.latent.noiseMask ? blendStep(inpaintBlend(o.latent.noiseMask, o.latent.samples, eps), scheduler) : undefined,
   });
   let outcome: BatchOutcome | undefined;
   let run;
   if (!o.batch) {
     run = await runCursor(cursor);
-  } else if (o.model.batchKey === undefined) {
+  } else if (o.model.batchKey === undefined || o.model.inpaintInputs) {
+    // An inpainting U-Net's extra inputs are per run (its mask and image), so its calls are not shared.
     run = await runCursor(cursor);
-    outcome = { size: 1, reason: 'this model cannot be batched' };
+    outcome = { size: 1, reason: o.model.inpaintInputs ? 'inpainting models run alone' : 'this model cannot be batched' };
   } else {
     ({ result: run, outcome } = await o.batch.join(batchKey(o, startIndex, endIndex), cursor));
   }

@@ -28,6 +28,7 @@ export class OnnxUNet implements UNetModel {
   readonly provider: string;
   readonly loras: { name: string; strength: number }[];
   readonly latentChannels: number;
+  readonly inpaintInputs: boolean;
   readonly schedulerConfig: Record<string, unknown>;
   readonly maxBatch: number;
   readonly latentRgb: LatentRgb;
@@ -40,7 +41,10 @@ export class OnnxUNet implements UNetModel {
     this.file = info.file;
     this.provider = session.provider;
     this.loras = info.loras ?? [];
-    this.latentChannels = this.denoiser.channels ?? info.latentChannels ?? SD_LATENT_CHANNELS;
+    const latent = info.latentChannels ?? SD_LATENT_CHANNELS;
+    // diffusers' inpainting U-Nets take 2C+1 channels (latent, mask, masked-image latent) and predict C.
+    this.inpaintInputs = this.denoiser.channels === 2 * latent + 1;
+    this.latentChannels = this.inpaintInputs ? latent : this.denoiser.channels ?? latent;
     if (info.latentRgb.factors.length !== this.latentChannels) {
       throw new ModelFormatError(info.file, `latent_rgb has ${info.latentRgb.factors.length} rows but the U-Net has ${this.latentChannels} latent channels`);
     }

@@ -43,7 +43,11 @@ export interface LoopOptions {
   noise: NoiseSource;
   hooks?: LoopHooks;
   adaptive?: AdaptiveStop;
+  /** Inpainting (inpaint.ts blendStep): rewrites the sample for evaluation `next` and the predicted x0 after each step. */
+  blend?: StepBlend;
 }
+
+export type StepBlend = (next: number, x: Float32Array, x0: Float32Array) => { x: Float32Array; x0: Float32Array };
 
 export interface LoopResult {
   /** The sample after the last evaluation run, in the scheduler's space. */
@@ -188,6 +192,7 @@ export class LoopCursor {
     this.prevX0 = this.x0;
     this.x0 = res.predOriginalSample ?? estimateX0(scheduler, output, this.x, t);
     this.x = res.prevSample;
+    if (this.o.blend) ({ x: this.x, x0: this.x0 } = this.o.blend(this.index + 1, this.x, this.x0));
     hooks.progress?.(step + 1, this.total);
     previewStep(hooks, { step, total: this.total, sigma, timestep: t, x0: { data: this.x0, dims: this.dims }, input, latentRgb: this.o.latentRgb });
     return { step, total: this.total, sigma, timestep: t, latent: { data: this.x, dims: this.dims }, predictedX0: { data: this.x0, dims: this.dims } };
