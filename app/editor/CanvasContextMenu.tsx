@@ -1,7 +1,8 @@
 'use client';
 // Right-click menu of the empty canvas: add a node at the click (the node search), paste there, select all, arrange.
 // A keyboard menu: the first item takes focus, arrows move, Enter acts, Escape or a press elsewhere closes.
-import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useMenuDismiss } from './useMenuDismiss';
 
 export interface CanvasMenuTarget {
   /** Client coordinates of the click (the menu's corner). */
@@ -29,17 +30,7 @@ export function CanvasContextMenu({ target, onClose, onSelectAll, onAddNode, onP
     if (!r) return;
     setAt({ left: Math.max(0, Math.min(target.x, window.innerWidth - r.width - 4)), top: Math.max(0, Math.min(target.y, window.innerHeight - r.height - 4)) });
   }, [target.x, target.y]);
-  useEffect(() => {
-    menu.current?.querySelector<HTMLButtonElement>('[role="menuitem"]')?.focus();
-    const close = (e: Event) => {
-      if (e instanceof KeyboardEvent && e.key !== 'Escape') return;
-      if (e instanceof MouseEvent && (e.target as Element | null)?.closest?.('[data-testid="canvas-menu"]')) return;
-      onClose();
-    };
-    window.addEventListener('mousedown', close);
-    window.addEventListener('keydown', close);
-    return () => { window.removeEventListener('mousedown', close); window.removeEventListener('keydown', close); };
-  }, [onClose]);
+  useMenuDismiss('canvas-menu', onClose, () => menu.current?.querySelector<HTMLButtonElement>('[role="menuitem"]')?.focus());
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;

@@ -1,6 +1,6 @@
 'use client';
 // Right-click menu of a wire: delete it, or insert a reroute dot where it was clicked.
-import { useEffect } from 'react';
+import { useMenuDismiss } from './useMenuDismiss';
 
 export interface EdgeMenuTarget {
   edgeId: string;
@@ -17,16 +17,7 @@ interface Props {
 }
 
 export function EdgeContextMenu({ target, onDelete, onInsertReroute, onClose }: Props) {
-  useEffect(() => {
-    const close = (e: Event) => {
-      if (e instanceof KeyboardEvent && e.key !== 'Escape') return;
-      if (e instanceof MouseEvent && (e.target as Element | null)?.closest?.('[data-testid="edge-menu"]')) return;
-      onClose();
-    };
-    window.addEventListener('mousedown', close);
-    window.addEventListener('keydown', close);
-    return () => { window.removeEventListener('mousedown', close); window.removeEventListener('keydown', close); };
-  }, [onClose]);
+  useMenuDismiss('edge-menu', onClose);
   const act = (fn: () => void) => () => { fn(); onClose(); };
   return (
     <div className="node-menu" role="menu" data-testid="edge-menu" style={{ left: target.x, top: target.y }}>

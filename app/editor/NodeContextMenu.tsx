@@ -1,6 +1,6 @@
 'use client';
 // Right-click menu of a canvas node: breakpoints (sampler steps, before the node), "Run to here" and Bypass.
-import { useEffect } from 'react';
+import { useMenuDismiss } from './useMenuDismiss';
 import { useDialogs } from '../shell/dialogs';
 
 export interface NodeMenuTarget {
@@ -29,16 +29,7 @@ interface Props {
 
 export function NodeContextMenu(p: Props) {
   const dialogs = useDialogs();
-  useEffect(() => {
-    const close = (e: Event) => {
-      if (e instanceof KeyboardEvent && e.key !== 'Escape') return;
-      if (e instanceof MouseEvent && (e.target as Element | null)?.closest?.('[data-testid="node-menu"]')) return;
-      p.onClose();
-    };
-    window.addEventListener('mousedown', close);
-    window.addEventListener('keydown', close);
-    return () => { window.removeEventListener('mousedown', close); window.removeEventListener('keydown', close); };
-  }, [p]);
+  useMenuDismiss('node-menu', p.onClose);
 
   const act = (fn: () => void) => () => { fn(); p.onClose(); };
   // The menu closes at once; the dialog outlives it and reports back through the handler it was opened with.

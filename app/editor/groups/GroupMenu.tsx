@@ -1,6 +1,6 @@
 'use client';
 // Right-click menu of a group frame's title: rename, colour, bypass or collapse its nodes, select them, ungroup.
-import { useEffect } from 'react';
+import { useMenuDismiss } from '../useMenuDismiss';
 import { createPortal } from 'react-dom';
 import type { FlowGroup } from '../graph-mapping';
 import { GROUP_COLORS } from './geometry';
@@ -22,16 +22,7 @@ interface Props {
 
 export function GroupMenu(p: Props) {
   const { onClose } = p;
-  useEffect(() => {
-    const close = (e: Event) => {
-      if (e instanceof KeyboardEvent && e.key !== 'Escape') return;
-      if (e instanceof MouseEvent && (e.target as Element | null)?.closest?.('[data-testid="group-menu"]')) return;
-      onClose();
-    };
-    window.addEventListener('mousedown', close);
-    window.addEventListener('keydown', close);
-    return () => { window.removeEventListener('mousedown', close); window.removeEventListener('keydown', close); };
-  }, [onClose]);
+  useMenuDismiss('group-menu', onClose);
 
   const act = (fn: () => void) => () => { fn(); onClose(); };
   // Outside the canvas's transformed viewport, where position: fixed would be relative to the zoomed frame.
