@@ -2,7 +2,8 @@
 // was, select all, and Arrange (data-flow columns, no overlaps, one undo back).
 import { expect, test, type Page } from '@playwright/test';
 import { createWorkflow, type GraphJson } from './api';
-import { canvasPositions, graphNode } from './canvas';
+import { canvasPositions, edgeIds, graphNode } from './canvas';
+import { nodeMenu } from './debugging';
 
 const mod = process.platform === 'darwin' ? 'Meta' : 'Control';
 const node = (id: string, type: string, params: Record<string, unknown>, x: number, y: number) =>
@@ -100,4 +101,33 @@ test('canvas menu: keyboard, add node and paste at the click, select all, arrang
   }
   await page.keyboard.press(`${mod}+z`);
   await expect.poll(() => canvasPositions(page)).toEqual(before);
+});
+
+test('node menu: collapse, duplicate with its settings, delete with its wires, each one undo', async ({ page, request }) => {
+  const id = await createWorkflow(request, `node menu ${Date.now()}`, graph);
+  await page.goto(`/w/${id}`);
+  await expect(graphNode(page, 'shrink')).toBeVisible();
+
+  await nodeMenu(page, 'shrink', 'Collapse');
+  await expect(graphNode(page, 'shrink')).toHaveClass(/collapsed/);
+  await nodeMenu(page, 'shrink', 'Expand');
+  await expect(graphNode(page, 'shrink')).not.toHaveClass(/collapsed/);
+
+  // The copy is a resize node with the original's 24x16, unwired (its neighbours were not copied).
+  const edgesBefore = (await edgeIds(page)).length;
+  expect(edgesBefore).toBe(2);
+  await nodeMenu(page, 'shrink', 'Duplicate');
+  const copies = page.locator('[data-testid="graph-node"][data-node-type="resize"]:not([data-node-id="shrink"])');
+  await expect(copies).toHaveCount(1);
+  await expect(copies.getByTestId('param-width')).toHaveValue('24');
+  await expect(copies.getByTestId('param-height')).toHaveValue('16');
+  expect(await edgeIds(page)).toHaveLength(2);
+
+  // Delete takes the node and both its wires; one Ctrl+Z brings all three back.
+  await nodeMenu(page, 'shrink', 'Delete');
+  await expect(graphNode(page, 'shrink')).toHaveCount(0);
+  await expect.poll(async () => (await edgeIds(page)).length).toBe(0);
+  await page.keyboard.press(`${mod}+z`);
+  await expect(graphNode(page, 'shrink')).toBeVisible();
+  await expect.poll(async () => (await edgeIds(page)).length).toBe(2);
 });

@@ -369,6 +369,10 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
           onRunToHere={() => { setInspected(menu.nodeId); setPanel('inspect'); void actions.run({ targets: [menu.nodeId] }); }}
           bypassed={editor.nodes.find((n) => n.id === menu.nodeId)?.data.mode === 'bypass'}
           onToggleBypass={readOnly ? undefined : () => { editor.toggleBypass([menu.nodeId]); }}
+          collapsed={editor.nodes.find((n) => n.id === menu.nodeId)?.data.collapsed === true}
+          onToggleCollapsed={readOnly ? undefined : () => editor.toggleCollapsed(menu.nodeId)}
+          onDuplicate={readOnly ? undefined : () => editor.duplicateNode(menu.nodeId)}
+          onDelete={readOnly ? undefined : () => editor.removeNodes([menu.nodeId])}
         />
       )}
       {shortcutsOpen && <ShortcutsOverlay onClose={() => setShortcutsOpen(false)} />}

@@ -1,5 +1,6 @@
 'use client';
-// Right-click menu of a canvas node: breakpoints (sampler steps, before the node), "Run to here" and Bypass.
+// Right-click menu of a canvas node: breakpoints (sampler steps, before the node), "Run to here", and the editing
+// staples (bypass, collapse, duplicate, delete; renaming is a double-click on the title).
 import { useMenuDismiss } from './useMenuDismiss';
 import { useDialogs } from '../shell/dialogs';
 
@@ -23,8 +24,12 @@ interface Props {
   onClearBreakpoints(): void;
   onRunToHere(): void;
   bypassed: boolean;
-  /** Absent when the canvas is read-only. */
+  collapsed: boolean;
+  /** The editing items are absent when the canvas is read-only. */
   onToggleBypass?(): void;
+  onToggleCollapsed?(): void;
+  onDuplicate?(): void;
+  onDelete?(): void;
 }
 
 export function NodeContextMenu(p: Props) {
@@ -56,6 +61,11 @@ export function NodeContextMenu(p: Props) {
           {p.bypassed ? 'Stop bypassing' : 'Bypass'}
         </button>
       )}
+      {p.onToggleCollapsed && (
+        <button type="button" role="menuitem" onClick={act(p.onToggleCollapsed)}>{p.collapsed ? 'Expand' : 'Collapse'}</button>
+      )}
+      {p.onDuplicate && <button type="button" role="menuitem" onClick={act(p.onDuplicate)} title="Ctrl+D duplicates the selection">Duplicate</button>}
+      {p.onDelete && <button type="button" role="menuitem" onClick={act(p.onDelete)} title="Also: the Delete key">Delete</button>}
     </div>
   );
 }

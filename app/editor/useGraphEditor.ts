@@ -190,6 +190,20 @@ export function useGraphEditor(initial: Graph, catalog: ReadonlyMap<string, Cata
 
   const duplicate = useCallback(() => paste(selectedFragment()), [paste, selectedFragment]);
 
+  /** One node's copy beside it, wires between copied nodes only (the node menu's Duplicate). */
+  const duplicateNode = useCallback((nodeId: string) => {
+    const { nodes: ns, edges: es } = latest.current;
+    paste(fragmentOf(ns.map(flowNodeToGraph), es.map(flowEdgeToGraph), new Set([nodeId])));
+  }, [paste]);
+
+  /** Removes nodes and every wire touching them, as one undo step (the node menu's Delete; the Delete key is React Flow's). */
+  const removeNodes = useCallback((ids: readonly string[]) => {
+    const gone = new Set(ids);
+    record();
+    setNodes((ns) => ns.filter((n) => !gone.has(n.id)));
+    setEdges((es) => es.filter((e) => !gone.has(e.source) && !gone.has(e.target)));
+  }, [record, setNodes, setEdges]);
+
   const selectAll = useCallback(() => {
     setNodes((ns) => ns.map((n) => (n.selected ? n : { ...n, selected: true })));
     setEdges((es) => es.map((e) => (e.selected ? e : { ...e, selected: true })));
@@ -257,7 +271,7 @@ export function useGraphEditor(initial: Graph, catalog: ReadonlyMap<string, Cata
 
   return {
     nodes, edges, groups, onNodesChange, onEdgesChange, setNodes, setEdges, setGroups,
-    record, undo, redo, graphOf, connectionProblem, connect, addNode, paste, duplicate, selectAll,
+    record, undo, redo, graphOf, connectionProblem, connect, addNode, paste, duplicate, duplicateNode, removeNodes, selectAll,
     selectedFragment, setParam, setControl, setTitle, toggleBypass, replaceGraph,
     addNodeWired, removeEdges, insertReroute, toggleCollapsed, toggleParamInput,
   };
