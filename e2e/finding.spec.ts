@@ -38,7 +38,7 @@ test('Quick-add: "ksampler" + Enter adds the Sampler (ComfyUI class name as an a
   expect(await nodeTypes(page)).toEqual(['sampler']);
 });
 
-test('Quick-add: "sampler" + Enter adds the Sampler; "seed" lists it; an empty query lists it first once used', async ({ page, request }) => {
+test('Quick-add: "sampler" + Enter adds the Sampler; "seed" lists the Seed primitive, then it; an empty query lists it first once used', async ({ page, request }) => {
   const id = await createWorkflow(request, `find ${Date.now()}`, EMPTY);
   await page.goto(`/w/${id}`);
   await expect(page.getByTestId('palette-item-sampler')).toBeVisible();
@@ -51,9 +51,11 @@ test('Quick-add: "sampler" + Enter adds the Sampler; "seed" lists it; an empty q
   await expect(page.getByTestId('graph-node')).toHaveCount(1);
   expect(await nodeTypes(page)).toEqual(['sampler']);
 
-  // A param name finds the nodes that have it.
+  // A param name finds the nodes that have it, after the node titled so (the Seed primitive).
   await quickAdd(page, 'seed', { x: 400, y: 40 });
-  await expect(page.getByTestId('quick-add').getByRole('option').first()).toHaveText(/^Sampler/);
+  const options = page.getByTestId('quick-add').getByRole('option');
+  await expect(options.first()).toHaveText(/^Seed/);
+  await expect(options.nth(1)).toHaveText(/^Sampler/);
   await page.keyboard.press('Escape');
   await expect(page.getByRole('searchbox', { name: 'Add node' })).toHaveCount(0);
 
