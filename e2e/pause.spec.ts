@@ -1,13 +1,13 @@
 // Pause a running generation without having set any breakpoint (Debug off): it stops before its next sampler
 // step, Step advances exactly one step, F8 resumes, and Stop then ends it.
 import { expect, test } from '@playwright/test';
-import { createWorkflow, freshSeed, templateGraph } from './api';
+import { createWorkflow, freshSeed } from './api';
 import { graphNode } from './canvas';
-import { SAMPLER_STOP } from './scenario';
+import { SAMPLER_STOP, samplerStopGraph } from './scenario';
 
 test('Pause during sampling, Step once, resume with F8, then Stop', async ({ page, request }) => {
   const { samplerNodeId, steps } = SAMPLER_STOP;
-  const id = await createWorkflow(request, 'pause me', templateGraph(SAMPLER_STOP.template, { [samplerNodeId]: { seed: freshSeed(), steps } }));
+  const id = await createWorkflow(request, 'pause me', samplerStopGraph(freshSeed()));
   await page.goto(`/w/${id}`);
   const status = page.getByTestId('run-status');
   const pause = page.getByRole('button', { name: 'Pause', exact: true });

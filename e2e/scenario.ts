@@ -1,6 +1,7 @@
 // What the specs generate, in one place: the shipped txt2img template on the built-in sprites model,
 // a prompt with its expected colours, a connection the editor must refuse, and the Stop spec's long run.
 import { COLORS } from '../nodes/pack/sprites/palette';
+import { templateGraph } from './api';
 
 /** The template a newcomer opens first (workflows/<file>); also the base of the two-page and Stop specs. */
 export const TXT2IMG_TEMPLATE = 'txt2img.json';
@@ -32,7 +33,15 @@ export const WRONG_TYPE_CONNECTION = {
 } as const;
 
 /**
- * The Stop spec's long run: the template with many sampler steps (about 2 ms each on the sprites
- * model), so Stop lands in the middle of sampling and the run must end within one step of it.
+ * The Stop and Pause specs' long run: the template at the most steps a sampler takes and 1024 px (the sprites U-Net
+ * takes any multiple of 256 px; 16 times the work of a 256 px step), so Stop and Pause land in the middle of sampling
+ * however fast the worker gets. At 256 px, 1000 steps took ~2 s, and after the worker's memory got faster a run could
+ * end between the spec seeing step 2 and its click on Pause.
  */
-export const SAMPLER_STOP = { template: TXT2IMG_TEMPLATE, samplerNodeId: 'sampler', steps: 1000 } as const;
+export const SAMPLER_STOP = { template: TXT2IMG_TEMPLATE, samplerNodeId: 'sampler', steps: 1000, size: 1024 } as const;
+
+/** SAMPLER_STOP's graph with `seed`. */
+export function samplerStopGraph(seed: number) {
+  const { samplerNodeId, steps, size } = SAMPLER_STOP;
+  return templateGraph(SAMPLER_STOP.template, { [samplerNodeId]: { seed, steps }, latent: { width: size, height: size } });
+}

@@ -1,9 +1,9 @@
 // Stop during sampling ends the run as cancelled within one sampler step, and the same worker then
 // runs the next request to the end.
 import { expect, test, type Page } from '@playwright/test';
-import { createWorkflow, freshSeed, templateGraph } from './api';
+import { createWorkflow, freshSeed } from './api';
 import { graphNode, loadedSize } from './canvas';
-import { SAMPLER_STOP } from './scenario';
+import { SAMPLER_STOP, samplerStopGraph } from './scenario';
 
 async function stepOf(page: Page, nodeId: string): Promise<number> {
   return Number((await graphNode(page, nodeId).getAttribute('data-run-step')) || 0);
@@ -12,7 +12,7 @@ async function stepOf(page: Page, nodeId: string): Promise<number> {
 test('Stop cancels the run within one sampler step; the next run succeeds', async ({ page, request }) => {
   const { samplerNodeId, steps } = SAMPLER_STOP;
   // A fresh seed, so neither run can be answered from the worker's node cache.
-  const graph = templateGraph(SAMPLER_STOP.template, { [samplerNodeId]: { seed: freshSeed(), steps } });
+  const graph = samplerStopGraph(freshSeed());
   const id = await createWorkflow(request, 'stop me', graph);
   await page.goto(`/w/${id}`);
   await expect(graphNode(page, 'save')).toBeVisible();
@@ -51,5 +51,5 @@ test('Stop cancels the run within one sampler step; the next run succeeds', asyn
   await expect(sampler).toHaveAttribute('data-run-status', 'done');
   await expect(status).not.toHaveAttribute('data-cancel-step', /./);
   await expect(page.getByTestId('run-stopped-at')).toHaveCount(0);
-  expect(await loadedSize(graphNode(page, 'save').getByTestId('output-image'))).toEqual({ width: 256, height: 256 });
+  expect(await loadedSize(graphNode(page, 'save').getByTestId('output-image'))).toEqual({ width: SAMPLER_STOP.size, height: SAMPLER_STOP.size });
 });

@@ -40,9 +40,6 @@ export function attachSocket(
   const rooms = io.of('/').adapter.rooms;
   const broadcaster: RunBroadcaster = {
     emit(event: RunEvent, workflowId) {
-      // Socket.io encodes a packet before it looks for recipients: with only this server's rooms (no Redis adapter)
-      // and nobody in them, skip that work (most of a batch's runs are watched by no one).
-      if (!adapter && !rooms.get(`run:${event.runId}`)?.size && !(workflowId && rooms.get(`workflow:${workflowId}`)?.size)) return;
       const { type, ...payload } = event;
       let to = io.to(`run:${event.runId}`);
       if (workflowId) to = to.to(`workflow:${workflowId}`);
