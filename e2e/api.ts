@@ -16,6 +16,20 @@ export async function trpcQuery<T>(request: APIRequestContext, procedure: string
   return body.result.data.json as T;
 }
 
+/**
+ * Cancels every queued or running run and says which: a spec that needs the (only) worker must not wait behind a run
+ * an earlier spec left behind. Two full CI runs saw panels-agree's run queued behind such a run.
+ */
+export async function cancelLeftoverRuns(request: APIRequestContext, spec: string): Promise<void> {
+  for (const status of ['running', 'queued'] as const) {
+    const { items } = await trpcQuery<{ items: { id: string; workflowName: string | null }[] }>(request, 'runs.list', { status, limit: 100 });
+    for (const r of items) {
+      console.log(`[${spec}] cancelling a ${status} run left behind: ${r.id} (${r.workflowName ?? 'no workflow'})`);
+      await trpcMutation(request, 'runs.cancel', { runId: r.id, reason: 'left behind by an earlier spec' }).catch(() => undefined);
+    }
+  }
+}
+
 export interface GraphJson {
   version: 1;
   nodes: { id: string; type: string; typeVersion: number; params: Record<string, unknown>; position: { x: number; y: number } }[];

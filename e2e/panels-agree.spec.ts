@@ -1,7 +1,7 @@
 // Panels show the state of what is on screen: after saves the About tab names the header's version; an old version
 // shows no run of another; a paused run's banner and node badge name the same step.
 import { expect, test } from '@playwright/test';
-import { createWorkflow, freshSeed, templateGraph, trpcMutation } from './api';
+import { cancelLeftoverRuns, createWorkflow, freshSeed, templateGraph, trpcMutation } from './api';
 import { graphNode } from './canvas';
 import { TXT2IMG_TEMPLATE } from './scenario';
 
@@ -41,8 +41,13 @@ test('an old version on screen shows no run of another version; a pause shows on
   // Back on the current version, a run held at step 5 of 8: the banner and the sampler's badge name the same step.
   await page.goto(`/w/${id}`);
   await expect(graphNode(page, 'sampler')).toBeVisible();
+  await cancelLeftoverRuns(page.request, 'panels-agree');
   const held = await trpcMutation<{ runId: string }>(page.request, 'runs.enqueue', { workflowId: id, debug: { steps: [{ nodeId: 'sampler', step: 5 }] } });
-  await expect(page.getByTestId('debug-banner')).toContainText('paused at step 5 / 8');
-  await expect(graphNode(page, 'sampler').getByTestId('node-status')).toHaveText('5/8');
-  await trpcMutation(page.request, 'runs.cancel', { runId: held.runId });
+  try {
+    await expect(page.getByTestId('debug-banner')).toContainText('paused at step 5 / 8');
+    await expect(graphNode(page, 'sampler').getByTestId('node-status')).toHaveText('5/8');
+  } finally {
+    // A failure here must not leave the paused run holding the only worker for the specs after this one.
+    await trpcMutation(page.request, 'runs.cancel', { runId: held.runId });
+  }
 });

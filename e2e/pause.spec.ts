@@ -1,11 +1,12 @@
 // Pause a running generation without having set any breakpoint (Debug off): it stops before its next sampler
 // step, Step advances exactly one step, F8 resumes, and Stop then ends it.
 import { expect, test } from '@playwright/test';
-import { createWorkflow, freshSeed } from './api';
+import { cancelLeftoverRuns, createWorkflow, freshSeed } from './api';
 import { graphNode } from './canvas';
 import { SAMPLER_STOP, samplerStopGraph } from './scenario';
 
 test('Pause during sampling, Step once, resume with F8, then Stop', async ({ page, request }) => {
+  await cancelLeftoverRuns(request, 'pause');
   const { samplerNodeId, steps } = SAMPLER_STOP;
   const id = await createWorkflow(request, 'pause me', samplerStopGraph(freshSeed()));
   await page.goto(`/w/${id}`);

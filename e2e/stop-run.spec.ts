@@ -1,7 +1,7 @@
 // Stop during sampling ends the run as cancelled within one sampler step, and the same worker then
 // runs the next request to the end.
 import { expect, test, type Page } from '@playwright/test';
-import { createWorkflow, freshSeed } from './api';
+import { cancelLeftoverRuns, createWorkflow, freshSeed } from './api';
 import { graphNode, loadedSize } from './canvas';
 import { SAMPLER_STOP, samplerStopGraph } from './scenario';
 
@@ -10,6 +10,7 @@ async function stepOf(page: Page, nodeId: string): Promise<number> {
 }
 
 test('Stop cancels the run within one sampler step; the next run succeeds', async ({ page, request }) => {
+  await cancelLeftoverRuns(request, 'stop-run');
   const { samplerNodeId, steps } = SAMPLER_STOP;
   // A fresh seed, so neither run can be answered from the worker's node cache.
   const graph = samplerStopGraph(freshSeed());
