@@ -8,7 +8,7 @@ import { PROJECT_ROOT } from '../paths';
 import { BACKGROUNDS, SHAPE_COLORS, SHAPES, classifySprite, COLORS, type ColorName } from '../pack/sprites';
 import type { RunEvent } from '../engine/events';
 import { acceptanceModelsDir } from './pack';
-import { classifyArtifact, createRunner, loadWorkflow, pixelsOf } from './workflow-runner';
+import { classifyArtifact, gridMisses, promptGrid, createRunner, loadWorkflow, pixelsOf } from './workflow-runner';
 
 let modelsDir: string;
 let runner: ReturnType<typeof createRunner>;
@@ -59,24 +59,11 @@ describe('txt2img workflow on the sprites checkpoint', () => {
   });
 
   it('draws the prompted sprite for a grid of 24 shape x colour x background prompts', async () => {
-    const cases: { shape: string; color: string; background: string }[] = [];
-    for (let i = 0; cases.length < 24; i++) {
-      const shape = SHAPES[i % SHAPES.length];
-      const color = SHAPE_COLORS[(i * 3) % SHAPE_COLORS.length];
-      const background = BACKGROUNDS[(i * 5) % BACKGROUNDS.length];
-      if (color !== background) cases.push({ shape, color, background });
-    }
+    const cases = promptGrid();
     expect(new Set(cases.map((c) => c.shape)).size).toBe(SHAPES.length);
     expect(new Set(cases.map((c) => c.color)).size).toBe(SHAPE_COLORS.length);
     expect(new Set(cases.map((c) => c.background)).size).toBe(BACKGROUNDS.length);
-    const misses: string[] = [];
-    for (const [i, c] of cases.entries()) {
-      const prompt = `${c.color} ${c.shape} on ${c.background} background`;
-      const sprite = await classifyArtifact(await runner.run(txt2img(prompt, { seed: 100 + i })));
-      if (sprite.shape !== c.shape || sprite.color !== c.color || sprite.background !== c.background || sprite.wrongCells > 0) {
-        misses.push(`${prompt} -> ${sprite.color} ${sprite.shape} on ${sprite.background} (${sprite.wrongCells} wrong cells)`);
-      }
-    }
+    const misses = await gridMisses(cases, (prompt, seed) => runner.run(txt2img(prompt, { seed })));
     expect(misses.length, misses.join('\n')).toBeLessThanOrEqual(Math.floor(cases.length * 0.05));
   });
 

@@ -9,7 +9,7 @@ import { InputStore } from '../runtime/inputs';
 import { decodeImage, tensorToHwc } from '../runtime/image';
 import { PROJECT_ROOT, WORKFLOWS_DIR } from '../paths';
 import { allNodes } from '../models/testing/model-nodes';
-import { classifySprite, type SpriteClass } from '../pack/sprites';
+import { BACKGROUNDS, classifySprite, SHAPE_COLORS, SHAPES, type SpriteClass } from '../pack/sprites';
 import type { Graph } from '../engine/graph';
 import type { AnyNodeDefinition } from '../define';
 
@@ -58,4 +58,31 @@ export async function pixelsOf(bytes: Uint8Array): Promise<{ data: Uint8Array; w
 export async function classifyArtifact(r: RunResult): Promise<SpriteClass> {
   const px = await pixelsOf(r.artifacts[0].bytes);
   return classifySprite(px.data, px.width, px.height, 3);
+}
+
+export interface GridCase { shape: string; color: string; background: string }
+
+/** The 24-prompt acceptance grid: every shape, colour and background at least once, never a colour on itself. */
+export function promptGrid(): GridCase[] {
+  const cases: GridCase[] = [];
+  for (let i = 0; cases.length < 24; i++) {
+    const shape = SHAPES[i % SHAPES.length];
+    const color = SHAPE_COLORS[(i * 3) % SHAPE_COLORS.length];
+    const background = BACKGROUNDS[(i * 5) % BACKGROUNDS.length];
+    if (color !== background) cases.push({ shape, color, background });
+  }
+  return cases;
+}
+
+/** Runs each case's prompt (seed 100 + its index) and lists the ones whose image is not exactly the prompted sprite. */
+export async function gridMisses(cases: GridCase[], run: (prompt: string, seed: number) => Promise<RunResult>): Promise<string[]> {
+  const misses: string[] = [];
+  for (const [i, c] of cases.entries()) {
+    const prompt = `${c.color} ${c.shape} on ${c.background} background`;
+    const sprite = await classifyArtifact(await run(prompt, 100 + i));
+    if (sprite.shape !== c.shape || sprite.color !== c.color || sprite.background !== c.background || sprite.wrongCells > 0) {
+      misses.push(`${prompt} -> ${sprite.color} ${sprite.shape} on ${sprite.background} (${sprite.wrongCells} wrong cells)`);
+    }
+  }
+  return misses;
 }
