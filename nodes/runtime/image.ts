@@ -1,6 +1,7 @@
 // Image <-> tensor via sharp: NCHW float RGB(A) in [0,1] on one side, encoded files on the other.
 import sharp from 'sharp';
 import { insertAfterIhdr, tExtChunk } from '../interop/png-chunks';
+import { beforeNativeCall } from './native-calls';
 import type { Tensor } from './tensor';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
@@ -21,6 +22,7 @@ export class ImageTooLargeError extends Error {
  * header is read first, so a too-large file is refused (ImageTooLargeError) before its pixels are allocated.
  */
 export async function decodeImage(input: Uint8Array | string, opts: { keepAlpha?: boolean; maxPixels?: number } = {}): Promise<Tensor> {
+  beforeNativeCall();
   if (opts.maxPixels !== undefined) {
     const { width = 0, height = 0 } = await sharp(input, { limitInputPixels: false }).metadata();
     if (width * height > opts.maxPixels) throw new ImageTooLargeError(width, height, opts.maxPixels);
@@ -72,6 +74,7 @@ export interface EncodeOptions {
 
 export async function encodeImage(t: Tensor, opts: EncodeOptions): Promise<{ bytes: Uint8Array; width: number; height: number }> {
   const px = tensorToHwc(t, opts.batchIndex ?? 0);
+  beforeNativeCall();
   let img = sharp(px.data, { raw: { width: px.width, height: px.height, channels: px.channels as 3 | 4 } });
   if (opts.maxSize && (px.width > opts.maxSize || px.height > opts.maxSize)) {
     img = img.resize(opts.maxSize, opts.maxSize, { fit: 'inside', kernel: 'nearest' });
@@ -97,6 +100,7 @@ export type ResizeKernel = 'nearest' | 'linear' | 'cubic' | 'mitchell' | 'lanczo
 
 export async function resizeImage(t: Tensor, width: number, height: number, kernel: ResizeKernel): Promise<Tensor> {
   const px = tensorToHwc(t);
+  beforeNativeCall();
   const { data, info } = await sharp(px.data, { raw: { width: px.width, height: px.height, channels: px.channels as 3 | 4 } })
     .resize(width, height, { fit: 'fill', kernel })
     .raw()

@@ -8,6 +8,7 @@ import ort from 'onnxruntime-node';
 import { convertOutput, prepareFeeds, runError, OnnxRunError, type FeedValue, type RunOutput, type TensorInfo, type TensorType, type OutputData } from '../onnx/feeds';
 import { externalDataFiles } from '../onnx/model-io';
 import { GraphBuilder } from '../onnx/builder';
+import { beforeNativeCall } from './native-calls';
 
 // For worker-side callers and tests; code the web process loads imports these from nodes/onnx/feeds itself.
 export type { FeedValue, RunOutput, TensorType, TensorInfo, FeedData, OutputData } from '../onnx/feeds';
@@ -112,6 +113,7 @@ export class ModelSession {
     if (!session) throw new OnnxRunError(this.key, 'the session was evicted again before it could run; raise the session memory budget');
     this.#running++;
     this.host.touch(this);
+    beforeNativeCall();
     const t0 = performance.now();
     let raw: ort.InferenceSession.ReturnType;
     try {
