@@ -30,13 +30,18 @@ export function batchItem(t: Tensor, b: number): Tensor {
 
 /** Concatenate tensors along the batch axis. */
 export function concatBatch(ts: readonly Tensor[]): Tensor {
+  return concatBatchInto(ts, new Float32Array(ts.reduce((n, t) => n + t.data.length, 0)));
+}
+
+/** concatBatch into `data`, which must hold exactly the sum of the tensors' sizes. */
+export function concatBatchInto(ts: readonly Tensor[], data: Float32Array): Tensor {
   const rest = ts[0].dims.slice(1);
   for (const t of ts) {
     if (t.dims.slice(1).join() !== rest.join()) {
       throw new RangeError(`cannot batch [${t.dims}] with [${ts[0].dims}]`);
     }
   }
-  const data = new Float32Array(ts.reduce((n, t) => n + t.data.length, 0));
+  if (data.length !== ts.reduce((n, t) => n + t.data.length, 0)) throw new RangeError(`cannot batch ${ts.length} tensors into ${data.length} values`);
   let o = 0;
   for (const t of ts) {
     data.set(t.data, o);

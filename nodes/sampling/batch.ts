@@ -3,7 +3,7 @@
 // run keeps its own scheduler, noise, seed, hooks and cancel: it only shares the U-Net call. Single model calls (VAE
 // decode) meet the same way and run as one call.
 import { throwIfCancelled } from '../engine/errors';
-import { guidedOutputs, type Denoiser } from './guidance';
+import { ContextMemo, guidedOutputs, type Denoiser } from './guidance';
 import { runCursor, type LoopCursor, type LoopResult } from './loop';
 
 /** How a sampler's loop ran: in a batch of `size` runs, or alone and why. */
@@ -189,6 +189,7 @@ export async function runBatchedLoop(entries: Entry[]): Promise<void> {
   const size = entries.length;
   const denoiser: Denoiser = entries[0].cursor.o.denoiser;
   let live = entries;
+  const contexts = new ContextMemo();
   try {
     while (live.length > 0) {
       live = live.filter((e) => {
@@ -211,7 +212,7 @@ export async function runBatchedLoop(entries: Entry[]): Promise<void> {
       });
       if (live.length === 0) break;
       const inputs = live.map((e) => e.cursor.modelInput());
-      const outs = await guidedOutputs(denoiser, live.map((e, i) => ({ sample: inputs[i], guidance: e.cursor.o.guidance })), live[0].cursor.timestep);
+      const outs = await guidedOutputs(denoiser, live.map((e, i) => ({ sample: inputs[i], guidance: e.cursor.o.guidance })), live[0].cursor.timestep, undefined, contexts);
       const after = live.map((e, i) => e.cursor.advance(inputs[i], outs[i].output));
       await Promise.all(live.map((e, i) => e.cursor.hooks.afterStep?.(after[i])));
       for (const e of live) e.cursor.next();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { guidedOutput, type Denoiser } from './guidance';
+import { ContextMemo, guidedOutput, guidedOutputs, type Denoiser } from './guidance';
 import type { Tensor } from '../runtime/tensor';
 
 /** Output = sample + sum of the context (per batch item), and a log of the batches it saw. */
@@ -57,5 +57,32 @@ describe('classifier-free guidance', () => {
     const r = await guidedOutput(d, two, 10, { positive: ctx(3), negative: ctx(1), cfg: 3 });
     expect(calls).toEqual([{ batch: 4, contexts: [1, 1, 3, 3] }]);
     expect(Array.from(r.output)).toEqual([8, 9, 17, 27]);
+  });
+});
+
+describe('ContextMemo', () => {
+  it('hands the model the same stacked context every step while the runs stay, and restacks when one leaves', async () => {
+    const seen: Tensor[] = [];
+    const d: Denoiser = {
+      maxBatch: 16,
+      async predict(s: Tensor, _t: number, context: Tensor) {
+        seen.push(context);
+        return { data: new Float32Array(s.data.length).fill(context.data[0]), dims: s.dims };
+      },
+    };
+    const a = { positive: ctx(3), negative: ctx(1), cfg: 2 };
+    const b = { positive: ctx(5), negative: ctx(1), cfg: 2 };
+    const memo = new ContextMemo();
+    const both = [{ sample, guidance: a }, { sample, guidance: b }];
+    const first = await guidedOutputs(d, both, 10, undefined, memo);
+    const second = await guidedOutputs(d, both, 9, undefined, memo);
+    expect(seen[1]).toBe(seen[0]);
+    expect(seen[0].dims).toEqual([4, 2, 1]);
+    // Rows: the uncond halves first, then the positives, in the items' order.
+    expect(Array.from(seen[0].data)).toEqual([0.5, 0.5, 0.5, 0.5, 1.5, 1.5, 2.5, 2.5]);
+    expect(second.map((r) => Array.from(r.output))).toEqual(first.map((r) => Array.from(r.output)));
+    await guidedOutputs(d, [{ sample, guidance: b }], 8, undefined, memo);
+    expect(seen[2]).not.toBe(seen[0]);
+    expect(Array.from(seen[2].data)).toEqual([0.5, 0.5, 2.5, 2.5]);
   });
 });

@@ -1,6 +1,6 @@
 // Classifier-free guidance: the model output for the positive and the negative conditioning, combined
 // as uncond + cfg * (cond - uncond). Both go in one batched call when the model takes the batch.
-import { concatBatch, type Tensor } from '../runtime/tensor';
+import { concatBatch, concatBatchInto, type Tensor } from '../runtime/tensor';
 
 /** A noise predictor with the U-Net interface (UNetModel and RefinerModel both fit). */
 export interface Denoiser {
@@ -37,8 +37,8 @@ export interface GuidedItem {
  * is zero), as ComfyUI does. Contexts of different lengths (a long prompt against a short one) cannot
  * share a batch: they run as two calls rather than being padded, which would change the conditioning.
  */
-export async function guidedOutput(denoiser: Denoiser, sample: Tensor, timestep: number, g: Guidance, signal?: AbortSignal): Promise<GuidedOutput> {
-  const [r] = await guidedOutputs(denoiser, [{ sample, guidance: g }], timestep, signal);
+export async function guidedOutput(denoiser: Denoiser, sample: Tensor, timestep: number, g: Guidance, signal?: AbortSignal, memo?: ContextMemo): Promise<GuidedOutput> {
+  const [r] = await guidedOutputs(denoiser, [{ sample, guidance: g }], timestep, signal, memo);
   return r;
 }
 
@@ -47,31 +47,32 @@ export async function guidedOutput(denoiser: Denoiser, sample: Tensor, timestep:
  * axis, uncond halves first, and each run gets back exactly the rows it sent. One item makes the very call
  * guidedOutput always made. Every item must share cfg and the context shapes (the batch key guarantees it).
  */
-export async function guidedOutputs(denoiser: Denoiser, items: GuidedItem[], timestep: number, signal?: AbortSignal): Promise<GuidedOutput[]> {
+export async function guidedOutputs(denoiser: Denoiser, items: GuidedItem[], timestep: number, signal?: AbortSignal, memo = new ContextMemo()): Promise<GuidedOutput[]> {
   const cfg = items[0].guidance.cfg;
   const samples = items.map((it) => it.sample);
   const sizes = samples.map((s) => s.data.length);
-  const positives = items.map((it) => tile(it.guidance.positive, it.sample.dims[0]));
+  memo.use(items);
+  const positives = () => items.map((it) => tile(it.guidance.positive, it.sample.dims[0]));
+  const negatives = () => items.map((it) => tile(it.guidance.negative, it.sample.dims[0]));
   if (cfg === 1) {
-    const cond = await denoiser.predict(concatBatch(samples), timestep, concatBatch(positives), signal);
+    const cond = await denoiser.predict(concatBatch(samples), timestep, memo.get('positive', () => concatBatch(positives())), signal);
     return split(cond.data, sizes).map((output) => ({ output, calls: 1 }));
   }
-  const negatives = items.map((it) => tile(it.guidance.negative, it.sample.dims[0]));
   const g0 = items[0].guidance;
   const sameShape = g0.positive.dims.slice(1).join() === g0.negative.dims.slice(1).join();
   let uncond: Float32Array[];
   let cond: Float32Array[];
   let calls: number;
   if (denoiser.maxBatch >= 2 && sameShape) {
-    const both = await denoiser.predict(concatBatch([...samples, ...samples]), timestep, concatBatch([...negatives, ...positives]), signal);
+    const both = await denoiser.predict(memo.stackSamples([...samples, ...samples]), timestep, memo.get('both', () => concatBatch([...negatives(), ...positives()])), signal);
     const half = both.data.length / 2;
     uncond = split(both.data.subarray(0, half), sizes);
     cond = split(both.data.subarray(half), sizes);
     calls = 1;
   } else {
     const all = concatBatch(samples);
-    uncond = split((await denoiser.predict(all, timestep, concatBatch(negatives), signal)).data, sizes);
-    cond = split((await denoiser.predict(all, timestep, concatBatch(positives), signal)).data, sizes);
+    uncond = split((await denoiser.predict(all, timestep, memo.get('negative', () => concatBatch(negatives())), signal)).data, sizes);
+    cond = split((await denoiser.predict(all, timestep, memo.get('positive', () => concatBatch(positives())), signal)).data, sizes);
     calls = 2;
   }
   return items.map((_, k) => {
@@ -81,6 +82,43 @@ export async function guidedOutputs(denoiser: Denoiser, items: GuidedItem[], tim
     for (let i = 0; i < output.length; i++) output[i] = u[i] + cfg * (c[i] - u[i]);
     return { output, calls };
   });
+}
+
+/**
+ * The stacked conditioning of a batched loop, kept from step to step while the same runs take part: it does not
+ * change between steps, and restacking it made ~300 KB of fresh memory per step for a batch of 16 (garbage the
+ * collector then had to clear). Models only read their inputs, so one stack serves every call.
+ */
+export class ContextMemo {
+  private guidance: readonly Guidance[] = [];
+  private rows: readonly number[] = [];
+  private readonly stacks = new Map<string, Tensor>();
+  private sampleBuffer?: Float32Array;
+
+  /** The runs of this call: a different set (one left, or cancelled) starts over. */
+  use(items: readonly GuidedItem[]): void {
+    const same = items.length === this.guidance.length && items.every((it, i) => it.guidance === this.guidance[i] && it.sample.dims[0] === this.rows[i]);
+    if (same) return;
+    this.guidance = items.map((it) => it.guidance);
+    this.rows = items.map((it) => it.sample.dims[0]);
+    this.stacks.clear();
+  }
+
+  /**
+   * The step's samples stacked into one buffer kept from step to step (the model has read it when predict returns):
+   * half a megabyte of fresh memory less per step for 16 runs.
+   */
+  stackSamples(samples: readonly Tensor[]): Tensor {
+    const n = samples.reduce((k, t) => k + t.data.length, 0);
+    if (this.sampleBuffer?.length !== n) this.sampleBuffer = new Float32Array(n);
+    return concatBatchInto(samples, this.sampleBuffer);
+  }
+
+  get(kind: string, build: () => Tensor): Tensor {
+    let t = this.stacks.get(kind);
+    if (!t) this.stacks.set(kind, (t = build()));
+    return t;
+  }
 }
 
 function split(data: Float32Array, sizes: number[]): Float32Array[] {

@@ -5,7 +5,7 @@ import type { PreviewFrame, SamplerStepState } from '../define';
 import { throwIfCancelled } from '../engine/errors';
 import type { LatentRgb } from '../models/latent-rgb';
 import type { Tensor } from '../runtime/tensor';
-import { guidedOutput, type Denoiser, type Guidance } from './guidance';
+import { ContextMemo, guidedOutput, type Denoiser, type Guidance } from './guidance';
 import type { NoiseSource } from './noise';
 import type { Scheduler } from './schedulers';
 import { previewStep } from './step-preview';
@@ -220,12 +220,13 @@ export class LoopCursor {
 /** Drives one cursor to its end: model call per step, the debugger's hooks awaited around each step. */
 export async function runCursor(c: LoopCursor): Promise<LoopResult> {
   const { hooks } = c;
+  const contexts = new ContextMemo();
   while (!c.done) {
     throwIfCancelled(hooks.signal);
     if (hooks.beforeStep) await hooks.beforeStep(c.before());
     throwIfCancelled(hooks.signal);
     const input = c.modelInput();
-    const { output } = await guidedOutput(c.o.denoiser, input, c.timestep, c.o.guidance, hooks.signal);
+    const { output } = await guidedOutput(c.o.denoiser, input, c.timestep, c.o.guidance, hooks.signal, contexts);
     // Advanced outside the optional call: `afterStep?.(…)` would skip evaluating its argument when unset.
     const after = c.advance(input, output);
     await hooks.afterStep?.(after);

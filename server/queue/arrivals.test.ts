@@ -27,3 +27,19 @@ describe('Arrivals', () => {
     expect(a.companyExpected()).toBe(false);
   });
 });
+
+describe('Arrivals.arrivedBy', () => {
+  it('names enqueues under way that arrived by a time, and forgets them once written', () => {
+    const a = new Arrivals();
+    const early = a.begin(1000);
+    const late = a.begin(1050);
+    expect(a.arrivedBy(999)).toBe(false);
+    expect(a.arrivedBy(1000)).toBe(true);
+    early();
+    expect(a.arrivedBy(1020)).toBe(false);
+    expect(a.arrivedBy(1050)).toBe(true);
+    late();
+    expect(a.arrivedBy(5000)).toBe(false);
+    expect(a.companyExpected()).toBe(false);
+  });
+});

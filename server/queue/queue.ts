@@ -429,12 +429,15 @@ export class RunQueue {
       const key = maxBatch > 1 ? batchKeyOf(line[0]) : null;
       const picked = gatherBatch(line, maxBatch, key);
       if (key !== null && picked.length < maxBatch && this.arrivals.companyExpected()) {
-        // Wait for company until the head has been queued for the window (Triton's max queue delay).
-        const waitMs = picked[0].queuedAt.getTime() + windowMs - Date.now();
+        // Wait for company until the head has been queued for the window (Triton's max queue delay), and for the
+        // enqueues that arrived within it (each one's end pumps again).
+        const windowEnd = picked[0].queuedAt.getTime() + windowMs;
+        const waitMs = windowEnd - Date.now();
         if (waitMs > 0) {
           this.pumpIn(waitMs);
           break;
         }
+        if (this.arrivals.arrivedBy(windowEnd)) break;
       }
       const startedAt = new Date();
       const claimed = await this.claim(picked, w.id, startedAt);
