@@ -123,6 +123,8 @@ export class RunQueue {
   private stopped = false;
   /** One enqueue per user at a time: in this process, or across web servers (scaled mode, `serialiser`). */
   private readonly perUser: KeySerialiser;
+  /** Set while the head of the line waits for company: the end of its window (ms). */
+  private awaitedWindowEnd?: number;
   /** Enqueues under way: whether a fresh head of the line may get company in its window. */
   private readonly arrivals = new Arrivals();
 
@@ -421,6 +423,12 @@ export class RunQueue {
   private async dispatchAll(): Promise<void> {
     const db = this.opts.db;
     const { maxBatch, windowMs } = this.opts.batching ?? { maxBatch: 1, windowMs: 0 };
+    // The head of the line waits for company: until its window ends (a timer pumps then) and the enqueues that
+    // arrived within it are written (each one's end pumps). The ends before that need not read the line again: a
+    // burst of 16 separate enqueues read it 16 times.
+    const awaited = this.awaitedWindowEnd;
+    if (awaited !== undefined && ((this.windowTimer !== undefined && Date.now() < awaited) || this.arrivals.arrivedBy(awaited))) return;
+    this.awaitedWindowEnd = undefined;
     let changed = false;
     for (let w = this.pool?.idle(); w && !this.stopped; w = this.pool?.idle()) {
       // A few batches' worth of the line: enough to find batch-mates behind runs that cannot join.
@@ -433,11 +441,11 @@ export class RunQueue {
         // enqueues that arrived within it (each one's end pumps again).
         const windowEnd = picked[0].queuedAt.getTime() + windowMs;
         const waitMs = windowEnd - Date.now();
-        if (waitMs > 0) {
-          this.pumpIn(waitMs);
+        if (waitMs > 0 || this.arrivals.arrivedBy(windowEnd)) {
+          if (waitMs > 0) this.pumpIn(waitMs);
+          this.awaitedWindowEnd = windowEnd;
           break;
         }
-        if (this.arrivals.arrivedBy(windowEnd)) break;
       }
       const startedAt = new Date();
       const claimed = await this.claim(picked, w.id, startedAt);
