@@ -23,6 +23,7 @@ import { resize } from './defs/image/resize';
 import { composite } from './defs/image/composite';
 import { crop } from './defs/image/crop';
 import { transform } from './defs/image/transform';
+import { canny } from './defs/image/canny';
 import { saveImage } from './defs/image/save-image';
 import { loraLoader } from './defs/loaders/lora-loader';
 import { upscalerLoader } from './defs/loaders/upscaler-loader';
@@ -56,6 +57,7 @@ const definitions: readonly AnyNodeDefinition[] = [
   composite,
   crop,
   transform,
+  canny,
   saveImage,
   loraLoader,
   upscalerLoader,
