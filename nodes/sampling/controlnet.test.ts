@@ -20,11 +20,11 @@ afterAll(async () => {
 });
 
 const graph = (apply: Record<string, unknown> = {}, more: Record<string, Record<string, unknown>> = {}) =>
-  loadWorkflow('controlnet-canny.json', { apply, ...more });
+  loadWorkflow('controlnet-canny.json', { apply_controlnet: apply, ...more });
 
 /** The workflow with Apply ControlNet taken out: the sampler gets the prompts directly. */
 function withoutControlNet(g: Graph): Graph {
-  const drop = new Set(['apply', 'controlnet', 'canny', 'image']);
+  const drop = new Set(['apply_controlnet', 'controlnet', 'canny', 'image']);
   return {
     ...g,
     nodes: g.nodes.filter((n) => !drop.has(n.id)),
@@ -125,7 +125,7 @@ describe('ControlNet wiring (tiny-sd-controlnet)', () => {
   it('a start after the end fails on Apply ControlNet, naming the param', async () => {
     const r = await runner.executor().run(graph({ start_percent: 0.8, end_percent: 0.2 }), { runId: 'bad-window' });
     expect(r.status).toBe('failed');
-    expect(r.error).toMatchObject({ nodeId: 'apply', code: 'param_invalid' });
+    expect(r.error).toMatchObject({ nodeId: 'apply_controlnet', code: 'param_invalid' });
     expect(r.error!.message).toContain('start_percent');
   }, 120_000);
 });

@@ -15,7 +15,7 @@ export const applyControlNet = defineNode({
   aliases: ['ControlNetApplyAdvanced', 'ControlNet'],
   inputs: {
     positive: { type: 'CONDITIONING' },
-    negative: { type: 'CONDITIONING' },
+    negative: { type: 'CONDITIONING', optional: true, description: 'unwired: only the positive is steered (ComfyUI\'s ControlNetApply); leave the negative output unwired too' },
     control_net: { type: 'CONTROL_NET' },
     image: { type: 'IMAGE', description: 'the hint, brought to the latent size x8 (nearest)' },
   },
@@ -32,6 +32,7 @@ export const applyControlNet = defineNode({
     // One hint object on both sides: the sampler then runs it once per call for the uncond and cond rows together.
     const hint: ControlHint = { controlNet: control_net, image, strength: p.strength, start: p.start_percent, end: p.end_percent };
     const attach = (c: ConditioningValue): ConditioningValue => ({ ...c, control: [...(c.control ?? []), hint] });
-    return { positive: attach(positive), negative: attach(negative) };
+    // Without a negative there is nothing to hand on: the output stays unset, as the input was.
+    return { positive: attach(positive), negative: (negative && attach(negative)) as ConditioningValue };
   },
 });
