@@ -5,13 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ClipTokenizer } from '../../text';
-import { writePipelineIndex } from '../diffusers-layout';
 import type { PackPart } from '../part';
+import { writeTinySdFolder } from './checkpoint-folder';
 import { buildTinyControlNet } from './controlnet';
-import { buildTinyTextEncoder } from './text-encoder';
-import { buildTinyUnet } from './unet';
-import { buildTinyVaeDecoder, buildTinyVaeEncoder } from './vae';
 
 export const TINY_SD_CONTROLNET_CHECKPOINT = 'checkpoints/tiny-sd-controlnet';
 export const TINY_SD_CONTROLNET = 'controlnet/tiny-sd-controlnet.onnx';
@@ -19,26 +15,17 @@ export const TINY_SD_CONTROLNET = 'controlnet/tiny-sd-controlnet.onnx';
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 async function writeTinySdControlNet(modelsDir: string): Promise<string[]> {
-  const dir = path.join(modelsDir, TINY_SD_CONTROLNET_CHECKPOINT);
-  fs.rmSync(dir, { recursive: true, force: true });
-  writePipelineIndex(dir);
-  ClipTokenizer.fromOpenAiGz().writeHfFolder(path.join(dir, 'tokenizer'));
-  buildTinyUnet({ controlResiduals: true }).graph.save(path.join(dir, 'unet', 'model.onnx'), { docString: 'StepFlow tiny SD-shaped U-Net with ControlNet residual inputs (random weights)' });
-  buildTinyTextEncoder().graph.save(path.join(dir, 'text_encoder', 'model.onnx'));
-  buildTinyVaeDecoder().save(path.join(dir, 'vae_decoder', 'model.onnx'));
-  buildTinyVaeEncoder().save(path.join(dir, 'vae_encoder', 'model.onnx'));
+  const folder = writeTinySdFolder(modelsDir, TINY_SD_CONTROLNET_CHECKPOINT, { controlResiduals: true }, 'StepFlow tiny SD-shaped U-Net with ControlNet residual inputs (random weights)');
   const controlnet = path.join(modelsDir, TINY_SD_CONTROLNET);
   fs.mkdirSync(path.dirname(controlnet), { recursive: true });
   buildTinyControlNet().save(controlnet, { docString: 'StepFlow tiny ControlNet for checkpoints/tiny-sd-controlnet (random weights)' });
-  const files = (sub: string): string[] => fs.readdirSync(path.join(modelsDir, sub), { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? files(`${sub}/${e.name}`) : [`${sub}/${e.name}`]));
-  return [...files(TINY_SD_CONTROLNET_CHECKPOINT), TINY_SD_CONTROLNET].sort();
+  return [...folder, TINY_SD_CONTROLNET].sort();
 }
 
 export const controlNetPart: PackPart = {
   name: 'tiny-sd-controlnet',
   sources: [
-    here('./controlnet-part.ts'), here('./controlnet.ts'), here('../diffusers-layout.ts'), here('../../models/defaults.ts'), here('./layers.ts'), here('./unet.ts'),
+    here('./controlnet-part.ts'), here('./controlnet.ts'), here('./checkpoint-folder.ts'), here('../diffusers-layout.ts'), here('../../models/defaults.ts'), here('./layers.ts'), here('./unet.ts'),
     here('./text-encoder.ts'), here('./vae.ts'), here('../../onnx/builder.ts'), here('../../onnx/proto.ts'), here('../../runtime/float16.ts'),
     here('../../text/bpe-files.ts'), here('../../text/bpe-vocab.ts'), here('../../text/clip-tokenizer.ts'), here('../../text/data/bpe_simple_vocab_16e6.txt.gz'),
   ],

@@ -78,16 +78,18 @@ export interface TinyUnet {
  * UNet2DConditionModel adds down_block_additional_residuals / mid_block_additional_residual. The weights are the same
  * (no random draw changes), so zero residuals give tiny-sd's output.
  */
-export function buildTinyUnet(opts: { controlResiduals?: boolean } = {}): TinyUnet {
+export function buildTinyUnet(opts: { controlResiduals?: boolean; inpainting?: boolean } = {}): TinyUnet {
   const g = new GraphBuilder('tiny_sd_unet');
+  // An inpainting U-Net (runwayml's layout) takes 9 channels: noisy latent, mask, masked-image latent.
+  const inC = opts.inpainting ? 9 : 4;
   const l = new TinyLayers(g, new WeightRandom(0x5eed01));
   const c = TINY_CHANNELS;
-  const sample = g.input('sample', 'float32', ['batch', 4, 'height', 'width']);
+  const sample = g.input('sample', 'float32', ['batch', inC, 'height', 'width']);
   const timestep = g.input('timestep', 'int64', ['batch']);
   const context = g.input('encoder_hidden_states', 'float32', ['batch', 'sequence', TINY_CONTEXT_DIM]);
   const temb = timeEmbedding(l, timestep);
 
-  let h = l.conv('conv_in', sample, 4, c, 3);
+  let h = l.conv('conv_in', sample, inC, c, 3);
   h = resnet(l, 'down_blocks.0.resnets.0', h, temb, c, c);
   h = transformer(l, 'down_blocks.0.attentions.0', h, context, false);
   const skip = l.conv('down_blocks.0.downsamplers.0.conv', h, c, c, 3, { stride: 2 });
