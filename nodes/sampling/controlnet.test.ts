@@ -8,6 +8,7 @@ import { OnnxRuntime } from '../runtime/onnx';
 import { loadControlNet } from '../models/controlnet';
 import { controlInputs } from '../models/control-inputs';
 import path from 'node:path';
+import { BatchGroup } from './batch';
 
 let runner: ReturnType<typeof createRunner>;
 let models: string;
@@ -111,6 +112,21 @@ describe('ControlNet wiring (tiny-sd-controlnet)', () => {
     expect(await bytes(graph())).toEqual(a);
     expect(await bytes(graph({}, { sampler: { seed: 43 } }))).not.toEqual(a);
     expect((await pixelsOf(a)).width).toBe(64);
+  }, 120_000);
+
+  it('runs with a ControlNet dispatched together sample alone (never joining a shared loop) and get their solo images', async () => {
+    const graphs = [graph(), graph({}, { sampler: { seed: 7 } })];
+    const solo = [await pixels(graphs[0]), await pixels(graphs[1])];
+    runner.resetCache();
+    const ids = ['cn-batch-0', 'cn-batch-1'];
+    const group = new BatchGroup(ids);
+    const results = await Promise.all(graphs.map((g, i) => runner.executor().run(g, { runId: ids[i], batch: group.member(ids[i]) })));
+    for (const [i, r] of results.entries()) {
+      expect(r.status, r.error?.message).toBe('succeeded');
+      // They never join the batch's loop (as inpainting U-Nets), so the executor records no shared-loop outcome.
+      expect(r.nodes.find((n) => n.id === 'sampler')?.batch).toBeUndefined();
+      expect(Buffer.from((await pixelsOf(r.artifacts[0].bytes)).data)).toEqual(solo[i]);
+    }
   }, 120_000);
 
   it('a U-Net without residual inputs fails, naming the sampler and the U-Net file', async () => {
