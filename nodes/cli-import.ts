@@ -32,7 +32,7 @@ export function importForCli(file: string, bytes: Uint8Array, models: ModelStore
   try {
     const imported = importWorkflowFile(file, bytes, {
       catalog: getCatalog(),
-      models: { checkpoints: models.list('checkpoints'), loras: models.list('loras'), upscalers: models.list('upscalers') },
+      models: { checkpoints: models.list('checkpoints'), loras: models.list('loras'), upscalers: models.list('upscalers'), controlnet: models.list('controlnet') },
       modelCheck: models,
     });
     return { graph: imported.graph, source: imported.source, report: imported.report };

@@ -60,6 +60,21 @@ describe('npm run graph -- run', () => {
     expect(again.stderr).not.toContain('generating');
   }, 600_000);
 
+  it('runs the ControlNet example: a 64x64 PNG, the same bytes for the same seed, other pixels for another', async () => {
+    const run = (dir: string, ...set: string[]) => {
+      const r = cli('run', 'workflows/controlnet-canny.json', ...set, '--json', '--out', path.join(tmp, dir));
+      expect(r.code, r.stderr).toBe(0);
+      return r.json.runs[0].outputs.find((o: { nodeId: string }) => o.nodeId === 'save').files[0] as string;
+    };
+    const [a, b] = [run('cn-a'), run('cn-b')];
+    const meta = await sharp(a).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 64, 64]);
+    expect(fs.readFileSync(b).equals(fs.readFileSync(a))).toBe(true);
+    const other = run('cn-c', '--set', 'sampler.seed=43');
+    const raw = async (f: string) => (await sharp(f).raw().toBuffer());
+    expect((await raw(other)).equals(await raw(a))).toBe(false);
+  }, 300_000);
+
   it('runs the image-ops example and writes a PNG with the expected pixels', async () => {
     const out = path.join(tmp, 'ops');
     const r = cli('run', 'workflows/image-ops.json', '--json', '--out', out);

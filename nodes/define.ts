@@ -14,7 +14,7 @@ import type { PromptLookup } from './engine/prompt-cache';
 import type { RunWarning } from './engine/events';
 
 export const SOCKET_TYPES = [
-  'MODEL', 'CLIP', 'VAE', 'CONDITIONING', 'LATENT', 'IMAGE', 'MASK', 'UPSCALE_MODEL', 'REFINER', 'ANY',
+  'MODEL', 'CLIP', 'VAE', 'CONDITIONING', 'LATENT', 'IMAGE', 'MASK', 'UPSCALE_MODEL', 'REFINER', 'CONTROL_NET', 'ANY',
   // Values of primitive nodes, wired only into params converted to inputs (engine/param-inputs.ts).
   'INT', 'FLOAT', 'STRING',
 ] as const;

@@ -23,6 +23,9 @@ import { resize } from './defs/image/resize';
 import { composite } from './defs/image/composite';
 import { crop } from './defs/image/crop';
 import { transform } from './defs/image/transform';
+import { canny } from './defs/image/canny';
+import { controlNetLoader } from './defs/loaders/controlnet-loader';
+import { applyControlNet } from './defs/conditioning/apply-controlnet';
 import { saveImage } from './defs/image/save-image';
 import { loraLoader } from './defs/loaders/lora-loader';
 import { upscalerLoader } from './defs/loaders/upscaler-loader';
@@ -40,8 +43,10 @@ const definitions: readonly AnyNodeDefinition[] = [
   clipLoader,
   vaeLoader,
   refinerLoader,
+  controlNetLoader,
   textEncoder,
   clipSetLastLayer,
+  applyControlNet,
   emptyLatent,
   vaeEncode,
   setLatentNoiseMask,
@@ -56,6 +61,7 @@ const definitions: readonly AnyNodeDefinition[] = [
   composite,
   crop,
   transform,
+  canny,
   saveImage,
   loraLoader,
   upscalerLoader,

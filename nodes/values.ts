@@ -3,6 +3,7 @@ import type { OnnxRuntime } from './runtime/onnx';
 import type { TextualInversion } from './models/embeddings';
 import type { PromptLookup } from './engine/prompt-cache';
 import type { Tensor } from './runtime/tensor';
+import type { ControlInputs, ControlResiduals } from './models/control-inputs';
 
 /** NCHW float RGB(A) in [0,1]. */
 export type ImageValue = Tensor;
@@ -35,6 +36,25 @@ export interface ConditioningValue {
   pooled?: Tensor;
   prompt: string;
   tokens: TokenInfo[];
+  /** ControlNets applied to this conditioning (Apply ControlNet), run by the sampler (nodes/sampling/controlnet.ts). */
+  control?: readonly ControlHint[];
+}
+
+/** One Apply ControlNet: the model, its hint image, strength and the part of the schedule (0 = first step) it acts on. */
+export interface ControlHint {
+  controlNet: ControlNetModel;
+  image: ImageValue;
+  strength: number;
+  start: number;
+  end: number;
+}
+
+export interface ControlNetModel extends ModelInfo {
+  kind: 'controlnet';
+  /** Output names and shapes, in the U-Net's residual order (checked against its inputs before sampling). */
+  outputs: ControlInputs;
+  /** The residuals for `sample` [B,C,h,w] with the hint [B or 1,3,8h,8w], multiplied by `scale`. */
+  residuals(sample: Tensor, timestep: number, context: Tensor, hint: Tensor, scale: number, signal?: AbortSignal): Promise<ControlResiduals>;
 }
 
 /** Common to every loaded model: where it came from and what ran it. */
@@ -57,8 +77,10 @@ export interface UNetModel extends ModelInfo {
    * latent (nodes/models/inpaint-inputs.ts); predict() takes all of them.
    */
   inpaintInputs?: boolean;
-  /** eps (or v) prediction for a batch: sample [B,C,h,w], timestep per batch item, context [B,T,D]. */
-  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor>;
+  /** ControlNet residual inputs of the export; unset: no ControlNet can steer it. */
+  controlInputs?: ControlInputs;
+  /** eps (or v) prediction for a batch: sample [B,C,h,w], timestep per batch item, context [B,T,D]; residuals: ControlNet's. */
+  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, residuals?: ControlResiduals): Promise<Tensor>;
   /** Linear latent -> RGB projection used for previews: rgb = factors^T latent + bias. */
   latentRgb: { factors: number[][]; bias: number[] };
 }
@@ -108,10 +130,11 @@ export interface SocketValueMap {
   MASK: MaskValue;
   UPSCALE_MODEL: UpscaleModel;
   REFINER: RefinerModel;
+  CONTROL_NET: ControlNetModel;
   /** Primitive nodes' values; resolved into params before a run (engine/param-inputs.ts), so no node receives them. */
   INT: number;
   FLOAT: number;
   STRING: string;
   /** Only reroutes have ANY sockets: they carry whatever feeds them and are resolved away before a run. */
-  ANY: UNetModel | ClipModel | VaeModel | ConditioningValue | LatentValue | ImageValue | MaskValue | UpscaleModel | RefinerModel | number | string;
+  ANY: UNetModel | ClipModel | VaeModel | ConditioningValue | LatentValue | ImageValue | MaskValue | UpscaleModel | RefinerModel | ControlNetModel | number | string;
 }

@@ -11,6 +11,7 @@ const COLORS: Record<SocketType, string> = {
   MASK: '#e0e0e0',
   UPSCALE_MODEL: '#81c784',
   REFINER: '#4db6ac',
+  CONTROL_NET: '#00897b',
   ANY: '#9e9e9e',
   INT: '#4dd0e1',
   FLOAT: '#aed581',

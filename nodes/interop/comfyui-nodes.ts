@@ -238,6 +238,33 @@ export const COMFY_NODES: Readonly<Record<string, ComfyNodeMapping>> = {
     inputs: { samples: 'latent' }, outputs: ['latent'],
     params: (ctx) => ({ width: 0, height: 0, scale: ctx.value('scale_by'), method: latentMethod(ctx) }),
   },
+  ControlNetLoader: {
+    type: 'controlnet_loader', displayName: 'Load ControlNet Model', idHint: 'controlnet',
+    inputs: {}, outputs: ['control_net'],
+    params: (ctx) => {
+      const name = ctx.value('control_net_name');
+      return { control_net_name: typeof name === 'string' ? mapModelName('controlnet', name, ctx.models, ctx.warn) : name };
+    },
+  },
+  ControlNetApplyAdvanced: {
+    type: 'apply_controlnet', displayName: 'Apply ControlNet', idHint: 'apply_controlnet',
+    inputs: { positive: 'positive', negative: 'negative', control_net: 'control_net', image: 'image' }, outputs: ['positive', 'negative'],
+    params: (ctx) => {
+      if (ctx.source('vae')) ctx.warn('Apply ControlNet: the vae input (for ControlNets that encode their hint) is not used');
+      return { strength: ctx.value('strength'), start_percent: ctx.value('start_percent'), end_percent: ctx.value('end_percent') };
+    },
+  },
+  // The old node steers one conditioning for the whole schedule: the same node with its negative left unwired.
+  ControlNetApply: {
+    type: 'apply_controlnet', displayName: 'Apply ControlNet (OLD)', idHint: 'apply_controlnet',
+    inputs: { conditioning: 'positive', control_net: 'control_net', image: 'image' }, outputs: ['positive'],
+    params: (ctx) => ({ strength: ctx.value('strength'), start_percent: 0, end_percent: 1 }),
+  },
+  Canny: {
+    type: 'canny', displayName: 'Canny', idHint: 'canny',
+    inputs: { image: 'image' }, outputs: ['image'],
+    params: (ctx) => ({ low_threshold: ctx.value('low_threshold'), high_threshold: ctx.value('high_threshold') }),
+  },
   ImageCrop: {
     type: 'crop', displayName: 'ImageCrop', idHint: 'crop',
     inputs: { image: 'image' }, outputs: ['image'],

@@ -7,12 +7,13 @@ export interface KnownModels {
   checkpoints?: readonly string[];
   loras?: readonly string[];
   upscalers?: readonly string[];
+  controlnet?: readonly string[];
 }
 export type ModelListKind = keyof KnownModels;
 
 type Warn = (message: string) => void;
 
-const LABEL: Record<ModelListKind, string> = { checkpoints: 'checkpoint', loras: 'LoRA', upscalers: 'upscaler' };
+const LABEL: Record<ModelListKind, string> = { checkpoints: 'checkpoint', loras: 'LoRA', upscalers: 'upscaler', controlnet: 'ControlNet' };
 
 const WEIGHT_EXTENSION = /\.(safetensors|ckpt|pt|pth|bin|onnx|sft)$/i;
 
@@ -26,7 +27,7 @@ function baseName(name: string): string {
 /** Best-effort name on a server whose model list is unknown. */
 function guessName(kind: ModelListKind, name: string): string {
   if (kind === 'checkpoints') return stripExtension(name); // a checkpoint is a diffusers ONNX folder
-  if (kind === 'upscalers') return /\.(pth|pt|safetensors|bin)$/i.test(name) ? stripExtension(name) + '.onnx' : name;
+  if (kind === 'upscalers' || kind === 'controlnet') return /\.(pth|pt|safetensors|bin)$/i.test(name) ? stripExtension(name) + '.onnx' : name;
   return name;
 }
 
@@ -39,7 +40,7 @@ export function mapModelName(kind: ModelListKind, name: string, known: KnownMode
   const list = known?.[kind];
   const guess = guessName(kind, name);
   if (!list) {
-    if (guess !== name) warn(`${LABEL[kind]} "${name}" imported as "${guess}": StepFlow ${kind === 'checkpoints' ? 'checkpoints are ONNX folders' : 'upscalers are .onnx files'}`);
+    if (guess !== name) warn(`${LABEL[kind]} "${name}" imported as "${guess}": StepFlow ${kind === 'checkpoints' ? 'checkpoints are ONNX folders' : `${kind} models are .onnx files`}`);
     return guess;
   }
   const key = (n: string) => stripExtension(baseName(n)).toLowerCase();

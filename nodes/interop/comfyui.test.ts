@@ -262,6 +262,45 @@ describe('importComfyWorkflow: what it cannot import', () => {
     expect(validateGraph(graph, { catalog }).problems).toEqual([]);
   });
 
+  it('maps ControlNetLoader, Canny and ControlNetApplyAdvanced onto the shipped ControlNet workflow', () => {
+    const wf = comfyTxt2img('a house, line art');
+    wf['4'].inputs.ckpt_name = 'tiny-sd-controlnet.safetensors';
+    Object.assign(wf['5'].inputs, { width: 64, height: 64 });
+    wf['10'] = { class_type: 'LoadImage', inputs: { image: 'example.png', upload: 'image' } };
+    wf['11'] = { class_type: 'Canny', inputs: { image: ['10', 0], low_threshold: 0.4, high_threshold: 0.8 } };
+    wf['12'] = { class_type: 'ControlNetLoader', inputs: { control_net_name: 'control_v11p_sd15_canny.safetensors' } };
+    wf['13'] = {
+      class_type: 'ControlNetApplyAdvanced',
+      inputs: { positive: ['6', 0], negative: ['7', 0], control_net: ['12', 0], image: ['11', 0], strength: 0.7, start_percent: 0.1, end_percent: 0.9 },
+    };
+    Object.assign(wf['3'].inputs, { positive: ['13', 0], negative: ['13', 1] });
+    const { graph, report } = importComfyWorkflow(wf, { models: { checkpoints: ['tiny-sd-controlnet'], controlnet: ['tiny-sd-controlnet.onnx'] } });
+    expect(report.unsupported).toEqual([]);
+    const d = diffGraphs(shipped('controlnet-canny.json'), graph);
+    expect([d.nodesAdded, d.nodesRemoved, d.edgesAdded, d.edgesRemoved]).toEqual([[], [], [], []]);
+    expect(graph.nodes.find((n) => n.id === 'apply_controlnet')!.params).toEqual({ strength: 0.7, start_percent: 0.1, end_percent: 0.9 });
+    expect(graph.nodes.find((n) => n.id === 'canny')!.params).toEqual({ low_threshold: 0.4, high_threshold: 0.8 });
+    // Not installed: the name is kept (validation reports it) and the report names the installed ones.
+    expect(graph.nodes.find((n) => n.id === 'controlnet')!.params).toEqual({ control_net_name: 'control_v11p_sd15_canny.safetensors' });
+    expect(report.warnings).toContain('controlnet (ControlNetLoader 12): ControlNet "control_v11p_sd15_canny.safetensors" is not installed; pick one of: tiny-sd-controlnet.onnx');
+    expect(validateGraph(graph, { catalog }).problems).toEqual([]);
+  });
+
+  it('maps the old ControlNetApply: the one conditioning it steers goes to positive, the negative stays unwired', () => {
+    const wf = comfyTxt2img();
+    wf['10'] = { class_type: 'LoadImage', inputs: { image: 'example.png' } };
+    wf['12'] = { class_type: 'ControlNetLoader', inputs: { control_net_name: 'tiny-sd-controlnet.onnx' } };
+    wf['13'] = { class_type: 'ControlNetApply', inputs: { conditioning: ['6', 0], control_net: ['12', 0], image: ['10', 0], strength: 0.5 } };
+    wf['3'].inputs.positive = ['13', 0];
+    const { graph } = importComfyWorkflow(wf);
+    expect(graph.nodes.find((n) => n.id === 'apply_controlnet')).toMatchObject({ type: 'apply_controlnet', params: { strength: 0.5, start_percent: 0, end_percent: 1 } });
+    expect(edgeList(graph).filter((e) => e.includes('apply_controlnet'))).toEqual([
+      'apply_controlnet.positive>sampler.positive', 'controlnet.control_net>apply_controlnet.control_net', 'image.image>apply_controlnet.image', 'positive.conditioning>apply_controlnet.positive',
+    ]);
+    expect(edgeList(graph)).toContain('negative.conditioning>sampler.negative');
+    expect(validateGraph(graph, { catalog }).problems).toEqual([]);
+  });
+
   it('maps VAEEncodeForInpaint with its grow_mask_by', () => {
     const wf = comfyTxt2img();
     delete wf['5'];

@@ -250,7 +250,16 @@ class ComfyImport {
     for (const { node, mapping } of this.supported.values()) {
       if (mapping.type !== 'sampler') continue;
       for (const role of ['positive', 'negative']) {
-        const v = node.inputs[role];
+        let v = node.inputs[role];
+        // Through Apply ControlNet: the prompt that feeds its matching conditioning input plays the role.
+        for (let hops = 0; isLink(v) && hops < this.supported.size; hops++) {
+          const through = this.supported.get(String(v[0]));
+          if (through?.mapping.type !== 'apply_controlnet') break;
+          const socket = through.mapping.outputs[Number(v[1])];
+          const input = Object.entries(through.mapping.inputs).find(([, to]) => to === socket)?.[0];
+          if (!input) break;
+          v = through.node.inputs[input];
+        }
         if (!isLink(v)) continue;
         const src = String(v[0]);
         if (!roles.has(src)) roles.set(src, new Set());

@@ -6,6 +6,7 @@ import { outputFloat32, type FeedValue, type TensorInfo } from '../onnx/feeds';
 import type { ModelSession } from '../runtime/onnx';
 import { batchItem, concatBatch, type Tensor } from '../runtime/tensor';
 import { ModelFormatError, ModelInputError } from './errors';
+import { controlInputs, residualFeeds, residualRows, type ControlInputs, type ControlResiduals } from './control-inputs';
 import { batchLimit, fixedChannels, fixedSpatial, isIntegerType, optionalInput, pickOutput, requireInput } from './session-io';
 
 /** What the denoiser needs from a session (ModelSession, or a fake in tests). */
@@ -19,6 +20,8 @@ export class OnnxDenoiser {
   readonly fixedSize: [number, number] | undefined;
   /** Context length when the export pins it (then long prompts cannot be used). */
   readonly fixedTokens: number | undefined;
+  /** ControlNet residual inputs, when the export has them (nodes/models/control-inputs.ts). */
+  readonly control: ControlInputs | undefined;
   private readonly sample: TensorInfo;
   private readonly timestep: TensorInfo;
   private readonly context: TensorInfo;
@@ -33,7 +36,9 @@ export class OnnxDenoiser {
     this.output = pickOutput(session, ['out_sample', 'out_hidden_states', 'noise_pred', 'sample_out'], file).name;
     // An input nothing here feeds would fail inside onnxruntime at the first step; say which, up front (e.g. a
     // Flux export's img_ids/txt_ids/guidance: its packed-latent interface is not the SD3 one).
-    const fed = new Set([this.sample.name, this.timestep.name, this.context.name, this.pooled?.name]);
+    this.control = controlInputs(session);
+    const fed = new Set([this.sample.name, this.timestep.name, this.context.name, this.pooled?.name,
+      ...(this.control ? [...this.control.down, this.control.mid].map((i) => i.name) : [])]);
     const unfed = session.inputs.filter((i) => !fed.has(i.name)).map((i) => i.name);
     if (unfed.length) {
       throw new ModelFormatError(file, `has inputs ${unfed.join(', ')} that neither the SD U-Net interface (sample, timestep, encoder_hidden_states) nor the SD3 transformer interface (hidden_states, timestep, encoder_hidden_states, pooled_projections) feeds`);
@@ -52,10 +57,10 @@ export class OnnxDenoiser {
   }
 
   /** Model output for every batch item of `sample`; `context` has batch 1 (shared) or the sample's batch. */
-  async predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor> {
+  async predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, residuals?: ControlResiduals): Promise<Tensor> {
     this.check(sample, context);
     const b = sample.dims[0];
-    if (b <= this.maxBatch) return this.run(sample, timestep, this.tileContext(context, b), signal);
+    if (b <= this.maxBatch) return this.run(sample, timestep, this.tileContext(context, b), signal, residuals);
     const parts: Tensor[] = [];
     for (let start = 0; start < b; start += this.maxBatch) {
       const n = Math.min(this.maxBatch, b - start);
@@ -63,7 +68,7 @@ export class OnnxDenoiser {
       const ctx = context.dims[0] === 1
         ? this.tileContext(context, n)
         : concatBatch(Array.from({ length: n }, (_, i) => batchItem(context, start + i)));
-      parts.push(await this.run(concatBatch(items), timestep, ctx, signal));
+      parts.push(await this.run(concatBatch(items), timestep, ctx, signal, residuals && residualRows(residuals, start, n)));
     }
     return concatBatch(parts);
   }
@@ -96,12 +101,13 @@ export class OnnxDenoiser {
     return concatBatch(Array.from({ length: b }, () => context));
   }
 
-  private async run(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor> {
+  private async run(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, residuals?: ControlResiduals): Promise<Tensor> {
     const b = sample.dims[0];
     const feeds: Record<string, FeedValue> = {
       [this.sample.name]: sample,
       [this.timestep.name]: this.timestepFeed(timestep, b),
       [this.context.name]: context,
+      ...(this.control ? residualFeeds(this.control, residuals, b) : {}),
     };
     if (this.pooled) feeds[this.pooled.name] = this.pooledFeed(b);
     const out = (await this.session.run(feeds, { signal }))[this.output];

@@ -10,6 +10,7 @@ import type { BatchOutcome, LoopBatch } from '../sampling/batch';
 import { fromVe, LoopCursor, runCursor, sigmaAt, toVe, type AdaptiveStop, type LoopHooks } from '../sampling/loop';
 import { blendStep, inpaintBlend } from '../sampling/inpaint';
 import { withInpaintInputs } from './inpaint-inputs';
+import { hasControl, withControlNet, type ControllableModel } from '../sampling/controlnet';
 import type { ConditioningValue, LatentValue } from '../values';
 import type { LatentRgb } from './latent-rgb';
 
@@ -125,8 +126,10 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<SampleLatent
   const eps = noise.randn(o.latent.samples.data.length);
   const x = initialSample(scheduler, o.latent, eps, startIndex);
 
+  const controlled = hasControl(o.positive, o.negative);
   const cursor = new LoopCursor({
-    denoiser: o.model.inpaintInputs ? withInpaintInputs(o.model, o.latent) : o.model, latentRgb: o.model.latentRgb, scheduler,
+    denoiser: controlled ? withControlNet(o.model as typeof o.model & ControllableModel, o.positive, o.negative) : o.model.inpaintInputs ? withInpaintInputs(o.model, o.latent) : o.model,
+    latentRgb: o.model.latentRgb, scheduler,
     guidance: { positive: o.positive.embeddings, negative: o.negative.embeddings, cfg: o.cfg },
     sample: { data: x, dims }, startIndex, endIndex, noise, hooks: o.hooks, adaptive: o.adaptive,
     blend: o.latent.noiseMask ? blendStep(inpaintBlend(o.latent.noiseMask, o.latent.samples, eps), scheduler) : undefined,
@@ -135,10 +138,10 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<SampleLatent
   let run;
   if (!o.batch) {
     run = await runCursor(cursor);
-  } else if (o.model.batchKey === undefined || o.model.inpaintInputs) {
-    // An inpainting U-Net's extra inputs are per run (its mask and image), so its calls are not shared.
+  } else if (o.model.batchKey === undefined || o.model.inpaintInputs || controlled) {
+    // An inpainting U-Net's extra inputs are per run (its mask and image), so its calls are not shared; so are ControlNet hints.
     run = await runCursor(cursor);
-    outcome = { size: 1, reason: o.model.inpaintInputs ? 'inpainting models run alone' : 'this model cannot be batched' };
+    outcome = { size: 1, reason: o.model.inpaintInputs ? 'inpainting models run alone' : controlled ? 'ControlNet runs alone' : 'this model cannot be batched' };
   } else {
     ({ result: run, outcome } = await o.batch.join(batchKey(o, startIndex, endIndex), cursor));
   }

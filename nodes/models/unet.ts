@@ -2,6 +2,7 @@
 // session behind the UNetModel interface.
 import type { OnnxRuntime } from '../runtime/onnx';
 import type { Tensor } from '../runtime/tensor';
+import type { ControlResiduals } from './control-inputs';
 import type { UNetModel } from '../values';
 import { OnnxDenoiser, type DenoiserSession } from './denoiser';
 import { ModelFormatError, ModelInputError } from './errors';
@@ -66,14 +67,19 @@ export class OnnxUNet implements UNetModel {
     return this.denoiser.session.key;
   }
 
-  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor> {
+  /** The export's ControlNet residual inputs; undefined: a ControlNet cannot steer this U-Net. */
+  get controlInputs() {
+    return this.denoiser.control;
+  }
+
+  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, residuals?: ControlResiduals): Promise<Tensor> {
     const m = this.info.latentMultiple;
     const [, , h, w] = sample.dims;
     if (m && (h % m !== 0 || w % m !== 0)) {
       throw new ModelInputError(`U-Net "${this.name}"`, `takes images whose sides are multiples of ${m * 8} px (latent ${m}), got ${w * 8}x${h * 8}; ` +
         `use e.g. ${Math.max(m, Math.round(w / m) * m) * 8}x${Math.max(m, Math.round(h / m) * m) * 8}`);
     }
-    return this.denoiser.predict(sample, timestep, context, signal);
+    return this.denoiser.predict(sample, timestep, context, signal, residuals);
   }
 }
 

@@ -11,13 +11,15 @@ import { esrganVariantsPart } from './esrgan/variants';
 import { part as paletteLoraPart } from './lora/part';
 import { part as tinySdPart } from './tiny-sd/part';
 import { variantsPart as tinySdVariantsPart } from './tiny-sd/variants';
+import { controlNetPart as tinySdControlNetPart } from './tiny-sd/controlnet-part';
+import { inpaintingPart as tinySdInpaintingPart } from './tiny-sd/inpainting-part';
 import type { PackPart } from './part';
 
 /** Every part of the pack, in generation order. */
 export const PACK_PARTS: readonly PackPart[] = Object.freeze([
   spritesCheckpointPart, spritesRefinerPart, spritesFlowCheckpointPart, esrganPart, paletteLoraPart, tinySdPart,
   // fp16 / int8 variants (ARCHITECTURE.md, model pack): after their fp32 sources
-  esrganVariantsPart, tinySdVariantsPart,
+  esrganVariantsPart, tinySdVariantsPart, tinySdControlNetPart, tinySdInpaintingPart,
 ]);
 
 export type PackProgress =

@@ -3,7 +3,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 
 export const MODEL_KINDS = [
-  'checkpoints', 'unet', 'text_encoders', 'vae', 'loras', 'upscalers', 'refiners', 'embeddings',
+  'checkpoints', 'unet', 'text_encoders', 'vae', 'loras', 'upscalers', 'refiners', 'embeddings', 'controlnet',
 ] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
@@ -17,6 +17,7 @@ const EXTENSIONS: Record<ModelKind, readonly string[]> = {
   upscalers: ['.onnx'],
   refiners: ['.onnx'],
   embeddings: ['.safetensors'],
+  controlnet: ['.onnx'],
 };
 
 export class ModelPathError extends Error {

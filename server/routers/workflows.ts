@@ -211,7 +211,7 @@ export const workflowsRouter = createRouter({
       try {
         const imported = importWorkflowFile(input.name, bytes, {
           catalog: getCatalog(),
-          models: { checkpoints: ctx.models.list('checkpoints'), loras: ctx.models.list('loras'), upscalers: ctx.models.list('upscalers') },
+          models: { checkpoints: ctx.models.list('checkpoints'), loras: ctx.models.list('loras'), upscalers: ctx.models.list('upscalers'), controlnet: ctx.models.list('controlnet') },
           modelCheck: ctx.models,
           limits: { maxNodes: limits.maxNodes, maxEdges: limits.maxEdges },
         });

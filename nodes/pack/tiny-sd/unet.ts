@@ -11,8 +11,11 @@ export const TINY_LATENT_SIZE = 8;
 const TIME_FEATURES = 16;
 const TIME_DIM = 64;
 const FF_INNER = 64;
+/** The residual inputs of a ControlNet U-Net export (onnx-web's names: down_block_<i>, mid_block_additional_residual). */
+export const CONTROL_DOWN_INPUT = 'down_block_';
+export const CONTROL_MID_INPUT = 'mid_block_additional_residual';
 
-function resnet(l: TinyLayers, path: string, x: GraphValue, temb: GraphValue, inC: number, outC: number): GraphValue {
+export function resnet(l: TinyLayers, path: string, x: GraphValue, temb: GraphValue, inC: number, outC: number): GraphValue {
   const s = nodeScope(path);
   let h = l.conv(`${path}.conv1`, l.silu(`${s}/nonlinearity`, x), inC, outC, 3);
   const t = l.gemm(`${path}.time_emb_proj`, l.silu(`${s}/time_emb_proj/nonlinearity`, temb), TIME_DIM, outC, 1);
@@ -23,7 +26,7 @@ function resnet(l: TinyLayers, path: string, x: GraphValue, temb: GraphValue, in
 }
 
 /** Transformer2DModel: proj_in, one BasicTransformerBlock (self-attn, cross-attn, GEGLU ff), proj_out. */
-function transformer(l: TinyLayers, path: string, x: GraphValue, context: GraphValue, named: boolean): GraphValue {
+export function transformer(l: TinyLayers, path: string, x: GraphValue, context: GraphValue, named: boolean): GraphValue {
   const s = nodeScope(path);
   const c = TINY_CHANNELS;
   const g = l.g;
@@ -52,7 +55,7 @@ function transformer(l: TinyLayers, path: string, x: GraphValue, context: GraphV
   return g.op('Add', [l.conv(`${path}.proj_out`, back, c, c, 1), x], { name: `${s}/Add` });
 }
 
-function timeEmbedding(l: TinyLayers, timestep: GraphValue): GraphValue {
+export function timeEmbedding(l: TinyLayers, timestep: GraphValue): GraphValue {
   const g = l.g;
   const half = TIME_FEATURES / 2;
   // diffusers' Timesteps: exp(-ln(10000) i / half), [cos, sin] after flip_sin_to_cos
@@ -69,16 +72,24 @@ export interface TinyUnet {
   modules: LoraModuleSpec[];
 }
 
-export function buildTinyUnet(): TinyUnet {
+/**
+ * `controlResiduals`: also take ControlNet residuals (nodes/pack/tiny-sd/controlnet.ts): `down_block_0` is added to
+ * the one skip connection the up block reads, `mid_block_additional_residual` to the mid block's output, as diffusers'
+ * UNet2DConditionModel adds down_block_additional_residuals / mid_block_additional_residual. The weights are the same
+ * (no random draw changes), so zero residuals give tiny-sd's output.
+ */
+export function buildTinyUnet(opts: { controlResiduals?: boolean; inpainting?: boolean } = {}): TinyUnet {
   const g = new GraphBuilder('tiny_sd_unet');
+  // An inpainting U-Net (runwayml's layout) takes 9 channels: noisy latent, mask, masked-image latent.
+  const inC = opts.inpainting ? 9 : 4;
   const l = new TinyLayers(g, new WeightRandom(0x5eed01));
   const c = TINY_CHANNELS;
-  const sample = g.input('sample', 'float32', ['batch', 4, 'height', 'width']);
+  const sample = g.input('sample', 'float32', ['batch', inC, 'height', 'width']);
   const timestep = g.input('timestep', 'int64', ['batch']);
   const context = g.input('encoder_hidden_states', 'float32', ['batch', 'sequence', TINY_CONTEXT_DIM]);
   const temb = timeEmbedding(l, timestep);
 
-  let h = l.conv('conv_in', sample, 4, c, 3);
+  let h = l.conv('conv_in', sample, inC, c, 3);
   h = resnet(l, 'down_blocks.0.resnets.0', h, temb, c, c);
   h = transformer(l, 'down_blocks.0.attentions.0', h, context, false);
   const skip = l.conv('down_blocks.0.downsamplers.0.conv', h, c, c, 3, { stride: 2 });
@@ -87,7 +98,13 @@ export function buildTinyUnet(): TinyUnet {
   h = transformer(l, 'mid_block.attentions.0', h, context, true);
   h = resnet(l, 'mid_block.resnets.1', h, temb, c, c);
 
-  h = g.op('Concat', [h, skip], { name: '/up_blocks.0/Concat', attrs: { axis: 1 } });
+  let skipIn = skip;
+  if (opts.controlResiduals) {
+    const half = ['batch', c, 'half_height', 'half_width'];
+    skipIn = g.op('Add', [skip, g.input(`${CONTROL_DOWN_INPUT}0`, 'float32', half)], { name: '/down_block_res_samples/Add' });
+    h = g.op('Add', [h, g.input(CONTROL_MID_INPUT, 'float32', half)], { name: '/mid_block/Add_residual' });
+  }
+  h = g.op('Concat', [h, skipIn], { name: '/up_blocks.0/Concat', attrs: { axis: 1 } });
   h = resnet(l, 'up_blocks.0.resnets.0', h, temb, 2 * c, c);
   h = transformer(l, 'up_blocks.0.attentions.0', h, context, false);
   h = g.op('Resize', [h, null, g.constant([1, 1, 2, 2], [4], 'up_blocks.0.upsamplers.0.scales')], {
