@@ -24,6 +24,7 @@ import { composite } from './defs/image/composite';
 import { crop } from './defs/image/crop';
 import { transform } from './defs/image/transform';
 import { saveImage } from './defs/image/save-image';
+import { previewImage } from './defs/image/preview-image';
 import { loraLoader } from './defs/loaders/lora-loader';
 import { upscalerLoader } from './defs/loaders/upscaler-loader';
 import { upscaleImage } from './defs/upscale/upscale-image';
@@ -57,6 +58,7 @@ const definitions: readonly AnyNodeDefinition[] = [
   crop,
   transform,
   saveImage,
+  previewImage,
   loraLoader,
   upscalerLoader,
   upscaleImage,

@@ -35,6 +35,11 @@ import type { GroupActions } from './groups/useGroupActions';
 
 // Module scope: React Flow re-mounts every node when this object changes identity.
 const nodeTypes: NodeTypes = { [FLOW_NODE_TYPE]: GraphNodeView };
+/**
+ * Wires are drawn (and take clicks) above nodes, so one crossing a node can be seen, selected and right-clicked there.
+ * Above 1000 too: React Flow lifts selected nodes by 1000 (elevateNodesOnSelect).
+ */
+const WIRE_Z = 1001;
 
 interface Props {
   editor: GraphEditor;
@@ -135,7 +140,14 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
     if (!el || readOnly) return;
     const onDown = (e: globalThis.MouseEvent) => {
       if (e.button !== 0 || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || !e.isTrusted) return;
-      const t = e.target as Element;
+      let t = e.target as Element;
+      if (t.closest('.react-flow__edge')) {
+        // Wires are drawn above nodes (WIRE_Z) and every wire ends on a socket: a press there is the socket's (its
+        // reconnect grip and hit stroke cover the dot). Anywhere else on a wire, React Flow selects the wire.
+        const socket = document.elementsFromPoint(e.clientX, e.clientY).find((x) => x.classList.contains('react-flow__handle'));
+        if (!socket) return;
+        t = socket;
+      }
       let handleEl = t.closest('.react-flow__handle');
       if (!handleEl) {
         const row = t.closest('.socket');
@@ -156,7 +168,7 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
           start = source;
         }
       }
-      if (start === t) return; // a press on an unconnected socket's own dot: React Flow handles it
+      if (start === e.target) return; // a press on an unconnected socket's own dot: React Flow handles it
       e.stopPropagation();
       e.preventDefault();
       start.dispatchEvent(new globalThis.MouseEvent('mousedown', {
@@ -180,7 +192,7 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
     const type = rerouteTypes.has(e.source)
       ? rerouteTypes.get(e.source)
       : nodeType ? catalog.get(nodeType)?.outputs.find((o) => o.name === e.sourceHandle)?.type : undefined;
-    return { ...e, style: { stroke: socketColor(type), strokeWidth: e.selected ? 3 : 2 } };
+    return { ...e, zIndex: WIRE_Z, style: { stroke: socketColor(type), strokeWidth: e.selected ? 3 : 2 } };
   }), [editor.edges, typeOfNode, catalog, rerouteTypes]);
 
   const onDrop = useCallback((e: DragEvent) => {
