@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
 import {
   Background, BackgroundVariant, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow,
-  type Edge, type FinalConnectionState, type IsValidConnection, type NodeTypes, type XYPosition,
+  type Edge, type EdgeTypes, type FinalConnectionState, type IsValidConnection, type NodeTypes, type XYPosition,
 } from '@xyflow/react';
 import { rerouteType } from '../../nodes/engine/reroute';
 import { inputSocketType } from '../../nodes/engine/param-inputs';
@@ -30,6 +30,7 @@ import { DELETE_KEYS } from './shortcuts';
 import { socketColor } from './socket-colors';
 import { GRID, type GraphEditor } from './useGraphEditor';
 import { GroupLayer } from './groups/GroupLayer';
+import { WireEdge } from './WireEdge';
 import { SelectionToolbar } from './groups/SelectionToolbar';
 import type { GroupActions } from './groups/useGroupActions';
 
@@ -40,6 +41,8 @@ const nodeTypes: NodeTypes = { [FLOW_NODE_TYPE]: GraphNodeView };
  * Above 1000 too: React Flow lifts selected nodes by 1000 (elevateNodesOnSelect).
  */
 const WIRE_Z = 1001;
+/** Every wire is a WireEdge: hit stroke trimmed at the sockets, which wires drawn above nodes would otherwise cover. */
+const edgeTypes: EdgeTypes = { default: WireEdge };
 
 interface Props {
   editor: GraphEditor;
@@ -142,8 +145,9 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
       if (e.button !== 0 || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || !e.isTrusted) return;
       let t = e.target as Element;
       if (t.closest('.react-flow__edge')) {
-        // Wires are drawn above nodes (WIRE_Z) and every wire ends on a socket: a press there is the socket's (its
-        // reconnect grip and hit stroke cover the dot). Anywhere else on a wire, React Flow selects the wire.
+        // Wires are drawn above nodes (WIRE_Z) and every wire ends on a socket: a press there is the socket's. Their
+        // hit stroke stops short of sockets (WireEdge.tsx); this catches the rest (a curve bending back over its end).
+        // Anywhere else on a wire, React Flow selects the wire.
         const socket = document.elementsFromPoint(e.clientX, e.clientY).find((x) => x.classList.contains('react-flow__handle'));
         if (!socket) return;
         t = socket;
@@ -237,6 +241,7 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
         nodes={editor.nodes}
         edges={styledEdges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onNodesChange={editor.onNodesChange}
         onEdgesChange={editor.onEdgesChange}
         onConnect={editor.connect}
@@ -256,7 +261,7 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
         deleteKeyCode={readOnly ? null : DELETE_KEYS}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
-        edgesReconnectable={!readOnly}
+        edgesReconnectable={false}
         zoomOnDoubleClick={false}
         snapToGrid
         snapGrid={[GRID, GRID]}
