@@ -31,17 +31,13 @@ import { socketColor } from './socket-colors';
 import { GRID, type GraphEditor } from './useGraphEditor';
 import { GroupLayer } from './groups/GroupLayer';
 import { WireEdge } from './WireEdge';
+import { useWireUnderNode } from './useWireUnderNode';
 import { SelectionToolbar } from './groups/SelectionToolbar';
 import type { GroupActions } from './groups/useGroupActions';
 
 // Module scope: React Flow re-mounts every node when this object changes identity.
 const nodeTypes: NodeTypes = { [FLOW_NODE_TYPE]: GraphNodeView };
-/**
- * Wires are drawn (and take clicks) above nodes, so one crossing a node can be seen, selected and right-clicked there.
- * Above 1000 too: React Flow lifts selected nodes by 1000 (elevateNodesOnSelect).
- */
-const WIRE_Z = 1001;
-/** Every wire is a WireEdge: hit stroke trimmed at the sockets, which wires drawn above nodes would otherwise cover. */
+/** Every wire is a WireEdge: also drawn above nodes, so one crossing a node shows there (useWireUnderNode takes its clicks). */
 const edgeTypes: EdgeTypes = { default: WireEdge };
 
 interface Props {
@@ -63,6 +59,7 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
   const flow = useReactFlow<FlowNode, FlowEdge>();
   const notify = useToast();
   const wrapper = useRef<HTMLDivElement>(null);
+  useWireUnderNode(wrapper);
   const [quickAdd, setQuickAdd] = useState<{ screen: XYPosition; flow: XYPosition; wire?: DroppedWire & { node: string; handle: string } } | null>(null);
   const [edgeMenu, setEdgeMenu] = useState<(EdgeMenuTarget & { flow: XYPosition }) | null>(null);
   // A wire picked up from a connected input: dropped on nothing, it stays removed (no quick-add).
@@ -143,15 +140,7 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
     if (!el || readOnly) return;
     const onDown = (e: globalThis.MouseEvent) => {
       if (e.button !== 0 || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || !e.isTrusted) return;
-      let t = e.target as Element;
-      if (t.closest('.react-flow__edge')) {
-        // Wires are drawn above nodes (WIRE_Z) and every wire ends on a socket: a press there is the socket's. Their
-        // hit stroke stops short of sockets (WireEdge.tsx); this catches the rest (a curve bending back over its end).
-        // Anywhere else on a wire, React Flow selects the wire.
-        const socket = document.elementsFromPoint(e.clientX, e.clientY).find((x) => x.classList.contains('react-flow__handle'));
-        if (!socket) return;
-        t = socket;
-      }
+      const t = e.target as Element;
       let handleEl = t.closest('.react-flow__handle');
       if (!handleEl) {
         const row = t.closest('.socket');
@@ -172,7 +161,7 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
           start = source;
         }
       }
-      if (start === e.target) return; // a press on an unconnected socket's own dot: React Flow handles it
+      if (start === t) return; // a press on an unconnected socket's own dot: React Flow handles it
       e.stopPropagation();
       e.preventDefault();
       start.dispatchEvent(new globalThis.MouseEvent('mousedown', {
@@ -196,7 +185,7 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
     const type = rerouteTypes.has(e.source)
       ? rerouteTypes.get(e.source)
       : nodeType ? catalog.get(nodeType)?.outputs.find((o) => o.name === e.sourceHandle)?.type : undefined;
-    return { ...e, zIndex: WIRE_Z, style: { stroke: socketColor(type), strokeWidth: e.selected ? 3 : 2 } };
+    return { ...e, style: { stroke: socketColor(type), strokeWidth: e.selected ? 3 : 2 } };
   }), [editor.edges, typeOfNode, catalog, rerouteTypes]);
 
   const onDrop = useCallback((e: DragEvent) => {
@@ -261,7 +250,7 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
         deleteKeyCode={readOnly ? null : DELETE_KEYS}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
-        edgesReconnectable={false}
+        edgesReconnectable={!readOnly}
         zoomOnDoubleClick={false}
         snapToGrid
         snapGrid={[GRID, GRID]}

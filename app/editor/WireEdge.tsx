@@ -1,34 +1,23 @@
 'use client';
-// A wire as the canvas draws it: React Flow's bezier, drawn above nodes (Canvas.tsx WIRE_Z) with a hit stroke that
-// stops short of both ends, so the sockets a wire ends on stay uncovered and take their own presses.
+// A wire as the canvas draws it: React Flow's bezier edge (hit stroke and line, below nodes as usual) plus a copy of
+// the line above nodes that takes no pointer, so a wire crossing a node shows there; useWireUnderNode.ts gives it the
+// clicks on the node's body there, while the node's controls and sockets keep theirs.
 import { memo } from 'react';
-import { BaseEdge, getBezierPath, type EdgeProps } from '@xyflow/react';
-import './wire-edge.css';
+import { BaseEdge, getBezierPath, ViewportPortal, type EdgeProps } from '@xyflow/react';
 
-/** Flow units of the hit stroke left out at each end: a socket dot's radius plus half the stroke's width. */
-export const SOCKET_CLEARANCE = 16;
-const HIT_WIDTH = 20;
-/** The hit path is measured in these units (pathLength), so a dash pattern can trim a length known only roughly. */
-const UNITS = 1000;
-
-/**
- * The hit stroke's dash pattern: a gap at each end worth `clearance` along a wire about `chord` long (the chord is
- * shorter than the curve, so the gap comes out a little longer, never shorter), and never more than 40% per end.
- */
-export function trimmedDash(chord: number, clearance = SOCKET_CLEARANCE): string {
-  const gap = Math.min(0.4 * UNITS, (UNITS * clearance) / Math.max(chord, 1));
-  return `0 ${gap} ${UNITS - 2 * gap} ${gap}`;
-}
+/** Above every node: React Flow lifts selected nodes by 1000 (elevateNodesOnSelect). */
+export const WIRE_Z = 1001;
 
 function WireEdgeImpl(p: EdgeProps) {
   const [path] = getBezierPath(p);
   return (
     <>
-      <BaseEdge id={p.id} path={path} style={p.style} markerEnd={p.markerEnd} markerStart={p.markerStart} interactionWidth={0} />
-      <path
-        d={path} className="react-flow__edge-interaction" fill="none" strokeOpacity={0} strokeWidth={HIT_WIDTH}
-        pathLength={UNITS} strokeDasharray={trimmedDash(Math.hypot(p.targetX - p.sourceX, p.targetY - p.sourceY))}
-      />
+      <BaseEdge id={p.id} path={path} style={p.style} markerEnd={p.markerEnd} markerStart={p.markerStart} interactionWidth={p.interactionWidth} />
+      <ViewportPortal>
+        <svg className="wire-over-nodes" data-wire={p.id} style={{ position: 'absolute', left: 0, top: 0, overflow: 'visible', pointerEvents: 'none', zIndex: WIRE_Z }}>
+          <path d={path} fill="none" style={p.style} />
+        </svg>
+      </ViewportPortal>
     </>
   );
 }

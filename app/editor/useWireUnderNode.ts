@@ -1,0 +1,42 @@
+'use client';
+// A click or right-click on a node's body where a wire crosses it (drawn above nodes by WireEdge.tsx; its hit stroke
+// stays below them) goes to the wire: React Flow selects it, or opens its menu, and the node neither drags nor gets
+// selected. The node's controls, sockets and socket rows are never taken over.
+import { useEffect, type RefObject } from 'react';
+
+const NODE_CONTROLS = 'input, select, textarea, button, a, [contenteditable], .react-flow__handle, .socket, .nodrag';
+
+/** The hit stroke of the topmost wire under a press on a node's body, or null. */
+export function wireUnderNodePress(e: MouseEvent, canvas: Element): Element | null {
+  const t = e.target as Element | null;
+  if (!t?.closest?.('.react-flow__node') || t.closest(NODE_CONTROLS)) return null;
+  return document.elementsFromPoint(e.clientX, e.clientY)
+    .find((el) => el.classList.contains('react-flow__edge-interaction') && canvas.contains(el)) ?? null;
+}
+
+export function useWireUnderNode(canvas: RefObject<HTMLElement | null>): void {
+  useEffect(() => {
+    const el = canvas.current;
+    if (!el) return;
+    // The press itself only stops: no node drag, no selection box. Its click (or right-click) is re-sent to the wire.
+    const hold = (e: MouseEvent) => {
+      if (e.isTrusted && wireUnderNodePress(e, el)) e.stopPropagation();
+    };
+    const resend = (e: MouseEvent) => {
+      const wire = e.isTrusted ? wireUnderNodePress(e, el) : null;
+      if (!wire) return;
+      e.stopPropagation();
+      e.preventDefault();
+      wire.dispatchEvent(new MouseEvent(e.type, {
+        bubbles: true, cancelable: true, view: window, button: e.button, buttons: e.buttons,
+        clientX: e.clientX, clientY: e.clientY, screenX: e.screenX, screenY: e.screenY,
+        altKey: e.altKey, ctrlKey: e.ctrlKey, metaKey: e.metaKey, shiftKey: e.shiftKey,
+      }));
+    };
+    const types = { pointerdown: hold, mousedown: hold, click: resend, contextmenu: resend } as const;
+    for (const [type, fn] of Object.entries(types)) el.addEventListener(type, fn as EventListener, true);
+    return () => {
+      for (const [type, fn] of Object.entries(types)) el.removeEventListener(type, fn as EventListener, true);
+    };
+  }, [canvas]);
+}
