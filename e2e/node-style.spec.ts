@@ -159,17 +159,25 @@ test('a wire crossing a node takes the click and the right-click there; the node
   await expect(graphNode(page, 'middle')).toBeVisible();
   const wire = page.locator('.react-flow__edge[data-id="fill:image->save:images"]');
 
-  // The wire's midpoint on screen, checked to lie inside the middle node's box.
-  const mid = await wire.locator('path.react-flow__edge-path').evaluate((p: SVGPathElement) => {
-    const pt = p.getPointAtLength(p.getTotalLength() / 2);
-    const m = p.getScreenCTM()!;
-    return { x: pt.x * m.a + pt.y * m.c + m.e, y: pt.x * m.b + pt.y * m.d + m.f };
-  });
+  // Where the wire crosses the middle node's label column (its widgets keep their own clicks), checked to be the
+  // node's body and no control.
   const box = (await graphNode(page, 'middle').boundingBox())!;
-  expect(mid.x).toBeGreaterThan(box.x + 10);
-  expect(mid.x).toBeLessThan(box.x + box.width - 10);
-  expect(mid.y).toBeGreaterThan(box.y + 10);
+  const mid = await wire.locator('path.react-flow__edge-path').evaluate((p: SVGPathElement, left: number) => {
+    const m = p.getScreenCTM()!;
+    const screen = (l: number) => {
+      const pt = p.getPointAtLength(l);
+      return { x: pt.x * m.a + pt.y * m.c + m.e, y: pt.x * m.b + pt.y * m.d + m.f };
+    };
+    let l = 0;
+    while (screen(l).x < left && l < p.getTotalLength()) l += 1;
+    return screen(l);
+  }, box.x + 24);
+  expect(mid.y).toBeGreaterThan(box.y + 30);
   expect(mid.y).toBeLessThan(box.y + box.height - 10);
+  expect(await page.evaluate(({ x, y }) => {
+    const hit = document.elementFromPoint(x, y)!;
+    return [!!hit.closest('[data-node-id="middle"]'), !!hit.closest('input, select, textarea, button, .react-flow__handle')];
+  }, mid)).toEqual([true, false]);
 
   await page.mouse.click(mid.x, mid.y);
   await expect(wire).toHaveClass(/selected/);
@@ -182,7 +190,13 @@ test('a wire crossing a node takes the click and the right-click there; the node
   await page.keyboard.press('Escape');
   await expect(edgeMenu).toHaveCount(0);
 
-  // Away from the wire the node is clicked as before (its header selects it, its menu opens).
+  // A drag from the same point still moves the node; away from the wire it is clicked as before.
+  const before = await canvasPositions(page);
+  await page.mouse.move(mid.x, mid.y);
+  await page.mouse.down();
+  await page.mouse.move(mid.x, mid.y + 60, { steps: 6 });
+  await page.mouse.up();
+  expect((await canvasPositions(page)).middle.y).toBeGreaterThan(before.middle.y + 30);
   await header(page, 'middle').click();
   await expect(page.locator('.react-flow__node.selected')).toHaveCount(1);
   await expect(wire).not.toHaveClass(/selected/);

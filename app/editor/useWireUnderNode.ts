@@ -1,7 +1,8 @@
 'use client';
 // A click or right-click on a node's body where a wire crosses it (drawn above nodes by WireEdge.tsx; its hit stroke
-// stays below them) goes to the wire: React Flow selects it, or opens its menu, and the node neither drags nor gets
-// selected. The node's controls, sockets and socket rows are never taken over.
+// stays below them) goes to the wire: React Flow selects it, or opens its menu, instead of the node. A drag from there
+// still moves the node (React Flow swallows the click that ends a drag), and the node's controls, sockets and socket
+// rows are never taken over.
 import { useEffect, type RefObject } from 'react';
 
 const NODE_CONTROLS = 'input, select, textarea, button, a, [contenteditable], .react-flow__handle, .socket, .nodrag';
@@ -18,10 +19,6 @@ export function useWireUnderNode(canvas: RefObject<HTMLElement | null>): void {
   useEffect(() => {
     const el = canvas.current;
     if (!el) return;
-    // The press itself only stops: no node drag, no selection box. Its click (or right-click) is re-sent to the wire.
-    const hold = (e: MouseEvent) => {
-      if (e.isTrusted && wireUnderNodePress(e, el)) e.stopPropagation();
-    };
     const resend = (e: MouseEvent) => {
       const wire = e.isTrusted ? wireUnderNodePress(e, el) : null;
       if (!wire) return;
@@ -33,10 +30,11 @@ export function useWireUnderNode(canvas: RefObject<HTMLElement | null>): void {
         altKey: e.altKey, ctrlKey: e.ctrlKey, metaKey: e.metaKey, shiftKey: e.shiftKey,
       }));
     };
-    const types = { pointerdown: hold, mousedown: hold, click: resend, contextmenu: resend } as const;
-    for (const [type, fn] of Object.entries(types)) el.addEventListener(type, fn as EventListener, true);
+    el.addEventListener('click', resend, true);
+    el.addEventListener('contextmenu', resend, true);
     return () => {
-      for (const [type, fn] of Object.entries(types)) el.removeEventListener(type, fn as EventListener, true);
+      el.removeEventListener('click', resend, true);
+      el.removeEventListener('contextmenu', resend, true);
     };
   }, [canvas]);
 }
