@@ -158,6 +158,11 @@ test('a wire crossing a node takes the click and the right-click there; the node
   await page.goto(`/w/${id}`);
   await expect(graphNode(page, 'middle')).toBeVisible();
   const wire = page.locator('.react-flow__edge[data-id="fill:image->save:images"]');
+  // Drawn over the nodes too: a copy of the line above them (it takes no pointer; the click below goes to the wire).
+  const line = await wire.locator('path.react-flow__edge-path').getAttribute('d');
+  const over = page.locator('svg.wire-over-nodes[data-wire="fill:image->save:images"] path');
+  await expect(over).toHaveAttribute('d', line!);
+  expect(await over.evaluate((p) => getComputedStyle(p.closest('svg')!).zIndex)).toBe('1001');
 
   // Where the wire crosses the middle node's label column (its widgets keep their own clicks), checked to be the
   // node's body and no control.
