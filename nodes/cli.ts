@@ -121,9 +121,11 @@ function readGraph(args: CliArgs, models: ModelStore): { graph: Graph; imported?
 
 function writeOutputs(result: RunResult, args: CliArgs, runIndex: number) {
   const byNode = new Map<string, string[]>();
-  if (!result.artifacts.length) return [];
+  // Preview Image pictures are for a screen the CLI does not have: only saved outputs are written.
+  const saved = result.artifacts.filter((a) => a.kind === 'image');
+  if (!saved.length) return [];
   fs.mkdirSync(args.out, { recursive: true });
-  for (const a of result.artifacts) {
+  for (const a of saved) {
     const name = args.repeat > 1 ? a.filename.replace(/(\.\w+)$/, `_run${runIndex + 1}$1`) : a.filename;
     const file = path.join(args.out, name);
     fs.writeFileSync(file, a.bytes);

@@ -102,9 +102,15 @@ export type OutputValues<O extends Record<string, OutputSpec>> = {
   [K in keyof O]: SocketValueMap[O[K]['type']];
 };
 
-/** A file an output node produced (Save Image); the host decides where it lands. */
+/**
+ * `image`: a saved output (Save Image). `temp`: shown on its node and in the run's results, never a saved output
+ * (Preview Image: not in the gallery, pruned with older runs' step previews).
+ */
+export type ArtifactKind = 'image' | 'temp';
+
+/** A file an output node produced; the host decides where it lands. */
 export interface Artifact {
-  kind: 'image';
+  kind: ArtifactKind;
   filename: string;
   mime: string;
   bytes: Uint8Array;

@@ -27,6 +27,7 @@ import { canny } from './defs/image/canny';
 import { controlNetLoader } from './defs/loaders/controlnet-loader';
 import { applyControlNet } from './defs/conditioning/apply-controlnet';
 import { saveImage } from './defs/image/save-image';
+import { previewImage } from './defs/image/preview-image';
 import { loraLoader } from './defs/loaders/lora-loader';
 import { upscalerLoader } from './defs/loaders/upscaler-loader';
 import { upscaleImage } from './defs/upscale/upscale-image';
@@ -63,6 +64,7 @@ const definitions: readonly AnyNodeDefinition[] = [
   transform,
   canny,
   saveImage,
+  previewImage,
   loraLoader,
   upscalerLoader,
   upscaleImage,

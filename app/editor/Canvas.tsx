@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent } from 'react';
 import {
   Background, BackgroundVariant, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow,
-  type Edge, type FinalConnectionState, type IsValidConnection, type NodeTypes, type XYPosition,
+  type Edge, type EdgeTypes, type FinalConnectionState, type IsValidConnection, type NodeTypes, type XYPosition,
 } from '@xyflow/react';
 import { rerouteType } from '../../nodes/engine/reroute';
 import { inputSocketType } from '../../nodes/engine/param-inputs';
@@ -30,11 +30,15 @@ import { DELETE_KEYS } from './shortcuts';
 import { socketColor } from './socket-colors';
 import { GRID, type GraphEditor } from './useGraphEditor';
 import { GroupLayer } from './groups/GroupLayer';
+import { WireEdge } from './WireEdge';
+import { useWireUnderNode } from './useWireUnderNode';
 import { SelectionToolbar } from './groups/SelectionToolbar';
 import type { GroupActions } from './groups/useGroupActions';
 
 // Module scope: React Flow re-mounts every node when this object changes identity.
 const nodeTypes: NodeTypes = { [FLOW_NODE_TYPE]: GraphNodeView };
+/** Every wire is a WireEdge: also drawn above nodes, so one crossing a node shows there (useWireUnderNode takes its clicks). */
+const edgeTypes: EdgeTypes = { default: WireEdge };
 
 interface Props {
   editor: GraphEditor;
@@ -55,6 +59,7 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
   const flow = useReactFlow<FlowNode, FlowEdge>();
   const notify = useToast();
   const wrapper = useRef<HTMLDivElement>(null);
+  useWireUnderNode(wrapper);
   const [quickAdd, setQuickAdd] = useState<{ screen: XYPosition; flow: XYPosition; wire?: DroppedWire & { node: string; handle: string } } | null>(null);
   const [edgeMenu, setEdgeMenu] = useState<(EdgeMenuTarget & { flow: XYPosition }) | null>(null);
   // A wire picked up from a connected input: dropped on nothing, it stays removed (no quick-add).
@@ -225,6 +230,7 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
         nodes={editor.nodes}
         edges={styledEdges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onNodesChange={editor.onNodesChange}
         onEdgesChange={editor.onEdgesChange}
         onConnect={editor.connect}

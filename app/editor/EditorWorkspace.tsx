@@ -44,6 +44,7 @@ import { useEditorShortcuts } from './useEditorShortcuts';
 import { useFork } from './useFork';
 import { useGraphEditor } from './useGraphEditor';
 import { useGroupActions } from './groups/useGroupActions';
+import { useNodeStyle } from './useNodeStyle';
 import { useOpenRun } from './useOpenRun';
 import { useRunActions } from './useRunActions';
 import { useLiveMode } from './useLiveMode';
@@ -92,6 +93,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
   const opening = useOpeningState(workflow, drafts);
   const editor = useGraphEditor(opening.graph, catalogMap);
   const groupActions = useGroupActions(editor);
+  const nodeStyle = useNodeStyle(editor);
   const doc = useWorkflowDocument(workflow, editor, catalogMap, opening, drafts, onCreated);
   // Sharing and tags change here (Share dialog, About tab) without reloading the editor.
   const [access, setAccess] = useState(initialAccess);
@@ -371,6 +373,10 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
           onToggleBypass={readOnly ? undefined : () => { editor.toggleBypass([menu.nodeId]); }}
           collapsed={editor.nodes.find((n) => n.id === menu.nodeId)?.data.collapsed === true}
           onToggleCollapsed={readOnly ? undefined : () => editor.toggleCollapsed(menu.nodeId)}
+          color={editor.nodes.find((n) => n.id === menu.nodeId)?.data.color}
+          pinned={editor.nodes.find((n) => n.id === menu.nodeId)?.data.pinned === true}
+          onColor={readOnly ? undefined : (c) => nodeStyle.setColor(menu.nodeId, c)}
+          onTogglePinned={readOnly ? undefined : () => nodeStyle.togglePinned(menu.nodeId)}
           onDuplicate={readOnly ? undefined : () => editor.duplicateNode(menu.nodeId)}
           onDelete={readOnly ? undefined : () => editor.removeNodes([menu.nodeId])}
         />

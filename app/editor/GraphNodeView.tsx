@@ -1,7 +1,7 @@
 'use client';
 // The canvas node, generated from its catalog entry: typed handles per socket, param widgets,
 // run status, live preview, output images and validation messages; collapsed, its title bar only.
-import { memo, useState } from 'react';
+import { memo, useState, type CSSProperties } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import type { FlowNode } from './graph-mapping';
 import { useEditorServices } from './editor-context';
@@ -14,6 +14,7 @@ import { countRender } from './render-count';
 import { useNodeActions } from './node-actions';
 import { RerouteNodeView } from './RerouteNodeView';
 import { isPrimitive, paramSocketType } from '../../nodes/engine/param-inputs';
+import './node-style.css';
 
 function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
   countRender(id);
@@ -32,7 +33,11 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
     status ? `run-${status}` : '',
     data.mode === 'bypass' ? 'bypassed' : '',
     data.type === 'note' ? 'note-node' : '',
+    data.color ? 'tinted' : '',
+    data.pinned ? 'pinned' : '',
   ].join(' ');
+  const tint = data.color ? ({ '--node-color': data.color } as CSSProperties) : undefined;
+  const pin = data.pinned && <span className="pin-badge" data-testid="pin-badge" role="img" aria-label="pinned" title="Pinned: cannot be dragged (Unpin in the node's menu)">📌</span>;
 
   if (!def) return <UnknownNodeView id={id} type={data.type} title={data.title} className={cls} />;
   if (data.type === 'reroute') return <RerouteNodeView id={id} selected={!!selected} problems={problems} />;
@@ -57,13 +62,14 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
       <div
         className={`${cls} collapsed`} data-testid="graph-node" data-node-type={data.type} data-node-id={id}
         data-run-status={status ?? 'idle'} data-mode={data.mode ?? 'normal'} data-collapsed="true"
-        title={problems.map((p) => p.message).join('\n') || undefined}
+        title={problems.map((p) => p.message).join('\n') || undefined} style={tint}
       >
         <div className="graph-node-header">
           <NodeTitle
             title={data.title ?? def.title} typeTitle={def.title} readOnly={s.readOnly}
             onRename={(t) => s.setTitle(id, t === def.title ? '' : t)}
           />
+          {pin}
           {status && status !== 'waiting' && <span className={`node-status node-status-${status}`} data-testid="node-status">{statusLabel(run)}</span>}
           {collapse}
         </div>
@@ -83,12 +89,13 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
   const badParams = new Set(problems.map((p) => p.param).filter(Boolean));
   const badInputs = new Set(problems.map((p) => p.input).filter(Boolean));
   return (
-    <div className={cls} data-testid="graph-node" data-node-type={data.type} data-node-id={id} data-run-status={status ?? 'idle'} data-run-step={run?.step ?? ''} data-mode={data.mode ?? 'normal'}>
+    <div className={cls} data-testid="graph-node" data-node-type={data.type} data-node-id={id} data-run-status={status ?? 'idle'} data-run-step={run?.step ?? ''} data-mode={data.mode ?? 'normal'} style={tint}>
       <div className="graph-node-header" title={def.description}>
         <NodeTitle
           title={data.title ?? def.title} typeTitle={def.title} readOnly={s.readOnly}
           onRename={(t) => s.setTitle(id, t === def.title ? '' : t)}
         />
+        {pin}
         {data.mode === 'bypass' && <span className="bypass-badge" data-testid="bypass-badge" title="Bypassed: does not run; inputs pass through (Ctrl+B)">bypassed</span>}
         {s.breakpoints.get(id) && (
           <span className={`breakpoint-badge breakpoint-${s.breakpointState}`} data-testid="breakpoint-badge" data-state={s.breakpointState} title={`breakpoint: ${s.breakpoints.get(id)} — ${BREAKPOINT_STATE[s.breakpointState]}`}>● {s.breakpoints.get(id)}</span>

@@ -1,7 +1,8 @@
 'use client';
 // Right-click menu of a canvas node: breakpoints (sampler steps, before the node), "Run to here", and the editing
-// staples (bypass, collapse, duplicate, delete; renaming is a double-click on the title).
+// staples (bypass, collapse, colour, pin, duplicate, delete; renaming is a double-click on the title).
 import { useMenuDismiss } from './useMenuDismiss';
+import { NODE_COLORS } from './useNodeStyle';
 import { useDialogs } from '../shell/dialogs';
 
 export interface NodeMenuTarget {
@@ -25,9 +26,14 @@ interface Props {
   onRunToHere(): void;
   bypassed: boolean;
   collapsed: boolean;
+  color?: string;
+  pinned: boolean;
   /** The editing items are absent when the canvas is read-only. */
   onToggleBypass?(): void;
   onToggleCollapsed?(): void;
+  /** null = no tint. Colour and pin apply to the whole selection when this node is in it. */
+  onColor?(color: string | null): void;
+  onTogglePinned?(): void;
   onDuplicate?(): void;
   onDelete?(): void;
 }
@@ -63,6 +69,25 @@ export function NodeContextMenu(p: Props) {
       )}
       {p.onToggleCollapsed && (
         <button type="button" role="menuitem" onClick={act(p.onToggleCollapsed)}>{p.collapsed ? 'Expand' : 'Collapse'}</button>
+      )}
+      {p.onColor && (
+        <div className="group-swatches" role="group" aria-label="Colour">
+          {NODE_COLORS.map((c) => (
+            <button
+              key={c.value} type="button" role="menuitemradio" aria-checked={p.color === c.value} aria-label={c.name} title={c.name}
+              className="group-swatch" style={{ background: c.value }} onClick={act(() => p.onColor!(c.value))}
+            />
+          ))}
+          <button
+            type="button" role="menuitemradio" aria-checked={p.color === undefined} aria-label="No colour" title="No colour"
+            className="group-swatch swatch-none" onClick={act(() => p.onColor!(null))}
+          />
+        </div>
+      )}
+      {p.onTogglePinned && (
+        <button type="button" role="menuitem" onClick={act(p.onTogglePinned)} title="A pinned node cannot be dragged; it stays selectable and connectable">
+          {p.pinned ? 'Unpin' : 'Pin'}
+        </button>
       )}
       {p.onDuplicate && <button type="button" role="menuitem" onClick={act(p.onDuplicate)} title="Ctrl+D duplicates the selection">Duplicate</button>}
       {p.onDelete && <button type="button" role="menuitem" onClick={act(p.onDelete)} title="Also: the Delete key">Delete</button>}

@@ -46,14 +46,16 @@ export function ResultsPanel({ view, nodeTitle, onOpen, shareToken }: {
       {promptCache && <p className="muted" data-testid="prompt-cache">{promptCache}</p>}
       {view.artifacts.map((a) => {
         const url = artifactUrl(a);
+        // A Preview Image's picture is shown, not kept: no rating (ratings are for saved outputs, in the gallery).
+        const temp = a.kind === 'temp';
         return (
-          <figure key={a.id ?? url} className="result">
+          <figure key={a.id ?? url} className="result" data-kind={a.kind ?? 'image'}>
             <button type="button" onClick={() => onOpen(url)} title="Open full size">
               <img src={url} alt={a.filename} data-testid="result-image" />
             </button>
             <figcaption>
-              {nodeTitle(a.nodeId)} · {a.width}×{a.height} · <a href={url} download={a.filename}>download</a>
-              {view.runId && a.id && <> · <ResultRating runId={view.runId} artifactId={a.id} ratings={ratings} shareToken={shareToken} /></>}
+              {nodeTitle(a.nodeId)} · {a.width}×{a.height}{temp && ' · preview, not saved'} · <a href={url} download={a.filename}>download</a>
+              {view.runId && a.id && !temp && <> · <ResultRating runId={view.runId} artifactId={a.id} ratings={ratings} shareToken={shareToken} /></>}
             </figcaption>
           </figure>
         );

@@ -66,6 +66,21 @@ describe('graph <-> React Flow mapping', () => {
     expect('collapsed' in flowToGraph(old, []).nodes[0]).toBe(false);
   });
 
+  it('keeps colour and pin; a pinned node is not draggable in React Flow, others keep the canvas default', () => {
+    const styled: Graph = {
+      version: 2,
+      nodes: [
+        { id: 'a', type: 't', typeVersion: 1, params: {}, position: { x: 0, y: 0 }, color: '#8a3a3a', pinned: true },
+        { id: 'b', type: 't', typeVersion: 1, params: {}, position: { x: 300, y: 0 } },
+      ],
+      edges: [],
+    };
+    const { nodes } = graphToFlow(styled);
+    expect(nodes.map((n) => [n.data.color, n.data.pinned, n.draggable])).toEqual([['#8a3a3a', true, false], [undefined, undefined, undefined]]);
+    expect('draggable' in nodes[1]).toBe(false);
+    expect(flowToGraph(nodes, [])).toEqual(styled);
+  });
+
   it('drops empty controls so an untouched node saves without them', () => {
     const { nodes, edges } = graphToFlow({ nodes: [{ id: 'a', type: 't', typeVersion: 1, params: {} }], edges: [] });
     nodes[0].data.controls = {};

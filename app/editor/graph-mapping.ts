@@ -17,6 +17,10 @@ export interface FlowNodeData extends Record<string, unknown> {
   collapsed?: true;
   /** Params drawn as input handles, fed by a primitive's wire (nodes/engine/param-inputs.ts). */
   paramInputs?: string[];
+  /** Header and body tint, #rrggbb (NodeContextMenu's palette). */
+  color?: string;
+  /** Not draggable (React Flow's node.draggable follows it: graphNodeToFlow, useNodeStyle.ts). */
+  pinned?: true;
 }
 
 export const FLOW_NODE_TYPE = 'graphNode';
@@ -56,7 +60,11 @@ export function graphNodeToFlow(n: GraphNode, fallback: XYPosition): FlowNode {
   if (n.mode !== undefined) data.mode = n.mode;
   if (n.collapsed) data.collapsed = true;
   if (n.paramInputs?.length) data.paramInputs = [...n.paramInputs];
-  return { id: n.id, type: FLOW_NODE_TYPE, position: n.position ? { ...n.position } : fallback, data };
+  if (n.color !== undefined) data.color = n.color;
+  if (n.pinned) data.pinned = true;
+  const node: FlowNode = { id: n.id, type: FLOW_NODE_TYPE, position: n.position ? { ...n.position } : fallback, data };
+  if (n.pinned) node.draggable = false;
+  return node;
 }
 
 export function flowNodeToGraph(n: Pick<FlowNode, 'id' | 'position' | 'data'>): GraphNode {
@@ -72,6 +80,8 @@ export function flowNodeToGraph(n: Pick<FlowNode, 'id' | 'position' | 'data'>): 
   if (n.data.mode !== undefined) out.mode = n.data.mode;
   if (n.data.collapsed) out.collapsed = true;
   if (n.data.paramInputs?.length) out.paramInputs = [...n.data.paramInputs];
+  if (n.data.color !== undefined) out.color = n.data.color;
+  if (n.data.pinned) out.pinned = true;
   return out;
 }
 

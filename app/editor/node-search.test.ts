@@ -94,7 +94,7 @@ describe('fitsWire (a wire dropped on the canvas)', () => {
   const fitting = (side: 'source' | 'target', type?: string) => catalog.filter((n) => fitsWire(n, { side, type })).map((n) => n.type);
 
   it('from an IMAGE output: the nodes with an IMAGE input, and reroutes', () => {
-    expect(fitting('source', 'IMAGE')).toEqual(['apply_controlnet', 'vae_encode', 'vae_encode_inpaint', 'resize', 'composite', 'crop', 'transform', 'canny', 'save_image', 'upscale_image', 'reroute']);
+    expect(fitting('source', 'IMAGE')).toEqual(['apply_controlnet', 'vae_encode', 'vae_encode_inpaint', 'resize', 'composite', 'crop', 'transform', 'canny', 'save_image', 'preview_image', 'upscale_image', 'reroute']);
   });
 
   it('from a LATENT input: the nodes with a LATENT output, and reroutes', () => {

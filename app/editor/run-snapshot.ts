@@ -12,8 +12,8 @@ export function snapshotFromRun(run: RunDetail): RunSnapshot {
     totalMs: run.totalMs,
     promptCache: run.promptCache,
     artifacts: run.artifacts
-      .filter((a) => a.kind === 'image')
-      .map((a) => ({ nodeId: a.nodeId, filename: a.filename, mime: a.mime, width: a.width, height: a.height, id: a.id, url: a.url })),
+      .filter((a) => a.kind === 'image' || a.kind === 'temp')
+      .map((a) => ({ nodeId: a.nodeId, kind: a.kind as 'image' | 'temp', filename: a.filename, mime: a.mime, width: a.width, height: a.height, id: a.id, url: a.url })),
     nodes: run.nodes.map((n) => ({ id: n.id, status: n.status, ms: n.ms, cached: n.cached, warnings: n.warnings })),
     error: failed && run.error ? { nodeId: run.error.nodeId ?? undefined, code: run.error.code, message: run.error.message } : null,
   };

@@ -1,5 +1,6 @@
 // The one typed event map of a run, shared by engine, worker, server and browser.
 // Engine-side events come from the executor; queue events come from the server.
+import type { ArtifactKind } from '../define';
 import type { ChannelStats } from '../runtime/tensor';
 import type { PromptCacheCounts } from './prompt-cache';
 import type { OutputDetails } from './values';
@@ -35,6 +36,8 @@ export type RunWarning = LoraFitWarning;
 
 export interface ArtifactRef {
   nodeId: string;
+  /** Absent means `image` (a saved output); `temp` is a Preview Image's picture, shown but not kept. */
+  kind?: ArtifactKind;
   filename: string;
   mime: string;
   width: number;

@@ -238,7 +238,7 @@ describe('graphs embedded in PNG outputs', () => {
     expect(Buffer.from(again.artifacts[0].bytes).equals(Buffer.from(moved.artifacts[0].bytes))).toBe(true);
   });
 
-  it('groups are editor-only: the run and its cache keys ignore them, the PNG keeps them, a bad one is refused', async () => {
+  it('groups, node colours and pins are editor-only: the run and its cache keys ignore them, the PNG keeps them, a bad one is refused', async () => {
     const { extractGraph } = await import('../interop/png-graph');
     const { solidColor } = await import('../defs/image/solid-color');
     const { saveImage } = await import('../defs/image/save-image');
@@ -260,6 +260,12 @@ describe('graphs embedded in PNG outputs', () => {
     expect(grouped.status).toBe('succeeded');
     expect(grouped.nodes.map((n) => [n.id, n.cached])).toEqual([['fill', true], ['save', true]]);
     expect(extractGraph(grouped.artifacts[0].bytes)!.graph.groups).toEqual(groups);
+    const styled = { ...plain, nodes: [{ ...plain.nodes[0], color: '#a04545', pinned: true }, plain.nodes[1]] };
+    const tinted = await ex.run(styled, { runId: 'styled' });
+    expect(tinted.nodes.map((n) => [n.id, n.cached])).toEqual([['fill', true], ['save', true]]);
+    expect(extractGraph(tinted.artifacts[0].bytes)!.graph.nodes[0]).toMatchObject({ color: '#a04545', pinned: true });
+    const badColor = await ex.run({ ...styled, nodes: [{ ...styled.nodes[0], color: 'red' }, plain.nodes[1]] }, { runId: 'bad-color' });
+    expect(badColor.error?.message).toMatch(/nodes\.0\.color: must be a colour as #rrggbb/);
 
     const bad = await ex.run({ ...plain, groups: [{ ...groups[0], color: 'green' }] }, { runId: 'bad' });
     expect(bad.status).toBe('failed');

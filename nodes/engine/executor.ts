@@ -199,7 +199,7 @@ export class Executor {
     finish();
     emit({
       type: 'run:finished', runId: ro.runId, totalMs: result.totalMs, ortMs: result.ortMs,
-      artifacts: result.artifacts.map((a) => ({ nodeId: a.nodeId, filename: a.filename, mime: a.mime, width: a.width, height: a.height })),
+      artifacts: result.artifacts.map((a) => ({ nodeId: a.nodeId, kind: a.kind, filename: a.filename, mime: a.mime, width: a.width, height: a.height })),
     });
     return result;
   }

@@ -43,6 +43,10 @@ export const graphNodeSchema = z.object({
   paramInputs: z.array(z.string().min(1).max(200)).max(100).optional(),
   /** Shown as its title bar only in the editor (sockets still connectable); nothing else changes. */
   collapsed: z.boolean().optional(),
+  /** The editor's tint of the node (#rrggbb); like `pinned`, runs, validation and cache keys never read it. */
+  color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour as #rrggbb').optional(),
+  /** The editor does not let the node be dragged (still selectable and connectable). */
+  pinned: z.boolean().optional(),
 });
 
 export const graphEdgeSchema = z.object({

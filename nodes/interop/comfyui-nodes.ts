@@ -165,12 +165,9 @@ export const COMFY_NODES: Readonly<Record<string, ComfyNodeMapping>> = {
     params: (ctx) => ({ filename_prefix: ctx.value('filename_prefix'), format: 'png' }),
   },
   PreviewImage: {
-    type: 'save_image', displayName: 'Preview Image', idHint: 'preview',
+    type: 'preview_image', displayName: 'Preview Image', idHint: 'preview',
     inputs: { images: 'images' }, outputs: [],
-    params: (ctx) => {
-      ctx.warn('Preview Image imported as Save Image (StepFlow keeps every run output)');
-      return { filename_prefix: 'preview', format: 'png' };
-    },
+    params: () => ({}),
   },
   LoraLoader: {
     type: 'lora_loader', displayName: 'Load LoRA', idHint: 'lora',

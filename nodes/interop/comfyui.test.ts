@@ -211,6 +211,18 @@ describe('importComfyWorkflow: loaders and image nodes', () => {
     expect(validateGraph(graph, { catalog }).problems).toEqual([]);
   });
 
+  it('maps PreviewImage onto Preview Image (shown, not saved), not onto Save Image', () => {
+    const wf = comfyTxt2img();
+    wf['9'] = { class_type: 'PreviewImage', inputs: { images: ['8', 0] } };
+    const { graph, report } = importComfyWorkflow(wf);
+    expect(report.nodeIds[9]).toBe('preview');
+    expect(graph.nodes.find((n) => n.id === 'preview')).toMatchObject({ type: 'preview_image', params: {} });
+    expect(graph.nodes.some((n) => n.type === 'save_image')).toBe(false);
+    expect(report.warnings.filter((w) => w.includes('preview'))).toEqual([]);
+    expect(edgeList(graph)).toContain('decode.image>preview.images');
+    expect(validateGraph(graph, { catalog }).problems).toEqual([]);
+  });
+
   it('keeps unknown model names as given so validation reports unknown_model', () => {
     const wf = comfyTxt2img();
     wf['4'].inputs.ckpt_name = 'v1-5-pruned-emaonly.safetensors';

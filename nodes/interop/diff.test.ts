@@ -60,6 +60,21 @@ describe('diffGraphs', () => {
     expect(isEmptyDiff(diffGraphs(txt2img(), expandedFalse))).toBe(true);
   });
 
+  it('reports a node\'s colour and pin; an absent pin equals false', () => {
+    const after = txt2img();
+    Object.assign(after.nodes.find((n) => n.id === 'sampler')!, { color: '#a04545', pinned: true });
+    const d = diffGraphs(txt2img(), after);
+    expect(d.settingsChanged).toEqual([
+      { nodeId: 'sampler', setting: 'color', from: undefined, to: '#a04545' },
+      { nodeId: 'sampler', setting: 'pinned', from: undefined, to: true },
+    ]);
+    expect(describeDiff(d)).toEqual(['sampler color: (default) → "#a04545"', 'sampler: pinned']);
+    expect(describeDiff(diffGraphs(after, txt2img()))).toEqual(['sampler color: "#a04545" → (default)', 'sampler: unpinned']);
+    const unpinnedFalse = txt2img();
+    unpinnedFalse.nodes[0].pinned = false;
+    expect(isEmptyDiff(diffGraphs(txt2img(), unpinnedFalse))).toBe(true);
+  });
+
   it('finds added nodes and edges, removed edges, param changes and moves', () => {
     const before = txt2img();
     before.nodes.find((n) => n.id === 'positive')!.params.text = 'red circle';

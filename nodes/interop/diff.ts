@@ -18,7 +18,7 @@ export interface ParamChange {
 /** A node's own settings besides params: its title, bypass, seed controls, collapse. */
 export interface SettingChange {
   nodeId: string;
-  setting: 'title' | 'mode' | 'controls' | 'collapsed';
+  setting: 'title' | 'mode' | 'controls' | 'collapsed' | 'color' | 'pinned';
   from: unknown;
   to: unknown;
 }
@@ -74,9 +74,9 @@ export function diffGraphs(a: DiffGraph, b: DiffGraph): GraphDiff {
       const to = nb.params?.[param];
       if (canonical(from) !== canonical(to)) paramsChanged.push({ nodeId: nb.id, param, from, to });
     }
-    for (const setting of ['title', 'mode', 'controls', 'collapsed'] as const) {
-      // An absent flag and `false` both mean expanded.
-      if (setting === 'collapsed' ? !na.collapsed !== !nb.collapsed : canonical(na[setting]) !== canonical(nb[setting])) settingsChanged.push({ nodeId: nb.id, setting, from: na[setting], to: nb[setting] });
+    for (const setting of ['title', 'mode', 'controls', 'collapsed', 'color', 'pinned'] as const) {
+      // An absent flag and `false` both mean expanded (unpinned).
+      if (setting === 'collapsed' || setting === 'pinned' ? !na[setting] !== !nb[setting] : canonical(na[setting]) !== canonical(nb[setting])) settingsChanged.push({ nodeId: nb.id, setting, from: na[setting], to: nb[setting] });
     }
     const pa = na.position;
     const pb = nb.position;
@@ -124,8 +124,8 @@ export function describeDiff(d: GraphDiff): string[] {
     ...d.paramsChanged.map((c) => `${c.nodeId}.${c.param}: ${formatValue(c.from)} → ${formatValue(c.to)}`),
     ...d.settingsChanged.map((c) => (c.setting === 'mode'
       ? `${c.nodeId}: ${c.to === 'bypass' ? 'bypassed' : 'no longer bypassed'}`
-      : c.setting === 'collapsed'
-        ? `${c.nodeId}: ${c.to ? 'collapsed' : 'expanded'}`
+      : c.setting === 'collapsed' || c.setting === 'pinned'
+        ? `${c.nodeId}: ${c.to ? c.setting : c.setting === 'collapsed' ? 'expanded' : 'unpinned'}`
         : `${c.nodeId} ${c.setting}: ${formatValue(c.from)} → ${formatValue(c.to)}`)),
     ...(d.moved.length ? [`moved: ${d.moved.join(', ')}`] : []),
   ];

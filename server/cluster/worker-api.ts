@@ -3,6 +3,7 @@
 // through here. Every record names the worker; the database refuses one from a worker that does not hold the run
 // (a host declared lost, then heard from again, cannot overwrite what happened since).
 import type http from 'node:http';
+import type { ArtifactKind } from '../../nodes/define';
 import { z } from 'zod';
 import { ApiError, sendApiError, sendJson } from '../api/respond';
 import type { ArtifactStore } from '../artifacts/store';
@@ -159,8 +160,8 @@ export function createWorkerApi(d: WorkerApiDeps): (req: http.IncomingMessage, r
   }
 
   async function storedOutputs(runId: string) {
-    const rows = await d.db.artifact.findMany({ where: { runId, kind: 'image' }, orderBy: { createdAt: 'asc' } });
-    return rows.map((a) => ({ nodeId: a.nodeId, filename: a.filename, mime: a.mime, width: a.width, height: a.height, id: a.id, url: artifactUrl(a.id) }));
+    const rows = await d.db.artifact.findMany({ where: { runId, kind: { in: ['image', 'temp'] } }, orderBy: { createdAt: 'asc' } });
+    return rows.map((a) => ({ nodeId: a.nodeId, kind: a.kind as ArtifactKind, filename: a.filename, mime: a.mime, width: a.width, height: a.height, id: a.id, url: artifactUrl(a.id) }));
   }
 
   return async (req, res) => {

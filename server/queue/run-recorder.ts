@@ -13,6 +13,8 @@ import { NodeResultWriter } from './node-result-writer';
 
 /** Artifact kinds of sampler steps stored as JPEGs by earlier versions (now steps/<runId>.steps): still pruned. */
 export const STEP_KINDS = ['preview', 'preview-latent'] as const;
+/** Kept only for the newest PREVIEW_RUNS_KEPT runs: old step JPEGs and Preview Image pictures (`temp`). */
+export const PRUNED_KINDS = [...STEP_KINDS, 'temp'] as const;
 
 export type FinalStatus = 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
@@ -80,11 +82,11 @@ export class RunRecorder {
       const file = await this.store.put(a.bytes);
       const row = await this.db.artifact.create({
         data: {
-          runId: run.runId, nodeId: a.nodeId, kind: 'image', filename: a.filename, mime: file.mime,
+          runId: run.runId, nodeId: a.nodeId, kind: a.kind, filename: a.filename, mime: file.mime,
           sha256: file.sha256, size: file.size, width: a.width, height: a.height, path: file.path,
         },
       });
-      refs.push({ nodeId: a.nodeId, filename: a.filename, mime: file.mime, width: a.width, height: a.height, id: row.id, url: artifactUrl(row.id) });
+      refs.push({ nodeId: a.nodeId, kind: a.kind, filename: a.filename, mime: file.mime, width: a.width, height: a.height, id: row.id, url: artifactUrl(row.id) });
     }
     for (const t of result.inspect ?? []) {
       // Not an output: the inspector's picture of a "run to here" target (no ArtifactRef, no thumbnail).
@@ -103,10 +105,10 @@ export class RunRecorder {
     await Promise.all(result.nodes.filter((n) => !(n.status === 'succeeded' && written?.has(n.id))).map((n) => this.nodeResults.write({
       runId: run.runId, nodeId: n.id, type: n.type, status: n.status, ms: n.ms, ortMs: n.ortMs, cached: n.cached,
     })));
-    // Before the status flips: whoever sees "succeeded" also sees the new library card.
-    if (result.status === 'succeeded' && run.workflowId && refs[0]?.id) {
+    // Before the status flips: whoever sees "succeeded" also sees the new library card (a saved output, never a preview).
+    const first = refs.find((r) => r.kind === 'image');
+    if (result.status === 'succeeded' && run.workflowId && first?.id) {
       const workflowId = run.workflowId;
-      const first = refs[0];
       await this.cards.run(`${workflowId}\u0000${run.userId ?? ''}`, () => this.setThumbnail(run.runId, workflowId, first, result));
     }
     const ended = await this.db.run.update({
@@ -162,15 +164,16 @@ export class RunRecorder {
   }
 
   /**
-   * Drops the stored steps of all but the newest `keep` runs that have any (and of runs no longer in the database).
-   * Every run's end asks for it; a batch of 16 ends at once, so calls made while one prune runs share the next one.
+   * Drops the stored steps and Preview Image pictures of all but the newest `keep` runs that have any (and steps of
+   * runs no longer in the database). Every run's end asks for it; a batch of 16 ends at once, so calls made while one
+   * prune runs share the next one.
    */
   prunePreviews(keep: number): Promise<number> {
     return this.prunes.run('', () => this.pruneNow(keep));
   }
 
   private async pruneNow(keep: number): Promise<number> {
-    return (await this.pruneStepFiles(keep)) + (await this.pruneStepArtifacts(keep));
+    return (await this.pruneStepFiles(keep)) + (await this.pruneTempArtifacts(keep));
   }
 
   private async pruneStepFiles(keep: number): Promise<number> {
@@ -183,9 +186,9 @@ export class RunRecorder {
     return doomed.length;
   }
 
-  /** Step JPEGs (x0 and latent) an earlier version stored as artifacts; files go when unreferenced. */
-  private async pruneStepArtifacts(keep: number): Promise<number> {
-    const kind = { in: [...STEP_KINDS] };
+  /** Preview Image pictures, and step JPEGs (x0 and latent) an earlier version stored; files go when unreferenced. */
+  private async pruneTempArtifacts(keep: number): Promise<number> {
+    const kind = { in: [...PRUNED_KINDS] };
     const old = await this.db.run.findMany({
       where: { artifacts: { some: { kind } } },
       orderBy: [{ queuedAt: 'desc' }, { id: 'desc' }],

@@ -18,7 +18,7 @@ import {
   createRouter, runControllerProcedure, runnerProcedure, runViewerProcedure, signedInProcedure,
 } from '../trpc';
 
-type ArtifactKind = 'image' | 'preview' | 'preview-latent' | 'inspect';
+type ArtifactKind = 'image' | 'temp' | 'preview' | 'preview-latent' | 'inspect';
 interface StepInfo { total: number; sigma?: number; timestep?: number; stats: ChannelStats[] }
 interface StepImage { id: string; url: string; width: number; height: number }
 export interface RunStep extends StepInfo { step: number; image: StepImage; latent: StepImage | null }
@@ -202,7 +202,7 @@ export const runsRouter = createRouter({
         /** Run-level warnings of this node (e.g. a LoRA applied to 0 of its layers); empty when none. */
         warnings: n.warnings ? (JSON.parse(n.warnings) as RunWarning[]) : [],
       })),
-      /** Output images (kind 'image') first, then step previews (kind 'preview') by step. */
+      /** Output images (kind 'image'), then step previews (kind 'preview') by step, then Preview Image pictures ('temp'). */
       artifacts,
     };
   }),

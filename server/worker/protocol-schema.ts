@@ -1,6 +1,7 @@
 // zod schemas of the worker → host messages (protocol.ts): the host checks every message before using it, since a
 // worker (above all a remote one) is another process that may be buggy, out of date or hostile.
 import { z } from 'zod';
+import type { ArtifactKind } from '../../nodes/define';
 import type { Breakpoints } from '../../nodes/engine/debugger';
 import { stepFloats, type StepLatents } from '../../nodes/engine/step-latents';
 import type { WorkerToHost } from './protocol';
@@ -22,8 +23,9 @@ const runWarning = z.object({
   code: z.literal('lora_fit'), lora: text, checkpoint: text,
   applied: z.number().int().min(0), total: z.number().int().min(0), message: text,
 });
+const artifactKind = z.enum(['image', 'temp']) satisfies z.ZodType<ArtifactKind>;
 const artifactRef = z.object({
-  nodeId: id, filename: text, mime: text, width: count, height: count,
+  nodeId: id, kind: artifactKind.optional(), filename: text, mime: text, width: count, height: count,
   id: text.optional(), url: text.optional(), path: text.optional(),
 });
 const base = { runId: id };
@@ -95,7 +97,7 @@ const runResult = z.object({
     id, type: id, ms, ortMs: ms, cached: z.boolean(), status: z.enum(['succeeded', 'failed', 'cancelled', 'skipped']),
   })),
   artifacts: z.array(z.object({
-    nodeId: id, kind: z.literal('image'), filename: text, mime: text, bytes, width: count, height: count,
+    nodeId: id, kind: artifactKind, filename: text, mime: text, bytes, width: count, height: count,
   })),
   error: z.object({
     nodeId: id.optional(), code: id, message: text,

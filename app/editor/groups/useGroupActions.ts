@@ -75,7 +75,8 @@ export function useGroupActions(editor: GraphEditor) {
     if (!group) return null;
     record();
     const members = groupMembers(group, nodes, groups);
-    const nodeFrom = new Map(nodes.filter((n) => members.nodes.includes(n.id)).map((n) => [n.id, n.position]));
+    // A pinned node stays where it is when its frame moves.
+    const nodeFrom = new Map(nodes.filter((n) => members.nodes.includes(n.id) && !n.data.pinned).map((n) => [n.id, n.position]));
     const groupFrom = new Map([group, ...groups.filter((g) => members.groups.includes(g.id))].map((g) => [g.id, g.bounds]));
     return (pointer: XY) => {
       const d = gridDelta(pointer, GRID);
@@ -135,8 +136,11 @@ export function useGroupActions(editor: GraphEditor) {
   }, [memberIds, setGroups, setNodes]);
 
   const placeSelected = useCallback((place: (boxes: (Box & { id: string })[]) => Map<string, XY>) => {
-    const boxes = current().nodes.filter((n) => n.selected).map(nodeBox);
+    const selected = current().nodes.filter((n) => n.selected);
+    const boxes = selected.map(nodeBox);
     const to = place(boxes);
+    // Pinned nodes are lined up with, never moved.
+    for (const n of selected) if (n.data.pinned) to.delete(n.id);
     if (![...to].some(([id, p]) => { const b = boxes.find((x) => x.id === id)!; return b.x !== p.x || b.y !== p.y; })) return;
     record();
     setNodes((ns) => ns.map((n) => { const p = to.get(n.id); return p ? { ...n, position: p } : n; }));
