@@ -43,6 +43,7 @@ import { useEditorImport } from './useEditorImport';
 import { useEditorShortcuts } from './useEditorShortcuts';
 import { useFork } from './useFork';
 import { useGraphEditor } from './useGraphEditor';
+import { SUBGRAPH_TYPE } from '../../nodes/engine/subgraph';
 import { useGroupActions } from './groups/useGroupActions';
 import { useOpenRun } from './useOpenRun';
 import { useRunActions } from './useRunActions';
@@ -145,6 +146,8 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
   const problemsByNode = useMemo(() => {
     const m = new Map<string, GraphProblem[]>();
     for (const p of allProblems) if (p.nodeId) m.set(p.nodeId, [...(m.get(p.nodeId) ?? []), p]);
+    // Also on the inner node itself, shown under its flat id while its subgraph is open.
+    for (const p of allProblems) if (p.innerNodeId) m.set(p.innerNodeId, [...(m.get(p.innerNodeId) ?? []), p]);
     return m;
   }, [allProblems]);
   const graphProblems = allProblems.filter((p) => !p.nodeId);
@@ -185,6 +188,12 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     }
     void actions.run({ ...dbg.debugRunOptions(), queued: dbg.debugging });
   };
+  /** The given nodes (default: the selection) into one subgraph node (Ctrl+Shift+G, node and canvas menus). */
+  const toSubgraph = (ids?: readonly string[]) => {
+    const r = editor.convertSelection(ids);
+    if ('error' in r) notify(`${r.error} (then Ctrl+Shift+G)`, 'error');
+    else notify('Converted to a subgraph: double-click it to open');
+  };
   useEditorShortcuts({
     save,
     run,
@@ -207,6 +216,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     group: readOnly ? ignore : () => {
       if (!groupActions.createGroup()) notify('Select the nodes to group first (click, Shift+drag or Ctrl+A), then Ctrl+G');
     },
+    subgraph: readOnly ? ignore : () => toSubgraph(),
     toggleMinimap,
     showShortcuts: () => setShortcutsOpen(true),
   });
@@ -234,7 +244,8 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     breakpointState: dbg.badgeState,
     readOnly,
     inputImageUrl: (name) => inputImageUrl(name, { workflowId: workflow.id, shareToken: access.shareToken }),
-  }), [catalogMap, models, modelPrecision, loraFitNotes, problemsByNode, actions.lastSeeds, editor.setParam, editor.setControl, editor.setTitle, dbg.badges, dbg.badgeState, readOnly, workflow.id, access.shareToken]);
+    subgraphNodes: editor.subgraphNodes,
+  }), [editor.subgraphNodes, catalogMap, models, modelPrecision, loraFitNotes, problemsByNode, actions.lastSeeds, editor.setParam, editor.setControl, editor.setTitle, dbg.badges, dbg.badgeState, readOnly, workflow.id, access.shareToken]);
 
   const live = useNodeLiveStore({ runNodes: view.nodes, previews, artifactsByNode });
 
@@ -373,6 +384,15 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
           onToggleCollapsed={readOnly ? undefined : () => editor.toggleCollapsed(menu.nodeId)}
           onDuplicate={readOnly ? undefined : () => editor.duplicateNode(menu.nodeId)}
           onDelete={readOnly ? undefined : () => editor.removeNodes([menu.nodeId])}
+          onConvertToSubgraph={readOnly ? undefined : () => {
+            const selected = editor.nodes.filter((n) => n.selected).map((n) => n.id);
+            toSubgraph(selected.includes(menu.nodeId) ? selected : [menu.nodeId]);
+          }}
+          onOpenSubgraph={menu.nodeType === SUBGRAPH_TYPE ? () => editor.openSubgraph(menu.nodeId) : undefined}
+          onUnpackSubgraph={menu.nodeType === SUBGRAPH_TYPE && !readOnly ? () => {
+            const r = editor.unpackSubgraph(menu.nodeId);
+            if (r) notify(r.error, 'error');
+          } : undefined}
         />
       )}
       {shortcutsOpen && <ShortcutsOverlay onClose={() => setShortcutsOpen(false)} />}

@@ -14,12 +14,13 @@ import { countRender } from './render-count';
 import { useNodeActions } from './node-actions';
 import { RerouteNodeView } from './RerouteNodeView';
 import { isPrimitive, paramSocketType } from '../../nodes/engine/param-inputs';
+import { SUBGRAPH_TYPE } from '../../nodes/engine/subgraph';
 
 function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
   countRender(id);
   const s = useEditorServices();
   const actions = useNodeActions();
-  const def = s.catalog.get(data.type);
+  const def = data.type === SUBGRAPH_TYPE ? s.subgraphNodes?.get(data.subgraph ?? '') : s.catalog.get(data.type);
   const problems = s.problems.get(id) ?? [];
   const run = useNodeRun(id);
   const preview = useNodePreview(id);
@@ -32,6 +33,7 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
     status ? `run-${status}` : '',
     data.mode === 'bypass' ? 'bypassed' : '',
     data.type === 'note' ? 'note-node' : '',
+    data.type === SUBGRAPH_TYPE ? 'subgraph-node' : '',
   ].join(' ');
 
   if (!def) return <UnknownNodeView id={id} type={data.type} title={data.title} className={cls} />;

@@ -30,6 +30,11 @@ interface Props {
   onToggleCollapsed?(): void;
   onDuplicate?(): void;
   onDelete?(): void;
+  /** The selection (or this node) into one subgraph node; absent when read-only. */
+  onConvertToSubgraph?(): void;
+  /** Only on subgraph nodes. */
+  onOpenSubgraph?(): void;
+  onUnpackSubgraph?(): void;
 }
 
 export function NodeContextMenu(p: Props) {
@@ -65,6 +70,9 @@ export function NodeContextMenu(p: Props) {
         <button type="button" role="menuitem" onClick={act(p.onToggleCollapsed)}>{p.collapsed ? 'Expand' : 'Collapse'}</button>
       )}
       {p.onDuplicate && <button type="button" role="menuitem" onClick={act(p.onDuplicate)} title="Ctrl+D duplicates the selection">Duplicate</button>}
+      {p.onOpenSubgraph && <button type="button" role="menuitem" onClick={act(p.onOpenSubgraph)} title="Also: double-click the node">Open subgraph</button>}
+      {p.onUnpackSubgraph && <button type="button" role="menuitem" onClick={act(p.onUnpackSubgraph)} title="Put its nodes back in its place">Unpack subgraph</button>}
+      {p.onConvertToSubgraph && <button type="button" role="menuitem" onClick={act(p.onConvertToSubgraph)} title="Ctrl+Shift+G: the selected nodes become one node">Convert to subgraph</button>}
       {p.onDelete && <button type="button" role="menuitem" onClick={act(p.onDelete)} title="Also: the Delete key">Delete</button>}
     </div>
   );

@@ -77,14 +77,16 @@ export function useWorkflowDocument(
   /** The draft brought back on opening, shown until it is saved or discarded. */
   const [restored, setRestored] = useState(opening.restored);
 
+  // The whole workflow, also while a subgraph is open on the canvas (subgraphs/levels.ts).
+  const { compose } = editor;
   const graph = useMemo(
-    () => flowToGraph(editor.nodes, editor.edges, metaState, editor.groups),
-    [editor.nodes, editor.edges, metaState, editor.groups],
+    () => compose(flowToGraph(editor.nodes, editor.edges, metaState, editor.groups)),
+    [editor.nodes, editor.edges, metaState, editor.groups, compose],
   );
   const dirty = useMemo(() => JSON.stringify(graph), [graph]) !== saved.json;
   // Validation ignores positions: dragging a node must not re-validate (and re-render) every node.
   const logical = useMemo(
-    () => JSON.stringify({ version: 1, nodes: graph.nodes.map(({ position: _p, ...n }) => n), edges: graph.edges }),
+    () => JSON.stringify({ version: 1, nodes: graph.nodes.map(({ position: _p, ...n }) => n), edges: graph.edges, subgraphs: graph.subgraphs }),
     [graph],
   );
   const validation = useMemo(() => validateGraph(logical, { catalog }), [logical, catalog]);

@@ -155,3 +155,20 @@ export function promoteParam(graph: Graph, nodeId: string, inner: string, param:
   const next: SubgraphDefinition = { ...def, params: [...def.params, { name, node: inner, param }] };
   return { graph: { ...graph, subgraphs: { ...graph.subgraphs, [node.subgraph!]: next } }, name };
 }
+
+/** How the editor draws a subgraph node: its definition's sockets, and its promoted params with the inner params' widgets. */
+export function subgraphCatalogNode(def: SubgraphDefinition, catalog: ReadonlyMap<string, CatalogNode>): CatalogNode {
+  const params = def.params.flatMap((p) => {
+    const inner = def.nodes.find((n) => n.id === p.node);
+    const spec = inner && catalog.get(inner.type)?.params.find((s) => s.name === p.param);
+    return spec ? [{ name: p.name, default: inner.params[p.param] ?? spec.default, ui: spec.ui }] : [];
+  });
+  return {
+    type: SUBGRAPH_TYPE, version: 1, title: def.name, category: 'utility',
+    description: `Subgraph of ${def.nodes.length} node${def.nodes.length === 1 ? '' : 's'}${def.library ? ` (library v${def.library.version})` : ''}: double-click to open`,
+    output: def.nodes.some((n) => catalog.get(n.type)?.output),
+    inputs: def.inputs.map((i) => ({ name: i.name, type: i.type as CatalogNode['inputs'][number]['type'], optional: false })),
+    outputs: def.outputs.map((o) => ({ name: o.name, type: o.type as CatalogNode['outputs'][number]['type'] })),
+    params,
+  };
+}

@@ -1,0 +1,111 @@
+'use client';
+// The editor's subgraphs: the definitions (every one made this session is kept, so undoing an unpack or a convert
+// finds its definition again; only used ones are saved), the opened levels (breadcrumb), and the actions: convert the
+// selection, unpack, open, go back. Part of useGraphEditor (one undo history); the graph edits are the engine's
+// pure ones (nodes/engine/subgraph-edit.ts).
+import { useCallback, useMemo, useRef, useState, type MutableRefObject } from 'react';
+import type { Graph } from '../../../nodes/engine/graph';
+import type { CatalogNode } from '../../../nodes/engine/catalog';
+import { convertToSubgraph, subgraphCatalogNode, unpackSubgraph } from '../../../nodes/engine/subgraph-edit';
+import { flowToGraph, graphToFlow, type FlowEdge, type FlowGroup, type FlowNode } from '../graph-mapping';
+import { commitLevel, composeLevels, definitionToLevel, type Definitions, type Level } from './levels';
+
+interface EditorState {
+  latest: MutableRefObject<{ nodes: FlowNode[]; edges: FlowEdge[]; groups: FlowGroup[] }>;
+  setNodes(ns: FlowNode[]): void;
+  setEdges(es: FlowEdge[]): void;
+  setGroups(gs: FlowGroup[]): void;
+  record(): void;
+  clearHistory(): void;
+  catalog: ReadonlyMap<string, CatalogNode>;
+}
+
+export function useSubgraphLevels(initial: Graph, ed: EditorState) {
+  const [definitions, setDefinitionsState] = useState<Definitions>(() => initial.subgraphs ?? {});
+  const [path, setPathState] = useState<Level[]>([]);
+  const defs = useRef(definitions);
+  const levels = useRef(path);
+  const setDefinitions = useCallback((d: Definitions) => { defs.current = d; setDefinitionsState(d); }, []);
+  const setPath = useCallback((p: Level[]) => { levels.current = p; setPathState(p); }, []);
+  const { latest, setNodes, setEdges, setGroups, record, clearHistory, catalog } = ed;
+
+  /** The level on screen as a graph, with every definition (what the pure edits work on). */
+  const level = useCallback((): Graph => {
+    const { nodes, edges, groups } = latest.current;
+    return { ...flowToGraph(nodes, edges, undefined, groups), subgraphs: defs.current };
+  }, [latest]);
+
+  /** The whole workflow whatever level is on screen (save, run, validation). */
+  const compose = useCallback((current: Graph): Graph => composeLevels(current, path, definitions), [path, definitions]);
+  const composeNow = useCallback((current: Graph): Graph => composeLevels(current, levels.current, defs.current), []);
+
+  const show = useCallback((g: Graph, select?: ReadonlySet<string>) => {
+    const f = graphToFlow(g);
+    setNodes(select ? f.nodes.map((n) => (select.has(n.id) ? { ...n, selected: true } : n)) : f.nodes);
+    setEdges(f.edges);
+    setGroups(f.groups);
+  }, [setNodes, setEdges, setGroups]);
+
+  /** Moves the given nodes (default: the selected ones) into a new subgraph node; undoable. Returns its id, or an error. */
+  const convertSelection = useCallback((ids?: readonly string[], name?: string): { nodeId: string } | { error: string } => {
+    const chosen = ids ?? latest.current.nodes.filter((n) => n.selected).map((n) => n.id);
+    try {
+      const r = convertToSubgraph(level(), chosen, catalog, { name });
+      record();
+      setDefinitions(r.graph.subgraphs ?? {});
+      show(r.graph, new Set([r.nodeId]));
+      return { nodeId: r.nodeId };
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
+  }, [catalog, level, record, setDefinitions, show, latest]);
+
+  /** Puts a subgraph node's inner nodes back in its place; undoable (the definition is kept for undo). */
+  const unpack = useCallback((nodeId: string): { error: string } | null => {
+    try {
+      const r = unpackSubgraph(level(), nodeId);
+      record();
+      show({ ...r.graph, groups: level().groups }, new Set(r.nodeIds));
+      return null;
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
+  }, [level, record, show]);
+
+  /** Shows subgraph node `nodeId`'s inside (double-click); the breadcrumb leads back. Undo history restarts per level. */
+  const open = useCallback((nodeId: string) => {
+    const node = latest.current.nodes.find((n) => n.id === nodeId);
+    const key = node?.data.subgraph;
+    const committed = commitLevel(level(), levels.current, defs.current);
+    const def = key === undefined ? undefined : committed[key];
+    if (!def) return;
+    setDefinitions(committed);
+    setPath([...levels.current, { nodeId, key: key!, name: def.name, outer: level() }]);
+    clearHistory();
+    show(definitionToLevel(def, nodeId));
+  }, [clearHistory, latest, level, setDefinitions, setPath, show]);
+
+  /** Back to depth `depth` (0 = the workflow), writing the edits made inside into the definitions. */
+  const back = useCallback((depth: number) => {
+    const p = levels.current;
+    if (depth >= p.length) return;
+    setDefinitions(commitLevel(level(), p, defs.current));
+    setPath(p.slice(0, depth));
+    clearHistory();
+    show(p[depth].outer);
+  }, [clearHistory, level, setDefinitions, setPath, show]);
+
+  /** A whole new workflow graph (restore, import): back at the top, its definitions added to the known ones. */
+  const reset = useCallback((g: Graph) => {
+    setPath([]);
+    setDefinitions({ ...defs.current, ...g.subgraphs });
+  }, [setDefinitions, setPath]);
+
+  /** How each definition is drawn (GraphNodeView): its sockets and promoted params. */
+  const subgraphNodes = useMemo(
+    () => new Map(Object.entries(definitions).map(([k, d]) => [k, subgraphCatalogNode(d, catalog)])),
+    [definitions, catalog],
+  );
+
+  return { subgraphs: definitions, subgraphPath: path, subgraphNodes, compose, composeNow, convertSelection, unpackSubgraph: unpack, openSubgraph: open, subgraphBack: back, resetSubgraphs: reset, setDefinitions };
+}
