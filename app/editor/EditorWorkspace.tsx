@@ -44,6 +44,8 @@ import { useEditorShortcuts } from './useEditorShortcuts';
 import { useFork } from './useFork';
 import { useGraphEditor } from './useGraphEditor';
 import { SUBGRAPH_TYPE } from '../../nodes/engine/subgraph';
+import { useSubgraphLibrary } from './subgraphs/useSubgraphLibrary';
+import { LibrarySubgraphs } from './subgraphs/LibrarySubgraphs';
 import { useGroupActions } from './groups/useGroupActions';
 import { useOpenRun } from './useOpenRun';
 import { useRunActions } from './useRunActions';
@@ -93,6 +95,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
   const opening = useOpeningState(workflow, drafts);
   const editor = useGraphEditor(opening.graph, catalogMap);
   const groupActions = useGroupActions(editor);
+  const library = useSubgraphLibrary(editor, editorMode(initialAccess) === 'edit');
   const doc = useWorkflowDocument(workflow, editor, catalogMap, opening, drafts, onCreated);
   // Sharing and tags change here (Share dialog, About tab) without reloading the editor.
   const [access, setAccess] = useState(initialAccess);
@@ -308,7 +311,10 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
       <DraftBanner draft={doc.restoredDraft} currentVersion={doc.savedVersion} onDiscard={doc.discardDraft} />
       <div className="editor-body">
         {!readOnly && (
-          <Palette catalog={catalog} onAdd={(type) => editor.addNode(type, besideGraph(editor.nodes))} onShowShortcuts={() => setShortcutsOpen(true)} />
+          <Palette
+            catalog={catalog} onAdd={(type) => editor.addNode(type, besideGraph(editor.nodes))} onShowShortcuts={() => setShortcutsOpen(true)}
+            extra={<LibrarySubgraphs entries={library.entries} onAdd={(e) => editor.addSubgraph(e.definition, besideGraph(editor.nodes), { id: e.id, version: e.version })} />}
+          />
         )}
         <EditorNodeContext.Provider value={services}>
           <NodeLiveContext.Provider value={live}>
@@ -389,6 +395,9 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
             toSubgraph(selected.includes(menu.nodeId) ? selected : [menu.nodeId]);
           }}
           onOpenSubgraph={menu.nodeType === SUBGRAPH_TYPE ? () => editor.openSubgraph(menu.nodeId) : undefined}
+          onSaveSubgraph={menu.nodeType === SUBGRAPH_TYPE && canSave ? () => void library.save(menu.nodeId) : undefined}
+          updateSubgraphTo={menu.nodeType === SUBGRAPH_TYPE && !readOnly ? library.newerVersion(menu.nodeId) ?? undefined : undefined}
+          onUpdateSubgraph={() => void library.update(menu.nodeId)}
           onUnpackSubgraph={menu.nodeType === SUBGRAPH_TYPE && !readOnly ? () => {
             const r = editor.unpackSubgraph(menu.nodeId);
             if (r) notify(r.error, 'error');

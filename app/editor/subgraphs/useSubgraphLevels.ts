@@ -4,10 +4,12 @@
 // selection, unpack, open, go back. Part of useGraphEditor (one undo history); the graph edits are the engine's
 // pure ones (nodes/engine/subgraph-edit.ts).
 import { useCallback, useMemo, useRef, useState, type MutableRefObject } from 'react';
-import type { Graph } from '../../../nodes/engine/graph';
+import type { XYPosition } from '@xyflow/react';
+import type { Graph, SubgraphDefinition } from '../../../nodes/engine/graph';
+import { SUBGRAPH_TYPE } from '../../../nodes/engine/subgraph';
 import type { CatalogNode } from '../../../nodes/engine/catalog';
 import { convertToSubgraph, subgraphCatalogNode, unpackSubgraph } from '../../../nodes/engine/subgraph-edit';
-import { flowToGraph, graphToFlow, type FlowEdge, type FlowGroup, type FlowNode } from '../graph-mapping';
+import { flowToGraph, freshNodeId, graphNodeToFlow, graphToFlow, type FlowEdge, type FlowGroup, type FlowNode } from '../graph-mapping';
 import { commitLevel, composeLevels, definitionToLevel, type Definitions, type Level } from './levels';
 
 interface EditorState {
@@ -101,11 +103,44 @@ export function useSubgraphLevels(initial: Graph, ed: EditorState) {
     setDefinitions({ ...defs.current, ...g.subgraphs });
   }, [setDefinitions, setPath]);
 
+  /**
+   * A library subgraph as a new node at `position` (the palette), its definition copied in and pinned to `pin`; the
+   * same library version already in the workflow is shared rather than copied twice. Undoable. Returns the node id.
+   */
+  const addSubgraph = useCallback((definition: SubgraphDefinition, position: XYPosition, pin?: SubgraphDefinition['library']): string => {
+    const all = defs.current;
+    const existing = pin && Object.entries(all).find(([, d]) => d.library?.id === pin.id && d.library.version === pin.version)?.[0];
+    let key = existing;
+    if (!key) {
+      key = 'subgraph';
+      for (let i = 2; key in all; i++) key = `subgraph_${i}`;
+    }
+    record();
+    if (!existing) setDefinitions({ ...all, [key]: pin ? { ...definition, library: pin } : definition });
+    const id = freshNodeId('subgraph', new Set(latest.current.nodes.map((n) => n.id)));
+    const node = graphNodeToFlow({ id, type: SUBGRAPH_TYPE, typeVersion: 1, params: {}, subgraph: key }, position);
+    setNodes([...latest.current.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), { ...node, selected: true }]);
+    return id;
+  }, [latest, record, setDefinitions, setNodes]);
+
+  /**
+   * Points the nodes on the canvas using definition `key` at `definition` instead (a library update, or the pin after
+   * saving), stored under a new key so that undo, which restores nodes, brings the old definition back too.
+   */
+  const replaceDefinition = useCallback((key: string, definition: SubgraphDefinition) => {
+    const all = defs.current;
+    let next = 'subgraph';
+    for (let i = 2; next in all; i++) next = `subgraph_${i}`;
+    record();
+    setDefinitions({ ...all, [next]: definition });
+    setNodes(latest.current.nodes.map((n) => (n.data.subgraph === key ? { ...n, data: { ...n.data, subgraph: next } } : n)));
+  }, [latest, record, setDefinitions, setNodes]);
+
   /** How each definition is drawn (GraphNodeView): its sockets and promoted params. */
   const subgraphNodes = useMemo(
     () => new Map(Object.entries(definitions).map(([k, d]) => [k, subgraphCatalogNode(d, catalog)])),
     [definitions, catalog],
   );
 
-  return { subgraphs: definitions, subgraphPath: path, subgraphNodes, compose, composeNow, convertSelection, unpackSubgraph: unpack, openSubgraph: open, subgraphBack: back, resetSubgraphs: reset, setDefinitions };
+  return { subgraphs: definitions, subgraphPath: path, subgraphNodes, compose, composeNow, convertSelection, addSubgraph, replaceDefinition, unpackSubgraph: unpack, openSubgraph: open, subgraphBack: back, resetSubgraphs: reset, setDefinitions };
 }
