@@ -1,7 +1,7 @@
 'use client';
 // The subgraph library from the editor: palette entries (subgraphs.list), "Save subgraph to library" (a new entry,
 // or a new version of the one the node is pinned to) and "Update to vN" when the library has a newer version.
-import { useCallback } from 'react';
+import { useCallback, useMemo } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC, useTRPCClient } from '../../lib/trpc';
 import { useToast } from '../../shell/toast';
@@ -13,7 +13,7 @@ export function useSubgraphLibrary(editor: GraphEditor, enabled: boolean) {
   const queryClient = useQueryClient();
   const notify = useToast();
   const list = useQuery(trpc.subgraphs.list.queryOptions(undefined, { enabled }));
-  const entries = list.data ?? [];
+  const entries = useMemo(() => list.data ?? [], [list.data]);
 
   const definitionOf = useCallback((nodeId: string) => {
     const node = editor.nodes.find((n) => n.id === nodeId);
