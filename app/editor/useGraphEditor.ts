@@ -50,8 +50,13 @@ export function useGraphEditor(initial: Graph, catalog: ReadonlyMap<string, Cata
   const undo = useCallback(() => restore(history.current.undo(latest.current)), [restore]);
   const redo = useCallback(() => restore(history.current.redo(latest.current)), [restore]);
 
-  const clearHistory = useCallback(() => history.current.clear(), []);
-  const sub = useSubgraphLevels(initial, { latest, setNodes, setEdges, setGroups, record, clearHistory, catalog });
+  /** Installs `next` (default: a fresh one) as the undo history and returns the one it replaces (per subgraph level). */
+  const swapHistory = useCallback((next?: unknown): unknown => {
+    const was = history.current;
+    history.current = (next as UndoHistory<Snapshot> | undefined) ?? new UndoHistory<Snapshot>();
+    return was;
+  }, []);
+  const sub = useSubgraphLevels(initial, { latest, setNodes, setEdges, setGroups, record, swapHistory, catalog });
   const { composeNow, resetSubgraphs } = sub;
   /** The whole workflow, also while a subgraph is open on the canvas. */
   const graphOf = useCallback(

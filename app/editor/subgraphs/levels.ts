@@ -13,6 +13,8 @@ export interface Level {
   key: string;
   name: string;
   outer: Graph;
+  /** The parent level's undo history, put back on leaving (opaque here: app/editor/history.ts). */
+  history?: unknown;
 }
 
 const prefixOf = (level: Pick<Level, 'nodeId'>) => `${level.nodeId}/`;

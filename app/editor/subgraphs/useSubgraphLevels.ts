@@ -18,7 +18,8 @@ interface EditorState {
   setEdges(es: FlowEdge[]): void;
   setGroups(gs: FlowGroup[]): void;
   record(): void;
-  clearHistory(): void;
+  /** Each level keeps its own undo history: its snapshots are of its own nodes. */
+  swapHistory(next?: unknown): unknown;
   catalog: ReadonlyMap<string, CatalogNode>;
 }
 
@@ -29,7 +30,7 @@ export function useSubgraphLevels(initial: Graph, ed: EditorState) {
   const levels = useRef(path);
   const setDefinitions = useCallback((d: Definitions) => { defs.current = d; setDefinitionsState(d); }, []);
   const setPath = useCallback((p: Level[]) => { levels.current = p; setPathState(p); }, []);
-  const { latest, setNodes, setEdges, setGroups, record, clearHistory, catalog } = ed;
+  const { latest, setNodes, setEdges, setGroups, record, swapHistory, catalog } = ed;
 
   /** The level on screen as a graph, with every definition (what the pure edits work on). */
   const level = useCallback((): Graph => {
@@ -74,7 +75,7 @@ export function useSubgraphLevels(initial: Graph, ed: EditorState) {
     }
   }, [level, record, show]);
 
-  /** Shows subgraph node `nodeId`'s inside (double-click); the breadcrumb leads back. Undo history restarts per level. */
+  /** Shows subgraph node `nodeId`'s inside (double-click); the breadcrumb leads back. Each level has its own undo history. */
   const open = useCallback((nodeId: string) => {
     const node = latest.current.nodes.find((n) => n.id === nodeId);
     const key = node?.data.subgraph;
@@ -82,10 +83,9 @@ export function useSubgraphLevels(initial: Graph, ed: EditorState) {
     const def = key === undefined ? undefined : committed[key];
     if (!def) return;
     setDefinitions(committed);
-    setPath([...levels.current, { nodeId, key: key!, name: def.name, outer: level() }]);
-    clearHistory();
+    setPath([...levels.current, { nodeId, key: key!, name: def.name, outer: level(), history: swapHistory() }]);
     show(definitionToLevel(def, nodeId));
-  }, [clearHistory, latest, level, setDefinitions, setPath, show]);
+  }, [swapHistory, latest, level, setDefinitions, setPath, show]);
 
   /** Back to depth `depth` (0 = the workflow), writing the edits made inside into the definitions. */
   const back = useCallback((depth: number) => {
@@ -93,15 +93,16 @@ export function useSubgraphLevels(initial: Graph, ed: EditorState) {
     if (depth >= p.length) return;
     setDefinitions(commitLevel(level(), p, defs.current));
     setPath(p.slice(0, depth));
-    clearHistory();
+    swapHistory(p[depth].history);
     show(p[depth].outer);
-  }, [clearHistory, level, setDefinitions, setPath, show]);
+  }, [swapHistory, level, setDefinitions, setPath, show]);
 
   /** A whole new workflow graph (restore, import): back at the top, its definitions added to the known ones. */
   const reset = useCallback((g: Graph) => {
+    if (levels.current.length) swapHistory(levels.current[0].history);
     setPath([]);
     setDefinitions({ ...defs.current, ...g.subgraphs });
-  }, [setDefinitions, setPath]);
+  }, [setDefinitions, setPath, swapHistory]);
 
   /**
    * A library subgraph as a new node at `position` (the palette), its definition copied in and pinned to `pin`; the
