@@ -8,6 +8,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import type { CatalogNode } from '../../nodes/engine/catalog';
 import type { Graph } from '../../nodes/engine/graph';
 import { validateGraph } from '../../nodes/engine/validate';
+import { composeLevels } from './subgraphs/levels';
 import { useTRPC, useTRPCClient } from '../lib/trpc';
 import { useDialogs } from '../shell/dialogs';
 import { useToast } from '../shell/toast';
@@ -29,7 +30,8 @@ export interface CreatedWorkflow { id: string; name: string }
 /** The JSON the editor would save for `g` right after opening it (positions filled in). */
 function canonical(g: Graph): string {
   const f = graphToFlow(g);
-  return JSON.stringify(flowToGraph(f.nodes, f.edges, g.meta, f.groups));
+  // As the document's graph is made (subgraph definitions last), so an opened workflow is not "unsaved".
+  return JSON.stringify(composeLevels(flowToGraph(f.nodes, f.edges, g.meta, f.groups), [], g.subgraphs ?? {}));
 }
 
 function browserStorage(): Storage | null {
