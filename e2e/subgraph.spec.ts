@@ -105,7 +105,8 @@ test('subgraph: convert, open, save to the library, reuse in a second workflow; 
   expect(await sockets('source')).toEqual(['latent']);
 
   // Double-click opens it: the inner nodes under the ids a run reports; the breadcrumb leads back.
-  await sub.locator('.graph-node-sockets').dblclick();
+  // On the header beside the title (the title renames; a press on a socket row picks its wire up).
+  await sub.locator('.graph-node-header').dblclick({ position: { x: 150, y: 10 } });
   await expect(page.getByTestId('subgraph-breadcrumb')).toContainText('Subgraph');
   await expect(graphNode(page, 'subgraph/positive')).toBeVisible();
   await expect(graphNode(page, 'subgraph/sampler')).toBeVisible();
