@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { getCatalog } from '../registry';
 import { Executor } from './executor';
-import { flattenSubgraphs, MAX_SUBGRAPH_DEPTH } from './subgraph';
+import { flattenSubgraphs, MAX_FLAT_NODES, MAX_SUBGRAPH_DEPTH } from './subgraph';
 import { convertToSubgraph, promoteParam, unpackSubgraph } from './subgraph-edit';
 import { validateGraph } from './validate';
 import { embedGraph } from '../interop/png-graph';
@@ -131,6 +131,16 @@ describe('flattenSubgraphs', () => {
     }
     const deep = flattenSubgraphs({ version: 3, nodes: [{ id: 's', type: 'subgraph', typeVersion: 1, params: {}, subgraph: 'd0' }], edges: [], subgraphs: defs });
     expect(deep.problems.map((p) => [p.nodeId.split('/').length, p.message.replace(/"[^"]+"/, 'X')])).toEqual([[MAX_SUBGRAPH_DEPTH + 1, `subgraph node X nests subgraphs more than ${MAX_SUBGRAPH_DEPTH} deep`]]);
+    // Shared definitions multiply: 10 levels of 10 copies each would be 10^10 nodes. Expansion stops at the limit.
+    const fan: Record<string, SubgraphDefinition> = {};
+    for (let i = 0; i < 10; i++) {
+      fan[`f${i}`] = { name: `F${i}`, nodes: Array.from({ length: 10 }, (_, k) => ({ id: `n${k}`, type: 'subgraph', typeVersion: 1, params: {}, subgraph: `f${i + 1}` })), edges: [], inputs: [], outputs: [], params: [] };
+    }
+    fan.f10 = { name: 'Leaf', nodes: [{ id: 'fill', type: 'solid_color', typeVersion: 1, params: {} }], edges: [], inputs: [], outputs: [], params: [] };
+    const huge = flattenSubgraphs({ version: 3, nodes: [{ id: 's', type: 'subgraph', typeVersion: 1, params: {}, subgraph: 'f0' }], edges: [], subgraphs: fan });
+    expect(huge.graph.nodes.length).toBeLessThanOrEqual(MAX_FLAT_NODES);
+    expect(huge.problems.length).toBeGreaterThan(0);
+    expect(huge.problems[0].message).toMatch(/would make the graph larger than 100000 nodes once its subgraphs are expanded$/);
     const missing = flattenSubgraphs({ version: 3, nodes: [{ id: 's', type: 'subgraph', typeVersion: 1, params: {}, subgraph: 'gone' }], edges: [] });
     expect(missing.problems).toEqual([{ code: 'unknown_subgraph', nodeId: 's', message: 'subgraph node "s" uses definition "gone", which this graph does not contain' }]);
   });

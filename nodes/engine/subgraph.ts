@@ -8,6 +8,11 @@ import type { Graph, GraphEdge, GraphNode, SubgraphDefinition } from './graph';
 export const SUBGRAPH_TYPE = 'subgraph';
 /** Subgraphs inside subgraphs deeper than this are refused: far beyond real use, and it bounds a bad file's cost. */
 export const MAX_SUBGRAPH_DEPTH = 16;
+/**
+ * Most nodes a graph may flatten to (the graph schema's own node limit): definitions can be shared, so a few nested
+ * ones can multiply into more nodes than any machine holds; expansion stops there with a problem instead.
+ */
+export const MAX_FLAT_NODES = 100_000;
 
 export function isSubgraph(node: { type: string }): boolean {
   return node.type === SUBGRAPH_TYPE;
@@ -38,67 +43,95 @@ export function flattenSubgraphs(graph: Graph): FlattenResult {
   const defs = graph.subgraphs ?? {};
   const problems: SubgraphProblem[] = [];
   const origin = new Map<string, string>();
-  // Definitions being expanded above each node, outermost first: a definition inside itself is a cycle.
-  const chain = new Map<string, string[]>();
-  let nodes: GraphNode[] = graph.nodes;
-  let edges: GraphEdge[] = graph.edges;
+  const budget = { left: MAX_FLAT_NODES, spent: false };
+  const flat = flattenLevel(graph.nodes, graph.edges, { defs, problems, origin, budget }, undefined, []);
+  return { graph: withoutDefinitions({ ...graph, nodes: flat.nodes, edges: flat.edges }), origin, problems };
+}
 
-  // One subgraph node at a time, until none is left: nested ones surface as inner nodes and are expanded in turn.
-  for (let s = nodes.find(isSubgraph); s; s = nodes.find(isSubgraph)) {
-    const node = s;
-    const outer = chain.get(node.id) ?? [];
-    const top = origin.get(node.id) ?? node.id;
-    const def = node.subgraph === undefined ? undefined : defs[node.subgraph];
+interface Walk {
+  defs: NonNullable<Graph['subgraphs']>;
+  problems: SubgraphProblem[];
+  origin: Map<string, string>;
+  budget: { left: number; spent: boolean };
+}
+
+type To = GraphEdge['to'];
+type From = GraphEdge['from'];
+
+/**
+ * One level's nodes and edges, its subgraph nodes expanded (depth first, each exactly once, so the work is linear in
+ * the flat graph): `top` is the top-level subgraph node this level is inside, `chain` the definitions above it.
+ * Returns the flat nodes and edges, and where each socket of this level's subgraph nodes leads in the flat graph.
+ */
+function flattenLevel(nodes: readonly GraphNode[], edges: readonly GraphEdge[], w: Walk, top: string | undefined, chain: readonly string[]) {
+  const out: GraphNode[] = [];
+  const outEdges: GraphEdge[] = [];
+  const gone = new Set<string>(); // subgraph nodes that could not be expanded: their wires are dropped
+  const inputs = new Map<string, { name: string; sockets: Map<string, To[]>; outputs: Map<string, From> }>();
+  for (const node of nodes) {
+    if (top !== undefined) w.origin.set(node.id, top);
+    if (!isSubgraph(node)) {
+      if (w.budget.left <= 0) {
+        gone.add(node.id);
+        continue;
+      }
+      w.budget.left--;
+      out.push(node);
+      continue;
+    }
     const fail = (message: string) => {
-      problems.push({ code: 'unknown_subgraph', nodeId: node.id, message });
-      nodes = nodes.filter((n) => n !== node);
-      edges = edges.filter((e) => e.from.node !== node.id && e.to.node !== node.id);
+      w.problems.push({ code: 'unknown_subgraph', nodeId: node.id, message });
+      gone.add(node.id);
     };
+    const def = node.subgraph === undefined ? undefined : w.defs[node.subgraph];
     if (!def) {
       fail(node.subgraph === undefined
         ? `subgraph node "${node.id}" names no definition`
         : `subgraph node "${node.id}" uses definition "${node.subgraph}", which this graph does not contain`);
-      continue;
-    }
-    if (outer.includes(node.subgraph!)) {
-      fail(`subgraph node "${node.id}" uses "${def.name}" inside itself (${[...outer, node.subgraph].join(' → ')})`);
-      continue;
-    }
-    if (outer.length >= MAX_SUBGRAPH_DEPTH) {
+    } else if (chain.includes(node.subgraph!)) {
+      fail(`subgraph node "${node.id}" uses "${def.name}" inside itself (${[...chain, node.subgraph].join(' → ')})`);
+    } else if (chain.length >= MAX_SUBGRAPH_DEPTH) {
       fail(`subgraph node "${node.id}" nests subgraphs more than ${MAX_SUBGRAPH_DEPTH} deep`);
-      continue;
-    }
-    const expanded = expand(node, def);
-    for (const n of expanded.nodes) {
-      origin.set(n.id, top);
-      if (isSubgraph(n)) chain.set(n.id, [...outer, node.subgraph!]);
-    }
-    problems.push(...expanded.problems);
-    const rewired: GraphEdge[] = [];
-    for (const e of edges) {
-      if (e.to.node === node.id) {
-        const targets = expanded.inputs.get(e.to.input);
-        if (!targets) {
-          problems.push({ code: 'unknown_socket', nodeId: node.id, input: e.to.input, message: `subgraph node "${node.id}" ("${def.name}") has no input "${e.to.input}"` });
-          continue;
-        }
-        for (const to of targets) rewired.push({ from: e.from, to });
-      } else if (e.from.node === node.id) {
-        const from = expanded.outputs.get(e.from.output);
-        if (!from) {
-          problems.push({ code: 'unknown_socket', nodeId: node.id, message: `subgraph node "${node.id}" ("${def.name}") has no output "${e.from.output}"` });
-          continue;
-        }
-        rewired.push({ from, to: e.to });
-      } else {
-        rewired.push(e);
+    } else if (w.budget.left < def.nodes.length) {
+      if (!w.budget.spent) fail(`subgraph node "${node.id}" would make the graph larger than ${MAX_FLAT_NODES} nodes once its subgraphs are expanded`);
+      else gone.add(node.id);
+      w.budget.spent = true;
+    } else {
+      const expanded = expand(node, def);
+      w.problems.push(...expanded.problems);
+      const inner = flattenLevel(expanded.nodes, expanded.edges, w, top ?? node.id, [...chain, node.subgraph!]);
+      out.push(...inner.nodes);
+      outEdges.push(...inner.edges);
+      // This node's sockets, resolved through the inner level's own subgraph nodes.
+      const sockets = new Map([...expanded.inputs].map(([name, tos]) => [name, tos.flatMap(inner.resolveTo)]));
+      const outputs = new Map<string, From>();
+      for (const [name, from] of expanded.outputs) {
+        const resolved = inner.resolveFrom(from);
+        if (resolved) outputs.set(name, resolved);
       }
+      inputs.set(node.id, { name: def.name, sockets, outputs });
     }
-    const at = nodes.indexOf(node);
-    nodes = [...nodes.slice(0, at), ...expanded.nodes, ...nodes.slice(at + 1)];
-    edges = [...rewired, ...expanded.edges];
   }
-  return { graph: withoutDefinitions({ ...graph, nodes, edges }), origin, problems };
+  const resolveTo = (to: To): To[] => {
+    const sub = inputs.get(to.node);
+    if (!sub) return gone.has(to.node) ? [] : [to];
+    const tos = sub.sockets.get(to.input);
+    if (!tos) w.problems.push({ code: 'unknown_socket', nodeId: to.node, input: to.input, message: `subgraph node "${to.node}" ("${sub.name}") has no input "${to.input}"` });
+    return tos ?? [];
+  };
+  const resolveFrom = (from: From): From | undefined => {
+    const sub = inputs.get(from.node);
+    if (!sub) return gone.has(from.node) ? undefined : from;
+    const resolved = sub.outputs.get(from.output);
+    if (!resolved) w.problems.push({ code: 'unknown_socket', nodeId: from.node, message: `subgraph node "${from.node}" ("${sub.name}") has no output "${from.output}"` });
+    return resolved;
+  };
+  for (const e of edges) {
+    const from = resolveFrom(e.from);
+    const tos = resolveTo(e.to);
+    if (from) for (const to of tos) outEdges.push(from === e.from && to === e.to ? e : { from, to });
+  }
+  return { nodes: out, edges: outEdges, resolveTo, resolveFrom };
 }
 
 function withoutDefinitions(graph: Graph): Graph {
