@@ -144,6 +144,6 @@ test('versions panel diffs a prompt change; restoring the old version brings the
   await page.getByRole('menuitem', { name: 'Export JSON' }).click();
   const file = await (await download).path();
   const exported = JSON.parse(await fs.promises.readFile(file, 'utf8')) as GraphJson;
-  expect(exported.version).toBe(2); // format 2: groups (nodes/interop/migrate.ts)
+  expect(exported.version).toBe(3); // format 3: subgraphs (nodes/interop/migrate.ts)
   expect(shape(exported)).toEqual(shape(current.version.graph));
 });

@@ -45,7 +45,7 @@ describe('migrations', () => {
     applyMigrations(file, migrationsDir);
     const db = new Database(file, { readonly: true });
     const models = schemaModels();
-    expect([...models.keys()].sort()).toEqual(['ApiToken', 'Artifact', 'NodeResult', 'Rating', 'Run', 'Session', 'Upload', 'User', 'Workflow', 'WorkflowVersion', 'WorkflowVisit']);
+    expect([...models.keys()].sort()).toEqual(['ApiToken', 'Artifact', 'LibrarySubgraph', 'LibrarySubgraphVersion', 'NodeResult', 'Rating', 'Run', 'Session', 'Upload', 'User', 'Workflow', 'WorkflowVersion', 'WorkflowVisit']);
     const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as { name: string }[])
       .map((t) => t.name).sort();
     expect(tables).toEqual(['_prisma_migrations', ...models.keys()].sort());

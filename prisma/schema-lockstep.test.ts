@@ -18,7 +18,7 @@ const postgresDir = path.join(here, 'migrations-postgres');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-lockstep-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const MODELS = ['ApiToken', 'Artifact', 'NodeResult', 'Rating', 'Run', 'Session', 'Upload', 'User', 'Workflow', 'WorkflowVersion', 'WorkflowVisit'];
+const MODELS = ['ApiToken', 'Artifact', 'LibrarySubgraph', 'LibrarySubgraphVersion', 'NodeResult', 'Rating', 'Run', 'Session', 'Upload', 'User', 'Workflow', 'WorkflowVersion', 'WorkflowVisit'];
 
 function migratedSqlite(name: string, dir = sqliteDir): SchemaShape {
   const file = path.join(tmp, `${name}.db`);

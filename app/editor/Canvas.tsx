@@ -34,6 +34,8 @@ import { WireEdge } from './WireEdge';
 import { useWireUnderNode } from './useWireUnderNode';
 import { SelectionToolbar } from './groups/SelectionToolbar';
 import type { GroupActions } from './groups/useGroupActions';
+import { SubgraphBreadcrumb } from './subgraphs/SubgraphBreadcrumb';
+import { SUBGRAPH_TYPE } from '../../nodes/engine/subgraph';
 
 // Module scope: React Flow re-mounts every node when this object changes identity.
 const nodeTypes: NodeTypes = { [FLOW_NODE_TYPE]: GraphNodeView };
@@ -243,6 +245,7 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
         }}
         onPaneContextMenu={paneMenu.onPaneContextMenu}
         onNodeContextMenu={(e, node) => { e.preventDefault(); onNodeMenu?.(node.id, node.data.type, { x: e.clientX, y: e.clientY }); }}
+        onNodeDoubleClick={(_, node) => { if (node.data.type === SUBGRAPH_TYPE) editor.openSubgraph(node.id); }}
         isValidConnection={isValidConnection}
         onNodeDragStart={editor.record}
         onSelectionDragStart={editor.record}
@@ -281,6 +284,7 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
         />
       )}
       {paneMenu.menu}
+      <SubgraphBreadcrumb path={editor.subgraphPath} onBack={editor.subgraphBack} />
       {quickAdd && (
         <QuickAdd
           catalog={catalogList}

@@ -19,9 +19,11 @@ interface Props {
   /** Absent when nothing was copied. */
   onPaste?(): void;
   onArrange?(): void;
+  /** Absent when nothing is selected or the canvas is read-only. */
+  onConvertToSubgraph?(): void;
 }
 
-export function CanvasContextMenu({ target, onClose, onSelectAll, onAddNode, onPaste, onArrange }: Props) {
+export function CanvasContextMenu({ target, onClose, onSelectAll, onAddNode, onPaste, onArrange, onConvertToSubgraph }: Props) {
   const menu = useRef<HTMLDivElement>(null);
   // Opened near the window's bottom or right edge, the menu moves up / left so every item stays in view.
   const [at, setAt] = useState({ left: target.x, top: target.y });
@@ -48,6 +50,7 @@ export function CanvasContextMenu({ target, onClose, onSelectAll, onAddNode, onP
       {onAddNode && <button type="button" role="menuitem" onClick={act(onAddNode)} title="Also: double-click the canvas">Add node here…</button>}
       {onPaste && <button type="button" role="menuitem" onClick={act(onPaste)} title="Ctrl+V pastes at the pointer">Paste here</button>}
       <button type="button" role="menuitem" onClick={act(onSelectAll)} title="Ctrl+A">Select all</button>
+      {onConvertToSubgraph && <button type="button" role="menuitem" onClick={act(onConvertToSubgraph)} title="Ctrl+Shift+G">Convert selection to subgraph</button>}
       {onArrange && <button type="button" role="menuitem" onClick={act(onArrange)} title="Columns in data-flow order (Ctrl+Z undoes)">Arrange</button>}
     </div>
   );

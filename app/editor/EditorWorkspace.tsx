@@ -43,6 +43,9 @@ import { useEditorImport } from './useEditorImport';
 import { useEditorShortcuts } from './useEditorShortcuts';
 import { useFork } from './useFork';
 import { useGraphEditor } from './useGraphEditor';
+import { SUBGRAPH_TYPE } from '../../nodes/engine/subgraph';
+import { useSubgraphLibrary } from './subgraphs/useSubgraphLibrary';
+import { LibrarySubgraphs } from './subgraphs/LibrarySubgraphs';
 import { useGroupActions } from './groups/useGroupActions';
 import { useNodeStyle } from './useNodeStyle';
 import { useOpenRun } from './useOpenRun';
@@ -94,6 +97,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
   const editor = useGraphEditor(opening.graph, catalogMap);
   const groupActions = useGroupActions(editor);
   const nodeStyle = useNodeStyle(editor);
+  const library = useSubgraphLibrary(editor, editorMode(initialAccess) === 'edit');
   const doc = useWorkflowDocument(workflow, editor, catalogMap, opening, drafts, onCreated);
   // Sharing and tags change here (Share dialog, About tab) without reloading the editor.
   const [access, setAccess] = useState(initialAccess);
@@ -147,6 +151,8 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
   const problemsByNode = useMemo(() => {
     const m = new Map<string, GraphProblem[]>();
     for (const p of allProblems) if (p.nodeId) m.set(p.nodeId, [...(m.get(p.nodeId) ?? []), p]);
+    // Also on the inner node itself, shown under its flat id while its subgraph is open.
+    for (const p of allProblems) if (p.innerNodeId) m.set(p.innerNodeId, [...(m.get(p.innerNodeId) ?? []), p]);
     return m;
   }, [allProblems]);
   const graphProblems = allProblems.filter((p) => !p.nodeId);
@@ -187,6 +193,12 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     }
     void actions.run({ ...dbg.debugRunOptions(), queued: dbg.debugging });
   };
+  /** The given nodes (default: the selection) into one subgraph node (Ctrl+Shift+G, node and canvas menus). */
+  const toSubgraph = (ids?: readonly string[]) => {
+    const r = editor.convertSelection(ids);
+    if ('error' in r) notify(`${r.error} (then Ctrl+Shift+G)`, 'error');
+    else notify('Converted to a subgraph: double-click it to open');
+  };
   useEditorShortcuts({
     save,
     run,
@@ -209,6 +221,7 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     group: readOnly ? ignore : () => {
       if (!groupActions.createGroup()) notify('Select the nodes to group first (click, Shift+drag or Ctrl+A), then Ctrl+G');
     },
+    subgraph: readOnly ? ignore : () => toSubgraph(),
     toggleMinimap,
     showShortcuts: () => setShortcutsOpen(true),
   });
@@ -236,7 +249,8 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
     breakpointState: dbg.badgeState,
     readOnly,
     inputImageUrl: (name) => inputImageUrl(name, { workflowId: workflow.id, shareToken: access.shareToken }),
-  }), [catalogMap, models, modelPrecision, loraFitNotes, problemsByNode, actions.lastSeeds, editor.setParam, editor.setControl, editor.setTitle, dbg.badges, dbg.badgeState, readOnly, workflow.id, access.shareToken]);
+    subgraphNodes: editor.subgraphNodes,
+  }), [editor.subgraphNodes, catalogMap, models, modelPrecision, loraFitNotes, problemsByNode, actions.lastSeeds, editor.setParam, editor.setControl, editor.setTitle, dbg.badges, dbg.badgeState, readOnly, workflow.id, access.shareToken]);
 
   const live = useNodeLiveStore({ runNodes: view.nodes, previews, artifactsByNode });
 
@@ -299,7 +313,10 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
       <DraftBanner draft={doc.restoredDraft} currentVersion={doc.savedVersion} onDiscard={doc.discardDraft} />
       <div className="editor-body">
         {!readOnly && (
-          <Palette catalog={catalog} onAdd={(type) => editor.addNode(type, besideGraph(editor.nodes))} onShowShortcuts={() => setShortcutsOpen(true)} />
+          <Palette
+            catalog={catalog} onAdd={(type) => editor.addNode(type, besideGraph(editor.nodes))} onShowShortcuts={() => setShortcutsOpen(true)}
+            extra={<LibrarySubgraphs entries={library.entries} onAdd={(e) => editor.addSubgraph(e.definition, besideGraph(editor.nodes), { id: e.id, version: e.version })} />}
+          />
         )}
         <EditorNodeContext.Provider value={services}>
           <NodeLiveContext.Provider value={live}>
@@ -379,6 +396,18 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
           onTogglePinned={readOnly ? undefined : () => nodeStyle.togglePinned(menu.nodeId)}
           onDuplicate={readOnly ? undefined : () => editor.duplicateNode(menu.nodeId)}
           onDelete={readOnly ? undefined : () => editor.removeNodes([menu.nodeId])}
+          onConvertToSubgraph={readOnly ? undefined : () => {
+            const selected = editor.nodes.filter((n) => n.selected).map((n) => n.id);
+            toSubgraph(selected.includes(menu.nodeId) ? selected : [menu.nodeId]);
+          }}
+          onOpenSubgraph={menu.nodeType === SUBGRAPH_TYPE ? () => editor.openSubgraph(menu.nodeId) : undefined}
+          onSaveSubgraph={menu.nodeType === SUBGRAPH_TYPE && canSave ? () => void library.save(menu.nodeId) : undefined}
+          updateSubgraphTo={menu.nodeType === SUBGRAPH_TYPE && !readOnly ? library.newerVersion(menu.nodeId) ?? undefined : undefined}
+          onUpdateSubgraph={() => void library.update(menu.nodeId)}
+          onUnpackSubgraph={menu.nodeType === SUBGRAPH_TYPE && !readOnly ? () => {
+            const r = editor.unpackSubgraph(menu.nodeId);
+            if (r) notify(r.error, 'error');
+          } : undefined}
         />
       )}
       {shortcutsOpen && <ShortcutsOverlay onClose={() => setShortcutsOpen(false)} />}

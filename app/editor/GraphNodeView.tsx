@@ -15,12 +15,13 @@ import { useNodeActions } from './node-actions';
 import { RerouteNodeView } from './RerouteNodeView';
 import { isPrimitive, paramSocketType } from '../../nodes/engine/param-inputs';
 import './node-style.css';
+import { SUBGRAPH_TYPE } from '../../nodes/engine/subgraph';
 
 function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
   countRender(id);
   const s = useEditorServices();
   const actions = useNodeActions();
-  const def = s.catalog.get(data.type);
+  const def = data.type === SUBGRAPH_TYPE ? s.subgraphNodes?.get(data.subgraph ?? '') : s.catalog.get(data.type);
   const problems = s.problems.get(id) ?? [];
   const run = useNodeRun(id);
   const preview = useNodePreview(id);
@@ -35,6 +36,7 @@ function GraphNodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
     data.type === 'note' ? 'note-node' : '',
     data.color ? 'tinted' : '',
     data.pinned ? 'pinned' : '',
+    data.type === SUBGRAPH_TYPE ? 'subgraph-node' : '',
   ].join(' ');
   const tint = data.color ? ({ '--node-color': data.color } as CSSProperties) : undefined;
   const pin = data.pinned && <span className="pin-badge" data-testid="pin-badge" role="img" aria-label="pinned" title="Pinned: cannot be dragged (Unpin in the node's menu)">📌</span>;

@@ -36,6 +36,16 @@ interface Props {
   onTogglePinned?(): void;
   onDuplicate?(): void;
   onDelete?(): void;
+  /** The selection (or this node) into one subgraph node; absent when read-only. */
+  onConvertToSubgraph?(): void;
+  /** Only on subgraph nodes. */
+  onOpenSubgraph?(): void;
+  onUnpackSubgraph?(): void;
+  /** On subgraph nodes: store it in the library (a new version when it came from there). */
+  onSaveSubgraph?(): void;
+  /** The library's newer version of this subgraph node's definition, when there is one. */
+  updateSubgraphTo?: number;
+  onUpdateSubgraph?(): void;
 }
 
 export function NodeContextMenu(p: Props) {
@@ -90,6 +100,13 @@ export function NodeContextMenu(p: Props) {
         </button>
       )}
       {p.onDuplicate && <button type="button" role="menuitem" onClick={act(p.onDuplicate)} title="Ctrl+D duplicates the selection">Duplicate</button>}
+      {p.onOpenSubgraph && <button type="button" role="menuitem" onClick={act(p.onOpenSubgraph)} title="Also: double-click the node">Open subgraph</button>}
+      {p.onUnpackSubgraph && <button type="button" role="menuitem" onClick={act(p.onUnpackSubgraph)} title="Put its nodes back in its place">Unpack subgraph</button>}
+      {p.onSaveSubgraph && <button type="button" role="menuitem" onClick={act(p.onSaveSubgraph)} title="A palette entry in all your workflows; saving again adds a version">Save subgraph to library</button>}
+      {p.updateSubgraphTo !== undefined && p.onUpdateSubgraph && (
+        <button type="button" role="menuitem" onClick={act(p.onUpdateSubgraph)} title="This workflow uses an older library version">Update to v{p.updateSubgraphTo}</button>
+      )}
+      {p.onConvertToSubgraph && <button type="button" role="menuitem" onClick={act(p.onConvertToSubgraph)} title="Ctrl+Shift+G: the selected nodes become one node">Convert to subgraph</button>}
       {p.onDelete && <button type="button" role="menuitem" onClick={act(p.onDelete)} title="Also: the Delete key">Delete</button>}
     </div>
   );

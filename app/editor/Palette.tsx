@@ -14,9 +14,11 @@ interface Props {
   onAdd(type: string): void;
   /** Opens the keyboard shortcuts overlay (also "?"). */
   onShowShortcuts?(): void;
+  /** Shown above the node types (the library's subgraphs). */
+  extra?: ReactNode;
 }
 
-export function Palette({ catalog, onAdd, onShowShortcuts }: Props) {
+export function Palette({ catalog, onAdd, onShowShortcuts, extra }: Props) {
   const [query, setQuery] = useState('');
   // Read after mount: the server render has no localStorage.
   const [recent, setRecent] = useState<string[]>([]);
@@ -62,6 +64,7 @@ export function Palette({ catalog, onAdd, onShowShortcuts }: Props) {
         value={query} onChange={(e) => setQuery(e.target.value)}
       />
       <div className="palette-groups">
+        {!query.trim() && extra}
         {recentItems.length > 0 && (
           <section>
             <h3>recent</h3>

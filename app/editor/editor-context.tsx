@@ -29,6 +29,8 @@ export interface EditorNodeServices {
   readOnly: boolean;
   /** The Load Image thumbnail's URL (through this workflow and its share token: input-image-url.ts). */
   inputImageUrl(name: string): string;
+  /** How subgraph nodes are drawn, by definition key (nodes/engine/subgraph-edit.ts subgraphCatalogNode). */
+  subgraphNodes?: ReadonlyMap<string, CatalogNode>;
 }
 
 export const EditorNodeContext = createContext<EditorNodeServices | null>(null);

@@ -3,7 +3,7 @@ import type { Graph } from '../../nodes/engine/graph';
 import { autoLayout, edgeId, flowToGraph, freshNodeId, graphToFlow } from './graph-mapping';
 
 const graph: Graph = {
-  version: 2,
+  version: 3,
   nodes: [
     { id: 'fill', type: 'solid_color', typeVersion: 1, params: { color: '#ff0000', width: 64 }, position: { x: 10, y: 20 }, paramInputs: ['width'] },
     {
@@ -26,11 +26,11 @@ describe('graph <-> React Flow mapping', () => {
     expect(flowToGraph(nodes, edges, graph.meta, groups)).toEqual(graph);
   });
 
-  it('writes the current format: a format-1 graph comes back as 2, groups only when there are some', () => {
+  it('writes the current format: a format-1 graph comes back as 3, groups only when there are some', () => {
     const { nodes, edges, groups } = graphToFlow({ nodes: graph.nodes, edges: graph.edges });
     expect(groups).toEqual([]);
     const out = flowToGraph(nodes, edges, undefined, groups);
-    expect(out.version).toBe(2);
+    expect(out.version).toBe(3);
     expect('groups' in out).toBe(false);
     // Selection is canvas state, never saved; bounds are copied, not shared.
     const flowGroups = graphToFlow(graph).groups.map((g) => ({ ...g, selected: true }));
@@ -50,6 +50,17 @@ describe('graph <-> React Flow mapping', () => {
     });
     expect(nodes[1].position).toEqual({ x: 400.5, y: -30 });
     expect(edgeId(graph.edges[0])).toBe('fill:image->sampler:latent');
+  });
+
+  it('round-trips subgraph nodes and saves only the definitions the nodes use (nested ones too)', () => {
+    const def = (name: string, nodes: Graph['nodes'] = []) => ({ name, nodes, edges: [], inputs: [], outputs: [], params: [] });
+    const inner = { id: 'in', type: 'subgraph', typeVersion: 1, params: {}, subgraph: 'b', position: { x: 0, y: 0 } };
+    const all = { a: def('A', [inner]), b: def('B'), unused: def('Gone') };
+    const g: Graph = { version: 3, nodes: [{ id: 's', type: 'subgraph', typeVersion: 1, params: {}, subgraph: 'a', position: { x: 1, y: 2 } }], edges: [] };
+    const { nodes, edges } = graphToFlow(g);
+    expect(nodes[0].data.subgraph).toBe('a');
+    expect(flowToGraph(nodes, edges, undefined, [], all)).toEqual({ ...g, subgraphs: { a: all.a, b: all.b } });
+    expect('subgraphs' in flowToGraph([], [], undefined, [], all)).toBe(false);
   });
 
   it('does not share param objects between the graph and the flow state', () => {

@@ -21,6 +21,8 @@ export interface FlowNodeData extends Record<string, unknown> {
   color?: string;
   /** Not draggable (React Flow's node.draggable follows it: graphNodeToFlow, useNodeStyle.ts). */
   pinned?: true;
+  /** On a subgraph node: the key of its definition (nodes/engine/subgraph.ts). */
+  subgraph?: string;
 }
 
 export const FLOW_NODE_TYPE = 'graphNode';
@@ -62,6 +64,7 @@ export function graphNodeToFlow(n: GraphNode, fallback: XYPosition): FlowNode {
   if (n.paramInputs?.length) data.paramInputs = [...n.paramInputs];
   if (n.color !== undefined) data.color = n.color;
   if (n.pinned) data.pinned = true;
+  if (n.subgraph !== undefined) data.subgraph = n.subgraph;
   const node: FlowNode = { id: n.id, type: FLOW_NODE_TYPE, position: n.position ? { ...n.position } : fallback, data };
   if (n.pinned) node.draggable = false;
   return node;
@@ -82,6 +85,7 @@ export function flowNodeToGraph(n: Pick<FlowNode, 'id' | 'position' | 'data'>): 
   if (n.data.paramInputs?.length) out.paramInputs = [...n.data.paramInputs];
   if (n.data.color !== undefined) out.color = n.data.color;
   if (n.data.pinned) out.pinned = true;
+  if (n.data.subgraph !== undefined) out.subgraph = n.data.subgraph;
   return out;
 }
 
@@ -96,17 +100,38 @@ export function graphToFlow(graph: Pick<Graph, 'nodes' | 'edges' | 'groups'>): {
   };
 }
 
-/** Always the current format; `groups` only when there are some (absent = none), as `controls` on a node. */
+/**
+ * Always the current format; `groups` only when there are some (absent = none), as `controls` on a node;
+ * `subgraphs` only those the nodes use (the editor keeps unused ones so undo can bring their nodes back).
+ */
 export function flowToGraph(
   nodes: readonly Pick<FlowNode, 'id' | 'position' | 'data'>[],
   edges: readonly Pick<FlowEdge, 'source' | 'sourceHandle' | 'target' | 'targetHandle'>[],
   meta?: Graph['meta'],
   groups: readonly GraphGroup[] = [],
+  subgraphs: Graph['subgraphs'] = {},
 ): Graph {
   const graph: Graph = { version: GRAPH_FORMAT_VERSION, nodes: nodes.map(flowNodeToGraph), edges: edges.map(flowEdgeToGraph) };
   if (groups.length) graph.groups = groups.map(copyGroup);
+  const used = usedSubgraphs(graph.nodes, subgraphs);
+  if (Object.keys(used).length) graph.subgraphs = used;
   if (meta !== undefined) graph.meta = meta;
   return graph;
+}
+
+/** The definitions `nodes` use, directly or through subgraphs inside them. */
+export function usedSubgraphs(nodes: readonly GraphNode[], all: NonNullable<Graph['subgraphs']>): NonNullable<Graph['subgraphs']> {
+  const used: NonNullable<Graph['subgraphs']> = {};
+  const visit = (ns: readonly GraphNode[]) => {
+    for (const n of ns) {
+      const key = n.subgraph;
+      if (key === undefined || key in used || !all[key]) continue;
+      used[key] = all[key];
+      visit(all[key].nodes);
+    }
+  };
+  visit(nodes);
+  return used;
 }
 
 /**

@@ -17,6 +17,7 @@ describe('editor shortcuts table', () => {
     expect(shortcutAction(press('m'), false)).toBe('toggleMinimap');
     expect(shortcutAction(press('g', { ctrl: true }), false)).toBe('group');
     expect(shortcutAction(press('g', { ctrl: true }), true)).toBeNull();
+    expect(shortcutAction(press('G', { ctrl: true, shift: true }), false)).toBe('subgraph');
   });
 
   it('ignores near misses: Shift+M, Alt chords, plain letters without Ctrl', () => {

@@ -3,7 +3,7 @@
 
 /** What useEditorShortcuts does for a key; rows without one are handled where their comment says. */
 export type ShortcutAction =
-  | 'save' | 'run' | 'debugRun' | 'undo' | 'redo' | 'copy' | 'paste' | 'duplicate' | 'selectAll' | 'bypass' | 'group'
+  | 'save' | 'run' | 'debugRun' | 'undo' | 'redo' | 'copy' | 'paste' | 'duplicate' | 'selectAll' | 'bypass' | 'group' | 'subgraph'
   | 'toggleMinimap' | 'showShortcuts';
 
 export interface KeyBinding {
@@ -42,7 +42,8 @@ export const EDITOR_SHORTCUTS: readonly Shortcut[] = [
   { keys: 'Ctrl+D', label: 'Duplicate selection', action: 'duplicate', bindings: [mod('d')] },
   { keys: 'Ctrl+A', label: 'Select all', action: 'selectAll', bindings: [mod('a')] },
   { keys: 'Ctrl+B', label: 'Bypass selection or selected group (inputs pass through)', action: 'bypass', bindings: [mod('b')] },
-  { keys: 'Ctrl+G', label: 'Group the selected nodes in a frame', action: 'group', bindings: [mod('g')] },
+  { keys: 'Ctrl+G', label: 'Group the selected nodes in a frame', action: 'group', bindings: [mod('g', false)] },
+  { keys: 'Ctrl+Shift+G', label: 'Convert the selected nodes to a subgraph (double-click it to open)', action: 'subgraph', bindings: [mod('g', true)] },
   // React Flow deletes (Canvas.tsx passes DELETE_KEYS as its deleteKeyCode).
   { keys: 'Del / Backspace', label: 'Delete selection' },
   { keys: 'M', label: 'Show / hide the minimap', action: 'toggleMinimap', bindings: [{ key: 'm', mod: false, shift: false }] },

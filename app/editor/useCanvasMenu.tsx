@@ -44,6 +44,7 @@ export function useCanvasMenu({ editor, wrapper, readOnly, openQuickAdd }: Optio
       onAddNode={readOnly || !box ? undefined : () => openQuickAdd({ screen: { x: target.x - box.left, y: target.y - box.top }, flow: target.flow })}
       onPaste={fragment?.nodes.length ? () => editor.paste(fragment, target.flow) : undefined}
       onArrange={readOnly || editor.nodes.length < 2 ? undefined : arrange}
+      onConvertToSubgraph={readOnly || !editor.nodes.some((n) => n.selected) ? undefined : () => { editor.convertSelection(); }}
     />
   );
   return { onPaneContextMenu, menu };

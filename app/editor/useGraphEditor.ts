@@ -14,6 +14,7 @@ import {
 } from './graph-mapping';
 import { UndoHistory } from './history';
 import { defaultControls } from './seed-advance';
+import { useSubgraphLevels } from './subgraphs/useSubgraphLevels';
 
 export const GRID = 20;
 interface Snapshot { nodes: FlowNode[]; edges: FlowEdge[]; groups: FlowGroup[] }
@@ -49,9 +50,18 @@ export function useGraphEditor(initial: Graph, catalog: ReadonlyMap<string, Cata
   const undo = useCallback(() => restore(history.current.undo(latest.current)), [restore]);
   const redo = useCallback(() => restore(history.current.redo(latest.current)), [restore]);
 
+  /** Installs `next` (default: a fresh one) as the undo history and returns the one it replaces (per subgraph level). */
+  const swapHistory = useCallback((next?: unknown): unknown => {
+    const was = history.current;
+    history.current = (next as UndoHistory<Snapshot> | undefined) ?? new UndoHistory<Snapshot>();
+    return was;
+  }, []);
+  const sub = useSubgraphLevels(initial, { latest, setNodes, setEdges, setGroups, record, swapHistory, catalog });
+  const { composeNow, resetSubgraphs } = sub;
+  /** The whole workflow, also while a subgraph is open on the canvas. */
   const graphOf = useCallback(
-    (meta?: Graph['meta']) => flowToGraph(latest.current.nodes, latest.current.edges, meta, latest.current.groups),
-    [],
+    (meta?: Graph['meta']) => composeNow(flowToGraph(latest.current.nodes, latest.current.edges, meta, latest.current.groups)),
+    [composeNow],
   );
 
   /** Why a connection may not be drawn, or null when it may. */
@@ -263,13 +273,15 @@ export function useGraphEditor(initial: Graph, catalog: ReadonlyMap<string, Cata
   /** Replaces the whole graph (restore of a version); undoable. */
   const replaceGraph = useCallback((g: Graph) => {
     record();
+    resetSubgraphs(g);
     const f = graphToFlow(g);
     setNodes(f.nodes);
     setEdges(f.edges);
     setGroups(f.groups);
-  }, [record, setNodes, setEdges]);
+  }, [record, resetSubgraphs, setNodes, setEdges]);
 
   return {
+    ...sub,
     nodes, edges, groups, onNodesChange, onEdgesChange, setNodes, setEdges, setGroups,
     record, undo, redo, graphOf, connectionProblem, connect, addNode, paste, duplicate, duplicateNode, removeNodes, selectAll,
     selectedFragment, setParam, setControl, setTitle, toggleBypass, replaceGraph,

@@ -8,6 +8,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import type { CatalogNode } from '../../nodes/engine/catalog';
 import type { Graph } from '../../nodes/engine/graph';
 import { validateGraph } from '../../nodes/engine/validate';
+import { composeLevels } from './subgraphs/levels';
 import { useTRPC, useTRPCClient } from '../lib/trpc';
 import { useDialogs } from '../shell/dialogs';
 import { useToast } from '../shell/toast';
@@ -29,7 +30,8 @@ export interface CreatedWorkflow { id: string; name: string }
 /** The JSON the editor would save for `g` right after opening it (positions filled in). */
 function canonical(g: Graph): string {
   const f = graphToFlow(g);
-  return JSON.stringify(flowToGraph(f.nodes, f.edges, g.meta, f.groups));
+  // As the document's graph is made (subgraph definitions last), so an opened workflow is not "unsaved".
+  return JSON.stringify(composeLevels(flowToGraph(f.nodes, f.edges, g.meta, f.groups), [], g.subgraphs ?? {}));
 }
 
 function browserStorage(): Storage | null {
@@ -77,14 +79,16 @@ export function useWorkflowDocument(
   /** The draft brought back on opening, shown until it is saved or discarded. */
   const [restored, setRestored] = useState(opening.restored);
 
+  // The whole workflow, also while a subgraph is open on the canvas (subgraphs/levels.ts).
+  const { compose } = editor;
   const graph = useMemo(
-    () => flowToGraph(editor.nodes, editor.edges, metaState, editor.groups),
-    [editor.nodes, editor.edges, metaState, editor.groups],
+    () => compose(flowToGraph(editor.nodes, editor.edges, metaState, editor.groups)),
+    [editor.nodes, editor.edges, metaState, editor.groups, compose],
   );
   const dirty = useMemo(() => JSON.stringify(graph), [graph]) !== saved.json;
   // Validation ignores positions: dragging a node must not re-validate (and re-render) every node.
   const logical = useMemo(
-    () => JSON.stringify({ version: 1, nodes: graph.nodes.map(({ position: _p, ...n }) => n), edges: graph.edges }),
+    () => JSON.stringify({ version: 1, nodes: graph.nodes.map(({ position: _p, ...n }) => n), edges: graph.edges, subgraphs: graph.subgraphs }),
     [graph],
   );
   const validation = useMemo(() => validateGraph(logical, { catalog }), [logical, catalog]);

@@ -221,7 +221,7 @@ describe('graphs embedded in PNG outputs', () => {
       runtime: { ortMs: 0 } as OnnxRuntime, models: new ModelStore('/none'), inputs: new InputStore([]), nodes: [solidColor, saveImage],
     });
     const graph = (x: number) => ({
-      version: 2 as const,
+      version: 3 as const,
       nodes: [
         { id: 'fill', type: 'solid_color', typeVersion: 1, params: { width: 8, height: 8, color: '#ff0000' }, position: { x, y: 0 } },
         { id: 'save', type: 'save_image', typeVersion: 1, params: { filename_prefix: 'p', format: 'png', quality: 92 }, position: { x: 300, y: 0 } },

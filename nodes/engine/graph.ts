@@ -1,8 +1,8 @@
 // The graph format (JSON) and its zod schema: nodes with params by name, edges by socket name.
 import { z } from 'zod';
 
-/** 2 added `groups` (editor frames). Older formats are upgraded by nodes/interop/migrate.ts. */
-export const GRAPH_FORMAT_VERSION = 2;
+/** 2 added `groups` (editor frames), 3 `subgraphs`. Older formats are upgraded by nodes/interop/migrate.ts. */
+export const GRAPH_FORMAT_VERSION = 3;
 
 const id = z.string().min(1).max(200);
 
@@ -47,6 +47,8 @@ export const graphNodeSchema = z.object({
   color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour as #rrggbb').optional(),
   /** The editor does not let the node be dragged (still selectable and connectable). */
   pinned: z.boolean().optional(),
+  /** On a node of type `subgraph` (engine/subgraph.ts): the key of its definition in the graph's `subgraphs`. */
+  subgraph: id.optional(),
 });
 
 export const graphEdgeSchema = z.object({
@@ -78,6 +80,25 @@ const formatVersion = z.number().int().min(1).max(GRAPH_FORMAT_VERSION, {
   message: `this graph uses a newer format than this StepFlow reads (up to version ${GRAPH_FORMAT_VERSION}); update StepFlow to open it`,
 });
 
+const socketName = z.string().min(1).max(200);
+const nodeSocket = z.object({ node: id, input: socketName });
+
+/**
+ * A subgraph definition (engine/subgraph.ts): an inner graph whose sockets are its `inputs` (each feeds inner inputs)
+ * and `outputs` (each an inner output), and whose `params` are inner params promoted to the subgraph node. Inner
+ * nodes of type `subgraph` name other definitions of the same graph. `library` is the saved library entry this is a
+ * copy of, pinned at one version.
+ */
+export const subgraphDefinitionSchema = z.object({
+  name: z.string().min(1).max(200),
+  nodes: z.array(graphNodeSchema).max(10_000),
+  edges: z.array(graphEdgeSchema).max(40_000),
+  inputs: z.array(z.object({ name: socketName, type: z.string().min(1).max(100), to: z.array(nodeSocket).min(1).max(100) })).max(200),
+  outputs: z.array(z.object({ name: socketName, type: z.string().min(1).max(100), from: z.object({ node: id, output: socketName }) })).max(200),
+  params: z.array(z.object({ name: socketName, node: id, param: socketName })).max(200).default([]),
+  library: z.object({ id: z.string().min(1).max(200), version: z.number().int().min(1) }).optional(),
+});
+
 export const graphSchema = z.object({
   version: formatVersion.default(GRAPH_FORMAT_VERSION),
   nodes: z.array(graphNodeSchema).max(100_000),
@@ -90,6 +111,8 @@ export const graphSchema = z.object({
       seen.add(g.id);
     });
   }).optional(),
+  /** Subgraph definitions by key (absent = none). */
+  subgraphs: z.record(id, subgraphDefinitionSchema).optional(),
   meta: z.record(z.string(), jsonStorable).optional(),
 });
 
@@ -97,3 +120,4 @@ export type Graph = z.infer<typeof graphSchema>;
 export type GraphNode = z.infer<typeof graphNodeSchema>;
 export type GraphEdge = z.infer<typeof graphEdgeSchema>;
 export type GraphGroup = z.infer<typeof graphGroupSchema>;
+export type SubgraphDefinition = z.infer<typeof subgraphDefinitionSchema>;

@@ -8,13 +8,14 @@ import { adjacency, ancestorsOf, topologicalOrder } from './order';
 import { resolveBypass } from './bypass';
 import { isReroute, resolveReroutes, rerouteConsumerType, rerouteType, type RerouteResult } from './reroute';
 import { isPrimitive, resolveParamInputs, targetParam, paramSocketType } from './param-inputs';
+import { flattenSubgraphs, type FlattenResult } from './subgraph';
 import { imageSizeProblems, type ImageSizeOptions } from './image-size';
 import type { ModelKind } from '../runtime/models';
 
 export type ProblemCode =
   | 'invalid_json' | 'invalid_graph' | 'duplicate_node_id' | 'unknown_node_type' | 'unknown_node'
   | 'unknown_socket' | 'missing_input' | 'type_mismatch' | 'duplicate_input_edge' | 'cycle'
-  | 'param_invalid' | 'unknown_model' | 'unknown_input_image' | 'no_output' | 'image_too_large';
+  | 'param_invalid' | 'unknown_model' | 'unknown_input_image' | 'no_output' | 'image_too_large' | 'unknown_subgraph';
 
 export interface GraphProblem {
   code: ProblemCode;
@@ -22,6 +23,8 @@ export interface GraphProblem {
   input?: string;
   param?: string;
   message: string;
+  /** For a problem inside a subgraph (reported on the subgraph node, `nodeId`): the inner node's flat id. */
+  innerNodeId?: string;
 }
 
 export type ValidationResult =
@@ -63,15 +66,28 @@ export function validateGraph(input: unknown, opts: ValidateOptions): Validation
     };
   }
   const graph = parsed.data;
-  const { graph: unbypassed, cut } = resolveBypass(graph, catalogMap(opts.catalog));
+  const flat = flattenSubgraphs(graph);
+  const { graph: unbypassed, cut } = resolveBypass(flat.graph, catalogMap(opts.catalog));
   const reroutes = resolveReroutes(unbypassed);
   const fed = resolveParamInputs(reroutes.graph, catalogMap(opts.catalog));
   const runGraph = fed.graph;
-  const bypassed = new Set(graph.nodes.filter((n) => n.mode === 'bypass').map((n) => n.id));
-  const rerouteIds = new Set(graph.nodes.filter(isReroute).map((n) => n.id));
-  const primitiveIds = new Set(graph.nodes.filter(isPrimitive).map((n) => n.id));
-  const problems = semanticProblems(runGraph, opts, { cut, bypassed }, { ...reroutes, ids: rerouteIds }, { ...fed, ids: primitiveIds });
+  const bypassed = new Set(flat.graph.nodes.filter((n) => n.mode === 'bypass').map((n) => n.id));
+  const rerouteIds = new Set(flat.graph.nodes.filter(isReroute).map((n) => n.id));
+  const primitiveIds = new Set(flat.graph.nodes.filter(isPrimitive).map((n) => n.id));
+  const problems = [
+    ...flat.problems,
+    ...semanticProblems(runGraph, opts, { cut, bypassed }, { ...reroutes, ids: rerouteIds }, { ...fed, ids: primitiveIds }),
+  ].map((p) => onSubgraphNode(p, graph, flat));
   return problems.length ? { ok: false, graph, problems } : { ok: true, graph, runGraph, problems: [] };
+}
+
+/** A problem on a node that came out of a subgraph is reported on the subgraph node (what the editor shows), naming the inner node. */
+function onSubgraphNode(p: GraphProblem, graph: Graph, flat: FlattenResult): GraphProblem {
+  const top = p.nodeId === undefined ? undefined : flat.origin.get(p.nodeId);
+  if (top === undefined) return p;
+  const node = graph.nodes.find((n) => n.id === top);
+  const name = (node?.subgraph && graph.subgraphs?.[node.subgraph]?.name) || 'subgraph';
+  return { ...p, nodeId: top, innerNodeId: p.nodeId, message: `in subgraph node "${top}" ("${name}"), inner node "${p.nodeId!.slice(top.length + 1)}": ${p.message}` };
 }
 
 interface BypassInfo { cut: ReadonlyMap<string, string>; bypassed: ReadonlySet<string> }

@@ -34,14 +34,14 @@ describe('importWorkflowFile', () => {
     const png = embedGraph(await blank(), txt2img(), { runId: 'run-1' });
     const r = importWorkflowFile('txt2img_000.png', png, opts);
     expect(r.source).toBe('png');
-    // The shipped template is format 1: it comes back upgraded to format 2, with no groups.
-    expect(r.graph).toEqual({ ...txt2img(), version: 2, groups: [] });
+    // The shipped template is format 1: it comes back upgraded to format 3, with no groups.
+    expect(r.graph).toEqual({ ...txt2img(), version: 3, groups: [] });
     expect(r.extra).toEqual({ runId: 'run-1' });
     expect(r.report).toEqual({ imported: ['checkpoint', 'positive', 'negative', 'latent', 'sampler', 'decode', 'save'], unsupported: [], warnings: [], unknownNodeTypes: [], problems: [] });
   });
 
   it('reads a StepFlow .json, an unversioned one as format 1, and names unknown node types', () => {
-    expect(importWorkflowFile('txt2img.json', utf8(txt2img()), opts)).toMatchObject({ source: 'stepflow', graph: { ...txt2img(), version: 2, groups: [] } });
+    expect(importWorkflowFile('txt2img.json', utf8(txt2img()), opts)).toMatchObject({ source: 'stepflow', graph: { ...txt2img(), version: 3, groups: [] } });
 
     const { version: _v, ...old } = txt2img();
     old.nodes.push(
@@ -50,7 +50,7 @@ describe('importWorkflowFile', () => {
       { id: 'future', type: 'sampler', typeVersion: 9, params: {} },
     );
     const r = importWorkflowFile('old.json', utf8(old), opts);
-    expect(r.graph.version).toBe(2);
+    expect(r.graph.version).toBe(3);
     expect(r.report.unknownNodeTypes).toEqual(['fancy_sampler', 'sampler']);
     expect(r.report.problems.filter((p) => p.code === 'unknown_node_type').map((p) => p.nodeId)).toEqual(['magic', 'magic2', 'future']);
   });

@@ -21,19 +21,33 @@ function code(fn: () => unknown): string {
 }
 
 describe('migrateGraph', () => {
-  it('upgrades a format-1 graph to format 2 with no groups, nothing else changed', () => {
-    expect(GRAPH_FORMAT_VERSION).toBe(2);
-    expect(Object.keys(GRAPH_MIGRATIONS)).toEqual(['1']);
+  it('upgrades a format-1 graph to format 3 with no groups and no subgraphs, nothing else changed', () => {
+    expect(GRAPH_FORMAT_VERSION).toBe(3);
+    expect(Object.keys(GRAPH_MIGRATIONS)).toEqual(['1', '2']);
     const v1 = txt2img();
     expect(v1.version).toBe(1);
-    expect(migrateGraph(v1)).toEqual({ ...v1, version: 2, groups: [] });
+    expect(migrateGraph(v1)).toEqual({ ...v1, version: 3, groups: [] });
+  });
+
+  it('upgrades a format-2 graph to format 3 as it is (subgraphs are optional; a format-2 graph has none)', () => {
+    const groups = [{ id: 'g1', title: 'Prompts', color: '#3b6ea5', bounds: { x: -20, y: 40.5, width: 400, height: 260 } }];
+    const v2 = { ...txt2img(), version: 2, groups };
+    expect(migrateGraph(structuredClone(v2))).toEqual({ ...v2, version: 3 });
+  });
+
+  it('reads a format-3 graph with a subgraph definition and names what is wrong with a bad one', () => {
+    const def = { name: 'Prompt', nodes: [txt2img().nodes[1]], edges: [], inputs: [{ name: 'clip', type: 'CLIP', to: [{ node: 'positive', input: 'clip' }] }], outputs: [], params: [] };
+    const v3 = { ...txt2img(), version: 3, subgraphs: { p: def } };
+    expect(migrateGraph(structuredClone(v3)).subgraphs).toEqual({ p: { ...def, nodes: [{ ...def.nodes[0], params: { text: 'red circle on blue background' } }] } });
+    expect(() => migrateGraph({ ...v3, subgraphs: { p: { ...def, inputs: [{ name: 'clip', type: 'CLIP', to: [] }] } } })).toThrow(/subgraphs\.p\.inputs\.0\.to/);
+    expect(() => migrateGraph({ ...v3, subgraphs: { p: { ...def, name: '' } } })).toThrow(/subgraphs\.p\.name/);
   });
 
   it('treats a graph without a version as format 1 and fills the schema defaults', () => {
     const { version: _v, ...unversioned } = txt2img();
     for (const n of unversioned.nodes) delete n.typeVersion;
     const g = migrateGraph(unversioned);
-    expect(g.version).toBe(2);
+    expect(g.version).toBe(3);
     expect(g.groups).toEqual([]);
     expect(g.nodes.every((n) => n.typeVersion === 1)).toBe(true);
     expect(g.nodes.map((n) => n.id)).toEqual(txt2img().nodes.map((n: { id: string }) => n.id));
@@ -45,13 +59,13 @@ describe('migrateGraph', () => {
       { id: 'g2', title: '', color: '#A05A2C', bounds: { x: 0, y: 0, width: 1, height: 1 } },
     ];
     const v2 = { ...txt2img(), version: 2, groups };
-    expect(migrateGraph(structuredClone(v2))).toEqual(v2);
+    expect(migrateGraph(structuredClone(v2))).toEqual({ ...v2, version: 3 });
     // The step leaves groups it finds to the schema rather than replacing them.
     expect(migrateGraphJson({ ...txt2img(), groups }).groups).toBe(groups);
   });
 
   it('refuses newer, non-integer and missing formats with typed errors', () => {
-    expect(code(() => migrateGraph({ ...txt2img(), version: 3 }))).toBe('unsupported_graph_version');
+    expect(code(() => migrateGraph({ ...txt2img(), version: 4 }))).toBe('unsupported_graph_version');
     expect(code(() => migrateGraph({ ...txt2img(), version: '1' }))).toBe('unsupported_graph_version');
     expect(code(() => migrateGraph({ ...txt2img(), version: 0 }))).toBe('unsupported_graph_version');
     expect(code(() => migrateGraph({ nodes: 'x', edges: [] }))).toBe('invalid_graph');

@@ -11,6 +11,9 @@ export const GRAPH_MIGRATIONS: Readonly<Record<number, GraphMigration>> = Object
   // 1 -> 2: editor groups (frames) arrive; a format-1 graph has none. A `groups` key already there is left to the
   // schema, which names what is wrong with it rather than this step dropping it.
   1: (graph) => ({ ...graph, groups: graph.groups ?? [] }),
+  // 2 -> 3: subgraph definitions arrive (optional `subgraphs`, nodes of type `subgraph`); a format-2 graph has none,
+  // so it is already a valid format-3 graph.
+  2: (graph) => graph,
 });
 
 /** Graphs saved before the format carried a version are format 1. */

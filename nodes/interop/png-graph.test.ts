@@ -101,9 +101,9 @@ describe('embedGraph / extractGraph', () => {
   });
 
   it('rejects a graph from a newer StepFlow with the version it needs', async () => {
-    const future = embedGraph(await png(), { ...txt2img(), version: 3 } as unknown as Graph);
+    const future = embedGraph(await png(), { ...txt2img(), version: GRAPH_FORMAT_VERSION + 1 } as unknown as Graph);
     const e = thrown(() => extractGraph(future));
     expect(e.code).toBe('unsupported_graph_version');
-    expect(e.message).toContain('format version 3');
+    expect(e.message).toContain(`format version ${GRAPH_FORMAT_VERSION + 1}`);
   });
 });

@@ -11,6 +11,7 @@ const CODES: Record<ProblemCode, true> = {
   invalid_json: true, invalid_graph: true, duplicate_node_id: true, unknown_node_type: true, unknown_node: true,
   unknown_socket: true, missing_input: true, type_mismatch: true, duplicate_input_edge: true, cycle: true,
   param_invalid: true, unknown_model: true, unknown_input_image: true, no_output: true, image_too_large: true,
+  unknown_subgraph: true,
 };
 export const PROBLEM_CODES = Object.keys(CODES) as readonly ProblemCode[];
 /** Problems about the graph as a whole; every other code names the node it is about. */

@@ -7,6 +7,7 @@ import type { CatalogNode } from '../../nodes/engine/catalog';
 import type { Graph, GraphNode } from '../../nodes/engine/graph';
 import { resolveReroutes } from '../../nodes/engine/reroute';
 import { resolveParamInputs } from '../../nodes/engine/param-inputs';
+import { flattenSubgraphs } from '../../nodes/engine/subgraph';
 
 export interface ImageParams {
   prompt: string | null;
@@ -28,7 +29,7 @@ const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : n
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
 
 export function imageParams(stored: Graph, imageNodeId: string, catalog: ReadonlyMap<string, CatalogNode>): ImageParams {
-  const graph = resolveParamInputs(resolveReroutes(resolveBypass(stored, catalog).graph).graph, catalog).graph;
+  const graph = resolveParamInputs(resolveReroutes(resolveBypass(flattenSubgraphs(stored).graph, catalog).graph).graph, catalog).graph;
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const inputsOf = new Map<string, { input: string; from: string }[]>();
   for (const e of graph.edges) {

@@ -8,6 +8,7 @@ import { modelsRouter } from './models';
 import { monitorRouter } from './monitor';
 import { nodesRouter } from './nodes';
 import { runsRouter } from './runs';
+import { subgraphsRouter } from './subgraphs';
 import { tokensRouter } from './tokens';
 import { workflowsRouter } from './workflows';
 
@@ -17,6 +18,7 @@ export const appRouter = createRouter({
   nodes: nodesRouter,
   models: modelsRouter,
   workflows: workflowsRouter,
+  subgraphs: subgraphsRouter,
   runs: runsRouter,
   gallery: galleryRouter,
   inputs: inputsRouter,
