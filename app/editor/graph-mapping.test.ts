@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Graph } from '../../nodes/engine/graph';
+import { GRAPH_FORMAT_VERSION, type Graph } from '../../nodes/engine/graph';
 import { autoLayout, edgeId, flowToGraph, freshNodeId, graphToFlow } from './graph-mapping';
 
 const graph: Graph = {
@@ -79,7 +79,7 @@ describe('graph <-> React Flow mapping', () => {
 
   it('keeps colour and pin; a pinned node is not draggable in React Flow, others keep the canvas default', () => {
     const styled: Graph = {
-      version: 2,
+      version: GRAPH_FORMAT_VERSION,
       nodes: [
         { id: 'a', type: 't', typeVersion: 1, params: {}, position: { x: 0, y: 0 }, color: '#8a3a3a', pinned: true },
         { id: 'b', type: 't', typeVersion: 1, params: {}, position: { x: 300, y: 0 } },
