@@ -10,6 +10,8 @@ import { refinerLoader } from './defs/loaders/refiner-loader';
 import { textEncoder } from './defs/conditioning/text-encoder';
 import { clipSetLastLayer } from './defs/conditioning/clip-set-last-layer';
 import { emptyLatent } from './defs/latent/empty-latent';
+import { emptySd3Latent } from './defs/latent/empty-sd3-latent';
+import { fluxGuidance } from './defs/conditioning/flux-guidance';
 import { vaeEncode } from './defs/latent/vae-encode';
 import { setLatentNoiseMask } from './defs/latent/set-noise-mask';
 import { vaeEncodeInpaint } from './defs/latent/vae-encode-inpaint';
@@ -43,6 +45,8 @@ const definitions: readonly AnyNodeDefinition[] = [
   textEncoder,
   clipSetLastLayer,
   emptyLatent,
+  emptySd3Latent,
+  fluxGuidance,
   vaeEncode,
   setLatentNoiseMask,
   vaeEncodeInpaint,

@@ -33,9 +33,14 @@ export interface ConditioningValue {
   /** [1, 77*k, dim] hidden states, emphasis already applied. */
   embeddings: Tensor;
   pooled?: Tensor;
+  /** Flux-style embedded guidance strength (FluxGuidance node); the model's default when unset. */
+  guidance?: number;
   prompt: string;
   tokens: TokenInfo[];
 }
+
+/** Per-batch-item conditioning beside the hidden states: SDXL text_embeds + time_ids, SD3/Flux pooled projections, Flux guidance. */
+export interface AddedConditioning { pooled?: Tensor; timeIds?: Tensor; guidance?: number }
 
 /** Common to every loaded model: where it came from and what ran it. */
 export interface ModelInfo {
@@ -58,7 +63,7 @@ export interface UNetModel extends ModelInfo {
    */
   inpaintInputs?: boolean;
   /** eps (or v) prediction for a batch: sample [B,C,h,w], timestep per batch item, context [B,T,D]. */
-  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor>;
+  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, added?: AddedConditioning): Promise<Tensor>;
   /** Linear latent -> RGB projection used for previews: rgb = factors^T latent + bias. */
   latentRgb: { factors: number[][]; bias: number[] };
 }

@@ -9,6 +9,7 @@ import type { Denoiser } from '../sampling/guidance';
 import type { BatchOutcome, LoopBatch } from '../sampling/batch';
 import { fromVe, LoopCursor, runCursor, sigmaAt, toVe, type AdaptiveStop, type LoopHooks } from '../sampling/loop';
 import { blendStep, inpaintBlend } from '../sampling/inpaint';
+import { addedOf } from '../sampling/added';
 import { withInpaintInputs } from './inpaint-inputs';
 import type { ConditioningValue, LatentValue } from '../values';
 import type { LatentRgb } from './latent-rgb';
@@ -127,7 +128,7 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<SampleLatent
 
   const cursor = new LoopCursor({
     denoiser: o.model.inpaintInputs ? withInpaintInputs(o.model, o.latent) : o.model, latentRgb: o.model.latentRgb, scheduler,
-    guidance: { positive: o.positive.embeddings, negative: o.negative.embeddings, cfg: o.cfg },
+    guidance: { positive: o.positive.embeddings, negative: o.negative.embeddings, cfg: o.cfg, added: { positive: addedOf(o.positive), negative: addedOf(o.negative) } },
     sample: { data: x, dims }, startIndex, endIndex, noise, hooks: o.hooks, adaptive: o.adaptive,
     blend: o.latent.noiseMask ? blendStep(inpaintBlend(o.latent.noiseMask, o.latent.samples, eps), scheduler) : undefined,
   });
@@ -168,7 +169,7 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<SampleLatent
 function batchKey(o: SampleLatentOptions, startIndex: number, endIndex: number): string {
   return JSON.stringify([
     o.model.batchKey, o.sampler, o.schedule, o.steps, startIndex, endIndex, o.cfg, o.latent.samples.dims,
-    o.positive.embeddings.dims, o.negative.embeddings.dims,
+    o.positive.embeddings.dims, o.negative.embeddings.dims, o.positive.guidance, o.negative.guidance,
   ]);
 }
 
