@@ -12,6 +12,7 @@ import { clipSetLastLayer } from './defs/conditioning/clip-set-last-layer';
 import { emptyLatent } from './defs/latent/empty-latent';
 import { emptySd3Latent } from './defs/latent/empty-sd3-latent';
 import { fluxGuidance } from './defs/conditioning/flux-guidance';
+import { modelSamplingSd3 } from './defs/sampling/model-sampling-sd3';
 import { vaeEncode } from './defs/latent/vae-encode';
 import { setLatentNoiseMask } from './defs/latent/set-noise-mask';
 import { vaeEncodeInpaint } from './defs/latent/vae-encode-inpaint';
@@ -53,6 +54,7 @@ const definitions: readonly AnyNodeDefinition[] = [
   latentUpscale,
   vaeDecode,
   sampler,
+  modelSamplingSd3,
   refiner,
   loadImage,
   solidColor,

@@ -139,6 +139,7 @@ class ComfyImport {
         },
         warn,
         models: this.opts.models,
+        ofClass: (classType) => [...this.all.values()].filter((n) => n.class_type === classType),
       });
       for (const k of Object.keys(params)) if (params[k] === undefined) delete params[k];
       const title = node._meta?.title;

@@ -93,13 +93,15 @@ export function readCheckpointFolder(dir: string, name = path.basename(dir)): Ch
     throw new ModelFormatError(at('scheduler', 'scheduler_config.json'), `names ${JSON.stringify(schedulerConfig._class_name)}, but a transformer/ checkpoint needs FlowMatchEulerDiscreteScheduler or FlowMatchHeunDiscreteScheduler (SD3/Flux layout)`);
   }
   const className = String(modelIndex._class_name ?? '');
-  const pipeline = /StableDiffusion3/.test(className) ? 'sd3' : /Flux/.test(className) ? 'flux' : undefined;
+  // An SD3 folder with one text encoder (the built-in sprites-flow) runs it alone, as before; with text_encoder_2/
+  // it is the real layout, whose prompt combines CLIP-L and CLIP-G (flow-prompt.ts).
+  const pipeline = /StableDiffusion3/.test(className) && fs.existsSync(at('text_encoder_2')) ? 'sd3' : /Flux/.test(className) ? 'flux' : undefined;
   const files: CheckpointFolder['files'] = {
     denoiser: need(family === 'flow' ? 'transformer/model.onnx' : 'unet/model.onnx'),
     textEncoder: need('text_encoder/model.onnx'),
     vaeDecoder: need('vae_decoder/model.onnx'),
   };
-  // SD3 cannot run without CLIP-G (its pooled projection is half CLIP-G's); the T5 encoders are optional.
+  // SD3's CLIP-G folder must hold its model (the pooled projection is half CLIP-G's); the T5 encoders are optional.
   if (pipeline === 'sd3') files.textEncoder2 = need('text_encoder_2/model.onnx');
   else if (pipeline === 'flux' && fs.existsSync(at('text_encoder_2', 'model.onnx'))) files.textEncoder2 = at('text_encoder_2', 'model.onnx');
   if (pipeline === 'sd3' && fs.existsSync(at('text_encoder_3', 'model.onnx'))) files.textEncoder3 = at('text_encoder_3', 'model.onnx');

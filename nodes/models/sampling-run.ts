@@ -104,7 +104,10 @@ function makeScheduler(o: SampleLatentOptions): Scheduler {
   if (!isFlowMatchConfig(o.model.schedulerConfig)) return createScheduler(o.sampler, o.model.schedulerConfig, { schedule: o.schedule });
   const scheduler = createScheduler(flowSchedulerFor(o.sampler, o.schedule), o.model.schedulerConfig);
   const [, , h, w] = o.latent.samples.dims;
-  if (scheduler instanceof FlowMatchScheduler) scheduler.useImageSeqLen(Math.ceil(h / 2) * Math.ceil(w / 2));
+  if (scheduler instanceof FlowMatchScheduler) {
+    scheduler.useImageSeqLen(Math.ceil(h / 2) * Math.ceil(w / 2));
+    if (o.schedule === 'sgm_uniform') scheduler.useSgmUniform();
+  }
   // Leftover noise is handed on in k-diffusion form (x0 + sigma·eps); flow samples mix x0 and noise differently.
   if (o.latent.leftoverNoise || (o.returnLeftoverNoise && o.endStep < o.steps)) {
     throw new SchedulerConfigError(scheduler.className, 'return_leftover_noise', true, 'off for a flow-matching model: partial runs are not handed on between flow samplers yet');

@@ -44,6 +44,8 @@ export abstract class FlowMatchScheduler extends SchedulerBase {
   protected readonly shiftRange: { baseShift: number; maxShift: number; baseSeqLen: number; maxSeqLen: number };
   /** Resolution-dependent shift for use_dynamic_shifting, from imageSeqLen (useImageSeqLen). */
   protected mu: number | null = null;
+  /** ComfyUI's sgm_uniform: steps + 1 evenly spaced timesteps without the last (useSgmUniform). */
+  private sgmUniform = false;
   /** sigma_min / sigma_max of the construction-time table (float32 values), the ends of every run's linspace. */
   private readonly sigmaMin: number;
   private readonly sigmaMax: number;
@@ -91,6 +93,14 @@ export abstract class FlowMatchScheduler extends SchedulerBase {
     this.mu = resolutionShift(imageSeqLen, r.baseSeqLen, r.maxSeqLen, r.baseShift, r.maxShift);
   }
 
+  /**
+   * ComfyUI's "sgm_uniform" on a flow model: the same ends as diffusers' schedule (ComfyUI's "normal"), spaced as
+   * linspace(start, end, steps + 1) without its last point, so the run stops at a larger last sigma.
+   */
+  useSgmUniform(): void {
+    this.sgmUniform = true;
+  }
+
   /** The run's sigmas before any repetition (float32), one per step: diffusers' set_timesteps up to the final 0. */
   protected stepSigmas(n: number): number[] {
     this.checkSteps(n);
@@ -98,7 +108,8 @@ export abstract class FlowMatchScheduler extends SchedulerBase {
       throw new SchedulerStateError(this.className, 'use_dynamic_shifting needs the image size (useImageSeqLen) before setTimesteps');
     }
     const T = this.T;
-    return npLinspace(this.sigmaMax * T, this.sigmaMin * T, n).map((t) => {
+    const ts = this.sgmUniform ? npLinspace(this.sigmaMax * T, this.sigmaMin * T, n + 1).slice(0, n) : npLinspace(this.sigmaMax * T, this.sigmaMin * T, n);
+    return ts.map((t) => {
       const s = t / T;
       return f(this.dynamicShifting ? exponentialTimeShift(this.mu!, s) : shiftSigma(this.shift, s));
     });

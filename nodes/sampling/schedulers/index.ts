@@ -128,8 +128,8 @@ export function flowSchedulerFor(sampler: string, schedule: string = 'normal'): 
   if (!className) {
     throw new SchedulerConfigError('FlowMatchEulerDiscreteScheduler', 'sampler', sampler, 'euler or heun: this model predicts flow-matching velocity, which the other samplers do not step');
   }
-  if (schedule !== 'normal') {
-    throw new SchedulerConfigError(className, 'schedule', schedule, '"normal" for a flow-matching model: its sigmas come from the shift in scheduler_config.json');
+  if (schedule !== 'normal' && schedule !== 'sgm_uniform') {
+    throw new SchedulerConfigError(className, 'schedule', schedule, '"normal" or "sgm_uniform" for a flow-matching model: its sigmas come from the shift in scheduler_config.json');
   }
   return className;
 }
