@@ -132,7 +132,7 @@ describe('tiny Flux checkpoint', () => {
     const c = await flux.flowPrompt!.encode('x');
     const odd: Tensor = { data: noise(16 * 7 * 8, 4), dims: [1, 16, 7, 8] };
     // The pack's stepflow.json says so first (latent_multiple 2); an export without one reaches the denoiser's check.
-    await expect(flux.unet.predict(odd, 500, c.embeddings, undefined, { pooled: c.pooled })).rejects.toThrow(/multiples of 16 px \(latent 2\), got 64x56/);
+    expect(() => flux.unet.predict(odd, 500, c.embeddings, undefined, { pooled: c.pooled })).toThrow(/multiples of 16 px \(latent 2\), got 64x56/);
     await expect(flux.unet.denoiser.predict(odd, 500, c.embeddings, undefined, { pooled: c.pooled })).rejects.toThrow(/even sides, got 8x7/);
   });
 });
