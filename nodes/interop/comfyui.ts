@@ -253,7 +253,9 @@ class ComfyImport {
       for (const role of ['positive', 'negative']) {
         const v = node.inputs[role];
         if (!isLink(v)) continue;
-        const src = String(v[0]);
+        // A prompt feeding the sampler through FluxGuidance still plays its role.
+        const via = this.all.get(String(v[0]));
+        const src = via?.class_type === 'FluxGuidance' && isLink(via.inputs.conditioning) ? String(via.inputs.conditioning[0]) : String(v[0]);
         if (!roles.has(src)) roles.set(src, new Set());
         roles.get(src)!.add(role);
       }

@@ -3,7 +3,7 @@
 // noise, the shared loop, and the LATENT value it hands on.
 import { createNoise, type NoiseMode } from '../sampling/noise';
 import {
-  createScheduler, FlowMatchScheduler, flowSchedulerFor, isFlowMatchConfig, SchedulerConfigError, startForStrength, type ScheduleName, type Scheduler,
+  createScheduler, FlowMatchScheduler, type FlowSpacing, flowSchedulerFor, isFlowMatchConfig, SchedulerConfigError, startForStrength, type ScheduleName, type Scheduler,
 } from '../sampling/schedulers';
 import type { Denoiser } from '../sampling/guidance';
 import type { BatchOutcome, LoopBatch } from '../sampling/batch';
@@ -106,7 +106,7 @@ function makeScheduler(o: SampleLatentOptions): Scheduler {
   const [, , h, w] = o.latent.samples.dims;
   if (scheduler instanceof FlowMatchScheduler) {
     scheduler.useImageSeqLen(Math.ceil(h / 2) * Math.ceil(w / 2));
-    if (o.schedule === 'sgm_uniform') scheduler.useSgmUniform();
+    scheduler.useSpacing(o.schedule as FlowSpacing);
   }
   // Leftover noise is handed on in k-diffusion form (x0 + sigma·eps); flow samples mix x0 and noise differently.
   if (o.latent.leftoverNoise || (o.returnLeftoverNoise && o.endStep < o.steps)) {
