@@ -28,6 +28,10 @@ const RENDERED: Readonly<Record<string, { width: number; height: number }>> = {
   resize: { width: 260, height: 189 },
   // The same rows as resize (one input, width, height, scale, a choice); taken from it, not measured on its own.
   latent_upscale: { width: 260, height: 189 },
+  // Empty SD3 Latent has empty_latent's rows (width, height, batch size); Flux Guidance has one input, one float and
+  // one output: vae_decode's rows plus one param row (about 44 px, from empty_latent's three). Not measured on their own.
+  empty_sd3_latent: { width: 260, height: 161 },
+  flux_guidance: { width: 260, height: 125 },
 };
 /** After a run these nodes show a preview or their output image below their params: width 100% of the node, square sprites. */
 const GROWS_AFTER_RUN: Readonly<Record<string, number>> = { sampler: 258, refiner: 258, save_image: 258 };

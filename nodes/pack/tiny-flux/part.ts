@@ -11,7 +11,7 @@ import { buildTinyFluxTransformer } from './transformer';
 
 export const TINY_FLUX_CHECKPOINT = 'checkpoints/tiny-flux';
 /** Tiny stand-ins for CLIP-L (768 in FLUX.1) and T5-XXL (4096). */
-export const TINY_FLUX_DIMS = { clipL: 32, t5: 64 } as const;
+export const TINY_FLUX_DIMS = { clipL: 16, t5: 32 } as const;
 
 /** black-forest-labs/FLUX.1-dev: scheduler/scheduler_config.json and vae/config.json's factors. */
 export const FLUX_SCHEDULER_CONFIG = {

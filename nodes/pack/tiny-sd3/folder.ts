@@ -25,17 +25,16 @@ export function writeFlowFolder(dir: string, spec: FlowFolderSpec): void {
   fs.rmSync(dir, { recursive: true, force: true });
   const onnxModel = ['diffusers', 'OnnxRuntimeModel'];
   const components = Object.fromEntries([
-    ...spec.encoders.flatMap((e) => [[e.folder, onnxModel], [e.tokenizer, ['transformers', 'CLIPTokenizer']]]),
+    ...spec.encoders.map((e) => [e.folder, onnxModel]),
+    ...[...new Set(spec.encoders.map((e) => e.tokenizer))].map((t) => [t, ['transformers', 'CLIPTokenizer']]),
     ['scheduler', ['diffusers', spec.scheduler._class_name]],
     ['transformer', onnxModel], ['vae_decoder', onnxModel], ['vae_encoder', onnxModel],
   ]);
   writeJson(path.join(dir, 'model_index.json'), { _class_name: spec.pipeline, _diffusers_version: '0.30.0', ...components });
   writeJson(path.join(dir, 'scheduler', 'scheduler_config.json'), spec.scheduler);
   const tok = ClipTokenizer.fromOpenAiGz();
-  for (const e of spec.encoders) {
-    tok.writeHfFolder(path.join(dir, e.tokenizer));
-    e.graph.save(path.join(dir, e.folder, 'model.onnx'));
-  }
+  for (const t of new Set(spec.encoders.map((e) => e.tokenizer))) tok.writeHfFolder(path.join(dir, t));
+  for (const e of spec.encoders) e.graph.save(path.join(dir, e.folder, 'model.onnx'));
   spec.transformer.graph.save(path.join(dir, 'transformer', 'model.onnx'), { externalData: { location: 'weights.pb' }, docString: `StepFlow tiny ${spec.pipeline} transformer (random weights)` });
   writeJson(path.join(dir, 'transformer', 'config.json'), spec.transformer.config);
   const vaeConfig = { latent_channels: CHANNELS, scaling_factor: spec.vae.scalingFactor, shift_factor: spec.vae.shiftFactor };

@@ -10,8 +10,12 @@ import { listFiles, writeFlowFolder } from './folder';
 import { buildTinySd3Transformer } from './transformer';
 
 export const TINY_SD3_CHECKPOINT = 'checkpoints/tiny-sd3';
-/** Tiny stand-ins for CLIP-L (768 in SD3), CLIP-G (1280) and T5-XXL (4096) widths. */
-export const TINY_SD3_DIMS = { clipL: 32, clipG: 48, t5: 96 } as const;
+/**
+ * Tiny stand-ins for CLIP-L (768 in SD3), CLIP-G (1280) and T5-XXL (4096) widths: narrow, since each encoder's
+ * float16 token table (49408 rows) dominates the pack's size. CLIP-G shares tokenizer/ (the loader falls back to
+ * it without a tokenizer_2/), which saves another copy of the vocabulary.
+ */
+export const TINY_SD3_DIMS = { clipL: 16, clipG: 24, t5: 48 } as const;
 
 /** stabilityai/stable-diffusion-3-medium-diffusers: scheduler_config.json and the VAE config's factors. */
 export const SD3_SCHEDULER_CONFIG = { _class_name: 'FlowMatchEulerDiscreteScheduler', _diffusers_version: '0.29.0.dev0', num_train_timesteps: 1000, shift: 3.0 };
@@ -28,7 +32,7 @@ export async function writeTinySd3(modelsDir: string): Promise<string[]> {
     vae: { ...SD3_VAE, seed: 0x5d3003 },
     encoders: [
       { folder: 'text_encoder', tokenizer: 'tokenizer', graph: buildTinyTextEncoder({ name: 'tiny_sd3_clip_l', seed: 0x5d3010, dim: clipL, pooled: { output: 'text_embeds', dim: clipL } }).graph },
-      { folder: 'text_encoder_2', tokenizer: 'tokenizer_2', graph: buildTinyTextEncoder({ name: 'tiny_sd3_clip_g', seed: 0x5d3020, dim: clipG, pooled: { output: 'text_embeds', dim: clipG } }).graph },
+      { folder: 'text_encoder_2', tokenizer: 'tokenizer', graph: buildTinyTextEncoder({ name: 'tiny_sd3_clip_g', seed: 0x5d3020, dim: clipG, pooled: { output: 'text_embeds', dim: clipG } }).graph },
     ],
     transformer: {
       graph: buildTinySd3Transformer({ context: t5, pooled: clipL + clipG }),

@@ -48,7 +48,7 @@ describe('tiny SD3 checkpoint', () => {
   it('loads as an SD3 transformer with a 16-channel VAE and SD3 factors and scheduler', () => {
     const session = sd3.unet.denoiser.session;
     expect(session.inputs.map((i) => `${i.name}:[${i.dims.join(',')}]`)).toEqual([
-      'hidden_states:[batch,16,height,width]', 'encoder_hidden_states:[batch,sequence,96]', 'pooled_projections:[batch,80]', 'timestep:[batch]',
+      'hidden_states:[batch,16,height,width]', 'encoder_hidden_states:[batch,sequence,48]', 'pooled_projections:[batch,40]', 'timestep:[batch]',
     ]);
     expect(sd3.folder).toMatchObject({ family: 'flow', pipeline: 'sd3', latentChannels: 16, scalingFactor: 1.5305, shiftFactor: 0.0609 });
     expect(sd3.unet.latentChannels).toBe(16);
@@ -63,7 +63,7 @@ describe('tiny SD3 checkpoint', () => {
     expect(c.embeddings.dims).toEqual([1, 77 + T5_TOKENS.sd3, t5]);
     expect(c.pooled!.dims).toEqual([1, clipL + clipG]);
     const l = await encoderOutputs(dir, 'text_encoder', 'tokenizer', 'a red fox in the snow');
-    const g = await encoderOutputs(dir, 'text_encoder_2', 'tokenizer_2', 'a red fox in the snow');
+    const g = await encoderOutputs(dir, 'text_encoder_2', 'tokenizer', 'a red fox in the snow');
     // Two layers: hidden_states.1 is the penultimate layer, taken without final_layer_norm.
     const clipRows = { dims: [1, 77], data: c.embeddings.data.subarray(0, 77 * t5) } as Tensor;
     expect(rows(clipRows, 0, clipL, t5)).toEqual(rows({ data: l['hidden_states.1'], dims: [1, 77] }, 0, clipL, clipL));
@@ -82,7 +82,7 @@ describe('tiny SD3 checkpoint', () => {
     const withPooled = await unet.predict(sample, 500, c.embeddings, undefined, { pooled: c.pooled });
     const otherPooled = await unet.predict(sample, 500, c.embeddings, undefined, { pooled: other.pooled });
     const none = await unet.predict(sample, 500, c.embeddings);
-    const zeros = await unet.predict(sample, 500, c.embeddings, undefined, { pooled: { data: new Float32Array(80), dims: [1, 80] } });
+    const zeros = await unet.predict(sample, 500, c.embeddings, undefined, { pooled: { data: new Float32Array(40), dims: [1, 40] } });
     expect(maxDiff(withPooled.data, otherPooled.data)).toBeGreaterThan(1e-3);
     expect(maxDiff(withPooled.data, none.data)).toBeGreaterThan(1e-3);
     expect(none.data).toEqual(zeros.data);
@@ -93,8 +93,8 @@ describe('tiny SD3 checkpoint', () => {
 
   it('refuses a pooled projection of the wrong width, naming the input', async () => {
     const c = await sd3.flowPrompt!.encode('x');
-    await expect(sd3.unet.predict({ data: noise(16 * 64, 2), dims: [1, 16, 8, 8] }, 500, c.embeddings, undefined, { pooled: { data: new Float32Array(32), dims: [1, 32] } }))
-      .rejects.toThrow(/width 32 but pooled_projections takes 80/);
+    await expect(sd3.unet.predict({ data: noise(16 * 64, 2), dims: [1, 16, 8, 8] }, 500, c.embeddings, undefined, { pooled: { data: new Float32Array(16), dims: [1, 16] } }))
+      .rejects.toThrow(/width 16 but pooled_projections takes 40/);
   });
 });
 
