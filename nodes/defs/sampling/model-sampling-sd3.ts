@@ -34,5 +34,10 @@ function withSchedulerConfig(model: UNetModel, schedulerConfig: Record<string, u
   const base = (model as { batchKey?: string }).batchKey;
   Object.defineProperty(copy, 'schedulerConfig', { value: schedulerConfig, enumerable: true });
   Object.defineProperty(copy, 'batchKey', { value: base === undefined ? undefined : `${base}#${tag}`, enumerable: true });
+  // A LoRA merged in afterwards (a new session for the same model) keeps the shift.
+  const withSession = (model as { withSession?: (...args: unknown[]) => UNetModel }).withSession;
+  if (withSession) {
+    Object.defineProperty(copy, 'withSession', { value: (...args: unknown[]) => withSchedulerConfig(withSession.apply(model, args), schedulerConfig, tag) });
+  }
   return copy;
 }

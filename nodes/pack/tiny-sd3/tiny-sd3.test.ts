@@ -5,7 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modelSamplingSd3 } from '../../defs/sampling/model-sampling-sd3';
 import { loadCheckpoint, type LoadedCheckpoint } from '../../models/checkpoint';
+import { sampleLatent } from '../../models/sampling-run';
 import { ModelFormatError } from '../../models/errors';
 import { T5_TOKENS } from '../../models/flow-prompt';
 import { OnnxRuntime, outputFloat32 } from '../../runtime/onnx';
@@ -95,6 +97,28 @@ describe('tiny SD3 checkpoint', () => {
     const c = await sd3.flowPrompt!.encode('x');
     await expect(sd3.unet.predict({ data: noise(16 * 64, 2), dims: [1, 16, 8, 8] }, 500, c.embeddings, undefined, { pooled: { data: new Float32Array(16), dims: [1, 16] } }))
       .rejects.toThrow(/width 16 but pooled_projections takes 40/);
+  });
+});
+
+describe('Model Sampling SD3', () => {
+  it('sets a static shift on the model\'s scheduler (the run changes), with its own batch key; refuses a U-Net', async () => {
+    const shifted = (await modelSamplingSd3.execute({} as never, { model: flux.unet }, { shift: 6 })).model;
+    expect(shifted.schedulerConfig).toMatchObject({ shift: 6, use_dynamic_shifting: false, base_shift: 0.5 });
+    expect(flux.unet.schedulerConfig).toMatchObject({ use_dynamic_shifting: true });
+    expect((shifted as { batchKey?: string }).batchKey).toBe(`${flux.unet.batchKey}#shift=6`);
+    const c = await flux.flowPrompt!.encode('a red fox');
+    const run = async (model: typeof shifted) => (await sampleLatent({
+      model, sampler: 'euler', schedule: 'normal', steps: 3, cfg: 1, seed: 1, noiseMode: 'stepflow', positive: c, negative: c,
+      latent: { samples: { data: new Float32Array(16 * 64), dims: [1, 16, 8, 8] } }, start: { kind: 'denoise', denoise: 1, startStep: 0 },
+      endStep: 3, returnLeftoverNoise: false,
+    }));
+    const [a, b] = [await run(flux.unet), await run(shifted)];
+    // shift 6, 3 steps: timesteps linspace(1000, 1000·sigma_min, 3), sigma_min = shift6(0.001); sigma = shift6(t / 1000)
+    const shift6 = (v: number) => (6 * v) / (1 + 5 * v);
+    expect(b.scheduler.sigmas![1]).toBeCloseTo(shift6((1 + shift6(0.001)) / 2), 5);
+    expect(maxDiff(a.latent.samples.data, b.latent.samples.data)).toBeGreaterThan(1e-3);
+    const unet = { ...flux.unet, name: 'sd15', schedulerConfig: { _class_name: 'PNDMScheduler' } };
+    await expect(modelSamplingSd3.execute({} as never, { model: unet as never }, { shift: 3 })).rejects.toThrow(/not a flow-matching model/);
   });
 });
 
