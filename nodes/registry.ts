@@ -10,6 +10,9 @@ import { refinerLoader } from './defs/loaders/refiner-loader';
 import { textEncoder } from './defs/conditioning/text-encoder';
 import { clipSetLastLayer } from './defs/conditioning/clip-set-last-layer';
 import { emptyLatent } from './defs/latent/empty-latent';
+import { emptySd3Latent } from './defs/latent/empty-sd3-latent';
+import { fluxGuidance } from './defs/conditioning/flux-guidance';
+import { modelSamplingSd3 } from './defs/sampling/model-sampling-sd3';
 import { vaeEncode } from './defs/latent/vae-encode';
 import { setLatentNoiseMask } from './defs/latent/set-noise-mask';
 import { vaeEncodeInpaint } from './defs/latent/vae-encode-inpaint';
@@ -49,12 +52,15 @@ const definitions: readonly AnyNodeDefinition[] = [
   clipSetLastLayer,
   applyControlNet,
   emptyLatent,
+  emptySd3Latent,
+  fluxGuidance,
   vaeEncode,
   setLatentNoiseMask,
   vaeEncodeInpaint,
   latentUpscale,
   vaeDecode,
   sampler,
+  modelSamplingSd3,
   refiner,
   loadImage,
   solidColor,

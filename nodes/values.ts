@@ -34,6 +34,8 @@ export interface ConditioningValue {
   /** [1, 77*k, dim] hidden states, emphasis already applied. */
   embeddings: Tensor;
   pooled?: Tensor;
+  /** Flux-style embedded guidance strength (FluxGuidance node); the model's default when unset. */
+  guidance?: number;
   prompt: string;
   tokens: TokenInfo[];
   /** ControlNets applied to this conditioning (Apply ControlNet), run by the sampler (nodes/sampling/controlnet.ts). */
@@ -57,6 +59,9 @@ export interface ControlNetModel extends ModelInfo {
   residuals(sample: Tensor, timestep: number, context: Tensor, hint: Tensor, scale: number, signal?: AbortSignal): Promise<ControlResiduals>;
 }
 
+/** Per-batch-item conditioning beside the hidden states: SDXL text_embeds + time_ids, SD3/Flux pooled projections, Flux guidance. */
+export interface AddedConditioning { pooled?: Tensor; timeIds?: Tensor; guidance?: number }
+
 /** Common to every loaded model: where it came from and what ran it. */
 export interface ModelInfo {
   name: string;
@@ -79,8 +84,11 @@ export interface UNetModel extends ModelInfo {
   inpaintInputs?: boolean;
   /** ControlNet residual inputs of the export; unset: no ControlNet can steer it. */
   controlInputs?: ControlInputs;
-  /** eps (or v) prediction for a batch: sample [B,C,h,w], timestep per batch item, context [B,T,D]; residuals: ControlNet's. */
-  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, residuals?: ControlResiduals): Promise<Tensor>;
+  /**
+   * eps (or v) prediction for a batch: sample [B,C,h,w], timestep per batch item, context [B,T,D]; `added`: pooled
+   * projections, time ids, guidance (one row per context row); `residuals`: ControlNet's.
+   */
+  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, added?: AddedConditioning, residuals?: ControlResiduals): Promise<Tensor>;
   /** Linear latent -> RGB projection used for previews: rgb = factors^T latent + bias. */
   latentRgb: { factors: number[][]; bias: number[] };
 }

@@ -74,6 +74,7 @@ describe('node search on the real catalog (issue 17)', () => {
   it('"seed" lists the Seed primitive, then the nodes with a seed param (Sampler, then Transformer Refiner) before a description that says "seeded"', () => {
     expect(searchNodes(catalog, 'seed').map((h) => [h.node.type, h.tier])).toEqual([
       ['primitive_seed', MatchTier.Exact], ['sampler', MatchTier.Param], ['refiner', MatchTier.Param], ['empty_latent', MatchTier.Fuzzy],
+      ['empty_sd3_latent', MatchTier.Fuzzy],
     ]);
   });
 
@@ -84,6 +85,7 @@ describe('node search on the real catalog (issue 17)', () => {
     ['UpscaleModelLoader', 'upscaler_loader'], ['ImageUpscaleWithModel', 'upscale_image'],
     ['Denoise Latents', 'sampler'], ['compel', 'text_encoder'], ['prompt', 'text_encoder'], ['Latents to Image', 'vae_decode'],
     ['Image to Latents', 'vae_encode'], ['main model', 'checkpoint_loader'], ['upscale image', 'upscale_image'],
+    ['EmptySD3LatentImage', 'empty_sd3_latent'], ['FluxGuidance', 'flux_guidance'], ['ModelSamplingSD3', 'model_sampling_sd3'],
   ])('"%s" finds %s first', (query, type) => {
     expect(first(query)).toBe(type);
   });
@@ -98,7 +100,7 @@ describe('fitsWire (a wire dropped on the canvas)', () => {
   });
 
   it('from a LATENT input: the nodes with a LATENT output, and reroutes', () => {
-    expect(fitting('target', 'LATENT')).toEqual(['empty_latent', 'vae_encode', 'set_latent_noise_mask', 'vae_encode_inpaint', 'latent_upscale', 'sampler', 'refiner', 'reroute']);
+    expect(fitting('target', 'LATENT')).toEqual(['empty_latent', 'empty_sd3_latent', 'vae_encode', 'set_latent_noise_mask', 'vae_encode_inpaint', 'latent_upscale', 'sampler', 'refiner', 'reroute']);
   });
 
   it('a wire of unknown type (an unfed reroute) fits every node with a socket on that side', () => {

@@ -33,6 +33,10 @@ const RENDERED: Readonly<Record<string, { width: number; height: number }>> = {
   canny: { width: 260, height: 125 },
   controlnet_loader: { width: 260, height: 93 },
   apply_controlnet: { width: 260, height: 220 },
+  // Empty SD3 Latent has empty_latent's rows (width, height, batch size); Flux Guidance has one input, one float and
+  // one output: vae_decode's rows plus one param row (about 44 px, from empty_latent's three). Not measured on their own.
+  empty_sd3_latent: { width: 260, height: 161 },
+  flux_guidance: { width: 260, height: 125 },
 };
 /** After a run these nodes show a preview or their output image below their params: width 100% of the node, square sprites. */
 const GROWS_AFTER_RUN: Readonly<Record<string, number>> = { sampler: 258, refiner: 258, save_image: 258 };
@@ -67,7 +71,7 @@ const shipped = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
 describe('shipped workflow layout', () => {
   it('finds the workflows', () => {
-    expect(shipped).toEqual(['controlnet-canny.json', 'flow-txt2img.json', 'hires-fix.json', 'image-ops.json', 'img2img.json', 'inpaint.json', 'lora.json', 'txt2img-refine-upscale.json', 'txt2img.json']);
+    expect(shipped).toEqual(['controlnet-canny.json', 'flow-txt2img.json', 'flux-txt2img.json', 'hires-fix.json', 'image-ops.json', 'img2img.json', 'inpaint.json', 'lora.json', 'sd3-txt2img.json', 'txt2img-refine-upscale.json', 'txt2img.json']);
   });
 
   it.each(shipped)('%s: no two nodes overlap', (file) => {

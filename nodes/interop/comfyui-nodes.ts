@@ -1,5 +1,6 @@
 // The ComfyUI node classes StepFlow imports: per class, its StepFlow node type, how its link inputs
 // and output indexes map to StepFlow sockets, and how its widget values become params.
+import { FLOW_COMFY_NODES } from './comfyui-flow-nodes';
 import { mapModelName, mapResizeKernel, mapSamplerName, mapScheduleName, mapSeed, type KnownModels } from './comfyui-values';
 
 /** One ComfyUI node of an API-format workflow. */
@@ -16,6 +17,8 @@ export interface ParamContext {
   source(input: string): ComfyApiNode | undefined;
   warn(message: string): void;
   models?: KnownModels;
+  /** The workflow's nodes of a class (e.g. the checkpoint whose text encoders a CLIP loader stands for). */
+  ofClass?(classType: string): ComfyApiNode[];
 }
 
 export interface ComfyNodeMapping {
@@ -125,6 +128,7 @@ export const COMFY_NODES: Readonly<Record<string, ComfyNodeMapping>> = {
       };
     },
   },
+  ...FLOW_COMFY_NODES,
   EmptyLatentImage: {
     type: 'empty_latent', displayName: 'Empty Latent Image', idHint: 'latent',
     inputs: {}, outputs: ['latent'],

@@ -139,6 +139,7 @@ class ComfyImport {
         },
         warn,
         models: this.opts.models,
+        ofClass: (classType) => [...this.all.values()].filter((n) => n.class_type === classType),
       });
       for (const k of Object.keys(params)) if (params[k] === undefined) delete params[k];
       const title = node._meta?.title;
@@ -261,7 +262,9 @@ class ComfyImport {
           v = through.node.inputs[input];
         }
         if (!isLink(v)) continue;
-        const src = String(v[0]);
+        // A prompt feeding the sampler through FluxGuidance still plays its role.
+        const via = this.all.get(String(v[0]));
+        const src = via?.class_type === 'FluxGuidance' && isLink(via.inputs.conditioning) ? String(via.inputs.conditioning[0]) : String(v[0]);
         if (!roles.has(src)) roles.set(src, new Set());
         roles.get(src)!.add(role);
       }

@@ -2,6 +2,7 @@
 import { bundledTokenizer, tokenizerForFolder, type ClipTokenizer } from '../text';
 import type { OnnxRuntime } from '../runtime/onnx';
 import { loadClip, type OnnxClip } from './clip';
+import { checkPipelineInputs, loadFlowPrompt, type FlowPromptEncoder } from './flow-prompt';
 import { readCheckpointFolder, type CheckpointFolder } from './diffusers-folder';
 import { loadUNet, type OnnxUNet } from './unet';
 import { loadVae, type OnnxVae } from './vae';
@@ -10,6 +11,8 @@ export interface LoadedCheckpoint {
   folder: CheckpointFolder;
   unet: OnnxUNet;
   clip: OnnxClip;
+  /** SD3/Flux: the CLIP socket's value, combining every text encoder of the folder (flow-prompt.ts). */
+  flowPrompt?: FlowPromptEncoder;
   vae: OnnxVae;
   /** Notes for the user (e.g. no tokenizer folder, the bundled CLIP vocabulary was used). */
   notes: string[];
@@ -29,10 +32,12 @@ export async function loadCheckpoint(runtime: OnnxRuntime, dir: string, name?: s
     name: folder.name, file: folder.files.denoiser, schedulerConfig: folder.schedulerConfig,
     latentRgb: folder.latentRgb, latentChannels: folder.latentChannels, latentMultiple: folder.latentMultiple,
   });
+  checkPipelineInputs(folder, unet.denoiser.session.inputs);
   const clip = await loadClip(runtime, tokenizer, { name: folder.name, file: folder.files.textEncoder });
+  const flowPrompt = folder.pipeline ? await loadFlowPrompt(runtime, folder, tokenizer) : undefined;
   const vae = await loadVae(runtime, {
     name: folder.name, file: folder.files.vaeDecoder, encoderFile: folder.files.vaeEncoder,
     scalingFactor: folder.scalingFactor, shiftFactor: folder.shiftFactor, latentChannels: folder.latentChannels,
   });
-  return { folder, unet, clip, vae, notes };
+  return { folder, unet, clip, ...(flowPrompt ? { flowPrompt } : {}), vae, notes };
 }

@@ -23,6 +23,11 @@ export interface ClipInfo {
   name: string;
   file: string;
   loras?: { name: string; strength: number }[];
+  /**
+   * Take an earlier layer's hidden state as it is, without the final layer norm: SD3's CLIP-L/G penultimate
+   * layer (diffusers' StableDiffusion3Pipeline hidden_states[-2]).
+   */
+  rawHidden?: boolean;
   /** ComfyUI's stop_at_clip_layer: -1 (default) the last layer, -2 the one before, … (CLIP skip). */
   lastLayer?: number;
   /** Textual inversions in the session's token table: token ids per `embedding:` name, and their files' hashes. */
@@ -42,7 +47,7 @@ export class OnnxClip implements ClipModel {
   private readonly hiddenName: string;
   private readonly pooledName: string | undefined;
   /** Set when CLIP stops before the last layer: the hidden-state output read, and the final norm applied to it. */
-  private readonly skip: { output: string; norm: () => LayerNormParams } | undefined;
+  private readonly skip: { output: string; norm?: () => LayerNormParams } | undefined;
   private empty: Promise<Float32Array> | undefined;
   #weightsKey: string | undefined;
 
@@ -61,7 +66,7 @@ export class OnnxClip implements ClipModel {
     const last = info.lastLayer ?? -1;
     if (last < -1) {
       let norm: LayerNormParams | undefined;
-      this.skip = { output: hiddenStateOutput(session.outputs, last, info.file), norm: () => (norm ??= readFinalLayerNorm(info.file)) };
+      this.skip = { output: hiddenStateOutput(session.outputs, last, info.file), norm: info.rawHidden ? undefined : () => (norm ??= readFinalLayerNorm(info.file)) };
     }
   }
 
@@ -98,7 +103,7 @@ export class OnnxClip implements ClipModel {
   weightsKey(): string {
     const weights = this.loras.length ? this.session.key : mergedSessions.key({ onnxFile: this.file, component: 'text_encoder', loras: [] });
     // Another layer is another output of the same weights.
-    this.#weightsKey ??= weights + (this.skip ? `#${this.skip.output}` : '') + (this.info.embeddings ? `#ti:${this.info.embeddings.key}` : '');
+    this.#weightsKey ??= weights + (this.skip ? `#${this.skip.output}${this.skip.norm ? '' : ':raw'}` : '') + (this.info.embeddings ? `#ti:${this.info.embeddings.key}` : '');
     return this.#weightsKey;
   }
 
@@ -149,7 +154,7 @@ export class OnnxClip implements ClipModel {
       const out = await this.session.run(feeds, { signal });
       const hidden = out[this.skip?.output ?? this.hiddenName];
       dim = hidden.dims[2];
-      parts.push(this.skip ? layerNormRows(outputFloat32(hidden), dim, this.skip.norm()) : outputFloat32(hidden));
+      parts.push(this.skip?.norm ? layerNormRows(outputFloat32(hidden), dim, this.skip.norm()) : outputFloat32(hidden));
       if (start === 0 && this.pooledName && out[this.pooledName]) {
         const p = out[this.pooledName];
         const width = p.dims[p.dims.length - 1];

@@ -37,8 +37,8 @@ describe('OnnxDenoiser interfaces', () => {
     expect(seen[0].encoder_hidden_states.dims).toEqual([2, 3, 8]);
   });
 
-  it('names the inputs a Flux-style export has that no interface here feeds', () => {
-    const make = () => new OnnxDenoiser(fakeSession([
+  it('takes a Flux-style export (packed [B, N, 64] latents: 16 channels) and names an input no interface here feeds', () => {
+    const flux: TensorInfo[] = [
       { name: 'hidden_states', type: 'float32', dims: ['batch', 'seq', 64] },
       { name: 'encoder_hidden_states', type: 'float32', dims: ['batch', 'seq', 4096] },
       { name: 'pooled_projections', type: 'float32', dims: ['batch', 768] },
@@ -46,8 +46,10 @@ describe('OnnxDenoiser interfaces', () => {
       { name: 'img_ids', type: 'float32', dims: ['seq', 3] },
       { name: 'txt_ids', type: 'float32', dims: ['seq', 3] },
       { name: 'guidance', type: 'float32', dims: ['batch'] },
-    ], 'out_hidden_states'), 'flux/transformer/model.onnx', 'transformer "flux"');
+    ];
+    expect(new OnnxDenoiser(fakeSession([...flux], 'out_hidden_states'), 'flux/transformer/model.onnx', 'transformer "flux"').channels).toBe(16);
+    const make = () => new OnnxDenoiser(fakeSession([...flux, { name: 'controlnet_block_samples', type: 'float32', dims: ['batch', 'seq', 3072] }], 'out_hidden_states'), 'flux/transformer/model.onnx', 'transformer "flux"');
     expect(make).toThrow(ModelFormatError);
-    expect(make).toThrow(/flux\/transformer\/model\.onnx: has inputs img_ids, txt_ids, guidance/);
+    expect(make).toThrow(/flux\/transformer\/model\.onnx: has inputs controlnet_block_samples/);
   });
 });

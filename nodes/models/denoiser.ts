@@ -1,16 +1,23 @@
 // The noise predictor behind U-Nets and refiners: one ONNX session with the SD U-Net interface
 // (sample, timestep, encoder_hidden_states -> out_sample) or the SD3 transformer interface Optimum exports
 // (hidden_states, timestep, encoder_hidden_states, pooled_projections -> out_hidden_states), adapted to the
-// session's dtypes and batch limit.
+// session's dtypes and batch limit. A Flux-style export (img_ids, txt_ids, optional guidance) gets 2x2-packed
+// latents (flux-latents.ts), FluxPipeline's ids, its sigma as timestep (t/1000) and the guidance strength.
 import { outputFloat32, type FeedValue, type TensorInfo } from '../onnx/feeds';
 import type { ModelSession } from '../runtime/onnx';
 import { batchItem, concatBatch, type Tensor } from '../runtime/tensor';
+import type { AddedConditioning } from '../values';
+import { addedRows } from '../sampling/added';
 import { ModelFormatError, ModelInputError } from './errors';
 import { controlInputs, residualFeeds, residualRows, type ControlInputs, type ControlResiduals } from './control-inputs';
+import { latentImageIds, packLatents, textIds, unpackLatents } from './flux-latents';
 import { batchLimit, fixedChannels, fixedSpatial, isIntegerType, optionalInput, pickOutput, requireInput } from './session-io';
 
 /** What the denoiser needs from a session (ModelSession, or a fake in tests). */
 export type DenoiserSession = Pick<ModelSession, 'inputs' | 'outputs' | 'run' | 'key' | 'provider'>;
+
+/** FluxPipeline's guidance_scale default, and ComfyUI FluxGuidance's. */
+export const FLUX_DEFAULT_GUIDANCE = 3.5;
 
 export class OnnxDenoiser {
   readonly maxBatch: number;
@@ -26,6 +33,8 @@ export class OnnxDenoiser {
   private readonly timestep: TensorInfo;
   private readonly context: TensorInfo;
   private readonly pooled: TensorInfo | undefined;
+  /** Flux: ids of image and text tokens, embedded guidance (absent in guidance-distilled-free exports such as schnell). */
+  private readonly flux: { imgIds: TensorInfo; txtIds: TensorInfo; guidance?: TensorInfo } | undefined;
   private readonly output: string;
 
   constructor(readonly session: DenoiserSession, readonly file: string, readonly label: string) {
@@ -33,19 +42,23 @@ export class OnnxDenoiser {
     this.timestep = requireInput(session, ['timestep', 'timesteps', 't'], file, 'timestep');
     this.context = requireInput(session, ['encoder_hidden_states', 'context'], file, 'text conditioning');
     this.pooled = optionalInput(session, ['pooled_projections']);
+    const imgIds = optionalInput(session, ['img_ids']);
+    const txtIds = optionalInput(session, ['txt_ids']);
+    if (imgIds && txtIds) this.flux = { imgIds, txtIds, guidance: optionalInput(session, ['guidance']) };
     this.output = pickOutput(session, ['out_sample', 'out_hidden_states', 'noise_pred', 'sample_out'], file).name;
     // An input nothing here feeds would fail inside onnxruntime at the first step; say which, up front (e.g. a
     // Flux export's img_ids/txt_ids/guidance: its packed-latent interface is not the SD3 one).
     this.control = controlInputs(session);
-    const fed = new Set([this.sample.name, this.timestep.name, this.context.name, this.pooled?.name,
+    const fed = new Set([this.sample.name, this.timestep.name, this.context.name, this.pooled?.name, this.flux?.imgIds.name, this.flux?.txtIds.name, this.flux?.guidance?.name,
       ...(this.control ? [...this.control.down, this.control.mid].map((i) => i.name) : [])]);
     const unfed = session.inputs.filter((i) => !fed.has(i.name)).map((i) => i.name);
     if (unfed.length) {
-      throw new ModelFormatError(file, `has inputs ${unfed.join(', ')} that neither the SD U-Net interface (sample, timestep, encoder_hidden_states) nor the SD3 transformer interface (hidden_states, timestep, encoder_hidden_states, pooled_projections) feeds`);
+      throw new ModelFormatError(file, `has inputs ${unfed.join(', ')} that neither the SD U-Net interface (sample, timestep, encoder_hidden_states), the SD3 transformer interface (hidden_states, timestep, encoder_hidden_states, pooled_projections) nor the Flux one (+ img_ids, txt_ids, guidance) feeds`);
     }
     this.maxBatch = Math.min(batchLimit(this.sample), batchLimit(this.context));
-    this.channels = fixedChannels(this.sample);
-    this.fixedSize = fixedSpatial(this.sample);
+    const packed = this.sample.dims[2];
+    this.channels = this.flux ? (typeof packed === 'number' && packed > 0 ? packed / 4 : undefined) : fixedChannels(this.sample);
+    this.fixedSize = this.flux ? undefined : fixedSpatial(this.sample);
     const t = this.context.dims[1];
     this.fixedTokens = typeof t === 'number' && t > 0 ? t : undefined;
   }
@@ -57,10 +70,10 @@ export class OnnxDenoiser {
   }
 
   /** Model output for every batch item of `sample`; `context` has batch 1 (shared) or the sample's batch. */
-  async predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, residuals?: ControlResiduals): Promise<Tensor> {
+  async predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, added?: AddedConditioning, residuals?: ControlResiduals): Promise<Tensor> {
     this.check(sample, context);
     const b = sample.dims[0];
-    if (b <= this.maxBatch) return this.run(sample, timestep, this.tileContext(context, b), signal, residuals);
+    if (b <= this.maxBatch) return this.run(sample, timestep, this.tileContext(context, b), signal, added, residuals);
     const parts: Tensor[] = [];
     for (let start = 0; start < b; start += this.maxBatch) {
       const n = Math.min(this.maxBatch, b - start);
@@ -68,7 +81,7 @@ export class OnnxDenoiser {
       const ctx = context.dims[0] === 1
         ? this.tileContext(context, n)
         : concatBatch(Array.from({ length: n }, (_, i) => batchItem(context, start + i)));
-      parts.push(await this.run(concatBatch(items), timestep, ctx, signal, residuals && residualRows(residuals, start, n)));
+      parts.push(await this.run(concatBatch(items), timestep, ctx, signal, addedRows(added, start, n, b), residuals && residualRows(residuals, start, n)));
     }
     return concatBatch(parts);
   }
@@ -101,18 +114,21 @@ export class OnnxDenoiser {
     return concatBatch(Array.from({ length: b }, () => context));
   }
 
-  private async run(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, residuals?: ControlResiduals): Promise<Tensor> {
+  private async run(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, added?: AddedConditioning, residuals?: ControlResiduals): Promise<Tensor> {
     const b = sample.dims[0];
+    const [, c, h, w] = sample.dims;
     const feeds: Record<string, FeedValue> = {
-      [this.sample.name]: sample,
-      [this.timestep.name]: this.timestepFeed(timestep, b),
+      [this.sample.name]: this.flux ? this.packed(sample) : sample,
+      // FluxPipeline hands its transformer sigma (timestep / 1000); the transformer scales it back inside.
+      [this.timestep.name]: this.timestepFeed(this.flux ? timestep / 1000 : timestep, b),
       [this.context.name]: context,
       ...(this.control ? residualFeeds(this.control, residuals, b) : {}),
     };
-    if (this.pooled) feeds[this.pooled.name] = this.pooledFeed(b);
+    if (this.pooled) feeds[this.pooled.name] = this.pooledFeed(b, added?.pooled);
+    if (this.flux) Object.assign(feeds, this.fluxFeeds(h, w, context.dims[1], b, added?.guidance));
     const out = (await this.session.run(feeds, { signal }))[this.output];
-    const data = outputFloat32(out);
-    const [, c, h, w] = sample.dims;
+    let data = outputFloat32(out);
+    if (this.flux) data = unpackLatents({ data, dims: out.dims }, h, w).data;
     // An inpainting U-Net takes 2C+1 channels (latent, mask, masked-image latent) and predicts C.
     const oc = data.length / (b * h * w);
     if (oc !== c && 2 * oc + 1 !== c) {
@@ -122,15 +138,36 @@ export class OnnxDenoiser {
   }
 
   /**
-   * Zeros: CONDITIONING does not carry the pooled CLIP projection through guidance yet, so an SD3/Flux
-   * transformer gets none (the built-in flow sprites transformer gives it zero weight).
+   * The prompts' pooled projections ([1 or B, P]); zeros when the conditioning has none (a text encoder without
+   * a pooled output: the built-in flow sprites transformer gives it zero weight).
    */
-  private pooledFeed(b: number): FeedValue {
+  private pooledFeed(b: number, pooled?: Tensor): FeedValue {
     const width = this.pooled!.dims[1];
+    if (pooled) {
+      if (typeof width === 'number' && pooled.dims[1] !== width) {
+        throw new ModelInputError(this.label, `the pooled text embedding has width ${pooled.dims[1]} but pooled_projections takes ${width}; use the text encoders that belong to this model`);
+      }
+      return pooled.dims[0] === b ? pooled : concatBatch(Array.from({ length: b }, () => batchItem(pooled, 0)));
+    }
     if (typeof width !== 'number' || width <= 0) {
       throw new ModelInputError(this.label, `pooled_projections has no fixed width ([${this.pooled!.dims.join(', ')}])`);
     }
     return { data: new Float32Array(b * width), dims: [b, width] };
+  }
+
+  private packed(sample: Tensor): Tensor {
+    const [, , h, w] = sample.dims;
+    if (h % 2 || w % 2) throw new ModelInputError(this.label, `packs 2x2 latent patches: the latent must have even sides, got ${w}x${h} (use image sides that are multiples of 16 px)`);
+    return packLatents(sample);
+  }
+
+  /** img_ids/txt_ids without a batch axis (diffusers >= 0.31) or with one (older exports); guidance per batch item. */
+  private fluxFeeds(h: number, w: number, tokens: number, b: number, guidance = FLUX_DEFAULT_GUIDANCE): Record<string, FeedValue> {
+    const { imgIds, txtIds, guidance: g } = this.flux!;
+    const ids = (info: TensorInfo, t: Tensor): Tensor => (info.dims.length === 3 ? concatBatch(Array.from({ length: b }, () => ({ data: t.data, dims: [1, ...t.dims] }))) : t);
+    const feeds: Record<string, FeedValue> = { [imgIds.name]: ids(imgIds, latentImageIds(h, w)), [txtIds.name]: ids(txtIds, textIds(tokens)) };
+    if (g) feeds[g.name] = { data: new Float32Array(b).fill(guidance), dims: [b] };
+    return feeds;
   }
 
   /**

@@ -18,6 +18,10 @@ export interface CheckpointFolder {
   latentChannels: number;
   /** 'unet': an SD U-Net predicting noise; 'flow': an SD3/Flux-style transformer/ predicting flow-matching velocity. */
   family: 'unet' | 'flow';
+  /** model_index.json's pipeline when it needs more than one text encoder: SD3 (CLIP-L + CLIP-G [+ T5]) or Flux (CLIP-L [+ T5]). */
+  pipeline?: 'sd3' | 'flux';
+  /** transformer/config.json (joint_attention_dim: the T5 width the prompt is padded to). */
+  transformerConfig?: Record<string, unknown>;
   latentRgb: LatentRgb;
   /** Native resolution [width, height] when stepflow.json states it. */
   resolution?: [number, number];
@@ -28,10 +32,16 @@ export interface CheckpointFolder {
     /** unet/model.onnx, or transformer/model.onnx for the flow family. */
     denoiser: string;
     textEncoder: string;
+    /** SD3: CLIP-G; Flux: T5. */
+    textEncoder2?: string;
+    /** SD3: T5. */
+    textEncoder3?: string;
     vaeDecoder: string;
     vaeEncoder?: string;
     /** Folder with vocab.json + merges.txt, when present. */
     tokenizer?: string;
+    /** SD3's CLIP-G tokenizer folder. */
+    tokenizer2?: string;
   };
 }
 
@@ -82,16 +92,25 @@ export function readCheckpointFolder(dir: string, name = path.basename(dir)): Ch
   if (family === 'flow' && !isFlowMatchConfig(schedulerConfig)) {
     throw new ModelFormatError(at('scheduler', 'scheduler_config.json'), `names ${JSON.stringify(schedulerConfig._class_name)}, but a transformer/ checkpoint needs FlowMatchEulerDiscreteScheduler or FlowMatchHeunDiscreteScheduler (SD3/Flux layout)`);
   }
+  const className = String(modelIndex._class_name ?? '');
+  // An SD3 folder with one text encoder (the built-in sprites-flow) runs it alone, as before; with text_encoder_2/
+  // it is the real layout, whose prompt combines CLIP-L and CLIP-G (flow-prompt.ts).
+  const pipeline = /StableDiffusion3/.test(className) && fs.existsSync(at('text_encoder_2')) ? 'sd3' : /Flux/.test(className) ? 'flux' : undefined;
   const files: CheckpointFolder['files'] = {
     denoiser: need(family === 'flow' ? 'transformer/model.onnx' : 'unet/model.onnx'),
     textEncoder: need('text_encoder/model.onnx'),
     vaeDecoder: need('vae_decoder/model.onnx'),
   };
+  // SD3's CLIP-G folder must hold its model (the pooled projection is half CLIP-G's); the T5 encoders are optional.
+  if (pipeline === 'sd3') files.textEncoder2 = need('text_encoder_2/model.onnx');
+  else if (pipeline === 'flux' && fs.existsSync(at('text_encoder_2', 'model.onnx'))) files.textEncoder2 = at('text_encoder_2', 'model.onnx');
+  if (pipeline === 'sd3' && fs.existsSync(at('text_encoder_3', 'model.onnx'))) files.textEncoder3 = at('text_encoder_3', 'model.onnx');
   if (missing.length) {
-    throw new ModelFormatError(dir, `checkpoint folder lacks ${missing.join(', ')} (expected the diffusers ONNX layout: ${family === 'flow' ? 'transformer/' : 'unet/'}, text_encoder/, vae_decoder/, tokenizer/)`);
+    throw new ModelFormatError(dir, `checkpoint folder lacks ${missing.join(', ')} (expected the diffusers ONNX layout${pipeline ? ` of ${className}` : ''}: ${family === 'flow' ? 'transformer/' : 'unet/'}, text_encoder/, ${pipeline === 'sd3' ? 'text_encoder_2/, ' : ''}vae_decoder/, tokenizer/)`);
   }
   if (fs.existsSync(at('vae_encoder', 'model.onnx'))) files.vaeEncoder = at('vae_encoder', 'model.onnx');
   if (fs.existsSync(at('tokenizer', 'vocab.json'))) files.tokenizer = at('tokenizer');
+  if (pipeline === 'sd3' && fs.existsSync(at('tokenizer_2', 'vocab.json'))) files.tokenizer2 = at('tokenizer_2');
 
   const res = extras.resolution;
   const resolution = Array.isArray(res) && res.length === 2 && res.every((x) => Number.isInteger(x) && x > 0)
@@ -105,6 +124,7 @@ export function readCheckpointFolder(dir: string, name = path.basename(dir)): Ch
     shiftFactor: optionalNumber(vaeConfig.shift_factor, vaeConfigFile, 'shift_factor'),
     latentChannels,
     family,
+    ...(pipeline ? { pipeline, transformerConfig: readJson(at('transformer', 'config.json'), false) } : {}),
     latentRgb: extras.latent_rgb !== undefined ? parseLatentRgb(extras.latent_rgb, latentChannels, extrasFile) : SD15_LATENT_RGB,
     resolution,
     latentMultiple: Number.isInteger(extras.latent_multiple) && (extras.latent_multiple as number) > 0 ? (extras.latent_multiple as number) : undefined,

@@ -3,12 +3,13 @@
 // noise, the shared loop, and the LATENT value it hands on.
 import { createNoise, type NoiseMode } from '../sampling/noise';
 import {
-  createScheduler, FlowMatchScheduler, flowSchedulerFor, isFlowMatchConfig, SchedulerConfigError, startForStrength, type ScheduleName, type Scheduler,
+  createScheduler, FlowMatchScheduler, type FlowSpacing, flowSchedulerFor, isFlowMatchConfig, SchedulerConfigError, startForStrength, type ScheduleName, type Scheduler,
 } from '../sampling/schedulers';
 import type { Denoiser } from '../sampling/guidance';
 import type { BatchOutcome, LoopBatch } from '../sampling/batch';
 import { fromVe, LoopCursor, runCursor, sigmaAt, toVe, type AdaptiveStop, type LoopHooks } from '../sampling/loop';
 import { blendStep, inpaintBlend } from '../sampling/inpaint';
+import { addedOf } from '../sampling/added';
 import { withInpaintInputs } from './inpaint-inputs';
 import { hasControl, withControlNet, type ControllableModel } from '../sampling/controlnet';
 import type { ConditioningValue, LatentValue } from '../values';
@@ -104,7 +105,10 @@ function makeScheduler(o: SampleLatentOptions): Scheduler {
   if (!isFlowMatchConfig(o.model.schedulerConfig)) return createScheduler(o.sampler, o.model.schedulerConfig, { schedule: o.schedule });
   const scheduler = createScheduler(flowSchedulerFor(o.sampler, o.schedule), o.model.schedulerConfig);
   const [, , h, w] = o.latent.samples.dims;
-  if (scheduler instanceof FlowMatchScheduler) scheduler.useImageSeqLen(Math.ceil(h / 2) * Math.ceil(w / 2));
+  if (scheduler instanceof FlowMatchScheduler) {
+    scheduler.useImageSeqLen(Math.ceil(h / 2) * Math.ceil(w / 2));
+    scheduler.useSpacing(o.schedule as FlowSpacing);
+  }
   // Leftover noise is handed on in k-diffusion form (x0 + sigma·eps); flow samples mix x0 and noise differently.
   if (o.latent.leftoverNoise || (o.returnLeftoverNoise && o.endStep < o.steps)) {
     throw new SchedulerConfigError(scheduler.className, 'return_leftover_noise', true, 'off for a flow-matching model: partial runs are not handed on between flow samplers yet');
@@ -130,7 +134,7 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<SampleLatent
   const cursor = new LoopCursor({
     denoiser: controlled ? withControlNet(o.model as typeof o.model & ControllableModel, o.positive, o.negative) : o.model.inpaintInputs ? withInpaintInputs(o.model, o.latent) : o.model,
     latentRgb: o.model.latentRgb, scheduler,
-    guidance: { positive: o.positive.embeddings, negative: o.negative.embeddings, cfg: o.cfg },
+    guidance: { positive: o.positive.embeddings, negative: o.negative.embeddings, cfg: o.cfg, added: { positive: addedOf(o.positive), negative: addedOf(o.negative) } },
     sample: { data: x, dims }, startIndex, endIndex, noise, hooks: o.hooks, adaptive: o.adaptive,
     blend: o.latent.noiseMask ? blendStep(inpaintBlend(o.latent.noiseMask, o.latent.samples, eps), scheduler) : undefined,
   });
@@ -171,7 +175,7 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<SampleLatent
 function batchKey(o: SampleLatentOptions, startIndex: number, endIndex: number): string {
   return JSON.stringify([
     o.model.batchKey, o.sampler, o.schedule, o.steps, startIndex, endIndex, o.cfg, o.latent.samples.dims,
-    o.positive.embeddings.dims, o.negative.embeddings.dims,
+    o.positive.embeddings.dims, o.negative.embeddings.dims, o.positive.guidance, o.negative.guidance,
   ]);
 }
 

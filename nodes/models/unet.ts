@@ -3,7 +3,7 @@
 import type { OnnxRuntime } from '../runtime/onnx';
 import type { Tensor } from '../runtime/tensor';
 import type { ControlResiduals } from './control-inputs';
-import type { UNetModel } from '../values';
+import type { AddedConditioning, UNetModel } from '../values';
 import { OnnxDenoiser, type DenoiserSession } from './denoiser';
 import { ModelFormatError, ModelInputError } from './errors';
 import type { LatentRgb } from './latent-rgb';
@@ -72,14 +72,14 @@ export class OnnxUNet implements UNetModel {
     return this.denoiser.control;
   }
 
-  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, residuals?: ControlResiduals): Promise<Tensor> {
+  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, added?: AddedConditioning, residuals?: ControlResiduals): Promise<Tensor> {
     const m = this.info.latentMultiple;
     const [, , h, w] = sample.dims;
     if (m && (h % m !== 0 || w % m !== 0)) {
       throw new ModelInputError(`U-Net "${this.name}"`, `takes images whose sides are multiples of ${m * 8} px (latent ${m}), got ${w * 8}x${h * 8}; ` +
         `use e.g. ${Math.max(m, Math.round(w / m) * m) * 8}x${Math.max(m, Math.round(h / m) * m) * 8}`);
     }
-    return this.denoiser.predict(sample, timestep, context, signal, residuals);
+    return this.denoiser.predict(sample, timestep, context, signal, added, residuals);
   }
 }
 

@@ -13,11 +13,13 @@ import { part as tinySdPart } from './tiny-sd/part';
 import { variantsPart as tinySdVariantsPart } from './tiny-sd/variants';
 import { controlNetPart as tinySdControlNetPart } from './tiny-sd/controlnet-part';
 import { inpaintingPart as tinySdInpaintingPart } from './tiny-sd/inpainting-part';
+import { part as tinySd3Part } from './tiny-sd3/part';
+import { part as tinyFluxPart } from './tiny-flux/part';
 import type { PackPart } from './part';
 
 /** Every part of the pack, in generation order. */
 export const PACK_PARTS: readonly PackPart[] = Object.freeze([
-  spritesCheckpointPart, spritesRefinerPart, spritesFlowCheckpointPart, esrganPart, paletteLoraPart, tinySdPart,
+  spritesCheckpointPart, spritesRefinerPart, spritesFlowCheckpointPart, esrganPart, paletteLoraPart, tinySdPart, tinySd3Part, tinyFluxPart,
   // fp16 / int8 variants (ARCHITECTURE.md, model pack): after their fp32 sources
   esrganVariantsPart, tinySdVariantsPart, tinySdControlNetPart, tinySdInpaintingPart,
 ]);

@@ -29,7 +29,7 @@ function fakeUNet(inputs = true): ControllableModel & { seen: (ControlResiduals 
   return {
     file: '/m/checkpoints/x/unet/model.onnx', maxBatch: 8, schedulerConfig: { num_train_timesteps: 1000 }, seen,
     controlInputs: inputs ? { down: [info('down_block_0', 2)], mid: info('mid_block_additional_residual', 2) } : undefined,
-    async predict(sample, _t, _c, _s, residuals) {
+    async predict(sample, _t, _c, _s, _added, residuals) {
       seen.push(residuals);
       return sample;
     },

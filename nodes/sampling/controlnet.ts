@@ -6,7 +6,7 @@ import { NodeInputError } from '../engine/errors';
 import type { ControlInputs, ControlResiduals } from '../models/control-inputs';
 import { resizeNearest } from '../preprocess/resize-nearest';
 import type { Tensor } from '../runtime/tensor';
-import type { ConditioningValue, ControlHint } from '../values';
+import type { AddedConditioning, ConditioningValue, ControlHint } from '../values';
 import type { Denoiser } from './guidance';
 
 /** The U-Net side: a denoiser that takes residuals, and its residual inputs (absent: it cannot take any). */
@@ -16,7 +16,7 @@ export interface ControllableModel extends Denoiser {
   controlInputs?: ControlInputs;
   inpaintInputs?: boolean;
   schedulerConfig: Record<string, unknown>;
-  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, residuals?: ControlResiduals): Promise<Tensor>;
+  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, added?: AddedConditioning, residuals?: ControlResiduals): Promise<Tensor>;
 }
 
 export function hasControl(positive: ConditioningValue, negative: ConditioningValue): boolean {
@@ -65,7 +65,7 @@ export function withControlNet(model: ControllableModel, positive: ConditioningV
   const trainSteps = Number(model.schedulerConfig.num_train_timesteps ?? 1000);
   return {
     maxBatch: model.maxBatch,
-    async predict(sample, timestep, context, signal) {
+    async predict(sample, timestep, context, signal, added) {
       const percent = 1 - timestep / (trainSteps - 1);
       const rows = sample.dims[0];
       const rowsOf = (side: 'positive' | 'negative') => Array.from({ length: rows }, (_, r) => r).filter((r) => {
@@ -82,7 +82,7 @@ export function withControlNet(model: ControllableModel, positive: ConditioningV
           residuals = addRows(residuals, r, picked, rows);
         }
       }
-      return model.predict(sample, timestep, context, signal, residuals);
+      return model.predict(sample, timestep, context, signal, added, residuals);
     },
   };
 }

@@ -1,11 +1,13 @@
 // Classifier-free guidance: the model output for the positive and the negative conditioning, combined
 // as uncond + cfg * (cond - uncond). Both go in one batched call when the model takes the batch.
 import { concatBatch, concatBatchInto, type Tensor } from '../runtime/tensor';
+import type { AddedConditioning } from '../values';
+import { sameGuidance, stackAdded } from './added';
 
 /** A noise predictor with the U-Net interface (UNetModel and RefinerModel both fit). */
 export interface Denoiser {
   maxBatch: number;
-  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor>;
+  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, added?: AddedConditioning): Promise<Tensor>;
 }
 
 export interface Guidance {
@@ -13,6 +15,8 @@ export interface Guidance {
   positive: Tensor;
   negative: Tensor;
   cfg: number;
+  /** Pooled projections / Flux guidance of each prompt (nodes/sampling/added.ts). */
+  added?: { positive?: AddedConditioning; negative?: AddedConditioning };
 }
 
 export interface GuidedOutput {
@@ -54,25 +58,30 @@ export async function guidedOutputs(denoiser: Denoiser, items: GuidedItem[], tim
   memo.use(items);
   const positives = () => items.map((it) => tile(it.guidance.positive, it.sample.dims[0]));
   const negatives = () => items.map((it) => tile(it.guidance.negative, it.sample.dims[0]));
+  const added = (side: 'positive' | 'negative') => stackAdded(items.map((it) => ({ added: it.guidance.added?.[side], rows: it.sample.dims[0] })));
   if (cfg === 1) {
-    const cond = await denoiser.predict(concatBatch(samples), timestep, memo.get('positive', () => concatBatch(positives())), signal);
+    const cond = await denoiser.predict(concatBatch(samples), timestep, memo.get('positive', () => concatBatch(positives())), signal, added('positive'));
     return split(cond.data, sizes).map((output) => ({ output, calls: 1 }));
   }
   const g0 = items[0].guidance;
-  const sameShape = g0.positive.dims.slice(1).join() === g0.negative.dims.slice(1).join();
+  // A call carries one guidance value: prompts with different Flux guidance run as two calls.
+  const sameShape = g0.positive.dims.slice(1).join() === g0.negative.dims.slice(1).join() && sameGuidance(g0.added?.positive, g0.added?.negative);
   let uncond: Float32Array[];
   let cond: Float32Array[];
   let calls: number;
   if (denoiser.maxBatch >= 2 && sameShape) {
-    const both = await denoiser.predict(memo.stackSamples([...samples, ...samples]), timestep, memo.get('both', () => concatBatch([...negatives(), ...positives()])), signal);
+    const both = await denoiser.predict(memo.stackSamples([...samples, ...samples]), timestep, memo.get('both', () => concatBatch([...negatives(), ...positives()])), signal, stackAdded([
+      ...items.map((it) => ({ added: it.guidance.added?.negative, rows: it.sample.dims[0] })),
+      ...items.map((it) => ({ added: it.guidance.added?.positive, rows: it.sample.dims[0] })),
+    ]));
     const half = both.data.length / 2;
     uncond = split(both.data.subarray(0, half), sizes);
     cond = split(both.data.subarray(half), sizes);
     calls = 1;
   } else {
     const all = concatBatch(samples);
-    uncond = split((await denoiser.predict(all, timestep, memo.get('negative', () => concatBatch(negatives())), signal)).data, sizes);
-    cond = split((await denoiser.predict(all, timestep, memo.get('positive', () => concatBatch(positives())), signal)).data, sizes);
+    uncond = split((await denoiser.predict(all, timestep, memo.get('negative', () => concatBatch(negatives())), signal, added('negative'))).data, sizes);
+    cond = split((await denoiser.predict(all, timestep, memo.get('positive', () => concatBatch(positives())), signal, added('positive'))).data, sizes);
     calls = 2;
   }
   return items.map((_, k) => {

@@ -23,6 +23,6 @@ export const checkpointLoader = defineNode({
     const dir = ctx.models.resolve('checkpoints', p.ckpt_name);
     const loaded = await loadCheckpoint(ctx.runtime, dir, p.ckpt_name);
     for (const note of loaded.notes) ctx.warn(note);
-    return { model: loaded.unet, clip: loaded.clip, vae: loaded.vae };
+    return { model: loaded.unet, clip: loaded.flowPrompt ?? loaded.clip, vae: loaded.vae };
   },
 });

@@ -31,7 +31,7 @@ export const sampler = defineNode({
     steps: param.int({ default: 20, min: 1, max: 1000 }),
     cfg: param.float({ default: 7.5, min: 0, max: 30, step: 0.5, label: 'CFG scale' }),
     sampler: param.choice(SAMPLERS, { default: 'euler', description: 'on a flow-matching model (SD3/Flux-style transformer/ checkpoint) only euler and heun, which run as FlowMatchEuler/FlowMatchHeun' }),
-    scheduler: param.choice(SCHEDULE_NAMES, { default: 'normal', description: 'sigma schedule; ddim/pndm/ddpm/lcm take only "normal"' }),
+    scheduler: param.choice(SCHEDULE_NAMES, { default: 'normal', description: 'sigma schedule; ddim/pndm/ddpm/lcm take only "normal"; flow models (SD3/Flux) normal, sgm_uniform or simple' }),
     denoise: param.float({ default: 1, min: 0, max: 1, step: 0.01, description: 'img2img strength: 1 = from pure noise' }),
     start_step: param.int({ default: 0, min: 0, max: 10000, label: 'start step' }),
     end_step: param.int({ default: 10000, min: 0, max: 10000, label: 'end step' }),

@@ -1,6 +1,6 @@
 // The tiny CLIP text encoder: random weights, two pre-norm transformer layers with causal self-attention,
 // transformers' module names (`/text_model/encoder/layers.0/self_attn/q_proj/MatMul`). input_ids int32
-// [B, 77] -> last_hidden_state [B, 77, 32] and hidden_states.0-2. The token table is float16 (half the bytes) and cast up.
+// [B, 77] -> last_hidden_state [B, 77, 32] and hidden_states.0-2 (width, seed and a pooled output are options). The token table is float16 (half the bytes) and cast up.
 import { GraphBuilder, type GraphValue } from '../../onnx/builder';
 import { float32ToFloat16 } from '../../runtime/float16';
 import { TinyLayers, WeightRandom, type LoraModuleSpec } from './layers';
@@ -18,10 +18,22 @@ export interface TinyTextEncoder {
   modules: LoraModuleSpec[];
 }
 
-export function buildTinyTextEncoder(): TinyTextEncoder {
-  const g = new GraphBuilder('tiny_sd_text_encoder');
-  const l = new TinyLayers(g, new WeightRandom(0x5eed02));
-  const d = TINY_CONTEXT_DIM;
+/** Shape of a tiny CLIP: tiny-sd's by default; the SD3/Flux parts vary width and seed and add a pooled output. */
+export interface TinyTextEncoderOptions {
+  name?: string;
+  seed?: number;
+  dim?: number;
+  /**
+   * Pooled output: 'text_embeds' (CLIPTextModelWithProjection: the EOS token's final-normed state through a
+   * bias-free text_projection, as SD3's CLIP-L/G) or 'pooler_output' (CLIPTextModel, as Flux's CLIP-L).
+   */
+  pooled?: { output: 'text_embeds' | 'pooler_output'; dim: number };
+}
+
+export function buildTinyTextEncoder(opts: TinyTextEncoderOptions = {}): TinyTextEncoder {
+  const g = new GraphBuilder(opts.name ?? 'tiny_sd_text_encoder');
+  const l = new TinyLayers(g, new WeightRandom(opts.seed ?? 0x5eed02));
+  const d = opts.dim ?? TINY_CONTEXT_DIM;
   const ids = g.input('input_ids', 'int32', ['batch', TOKENS]);
   const table = g.initializer('text_model.embeddings.token_embedding.weight', float32ToFloat16(l.rng.values(VOCAB * d, 1)), [VOCAB, d]);
   const tokens = g.op('Gather', [table, g.op('Cast', [ids], { name: '/text_model/embeddings/Cast', attrs: { to: 7 } })], {
@@ -35,16 +47,33 @@ export function buildTinyTextEncoder(): TinyTextEncoder {
   // Every layer's input and the last layer's output, as transformers' output_hidden_states gives them (Optimum's
   // export names them hidden_states.N): CLIP skip reads an earlier one.
   const states = [x];
-  for (let i = 0; i < LAYERS; i++) states.push(encoderLayer(g, l, i, states[i], mask));
+  for (let i = 0; i < LAYERS; i++) states.push(encoderLayer(g, l, i, states[i], mask, d));
   // A final norm with its own scale and shift, so CLIP skip's use of them is visible.
-  g.output(l.layerNorm('text_model.final_layer_norm', states[LAYERS], d, { random: true }), 'last_hidden_state', 'float32', ['batch', TOKENS, d]);
+  const last = l.layerNorm('text_model.final_layer_norm', states[LAYERS], d, { random: true });
+  g.output(last, 'last_hidden_state', 'float32', ['batch', TOKENS, d]);
+  if (opts.pooled) pooledOutput(g, l, ids, last, d, opts.pooled);
   states.forEach((h, i) => g.output(h, `hidden_states.${i}`, 'float32', ['batch', TOKENS, d]));
   return { graph: g, modules: l.modules };
 }
 
+/**
+ * CLIP pools the EOS token: transformers takes the first position holding the largest id (EOS is the vocabulary's
+ * last token, and the tokenizer pads with it). first = [id == max] · [cumsum(id == max) == 1] selects it.
+ */
+function pooledOutput(g: GraphBuilder, l: TinyLayers, ids: GraphValue, last: GraphValue, d: number, pooled: NonNullable<TinyTextEncoderOptions['pooled']>): void {
+  const s = '/text_model/pooler';
+  const idsF = g.op('Cast', [ids], { name: `${s}/Cast`, attrs: { to: 1 } });
+  const isMax = g.op('Cast', [g.op('Equal', [idsF, g.op('ReduceMax', [idsF], { name: `${s}/ReduceMax`, attrs: { axes: [1], keepdims: 1 } })], { name: `${s}/Equal` })], { name: `${s}/Cast_1`, attrs: { to: 1 } });
+  const seen = g.op('CumSum', [isMax, g.scalar(1, 'int64')], { name: `${s}/CumSum` });
+  const first = g.op('Mul', [isMax, g.op('Cast', [g.op('Equal', [seen, g.scalar(1)], { name: `${s}/Equal_1` })], { name: `${s}/Cast_2`, attrs: { to: 1 } })], { name: `${s}/Mul` });
+  const picked = g.op('MatMul', [g.op('Unsqueeze', [first, g.int64s([1])], { name: `${s}/Unsqueeze` }), last], { name: `${s}/MatMul` });
+  let out = g.op('Reshape', [picked, g.int64s([-1, d])], { name: `${s}/Reshape` });
+  if (pooled.output === 'text_embeds') out = l.linear('text_projection', out, d, pooled.dim, { bias: false, named: true });
+  g.output(out, pooled.output, 'float32', ['batch', pooled.output === 'text_embeds' ? pooled.dim : d]);
+}
+
 /** One pre-norm CLIP layer: causal self-attention and a quick_gelu MLP, each added to the residual. */
-function encoderLayer(g: GraphBuilder, l: TinyLayers, i: number, x: GraphValue, mask: GraphValue): GraphValue {
-  const d = TINY_CONTEXT_DIM;
+function encoderLayer(g: GraphBuilder, l: TinyLayers, i: number, x: GraphValue, mask: GraphValue, d: number): GraphValue {
   const layer = `text_model.encoder.layers.${i}`;
   const scope = `/text_model/encoder/layers.${i}`;
   const n1 = l.layerNorm(`${layer}.layer_norm1`, x, d);

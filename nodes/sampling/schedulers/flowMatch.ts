@@ -31,6 +31,10 @@ export function exponentialTimeShift(mu: number, t: number): number {
   return Math.exp(mu) / (Math.exp(mu) + (1 / t - 1));
 }
 
+/** The schedules a flow-matching model runs (flowSchedulerFor lets these through). */
+export const FLOW_SPACINGS = ['normal', 'sgm_uniform', 'simple'] as const;
+export type FlowSpacing = (typeof FLOW_SPACINGS)[number];
+
 export interface FlowMatchOptions {
   className: string;
   /** FlowMatchEuler reads the dynamic-shifting keys; FlowMatchHeun has only shift. */
@@ -44,6 +48,8 @@ export abstract class FlowMatchScheduler extends SchedulerBase {
   protected readonly shiftRange: { baseShift: number; maxShift: number; baseSeqLen: number; maxSeqLen: number };
   /** Resolution-dependent shift for use_dynamic_shifting, from imageSeqLen (useImageSeqLen). */
   protected mu: number | null = null;
+  /** ComfyUI's spacing of the run's timesteps (useSpacing); "normal" is diffusers' own. */
+  private spacing: FlowSpacing = 'normal';
   /** sigma_min / sigma_max of the construction-time table (float32 values), the ends of every run's linspace. */
   private readonly sigmaMin: number;
   private readonly sigmaMax: number;
@@ -91,6 +97,15 @@ export abstract class FlowMatchScheduler extends SchedulerBase {
     this.mu = resolutionShift(imageSeqLen, r.baseSeqLen, r.maxSeqLen, r.baseShift, r.maxShift);
   }
 
+  /**
+   * ComfyUI's schedules on a flow model (comfy/samplers.py). "normal" is diffusers' linspace(t_max, t_min, steps);
+   * "sgm_uniform" is linspace(t_max, t_min, steps + 1) without its last point; "simple" takes every (T/steps)-th
+   * entry of the training table from the top, t = T - floor(i·T/steps). Both stop at a larger last sigma.
+   */
+  useSpacing(spacing: FlowSpacing): void {
+    this.spacing = spacing;
+  }
+
   /** The run's sigmas before any repetition (float32), one per step: diffusers' set_timesteps up to the final 0. */
   protected stepSigmas(n: number): number[] {
     this.checkSteps(n);
@@ -98,7 +113,10 @@ export abstract class FlowMatchScheduler extends SchedulerBase {
       throw new SchedulerStateError(this.className, 'use_dynamic_shifting needs the image size (useImageSeqLen) before setTimesteps');
     }
     const T = this.T;
-    return npLinspace(this.sigmaMax * T, this.sigmaMin * T, n).map((t) => {
+    const ts = this.spacing === 'sgm_uniform' ? npLinspace(this.sigmaMax * T, this.sigmaMin * T, n + 1).slice(0, n)
+      : this.spacing === 'simple' ? Array.from({ length: n }, (_, i) => T - Math.floor((i * T) / n))
+        : npLinspace(this.sigmaMax * T, this.sigmaMin * T, n);
+    return ts.map((t) => {
       const s = t / T;
       return f(this.dynamicShifting ? exponentialTimeShift(this.mu!, s) : shiftSigma(this.shift, s));
     });

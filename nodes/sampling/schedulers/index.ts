@@ -8,7 +8,7 @@ import { DPMSolverMultistepScheduler } from './dpmSolverMultistep';
 import { SchedulerConfigError, SchedulerStateError, UnknownSchedulerError } from './errors';
 import { EulerDiscreteScheduler } from './euler';
 import { EulerAncestralDiscreteScheduler } from './eulerAncestral';
-import { isFlowMatchClass } from './flowMatch';
+import { FLOW_SPACINGS, isFlowMatchClass } from './flowMatch';
 import { FlowMatchEulerDiscreteScheduler } from './flowMatchEuler';
 import { FlowMatchHeunDiscreteScheduler } from './flowMatchHeun';
 import { HeunDiscreteScheduler } from './heun';
@@ -26,7 +26,7 @@ export {
   FlowMatchEulerDiscreteScheduler, FlowMatchHeunDiscreteScheduler, HeunDiscreteScheduler, LCMScheduler, LMSDiscreteScheduler,
   PNDMScheduler, UniPCMultistepScheduler,
 };
-export { isFlowMatchClass, resolutionShift, FlowMatchScheduler } from './flowMatch';
+export { isFlowMatchClass, resolutionShift, FlowMatchScheduler, FLOW_SPACINGS, type FlowSpacing } from './flowMatch';
 
 type SchedulerClass = new (config?: RawConfig) => Scheduler;
 
@@ -128,8 +128,8 @@ export function flowSchedulerFor(sampler: string, schedule: string = 'normal'): 
   if (!className) {
     throw new SchedulerConfigError('FlowMatchEulerDiscreteScheduler', 'sampler', sampler, 'euler or heun: this model predicts flow-matching velocity, which the other samplers do not step');
   }
-  if (schedule !== 'normal') {
-    throw new SchedulerConfigError(className, 'schedule', schedule, '"normal" for a flow-matching model: its sigmas come from the shift in scheduler_config.json');
+  if (!(FLOW_SPACINGS as readonly string[]).includes(schedule)) {
+    throw new SchedulerConfigError(className, 'schedule', schedule, `${FLOW_SPACINGS.join(', ')} for a flow-matching model: its sigmas come from the shift in scheduler_config.json`);
   }
   return className;
 }
