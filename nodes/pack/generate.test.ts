@@ -39,8 +39,10 @@ describe('pack generation', () => {
     fs.rmSync(second, { recursive: true, force: true });
   }, 120_000);
 
-  it('stays within the 60 MB budget', () => {
-    expect(total(first)).toBeLessThan(60 * 2 ** 20);
+  // 96 MB: the pack carries a tiny model of every family the loaders read (SD 1.x, SDXL, SD3, Flux, ControlNet,
+  // 9-channel inpainting, precision variants) besides the exact sprites models; generation stays a few seconds.
+  it('stays within the 96 MB budget', () => {
+    expect(total(first)).toBeLessThan(96 * 2 ** 20);
   });
 
   it('skips up-to-date parts without touching their files', async () => {
