@@ -11,11 +11,12 @@ import { esrganVariantsPart } from './esrgan/variants';
 import { part as paletteLoraPart } from './lora/part';
 import { part as tinySdPart } from './tiny-sd/part';
 import { variantsPart as tinySdVariantsPart } from './tiny-sd/variants';
+import { part as tinySdxlPart } from './tiny-sdxl/part';
 import type { PackPart } from './part';
 
 /** Every part of the pack, in generation order. */
 export const PACK_PARTS: readonly PackPart[] = Object.freeze([
-  spritesCheckpointPart, spritesRefinerPart, spritesFlowCheckpointPart, esrganPart, paletteLoraPart, tinySdPart,
+  spritesCheckpointPart, spritesRefinerPart, spritesFlowCheckpointPart, esrganPart, paletteLoraPart, tinySdPart, tinySdxlPart,
   // fp16 / int8 variants (ARCHITECTURE.md, model pack): after their fp32 sources
   esrganVariantsPart, tinySdVariantsPart,
 ]);
