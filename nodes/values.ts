@@ -3,6 +3,7 @@ import type { OnnxRuntime } from './runtime/onnx';
 import type { TextualInversion } from './models/embeddings';
 import type { PromptLookup } from './engine/prompt-cache';
 import type { Tensor } from './runtime/tensor';
+import type { SdxlSizes } from './models/sdxl-time-ids';
 
 /** NCHW float RGB(A) in [0,1]. */
 export type ImageValue = Tensor;
@@ -33,9 +34,14 @@ export interface ConditioningValue {
   /** [1, 77*k, dim] hidden states, emphasis already applied. */
   embeddings: Tensor;
   pooled?: Tensor;
+  /** SDXL size/crop/aesthetic conditioning set by the prompt's encoder node; unset parts take the defaults (models/sdxl-time-ids.ts). */
+  sdxlSizes?: SdxlSizes;
   prompt: string;
   tokens: TokenInfo[];
 }
+
+/** Per-batch-item conditioning beside the hidden states: SDXL text_embeds + time_ids, SD3/Flux pooled projections, Flux guidance. */
+export interface AddedConditioning { pooled?: Tensor; timeIds?: Tensor; guidance?: number }
 
 /** Common to every loaded model: where it came from and what ran it. */
 export interface ModelInfo {
@@ -57,8 +63,10 @@ export interface UNetModel extends ModelInfo {
    * latent (nodes/models/inpaint-inputs.ts); predict() takes all of them.
    */
   inpaintInputs?: boolean;
-  /** eps (or v) prediction for a batch: sample [B,C,h,w], timestep per batch item, context [B,T,D]. */
-  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor>;
+  /** SDXL: the U-Net takes time_ids of this width (6 base, 5 refiner: nodes/models/sdxl-time-ids.ts) beside text_embeds. */
+  addedTimeIds?: 5 | 6;
+  /** eps (or v) prediction for a batch: sample [B,C,h,w], timestep per batch item, context [B,T,D], `added` rows [B, …] in context order. */
+  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, added?: AddedConditioning): Promise<Tensor>;
   /** Linear latent -> RGB projection used for previews: rgb = factors^T latent + bias. */
   latentRgb: { factors: number[][]; bias: number[] };
 }
@@ -92,7 +100,7 @@ export interface RefinerModel extends ModelInfo {
   kind: 'refiner';
   latentChannels: number;
   schedulerConfig: Record<string, unknown>;
-  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor>;
+  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, added?: AddedConditioning): Promise<Tensor>;
   latentRgb: { factors: number[][]; bias: number[] };
   /** Batch sizes the session accepts (fixed-batch exports take only 1). */
   maxBatch: number;

@@ -5,6 +5,7 @@ import { loadClip, type OnnxClip } from './clip';
 import { readCheckpointFolder, type CheckpointFolder } from './diffusers-folder';
 import { loadUNet, type OnnxUNet } from './unet';
 import { loadVae, type OnnxVae } from './vae';
+import { ModelFormatError } from './errors';
 
 export interface LoadedCheckpoint {
   folder: CheckpointFolder;
@@ -29,6 +30,9 @@ export async function loadCheckpoint(runtime: OnnxRuntime, dir: string, name?: s
     name: folder.name, file: folder.files.denoiser, schedulerConfig: folder.schedulerConfig,
     latentRgb: folder.latentRgb, latentChannels: folder.latentChannels, latentMultiple: folder.latentMultiple,
   });
+  if (unet.addedTimeIds) {
+    throw new ModelFormatError(dir, `lacks text_encoder_2/model.onnx: ${folder.files.denoiser} takes text_embeds and time_ids (an SDXL U-Net), which come from text_encoder_2 (loadSdxlCheckpoint)`);
+  }
   const clip = await loadClip(runtime, tokenizer, { name: folder.name, file: folder.files.textEncoder });
   const vae = await loadVae(runtime, {
     name: folder.name, file: folder.files.vaeDecoder, encoderFile: folder.files.vaeEncoder,

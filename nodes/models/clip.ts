@@ -25,6 +25,8 @@ export interface ClipInfo {
   loras?: { name: string; strength: number }[];
   /** ComfyUI's stop_at_clip_layer: -1 (default) the last layer, -2 the one before, … (CLIP skip). */
   lastLayer?: number;
+  /** false: an earlier layer's hidden state is used as it is (SDXL: diffusers' hidden_states[-2]); default: through the final norm. */
+  finalNorm?: boolean;
   /** Textual inversions in the session's token table: token ids per `embedding:` name, and their files' hashes. */
   embeddings?: { ids: ReadonlyMap<string, readonly number[]>; key: string };
 }
@@ -42,7 +44,7 @@ export class OnnxClip implements ClipModel {
   private readonly hiddenName: string;
   private readonly pooledName: string | undefined;
   /** Set when CLIP stops before the last layer: the hidden-state output read, and the final norm applied to it. */
-  private readonly skip: { output: string; norm: () => LayerNormParams } | undefined;
+  private readonly skip: { output: string; norm?: () => LayerNormParams } | undefined;
   private empty: Promise<Float32Array> | undefined;
   #weightsKey: string | undefined;
 
@@ -61,7 +63,8 @@ export class OnnxClip implements ClipModel {
     const last = info.lastLayer ?? -1;
     if (last < -1) {
       let norm: LayerNormParams | undefined;
-      this.skip = { output: hiddenStateOutput(session.outputs, last, info.file), norm: () => (norm ??= readFinalLayerNorm(info.file)) };
+      const output = hiddenStateOutput(session.outputs, last, info.file);
+      this.skip = info.finalNorm === false ? { output } : { output, norm: () => (norm ??= readFinalLayerNorm(info.file)) };
     }
   }
 
@@ -98,7 +101,7 @@ export class OnnxClip implements ClipModel {
   weightsKey(): string {
     const weights = this.loras.length ? this.session.key : mergedSessions.key({ onnxFile: this.file, component: 'text_encoder', loras: [] });
     // Another layer is another output of the same weights.
-    this.#weightsKey ??= weights + (this.skip ? `#${this.skip.output}` : '') + (this.info.embeddings ? `#ti:${this.info.embeddings.key}` : '');
+    this.#weightsKey ??= weights + (this.skip ? `#${this.skip.output}${this.skip.norm ? '' : ':raw'}` : '') + (this.info.embeddings ? `#ti:${this.info.embeddings.key}` : '');
     return this.#weightsKey;
   }
 
@@ -149,7 +152,7 @@ export class OnnxClip implements ClipModel {
       const out = await this.session.run(feeds, { signal });
       const hidden = out[this.skip?.output ?? this.hiddenName];
       dim = hidden.dims[2];
-      parts.push(this.skip ? layerNormRows(outputFloat32(hidden), dim, this.skip.norm()) : outputFloat32(hidden));
+      parts.push(this.skip?.norm ? layerNormRows(outputFloat32(hidden), dim, this.skip.norm()) : outputFloat32(hidden));
       if (start === 0 && this.pooledName && out[this.pooledName]) {
         const p = out[this.pooledName];
         const width = p.dims[p.dims.length - 1];

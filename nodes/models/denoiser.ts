@@ -1,12 +1,15 @@
 // The noise predictor behind U-Nets and refiners: one ONNX session with the SD U-Net interface
 // (sample, timestep, encoder_hidden_states -> out_sample) or the SD3 transformer interface Optimum exports
 // (hidden_states, timestep, encoder_hidden_states, pooled_projections -> out_hidden_states), adapted to the
-// session's dtypes and batch limit.
+// session's dtypes and batch limit. SDXL U-Nets also take text_embeds and time_ids (sdxl-inputs.ts).
 import { outputFloat32, type FeedValue, type TensorInfo } from '../onnx/feeds';
 import type { ModelSession } from '../runtime/onnx';
 import { batchItem, concatBatch, type Tensor } from '../runtime/tensor';
+import { sliceAdded } from '../sampling/added';
+import type { AddedConditioning } from '../values';
 import { ModelFormatError, ModelInputError } from './errors';
 import { batchLimit, fixedChannels, fixedSpatial, isIntegerType, optionalInput, pickOutput, requireInput } from './session-io';
+import { SdxlInputs } from './sdxl-inputs';
 
 /** What the denoiser needs from a session (ModelSession, or a fake in tests). */
 export type DenoiserSession = Pick<ModelSession, 'inputs' | 'outputs' | 'run' | 'key' | 'provider'>;
@@ -23,6 +26,8 @@ export class OnnxDenoiser {
   private readonly timestep: TensorInfo;
   private readonly context: TensorInfo;
   private readonly pooled: TensorInfo | undefined;
+  /** SDXL's text_embeds + time_ids, when the session has them. */
+  readonly sdxl: SdxlInputs | undefined;
   private readonly output: string;
 
   constructor(readonly session: DenoiserSession, readonly file: string, readonly label: string) {
@@ -30,10 +35,11 @@ export class OnnxDenoiser {
     this.timestep = requireInput(session, ['timestep', 'timesteps', 't'], file, 'timestep');
     this.context = requireInput(session, ['encoder_hidden_states', 'context'], file, 'text conditioning');
     this.pooled = optionalInput(session, ['pooled_projections']);
+    this.sdxl = SdxlInputs.of(session, file, label);
     this.output = pickOutput(session, ['out_sample', 'out_hidden_states', 'noise_pred', 'sample_out'], file).name;
     // An input nothing here feeds would fail inside onnxruntime at the first step; say which, up front (e.g. a
     // Flux export's img_ids/txt_ids/guidance: its packed-latent interface is not the SD3 one).
-    const fed = new Set([this.sample.name, this.timestep.name, this.context.name, this.pooled?.name]);
+    const fed = new Set([this.sample.name, this.timestep.name, this.context.name, this.pooled?.name, ...(this.sdxl?.names ?? [])]);
     const unfed = session.inputs.filter((i) => !fed.has(i.name)).map((i) => i.name);
     if (unfed.length) {
       throw new ModelFormatError(file, `has inputs ${unfed.join(', ')} that neither the SD U-Net interface (sample, timestep, encoder_hidden_states) nor the SD3 transformer interface (hidden_states, timestep, encoder_hidden_states, pooled_projections) feeds`);
@@ -51,11 +57,11 @@ export class OnnxDenoiser {
       `[${this.timestep.dims.join(', ')}], context ${this.context.type} [${this.context.dims.join(', ')}], max batch ${this.maxBatch}`;
   }
 
-  /** Model output for every batch item of `sample`; `context` has batch 1 (shared) or the sample's batch. */
-  async predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor> {
+  /** Model output for every batch item of `sample`; `context` (and `added`) has batch 1 (shared) or the sample's batch. */
+  async predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, added?: AddedConditioning): Promise<Tensor> {
     this.check(sample, context);
     const b = sample.dims[0];
-    if (b <= this.maxBatch) return this.run(sample, timestep, this.tileContext(context, b), signal);
+    if (b <= this.maxBatch) return this.run(sample, timestep, this.tileContext(context, b), signal, sliceAdded(added, 0, b));
     const parts: Tensor[] = [];
     for (let start = 0; start < b; start += this.maxBatch) {
       const n = Math.min(this.maxBatch, b - start);
@@ -63,7 +69,7 @@ export class OnnxDenoiser {
       const ctx = context.dims[0] === 1
         ? this.tileContext(context, n)
         : concatBatch(Array.from({ length: n }, (_, i) => batchItem(context, start + i)));
-      parts.push(await this.run(concatBatch(items), timestep, ctx, signal));
+      parts.push(await this.run(concatBatch(items), timestep, ctx, signal, sliceAdded(added, start, n)));
     }
     return concatBatch(parts);
   }
@@ -96,7 +102,7 @@ export class OnnxDenoiser {
     return concatBatch(Array.from({ length: b }, () => context));
   }
 
-  private async run(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor> {
+  private async run(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, added?: AddedConditioning): Promise<Tensor> {
     const b = sample.dims[0];
     const feeds: Record<string, FeedValue> = {
       [this.sample.name]: sample,
@@ -104,6 +110,7 @@ export class OnnxDenoiser {
       [this.context.name]: context,
     };
     if (this.pooled) feeds[this.pooled.name] = this.pooledFeed(b);
+    if (this.sdxl) Object.assign(feeds, this.sdxl.feeds(added, b));
     const out = (await this.session.run(feeds, { signal }))[this.output];
     const data = outputFloat32(out);
     const [, c, h, w] = sample.dims;

@@ -84,7 +84,8 @@ export function readCheckpointFolder(dir: string, name = path.basename(dir)): Ch
   }
   const files: CheckpointFolder['files'] = {
     denoiser: need(family === 'flow' ? 'transformer/model.onnx' : 'unet/model.onnx'),
-    textEncoder: need('text_encoder/model.onnx'),
+    // An SDXL refiner's only encoder is text_encoder_2 (sdxl-checkpoint.ts loads SDXL folders).
+    textEncoder: need(!fs.existsSync(at('text_encoder')) && fs.existsSync(at('text_encoder_2')) ? 'text_encoder_2/model.onnx' : 'text_encoder/model.onnx'),
     vaeDecoder: need('vae_decoder/model.onnx'),
   };
   if (missing.length) {

@@ -3,7 +3,7 @@
 import type { Tensor } from '../runtime/tensor';
 import type { Denoiser } from '../sampling/guidance';
 import { latentMask } from '../sampling/inpaint';
-import type { LatentValue } from '../values';
+import type { AddedConditioning, LatentValue } from '../values';
 
 /**
  * A denoiser that appends [mask, masked-image latent] to every sample it is given. The masked-image latent is the
@@ -23,7 +23,7 @@ export function withInpaintInputs(model: Denoiser, latent: LatentValue): Denoise
   }
   return {
     maxBatch: model.maxBatch,
-    predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal) {
+    predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, added?: AddedConditioning) {
       // CFG stacks the run's items (uncond then cond): item i of the call is item i % b of the run.
       const [n] = sample.dims;
       const data = new Float32Array(n * (2 * c + 1) * plane);
@@ -32,7 +32,7 @@ export function withInpaintInputs(model: Denoiser, latent: LatentValue): Denoise
         data.set(sample.data.subarray(i * c * plane, (i + 1) * c * plane), at);
         data.set(extra.subarray((i % b) * (c + 1) * plane, ((i % b) + 1) * (c + 1) * plane), at + c * plane);
       }
-      return model.predict({ data, dims: [n, 2 * c + 1, h, w] }, timestep, context, signal);
+      return model.predict({ data, dims: [n, 2 * c + 1, h, w] }, timestep, context, signal, added);
     },
   };
 }

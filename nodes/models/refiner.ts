@@ -1,7 +1,7 @@
 // The REFINER socket's value: an attention denoiser with the U-Net interface, run for the last steps.
 import type { OnnxRuntime } from '../runtime/onnx';
 import type { Tensor } from '../runtime/tensor';
-import type { RefinerModel } from '../values';
+import type { AddedConditioning, RefinerModel } from '../values';
 import { OnnxDenoiser, type DenoiserSession } from './denoiser';
 import { SD15_SCHEDULER_CONFIG, SD_LATENT_CHANNELS } from './defaults';
 import { parseLatentRgb, SD15_LATENT_RGB, type LatentRgb } from './latent-rgb';
@@ -43,8 +43,8 @@ export class OnnxRefiner implements RefinerModel {
     return this.denoiser.session.key;
   }
 
-  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor> {
-    return this.denoiser.predict(sample, timestep, context, signal);
+  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, added?: AddedConditioning): Promise<Tensor> {
+    return this.denoiser.predict(sample, timestep, context, signal, added);
   }
 }
 

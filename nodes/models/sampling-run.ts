@@ -12,6 +12,7 @@ import { blendStep, inpaintBlend } from '../sampling/inpaint';
 import { withInpaintInputs } from './inpaint-inputs';
 import type { ConditioningValue, LatentValue } from '../values';
 import type { LatentRgb } from './latent-rgb';
+import { addedConditioning } from './sdxl-time-ids';
 
 export type RunStart =
   /** Sampler: img2img strength and an optional explicit first step (ComfyUI's start_at_step). */
@@ -21,7 +22,7 @@ export type RunStart =
 
 export interface SampleLatentOptions {
   /** `batchKey`: identifies the weights (session) for dynamic batching; a model without one always runs alone. */
-  model: Denoiser & { latentRgb: LatentRgb; schedulerConfig: Record<string, unknown>; batchKey?: string; inpaintInputs?: boolean };
+  model: Denoiser & { latentRgb: LatentRgb; schedulerConfig: Record<string, unknown>; batchKey?: string; inpaintInputs?: boolean; addedTimeIds?: 5 | 6 };
   sampler: string;
   schedule: ScheduleName;
   steps: number;
@@ -127,7 +128,11 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<SampleLatent
 
   const cursor = new LoopCursor({
     denoiser: o.model.inpaintInputs ? withInpaintInputs(o.model, o.latent) : o.model, latentRgb: o.model.latentRgb, scheduler,
-    guidance: { positive: o.positive.embeddings, negative: o.negative.embeddings, cfg: o.cfg },
+    guidance: {
+      positive: o.positive.embeddings, negative: o.negative.embeddings, cfg: o.cfg,
+      positiveAdded: addedConditioning(o.positive, o.model.addedTimeIds, dims, 'positive'),
+      negativeAdded: addedConditioning(o.negative, o.model.addedTimeIds, dims, 'negative'),
+    },
     sample: { data: x, dims }, startIndex, endIndex, noise, hooks: o.hooks, adaptive: o.adaptive,
     blend: o.latent.noiseMask ? blendStep(inpaintBlend(o.latent.noiseMask, o.latent.samples, eps), scheduler) : undefined,
   });
@@ -168,7 +173,7 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<SampleLatent
 function batchKey(o: SampleLatentOptions, startIndex: number, endIndex: number): string {
   return JSON.stringify([
     o.model.batchKey, o.sampler, o.schedule, o.steps, startIndex, endIndex, o.cfg, o.latent.samples.dims,
-    o.positive.embeddings.dims, o.negative.embeddings.dims,
+    o.positive.embeddings.dims, o.negative.embeddings.dims, o.positive.pooled?.dims, o.negative.pooled?.dims,
   ]);
 }
 

@@ -2,7 +2,7 @@
 // session behind the UNetModel interface.
 import type { OnnxRuntime } from '../runtime/onnx';
 import type { Tensor } from '../runtime/tensor';
-import type { UNetModel } from '../values';
+import type { AddedConditioning, UNetModel } from '../values';
 import { OnnxDenoiser, type DenoiserSession } from './denoiser';
 import { ModelFormatError, ModelInputError } from './errors';
 import type { LatentRgb } from './latent-rgb';
@@ -33,6 +33,7 @@ export class OnnxUNet implements UNetModel {
   readonly maxBatch: number;
   readonly latentRgb: LatentRgb;
   readonly denoiser: OnnxDenoiser;
+  readonly addedTimeIds: 5 | 6 | undefined;
 
   constructor(session: DenoiserSession, readonly info: UNetInfo) {
     const label = isFlowMatchConfig(info.schedulerConfig) ? 'transformer' : 'U-Net';
@@ -51,6 +52,7 @@ export class OnnxUNet implements UNetModel {
     this.schedulerConfig = info.schedulerConfig;
     this.maxBatch = this.denoiser.maxBatch;
     this.latentRgb = info.latentRgb;
+    this.addedTimeIds = this.denoiser.sdxl?.timeIds;
   }
 
   /**
@@ -66,14 +68,14 @@ export class OnnxUNet implements UNetModel {
     return this.denoiser.session.key;
   }
 
-  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor> {
+  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, added?: AddedConditioning): Promise<Tensor> {
     const m = this.info.latentMultiple;
     const [, , h, w] = sample.dims;
     if (m && (h % m !== 0 || w % m !== 0)) {
       throw new ModelInputError(`U-Net "${this.name}"`, `takes images whose sides are multiples of ${m * 8} px (latent ${m}), got ${w * 8}x${h * 8}; ` +
         `use e.g. ${Math.max(m, Math.round(w / m) * m) * 8}x${Math.max(m, Math.round(h / m) * m) * 8}`);
     }
-    return this.denoiser.predict(sample, timestep, context, signal);
+    return this.denoiser.predict(sample, timestep, context, signal, added);
   }
 }
 

@@ -1,11 +1,13 @@
 // Classifier-free guidance: the model output for the positive and the negative conditioning, combined
 // as uncond + cfg * (cond - uncond). Both go in one batched call when the model takes the batch.
 import { concatBatch, type Tensor } from '../runtime/tensor';
+import type { AddedConditioning } from '../values';
+import { concatAdded, tileAdded } from './added';
 
 /** A noise predictor with the U-Net interface (UNetModel and RefinerModel both fit). */
 export interface Denoiser {
   maxBatch: number;
-  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor>;
+  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, added?: AddedConditioning): Promise<Tensor>;
 }
 
 export interface Guidance {
@@ -13,6 +15,9 @@ export interface Guidance {
   positive: Tensor;
   negative: Tensor;
   cfg: number;
+  /** Each prompt's added conditioning (SDXL pooled text embedding + time ids), one row each; rides with its context. */
+  positiveAdded?: AddedConditioning;
+  negativeAdded?: AddedConditioning;
 }
 
 export interface GuidedOutput {
@@ -52,26 +57,29 @@ export async function guidedOutputs(denoiser: Denoiser, items: GuidedItem[], tim
   const samples = items.map((it) => it.sample);
   const sizes = samples.map((s) => s.data.length);
   const positives = items.map((it) => tile(it.guidance.positive, it.sample.dims[0]));
+  const positiveAdded = items.map((it) => tileAdded(it.guidance.positiveAdded, it.sample.dims[0]));
   if (cfg === 1) {
-    const cond = await denoiser.predict(concatBatch(samples), timestep, concatBatch(positives), signal);
+    const cond = await denoiser.predict(concatBatch(samples), timestep, concatBatch(positives), signal, concatAdded(positiveAdded));
     return split(cond.data, sizes).map((output) => ({ output, calls: 1 }));
   }
   const negatives = items.map((it) => tile(it.guidance.negative, it.sample.dims[0]));
+  const negativeAdded = items.map((it) => tileAdded(it.guidance.negativeAdded, it.sample.dims[0]));
   const g0 = items[0].guidance;
   const sameShape = g0.positive.dims.slice(1).join() === g0.negative.dims.slice(1).join();
   let uncond: Float32Array[];
   let cond: Float32Array[];
   let calls: number;
   if (denoiser.maxBatch >= 2 && sameShape) {
-    const both = await denoiser.predict(concatBatch([...samples, ...samples]), timestep, concatBatch([...negatives, ...positives]), signal);
+    const both = await denoiser.predict(concatBatch([...samples, ...samples]), timestep, concatBatch([...negatives, ...positives]), signal,
+      concatAdded([...negativeAdded, ...positiveAdded]));
     const half = both.data.length / 2;
     uncond = split(both.data.subarray(0, half), sizes);
     cond = split(both.data.subarray(half), sizes);
     calls = 1;
   } else {
     const all = concatBatch(samples);
-    uncond = split((await denoiser.predict(all, timestep, concatBatch(negatives), signal)).data, sizes);
-    cond = split((await denoiser.predict(all, timestep, concatBatch(positives), signal)).data, sizes);
+    uncond = split((await denoiser.predict(all, timestep, concatBatch(negatives), signal, concatAdded(negativeAdded))).data, sizes);
+    cond = split((await denoiser.predict(all, timestep, concatBatch(positives), signal, concatAdded(positiveAdded))).data, sizes);
     calls = 2;
   }
   return items.map((_, k) => {
