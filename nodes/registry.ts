@@ -9,6 +9,7 @@ import { vaeLoader } from './defs/loaders/vae-loader';
 import { refinerLoader } from './defs/loaders/refiner-loader';
 import { textEncoder } from './defs/conditioning/text-encoder';
 import { clipSetLastLayer } from './defs/conditioning/clip-set-last-layer';
+import { reencodePrompt } from './defs/conditioning/reencode-prompt';
 import { emptyLatent } from './defs/latent/empty-latent';
 import { vaeEncode } from './defs/latent/vae-encode';
 import { setLatentNoiseMask } from './defs/latent/set-noise-mask';
@@ -42,6 +43,7 @@ const definitions: readonly AnyNodeDefinition[] = [
   refinerLoader,
   textEncoder,
   clipSetLastLayer,
+  reencodePrompt,
   emptyLatent,
   vaeEncode,
   setLatentNoiseMask,

@@ -28,6 +28,8 @@ const RENDERED: Readonly<Record<string, { width: number; height: number }>> = {
   resize: { width: 260, height: 189 },
   // The same rows as resize (one input, width, height, scale, a choice); taken from it, not measured on its own.
   latent_upscale: { width: 260, height: 189 },
+  // The same rows as vae_decode (two inputs, no params); taken from it, not measured on its own.
+  reencode_prompt: { width: 260, height: 77 },
 };
 /** After a run these nodes show a preview or their output image below their params: width 100% of the node, square sprites. */
 const GROWS_AFTER_RUN: Readonly<Record<string, number>> = { sampler: 258, refiner: 258, save_image: 258 };
@@ -62,7 +64,7 @@ const shipped = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
 describe('shipped workflow layout', () => {
   it('finds the workflows', () => {
-    expect(shipped).toEqual(['flow-txt2img.json', 'hires-fix.json', 'image-ops.json', 'img2img.json', 'inpaint.json', 'lora.json', 'txt2img-refine-upscale.json', 'txt2img.json']);
+    expect(shipped).toEqual(['flow-txt2img.json', 'hires-fix.json', 'image-ops.json', 'img2img.json', 'inpaint.json', 'lora.json', 'sdxl-base-refiner.json', 'txt2img-refine-upscale.json', 'txt2img.json']);
   });
 
   it.each(shipped)('%s: no two nodes overlap', (file) => {
