@@ -104,4 +104,16 @@ describe('workflows/sdxl-base-refiner.json', () => {
     const refined = await pixelsOf((await runner.run(loadWorkflow('sdxl-base-refiner.json'))).artifacts[0].bytes);
     expect(Buffer.from(refined.data).equals(Buffer.from(pa.data))).toBe(false);
   }, 300_000);
+
+  it('lora.json on tiny-sdxl: the SDXL kohya LoRA fits every layer (no warnings) and changes the image', async () => {
+    const run = async (strength: number) => runner.run(loadWorkflow('lora.json', {
+      checkpoint: { ckpt_name: 'tiny-sdxl' }, latent: { width: 64, height: 64 },
+      lora: { lora_name: 'tiny-sdxl-kohya.safetensors', strength_model: strength, strength_clip: strength },
+    }));
+    const [off, on] = [await run(0), await run(1)];
+    expect(on.nodes.find((n) => n.id === 'lora')?.warnings ?? []).toEqual([]);
+    const [a, b] = [await pixelsOf(off.artifacts[0].bytes), await pixelsOf(on.artifacts[0].bytes)];
+    expect([b.width, b.height]).toEqual([64, 64]);
+    expect(Buffer.from(a.data).equals(Buffer.from(b.data))).toBe(false);
+  }, 300_000);
 });

@@ -22,7 +22,8 @@ export class SdxlClip implements ClipModel {
     this.name = second.name;
     this.file = second.file;
     this.provider = second.provider;
-    this.loras = second.loras;
+    // What was merged, whichever encoder took it (a LoRA may patch only one of them).
+    this.loras = second.loras.length >= (first?.loras.length ?? 0) ? second.loras : first!.loras;
   }
 
   /** The same encoders on other sessions (a LoRA merged into them). */
