@@ -10,6 +10,7 @@ import { refinerLoader } from './defs/loaders/refiner-loader';
 import { textEncoder } from './defs/conditioning/text-encoder';
 import { clipSetLastLayer } from './defs/conditioning/clip-set-last-layer';
 import { reencodePrompt } from './defs/conditioning/reencode-prompt';
+import { textEncoderSdxl } from './defs/conditioning/text-encoder-sdxl';
 import { emptyLatent } from './defs/latent/empty-latent';
 import { vaeEncode } from './defs/latent/vae-encode';
 import { setLatentNoiseMask } from './defs/latent/set-noise-mask';
@@ -44,6 +45,7 @@ const definitions: readonly AnyNodeDefinition[] = [
   textEncoder,
   clipSetLastLayer,
   reencodePrompt,
+  textEncoderSdxl,
   emptyLatent,
   vaeEncode,
   setLatentNoiseMask,
