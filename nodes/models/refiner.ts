@@ -25,6 +25,8 @@ export class OnnxRefiner implements RefinerModel {
   readonly schedulerConfig: Record<string, unknown>;
   readonly latentRgb: LatentRgb;
   readonly maxBatch: number;
+  /** An SDXL refiner U-Net as a loose file: its time_ids width (the sampler builds them, as for a MODEL). */
+  readonly addedTimeIds: 5 | 6 | undefined;
   private readonly denoiser: OnnxDenoiser;
 
   constructor(session: DenoiserSession, info: RefinerInfo) {
@@ -36,6 +38,7 @@ export class OnnxRefiner implements RefinerModel {
     this.schedulerConfig = info.schedulerConfig;
     this.latentRgb = info.latentRgb;
     this.maxBatch = this.denoiser.maxBatch;
+    this.addedTimeIds = this.denoiser.sdxl?.timeIds;
   }
 
   /** The loaded weights (a LoRA merge has its own session key): runs batch only on the same weights. */

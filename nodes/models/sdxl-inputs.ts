@@ -45,7 +45,7 @@ export class SdxlInputs {
     if (!added.timeIds) throw new ModelInputError(this.label, `${this.file} is an SDXL U-Net: it takes time_ids, but the sampler sent none`);
     return {
       [this.textEmbeds.name]: this.check(added.pooled, b, this.textEmbeds, 'text_embeds', 'the pooled text embedding'),
-      [this.timeIdsInfo.name]: this.check(added.timeIds, b, this.timeIdsInfo, 'time_ids', 'the time ids'),
+      [this.timeIdsInfo.name]: this.check(added.timeIds, b, this.timeIdsInfo, 'time_ids', 'the time-id row'),
     };
   }
 
