@@ -35,23 +35,21 @@ function cli(out: string, ...sets: string[]) {
   return report.runs[0].outputs.find((o: { nodeId: string }) => o.nodeId === 'save').files[0] as string;
 }
 
-/** Per-channel mean and standard deviation, and the number of distinct colours. */
+/** Mean and standard deviation of the grey level (channel average), and the number of distinct colours. */
 async function stats(file: string) {
   const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const n = info.width * info.height;
-  const channel = (c: number) => {
-    let sum = 0;
-    let sq = 0;
-    for (let i = c; i < data.length; i += 3) {
-      sum += data[i];
-      sq += data[i] * data[i];
-    }
-    const mean = sum / n;
-    return { mean, std: Math.sqrt(sq / n - mean * mean) };
-  };
+  let sum = 0;
+  let sq = 0;
   const colours = new Set<number>();
-  for (let i = 0; i < data.length; i += 3) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
-  return { size: [info.width, info.height], channels: [0, 1, 2].map(channel), colours: colours.size, data };
+  for (let i = 0; i < data.length; i += 3) {
+    const grey = (data[i] + data[i + 1] + data[i + 2]) / 3;
+    sum += grey;
+    sq += grey * grey;
+    colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+  }
+  const mean = sum / n;
+  return { size: [info.width, info.height], grey: { mean, std: Math.sqrt(sq / n - mean * mean) }, colours: colours.size, data };
 }
 
 describe('workflows/sdxl-base-refiner.json', () => {
@@ -61,14 +59,12 @@ describe('workflows/sdxl-base-refiner.json', () => {
     expect(fs.readFileSync(a).equals(fs.readFileSync(b))).toBe(true);
     const s = await stats(a);
     expect(s.size).toEqual([256, 256]);
-    for (const c of s.channels) {
-      expect(c.mean).toBeGreaterThan(10);
-      expect(c.mean).toBeLessThan(245);
-      expect(c.std).toBeGreaterThan(20);
-    }
-    // Random weights drive the VAE's Tanh into saturation (tiny-sd looks the same): mostly the 8 corner colours, but
-    // more than them (21 measured), and never one flat colour.
-    expect(s.colours).toBeGreaterThan(8);
+    // Random weights drive the VAE's Tanh into saturation (tiny-sd looks the same), so channel means sit near the ends;
+    // still the image is no flat colour: many colours (28 measured) and a spread of grey levels.
+    expect(s.colours).toBeGreaterThan(16);
+    expect(s.grey.std).toBeGreaterThan(20);
+    expect(s.grey.mean).toBeGreaterThan(5);
+    expect(s.grey.mean).toBeLessThan(250);
     const other = await stats(cli(path.join(tmp, 'c'), 'positive.text=a green forest', 'sampler.seed=7', 'refiner.seed=7'));
     let changed = 0;
     for (let i = 0; i < s.data.length; i++) if (s.data[i] !== other.data[i]) changed++;

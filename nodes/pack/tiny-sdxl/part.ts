@@ -18,9 +18,9 @@ import { SDXL_SCHEDULER_CONFIG, SDXL_VAE_SCALING_FACTOR } from '../../models/sdx
 export const TINY_SDXL_CHECKPOINT = 'checkpoints/tiny-sdxl';
 export const TINY_SDXL_REFINER = 'checkpoints/tiny-sdxl-refiner';
 export const TINY_SDXL_LORA = 'loras/tiny-sdxl-kohya.safetensors';
-/** text_encoder (CLIP-L's place) and text_encoder_2 (OpenCLIP-G's) widths: unequal, so a swap cannot go unnoticed. */
-export const TINY_SDXL_DIM_1 = 32;
-export const TINY_SDXL_DIM_2 = 48;
+/** text_encoder (CLIP-L's place) and text_encoder_2 (OpenCLIP-G's) widths: unequal, so a swap cannot go unnoticed; small, as their 49408-row token tables are most of the pack's 60 MB budget. */
+export const TINY_SDXL_DIM_1 = 16;
+export const TINY_SDXL_DIM_2 = 24;
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const onnxModel = ['diffusers', 'OnnxRuntimeModel'];
@@ -57,7 +57,7 @@ function writeBase(dir: string): Record<'unet' | 'te1' | 'te2', LoraModuleSpec[]
   te1.graph.save(path.join(dir, 'text_encoder', 'model.onnx'));
   const te2 = buildTinyTextEncoder({ name: 'tiny_sdxl_text_encoder_2', seed: 0x5d1102, dim: TINY_SDXL_DIM_2, pooled: 'text_embeds' });
   te2.graph.save(path.join(dir, 'text_encoder_2', 'model.onnx'));
-  const unet = buildTinyUnet({ name: 'tiny_sdxl_unet', seed: 0x5d1103, contextDim: TINY_SDXL_DIM_1 + TINY_SDXL_DIM_2, added: { pooledDim: TINY_SDXL_DIM_2, timeIds: 6 } });
+  const unet = buildTinyUnet({ name: 'tiny_sdxl_unet', seed: 0x5d1113, contextDim: TINY_SDXL_DIM_1 + TINY_SDXL_DIM_2, added: { pooledDim: TINY_SDXL_DIM_2, timeIds: 6 } });
   unet.graph.save(path.join(dir, 'unet', 'model.onnx'), { externalData: { location: 'weights.pb' }, docString: 'StepFlow tiny SDXL-shaped U-Net (random weights)' });
   return { unet: unet.modules, te1: te1.modules, te2: te2.modules };
 }
@@ -67,7 +67,7 @@ function writeRefiner(dir: string): void {
   writeCommon(dir, 'StableDiffusionXLImg2ImgPipeline', false);
   buildTinyTextEncoder({ name: 'tiny_sdxl_text_encoder_2', seed: 0x5d1102, dim: TINY_SDXL_DIM_2, pooled: 'text_embeds' })
     .graph.save(path.join(dir, 'text_encoder_2', 'model.onnx'));
-  buildTinyUnet({ name: 'tiny_sdxl_refiner_unet', seed: 0x5d1104, contextDim: TINY_SDXL_DIM_2, added: { pooledDim: TINY_SDXL_DIM_2, timeIds: 5 } })
+  buildTinyUnet({ name: 'tiny_sdxl_refiner_unet', seed: 0x5d1114, contextDim: TINY_SDXL_DIM_2, added: { pooledDim: TINY_SDXL_DIM_2, timeIds: 5 } })
     .graph.save(path.join(dir, 'unet', 'model.onnx'), { externalData: { location: 'weights.pb' }, docString: 'StepFlow tiny SDXL-refiner-shaped U-Net (random weights)' });
 }
 
