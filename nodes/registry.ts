@@ -9,6 +9,8 @@ import { vaeLoader } from './defs/loaders/vae-loader';
 import { refinerLoader } from './defs/loaders/refiner-loader';
 import { textEncoder } from './defs/conditioning/text-encoder';
 import { clipSetLastLayer } from './defs/conditioning/clip-set-last-layer';
+import { reencodePrompt } from './defs/conditioning/reencode-prompt';
+import { textEncoderSdxl } from './defs/conditioning/text-encoder-sdxl';
 import { emptyLatent } from './defs/latent/empty-latent';
 import { emptySd3Latent } from './defs/latent/empty-sd3-latent';
 import { fluxGuidance } from './defs/conditioning/flux-guidance';
@@ -51,6 +53,8 @@ const definitions: readonly AnyNodeDefinition[] = [
   textEncoder,
   clipSetLastLayer,
   applyControlNet,
+  reencodePrompt,
+  textEncoderSdxl,
   emptyLatent,
   emptySd3Latent,
   fluxGuidance,

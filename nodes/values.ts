@@ -4,6 +4,7 @@ import type { TextualInversion } from './models/embeddings';
 import type { PromptLookup } from './engine/prompt-cache';
 import type { Tensor } from './runtime/tensor';
 import type { ControlInputs, ControlResiduals } from './models/control-inputs';
+import type { SdxlSizes } from './models/sdxl-time-ids';
 
 /** NCHW float RGB(A) in [0,1]. */
 export type ImageValue = Tensor;
@@ -36,6 +37,8 @@ export interface ConditioningValue {
   pooled?: Tensor;
   /** Flux-style embedded guidance strength (FluxGuidance node); the model's default when unset. */
   guidance?: number;
+  /** SDXL size/crop/aesthetic conditioning set by the prompt's encoder node; unset parts take the defaults (models/sdxl-time-ids.ts). */
+  sdxlSizes?: SdxlSizes;
   prompt: string;
   tokens: TokenInfo[];
   /** ControlNets applied to this conditioning (Apply ControlNet), run by the sampler (nodes/sampling/controlnet.ts). */
@@ -84,9 +87,11 @@ export interface UNetModel extends ModelInfo {
   inpaintInputs?: boolean;
   /** ControlNet residual inputs of the export; unset: no ControlNet can steer it. */
   controlInputs?: ControlInputs;
+  /** SDXL: the U-Net takes time_ids of this width (6 base, 5 refiner: nodes/models/sdxl-time-ids.ts) beside text_embeds. */
+  addedTimeIds?: 5 | 6;
   /**
    * eps (or v) prediction for a batch: sample [B,C,h,w], timestep per batch item, context [B,T,D]; `added`: pooled
-   * projections, time ids, guidance (one row per context row); `residuals`: ControlNet's.
+   * projections, time ids, guidance (rows [B, …] in context order); `residuals`: ControlNet's.
    */
   predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, added?: AddedConditioning, residuals?: ControlResiduals): Promise<Tensor>;
   /** Linear latent -> RGB projection used for previews: rgb = factors^T latent + bias. */
@@ -122,7 +127,7 @@ export interface RefinerModel extends ModelInfo {
   kind: 'refiner';
   latentChannels: number;
   schedulerConfig: Record<string, unknown>;
-  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor>;
+  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, added?: AddedConditioning): Promise<Tensor>;
   latentRgb: { factors: number[][]; bias: number[] };
   /** Batch sizes the session accepts (fixed-batch exports take only 1). */
   maxBatch: number;

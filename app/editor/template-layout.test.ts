@@ -37,6 +37,8 @@ const RENDERED: Readonly<Record<string, { width: number; height: number }>> = {
   // one output: vae_decode's rows plus one param row (about 44 px, from empty_latent's three). Not measured on their own.
   empty_sd3_latent: { width: 260, height: 161 },
   flux_guidance: { width: 260, height: 125 },
+  // The same rows as vae_decode (two inputs, no params); taken from it, not measured on its own.
+  reencode_prompt: { width: 260, height: 77 },
 };
 /** After a run these nodes show a preview or their output image below their params: width 100% of the node, square sprites. */
 const GROWS_AFTER_RUN: Readonly<Record<string, number>> = { sampler: 258, refiner: 258, save_image: 258 };
@@ -71,7 +73,7 @@ const shipped = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
 describe('shipped workflow layout', () => {
   it('finds the workflows', () => {
-    expect(shipped).toEqual(['controlnet-canny.json', 'flow-txt2img.json', 'flux-txt2img.json', 'hires-fix.json', 'image-ops.json', 'img2img.json', 'inpaint.json', 'lora.json', 'sd3-txt2img.json', 'txt2img-refine-upscale.json', 'txt2img.json']);
+    expect(shipped).toEqual(['controlnet-canny.json', 'flow-txt2img.json', 'flux-txt2img.json', 'hires-fix.json', 'image-ops.json', 'img2img.json', 'inpaint.json', 'lora.json', 'sd3-txt2img.json', 'sdxl-base-refiner.json', 'txt2img-refine-upscale.json', 'txt2img.json']);
   });
 
   it.each(shipped)('%s: no two nodes overlap', (file) => {

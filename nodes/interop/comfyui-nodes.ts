@@ -99,6 +99,24 @@ export const COMFY_NODES: Readonly<Record<string, ComfyNodeMapping>> = {
     inputs: { clip: 'clip' }, outputs: ['conditioning'],
     params: (ctx) => ({ text: ctx.value('text') }),
   },
+  CLIPTextEncodeSDXL: {
+    type: 'text_encoder_sdxl', displayName: 'CLIPTextEncodeSDXL',
+    inputs: { clip: 'clip' }, outputs: ['conditioning'],
+    params: (ctx) => {
+      const [g, l] = [ctx.value('text_g'), ctx.value('text_l')];
+      // StepFlow's SDXL CLIP encodes one prompt with both encoders.
+      if (typeof l === 'string' && l !== '' && l !== g) ctx.warn('text_l differs from text_g: StepFlow encodes text_g with both SDXL encoders');
+      return {
+        text: g, width: ctx.value('width'), height: ctx.value('height'), crop_w: ctx.value('crop_w'), crop_h: ctx.value('crop_h'),
+        target_width: ctx.value('target_width'), target_height: ctx.value('target_height'),
+      };
+    },
+  },
+  CLIPTextEncodeSDXLRefiner: {
+    type: 'text_encoder_sdxl', displayName: 'CLIPTextEncodeSDXLRefiner',
+    inputs: { clip: 'clip' }, outputs: ['conditioning'],
+    params: (ctx) => ({ text: ctx.value('text'), width: ctx.value('width'), height: ctx.value('height'), aesthetic_score: ctx.value('ascore') }),
+  },
   CLIPSetLastLayer: {
     type: 'clip_set_last_layer', displayName: 'CLIP Set Last Layer', idHint: 'clip_skip',
     inputs: { clip: 'clip' }, outputs: ['clip'],

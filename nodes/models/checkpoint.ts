@@ -6,6 +6,7 @@ import { checkPipelineInputs, loadFlowPrompt, type FlowPromptEncoder } from './f
 import { readCheckpointFolder, type CheckpointFolder } from './diffusers-folder';
 import { loadUNet, type OnnxUNet } from './unet';
 import { loadVae, type OnnxVae } from './vae';
+import { ModelFormatError } from './errors';
 
 export interface LoadedCheckpoint {
   folder: CheckpointFolder;
@@ -33,6 +34,9 @@ export async function loadCheckpoint(runtime: OnnxRuntime, dir: string, name?: s
     latentRgb: folder.latentRgb, latentChannels: folder.latentChannels, latentMultiple: folder.latentMultiple,
   });
   checkPipelineInputs(folder, unet.denoiser.session.inputs);
+  if (unet.addedTimeIds) {
+    throw new ModelFormatError(dir, `lacks text_encoder_2/model.onnx: ${folder.files.denoiser} takes text_embeds and time_ids (an SDXL U-Net), which come from text_encoder_2 (loadSdxlCheckpoint)`);
+  }
   const clip = await loadClip(runtime, tokenizer, { name: folder.name, file: folder.files.textEncoder });
   const flowPrompt = folder.pipeline ? await loadFlowPrompt(runtime, folder, tokenizer) : undefined;
   const vae = await loadVae(runtime, {

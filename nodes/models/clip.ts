@@ -24,8 +24,8 @@ export interface ClipInfo {
   file: string;
   loras?: { name: string; strength: number }[];
   /**
-   * Take an earlier layer's hidden state as it is, without the final layer norm: SD3's CLIP-L/G penultimate
-   * layer (diffusers' StableDiffusion3Pipeline hidden_states[-2]).
+   * Take an earlier layer's hidden state as it is, without the final layer norm: SDXL's and SD3's CLIP-L/G
+   * penultimate layer (diffusers' hidden_states[-2]).
    */
   rawHidden?: boolean;
   /** ComfyUI's stop_at_clip_layer: -1 (default) the last layer, -2 the one before, … (CLIP skip). */

@@ -2,16 +2,18 @@
 // (sample, timestep, encoder_hidden_states -> out_sample) or the SD3 transformer interface Optimum exports
 // (hidden_states, timestep, encoder_hidden_states, pooled_projections -> out_hidden_states), adapted to the
 // session's dtypes and batch limit. A Flux-style export (img_ids, txt_ids, optional guidance) gets 2x2-packed
-// latents (flux-latents.ts), FluxPipeline's ids, its sigma as timestep (t/1000) and the guidance strength.
+// latents (flux-latents.ts), FluxPipeline's ids, its sigma as timestep (t/1000) and the guidance strength. SDXL
+// U-Nets also take text_embeds and time_ids (sdxl-inputs.ts).
 import { outputFloat32, type FeedValue, type TensorInfo } from '../onnx/feeds';
 import type { ModelSession } from '../runtime/onnx';
 import { batchItem, concatBatch, type Tensor } from '../runtime/tensor';
+import { sliceAdded } from '../sampling/added';
 import type { AddedConditioning } from '../values';
-import { addedRows } from '../sampling/added';
 import { ModelFormatError, ModelInputError } from './errors';
 import { controlInputs, residualFeeds, residualRows, type ControlInputs, type ControlResiduals } from './control-inputs';
 import { latentImageIds, packLatents, textIds, unpackLatents } from './flux-latents';
 import { batchLimit, fixedChannels, fixedSpatial, isIntegerType, optionalInput, pickOutput, requireInput } from './session-io';
+import { SdxlInputs } from './sdxl-inputs';
 
 /** What the denoiser needs from a session (ModelSession, or a fake in tests). */
 export type DenoiserSession = Pick<ModelSession, 'inputs' | 'outputs' | 'run' | 'key' | 'provider'>;
@@ -35,6 +37,8 @@ export class OnnxDenoiser {
   private readonly pooled: TensorInfo | undefined;
   /** Flux: ids of image and text tokens, embedded guidance (absent in guidance-distilled-free exports such as schnell). */
   private readonly flux: { imgIds: TensorInfo; txtIds: TensorInfo; guidance?: TensorInfo } | undefined;
+  /** SDXL's text_embeds + time_ids, when the session has them. */
+  readonly sdxl: SdxlInputs | undefined;
   private readonly output: string;
 
   constructor(readonly session: DenoiserSession, readonly file: string, readonly label: string) {
@@ -45,12 +49,13 @@ export class OnnxDenoiser {
     const imgIds = optionalInput(session, ['img_ids']);
     const txtIds = optionalInput(session, ['txt_ids']);
     if (imgIds && txtIds) this.flux = { imgIds, txtIds, guidance: optionalInput(session, ['guidance']) };
+    this.sdxl = SdxlInputs.of(session, file, label);
     this.output = pickOutput(session, ['out_sample', 'out_hidden_states', 'noise_pred', 'sample_out'], file).name;
     // An input nothing here feeds would fail inside onnxruntime at the first step; say which, up front (e.g. a
     // Flux export's img_ids/txt_ids/guidance: its packed-latent interface is not the SD3 one).
     this.control = controlInputs(session);
     const fed = new Set([this.sample.name, this.timestep.name, this.context.name, this.pooled?.name, this.flux?.imgIds.name, this.flux?.txtIds.name, this.flux?.guidance?.name,
-      ...(this.control ? [...this.control.down, this.control.mid].map((i) => i.name) : [])]);
+      ...(this.sdxl?.names ?? []), ...(this.control ? [...this.control.down, this.control.mid].map((i) => i.name) : [])]);
     const unfed = session.inputs.filter((i) => !fed.has(i.name)).map((i) => i.name);
     if (unfed.length) {
       throw new ModelFormatError(file, `has inputs ${unfed.join(', ')} that neither the SD U-Net interface (sample, timestep, encoder_hidden_states), the SD3 transformer interface (hidden_states, timestep, encoder_hidden_states, pooled_projections) nor the Flux one (+ img_ids, txt_ids, guidance) feeds`);
@@ -69,11 +74,11 @@ export class OnnxDenoiser {
       `[${this.timestep.dims.join(', ')}], context ${this.context.type} [${this.context.dims.join(', ')}], max batch ${this.maxBatch}`;
   }
 
-  /** Model output for every batch item of `sample`; `context` has batch 1 (shared) or the sample's batch. */
+  /** Model output for every batch item of `sample`; `context` (and `added`) has batch 1 (shared) or the sample's batch. */
   async predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, added?: AddedConditioning, residuals?: ControlResiduals): Promise<Tensor> {
     this.check(sample, context);
     const b = sample.dims[0];
-    if (b <= this.maxBatch) return this.run(sample, timestep, this.tileContext(context, b), signal, added, residuals);
+    if (b <= this.maxBatch) return this.run(sample, timestep, this.tileContext(context, b), signal, sliceAdded(added, 0, b), residuals);
     const parts: Tensor[] = [];
     for (let start = 0; start < b; start += this.maxBatch) {
       const n = Math.min(this.maxBatch, b - start);
@@ -81,7 +86,7 @@ export class OnnxDenoiser {
       const ctx = context.dims[0] === 1
         ? this.tileContext(context, n)
         : concatBatch(Array.from({ length: n }, (_, i) => batchItem(context, start + i)));
-      parts.push(await this.run(concatBatch(items), timestep, ctx, signal, addedRows(added, start, n, b), residuals && residualRows(residuals, start, n)));
+      parts.push(await this.run(concatBatch(items), timestep, ctx, signal, sliceAdded(added, start, n), residuals && residualRows(residuals, start, n)));
     }
     return concatBatch(parts);
   }
@@ -126,6 +131,7 @@ export class OnnxDenoiser {
     };
     if (this.pooled) feeds[this.pooled.name] = this.pooledFeed(b, added?.pooled);
     if (this.flux) Object.assign(feeds, this.fluxFeeds(h, w, context.dims[1], b, added?.guidance));
+    if (this.sdxl) Object.assign(feeds, this.sdxl.feeds(added, b));
     const out = (await this.session.run(feeds, { signal }))[this.output];
     let data = outputFloat32(out);
     if (this.flux) data = unpackLatents({ data, dims: out.dims }, h, w).data;

@@ -98,7 +98,8 @@ export function readCheckpointFolder(dir: string, name = path.basename(dir)): Ch
   const pipeline = /StableDiffusion3/.test(className) && fs.existsSync(at('text_encoder_2')) ? 'sd3' : /Flux/.test(className) ? 'flux' : undefined;
   const files: CheckpointFolder['files'] = {
     denoiser: need(family === 'flow' ? 'transformer/model.onnx' : 'unet/model.onnx'),
-    textEncoder: need('text_encoder/model.onnx'),
+    // An SDXL refiner's only encoder is text_encoder_2 (sdxl-checkpoint.ts loads SDXL folders).
+    textEncoder: need(!fs.existsSync(at('text_encoder')) && fs.existsSync(at('text_encoder_2')) ? 'text_encoder_2/model.onnx' : 'text_encoder/model.onnx'),
     vaeDecoder: need('vae_decoder/model.onnx'),
   };
   // SD3's CLIP-G folder must hold its model (the pooled projection is half CLIP-G's); the T5 encoders are optional.

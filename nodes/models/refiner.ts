@@ -1,7 +1,7 @@
 // The REFINER socket's value: an attention denoiser with the U-Net interface, run for the last steps.
 import type { OnnxRuntime } from '../runtime/onnx';
 import type { Tensor } from '../runtime/tensor';
-import type { RefinerModel } from '../values';
+import type { AddedConditioning, RefinerModel } from '../values';
 import { OnnxDenoiser, type DenoiserSession } from './denoiser';
 import { SD15_SCHEDULER_CONFIG, SD_LATENT_CHANNELS } from './defaults';
 import { parseLatentRgb, SD15_LATENT_RGB, type LatentRgb } from './latent-rgb';
@@ -25,6 +25,8 @@ export class OnnxRefiner implements RefinerModel {
   readonly schedulerConfig: Record<string, unknown>;
   readonly latentRgb: LatentRgb;
   readonly maxBatch: number;
+  /** An SDXL refiner U-Net as a loose file: its time_ids width (the sampler builds them, as for a MODEL). */
+  readonly addedTimeIds: 5 | 6 | undefined;
   private readonly denoiser: OnnxDenoiser;
 
   constructor(session: DenoiserSession, info: RefinerInfo) {
@@ -36,6 +38,7 @@ export class OnnxRefiner implements RefinerModel {
     this.schedulerConfig = info.schedulerConfig;
     this.latentRgb = info.latentRgb;
     this.maxBatch = this.denoiser.maxBatch;
+    this.addedTimeIds = this.denoiser.sdxl?.timeIds;
   }
 
   /** The loaded weights (a LoRA merge has its own session key): runs batch only on the same weights. */
@@ -43,8 +46,8 @@ export class OnnxRefiner implements RefinerModel {
     return this.denoiser.session.key;
   }
 
-  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<Tensor> {
-    return this.denoiser.predict(sample, timestep, context, signal);
+  predict(sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal, added?: AddedConditioning): Promise<Tensor> {
+    return this.denoiser.predict(sample, timestep, context, signal, added);
   }
 }
 

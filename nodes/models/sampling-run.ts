@@ -9,11 +9,11 @@ import type { Denoiser } from '../sampling/guidance';
 import type { BatchOutcome, LoopBatch } from '../sampling/batch';
 import { fromVe, LoopCursor, runCursor, sigmaAt, toVe, type AdaptiveStop, type LoopHooks } from '../sampling/loop';
 import { blendStep, inpaintBlend } from '../sampling/inpaint';
-import { addedOf } from '../sampling/added';
 import { withInpaintInputs } from './inpaint-inputs';
 import { hasControl, withControlNet, type ControllableModel } from '../sampling/controlnet';
 import type { ConditioningValue, LatentValue } from '../values';
 import type { LatentRgb } from './latent-rgb';
+import { addedConditioning } from './sdxl-time-ids';
 
 export type RunStart =
   /** Sampler: img2img strength and an optional explicit first step (ComfyUI's start_at_step). */
@@ -23,7 +23,7 @@ export type RunStart =
 
 export interface SampleLatentOptions {
   /** `batchKey`: identifies the weights (session) for dynamic batching; a model without one always runs alone. */
-  model: Denoiser & { latentRgb: LatentRgb; schedulerConfig: Record<string, unknown>; batchKey?: string; inpaintInputs?: boolean };
+  model: Denoiser & { latentRgb: LatentRgb; schedulerConfig: Record<string, unknown>; batchKey?: string; inpaintInputs?: boolean; addedTimeIds?: 5 | 6 };
   sampler: string;
   schedule: ScheduleName;
   steps: number;
@@ -134,7 +134,13 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<SampleLatent
   const cursor = new LoopCursor({
     denoiser: controlled ? withControlNet(o.model as typeof o.model & ControllableModel, o.positive, o.negative) : o.model.inpaintInputs ? withInpaintInputs(o.model, o.latent) : o.model,
     latentRgb: o.model.latentRgb, scheduler,
-    guidance: { positive: o.positive.embeddings, negative: o.negative.embeddings, cfg: o.cfg, added: { positive: addedOf(o.positive), negative: addedOf(o.negative) } },
+    guidance: {
+      positive: o.positive.embeddings, negative: o.negative.embeddings, cfg: o.cfg,
+      added: {
+        positive: addedConditioning(o.positive, o.model.addedTimeIds, dims, 'positive'),
+        negative: addedConditioning(o.negative, o.model.addedTimeIds, dims, 'negative'),
+      },
+    },
     sample: { data: x, dims }, startIndex, endIndex, noise, hooks: o.hooks, adaptive: o.adaptive,
     blend: o.latent.noiseMask ? blendStep(inpaintBlend(o.latent.noiseMask, o.latent.samples, eps), scheduler) : undefined,
   });
@@ -175,7 +181,7 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<SampleLatent
 function batchKey(o: SampleLatentOptions, startIndex: number, endIndex: number): string {
   return JSON.stringify([
     o.model.batchKey, o.sampler, o.schedule, o.steps, startIndex, endIndex, o.cfg, o.latent.samples.dims,
-    o.positive.embeddings.dims, o.negative.embeddings.dims, o.positive.guidance, o.negative.guidance,
+    o.positive.embeddings.dims, o.negative.embeddings.dims, o.positive.guidance, o.negative.guidance, o.positive.pooled?.dims, o.negative.pooled?.dims,
   ]);
 }
 

@@ -34,6 +34,7 @@ export class OnnxUNet implements UNetModel {
   readonly maxBatch: number;
   readonly latentRgb: LatentRgb;
   readonly denoiser: OnnxDenoiser;
+  readonly addedTimeIds: 5 | 6 | undefined;
 
   constructor(session: DenoiserSession, readonly info: UNetInfo) {
     const label = isFlowMatchConfig(info.schedulerConfig) ? 'transformer' : 'U-Net';
@@ -52,6 +53,7 @@ export class OnnxUNet implements UNetModel {
     this.schedulerConfig = info.schedulerConfig;
     this.maxBatch = this.denoiser.maxBatch;
     this.latentRgb = info.latentRgb;
+    this.addedTimeIds = this.denoiser.sdxl?.timeIds;
   }
 
   /**

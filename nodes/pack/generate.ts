@@ -15,11 +15,12 @@ import { controlNetPart as tinySdControlNetPart } from './tiny-sd/controlnet-par
 import { inpaintingPart as tinySdInpaintingPart } from './tiny-sd/inpainting-part';
 import { part as tinySd3Part } from './tiny-sd3/part';
 import { part as tinyFluxPart } from './tiny-flux/part';
+import { part as tinySdxlPart } from './tiny-sdxl/part';
 import type { PackPart } from './part';
 
 /** Every part of the pack, in generation order. */
 export const PACK_PARTS: readonly PackPart[] = Object.freeze([
-  spritesCheckpointPart, spritesRefinerPart, spritesFlowCheckpointPart, esrganPart, paletteLoraPart, tinySdPart, tinySd3Part, tinyFluxPart,
+  spritesCheckpointPart, spritesRefinerPart, spritesFlowCheckpointPart, esrganPart, paletteLoraPart, tinySdPart, tinySd3Part, tinyFluxPart, tinySdxlPart,
   // fp16 / int8 variants (ARCHITECTURE.md, model pack): after their fp32 sources
   esrganVariantsPart, tinySdVariantsPart, tinySdControlNetPart, tinySdInpaintingPart,
 ]);

@@ -1,39 +1,52 @@
-// Added conditioning (pooled projections, Flux guidance) through guidance and batching: the rows of a
-// stacked model call get the added conditioning of the run and side (positive/negative) they belong to.
-import { batchItem, concatBatch, type Tensor } from '../runtime/tensor';
+// Added conditioning (values.ts AddedConditioning: SDXL's pooled text embedding and time ids, SD3/Flux pooled
+// projections, Flux guidance) through guidance and batching: its rows always follow the context's rows, so stacking,
+// tiling and splitting here mirror what guidance does to the hidden states.
+import { concatBatch, type Tensor } from '../runtime/tensor';
 import type { AddedConditioning, ConditioningValue } from '../values';
 
-/** What a CONDITIONING adds beside its hidden states; undefined when nothing. */
+/** What a CONDITIONING adds beside its hidden states (pooled output, Flux guidance); undefined when nothing. */
 export function addedOf(c: ConditioningValue): AddedConditioning | undefined {
   if (!c.pooled && c.guidance === undefined) return undefined;
   return { ...(c.pooled ? { pooled: c.pooled } : {}), ...(c.guidance !== undefined ? { guidance: c.guidance } : {}) };
 }
 
-function tile(t: Tensor, b: number): Tensor {
-  return t.dims[0] === b ? t : concatBatch(Array.from({ length: b }, () => batchItem(t, 0)));
+function rows(t: Tensor, start: number, n: number): Tensor {
+  const width = t.data.length / t.dims[0];
+  return { data: t.data.subarray(start * width, (start + n) * width), dims: [n, ...t.dims.slice(1)] };
+}
+
+function tileTensor(t: Tensor, b: number): Tensor {
+  return t.dims[0] === b ? t : concatBatch(Array.from({ length: b }, () => t));
+}
+
+/** One conditioning's added rows repeated for a batch of `b` samples (a [1, …] row tiled, a [b, …] kept). */
+export function tileAdded(a: AddedConditioning | undefined, b: number): AddedConditioning | undefined {
+  if (!a) return undefined;
+  return { ...a, pooled: a.pooled && tileTensor(a.pooled, b), timeIds: a.timeIds && tileTensor(a.timeIds, b) };
 }
 
 /**
- * One call's added conditioning from its parts in batch order, each covering `rows` rows. Pooled tensors are
- * tiled to their rows and stacked (all parts must have one, or none); guidance is a single number per call, so
- * the parts must agree on it (callers split calls where they do not: `sameGuidance`).
+ * Row blocks stacked in the given order (the order the contexts are stacked in). A field is kept only when every
+ * block has it: a model that needs it then reports the missing part instead of getting rows of another prompt.
+ * Guidance is one number per call: callers split calls whose blocks differ in it (`sameGuidance`).
  */
-export function stackAdded(parts: { added?: AddedConditioning; rows: number }[]): AddedConditioning | undefined {
-  const withPooled = parts.filter((p) => p.added?.pooled);
-  const guidance = parts.find((p) => p.added?.guidance !== undefined)?.added?.guidance;
-  if (!withPooled.length && guidance === undefined) return undefined;
+export function concatAdded(parts: readonly (AddedConditioning | undefined)[]): AddedConditioning | undefined {
+  if (parts.length === 0) return undefined;
   const out: AddedConditioning = {};
-  if (withPooled.length === parts.length) out.pooled = concatBatch(parts.map((p) => tile(p.added!.pooled!, p.rows)));
+  if (parts.every((p) => p?.pooled)) out.pooled = concatBatch(parts.map((p) => p!.pooled!));
+  if (parts.every((p) => p?.timeIds)) out.timeIds = concatBatch(parts.map((p) => p!.timeIds!));
+  const guidance = parts.find((p) => p?.guidance !== undefined)?.guidance;
   if (guidance !== undefined) out.guidance = guidance;
-  return out;
+  return out.pooled || out.timeIds || out.guidance !== undefined ? out : undefined;
 }
 
 export function sameGuidance(a?: AddedConditioning, b?: AddedConditioning): boolean {
   return a?.guidance === b?.guidance;
 }
 
-/** Rows [start, start + n) of a call's added conditioning (a model that takes fewer rows per run). */
-export function addedRows(added: AddedConditioning | undefined, start: number, n: number, total: number): AddedConditioning | undefined {
-  if (!added?.pooled || added.pooled.dims[0] === 1 || (start === 0 && n === total)) return added;
-  return { ...added, pooled: concatBatch(Array.from({ length: n }, (_, i) => batchItem(added.pooled!, start + i))) };
+/** Rows start … start + n - 1 (a model call split to the session's batch limit); [1, …] rows are shared. */
+export function sliceAdded(a: AddedConditioning | undefined, start: number, n: number): AddedConditioning | undefined {
+  if (!a) return undefined;
+  const pick = (t: Tensor | undefined) => t && (t.dims[0] === 1 ? tileTensor(t, n) : rows(t, start, n));
+  return { ...a, pooled: pick(a.pooled), timeIds: pick(a.timeIds) };
 }

@@ -25,7 +25,7 @@ const RUNS = [
 ];
 
 function graph(ckpt: string, r: { prompt: string; seed: number }, sampler: Record<string, unknown> = {}) {
-  const size = ckpt === 'tiny-sd' ? { width: 64, height: 64 } : {};
+  const size = ckpt.startsWith('tiny-sd') ? { width: 64, height: 64 } : {};
   return loadWorkflow('txt2img.json', {
     checkpoint: { ckpt_name: ckpt }, positive: { text: r.prompt }, latent: size,
     // The flow-matching model steps with euler (FlowMatchEulerDiscreteScheduler); ancestral sampling is an epsilon one.
@@ -85,7 +85,8 @@ function samplerBatch(r: RunResult) {
 }
 
 describe('dynamic batching of sampling loops', () => {
-  for (const ckpt of ['sprites', 'tiny-sd', 'sprites-flow']) {
+  // tiny-sdxl: the added conditioning (pooled text embedding, time ids) rides with each run's rows.
+  for (const ckpt of ['sprites', 'tiny-sd', 'sprites-flow', 'tiny-sdxl']) {
     it(`${ckpt}: four runs with different prompts and seeds give each the image it gets alone`, async () => {
       const graphs = RUNS.map((r) => graph(ckpt, r));
       const alone: Uint8Array[] = [];

@@ -2,7 +2,7 @@
 // as uncond + cfg * (cond - uncond). Both go in one batched call when the model takes the batch.
 import { concatBatch, concatBatchInto, type Tensor } from '../runtime/tensor';
 import type { AddedConditioning } from '../values';
-import { sameGuidance, stackAdded } from './added';
+import { concatAdded, sameGuidance, tileAdded } from './added';
 
 /** A noise predictor with the U-Net interface (UNetModel and RefinerModel both fit). */
 export interface Denoiser {
@@ -15,7 +15,7 @@ export interface Guidance {
   positive: Tensor;
   negative: Tensor;
   cfg: number;
-  /** Pooled projections / Flux guidance of each prompt (nodes/sampling/added.ts). */
+  /** Each prompt's added conditioning (pooled projections, SDXL time ids, Flux guidance; nodes/sampling/added.ts). */
   added?: { positive?: AddedConditioning; negative?: AddedConditioning };
 }
 
@@ -58,9 +58,9 @@ export async function guidedOutputs(denoiser: Denoiser, items: GuidedItem[], tim
   memo.use(items);
   const positives = () => items.map((it) => tile(it.guidance.positive, it.sample.dims[0]));
   const negatives = () => items.map((it) => tile(it.guidance.negative, it.sample.dims[0]));
-  const added = (side: 'positive' | 'negative') => stackAdded(items.map((it) => ({ added: it.guidance.added?.[side], rows: it.sample.dims[0] })));
+  const added = (side: 'positive' | 'negative') => items.map((it) => tileAdded(it.guidance.added?.[side], it.sample.dims[0]));
   if (cfg === 1) {
-    const cond = await denoiser.predict(concatBatch(samples), timestep, memo.get('positive', () => concatBatch(positives())), signal, added('positive'));
+    const cond = await denoiser.predict(concatBatch(samples), timestep, memo.get('positive', () => concatBatch(positives())), signal, concatAdded(added('positive')));
     return split(cond.data, sizes).map((output) => ({ output, calls: 1 }));
   }
   const g0 = items[0].guidance;
@@ -70,18 +70,16 @@ export async function guidedOutputs(denoiser: Denoiser, items: GuidedItem[], tim
   let cond: Float32Array[];
   let calls: number;
   if (denoiser.maxBatch >= 2 && sameShape) {
-    const both = await denoiser.predict(memo.stackSamples([...samples, ...samples]), timestep, memo.get('both', () => concatBatch([...negatives(), ...positives()])), signal, stackAdded([
-      ...items.map((it) => ({ added: it.guidance.added?.negative, rows: it.sample.dims[0] })),
-      ...items.map((it) => ({ added: it.guidance.added?.positive, rows: it.sample.dims[0] })),
-    ]));
+    const both = await denoiser.predict(memo.stackSamples([...samples, ...samples]), timestep, memo.get('both', () => concatBatch([...negatives(), ...positives()])), signal,
+      concatAdded([...added('negative'), ...added('positive')]));
     const half = both.data.length / 2;
     uncond = split(both.data.subarray(0, half), sizes);
     cond = split(both.data.subarray(half), sizes);
     calls = 1;
   } else {
     const all = concatBatch(samples);
-    uncond = split((await denoiser.predict(all, timestep, memo.get('negative', () => concatBatch(negatives())), signal, added('negative'))).data, sizes);
-    cond = split((await denoiser.predict(all, timestep, memo.get('positive', () => concatBatch(positives())), signal, added('positive'))).data, sizes);
+    uncond = split((await denoiser.predict(all, timestep, memo.get('negative', () => concatBatch(negatives())), signal, concatAdded(added('negative')))).data, sizes);
+    cond = split((await denoiser.predict(all, timestep, memo.get('positive', () => concatBatch(positives())), signal, concatAdded(added('positive')))).data, sizes);
     calls = 2;
   }
   return items.map((_, k) => {

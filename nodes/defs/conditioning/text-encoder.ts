@@ -1,7 +1,19 @@
 // Text Encoder: CLIP + prompt -> CONDITIONING (77-token windows, (emphasis:1.2) and BREAK supported).
-import { defineNode, param } from '../../define';
+import { defineNode, param, type ExecuteContext } from '../../define';
 import { NodeInputError } from '../../engine/errors';
 import { embeddingFileName, embeddingNames, readTextualInversion } from '../../models/embeddings';
+import type { ClipModel, ConditioningValue } from '../../values';
+
+/** A prompt through CLIP, with the textual inversions it names (also used by Conditioning Re-encode). */
+export async function encodePrompt(ctx: ExecuteContext, clip: ClipModel, text: string): Promise<ConditioningValue> {
+  const names = embeddingNames(text);
+  let encoder = clip;
+  if (names.length) {
+    if (!clip.withEmbeddings) throw new NodeInputError('param_invalid', `CLIP "${clip.name}" cannot take textual-inversion embeddings`, 'text');
+    encoder = await clip.withEmbeddings(ctx.runtime, names.map((name) => readTextualInversion(name, ctx.models.resolve('embeddings', embeddingFileName(name)))));
+  }
+  return encoder.encode(text, ctx.signal, ctx.promptCache);
+}
 
 export const textEncoder = defineNode({
   type: 'text_encoder',
@@ -17,12 +29,6 @@ export const textEncoder = defineNode({
   outputs: { conditioning: { type: 'CONDITIONING' } },
   files: (p, { models }) => embeddingNames(p.text).map((name) => models.resolve('embeddings', embeddingFileName(name))),
   async execute(ctx, { clip }, p) {
-    const names = embeddingNames(p.text);
-    let encoder = clip;
-    if (names.length) {
-      if (!clip.withEmbeddings) throw new NodeInputError('param_invalid', `CLIP "${clip.name}" cannot take textual-inversion embeddings`, 'text');
-      encoder = await clip.withEmbeddings(ctx.runtime, names.map((name) => readTextualInversion(name, ctx.models.resolve('embeddings', embeddingFileName(name)))));
-    }
-    return { conditioning: await encoder.encode(p.text, ctx.signal, ctx.promptCache) };
+    return { conditioning: await encodePrompt(ctx, clip, p.text) };
   },
 });

@@ -1,6 +1,7 @@
 // Checkpoint Loader: a diffusers ONNX folder in models/checkpoints -> MODEL, CLIP and VAE.
 import { defineNode, param } from '../../define';
 import { loadCheckpoint } from '../../models/checkpoint';
+import { isSdxlFolder, loadSdxlCheckpoint } from '../../models/sdxl-checkpoint';
 
 export const checkpointLoader = defineNode({
   type: 'checkpoint_loader',
@@ -21,6 +22,13 @@ export const checkpointLoader = defineNode({
   files: (p, { models }) => [models.resolve('checkpoints', p.ckpt_name)],
   async execute(ctx, _inputs, p) {
     const dir = ctx.models.resolve('checkpoints', p.ckpt_name);
+    // SDXL (two encoders, or the refiner's encoder 2 alone) gives a CLIP that encodes with both.
+    if (isSdxlFolder(dir)) {
+      const sdxl = await loadSdxlCheckpoint(ctx.runtime, dir, p.ckpt_name);
+      for (const note of sdxl.notes) ctx.warn(note);
+      return { model: sdxl.unet, clip: sdxl.clip, vae: sdxl.vae };
+    }
+    // SD3/Flux folders encode prompts with their own set of encoders (flow-prompt.ts).
     const loaded = await loadCheckpoint(ctx.runtime, dir, p.ckpt_name);
     for (const note of loaded.notes) ctx.warn(note);
     return { model: loaded.unet, clip: loaded.flowPrompt ?? loaded.clip, vae: loaded.vae };

@@ -3,6 +3,8 @@ import { defineNode, param } from '../../define';
 import { NodeInputError } from '../../engine/errors';
 import { applyLora, describeIssues, isLoraPatchable, summariseLoraFile } from '../../lora/apply';
 import { addFit, fitFromReport, loraFitWarning, type LoraFit } from '../../lora/fit';
+import { applySdxlClipLora } from '../../lora/sdxl-clip-lora';
+import { SdxlClip } from '../../models/sdxl-clip';
 import type { ClipModel, UNetModel } from '../../values';
 
 export const loraLoader = defineNode({
@@ -32,7 +34,7 @@ export const loraLoader = defineNode({
     const file = ctx.models.resolve('loras', name);
     const { model, clip } = inputs;
     const summary = summariseLoraFile(file);
-    if (!summary.modules.unet && !summary.modules.text_encoder) {
+    if (!summary.modules.unet && !summary.modules.text_encoder && !summary.modules.text_encoder_2) {
       ctx.warn(`LoRA "${name}" has no U-Net or text-encoder modules this loader can apply` +
         (summary.unrecognised.length ? ` (${summary.unrecognised.length} keys not understood, e.g. ${summary.unrecognised[0]})` : '') +
         '; the model is unchanged');
@@ -51,9 +53,20 @@ export const loraLoader = defineNode({
 
     if (!clip) {
       reportFit();
-      if (summary.modules.text_encoder) ctx.log(`LoRA "${name}": ${summary.modules.text_encoder} text-encoder module(s) not applied (no CLIP connected)`);
+      const te = (summary.modules.text_encoder ?? 0) + (summary.modules.text_encoder_2 ?? 0);
+      if (te) ctx.log(`LoRA "${name}": ${te} text-encoder module(s) not applied (no CLIP connected)`);
       // The clip output then carries nothing; a node reading it gets no text encoder.
       return { model: unet.model, clip: undefined as unknown as ClipModel };
+    }
+    if (clip instanceof SdxlClip) {
+      // SDXL: lora_te1_ and lora_te2_ modules, one encoder each.
+      const sdxl = await applySdxlClipLora(ctx, clip, { name, file, strength: p.strength_clip });
+      for (const [i, part] of sdxl.parts.entries()) {
+        for (const w of describeIssues(part.report, name, part.what, { unrecognised: !unet.report && i === 0 })) ctx.warn(w);
+        fit = addFit(fit, fitFromReport(part.report, name, summary.modules[part.component] ?? 0));
+      }
+      reportFit();
+      return { model: unet.model, clip: sdxl.model };
     }
     if (!isLoraPatchable<ClipModel>(clip)) {
       throw new NodeInputError('lora_unsupported_model', `text encoder "${clip.name}" cannot take a LoRA (its loader does not expose its ONNX weights)`, 'clip');

@@ -12,10 +12,17 @@ export function kohyaPrefix(component: 'unet' | 'text_encoder', modulePath: stri
 }
 
 export function tinySdLoraTensors(modules: { unet: readonly LoraModuleSpec[]; textEncoder: readonly LoraModuleSpec[] }): Record<string, TensorToWrite> {
+  return kohyaLoraTensors([
+    ...modules.unet.map((m) => ({ prefix: kohyaPrefix('unet', m.path), module: m })),
+    ...modules.textEncoder.map((m) => ({ prefix: kohyaPrefix('text_encoder', m.path), module: m })),
+  ]);
+}
+
+/** Random rank-4 down/up/alpha tensors per module, under each module's kohya prefix (tiny SDXL: lora_te1_/lora_te2_). */
+export function kohyaLoraTensors(modules: readonly { prefix: string; module: LoraModuleSpec }[]): Record<string, TensorToWrite> {
   const rng = new WeightRandom(0x10a4);
   const out: Record<string, TensorToWrite> = {};
-  const add = (component: 'unet' | 'text_encoder', m: LoraModuleSpec) => {
-    const prefix = kohyaPrefix(component, m.path);
+  for (const { prefix, module: m } of modules) {
     const r = Math.min(TINY_LORA_RANK, m.inFeatures, m.outFeatures);
     const [kh, kw] = m.kernel ?? [1, 1];
     const downShape = m.kernel ? [r, m.inFeatures, kh, kw] : [r, m.inFeatures];
@@ -23,8 +30,6 @@ export function tinySdLoraTensors(modules: { unet: readonly LoraModuleSpec[]; te
     out[`${prefix}.lora_down.weight`] = { shape: downShape, data: rng.values(r * m.inFeatures * kh * kw, 0.2), dtype: 'F16' };
     out[`${prefix}.lora_up.weight`] = { shape: upShape, data: rng.values(m.outFeatures * r, 0.2), dtype: 'F16' };
     out[`${prefix}.alpha`] = { shape: [], data: Float32Array.of(TINY_LORA_ALPHA), dtype: 'F16' };
-  };
-  for (const m of modules.unet) add('unet', m);
-  for (const m of modules.textEncoder) add('text_encoder', m);
+  }
   return out;
 }

@@ -1,6 +1,7 @@
 // The tiny CLIP text encoder: random weights, two pre-norm transformer layers with causal self-attention,
 // transformers' module names (`/text_model/encoder/layers.0/self_attn/q_proj/MatMul`). input_ids int32
-// [B, 77] -> last_hidden_state [B, 77, 32] and hidden_states.0-2 (width, seed and a pooled output are options). The token table is float16 (half the bytes) and cast up.
+// [B, 77] -> last_hidden_state [B, 77, 32] and hidden_states.0-2 (width, seed and a pooled output are options: the
+// SDXL, SD3 and Flux parts' encoders). The token table is float16 (half the bytes) and cast up.
 import { GraphBuilder, type GraphValue } from '../../onnx/builder';
 import { float32ToFloat16 } from '../../runtime/float16';
 import { TinyLayers, WeightRandom, type LoraModuleSpec } from './layers';
@@ -18,7 +19,7 @@ export interface TinyTextEncoder {
   modules: LoraModuleSpec[];
 }
 
-/** Shape of a tiny CLIP: tiny-sd's by default; the SD3/Flux parts vary width and seed and add a pooled output. */
+/** Shape of a tiny CLIP: tiny-sd's by default; the SDXL, SD3 and Flux parts vary width and seed and add a pooled output. */
 export interface TinyTextEncoderOptions {
   name?: string;
   seed?: number;
