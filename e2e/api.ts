@@ -1,6 +1,6 @@
 // Direct tRPC calls for spec setup (superjson wire format), so specs spend their time on the UI under test.
 import fs from 'node:fs';
-import type { APIRequestContext } from '@playwright/test';
+import type { APIRequestContext, Page } from '@playwright/test';
 
 export async function trpcMutation<T>(request: APIRequestContext, procedure: string, input: unknown): Promise<T> {
   const res = await request.post(`/api/trpc/${procedure}`, { data: { json: input } });
@@ -70,4 +70,14 @@ export function templateGraph(file: string, params: Record<string, Record<string
 /** A seed no earlier run of this server used (so no node result of it is cached). */
 export function freshSeed(): number {
   return Math.floor(Math.random() * 2 ** 32);
+}
+
+/** Every RGBA byte of an image as the page decodes it (no colour management). */
+export async function pixels(page: Page, url: string): Promise<number[]> {
+  return page.evaluate(async (u) => {
+    const bmp = await createImageBitmap(await (await fetch(u)).blob(), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+    const g = new OffscreenCanvas(bmp.width, bmp.height).getContext('2d')!;
+    g.drawImage(bmp, 0, 0);
+    return [...g.getImageData(0, 0, bmp.width, bmp.height).data];
+  }, url);
 }

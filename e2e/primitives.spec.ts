@@ -3,7 +3,7 @@
 // the same pixels although their own seeds differ, and each gallery card names the primitive's seed. Converted back
 // to a widget, the second sampler uses its own seed again and its picture differs.
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { createWorkflow, trpcQuery, type GraphJson } from './api';
+import { createWorkflow, pixels, trpcQuery, type GraphJson } from './api';
 import { connect, edgeIds, graphNode, handle } from './canvas';
 
 const at = (x: number, y: number) => ({ x, y });
@@ -42,16 +42,6 @@ const graph: GraphJson & { nodes: (GraphJson['nodes'][number] & { controls?: Rec
     wire('s2', 'latent', 'decode2', 'latent'), wire('checkpoint', 'vae', 'decode2', 'vae'), wire('decode2', 'image', 'save2', 'images'),
   ],
 };
-
-/** Every RGBA byte of an image as the page decodes it (no colour management). */
-async function pixels(page: Page, url: string): Promise<number[]> {
-  return page.evaluate(async (u) => {
-    const bmp = await createImageBitmap(await (await fetch(u)).blob(), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
-    const g = new OffscreenCanvas(bmp.width, bmp.height).getContext('2d')!;
-    g.drawImage(bmp, 0, 0);
-    return [...g.getImageData(0, 0, bmp.width, bmp.height).data];
-  }, url);
-}
 
 async function run(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Run', exact: true }).click();

@@ -3,7 +3,7 @@
 // and run there, it draws the same pixels as the flattened graph with the same seed. The saved workflow pins the
 // library version it uses.
 import { expect, test, type Page } from '@playwright/test';
-import { createWorkflow, freshSeed, trpcQuery, type GraphJson } from './api';
+import { createWorkflow, freshSeed, pixels, trpcQuery, type GraphJson } from './api';
 import { connect, graphNode, handle } from './canvas';
 import { nodeMenu } from './debugging';
 
@@ -56,16 +56,6 @@ function txt2img(seed: number, withPromptAndSampler = true): GraphJson {
       wire('latent', 'latent', 'sampler', 'latent'), wire('sampler', 'latent', 'decode', 'latent'),
     ],
   };
-}
-
-/** Every RGBA byte of an image as the page decodes it (no colour management). */
-async function pixels(page: Page, url: string): Promise<number[]> {
-  return page.evaluate(async (u) => {
-    const bmp = await createImageBitmap(await (await fetch(u)).blob(), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
-    const g = new OffscreenCanvas(bmp.width, bmp.height).getContext('2d')!;
-    g.drawImage(bmp, 0, 0);
-    return [...g.getImageData(0, 0, bmp.width, bmp.height).data];
-  }, url);
 }
 
 /** Runs the workflow on screen and returns its output image's URL (gallery.list, newest first). */
