@@ -1,0 +1,42 @@
+// Each model family's shipped template runs in the editor as a person would start it: Templates → Use template →
+// Run. The tiny models have random weights, so the check is on the picture's size and that it is a picture (its grey
+// levels spread, not one flat colour), not on what it shows; the CLI acceptance tests check the same seeds' bytes.
+import { expect, test } from '@playwright/test';
+import { pixels } from './api';
+import { loadedSize } from './canvas';
+
+const FAMILIES = [
+  { file: 'sdxl-base-refiner.json', size: 256 },
+  { file: 'sd3-txt2img.json', size: 256 },
+  { file: 'flux-txt2img.json', size: 256 },
+  { file: 'controlnet-canny.json', size: 64 },
+];
+
+function greySpread(rgba: number[]): number {
+  const grey: number[] = [];
+  for (let i = 0; i < rgba.length; i += 4) grey.push((rgba[i] + rgba[i + 1] + rgba[i + 2]) / 3);
+  const mean = grey.reduce((a, v) => a + v, 0) / grey.length;
+  return Math.sqrt(grey.reduce((a, v) => a + (v - mean) ** 2, 0) / grey.length);
+}
+
+for (const { file, size } of FAMILIES) {
+  test(`${file}: Use template → Run → an image`, async ({ page }) => {
+    await page.goto('/');
+    await page.getByRole('tab', { name: 'Templates' }).click();
+    await page.locator(`[data-testid="template-card"][data-template-file="${file}"]`).getByRole('button', { name: /Use template/ }).click();
+    await expect(page).toHaveURL(/\/w\/[^/]+$/);
+    await expect(page.getByTestId('graph-node').first()).toBeVisible();
+    await expect(page.getByTestId('node-error')).toHaveCount(0);
+
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect(page.getByTestId('run-status')).toHaveText(/succeeded|failed|cancelled/, { timeout: 90_000 });
+    const error = (await page.getByTestId('run-error').allTextContents()).join(' ');
+    expect(await page.getByTestId('run-status').textContent(), `run error: ${error}`).toBe('succeeded');
+
+    const out = page.getByTestId('output-image').first();
+    expect(await loadedSize(out)).toEqual({ width: size, height: size });
+    const rgba = await pixels(page, (await out.getAttribute('src'))!);
+    expect(rgba.length).toBe(size * size * 4);
+    expect(greySpread(rgba)).toBeGreaterThan(10);
+  });
+}
