@@ -1,10 +1,10 @@
 // Live mode through the real server (embedded: SQLite, one worker, the built-in sprites model, node cache on), driven
-// by the editor's own scheduler (app/editor/live-runner.ts): a CFG slider dragged for 2 s (a value every 16 ms) and a
+// by the editor's own scheduler (app/editor/run/live-runner.ts): a CFG slider dragged for 2 s (a value every 16 ms) and a
 // prompt typed at 8 keys a second. Images per second while dragging; keystroke → image latency.
 import fs from 'node:fs';
 import path from 'node:path';
-import { LiveRunner, liveGraph } from '../app/editor/live-runner';
-import { LIVE_GATHER_MS } from '../app/editor/useLiveMode';
+import { LiveRunner, liveGraph } from '../app/editor/run/live-runner';
+import { LIVE_GATHER_MS } from '../app/editor/run/useLiveMode';
 import type { Graph } from '../nodes/engine/graph';
 import { projectRoot } from '../server/paths';
 import { startTestServer, tempDir } from '../server/testing/harness';

@@ -1,5 +1,5 @@
 // A preview re-renders only its node: on a 100-node canvas, a run of the template part streams previews into the
-// sampler while the 93 nodes that do not run stay as they are (renders counted by app/editor/render-count.ts).
+// sampler while the 93 nodes that do not run stay as they are (renders counted by app/editor/nodes/render-count.ts).
 import { expect, test } from '@playwright/test';
 import { createWorkflow, freshSeed } from './api';
 import { bigGraph } from './big-graph';

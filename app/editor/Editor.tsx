@@ -8,8 +8,8 @@ import type { Graph } from '../../nodes/engine/graph';
 import { useTRPC, useTRPCClient } from '../lib/trpc';
 import { TopNav } from '../shell/TopNav';
 import { EditorWorkspace } from './EditorWorkspace';
-import { forgetFreshCopy, isFreshCopy } from './fresh-copy';
-import type { WorkflowAccess } from './workflow-access';
+import { forgetFreshCopy, isFreshCopy } from './document/fresh-copy';
+import type { WorkflowAccess } from './document/workflow-access';
 
 interface Props {
   /** Absent: a new draft. */

@@ -5,7 +5,7 @@
 import { createContext, useContext } from 'react';
 import type { CatalogNode } from '../../nodes/engine/catalog';
 import type { GraphProblem } from '../../nodes/engine/validate';
-import type { SeedControl } from './graph-mapping';
+import type { SeedControl } from './editing/graph-mapping';
 
 export interface EditorNodeServices {
   catalog: ReadonlyMap<string, CatalogNode>;

@@ -4,7 +4,7 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { markFreshCopy } from '../editor/fresh-copy';
+import { markFreshCopy } from '../editor/document/fresh-copy';
 import { useTRPC } from '../lib/trpc';
 import { useToast } from '../shell/toast';
 import { loginHref } from '../login/next-path';

@@ -4,7 +4,7 @@
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from '../lib/trpc';
-import { StepTimeline } from '../editor/StepTimeline';
+import { StepTimeline } from '../editor/run/StepTimeline';
 
 export function RunTimeline({ runId, nodeTitle }: { runId: string; nodeTitle(id: string): string }) {
   const trpc = useTRPC();

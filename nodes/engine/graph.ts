@@ -18,7 +18,7 @@ const jsonStorable = z.unknown().superRefine((value, ctx) => {
   }
 });
 
-/** How a seed param changes from run to run (server/queue/seed-controls.ts, app/editor/seed-advance.ts). */
+/** How a seed param changes from run to run (server/queue/seed-controls.ts, app/editor/run/seed-advance.ts). */
 export const SEED_CONTROLS = ['fixed', 'random', 'increment', 'randomize'] as const;
 export type SeedControl = (typeof SEED_CONTROLS)[number];
 

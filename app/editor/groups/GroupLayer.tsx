@@ -6,8 +6,8 @@
 import { memo, useCallback, useEffect, useRef, useState, type CSSProperties, type PointerEvent as ReactPointerEvent } from 'react';
 import { ViewportPortal, useReactFlow } from '@xyflow/react';
 import { useToast } from '../../shell/toast';
-import type { FlowGroup } from '../graph-mapping';
-import type { GraphEditor } from '../useGraphEditor';
+import type { FlowGroup } from '../editing/graph-mapping';
+import type { GraphEditor } from '../editing/useGraphEditor';
 import { GroupMenu } from './GroupMenu';
 import type { XY } from './geometry';
 import type { GroupActions } from './useGroupActions';

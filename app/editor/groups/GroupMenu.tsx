@@ -1,8 +1,8 @@
 'use client';
 // Right-click menu of a group frame's title: rename, colour, bypass or collapse its nodes, select them, ungroup.
-import { useMenuDismiss } from '../useMenuDismiss';
+import { useMenuDismiss } from '../editing/useMenuDismiss';
 import { createPortal } from 'react-dom';
-import type { FlowGroup } from '../graph-mapping';
+import type { FlowGroup } from '../editing/graph-mapping';
 import { GROUP_COLORS } from './geometry';
 
 interface Props {

@@ -1,7 +1,7 @@
 'use client';
 // The toolbar above two or more selected nodes: group them in a frame, align them, distribute them with equal gaps.
 import { NodeToolbar, Position } from '@xyflow/react';
-import type { GraphEditor } from '../useGraphEditor';
+import type { GraphEditor } from '../editing/useGraphEditor';
 import type { AlignEdge, DistributeAxis } from './align';
 import type { GroupActions } from './useGroupActions';
 

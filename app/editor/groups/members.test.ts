@@ -1,6 +1,6 @@
 // What a frame holds on the canvas: React Flow's measured node sizes decide the centres, nested frames come along.
 import { describe, expect, it } from 'vitest';
-import { FLOW_NODE_TYPE, type FlowGroup, type FlowNode } from '../graph-mapping';
+import { FLOW_NODE_TYPE, type FlowGroup, type FlowNode } from '../editing/graph-mapping';
 import { groupMembers, nodeBox } from './useGroupActions';
 
 const node = (id: string, x: number, y: number, size?: { width: number; height: number }): FlowNode => ({

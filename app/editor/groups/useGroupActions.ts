@@ -2,8 +2,8 @@
 // Group frame edits and align/distribute on the editor's state (useGraphEditor): each is one undo step. Which nodes
 // a frame holds is worked out from geometry when needed (geometry.ts says why).
 import { useCallback, useRef } from 'react';
-import type { FlowGroup, FlowNode } from '../graph-mapping';
-import { GRID, type GraphEditor } from '../useGraphEditor';
+import type { FlowGroup, FlowNode } from '../editing/graph-mapping';
+import { GRID, type GraphEditor } from '../editing/useGraphEditor';
 import { align, distribute, type AlignEdge, type DistributeAxis } from './align';
 import {
   GROUP_COLORS, frameAround, freshGroupId, gridDelta, groupsInFrame, moved, nodesInFrame, resized, type Box, type XY,

@@ -3,7 +3,7 @@
 // them; leaving writes the inner graph back into the definition. `composeLevels` gives the whole workflow graph
 // whichever level is on screen, so saving and running never see only a subgraph.
 import { GRAPH_FORMAT_VERSION, type Graph, type GraphEdge, type SubgraphDefinition } from '../../../nodes/engine/graph';
-import { usedSubgraphs } from '../graph-mapping';
+import { usedSubgraphs } from '../editing/graph-mapping';
 
 export type Definitions = NonNullable<Graph['subgraphs']>;
 
@@ -13,7 +13,7 @@ export interface Level {
   key: string;
   name: string;
   outer: Graph;
-  /** The parent level's undo history, put back on leaving (opaque here: app/editor/history.ts). */
+  /** The parent level's undo history, put back on leaving (opaque here: app/editor/document/history.ts). */
   history?: unknown;
 }
 

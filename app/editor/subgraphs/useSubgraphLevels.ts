@@ -9,7 +9,7 @@ import type { Graph, SubgraphDefinition } from '../../../nodes/engine/graph';
 import { SUBGRAPH_TYPE } from '../../../nodes/engine/subgraph';
 import type { CatalogNode } from '../../../nodes/engine/catalog';
 import { convertToSubgraph, subgraphCatalogNode, unpackSubgraph } from '../../../nodes/engine/subgraph-edit';
-import { flowToGraph, freshNodeId, graphNodeToFlow, graphToFlow, type FlowEdge, type FlowGroup, type FlowNode } from '../graph-mapping';
+import { flowToGraph, freshNodeId, graphNodeToFlow, graphToFlow, type FlowEdge, type FlowGroup, type FlowNode } from '../editing/graph-mapping';
 import { commitLevel, composeLevels, definitionToLevel, type Definitions, type Level } from './levels';
 
 interface EditorState {

@@ -5,7 +5,7 @@ import { useCallback, useMemo } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC, useTRPCClient } from '../../lib/trpc';
 import { useToast } from '../../shell/toast';
-import type { GraphEditor } from '../useGraphEditor';
+import type { GraphEditor } from '../editing/useGraphEditor';
 
 export function useSubgraphLibrary(editor: GraphEditor, enabled: boolean) {
   const trpc = useTRPC();
