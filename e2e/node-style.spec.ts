@@ -160,7 +160,7 @@ test('a wire crossing a node takes the click and the right-click there; the node
   const wire = page.locator('.react-flow__edge[data-id="fill:image->save:images"]');
   // Drawn over the nodes too: a copy of the line above them (it takes no pointer; the click below goes to the wire).
   const line = await wire.locator('path.react-flow__edge-path').getAttribute('d');
-  const over = page.locator('svg.wire-over-nodes[data-wire="fill:image->save:images"] path');
+  const over = page.locator('svg.wire-over-nodes path[data-wire="fill:image->save:images"]');
   await expect(over).toHaveAttribute('d', line!);
   expect(await over.evaluate((p) => getComputedStyle(p.closest('svg')!).zIndex)).toBe('1001');
 

@@ -30,7 +30,7 @@ import { DELETE_KEYS } from '../editing/shortcuts';
 import { socketColor } from './socket-colors';
 import { GRID, type GraphEditor } from '../editing/useGraphEditor';
 import { GroupLayer } from '../groups/GroupLayer';
-import { WireEdge } from './WireEdge';
+import { WireEdge, WireOverlay, WireOverlayProvider, useWireOverlayStore } from './WireEdge';
 import { useWireUnderNode } from './useWireUnderNode';
 import { SelectionToolbar } from '../groups/SelectionToolbar';
 import type { GroupActions } from '../groups/useGroupActions';
@@ -181,6 +181,7 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
   }, [editor, flow, readOnly]);
 
   const nodeActions: NodeActions | null = useMemo(() => (readOnly ? null : { toggleCollapsed: editor.toggleCollapsed, toggleParamInput: editor.toggleParamInput }), [readOnly, editor.toggleCollapsed, editor.toggleParamInput]);
+  const wireOverlay = useWireOverlayStore();
 
   const styledEdges = useMemo(() => editor.edges.map((e) => {
     const nodeType = typeOfNode.get(e.source);
@@ -228,6 +229,7 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
     >
       <NodeActionsContext.Provider value={nodeActions}>
       <RerouteTypesContext.Provider value={rerouteTypes}>
+      <WireOverlayProvider value={wireOverlay}>
       <ReactFlow<FlowNode, FlowEdge>
         nodes={editor.nodes}
         edges={styledEdges}
@@ -262,6 +264,7 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
         attributionPosition="top-right"
       >
         <Background variant={BackgroundVariant.Dots} gap={GRID} size={1} />
+        <WireOverlay />
         <GroupLayer editor={editor} actions={groupActions} readOnly={readOnly} />
         {!readOnly && <SelectionToolbar editor={editor} actions={groupActions} />}
         {minimap && <MiniMap pannable zoomable nodeStrokeWidth={3} />}
@@ -274,6 +277,7 @@ export function Canvas({ editor, groupActions, catalog, pointer, onNodeMenu, onF
           </ControlButton>
         </Controls>
       </ReactFlow>
+      </WireOverlayProvider>
       </RerouteTypesContext.Provider>
       </NodeActionsContext.Provider>
       {edgeMenu && (
