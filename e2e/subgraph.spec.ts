@@ -101,9 +101,13 @@ test('subgraph: convert, open, save to the library, reuse in a second workflow; 
   await expect(graphNode(page, 'subgraph/positive')).toBeVisible();
   await expect(graphNode(page, 'subgraph/sampler')).toBeVisible();
   await expect(graphNode(page, 'checkpoint')).toHaveCount(0);
+  // The inner sampler's seed promoted: shown and edited on the subgraph node outside, with the inner value.
+  await nodeMenu(page, 'subgraph/sampler', 'Promote “seed” to the subgraph node');
+  await expect(page.getByText('"seed" is now set on the subgraph node')).toBeVisible();
   await page.getByTestId('subgraph-breadcrumb').getByRole('button', { name: 'Workflow' }).click();
   await expect(page.getByTestId('subgraph-breadcrumb')).toHaveCount(0);
   await expect(graphNode(page, 'checkpoint')).toBeVisible();
+  await expect(sub.getByTestId('param-seed')).toHaveValue(String(seed));
 
   // Undo brings the two nodes back; redo makes the subgraph again.
   await page.keyboard.press(`${mod}+z`);

@@ -404,6 +404,12 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
           onSaveSubgraph={menu.nodeType === SUBGRAPH_TYPE && canSave ? () => void library.save(menu.nodeId) : undefined}
           updateSubgraphTo={menu.nodeType === SUBGRAPH_TYPE && !readOnly ? library.newerVersion(menu.nodeId) ?? undefined : undefined}
           onUpdateSubgraph={() => void library.update(menu.nodeId)}
+          promotable={editor.subgraphPath.length && menu.nodeType !== SUBGRAPH_TYPE ? catalogMap.get(menu.nodeType)?.params.map((q) => q.name) : undefined}
+          onPromote={readOnly ? undefined : (param) => {
+            const r = editor.promoteParam(menu.nodeId, param);
+            if ('error' in r) notify(r.error, 'error');
+            else notify(`"${param}" is now set on the subgraph node${r.name === param ? '' : ` (as "${r.name}")`}`);
+          }}
           onUnpackSubgraph={menu.nodeType === SUBGRAPH_TYPE && !readOnly ? () => {
             const r = editor.unpackSubgraph(menu.nodeId);
             if (r) notify(r.error, 'error');

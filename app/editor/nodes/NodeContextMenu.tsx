@@ -46,6 +46,9 @@ interface Props {
   /** The library's newer version of this subgraph node's definition, when there is one. */
   updateSubgraphTo?: number;
   onUpdateSubgraph?(): void;
+  /** Inside an opened subgraph: this node's params that can become params of the subgraph node. */
+  promotable?: readonly string[];
+  onPromote?(param: string): void;
 }
 
 export function NodeContextMenu(p: Props) {
@@ -102,6 +105,11 @@ export function NodeContextMenu(p: Props) {
       {p.onDuplicate && <button type="button" role="menuitem" onClick={act(p.onDuplicate)} title="Ctrl+D duplicates the selection">Duplicate</button>}
       {p.onOpenSubgraph && <button type="button" role="menuitem" onClick={act(p.onOpenSubgraph)} title="Also: double-click the node">Open subgraph</button>}
       {p.onUnpackSubgraph && <button type="button" role="menuitem" onClick={act(p.onUnpackSubgraph)} title="Put its nodes back in its place">Unpack subgraph</button>}
+      {p.onPromote && p.promotable?.map((param) => (
+        <button key={param} type="button" role="menuitem" onClick={act(() => p.onPromote!(param))} title="Show and edit it on the subgraph node, outside">
+          Promote “{param}” to the subgraph node
+        </button>
+      ))}
       {p.onSaveSubgraph && <button type="button" role="menuitem" onClick={act(p.onSaveSubgraph)} title="A palette entry in all your workflows; saving again adds a version">Save subgraph to library</button>}
       {p.updateSubgraphTo !== undefined && p.onUpdateSubgraph && (
         <button type="button" role="menuitem" onClick={act(p.onUpdateSubgraph)} title="This workflow uses an older library version">Update to v{p.updateSubgraphTo}</button>

@@ -8,7 +8,7 @@ import type { XYPosition } from '@xyflow/react';
 import type { Graph, SubgraphDefinition } from '../../../nodes/engine/graph';
 import { SUBGRAPH_TYPE } from '../../../nodes/engine/subgraph';
 import type { CatalogNode } from '../../../nodes/engine/catalog';
-import { convertToSubgraph, subgraphCatalogNode, unpackSubgraph } from '../../../nodes/engine/subgraph-edit';
+import { convertToSubgraph, promoteParam, subgraphCatalogNode, unpackSubgraph } from '../../../nodes/engine/subgraph-edit';
 import { flowToGraph, freshNodeId, graphNodeToFlow, graphToFlow, type FlowEdge, type FlowGroup, type FlowNode } from '../editing/graph-mapping';
 import { commitLevel, composeLevels, definitionToLevel, type Definitions, type Level } from './levels';
 
@@ -137,11 +137,30 @@ export function useSubgraphLevels(initial: Graph, ed: EditorState) {
     setNodes(latest.current.nodes.map((n) => (n.data.subgraph === key ? { ...n, data: { ...n.data, subgraph: next } } : n)));
   }, [latest, record, setDefinitions, setNodes]);
 
+  /**
+   * Inside an opened subgraph: param `param` of inner node `shownNodeId` (as the canvas shows it, `<subgraph>/<inner>`)
+   * becomes a param of the subgraph node, drawn and edited there. Returns the promoted param's name, or an error.
+   */
+  const promote = useCallback((shownNodeId: string, param: string): { name: string } | { error: string } => {
+    const top = levels.current.at(-1);
+    if (!top) return { error: 'open a subgraph to promote the params of its nodes' };
+    const prefix = `${top.nodeId}/`;
+    if (!shownNodeId.startsWith(prefix)) return { error: `node "${shownNodeId}" is not inside the open subgraph` };
+    try {
+      const committed = commitLevel(level(), levels.current, defs.current);
+      const r = promoteParam({ ...top.outer, subgraphs: committed }, top.nodeId, shownNodeId.slice(prefix.length), param);
+      setDefinitions(r.graph.subgraphs ?? committed);
+      return { name: r.name };
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
+  }, [level, setDefinitions]);
+
   /** How each definition is drawn (GraphNodeView): its sockets and promoted params. */
   const subgraphNodes = useMemo(
     () => new Map(Object.entries(definitions).map(([k, d]) => [k, subgraphCatalogNode(d, catalog)])),
     [definitions, catalog],
   );
 
-  return { subgraphs: definitions, subgraphPath: path, subgraphNodes, compose, composeNow, convertSelection, addSubgraph, replaceDefinition, unpackSubgraph: unpack, openSubgraph: open, subgraphBack: back, resetSubgraphs: reset, setDefinitions };
+  return { subgraphs: definitions, subgraphPath: path, subgraphNodes, compose, composeNow, convertSelection, addSubgraph, replaceDefinition, unpackSubgraph: unpack, promoteParam: promote, openSubgraph: open, subgraphBack: back, resetSubgraphs: reset, setDefinitions };
 }
