@@ -1,33 +1,17 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OnnxRuntime } from '../runtime/onnx';
-import { loadCheckpoint, type LoadedCheckpoint } from './checkpoint';
-import { writeToyCheckpoint } from './testing/toy-checkpoint';
+import { describe, expect, it } from 'vitest';
+import type { LoadedCheckpoint } from './checkpoint';
+import { withToyCheckpoint } from './testing/toy-session';
 import { latentToRgb } from './latent-rgb';
 import { sampleLatent, type SampleLatentOptions } from './sampling-run';
 import type { ConditioningValue, LatentValue } from '../values';
 import type { PreviewFrame, SamplerStepState } from '../define';
 
-let tmp: string;
-let runtime: OnnxRuntime;
 let ck: LoadedCheckpoint;
 let red: ConditioningValue;
 let empty: ConditioningValue;
 const zeros = (): LatentValue => ({ samples: { data: new Float32Array(4 * 4 * 4), dims: [1, 4, 4, 4] } });
 
-beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-run-'));
-  runtime = new OnnxRuntime({ provider: 'cpu', budgetBytes: 2 ** 30, intraOpThreads: 1, onWarning: () => undefined });
-  ck = await loadCheckpoint(runtime, writeToyCheckpoint(path.join(tmp, 'toy')));
-  red = await ck.clip.encode('red');
-  empty = await ck.clip.encode('');
-});
-afterAll(async () => {
-  await runtime.dispose();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+withToyCheckpoint('stepflow-run-', (t) => ({ ck, red, empty } = t));
 
 function opts(o: Partial<SampleLatentOptions> = {}): SampleLatentOptions {
   return {

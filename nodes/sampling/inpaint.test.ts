@@ -1,11 +1,7 @@
 // Inpainting arithmetic: the mask brought to latent size, and the per-step blend on the toy checkpoint's real loop.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OnnxRuntime } from '../runtime/onnx';
-import { loadCheckpoint, type LoadedCheckpoint } from '../models/checkpoint';
-import { writeToyCheckpoint } from '../models/testing/toy-checkpoint';
+import { describe, expect, it } from 'vitest';
+import type { LoadedCheckpoint } from '../models/checkpoint';
+import { withToyCheckpoint } from '../models/testing/toy-session';
 import { sampleLatent, type SampleLatentOptions } from '../models/sampling-run';
 import type { ConditioningValue, LatentValue } from '../values';
 import type { SamplerStepState } from '../define';
@@ -43,23 +39,11 @@ describe('maskToLatent (area average)', () => {
   });
 });
 
-let tmp: string;
-let runtime: OnnxRuntime;
 let ck: LoadedCheckpoint;
 let red: ConditioningValue;
 let empty: ConditioningValue;
 
-beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-inpaint-'));
-  runtime = new OnnxRuntime({ provider: 'cpu', budgetBytes: 2 ** 30, intraOpThreads: 1, onWarning: () => undefined });
-  ck = await loadCheckpoint(runtime, writeToyCheckpoint(path.join(tmp, 'toy')));
-  red = await ck.clip.encode('red');
-  empty = await ck.clip.encode('');
-});
-afterAll(async () => {
-  await runtime.dispose();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+withToyCheckpoint('stepflow-inpaint-', (t) => ({ ck, red, empty } = t));
 
 const SEED = 7;
 /** A source latent [1, 4, 4, 4] with distinct values, and a mask at image size (32x32) of a constant value. */
