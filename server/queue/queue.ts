@@ -239,21 +239,19 @@ export class RunQueue {
   private async insert(req: EnqueueRequest, graphs: Graph[], version: number | undefined, workflowOwner: string | null): Promise<Inserted[]> {
     const queuedAt = new Date();
     const ids = orderedRunIds(graphs.length);
-    const rows = await this.opts.db.run.createManyAndReturn({
-      data: graphs.map((graph, i) => ({
-        id: ids[i], queuedAt,
-        workflowId: req.workflowId ?? null, workflowVersion: version ?? null, graph: JSON.stringify(graph),
-        priority: req.priority ?? 0, targets: req.targets ? JSON.stringify(req.targets) : null,
-        debug: req.debug ? JSON.stringify(req.debug) : null, userId: req.userId ?? null,
-        pool: req.pool ?? poolOf(graph), modelKey: modelKeyOf(graph),
-      })),
-      select: { id: true, pool: true, workflowId: true, userId: true },
-    });
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return graphs.map((graph, i) => {
-      const run = byId.get(ids[i])!;
-      return { runId: run.id, position: 0, graph, pool: run.pool, workflowId: run.workflowId, room: workflowRoomOf({ ...run, workflow: { ownerId: workflowOwner } }) };
-    });
+    const rows = graphs.map((graph, i) => ({
+      id: ids[i], queuedAt,
+      workflowId: req.workflowId ?? null, workflowVersion: version ?? null, graph: JSON.stringify(graph),
+      priority: req.priority ?? 0, targets: req.targets ? JSON.stringify(req.targets) : null,
+      debug: req.debug ? JSON.stringify(req.debug) : null, userId: req.userId ?? null,
+      pool: req.pool ?? poolOf(graph), modelKey: modelKeyOf(graph),
+    }));
+    // Nothing to read back: the rows hold only what is written here.
+    await this.opts.db.run.createMany({ data: rows });
+    return rows.map((run, i) => ({
+      runId: run.id, position: 0, graph: graphs[i], pool: run.pool, workflowId: run.workflowId,
+      room: workflowRoomOf({ ...run, workflow: { ownerId: workflowOwner } }),
+    }));
   }
 
   /**
