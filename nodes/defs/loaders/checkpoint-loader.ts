@@ -23,14 +23,10 @@ export const checkpointLoader = defineNode({
   async execute(ctx, _inputs, p) {
     const dir = ctx.models.resolve('checkpoints', p.ckpt_name);
     // SDXL (two encoders, or the refiner's encoder 2 alone) gives a CLIP that encodes with both.
-    if (isSdxlFolder(dir)) {
-      const sdxl = await loadSdxlCheckpoint(ctx.runtime, dir, p.ckpt_name);
-      for (const note of sdxl.notes) ctx.warn(note);
-      return { model: sdxl.unet, clip: sdxl.clip, vae: sdxl.vae };
-    }
-    // SD3/Flux folders encode prompts with their own set of encoders (flow-prompt.ts).
-    const loaded = await loadCheckpoint(ctx.runtime, dir, p.ckpt_name);
+    const loaded = isSdxlFolder(dir) ? await loadSdxlCheckpoint(ctx.runtime, dir, p.ckpt_name) : await loadCheckpoint(ctx.runtime, dir, p.ckpt_name);
     for (const note of loaded.notes) ctx.warn(note);
-    return { model: loaded.unet, clip: loaded.flowPrompt ?? loaded.clip, vae: loaded.vae };
+    // SD3/Flux folders encode prompts with their own set of encoders (flow-prompt.ts).
+    const clip = 'flowPrompt' in loaded && loaded.flowPrompt ? loaded.flowPrompt : loaded.clip;
+    return { model: loaded.unet, clip, vae: loaded.vae };
   },
 });
