@@ -49,6 +49,10 @@ describe('dynamic batching on the server', () => {
     expect(batch.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
     expect(batch.map(samplerBatch)).toEqual([{ size: 4 }, { size: 4 }, { size: 4 }, { size: 4 }]);
     expect(new Set(batch.map((r) => r.workerId)).size).toBe(1);
+    // One user's requests that arrived together were written as one group (group-commit.ts): one insert, so one
+    // queuedAt, and ids in the requests' order (the line's tie-break).
+    expect(new Set(batch.map((r) => new Date(r.queuedAt).getTime())).size).toBe(1);
+    expect(queued.map((q) => q.runId)).toEqual(queued.map((q) => q.runId).sort());
     // Each run's events name it, and each has its own sampler progress (thinned to the preview rate): rising to 20.
     for (const q of queued) {
       const steps = seen.filter((e) => e.payload.runId === q.runId && e.name === 'node:progress').map((e) => (e.payload as { step: number }).step);

@@ -27,10 +27,14 @@ export function checkEnqueueRequest(req: { count?: number; priority?: number; ad
   }
 }
 
-/** Refuses a batch that would take the user's waiting runs past MAX_QUEUED_RUNS_PER_USER. */
-export async function checkQueuedQuota(db: Db, userId: string | null, count: number, limits: EnqueueLimits): Promise<void> {
+/** The user's waiting runs (what MAX_QUEUED_RUNS_PER_USER counts). */
+export async function queuedRunsOf(db: Db, userId: string | null): Promise<number> {
+  return db.run.count({ where: { status: 'queued', userId } });
+}
+
+/** Refuses a batch that would take the user's waiting runs (`waiting`) past MAX_QUEUED_RUNS_PER_USER. */
+export function requireQueuedQuota(waiting: number, count: number, limits: EnqueueLimits): void {
   const max = limits.maxQueuedRunsPerUser;
-  const waiting = await db.run.count({ where: { status: 'queued', userId } });
   if (waiting + count <= max) return;
   const asked = count === 1 ? '' : ` and asked for ${count} more`;
   throw limitError('TOO_MANY_REQUESTS', 'MAX_QUEUED_RUNS_PER_USER', max,
@@ -40,7 +44,7 @@ export async function checkQueuedQuota(db: Db, userId: string | null, count: num
 
 /**
  * Runs tasks one after another per key (a user): the quota's count and the inserts it allows happen together,
- * so parallel requests cannot each see room for themselves.
+ * so parallel requests cannot each see room for themselves (group-commit.ts writes a user's waiting requests as one task).
  */
 export class PerKeySerialiser {
   private readonly tails = new Map<string, Promise<void>>();

@@ -12,7 +12,8 @@ import { parseGraphFormat, requireRunnableGraph, requireUsableInputs, type Graph
 import type { RunSnapshot } from '../socket-types';
 import type { DebugCommand, DebugRequest, WorkerToHost } from '../worker/protocol';
 import type { WorkerExit, WorkerHandle, WorkerPool } from '../worker/pool';
-import { checkEnqueueRequest, checkQueuedQuota, PerKeySerialiser, type EnqueueLimits } from './enqueue-limits';
+import { checkEnqueueRequest, PerKeySerialiser, queuedRunsOf, requireQueuedQuota, type EnqueueLimits } from './enqueue-limits';
+import { GroupCommit, type Settled } from './group-commit';
 import { PositionAnnouncer } from './position-announcer';
 import type { RunRecorder } from './run-recorder';
 import { RunSupervisor } from './run-supervisor';
@@ -72,8 +73,13 @@ export interface EnqueueRequest {
 
 export interface Enqueued { runId: string; position: number; graph: Graph; pool: string }
 
+export type EnqueueResult = Enqueued & { runs: Enqueued[] };
+
+/** A request checked and ready to write: its runs' graphs, and the workflow they belong to. */
+interface Prepared { req: EnqueueRequest; graphs: Graph[]; version: number | undefined; workflowOwner: string | null }
+
 /** A run row just written, before its position is known and announced. */
-interface Inserted extends Enqueued { workflowId: string | null; room: string | undefined }
+interface Inserted extends Enqueued { workflowId: string | null; room: string | undefined; priority: number }
 
 export interface RunQueueOptions {
   db: Db;
@@ -121,15 +127,15 @@ export class RunQueue {
   private windowTimer?: NodeJS.Timeout;
   private pumpAgain = false;
   private stopped = false;
-  /** One enqueue per user at a time: in this process, or across web servers (scaled mode, `serialiser`). */
-  private readonly perUser: KeySerialiser;
+  /** One user's enqueues are written a group at a time: in this process, or across web servers (scaled mode, `serialiser`). */
+  private readonly perUser: GroupCommit<EnqueueRequest, EnqueueResult>;
   /** Set while the head of the line waits for company: the end of its window (ms). */
   private awaitedWindowEnd?: number;
   /** Enqueues under way: whether a fresh head of the line may get company in its window. */
   private readonly arrivals = new Arrivals();
 
   constructor(private readonly opts: RunQueueOptions) {
-    this.perUser = opts.serialiser ?? new PerKeySerialiser();
+    this.perUser = new GroupCommit(opts.serialiser ?? new PerKeySerialiser(), (userId, reqs) => this.enqueueGroup(userId, reqs));
     this.supervisor = new RunSupervisor({
       records: opts.recorder,
       previewFps: opts.previewFps,
@@ -177,16 +183,11 @@ export class RunQueue {
   }
 
   /** The first run's id, position and applied graph; `runs` lists every run of a batch; `graph` is the last one's. */
-  async enqueue(req: EnqueueRequest): Promise<Enqueued & { runs: Enqueued[] }> {
-    const { limits } = this.opts;
-    checkEnqueueRequest(req, limits);
+  async enqueue(req: EnqueueRequest): Promise<EnqueueResult> {
+    checkEnqueueRequest(req, this.opts.limits);
     const arrived = this.arrivals.begin();
     try {
-      // One enqueue per user at a time: the quota's count and the rows it allows are written together.
-      return await this.perUser.run(req.userId ?? '', async () => {
-        await checkQueuedQuota(this.opts.db, req.userId ?? null, req.count ?? 1, limits);
-        return this.enqueueChecked(req);
-      });
+      return await this.perUser.submit(req.userId ?? '', req);
     } finally {
       // Counted out before the pump looks, so a lone run does not wait for itself.
       arrived();
@@ -194,14 +195,48 @@ export class RunQueue {
     }
   }
 
-  private async enqueueChecked(req: EnqueueRequest): Promise<Enqueued & { runs: Enqueued[] }> {
+  /**
+   * One user's enqueues that waited for each other (GroupCommit): one quota count, each request's graphs checked in
+   * arrival order (a request the quota or the checks refuse fails alone), one insert, one read of the line.
+   */
+  private async enqueueGroup(userId: string, reqs: EnqueueRequest[]): Promise<Settled<EnqueueResult>[]> {
+    const { limits } = this.opts;
+    let waiting = await queuedRunsOf(this.opts.db, userId || null);
+    const prepared: Settled<Prepared>[] = [];
+    for (const req of reqs) {
+      try {
+        requireQueuedQuota(waiting, req.count ?? 1, limits);
+        const p = await this.prepare(req);
+        waiting += p.graphs.length;
+        prepared.push({ ok: true, value: p });
+      } catch (error) {
+        prepared.push({ ok: false, error });
+      }
+    }
+    const accepted = prepared.flatMap((p) => (p.ok ? [p.value] : []));
+    const inserted = await this.insert(accepted);
+    const announced = await this.announceQueued(inserted.flat());
+    if (this.opts.remote) {
+      for (const r of announced) await this.opts.remote.add({ id: r.runId, priority: r.priority, pool: r.pool });
+    }
+    let next = 0;
+    return prepared.map((p) => {
+      if (!p.ok) return p;
+      const runs = announced.slice(next, next + p.value.graphs.length).map(({ priority: _p, ...run }) => run);
+      next += runs.length;
+      return { ok: true, value: { ...runs[0], graph: p.value.graphs.at(-1)!, runs } };
+    });
+  }
+
+  /** A request's graphs as they will run (seed controls applied run after run, each validated), and its workflow. */
+  private async prepare(req: EnqueueRequest): Promise<Prepared> {
     const db = this.opts.db;
     const { graph: graphLimits } = this.opts.limits;
     let source = req.graph;
     let version: number | undefined;
     let workflowOwner: string | null = null;
     if (req.workflowId) {
-      const w = await db.workflow.findFirst({ where: { id: req.workflowId, deletedAt: null } });
+      const w = await db.workflow.findFirst({ where: { id: req.workflowId, deletedAt: null }, select: { id: true, name: true, ownerId: true, currentVersion: true } });
       if (!w) throw new TRPCError({ code: 'NOT_FOUND', message: `no workflow "${req.workflowId}"` });
       workflowOwner = w.ownerId;
       if (source === undefined) {
@@ -225,40 +260,38 @@ export class RunQueue {
       graphs.push(graph);
       previous = graph;
     }
-    const runs = await this.announceQueued(await this.insert(req, graphs, version, workflowOwner));
-    if (this.opts.remote) {
-      for (const r of runs) await this.opts.remote.add({ id: r.runId, priority: req.priority ?? 0, pool: r.pool });
-    }
-    return { ...runs[0], graph: previous, runs };
+    return { req, graphs, version, workflowOwner };
   }
 
   /**
-   * One statement for all the rows of an enqueue (a "Run ×16" spent more time in 16 inserts than its worker needed to
-   * start). They share one queuedAt; the line's tie-break is the id, so ids are made here, in the runs' order.
+   * One statement for all the rows of a group of enqueues (a "Run ×16" spent more time in 16 inserts than its worker
+   * needed to start). They share one queuedAt; the line's tie-break is the id, so ids are made here, in the runs'
+   * order. Returns each request's rows.
    */
-  private async insert(req: EnqueueRequest, graphs: Graph[], version: number | undefined, workflowOwner: string | null): Promise<Inserted[]> {
+  private async insert(accepted: Prepared[]): Promise<Inserted[][]> {
     const queuedAt = new Date();
-    const ids = orderedRunIds(graphs.length);
-    const rows = graphs.map((graph, i) => ({
-      id: ids[i], queuedAt,
+    const ids = orderedRunIds(accepted.reduce((n, p) => n + p.graphs.length, 0));
+    let next = 0;
+    const rows = accepted.map(({ req, graphs, version }) => graphs.map((graph) => ({
+      id: ids[next++], queuedAt,
       workflowId: req.workflowId ?? null, workflowVersion: version ?? null, graph: JSON.stringify(graph),
       priority: req.priority ?? 0, targets: req.targets ? JSON.stringify(req.targets) : null,
       debug: req.debug ? JSON.stringify(req.debug) : null, userId: req.userId ?? null,
       pool: req.pool ?? poolOf(graph), modelKey: modelKeyOf(graph),
-    }));
+    })));
     // Nothing to read back: the rows hold only what is written here.
-    await this.opts.db.run.createMany({ data: rows });
-    return rows.map((run, i) => ({
-      runId: run.id, position: 0, graph: graphs[i], pool: run.pool, workflowId: run.workflowId,
-      room: workflowRoomOf({ ...run, workflow: { ownerId: workflowOwner } }),
-    }));
+    if (ids.length) await this.opts.db.run.createMany({ data: rows.flat() });
+    return rows.map((mine, r) => mine.map((run, i) => ({
+      runId: run.id, position: 0, graph: accepted[r].graphs[i], pool: run.pool, workflowId: run.workflowId, priority: run.priority,
+      room: workflowRoomOf({ ...run, workflow: { ownerId: accepted[r].workflowOwner } }),
+    })));
   }
 
   /**
    * Positions of one enqueue's runs, read once after all are inserted (a "Run ×16" re-read the whole line after
    * each row), then a run:queued for each; runs already waiting hear of their moves as before.
    */
-  private async announceQueued(inserted: Inserted[]): Promise<Enqueued[]> {
+  private async announceQueued(inserted: Inserted[]): Promise<(Enqueued & { priority: number })[]> {
     await this.refreshPositions(true, new Set(inserted.map((r) => r.runId)));
     return inserted.map(({ workflowId, room, ...run }) => {
       const position = this.positions.get(run.runId)?.position ?? 1;
