@@ -160,7 +160,7 @@ export function createWorkerApi(d: WorkerApiDeps): (req: http.IncomingMessage, r
   }
 
   async function storedOutputs(runId: string) {
-    const rows = await d.db.artifact.findMany({ where: { runId, kind: { in: ['image', 'temp'] } }, orderBy: { createdAt: 'asc' } });
+    const rows = await d.db.artifact.findMany({ where: { runId, kind: { in: ['image', 'temp'] } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
     return rows.map((a) => ({ nodeId: a.nodeId, kind: a.kind as ArtifactKind, filename: a.filename, mime: a.mime, width: a.width, height: a.height, id: a.id, url: artifactUrl(a.id) }));
   }
 

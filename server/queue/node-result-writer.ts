@@ -1,9 +1,9 @@
-// Writes NodeResult rows in groups: rows that arrive while a write is in flight go out together, one statement each
-// group. A batch of 16 runs finishes its text encoders, samplers and decoders within the same few milliseconds;
-// one upsert per row made the web process's database work grow with the batch while the worker's did not.
+// Writes NodeResult rows in groups (TurnBatcher): a batch of 16 runs finishes its text encoders, samplers and decoders
+// within the same few milliseconds, and its rows go out in one upsert.
 import { randomUUID } from 'node:crypto';
 import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../db';
+import { TurnBatcher } from './turn-batcher';
 
 export interface NodeResultRow {
   runId: string;
@@ -21,49 +21,19 @@ export interface NodeResultRow {
   warnings?: string | null;
 }
 
-interface Pending {
-  row: NodeResultRow;
-  resolve(): void;
-  reject(e: unknown): void;
-}
-
 export class NodeResultWriter {
-  private pending: Pending[] = [];
-  private running = false;
+  /** Rows with outputs (node:finished) and without (a run's end fills in the rest) take different statements. */
+  private readonly full: TurnBatcher<NodeResultRow>;
+  private readonly partial: TurnBatcher<NodeResultRow>;
 
-  constructor(private readonly db: Pick<Db, '$executeRaw'>) {}
+  constructor(db: Pick<Db, '$executeRaw'>) {
+    this.full = new TurnBatcher(async (rows) => void (await db.$executeRaw(upsertSql(latestPerNode(rows), true))));
+    this.partial = new TurnBatcher(async (rows) => void (await db.$executeRaw(upsertSql(latestPerNode(rows), false))));
+  }
 
   /** Resolves once the row is stored (inserted, or updated where the run already has one for that node). */
   write(row: NodeResultRow): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ row, resolve, reject });
-      // The next turn, not now: node:finished messages that came in one read of the worker's pipe join this group.
-      if (!this.running) {
-        this.running = true;
-        setImmediate(() => void this.drain());
-      }
-    });
-  }
-
-  private async drain(): Promise<void> {
-    while (this.pending.length > 0) {
-      const group = this.pending;
-      this.pending = [];
-      const full = group.filter((p) => p.row.outputs !== undefined);
-      const partial = group.filter((p) => p.row.outputs === undefined);
-      await Promise.all([this.settle(full, true), this.settle(partial, false)]);
-    }
-    this.running = false;
-  }
-
-  private async settle(group: Pending[], full: boolean): Promise<void> {
-    if (group.length === 0) return;
-    try {
-      await this.db.$executeRaw(upsertSql(latestPerNode(group.map((p) => p.row)), full));
-      for (const p of group) p.resolve();
-    } catch (e) {
-      for (const p of group) p.reject(e);
-    }
+    return (row.outputs === undefined ? this.partial : this.full).add(row);
   }
 }
 

@@ -24,7 +24,7 @@ import { poolOf } from './pools';
 import { recoverLeftRuns } from './recovery';
 import { applySeedControls } from './seed-controls';
 import { Arrivals } from './arrivals';
-import { orderedRunIds } from './run-ids';
+import { orderedIds } from './row-ids';
 
 /** Scaled mode (server/cluster/): jobs and worker control through Redis instead of local workers. */
 export interface RemoteDispatch {
@@ -270,7 +270,7 @@ export class RunQueue {
    */
   private async insert(accepted: Prepared[]): Promise<Inserted[][]> {
     const queuedAt = new Date();
-    const ids = orderedRunIds(accepted.reduce((n, p) => n + p.graphs.length, 0));
+    const ids = orderedIds(accepted.reduce((n, p) => n + p.graphs.length, 0));
     let next = 0;
     const rows = accepted.map(({ req, graphs, version }) => graphs.map((graph) => ({
       id: ids[next++], queuedAt,

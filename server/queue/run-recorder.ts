@@ -10,6 +10,9 @@ import { StepStore } from '../steps/step-store';
 import type { WorkerRunResult } from '../worker/protocol';
 import { LatestOnly } from './latest-only';
 import { NodeResultWriter } from './node-result-writer';
+import { orderedIds } from './row-ids';
+import { TurnBatcher } from './turn-batcher';
+import type { Prisma } from '../generated/prisma/client';
 
 /** Artifact kinds of sampler steps stored as JPEGs by earlier versions (now steps/<runId>.steps): still pruned. */
 export const STEP_KINDS = ['preview', 'preview-latent'] as const;
@@ -30,6 +33,8 @@ export type RunRecords = Pick<RunRecorder, 'nodeFinished' | 'storeSteps' | 'fini
 
 export class RunRecorder {
   private readonly nodeResults: NodeResultWriter;
+  /** Artifact rows, one statement per turn: a batch's runs end together (ids made here, so nothing is read back). */
+  private readonly artifactRows: TurnBatcher<Prisma.ArtifactCreateManyInput>;
   /** Nodes whose node:finished row this process wrote, per open run: finish() need not write them again. */
   private readonly recorded = new Map<string, Set<string>>();
   /** Library cards per workflow and user: only the newest of the outputs that arrive together is made into one. */
@@ -42,6 +47,7 @@ export class RunRecorder {
     private readonly steps = new StepStore(store.dataDir),
   ) {
     this.nodeResults = new NodeResultWriter(db);
+    this.artifactRows = new TurnBatcher(async (data) => void (await db.artifact.createMany({ data })));
   }
 
   async nodeFinished(e: RunEventMap['node:finished']): Promise<void> {
@@ -78,26 +84,25 @@ export class RunRecorder {
       if (!sniffImage(t.bytes)) throw new ArtifactRejectedError(t.nodeId, `inspector thumbnail of output "${t.output}"`);
     }
     const refs: ArtifactRef[] = [];
-    for (const a of result.artifacts) {
+    const rows: Prisma.ArtifactCreateManyInput[] = [];
+    const ids = orderedIds(result.artifacts.length + (result.inspect?.length ?? 0));
+    for (const [i, a] of result.artifacts.entries()) {
       const file = await this.store.put(a.bytes);
-      const row = await this.db.artifact.create({
-        data: {
-          runId: run.runId, nodeId: a.nodeId, kind: a.kind, filename: a.filename, mime: file.mime,
-          sha256: file.sha256, size: file.size, width: a.width, height: a.height, path: file.path,
-        },
+      rows.push({
+        id: ids[i], runId: run.runId, nodeId: a.nodeId, kind: a.kind, filename: a.filename, mime: file.mime,
+        sha256: file.sha256, size: file.size, width: a.width, height: a.height, path: file.path,
       });
-      refs.push({ nodeId: a.nodeId, kind: a.kind, filename: a.filename, mime: file.mime, width: a.width, height: a.height, id: row.id, url: artifactUrl(row.id) });
+      refs.push({ nodeId: a.nodeId, kind: a.kind, filename: a.filename, mime: file.mime, width: a.width, height: a.height, id: ids[i], url: artifactUrl(ids[i]) });
     }
-    for (const t of result.inspect ?? []) {
+    for (const [i, t] of (result.inspect ?? []).entries()) {
       // Not an output: the inspector's picture of a "run to here" target (no ArtifactRef, no thumbnail).
       const file = await this.store.put(t.bytes);
-      await this.db.artifact.create({
-        data: {
-          runId: run.runId, nodeId: t.nodeId, kind: 'inspect', filename: `${t.nodeId}-${t.output}.png`, mime: file.mime,
-          sha256: file.sha256, size: file.size, width: t.width, height: t.height, path: file.path,
-        },
+      rows.push({
+        id: ids[result.artifacts.length + i], runId: run.runId, nodeId: t.nodeId, kind: 'inspect', filename: `${t.nodeId}-${t.output}.png`,
+        mime: file.mime, sha256: file.sha256, size: file.size, width: t.width, height: t.height, path: file.path,
       });
     }
+    if (rows.length) await Promise.all(rows.map((r) => this.artifactRows.add(r)));
     // node:finished already wrote succeeded nodes with the same figures and their output summaries (when it reached
     // this process: a scaled host may post it to another web server); this fills in the rest.
     const written = this.recorded.get(run.runId);

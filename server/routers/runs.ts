@@ -173,7 +173,7 @@ export const runsRouter = createRouter({
       include: {
         nodeResults: true,
         // The library card's WebP is the workflow's, not one of the run's outputs.
-        artifacts: { where: { kind: { not: 'thumbnail' } }, orderBy: [{ kind: 'asc' }, { step: 'asc' }, { createdAt: 'asc' }] },
+        artifacts: { where: { kind: { not: 'thumbnail' } }, orderBy: [{ kind: 'asc' }, { step: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }] },
         workflow: { select: { name: true } },
       },
     });
@@ -247,7 +247,7 @@ export const runsRouter = createRouter({
         ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
         include: {
           workflow: { select: { name: true } },
-          artifacts: { where: { kind: 'image' }, orderBy: { createdAt: 'asc' }, take: 1, select: { id: true } },
+          artifacts: { where: { kind: 'image' }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: 1, select: { id: true } },
         },
       });
       const page = rows.slice(0, input.limit);

@@ -1,6 +1,6 @@
-// Run ids made by the web process, so one enqueue's rows go in one statement and still sort in the runs' order:
-// the queue's tie-break after queuedAt is the id. Same alphabet and length class as Prisma's cuid() (the column's
-// default, still used elsewhere): 'c', the time, a per-process counter, then randomness, all base 36.
+// Row ids made by the web process, so a group of rows goes in one statement with nothing to read back, still sorted
+// in the order made (for runs that matters: the queue's tie-break after queuedAt is the id). Same alphabet and length
+// class as Prisma's cuid() (the columns' default, still used elsewhere): 'c', the time, a per-process counter, then randomness, all base 36.
 import { randomBytes } from 'node:crypto';
 
 let counter = 0;
@@ -14,7 +14,7 @@ function random36(chars: number): string {
 }
 
 /** `n` ids in increasing string order, after every id this process made before (within the same millisecond too). */
-export function orderedRunIds(n: number): string[] {
+export function orderedIds(n: number): string[] {
   const time = Date.now().toString(36).padStart(9, '0');
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {

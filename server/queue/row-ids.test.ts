@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { isStepRunId } from '../steps/step-store';
-import { orderedRunIds } from './run-ids';
+import { orderedIds } from './row-ids';
 
-describe('orderedRunIds', () => {
+describe('orderedIds', () => {
   it('sorts in the order made, within one call and across calls in the same millisecond', () => {
-    const ids = [...orderedRunIds(40), ...orderedRunIds(1), ...orderedRunIds(16)];
+    const ids = [...orderedIds(40), ...orderedIds(1), ...orderedIds(16)];
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(ids);
     for (const id of ids) {
@@ -14,9 +14,9 @@ describe('orderedRunIds', () => {
   });
 
   it('a later millisecond sorts after an earlier one', async () => {
-    const [a] = orderedRunIds(1);
+    const [a] = orderedIds(1);
     await new Promise((r) => setTimeout(r, 3));
-    const [b] = orderedRunIds(1);
+    const [b] = orderedIds(1);
     expect(a < b).toBe(true);
   });
 });
