@@ -1,11 +1,13 @@
 // The T5 Unigram tokenizer on a small hand-made tokenizer.json whose best segmentations are worked out by hand
-// below (score of a path = sum of its pieces' scores; <unk> scores the lowest piece's -6 minus 10 = -16).
+// below (score of a path = sum of its pieces' scores; <unk> scores the lowest piece's -6 minus 10 = -16), and a
+// hand-laid Precompiled charsmap ("A" -> "a", "B" -> "", "ｒ" -> "r").
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TokenizerFileError } from './bpe-vocab';
 import { T5Tokenizer } from './t5-tokenizer';
+import { tinyCharsmapBase64 } from './testing/tiny-charsmap';
 
 const VOCAB: [string, number][] = [
   ['<pad>', 0], ['</s>', 0], ['<unk>', 0], ['▁', -2], ['▁re', -3], ['▁red', -4], ['do', -2], ['o', -5],
@@ -24,7 +26,7 @@ const current = {
   normalizer: {
     type: 'Sequence',
     normalizers: [
-      { type: 'Precompiled', precompiled_charsmap: '' },
+      { type: 'Precompiled', precompiled_charsmap: tinyCharsmapBase64() },
       { type: 'Strip', strip_left: false, strip_right: true },
       { type: 'Replace', pattern: { Regex: ' {2,}' }, content: '▁' },
     ],
@@ -37,7 +39,7 @@ const current = {
 /** The older conversion (t5-base's tokenizer.json): Precompiled alone; WhitespaceSplit then Metaspace add_prefix_space. */
 const older = {
   ...current,
-  normalizer: { type: 'Precompiled', precompiled_charsmap: '' },
+  normalizer: { type: 'Precompiled', precompiled_charsmap: tinyCharsmapBase64() },
   pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'WhitespaceSplit' }, { type: 'Metaspace', replacement: '▁', add_prefix_space: true }] },
 };
 
@@ -62,12 +64,17 @@ describe('T5Tokenizer (Unigram, Viterbi)', () => {
         expect(tok.tokenize('zz red')).toEqual([3, 2, 5, 1]);
       });
 
-      it('normalizes as NFKC and turns tabs and no-break spaces into spaces', () => {
-        expect(tok.tokenize('ｒｅｄｏ')).toEqual([4, 6, 1]);
-        expect(tok.tokenize('a\tred\u00a0fox\u0007')).toEqual([11, 5, 13, 1]);
+      it('normalizes with the charsmap before splitting', () => {
+        // "ｒ" -> "r", "B" -> "" and "A" -> "a": "redo a" -> ▁re do ▁a.
+        expect(tok.tokenize('ｒedoB A')).toEqual([4, 6, 11, 1]);
       });
     });
   }
+
+  it('takes the other normalizers T5 conversions use', () => {
+    expect(new T5Tokenizer({ ...current, normalizer: { type: 'NFKC' } }).tokenize('ｒｅｄｏ')).toEqual([4, 6, 1]);
+    expect(new T5Tokenizer({ ...current, normalizer: { type: 'Sequence', normalizers: [{ type: 'Lowercase' }, { type: 'Replace', pattern: { String: 'x' }, content: 'o' }] } }).tokenize('REDX')).toEqual([4, 6, 1]);
+  });
 
   it('matches added tokens in the raw text', () => {
     expect(new T5Tokenizer(current).tokenize('a</s>red')).toEqual([11, 1, 5, 1]);

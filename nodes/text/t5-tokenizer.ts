@@ -5,6 +5,7 @@
 // keeping the closing </s>, as `tokenizer(..., padding="max_length", truncation=True)` does in the pipelines.
 import fs from 'node:fs';
 import { TokenizerFileError } from './bpe-vocab';
+import { PrecompiledCharsmap } from './precompiled-charsmap';
 
 /** tokenizers' Unigram: an unknown character scores this much below the lowest piece. */
 const UNK_PENALTY = 10;
@@ -172,11 +173,7 @@ function asObject(v: unknown, file: string, what: string): Json {
   return v as Json;
 }
 
-/**
- * tokenizers' normalizers that T5 conversions use. Precompiled holds sentencepiece's nmt_nfkc rules as a compiled
- * character map; it is applied as what those rules are (drop control characters, other spaces to " ", then NFKC),
- * not by reading the map, so characters the map treats unlike NFKC can differ.
- */
+/** tokenizers' normalizers that T5 conversions use (Precompiled: sentencepiece's rules, precompiled-charsmap.ts). */
 function normalizer(config: unknown, file: string): (s: string) => string {
   if (config === null || config === undefined) return (s) => s;
   const c = asObject(config, file, '"normalizer"');
@@ -185,10 +182,10 @@ function normalizer(config: unknown, file: string): (s: string) => string {
       const parts = (Array.isArray(c.normalizers) ? c.normalizers : []).map((n) => normalizer(n, file));
       return (s) => parts.reduce((acc, f) => f(acc), s);
     }
-    case 'Precompiled':
-      return (s) => Array.from(s).filter((ch) => !isDroppedControl(ch.codePointAt(0)!)).join('')
-        .replace(/[\t\n\f\r\u00A0\u1680\u2000-\u200F\u2028\u2029\u202F\u205F\u3000\uFEFF]/g, ' ')
-        .normalize('NFKC');
+    case 'Precompiled': {
+      const map = new PrecompiledCharsmap(c.precompiled_charsmap, file);
+      return (s) => map.normalize(s);
+    }
     case 'NFKC': case 'NFC': case 'NFKD': case 'NFD': {
       const form = c.type;
       return (s) => s.normalize(form);
@@ -208,11 +205,6 @@ function normalizer(config: unknown, file: string): (s: string) => string {
     default:
       throw new TokenizerFileError(file, `normalizer ${JSON.stringify(c.type)} is not supported (T5: Precompiled, Replace, Strip, NFKC, Sequence)`);
   }
-}
-
-/** Control characters nmt_nfkc removes (tab, newlines and form feed become spaces instead). */
-function isDroppedControl(c: number): boolean {
-  return (c >= 0x01 && c <= 0x08) || c === 0x0b || (c >= 0x0e && c <= 0x1f) || c === 0x7f || c === 0x8f || c === 0x9f;
 }
 
 function replacePattern(p: unknown, file: string): RegExp {
