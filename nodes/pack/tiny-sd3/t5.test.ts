@@ -120,6 +120,17 @@ describe('T5 encoder', () => {
     expect(maxDiff(await sample(upper), await sample(lower))).toBeGreaterThan(1e-3);
   });
 
+  it('without a T5 encoder: zero T5 rows, and a note saying so', async () => {
+    expect(sd3.notes).toEqual([]);
+    const dir = copy(TINY_SD3_CHECKPOINT, 'sd3-no-t5');
+    fs.rmSync(path.join(dir, 'text_encoder_3'), { recursive: true });
+    const loaded = await loadCheckpoint(runtime, dir);
+    expect(loaded.notes).toEqual(['checkpoint "sd3-no-t5" has no T5 encoder (text_encoder_3/model.onnx): its 256 T5 prompt tokens are zeros, as in diffusers without one']);
+    const c = await loaded.flowPrompt!.encode('a red fox');
+    expect(c.embeddings.dims).toEqual([1, 77 + T5_TOKENS.sd3, TINY_SD3_DIMS.t5]);
+    expect(c.embeddings.data.subarray(77 * TINY_SD3_DIMS.t5).every((v) => v === 0)).toBe(true);
+  });
+
   it('takes stepflow.json max_sequence_length in place of the pipeline default', async () => {
     const dir = copy(TINY_SD3_CHECKPOINT, 'sd3-t5-64');
     const extras = JSON.parse(fs.readFileSync(path.join(dir, 'stepflow.json'), 'utf8'));
