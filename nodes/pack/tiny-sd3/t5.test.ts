@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PromptCache } from '../../engine/prompt-cache';
 import { loadCheckpoint, type LoadedCheckpoint } from '../../models/checkpoint';
 import { ModelFormatError } from '../../models/errors';
 import { T5_TOKENS } from '../../models/flow-prompt';
@@ -129,6 +130,22 @@ describe('T5 encoder', () => {
     const c = await loaded.flowPrompt!.encode('a red fox');
     expect(c.embeddings.dims).toEqual([1, 77 + T5_TOKENS.sd3, TINY_SD3_DIMS.t5]);
     expect(c.embeddings.data.subarray(77 * TINY_SD3_DIMS.t5).every((v) => v === 0)).toBe(true);
+  });
+
+  it('keeps T5 states in the prompt cache: a second run of the same prompt reads them without running T5', async () => {
+    const t5 = flux.flowPrompt!.parts.t5!;
+    const cache = new PromptCache(64 * 1024 ** 2);
+    const first = cache.forRun();
+    const a = await flux.flowPrompt!.encode('a blue whale', undefined, first);
+    const run = vi.spyOn(t5.session, 'run');
+    const second = cache.forRun();
+    const b = await flux.flowPrompt!.encode('a blue whale', undefined, second);
+    const calls = run.mock.calls.length;
+    run.mockRestore();
+    expect(calls).toBe(0);
+    expect(Array.from(b.embeddings.data)).toEqual(Array.from(a.embeddings.data));
+    // CLIP-L and T5 each: missed the first time, hit the second.
+    expect([first.counts(), second.counts()]).toEqual([{ hits: 0, misses: 2 }, { hits: 2, misses: 0 }]);
   });
 
   it('takes stepflow.json max_sequence_length in place of the pipeline default', async () => {
