@@ -39,6 +39,10 @@ export async function loadCheckpoint(runtime: OnnxRuntime, dir: string, name?: s
   }
   const clip = await loadClip(runtime, tokenizer, { name: folder.name, file: folder.files.textEncoder });
   const flowPrompt = folder.pipeline ? await loadFlowPrompt(runtime, folder, tokenizer) : undefined;
+  if (flowPrompt && !flowPrompt.parts.t5) {
+    const t5 = folder.pipeline === 'sd3' ? 'text_encoder_3' : 'text_encoder_2';
+    notes.push(`checkpoint "${folder.name}" has no T5 encoder (${t5}/model.onnx): its ${flowPrompt.parts.t5Tokens} T5 prompt tokens are zeros, as in diffusers without one`);
+  }
   const vae = await loadVae(runtime, {
     name: folder.name, file: folder.files.vaeDecoder, encoderFile: folder.files.vaeEncoder,
     scalingFactor: folder.scalingFactor, shiftFactor: folder.shiftFactor, latentChannels: folder.latentChannels,

@@ -23,6 +23,8 @@ export interface CheckpointFolder {
   /** transformer/config.json (joint_attention_dim: the T5 width the prompt is padded to). */
   transformerConfig?: Record<string, unknown>;
   latentRgb: LatentRgb;
+  /** T5 tokens per prompt when stepflow.json states `max_sequence_length` (else SD3's 256, Flux's 512). */
+  maxSequenceLength?: number;
   /** Native resolution [width, height] when stepflow.json states it. */
   resolution?: [number, number];
   /** Latent sides must be multiples of this (stepflow.json `latent_multiple`; the sprites U-Net draws whole sprites). */
@@ -42,6 +44,8 @@ export interface CheckpointFolder {
     tokenizer?: string;
     /** SD3's CLIP-G tokenizer folder. */
     tokenizer2?: string;
+    /** The T5 encoder's tokenizer.json (SD3: tokenizer_3/, Flux: tokenizer_2/), present whenever its encoder is. */
+    t5Tokenizer?: string;
   };
 }
 
@@ -72,6 +76,12 @@ function optionalNumber(v: unknown, file: string, key: string): number {
   return v;
 }
 
+/** model_index.json names a component with a class (diffusers writes [null, null] for one left out). */
+function listsComponent(modelIndex: Record<string, unknown>, name: string): boolean {
+  const v = modelIndex[name];
+  return Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string');
+}
+
 export function readCheckpointFolder(dir: string, name = path.basename(dir)): CheckpointFolder {
   const at = (...p: string[]) => path.join(dir, ...p);
   const modelIndex = readJson(at('model_index.json'), true)!;
@@ -94,8 +104,10 @@ export function readCheckpointFolder(dir: string, name = path.basename(dir)): Ch
   }
   const className = String(modelIndex._class_name ?? '');
   // An SD3 folder with one text encoder (the built-in sprites-flow) runs it alone, as before; with text_encoder_2/
-  // it is the real layout, whose prompt combines CLIP-L and CLIP-G (flow-prompt.ts).
-  const pipeline = /StableDiffusion3/.test(className) && fs.existsSync(at('text_encoder_2')) ? 'sd3' : /Flux/.test(className) ? 'flux' : undefined;
+  // (or a model_index.json that lists it, as diffusers' SD3 folders do) it is the real layout, whose prompt combines
+  // CLIP-L and CLIP-G (flow-prompt.ts), so a missing CLIP-G is refused here rather than at the first sampler step.
+  const sd3 = /StableDiffusion3/.test(className) && (fs.existsSync(at('text_encoder_2')) || listsComponent(modelIndex, 'text_encoder_2'));
+  const pipeline = sd3 ? 'sd3' : /Flux/.test(className) ? 'flux' : undefined;
   const files: CheckpointFolder['files'] = {
     denoiser: need(family === 'flow' ? 'transformer/model.onnx' : 'unet/model.onnx'),
     // An SDXL refiner's only encoder is text_encoder_2 (sdxl-checkpoint.ts loads SDXL folders).
@@ -106,13 +118,29 @@ export function readCheckpointFolder(dir: string, name = path.basename(dir)): Ch
   if (pipeline === 'sd3') files.textEncoder2 = need('text_encoder_2/model.onnx');
   else if (pipeline === 'flux' && fs.existsSync(at('text_encoder_2', 'model.onnx'))) files.textEncoder2 = at('text_encoder_2', 'model.onnx');
   if (pipeline === 'sd3' && fs.existsSync(at('text_encoder_3', 'model.onnx'))) files.textEncoder3 = at('text_encoder_3', 'model.onnx');
+  if (pipeline === 'sd3' && missing.includes('text_encoder_2/model.onnx')) {
+    throw new ModelFormatError(dir, `checkpoint folder lacks text_encoder_2/model.onnx: model_index.json names ${className}, whose prompt needs the CLIP-G encoder in text_encoder_2/ (half of the transformer's pooled projection)${missing.length > 1 ? `; also missing: ${missing.filter((m) => !m.startsWith('text_encoder_2')).join(', ')}` : ''}`);
+  }
   if (missing.length) {
     throw new ModelFormatError(dir, `checkpoint folder lacks ${missing.join(', ')} (expected the diffusers ONNX layout${pipeline ? ` of ${className}` : ''}: ${family === 'flow' ? 'transformer/' : 'unet/'}, text_encoder/, ${pipeline === 'sd3' ? 'text_encoder_2/, ' : ''}vae_decoder/, tokenizer/)`);
   }
   if (fs.existsSync(at('vae_encoder', 'model.onnx'))) files.vaeEncoder = at('vae_encoder', 'model.onnx');
   if (fs.existsSync(at('tokenizer', 'vocab.json'))) files.tokenizer = at('tokenizer');
   if (pipeline === 'sd3' && fs.existsSync(at('tokenizer_2', 'vocab.json'))) files.tokenizer2 = at('tokenizer_2');
+  const t5 = pipeline === 'sd3' ? files.textEncoder3 : files.textEncoder2;
+  if (t5) {
+    // T5 has no bundled vocabulary to fall back on, as CLIP has.
+    const tokenizerDir = pipeline === 'sd3' ? 'tokenizer_3' : 'tokenizer_2';
+    files.t5Tokenizer = at(tokenizerDir, 'tokenizer.json');
+    if (!fs.existsSync(files.t5Tokenizer)) {
+      throw new ModelFormatError(files.t5Tokenizer, `is missing: the T5 encoder ${path.relative(dir, t5)} needs its tokenizer (HuggingFace tokenizer.json; spiece.model alone is not read)`);
+    }
+  }
 
+  const maxLen = extras.max_sequence_length;
+  if (maxLen !== undefined && !(Number.isInteger(maxLen) && (maxLen as number) > 0)) {
+    throw new ModelFormatError(extrasFile, `"max_sequence_length" must be a positive integer (T5 tokens per prompt), got ${JSON.stringify(maxLen)}`);
+  }
   const res = extras.resolution;
   const resolution = Array.isArray(res) && res.length === 2 && res.every((x) => Number.isInteger(x) && x > 0)
     ? (res as [number, number]) : undefined;
@@ -128,6 +156,7 @@ export function readCheckpointFolder(dir: string, name = path.basename(dir)): Ch
     ...(pipeline ? { pipeline, transformerConfig: readJson(at('transformer', 'config.json'), false) } : {}),
     latentRgb: extras.latent_rgb !== undefined ? parseLatentRgb(extras.latent_rgb, latentChannels, extrasFile) : SD15_LATENT_RGB,
     resolution,
+    ...(maxLen !== undefined ? { maxSequenceLength: maxLen as number } : {}),
     latentMultiple: Number.isInteger(extras.latent_multiple) && (extras.latent_multiple as number) > 0 ? (extras.latent_multiple as number) : undefined,
     description: typeof extras.description === 'string' ? extras.description : undefined,
     files,

@@ -2,18 +2,21 @@
 // pipelines do. SD3 (StableDiffusion3Pipeline.encode_prompt): CLIP-L and CLIP-G penultimate hidden states (no final
 // norm) concatenated on features, zero-padded to the T5 width, then T5's tokens appended along the sequence (zeros
 // when there is no T5); pooled = [CLIP-L text_embeds, CLIP-G text_embeds]. Flux (FluxPipeline.encode_prompt):
-// hidden states are T5's (zeros without one), pooled = CLIP-L's pooler_output.
+// hidden states are T5's (zeros without one), pooled = CLIP-L's pooler_output. T5 (t5.ts) reads the prompt as
+// diffusers does: the text as typed, without StepFlow's emphasis syntax parsed (its weights reach CLIP only).
+import fs from 'node:fs';
 import path from 'node:path';
 import type { PromptLookup } from '../engine/prompt-cache';
 import type { OnnxRuntime } from '../runtime/onnx';
 import type { Tensor } from '../runtime/tensor';
-import { tokenizerForFolder, type ClipTokenizer } from '../text';
+import { T5Tokenizer, tokenizerForFolder, type ClipTokenizer } from '../text';
 import type { ClipModel, ConditioningValue } from '../values';
 import { loadClip, type OnnxClip } from './clip';
 import type { CheckpointFolder } from './diffusers-folder';
 import { ModelFormatError, ModelInputError } from './errors';
+import { loadT5, type OnnxT5 } from './t5';
 
-/** T5 tokens diffusers uses in place of a missing T5 (SD3: max_sequence_length 256) and Flux's max_sequence_length. */
+/** The pipelines' default max_sequence_length: T5 tokens per prompt, zeros of that length without a T5. */
 export const T5_TOKENS = { sd3: 256, flux: 512 } as const;
 
 export interface FlowPromptParts {
@@ -24,6 +27,10 @@ export interface FlowPromptParts {
   clipG?: OnnxClip;
   /** transformer/config.json joint_attention_dim: the T5 width. */
   contextWidth: number;
+  /** T5 tokens per prompt (max_sequence_length). */
+  t5Tokens: number;
+  /** The folder's T5 encoder (SD3: text_encoder_3/, Flux: text_encoder_2/); zeros in its place without one. */
+  t5?: OnnxT5;
 }
 
 export class FlowPromptEncoder implements ClipModel {
@@ -40,17 +47,17 @@ export class FlowPromptEncoder implements ClipModel {
   }
 
   async encode(prompt: string, signal?: AbortSignal, cache?: PromptLookup): Promise<ConditioningValue> {
-    const { pipeline, clipL, clipG, contextWidth: width } = this.parts;
+    const { pipeline, clipL, clipG, contextWidth: width, t5Tokens } = this.parts;
     const l = await clipL.encode(prompt, signal, cache);
     if (!l.pooled) throw new ModelFormatError(clipL.file, `has no pooled output (text_embeds or pooler_output), which ${pipeline === 'sd3' ? 'SD3' : 'Flux'} needs`);
-    const t5 = new Float32Array(T5_TOKENS[pipeline] * width);
+    const t5 = this.parts.t5 ? (await this.parts.t5.encode(prompt, signal, cache)).data : new Float32Array(t5Tokens * width);
     if (pipeline === 'flux') {
-      return { embeddings: { data: t5, dims: [1, T5_TOKENS.flux, width] }, pooled: l.pooled, prompt, tokens: l.tokens };
+      return { embeddings: { data: t5, dims: [1, t5Tokens, width] }, pooled: l.pooled, prompt, tokens: l.tokens };
     }
     const g = await clipG!.encode(prompt, signal, cache);
     if (!g.pooled) throw new ModelFormatError(clipG!.file, 'has no pooled output (text_embeds), which SD3 needs');
     const clip = concatFeatures(l.embeddings, g.embeddings, width);
-    const tokens = clip.dims[1] + T5_TOKENS.sd3;
+    const tokens = clip.dims[1] + t5Tokens;
     const data = new Float32Array(tokens * width);
     data.set(clip.data);
     data.set(t5, clip.data.length);
@@ -105,5 +112,23 @@ export async function loadFlowPrompt(runtime: OnnxRuntime, folder: CheckpointFol
   const clipG = pipeline === 'sd3'
     ? await loadClip(runtime, folder.files.tokenizer2 ? tokenizerForFolder(folder.files.tokenizer2) : tokenizer, { name: `${folder.name} (CLIP-G)`, file: folder.files.textEncoder2!, ...clipOpts })
     : undefined;
-  return new FlowPromptEncoder({ pipeline, clipL, clipG, contextWidth: width });
+  const t5Tokens = folder.maxSequenceLength ?? T5_TOKENS[pipeline];
+  const t5File = pipeline === 'sd3' ? folder.files.textEncoder3 : folder.files.textEncoder2;
+  const t5 = t5File && folder.files.t5Tokenizer
+    ? await loadT5(runtime, t5TokenizerFor(folder.files.t5Tokenizer), { file: t5File, length: t5Tokens, width })
+    : undefined;
+  return new FlowPromptEncoder({ pipeline, clipL, clipG, contextWidth: width, t5Tokens, ...(t5 ? { t5 } : {}) });
+}
+
+const t5Tokenizers = new Map<string, { stamp: string; tokenizer: T5Tokenizer }>();
+
+/** One parsed tokenizer.json per file and version (a real T5's is 2.4 MB of JSON), as tokenizerForFolder keeps CLIP's. */
+function t5TokenizerFor(file: string): T5Tokenizer {
+  const st = fs.statSync(file);
+  const stamp = `${st.size}:${st.mtimeMs}`;
+  const known = t5Tokenizers.get(file);
+  if (known?.stamp === stamp) return known.tokenizer;
+  const tokenizer = T5Tokenizer.fromFile(file);
+  t5Tokenizers.set(file, { stamp, tokenizer });
+  return tokenizer;
 }

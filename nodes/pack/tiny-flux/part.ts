@@ -1,12 +1,14 @@
 // Pack part: models/checkpoints/tiny-flux/, a random-weight Flux-shaped model in the diffusers ONNX layout
 // (FluxPipeline): a CLIP-L text encoder (pooler_output, the pooled vector Flux takes), the tiny Flux transformer
 // (packed latents, img_ids/txt_ids, embedded guidance), a 16-channel VAE with FLUX.1's factors and FLUX.1-dev's
-// dynamically shifted FlowMatchEuler config. No T5 (text_encoder_2): prompts get zeros in its place.
+// dynamically shifted FlowMatchEuler config, and a tiny T5 (text_encoder_2/, tokenizer_2/tokenizer.json; its input_ids
+// int32 and an attention_mask input, so the runner's dtype conversion and mask are exercised) giving the prompt states.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PackPart } from '../part';
 import { buildTinyTextEncoder } from '../tiny-sd/text-encoder';
 import { listFiles, writeFlowFolder } from '../tiny-sd3/folder';
+import { tinyT5 } from '../tiny-sd3/t5';
 import { buildTinyFluxTransformer } from './transformer';
 
 export const TINY_FLUX_CHECKPOINT = 'checkpoints/tiny-flux';
@@ -32,11 +34,12 @@ export async function writeTinyFlux(modelsDir: string): Promise<string[]> {
     encoders: [
       { folder: 'text_encoder', tokenizer: 'tokenizer', graph: buildTinyTextEncoder({ name: 'tiny_flux_clip_l', seed: 0xf1a010, dim: clipL, pooled: { output: 'pooler_output', dim: clipL } }).graph },
     ],
+    t5: tinyT5('text_encoder_2', 'tokenizer_2', { name: 'tiny_flux_t5', seed: 0xf1a030, dim: t5, idsType: 'int32', attentionMask: true }),
     transformer: {
       graph: buildTinyFluxTransformer({ context: t5, pooled: clipL }),
       config: { _class_name: 'FluxTransformer2DModel', in_channels: 64, patch_size: 1, joint_attention_dim: t5, pooled_projection_dim: clipL, guidance_embeds: true, num_layers: 1 },
     },
-    description: 'Tiny random-weight Flux-shaped model (tests): CLIP-L, packed-latent transformer with embedded guidance, 16-channel VAE. Its pictures are noise patterns.',
+    description: 'Tiny random-weight Flux-shaped model (tests): CLIP-L + T5, packed-latent transformer with embedded guidance, 16-channel VAE. Its pictures are noise patterns.',
   });
   return listFiles(modelsDir, dir);
 }
@@ -44,7 +47,7 @@ export async function writeTinyFlux(modelsDir: string): Promise<string[]> {
 export const part: PackPart = {
   name: 'tiny-flux',
   sources: [
-    here('./part.ts'), here('./transformer.ts'), here('../tiny-sd3/folder.ts'), here('../tiny-sd3/mmdit.ts'), here('../tiny-sd3/transformer.ts'), here('../diffusers-layout.ts'),
+    here('./part.ts'), here('./transformer.ts'), here('../tiny-sd3/folder.ts'), here('../tiny-sd3/mmdit.ts'), here('../tiny-sd3/t5.ts'), here('../tiny-sd3/transformer.ts'), here('../diffusers-layout.ts'),
     here('../tiny-sd/layers.ts'), here('../tiny-sd/text-encoder.ts'), here('../tiny-sd/vae.ts'), here('../tiny-sd/unet.ts'),
     here('../../onnx/builder.ts'), here('../../onnx/proto.ts'), here('../../runtime/float16.ts'),
     here('../../text/bpe-files.ts'), here('../../text/bpe-vocab.ts'), here('../../text/clip-tokenizer.ts'), here('../../text/data/bpe_simple_vocab_16e6.txt.gz'),

@@ -1,5 +1,5 @@
 // What the tiny SD3 and Flux checkpoints share on disk: the diffusers/Optimum ONNX layout of a flow-matching
-// pipeline (model_index.json, scheduler/, tokenizer folders, text encoders, transformer/ with its config.json,
+// pipeline (model_index.json, scheduler/, tokenizer folders, CLIP and T5 text encoders, transformer/ with its config.json,
 // 16-channel vae_decoder/ and vae_encoder/ with their config.json) and stepflow.json's preview projection.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,6 +15,8 @@ export interface FlowFolderSpec {
   vae: { scalingFactor: number; shiftFactor: number; seed: number };
   /** Text encoder folders (text_encoder, text_encoder_2, ...), each with its tokenizer folder. */
   encoders: { folder: string; tokenizer: string; graph: GraphBuilder }[];
+  /** The T5 encoder folder (SD3: text_encoder_3, Flux: text_encoder_2) and its tokenizer folder with tokenizer.json. */
+  t5: { folder: string; tokenizer: string; graph: GraphBuilder; tokenizerJson: unknown };
   transformer: { graph: GraphBuilder; config: Record<string, unknown> };
   description: string;
 }
@@ -27,6 +29,7 @@ export function writeFlowFolder(dir: string, spec: FlowFolderSpec): void {
   const components = Object.fromEntries([
     ...spec.encoders.map((e) => [e.folder, onnxModel]),
     ...[...new Set(spec.encoders.map((e) => e.tokenizer))].map((t) => [t, ['transformers', 'CLIPTokenizer']]),
+    [spec.t5.folder, onnxModel], [spec.t5.tokenizer, ['transformers', 'T5TokenizerFast']],
     ['scheduler', ['diffusers', spec.scheduler._class_name]],
     ['transformer', onnxModel], ['vae_decoder', onnxModel], ['vae_encoder', onnxModel],
   ]);
@@ -35,6 +38,8 @@ export function writeFlowFolder(dir: string, spec: FlowFolderSpec): void {
   const tok = ClipTokenizer.fromOpenAiGz();
   for (const t of new Set(spec.encoders.map((e) => e.tokenizer))) tok.writeHfFolder(path.join(dir, t));
   for (const e of spec.encoders) e.graph.save(path.join(dir, e.folder, 'model.onnx'));
+  spec.t5.graph.save(path.join(dir, spec.t5.folder, 'model.onnx'));
+  writeJson(path.join(dir, spec.t5.tokenizer, 'tokenizer.json'), spec.t5.tokenizerJson);
   spec.transformer.graph.save(path.join(dir, 'transformer', 'model.onnx'), { externalData: { location: 'weights.pb' }, docString: `StepFlow tiny ${spec.pipeline} transformer (random weights)` });
   writeJson(path.join(dir, 'transformer', 'config.json'), spec.transformer.config);
   const vaeConfig = { latent_channels: CHANNELS, scaling_factor: spec.vae.scalingFactor, shift_factor: spec.vae.shiftFactor };

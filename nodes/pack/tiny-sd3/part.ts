@@ -1,12 +1,13 @@
 // Pack part: models/checkpoints/tiny-sd3/, a random-weight SD3-shaped model in the diffusers/Optimum ONNX layout
 // (StableDiffusion3Pipeline): CLIP-L and CLIP-G text encoders with text_embeds, the tiny MMDiT, a 16-channel VAE
-// with SD3's scaling/shift factors and SD3's FlowMatchEuler scheduler config. No T5 (text_encoder_3): prompts
-// get zeros in its place, as diffusers does without one.
+// with SD3's scaling/shift factors and SD3's FlowMatchEuler scheduler config, and a tiny T5 (text_encoder_3/,
+// tokenizer_3/tokenizer.json; input_ids int64 as Optimum exports it) whose states follow the CLIP tokens.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PackPart } from '../part';
 import { buildTinyTextEncoder } from '../tiny-sd/text-encoder';
 import { listFiles, writeFlowFolder } from './folder';
+import { tinyT5 } from './t5';
 import { buildTinySd3Transformer } from './transformer';
 
 export const TINY_SD3_CHECKPOINT = 'checkpoints/tiny-sd3';
@@ -34,11 +35,12 @@ export async function writeTinySd3(modelsDir: string): Promise<string[]> {
       { folder: 'text_encoder', tokenizer: 'tokenizer', graph: buildTinyTextEncoder({ name: 'tiny_sd3_clip_l', seed: 0x5d3010, dim: clipL, pooled: { output: 'text_embeds', dim: clipL } }).graph },
       { folder: 'text_encoder_2', tokenizer: 'tokenizer', graph: buildTinyTextEncoder({ name: 'tiny_sd3_clip_g', seed: 0x5d3020, dim: clipG, pooled: { output: 'text_embeds', dim: clipG } }).graph },
     ],
+    t5: tinyT5('text_encoder_3', 'tokenizer_3', { name: 'tiny_sd3_t5', seed: 0x5d3030, dim: t5, idsType: 'int64' }),
     transformer: {
       graph: buildTinySd3Transformer({ context: t5, pooled: clipL + clipG }),
       config: { _class_name: 'SD3Transformer2DModel', in_channels: 16, out_channels: 16, patch_size: 2, joint_attention_dim: t5, pooled_projection_dim: clipL + clipG, num_layers: 1 },
     },
-    description: 'Tiny random-weight SD3-shaped model (tests): CLIP-L + CLIP-G, MMDiT, 16-channel VAE. Its pictures are noise patterns.',
+    description: 'Tiny random-weight SD3-shaped model (tests): CLIP-L + CLIP-G + T5, MMDiT, 16-channel VAE. Its pictures are noise patterns.',
   });
   return listFiles(modelsDir, dir);
 }
@@ -46,7 +48,7 @@ export async function writeTinySd3(modelsDir: string): Promise<string[]> {
 export const part: PackPart = {
   name: 'tiny-sd3',
   sources: [
-    here('./part.ts'), here('./folder.ts'), here('./transformer.ts'), here('./mmdit.ts'), here('../diffusers-layout.ts'),
+    here('./part.ts'), here('./folder.ts'), here('./transformer.ts'), here('./mmdit.ts'), here('./t5.ts'), here('../diffusers-layout.ts'),
     here('../tiny-sd/layers.ts'), here('../tiny-sd/text-encoder.ts'), here('../tiny-sd/vae.ts'), here('../tiny-sd/unet.ts'),
     here('../../onnx/builder.ts'), here('../../onnx/proto.ts'), here('../../runtime/float16.ts'),
     here('../../text/bpe-files.ts'), here('../../text/bpe-vocab.ts'), here('../../text/clip-tokenizer.ts'), here('../../text/data/bpe_simple_vocab_16e6.txt.gz'),
