@@ -315,7 +315,12 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
         {!readOnly && (
           <Palette
             catalog={catalog} onAdd={(type) => editor.addNode(type, besideGraph(editor.nodes))} onShowShortcuts={() => setShortcutsOpen(true)}
-            extra={<LibrarySubgraphs entries={library.entries} onAdd={(e) => editor.addSubgraph(e.definition, besideGraph(editor.nodes), { id: e.id, version: e.version })} />}
+            extra={(
+              <LibrarySubgraphs
+                entries={library.entries} onAdd={(e) => editor.addSubgraph(e.definition, besideGraph(editor.nodes), { id: e.id, version: e.version }, e.subgraphs)}
+                onRename={(e, name) => void library.rename(e, name)} onDelete={(e) => void library.remove(e)} onShare={(e, shared) => void library.share(e, shared)}
+              />
+            )}
           />
         )}
         <EditorNodeContext.Provider value={services}>

@@ -1,6 +1,7 @@
 // Imports ComfyUI API-format workflows ({"<id>": {class_type, inputs}}, links as ["<id>", output])
 // into StepFlow graphs: supported classes become nodes, everything else is reported, never guessed.
 import { GRAPH_FORMAT_VERSION, type Graph, type GraphEdge, type GraphNode } from '../engine/graph';
+import { comfyUiNodeColors } from './comfyui-colors';
 import { COMFY_NODES, type ComfyApiNode, type ComfyNodeMapping } from './comfyui-nodes';
 import type { KnownModels } from './comfyui-values';
 import { WorkflowImportError } from './errors';
@@ -15,6 +16,8 @@ export interface ComfyImportOptions {
   name?: string;
   /** Refuse (too_many_nodes) before any work when the prompt has more entries: the server's MAX_GRAPH_NODES. */
   maxNodes?: number;
+  /** The UI-format workflow saved with the prompt (a ComfyUI PNG's "workflow" chunk): node colours come from it. */
+  ui?: unknown;
 }
 
 export interface UnsupportedComfyNode {
@@ -119,6 +122,8 @@ class ComfyImport {
     const nodes: GraphNode[] = [];
     const edges: GraphEdge[] = [];
     const warnings = new Map<string, string[]>();
+    const colorNotes = new Map<string, string[]>();
+    const colors = comfyUiNodeColors(this.opts.ui, (comfyId, m) => colorNotes.set(comfyId, [...colorNotes.get(comfyId) ?? [], m]));
     for (const [comfyId, { node, mapping }] of this.supported) {
       const id = ids.get(comfyId)!;
       const notes: string[] = [];
@@ -143,9 +148,12 @@ class ComfyImport {
       });
       for (const k of Object.keys(params)) if (params[k] === undefined) delete params[k];
       const title = node._meta?.title;
+      const color = colors.get(comfyId);
+      for (const m of colorNotes.get(comfyId) ?? []) warn(m);
       nodes.push({
         id, type: mapping.type, typeVersion: 1, params,
         ...(typeof title === 'string' && title && title !== mapping.displayName ? { title: title.slice(0, 200) } : {}),
+        ...(color ? { color } : {}),
       });
       for (const [input, v] of Object.entries(node.inputs)) {
         if (!isLink(v)) continue;

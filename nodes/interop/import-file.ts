@@ -43,6 +43,7 @@ export interface ImportedWorkflow {
 
 /** ComfyUI writes the API-format graph as "prompt" and the editor graph as "workflow". */
 const COMFY_PROMPT_CHUNK = 'prompt';
+const COMFY_UI_CHUNK = 'workflow';
 
 function baseName(file: string): string {
   return (file.split(/[\\/]/).pop() ?? file).replace(/\.(json|png)$/i, '');
@@ -85,8 +86,8 @@ function checkCounts(nodes: unknown, edges: unknown, limits: WorkflowImportOptio
   }
 }
 
-function fromComfy(json: unknown, name: string, opts: WorkflowImportOptions, note?: string): Decoded {
-  const { graph, report } = importComfyWorkflow(json, { models: opts.models, name, maxNodes: opts.limits?.maxNodes });
+function fromComfy(json: unknown, name: string, opts: WorkflowImportOptions, note?: string, ui?: unknown): Decoded {
+  const { graph, report } = importComfyWorkflow(json, { models: opts.models, name, maxNodes: opts.limits?.maxNodes, ui });
   checkCounts(graph.nodes, graph.edges, opts.limits);
   return { graph, source: 'comfyui', unsupported: report.unsupported, warnings: note ? [note, ...report.warnings] : report.warnings };
 }
@@ -97,11 +98,22 @@ function decodePng(bytes: Uint8Array, name: string, opts: WorkflowImportOptions)
     checkCounts(embedded.graph.nodes, embedded.graph.edges, opts.limits);
     return { graph: embedded.graph, source: 'png', unsupported: [], warnings: [], extra: embedded.extra };
   }
-  const prompt = readPngTextEntries(bytes).find((e) => e.keyword === COMFY_PROMPT_CHUNK);
+  const entries = readPngTextEntries(bytes);
+  const prompt = entries.find((e) => e.keyword === COMFY_PROMPT_CHUNK);
   if (prompt?.text !== undefined) {
-    return fromComfy(prompt.text, name, opts, 'imported from the ComfyUI prompt embedded in the PNG');
+    return fromComfy(prompt.text, name, opts, 'imported from the ComfyUI prompt embedded in the PNG', uiWorkflow(entries.find((e) => e.keyword === COMFY_UI_CHUNK)?.text));
   }
   throw new WorkflowImportError('no_embedded_graph', 'this PNG carries no workflow: only images saved by StepFlow (or ComfyUI) have one embedded');
+}
+
+/** The editor workflow beside a PNG's prompt, for node colours only: unreadable, it is simply not used. */
+function uiWorkflow(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function decodeJson(bytes: Uint8Array, name: string, opts: WorkflowImportOptions): Decoded {

@@ -23,4 +23,19 @@ describe('arrangeLayers', () => {
     expect(Object.fromEntries(at)).toEqual({ c: { x: 0, y: 0 }, a: { x: 0, y: 140 }, b: { x: 0, y: 280 } });
     expect(arrangeLayers([], []).size).toBe(0);
   });
+
+  it('leaves pinned nodes where they are and stacks the others around them', () => {
+    // enc is pinned at (10, 200), where column 0's second row would go; it still makes the sampler two deep.
+    const nodes = [n('ckpt', 0, 0), n('latent', 0, 500, 200, 80), { ...n('enc', 10, 200, 180, 120), pinned: true }, n('sampler', 700, 0, 300, 450)];
+    const at = arrangeLayers(nodes, [e('ckpt', 'enc'), e('enc', 'sampler'), e('latent', 'sampler')]);
+    expect(at.has('enc')).toBe(false);
+    expect(Object.fromEntries(at)).toEqual({
+      ckpt: { x: 0, y: 0 },
+      // Below ckpt would be y 140, within a gap of enc (200..320): it goes a gap below enc instead.
+      latent: { x: 0, y: 200 + 120 + 40 },
+      // Column 1 is empty (its only node is pinned); column 2 starts after column 0's width, clear of enc (x ≤ 190).
+      sampler: { x: 200 + 80, y: 0 },
+    });
+    expect(arrangeLayers([{ ...n('a', 5, 5), pinned: true }], []).size).toBe(0);
+  });
 });

@@ -29,7 +29,7 @@ export function useCanvasMenu({ editor, wrapper, readOnly, openQuickAdd }: Optio
   const close = useCallback(() => setTarget(null), []);
 
   const arrange = useCallback(() => {
-    const nodes = editor.nodes.map((n) => ({ id: n.id, position: n.position, width: n.measured?.width ?? 0, height: n.measured?.height ?? 0 }));
+    const nodes = editor.nodes.map((n) => ({ id: n.id, position: n.position, width: n.measured?.width ?? 0, height: n.measured?.height ?? 0, pinned: n.data.pinned === true }));
     const at = arrangeLayers(nodes, editor.edges.map(flowEdgeToGraph));
     editor.record();
     editor.setNodes((ns) => ns.map((n) => (at.has(n.id) ? { ...n, position: at.get(n.id)! } : n)));

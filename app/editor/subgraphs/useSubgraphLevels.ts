@@ -6,6 +6,7 @@
 import { useCallback, useMemo, useRef, useState, type MutableRefObject } from 'react';
 import type { XYPosition } from '@xyflow/react';
 import type { Graph, SubgraphDefinition } from '../../../nodes/engine/graph';
+import { installBundle } from '../../../nodes/engine/library-bundle';
 import { SUBGRAPH_TYPE } from '../../../nodes/engine/subgraph';
 import type { CatalogNode } from '../../../nodes/engine/catalog';
 import { convertToSubgraph, promoteParam, subgraphCatalogNode, unpackSubgraph } from '../../../nodes/engine/subgraph-edit';
@@ -105,19 +106,20 @@ export function useSubgraphLevels(initial: Graph, ed: EditorState) {
   }, [setDefinitions, setPath, swapHistory]);
 
   /**
-   * A library subgraph as a new node at `position` (the palette), its definition copied in and pinned to `pin`; the
-   * same library version already in the workflow is shared rather than copied twice. Undoable. Returns the node id.
+   * A library subgraph as a new node at `position` (the palette), its definition copied in and pinned to `pin`, with
+   * the nested definitions it carries (`nested`, added under keys free in this workflow); the same library version
+   * already in the workflow is shared rather than copied twice. Undoable. Returns the node id.
    */
-  const addSubgraph = useCallback((definition: SubgraphDefinition, position: XYPosition, pin?: SubgraphDefinition['library']): string => {
+  const addSubgraph = useCallback((definition: SubgraphDefinition, position: XYPosition, pin?: SubgraphDefinition['library'], nested: Record<string, SubgraphDefinition> = {}): string => {
     const all = defs.current;
     const existing = pin && Object.entries(all).find(([, d]) => d.library?.id === pin.id && d.library.version === pin.version)?.[0];
+    record();
     let key = existing;
     if (!key) {
-      key = 'subgraph';
-      for (let i = 2; key in all; i++) key = `subgraph_${i}`;
+      const next = withBundle(all, definition, nested, pin);
+      key = next.key;
+      setDefinitions(next.subgraphs);
     }
-    record();
-    if (!existing) setDefinitions({ ...all, [key]: pin ? { ...definition, library: pin } : definition });
     const id = freshNodeId('subgraph', new Set(latest.current.nodes.map((n) => n.id)));
     const node = graphNodeToFlow({ id, type: SUBGRAPH_TYPE, typeVersion: 1, params: {}, subgraph: key }, position);
     setNodes([...latest.current.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), { ...node, selected: true }]);
@@ -126,15 +128,14 @@ export function useSubgraphLevels(initial: Graph, ed: EditorState) {
 
   /**
    * Points the nodes on the canvas using definition `key` at `definition` instead (a library update, or the pin after
-   * saving), stored under a new key so that undo, which restores nodes, brings the old definition back too.
+   * saving), stored under a new key so that undo, which restores nodes, brings the old definition back too; `nested`
+   * are the definitions it carries (a library version's), added under keys free in this workflow.
    */
-  const replaceDefinition = useCallback((key: string, definition: SubgraphDefinition) => {
-    const all = defs.current;
-    let next = 'subgraph';
-    for (let i = 2; next in all; i++) next = `subgraph_${i}`;
+  const replaceDefinition = useCallback((key: string, definition: SubgraphDefinition, nested: Record<string, SubgraphDefinition> = {}) => {
+    const next = withBundle(defs.current, definition, nested);
     record();
-    setDefinitions({ ...all, [next]: definition });
-    setNodes(latest.current.nodes.map((n) => (n.data.subgraph === key ? { ...n, data: { ...n.data, subgraph: next } } : n)));
+    setDefinitions(next.subgraphs);
+    setNodes(latest.current.nodes.map((n) => (n.data.subgraph === key ? { ...n, data: { ...n.data, subgraph: next.key } } : n)));
   }, [latest, record, setDefinitions, setNodes]);
 
   /**
@@ -163,4 +164,12 @@ export function useSubgraphLevels(initial: Graph, ed: EditorState) {
   );
 
   return { subgraphs: definitions, subgraphPath: path, subgraphNodes, compose, composeNow, convertSelection, addSubgraph, replaceDefinition, unpackSubgraph: unpack, promoteParam: promote, openSubgraph: open, subgraphBack: back, resetSubgraphs: reset, setDefinitions };
+}
+
+/** `all` with a library bundle installed (nested definitions first, under free keys) and the key of its definition. */
+function withBundle(all: Record<string, SubgraphDefinition>, definition: SubgraphDefinition, nested: Record<string, SubgraphDefinition>, pin?: SubgraphDefinition['library']) {
+  const installed = installBundle({ definition, subgraphs: nested }, all);
+  let key = 'subgraph';
+  for (let i = 2; key in installed.subgraphs; i++) key = `subgraph_${i}`;
+  return { key, subgraphs: { ...installed.subgraphs, [key]: pin ? { ...installed.definition, library: pin } : installed.definition } };
 }
