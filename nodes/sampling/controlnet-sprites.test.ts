@@ -13,6 +13,7 @@ import { IMAGE_SIZE, renderSprite, SHAPES, SIZE_NAMES, SPRITES, type ShapeName, 
 import { loadControlNet } from '../models/controlnet';
 import { controlInputs } from '../models/control-inputs';
 import { OnnxRuntime } from '../runtime/onnx';
+import { BatchGroup } from './batch';
 import { TEXT_SLOTS } from '../pack/text-encoder';
 
 let runner: ReturnType<typeof createRunner>;
@@ -122,4 +123,38 @@ describe('sprites ControlNet (exact)', () => {
       await runtime.dispose();
     }
   }, 120_000);
+});
+
+describe('sprites ControlNet in a dynamic batch', () => {
+  it('runs with different hints, prompts and seeds share one loop and each gets its solo pixels', async () => {
+    const graphs = [
+      graph(),
+      graph({ image: { image: 'star-small.png' }, positive: { text: 'green' }, sampler: { seed: 8 } }),
+      graph({ image: { image: 'blank.png' }, positive: { text: 'pink heart' }, sampler: { seed: 9 } }),
+      graph({ image: { image: 'diamond-large.png' }, positive: { text: '' }, apply_controlnet: { strength: 0.5 }, sampler: { seed: 10 } }),
+    ];
+    const solo: Buffer[] = [];
+    for (const g of graphs) {
+      runner.resetCache();
+      solo.push(await pixels(g));
+    }
+    runner.resetCache();
+    const ids = graphs.map((_, i) => `sprites-cn-batch-${i}`);
+    const group = new BatchGroup(ids);
+    const results = await Promise.all(graphs.map(async (g, i) => {
+      try {
+        return await runner.executor().run(g, { runId: ids[i], batch: group.member(ids[i]) });
+      } finally {
+        group.leave(ids[i]);
+      }
+    }));
+    for (const [i, r] of results.entries()) {
+      expect(r.status, r.error?.message).toBe('succeeded');
+      expect(r.nodes.find((n) => n.id === 'sampler')?.batch).toEqual({ size: 4 });
+      expect(Buffer.from((await pixelsOf(r.artifacts[0].bytes)).data), `run ${i}`).toEqual(solo[i]);
+    }
+    const shapes = await Promise.all(results.map(async (r) => (await classifyArtifact(r)).shape));
+    expect([shapes[0], shapes[1], shapes[3]]).toEqual(['square', 'star', 'diamond']);
+    expect(shapes[2]).toBe('heart');
+  }, 300_000);
 });
