@@ -72,7 +72,7 @@ export function buildSpritesControlNet(): GraphBuilder {
   const norm = g.op('Sqrt', [g.op('Add', [sq, g.scalar(1e-12)], { name: '/outline/norm/Add' })], { name: '/outline/norm/Sqrt' });
   const unit = g.op('Div', [cells, norm], { name: '/outline/Div' });
   const cos = g.op('Gemm', [unit, g.initializer('outline.weight', outlines, [keys.length, GRID * GRID])], { name: '/outline/Gemm', attrs: { transB: 1 } });
-  // controlnet_mid_block: outline k -> every sprite drawn with it, times GAIN (a fixed 1x1 "zero conv").
+  // controlnet_mid_block (a 1x1 conv in diffusers, fixed here): outline k -> every sprite drawn with it, times GAIN.
   const spread = new Float32Array(keys.length * n);
   for (const s of SPRITES) spread[keys.indexOf(`${s.shape}/${s.size}`) * n + s.index] = CONTROL_GAIN;
   const logWeights = g.op('MatMul', [cos, g.initializer('controlnet_mid_block.weight', spread, [keys.length, n])], { name: '/controlnet_mid_block/MatMul' });
