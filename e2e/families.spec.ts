@@ -10,7 +10,12 @@ const FAMILIES = [
   { file: 'sd3-txt2img.json', size: 256 },
   { file: 'flux-txt2img.json', size: 256 },
   { file: 'controlnet-canny.json', size: 64 },
+  // The exact sprites ControlNet: the hint's square outline draws a square whatever the seed; the prompt says "red".
+  { file: 'controlnet-sprites.json', size: 256, redSquare: true },
 ];
+
+/** RGB at (x, y) of an RGBA pixel array `size` wide. */
+const rgbAt = (rgba: number[], size: number, x: number, y: number) => rgba.slice((y * size + x) * 4, (y * size + x) * 4 + 3);
 
 function greySpread(rgba: number[]): number {
   const grey: number[] = [];
@@ -19,7 +24,7 @@ function greySpread(rgba: number[]): number {
   return Math.sqrt(grey.reduce((a, v) => a + (v - mean) ** 2, 0) / grey.length);
 }
 
-for (const { file, size } of FAMILIES) {
+for (const { file, size, redSquare } of FAMILIES) {
   test(`${file}: Use template → Run → an image`, async ({ page }) => {
     await page.goto('/');
     await page.getByRole('tab', { name: 'Templates' }).click();
@@ -38,5 +43,10 @@ for (const { file, size } of FAMILIES) {
     const rgba = await pixels(page, (await out.getAttribute('src'))!);
     expect(rgba.length).toBe(size * size * 4);
     expect(greySpread(rgba)).toBeGreaterThan(10);
+    if (redSquare) {
+      // The large square covers cells 7-24 of 32 (pixels 56-199): red inside, the background just outside its sides.
+      for (const [x, y] of [[60, 60], [195, 195], [128, 128]]) expect(rgbAt(rgba, size, x, y)).toEqual([220, 40, 40]);
+      for (const [x, y] of [[50, 128], [205, 128], [128, 50], [128, 205]]) expect(rgbAt(rgba, size, x, y)).not.toEqual([220, 40, 40]);
+    }
   });
 }

@@ -62,8 +62,17 @@ export interface ControlNetModel extends ModelInfo {
   residuals(sample: Tensor, timestep: number, context: Tensor, hint: Tensor, scale: number, signal?: AbortSignal): Promise<ControlResiduals>;
 }
 
-/** Per-batch-item conditioning beside the hidden states: SDXL text_embeds + time_ids, SD3/Flux pooled projections, Flux guidance. */
-export interface AddedConditioning { pooled?: Tensor; timeIds?: Tensor; guidance?: number }
+/**
+ * Per-batch-item conditioning beside the hidden states: SDXL text_embeds + time_ids, SD3/Flux pooled projections, Flux
+ * guidance, and each row's ControlNets (`control`, one entry per row, so batched runs keep their own hints).
+ */
+export interface AddedConditioning { pooled?: Tensor; timeIds?: Tensor; guidance?: number; control?: readonly ControlRow[] }
+
+/** One model-call row's ControlNets; `index` is the row within its run's sample batch (it picks the hint image's row). */
+export interface ControlRow {
+  hints: readonly ControlHint[];
+  index: number;
+}
 
 /** Common to every loaded model: where it came from and what ran it. */
 export interface ModelInfo {

@@ -1,5 +1,9 @@
-// The ControlNet residual inputs of a U-Net export. StepFlow reads onnx-web's names (down_block_<i> and
-// mid_block_additional_residual, one input per skip connection the up blocks read); `down_block_additional_residuals_<i>`
+// The ControlNet residual inputs of a U-Net export. StepFlow reads onnx-web's names, checked against its source
+// (ssube/onnx-web at 568a16c5): convert_diffusion_diffusers_cnet in api/onnx_web/convert/diffusion/diffusion.py exports
+// the U-Net with inputs sample, timestep, encoder_hidden_states, down_block_0 … down_block_11 (SD 1.5's 12 skip
+// connections, in channels at latent scale: 320 x3 at 1; 320, 640, 640 at 1/2; 640, 1280, 1280 at 1/4; 1280 x3 at
+// 1/8) and mid_block_additional_residual (1280 at 1/8), output out_sample; its pipeline
+// (api/onnx_web/diffusers/pipelines/controlnet.py) feeds them by those names. `down_block_additional_residuals_<i>`
 // spellings are taken too. A plain SD export has none of them and cannot be steered by a ControlNet.
 import type { FeedValue, TensorInfo } from '../onnx/feeds';
 import type { Tensor } from '../runtime/tensor';

@@ -1,5 +1,10 @@
 // The CONTROL_NET socket's value: a diffusers ControlNetModel ONNX export (sample, timestep, encoder_hidden_states,
 // controlnet_cond, optional conditioning_scale -> one residual per U-Net skip connection + the mid block's).
+// onnx-web's exports (ssube/onnx-web at 568a16c5, api/onnx_web/convert/diffusion/control.py) have no
+// conditioning_scale input (its pipeline, api/onnx_web/diffusers/pipelines/controlnet.py, multiplies the residuals, as
+// `residuals` does here) and pass output_names ["down_block_res_samples", "mid_block_res_sample"] for the 13 flattened
+// outputs: torch names only the first two, so the output called mid_block_res_sample is the second down residual, and
+// the pipeline reads them by position (outputs 0-11 down, output 12 mid). Such an export is read by position too.
 import { outputFloat32, type FeedValue, type TensorInfo } from '../onnx/feeds';
 import type { ModelSession, OnnxRuntime } from '../runtime/onnx';
 import type { Tensor } from '../runtime/tensor';
@@ -12,6 +17,14 @@ import { sessionKey } from './session-key';
 export type ControlNetSession = Pick<ModelSession, 'inputs' | 'outputs' | 'run' | 'key' | 'provider'>;
 
 const MID = /mid_block/;
+/** onnx-web's name for its first output (the name of the whole down-residual tuple; see the header). */
+const TUPLE_NAMED = 'down_block_res_samples';
+
+/** [down residuals, mid residual] of the export's outputs. */
+function residualOutputs(outputs: readonly TensorInfo[]): { down: TensorInfo[]; mid: TensorInfo | undefined } {
+  if (outputs[0]?.name === TUPLE_NAMED && outputs.length > 2) return { down: outputs.slice(0, -1), mid: outputs.at(-1) };
+  return { down: downOutputs(outputs), mid: outputs.find((o) => MID.test(o.name)) };
+}
 
 /** Down residual outputs in order: by the number in their names when every one has one, else as the export lists them. */
 function downOutputs(outputs: readonly TensorInfo[]): TensorInfo[] {
@@ -38,8 +51,7 @@ export class OnnxControlNet implements ControlNetModel {
     this.context = requireInput(session, ['encoder_hidden_states'], file, 'text conditioning');
     this.hint = requireInput(session, ['controlnet_cond', 'cond', 'hint'], file, 'control image');
     this.scale = optionalInput(session, ['conditioning_scale']);
-    const mid = session.outputs.find((o) => MID.test(o.name));
-    const down = downOutputs(session.outputs);
+    const { down, mid } = residualOutputs(session.outputs);
     if (!mid || down.length === 0) {
       throw new ModelFormatError(file, `is not a ControlNet: it needs down-block residual outputs and a mid_block output, it has ${session.outputs.map((o) => o.name).join(', ')}`);
     }

@@ -10,7 +10,7 @@ import type { BatchOutcome, LoopBatch } from '../sampling/batch';
 import { fromVe, LoopCursor, runCursor, sigmaAt, toVe, type AdaptiveStop, type LoopHooks } from '../sampling/loop';
 import { blendStep, inpaintBlend } from '../sampling/inpaint';
 import { withInpaintInputs } from './inpaint-inputs';
-import { hasControl, withControlNet, type ControllableModel } from '../sampling/controlnet';
+import { hasControl, withControlNet, withControlRows, type ControllableModel } from '../sampling/controlnet';
 import type { ConditioningValue, LatentValue } from '../values';
 import type { LatentRgb } from './latent-rgb';
 import { addedConditioning } from './sdxl-time-ids';
@@ -131,14 +131,16 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<SampleLatent
   const x = initialSample(scheduler, o.latent, eps, startIndex);
 
   const controlled = hasControl(o.positive, o.negative);
+  // ControlNets ride with each prompt's rows, as its pooled output does, so batched runs keep their own hints.
+  const rowsAdded = (a: ReturnType<typeof addedConditioning>, c: ConditioningValue) => (controlled ? withControlRows(a, c) : a);
   const cursor = new LoopCursor({
     denoiser: controlled ? withControlNet(o.model as typeof o.model & ControllableModel, o.positive, o.negative) : o.model.inpaintInputs ? withInpaintInputs(o.model, o.latent) : o.model,
     latentRgb: o.model.latentRgb, scheduler,
     guidance: {
       positive: o.positive.embeddings, negative: o.negative.embeddings, cfg: o.cfg,
       added: {
-        positive: addedConditioning(o.positive, o.model.addedTimeIds, dims, 'positive'),
-        negative: addedConditioning(o.negative, o.model.addedTimeIds, dims, 'negative'),
+        positive: rowsAdded(addedConditioning(o.positive, o.model.addedTimeIds, dims, 'positive'), o.positive),
+        negative: rowsAdded(addedConditioning(o.negative, o.model.addedTimeIds, dims, 'negative'), o.negative),
       },
     },
     sample: { data: x, dims }, startIndex, endIndex, noise, hooks: o.hooks, adaptive: o.adaptive,
@@ -148,12 +150,12 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<SampleLatent
   let run;
   if (!o.batch) {
     run = await runCursor(cursor);
-  } else if (o.model.batchKey === undefined || o.model.inpaintInputs || controlled) {
-    // An inpainting U-Net's extra inputs are per run (its mask and image), so its calls are not shared; so are ControlNet hints.
+  } else if (o.model.batchKey === undefined || o.model.inpaintInputs) {
+    // An inpainting U-Net's extra inputs are per run (its mask and image), so its calls are not shared.
     run = await runCursor(cursor);
-    outcome = { size: 1, reason: o.model.inpaintInputs ? 'inpainting models run alone' : controlled ? 'ControlNet runs alone' : 'this model cannot be batched' };
+    outcome = { size: 1, reason: o.model.inpaintInputs ? 'inpainting models run alone' : 'this model cannot be batched' };
   } else {
-    ({ result: run, outcome } = await o.batch.join(batchKey(o, startIndex, endIndex), cursor));
+    ({ result: run, outcome } = await o.batch.join(batchKey(o, startIndex, endIndex, controlled), cursor));
   }
   let latent: LatentValue;
   if (run.stopIndex >= n) {
@@ -178,9 +180,10 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<SampleLatent
  * same weights, sampler and its config (via the weights), schedule, window, CFG and tensor shapes. Prompts,
  * negative prompts, seeds and noise modes may differ: those stay per run.
  */
-function batchKey(o: SampleLatentOptions, startIndex: number, endIndex: number): string {
+function batchKey(o: SampleLatentOptions, startIndex: number, endIndex: number, controlled: boolean): string {
+  // A batched loop calls the first run's denoiser: with ControlNets it reads every row's hints, without it ignores them.
   return JSON.stringify([
-    o.model.batchKey, o.sampler, o.schedule, o.steps, startIndex, endIndex, o.cfg, o.latent.samples.dims,
+    o.model.batchKey, controlled, o.sampler, o.schedule, o.steps, startIndex, endIndex, o.cfg, o.latent.samples.dims,
     o.positive.embeddings.dims, o.negative.embeddings.dims, o.positive.guidance, o.negative.guidance, o.positive.pooled?.dims, o.negative.pooled?.dims,
   ]);
 }

@@ -10,7 +10,7 @@ import type { PackPart } from './part';
 import { buildRefiner } from './refiner';
 import { BACKGROUNDS, IMAGE_SIZE, SHAPE_COLORS, SHAPES } from './sprites';
 import { buildTextEncoder } from './text-encoder';
-import { buildUnet } from './unet';
+import { buildUnet, type UnetOptions } from './unet';
 import { LATENT_CHANNELS, LATENT_SIZE, buildVaeDecoder, buildVaeEncoder, latentRgbProjection } from './vae';
 
 export const SPRITES_CHECKPOINT = 'checkpoints/sprites';
@@ -27,7 +27,7 @@ const DESCRIPTION = `Built-in pixel-art sprites model: ${SHAPES.length} shapes (
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 /** Every file whose content shapes the sprites models' bytes. */
-const SPRITES_SOURCES = [
+export const SPRITES_SOURCES = [
   here('./checkpoint.ts'), here('./diffusers-layout.ts'), here('../models/defaults.ts'), here('./dictionary.ts'), here('./denoiser-graph.ts'), here('./unet.ts'), here('./refiner.ts'),
   here('./text-encoder.ts'), here('./vae.ts'), here('./sprites.ts'), here('./sprites/palette.ts'), here('./sprites/shapes.ts'),
   here('./sprites/catalog.ts'), here('../onnx/builder.ts'), here('../onnx/proto.ts'), here('../runtime/float16.ts'),
@@ -42,7 +42,12 @@ function listFiles(root: string, dir: string): string[] {
 }
 
 export async function writeSpritesCheckpoint(modelsDir: string): Promise<string[]> {
-  const dir = path.join(modelsDir, SPRITES_CHECKPOINT);
+  return writeSpritesFolder(modelsDir, SPRITES_CHECKPOINT);
+}
+
+/** The sprites diffusers folder at `rel` (its U-Net with ControlNet residual inputs when `unet.controlResiduals`). */
+export function writeSpritesFolder(modelsDir: string, rel: string, unet: UnetOptions = {}, description = DESCRIPTION): string[] {
+  const dir = path.join(modelsDir, rel);
   fs.rmSync(dir, { recursive: true, force: true });
   const tok = ClipTokenizer.fromOpenAiGz();
   tok.writeHfFolder(path.join(dir, 'tokenizer'));
@@ -54,11 +59,11 @@ export async function writeSpritesCheckpoint(modelsDir: string): Promise<string[
   const vaeConfig = { scaling_factor: 1.0, latent_channels: LATENT_CHANNELS, sample_size: IMAGE_SIZE };
   writeJson(path.join(dir, 'vae_decoder', 'config.json'), vaeConfig);
   writeJson(path.join(dir, 'vae_encoder', 'config.json'), vaeConfig);
-  writeJson(path.join(dir, 'stepflow.json'), { latent_rgb: latentRgbProjection(), resolution: [IMAGE_SIZE, IMAGE_SIZE], latent_multiple: LATENT_SIZE, description: DESCRIPTION });
+  writeJson(path.join(dir, 'stepflow.json'), { latent_rgb: latentRgbProjection(), resolution: [IMAGE_SIZE, IMAGE_SIZE], latent_multiple: LATENT_SIZE, description });
   buildTextEncoder(tok).save(path.join(dir, 'text_encoder', 'model.onnx'));
   buildVaeDecoder().save(path.join(dir, 'vae_decoder', 'model.onnx'));
   buildVaeEncoder().save(path.join(dir, 'vae_encoder', 'model.onnx'));
-  buildUnet().save(path.join(dir, 'unet', 'model.onnx'), { externalData: { location: 'weights.pb' } });
+  buildUnet(unet).save(path.join(dir, 'unet', 'model.onnx'), { externalData: { location: 'weights.pb' } });
   return listFiles(modelsDir, dir);
 }
 

@@ -13,6 +13,7 @@ import { part as tinySdPart } from './tiny-sd/part';
 import { variantsPart as tinySdVariantsPart } from './tiny-sd/variants';
 import { controlNetPart as tinySdControlNetPart } from './tiny-sd/controlnet-part';
 import { inpaintingPart as tinySdInpaintingPart } from './tiny-sd/inpainting-part';
+import { part as spritesControlNetPart } from './sprites-controlnet/part';
 import { part as tinySd3Part } from './tiny-sd3/part';
 import { part as tinyFluxPart } from './tiny-flux/part';
 import { part as tinySdxlPart } from './tiny-sdxl/part';
@@ -22,7 +23,7 @@ import type { PackPart } from './part';
 export const PACK_PARTS: readonly PackPart[] = Object.freeze([
   spritesCheckpointPart, spritesRefinerPart, spritesFlowCheckpointPart, esrganPart, paletteLoraPart, tinySdPart, tinySd3Part, tinyFluxPart, tinySdxlPart,
   // fp16 / int8 variants (ARCHITECTURE.md, model pack): after their fp32 sources
-  esrganVariantsPart, tinySdVariantsPart, tinySdControlNetPart, tinySdInpaintingPart,
+  esrganVariantsPart, tinySdVariantsPart, tinySdControlNetPart, tinySdInpaintingPart, spritesControlNetPart,
 ]);
 
 export type PackProgress =

@@ -26,12 +26,26 @@ function blocks(g: GraphBuilder, sample: GraphValue): { blocked: GraphValue; blo
   return { blocked, blockShape, area };
 }
 
-export function buildUnet(): GraphBuilder {
+export interface UnetOptions {
+  /**
+   * Also take ControlNet residuals (onnx-web's input names): `mid_block_additional_residual` [B,N,1,1], a log-weight
+   * per sprite added to the text prior, and `down_block_0` [B,4,h,w], added to x0 before conv_out. Zeros (what the
+   * sampler feeds without a ControlNet) leave every value as the plain U-Net computes it.
+   */
+  controlResiduals?: boolean;
+}
+
+export function buildUnet(opts: UnetOptions = {}): GraphBuilder {
   const { latents, sqNorms, count } = spriteDictionary();
   const g = new GraphBuilder('sprites_unet');
   const { sample, timestep, context } = denoiserInputs(g, SPATIAL);
   const level = noiseLevel(g, timestep);
-  const prior = textLogPrior(g, context, 'mid_block');
+  const textPrior = textLogPrior(g, context, 'mid_block');
+  const prior = opts.controlResiduals
+    ? g.op('Add', [textPrior, g.op('Reshape', [g.input('mid_block_additional_residual', 'float32', ['batch', count, 1, 1]), g.int64s([-1, count])], { name: '/mid_block/control/Reshape' })], {
+      name: '/mid_block/control/Add',
+    })
+    : textPrior;
   // x·(U y) = (Uᵀ x)·y and |U y|² = k l |y|², with Uᵀ x the sum over each k x l block: the posterior of the
   // enlarged set costs one block sum more than the 32x32 one (and is the same arithmetic at k = l = 1).
   const { blocked, blockShape, area } = blocks(g, sample);
@@ -48,9 +62,12 @@ export function buildUnet(): GraphBuilder {
   const x0 = g.op('Reshape', [g.op('Expand', [x0Cells, blockShape], { name: '/mid_block/x0/Expand' }), g.op('Shape', [sample], { name: '/mid_block/x0/Shape' })], {
     name: '/mid_block/x0/unblock/Reshape',
   });
+  const x0In = opts.controlResiduals
+    ? g.op('Add', [x0, g.input('down_block_0', 'float32', ['batch', LATENT_CHANNELS, 'down_height', 'down_width'])], { name: '/down_block_res_samples/Add' })
+    : x0;
   const identity = new Float32Array(LATENT_CHANNELS * LATENT_CHANNELS);
   for (let c = 0; c < LATENT_CHANNELS; c++) identity[c * LATENT_CHANNELS + c] = 1;
-  const convOut = g.op('Conv', [x0, g.initializer('conv_out.weight', identity, [LATENT_CHANNELS, LATENT_CHANNELS, 1, 1]), g.initializer('conv_out.bias', new Float32Array(LATENT_CHANNELS), [LATENT_CHANNELS])], {
+  const convOut = g.op('Conv', [x0In, g.initializer('conv_out.weight', identity, [LATENT_CHANNELS, LATENT_CHANNELS, 1, 1]), g.initializer('conv_out.bias', new Float32Array(LATENT_CHANNELS), [LATENT_CHANNELS])], {
     name: '/conv_out/Conv',
   });
   epsilonOutput(g, sample, convOut, level, SPATIAL);

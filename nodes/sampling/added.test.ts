@@ -127,3 +127,19 @@ describe('pooled projections and Flux guidance through guidance', () => {
     expect(sliceAdded(stacked, 1, 2)).toEqual({ pooled: { data: Float32Array.of(2, 3), dims: [2, 1] }, guidance: 3 });
   });
 });
+
+describe('ControlNet rows in the added conditioning', () => {
+  const hint = (strength: number) => ({ strength }) as unknown as NonNullable<AddedConditioning['control']>[number]['hints'][number];
+  const [a, b] = [hint(1), hint(2)];
+
+  it('a one-row list is tiled with each row\'s index, stacked in block order, and sliced with the call', () => {
+    const tiled = tileAdded({ control: [{ hints: [a], index: 0 }] }, 3)!;
+    expect(tiled.control).toEqual([{ hints: [a], index: 0 }, { hints: [a], index: 1 }, { hints: [a], index: 2 }]);
+    const stacked = concatAdded([tiled, tileAdded({ control: [{ hints: [b], index: 0 }] }, 2)])!;
+    expect(stacked.control!.map((r) => [r.hints[0].strength, r.index])).toEqual([[1, 0], [1, 1], [1, 2], [2, 0], [2, 1]]);
+    expect(sliceAdded(stacked, 2, 2)!.control!.map((r) => [r.hints[0].strength, r.index])).toEqual([[1, 2], [2, 0]]);
+    // A block without rows drops the field, as for pooled outputs (the ControlNet denoiser then refuses the call; loop
+    // keys keep controlled and plain runs apart, so a batch never mixes them).
+    expect(concatAdded([tiled, undefined])).toBeUndefined();
+  });
+});

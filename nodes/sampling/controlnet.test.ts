@@ -114,7 +114,7 @@ describe('ControlNet wiring (tiny-sd-controlnet)', () => {
     expect((await pixelsOf(a)).width).toBe(64);
   }, 120_000);
 
-  it('runs with a ControlNet dispatched together sample alone (never joining a shared loop) and get their solo images', async () => {
+  it('runs with a ControlNet dispatched together share one loop and get their solo images', async () => {
     const graphs = [graph(), graph({}, { sampler: { seed: 7 } })];
     const solo = [await pixels(graphs[0]), await pixels(graphs[1])];
     runner.resetCache();
@@ -123,8 +123,7 @@ describe('ControlNet wiring (tiny-sd-controlnet)', () => {
     const results = await Promise.all(graphs.map((g, i) => runner.executor().run(g, { runId: ids[i], batch: group.member(ids[i]) })));
     for (const [i, r] of results.entries()) {
       expect(r.status, r.error?.message).toBe('succeeded');
-      // They never join the batch's loop (as inpainting U-Nets), so the executor records no shared-loop outcome.
-      expect(r.nodes.find((n) => n.id === 'sampler')?.batch).toBeUndefined();
+      expect(r.nodes.find((n) => n.id === 'sampler')?.batch).toEqual({ size: 2 });
       expect(Buffer.from((await pixelsOf(r.artifacts[0].bytes)).data)).toEqual(solo[i]);
     }
   }, 120_000);

@@ -1,12 +1,12 @@
 // ControlNet in the sampling loop: a denoiser that, at every model call, runs the ControlNets applied to the
-// conditioning of each row (positive or negative) whose window holds the timestep, sums their residuals and hands
-// them to the U-Net. Windows follow ComfyUI's ControlNetApplyAdvanced: start/end percent of the training schedule,
+// conditioning of each row (positive or negative, of any run of a dynamic batch) whose window holds the timestep, sums
+// their residuals and hands them to the U-Net. Windows follow ComfyUI's ControlNetApplyAdvanced: start/end percent of the training schedule,
 // percent p at timestep t = 1 - t / (num_train_timesteps - 1); active when start <= p <= end.
 import { NodeInputError } from '../engine/errors';
 import type { ControlInputs, ControlResiduals } from '../models/control-inputs';
 import { resizeNearest } from '../preprocess/resize-nearest';
-import type { Tensor } from '../runtime/tensor';
-import type { AddedConditioning, ConditioningValue, ControlHint } from '../values';
+import { concatBatch, type Tensor } from '../runtime/tensor';
+import type { AddedConditioning, ConditioningValue, ControlHint, ControlRow } from '../values';
 import type { Denoiser } from './guidance';
 
 /** The U-Net side: a denoiser that takes residuals, and its residual inputs (absent: it cannot take any). */
@@ -48,51 +48,79 @@ export function checkControl(model: ControllableModel, hints: readonly ControlHi
   return inputs;
 }
 
+/** `added` with the conditioning's ControlNets as its one control row (tileAdded repeats it for each sample row). */
+export function withControlRows(added: AddedConditioning | undefined, c: ConditioningValue): AddedConditioning {
+  return { ...added, control: [{ hints: c.control ?? [], index: 0 }] };
+}
+
 /**
- * The loop's denoiser with the conditioning's ControlNets; `model` itself when neither conditioning has one. A call's
- * rows are told apart by their context: rows equal to the negative embeddings (and not the positive ones) take the
- * negative's ControlNets, the rest the positive's (guidance stacks uncond and cond rows in one call).
+ * The loop's denoiser with ControlNets; `model` itself when neither conditioning has one. Each call's rows carry
+ * their own ControlNets in `added.control` (withControlRows; guidance and dynamic batching stack them like the
+ * contexts), so uncond and cond rows, and the rows of different runs of a batch, are each steered by their own hints.
+ * Rows sharing a ControlNet and strength share one ControlNet call.
  */
 export function withControlNet(model: ControllableModel, positive: ConditioningValue, negative: ConditioningValue): Denoiser {
   if (!hasControl(positive, negative)) return model;
   checkControl(model, [...(positive.control ?? []), ...(negative.control ?? [])]);
-  const sameContext = equalRows(positive.embeddings, negative.embeddings);
-  if (sameContext && !sameHints(positive.control, negative.control)) {
-    throw new NodeInputError('controlnet_ambiguous', 'the positive and negative prompts encode identically but carry different ControlNets; change one prompt or apply the ControlNet to both', 'negative');
-  }
-  // One hint list on both sides (Apply ControlNet's usual wiring): every row is steered alike, in one ControlNet call.
-  const oneSide = sameContext || sameHints(positive.control, negative.control);
   const trainSteps = Number(model.schedulerConfig.num_train_timesteps ?? 1000);
+  const hintImages = new HintImages();
   return {
     maxBatch: model.maxBatch,
     async predict(sample, timestep, context, signal, added) {
-      const percent = 1 - timestep / (trainSteps - 1);
       const rows = sample.dims[0];
-      const rowsOf = (side: 'positive' | 'negative') => Array.from({ length: rows }, (_, r) => r).filter((r) => {
-        const negativeRow = !oneSide && equalRows(rowOf(context, r), negative.embeddings);
-        return side === (negativeRow ? 'negative' : 'positive');
-      });
+      const control = added?.control;
+      if (control?.length !== rows) throw new RangeError(`ControlNet rows: ${control?.length ?? 0} for a model call of ${rows}`);
+      const percent = 1 - timestep / (trainSteps - 1);
       let residuals: ControlResiduals | undefined;
-      for (const [side, cond] of [['positive', positive], ['negative', negative]] as const) {
-        const active = (cond.control ?? []).filter((h) => h.start <= percent && percent <= h.end);
-        const picked = rowsOf(side);
-        if (active.length === 0 || picked.length === 0) continue;
-        for (const hint of active) {
-          const r = await hintResiduals(hint, pick(sample, picked), timestep, pick(context, picked), signal);
-          residuals = addRows(residuals, r, picked, rows);
-        }
+      for (const call of controlCalls(control, percent)) {
+        const images = concatBatch(call.hints.map((h) => hintImages.row(h.hint, h.index, sample.dims)));
+        const part = await call.controlNet.residuals(pick(sample, call.rows), timestep, pick(context, call.rows), images, call.strength, signal);
+        residuals = addRows(residuals, part, call.rows, rows);
       }
-      return model.predict(sample, timestep, context, signal, added, residuals);
+      const rest: AddedConditioning = { ...added };
+      delete rest.control;
+      return model.predict(sample, timestep, context, signal, Object.keys(rest).length > 0 ? rest : undefined, residuals);
     },
   };
 }
 
-/** One ControlNet on the rows it steers; the hint is brought to the latent's pixel size (nearest, as ComfyUI's default). */
-async function hintResiduals(hint: ControlHint, sample: Tensor, timestep: number, context: Tensor, signal?: AbortSignal): Promise<ControlResiduals> {
-  const [b, , h, w] = sample.dims;
-  const image = resizeNearest(rgb(hint.image), w * 8, h * 8);
-  const tiled = image.dims[0] === b ? image : pick(image, Array.from({ length: b }, (_, i) => i % image.dims[0]));
-  return hint.controlNet.residuals(sample, timestep, context, tiled, hint.strength, signal);
+interface ControlCall {
+  controlNet: ControlHint['controlNet'];
+  strength: number;
+  rows: number[];
+  hints: { hint: ControlHint; index: number }[];
+}
+
+/**
+ * The ControlNet calls of one model call: every row's hints active at `percent`, grouped by ControlNet and strength
+ * (a row's second hint with the same pair goes in another call), in the order the rows list them.
+ */
+function controlCalls(rows: readonly ControlRow[], percent: number): ControlCall[] {
+  const calls: ControlCall[] = [];
+  rows.forEach(({ hints, index }, row) => {
+    const used = new Set<ControlCall>();
+    for (const hint of hints) {
+      if (hint.start > percent || percent > hint.end) continue;
+      let call = calls.find((c) => c.controlNet === hint.controlNet && c.strength === hint.strength && !used.has(c));
+      if (!call) calls.push((call = { controlNet: hint.controlNet, strength: hint.strength, rows: [], hints: [] }));
+      used.add(call);
+      call.rows.push(row);
+      call.hints.push({ hint, index });
+    }
+  });
+  return calls;
+}
+
+/** Hint images brought to the latent's pixel size (nearest, as ComfyUI's default) once per loop; one row at a time. */
+class HintImages {
+  private readonly sized = new WeakMap<ControlHint, Tensor>();
+
+  row(hint: ControlHint, index: number, latent: readonly number[]): Tensor {
+    const [, , h, w] = latent;
+    let image = this.sized.get(hint);
+    if (image?.dims[2] !== h * 8 || image.dims[3] !== w * 8) this.sized.set(hint, (image = resizeNearest(rgb(hint.image), w * 8, h * 8)));
+    return rowOf(image, index % image.dims[0]);
+  }
 }
 
 /** The first three channels (an RGBA hint loses its alpha; a grey one is repeated). */
@@ -118,18 +146,6 @@ function pick(t: Tensor, rows: readonly number[]): Tensor {
   const data = new Float32Array(rows.length * per);
   rows.forEach((r, i) => data.set(t.data.subarray(r * per, (r + 1) * per), i * per));
   return { data, dims: [rows.length, ...t.dims.slice(1)] };
-}
-
-/** Whether `a`'s rows all equal `b`'s single row (or `b`'s rows one for one). */
-function equalRows(a: Tensor, b: Tensor): boolean {
-  const per = b.data.length / b.dims[0];
-  if (a.data.length % per !== 0 || a.dims.slice(1).join() !== b.dims.slice(1).join()) return false;
-  for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[b.dims[0] === 1 ? i % per : i]) return false;
-  return true;
-}
-
-function sameHints(a: readonly ControlHint[] = [], b: readonly ControlHint[] = []): boolean {
-  return a.length === b.length && a.every((h, i) => h === b[i]);
 }
 
 /** `sum` (full batch, zeros where no ControlNet acts) plus `part`'s rows placed at `rows`. */

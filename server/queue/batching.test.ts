@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Graph } from '../../nodes/engine/graph';
 import { spritesCheckpointPart } from '../../nodes/pack/checkpoint';
+import { part as spritesControlNetPart } from '../../nodes/pack/sprites-controlnet/part';
 import { ensurePack } from '../../nodes/pack/generate';
 import { workflowsDir } from '../paths';
 import { join, recordEvents, runEnded, startTestServer, tempDir, until, type TestServer } from '../testing/harness';
@@ -14,7 +15,7 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = tempDir('batching');
-  await ensurePack(path.join(dataDir, 'models'), { parts: [spritesCheckpointPart] });
+  await ensurePack(path.join(dataDir, 'models'), { parts: [spritesCheckpointPart, spritesControlNetPart] });
   // A wide window: the separate enqueues below must land in one batch however slow the machine is. No node cache:
   // the runs alone must compute their images, not find the batch's.
   t = await startTestServer(dataDir, { MAX_BATCH: '4', BATCH_WINDOW_MS: '1500', CACHE_BYTES: '0' });
@@ -85,5 +86,25 @@ describe('dynamic batching on the server', () => {
     expect(samplerBatch(d)).toEqual({ size: 1, reason: 'debugged runs (breakpoints) are never batched' });
     const runs = await Promise.all(x4.runs.map((r) => finished(r.runId)));
     expect(runs.map(samplerBatch)).toEqual([{ size: 4 }, { size: 4 }, { size: 4 }, { size: 4 }]);
+  });
+
+  it('ControlNet runs share a batch too, each with its own prompt and seed, and draw what they draw alone', async () => {
+    const controlled = (seed: number, prompt: string): Graph => {
+      const g = JSON.parse(fs.readFileSync(path.join(workflowsDir, 'controlnet-sprites.json'), 'utf8')) as Graph;
+      g.nodes.find((n) => n.type === 'sampler')!.params.seed = seed;
+      g.nodes.find((n) => n.id === 'positive')!.params.text = prompt;
+      return g;
+    };
+    const prompts = ['red', 'blue on gray background', 'green circle'];
+    const queued = await Promise.all(prompts.map((p, i) => t.trpc.runs.enqueue.mutate({ graph: controlled(30 + i, p) })));
+    const batch = await Promise.all(queued.map((q) => finished(q.runId)));
+    expect(batch.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    expect(batch.map(samplerBatch)).toEqual([{ size: 3 }, { size: 3 }, { size: 3 }]);
+    for (let i = 0; i < prompts.length; i++) {
+      const alone = await finished((await t.trpc.runs.enqueue.mutate({ graph: controlled(30 + i, prompts[i]) })).runId);
+      expect(samplerBatch(alone)).toEqual({ size: 1, reason: 'no queued run could share its sampling loop' });
+      expect(imageSha(alone)).toBe(imageSha(batch[i]));
+    }
+    expect(new Set(batch.map(imageSha)).size).toBe(3);
   });
 });

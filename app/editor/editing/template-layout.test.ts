@@ -73,7 +73,7 @@ const shipped = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
 describe('shipped workflow layout', () => {
   it('finds the workflows', () => {
-    expect(shipped).toEqual(['controlnet-canny.json', 'flow-txt2img.json', 'flux-txt2img.json', 'hires-fix.json', 'image-ops.json', 'img2img.json', 'inpaint.json', 'lora.json', 'sd3-txt2img.json', 'sdxl-base-refiner.json', 'txt2img-refine-upscale.json', 'txt2img.json']);
+    expect(shipped).toEqual(['controlnet-canny.json', 'controlnet-sprites.json', 'flow-txt2img.json', 'flux-txt2img.json', 'hires-fix.json', 'image-ops.json', 'img2img.json', 'inpaint.json', 'lora.json', 'sd3-txt2img.json', 'sdxl-base-refiner.json', 'txt2img-refine-upscale.json', 'txt2img.json']);
   });
 
   it.each(shipped)('%s: no two nodes overlap', (file) => {
