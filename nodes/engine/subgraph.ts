@@ -2,7 +2,10 @@
 // bypass, reroutes and param inputs are resolved (and so before validation, execution and cache keys), each one is
 // replaced by its inner nodes, ids prefixed `<subgraph node id>/`, with the wires that crossed its sockets rewired to
 // the inner sockets they stand for and its promoted params written into the inner nodes. A graph therefore runs,
-// caches and renders exactly as its flattened copy does; cache keys never name node ids.
+// caches and renders exactly as its flattened copy does; cache keys never name node ids. A bypassed subgraph node is
+// not expanded (nothing inside runs): it stays as one node for resolveBypass, which feeds each of its outputs from its
+// first input of that type, as for any bypassed node.
+import { isBypassed, type BypassSockets } from './bypass';
 import type { Graph, GraphEdge, GraphNode, SubgraphDefinition } from './graph';
 
 export const SUBGRAPH_TYPE = 'subgraph';
@@ -35,23 +38,27 @@ export interface FlattenResult {
   graph: Graph;
   /** Flat id of every node that came out of a subgraph → the top-level subgraph node it came from. */
   origin: Map<string, string>;
+  /** Bypassed subgraph nodes left in the graph (flat id) → their definition's sockets, for resolveBypass. */
+  bypassed: Map<string, BypassSockets>;
   problems: SubgraphProblem[];
 }
 
 export function flattenSubgraphs(graph: Graph): FlattenResult {
-  if (!graph.nodes.some(isSubgraph)) return { graph: withoutDefinitions(graph), origin: new Map(), problems: [] };
+  if (!graph.nodes.some(isSubgraph)) return { graph: withoutDefinitions(graph), origin: new Map(), bypassed: new Map(), problems: [] };
   const defs = graph.subgraphs ?? {};
   const problems: SubgraphProblem[] = [];
   const origin = new Map<string, string>();
+  const bypassed = new Map<string, BypassSockets>();
   const budget = { left: MAX_FLAT_NODES, spent: false };
-  const flat = flattenLevel(graph.nodes, graph.edges, { defs, problems, origin, budget }, undefined, []);
-  return { graph: withoutDefinitions({ ...graph, nodes: flat.nodes, edges: flat.edges }), origin, problems };
+  const flat = flattenLevel(graph.nodes, graph.edges, { defs, problems, origin, bypassed, budget }, undefined, []);
+  return { graph: withoutDefinitions({ ...graph, nodes: flat.nodes, edges: flat.edges }), origin, bypassed, problems };
 }
 
 interface Walk {
   defs: NonNullable<Graph['subgraphs']>;
   problems: SubgraphProblem[];
   origin: Map<string, string>;
+  bypassed: Map<string, BypassSockets>;
   budget: { left: number; spent: boolean };
 }
 
@@ -88,6 +95,11 @@ function flattenLevel(nodes: readonly GraphNode[], edges: readonly GraphEdge[], 
       fail(node.subgraph === undefined
         ? `subgraph node "${node.id}" names no definition`
         : `subgraph node "${node.id}" uses definition "${node.subgraph}", which this graph does not contain`);
+    } else if (isBypassed(node)) {
+      // Kept whole, wires as they are: resolveBypass passes its inputs through; its inside never runs.
+      w.budget.left--;
+      w.bypassed.set(node.id, { inputs: def.inputs, outputs: def.outputs });
+      out.push(node);
     } else if (chain.includes(node.subgraph!)) {
       fail(`subgraph node "${node.id}" uses "${def.name}" inside itself (${[...chain, node.subgraph].join(' → ')})`);
     } else if (chain.length >= MAX_SUBGRAPH_DEPTH) {

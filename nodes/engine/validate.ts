@@ -67,7 +67,7 @@ export function validateGraph(input: unknown, opts: ValidateOptions): Validation
   }
   const graph = parsed.data;
   const flat = flattenSubgraphs(graph);
-  const { graph: unbypassed, cut } = resolveBypass(flat.graph, catalogMap(opts.catalog));
+  const { graph: unbypassed, cut } = resolveBypass(flat.graph, catalogMap(opts.catalog), flat.bypassed);
   const reroutes = resolveReroutes(unbypassed);
   const fed = resolveParamInputs(reroutes.graph, catalogMap(opts.catalog));
   const runGraph = fed.graph;
