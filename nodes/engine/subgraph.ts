@@ -40,18 +40,28 @@ export interface FlattenResult {
   origin: Map<string, string>;
   /** Bypassed subgraph nodes left in the graph (flat id) → their definition's sockets, for resolveBypass. */
   bypassed: Map<string, BypassSockets>;
+  /** Every expanded subgraph node (flat id, any depth) → what came out of it ("run to here" on it, subgraph-targets.ts). */
+  expanded: Map<string, ExpandedSubgraph>;
   problems: SubgraphProblem[];
 }
 
+export interface ExpandedSubgraph {
+  /** Its output sockets and where each starts in the flat graph. */
+  outputs: { name: string; from: From }[];
+  /** Flat ids of every node that came out of it, nested subgraphs' too. */
+  nodes: string[];
+}
+
 export function flattenSubgraphs(graph: Graph): FlattenResult {
-  if (!graph.nodes.some(isSubgraph)) return { graph: withoutDefinitions(graph), origin: new Map(), bypassed: new Map(), problems: [] };
+  if (!graph.nodes.some(isSubgraph)) return { graph: withoutDefinitions(graph), origin: new Map(), bypassed: new Map(), expanded: new Map(), problems: [] };
   const defs = graph.subgraphs ?? {};
   const problems: SubgraphProblem[] = [];
   const origin = new Map<string, string>();
   const bypassed = new Map<string, BypassSockets>();
+  const expanded = new Map<string, ExpandedSubgraph>();
   const budget = { left: MAX_FLAT_NODES, spent: false };
-  const flat = flattenLevel(graph.nodes, graph.edges, { defs, problems, origin, bypassed, budget }, undefined, []);
-  return { graph: withoutDefinitions({ ...graph, nodes: flat.nodes, edges: flat.edges }), origin, bypassed, problems };
+  const flat = flattenLevel(graph.nodes, graph.edges, { defs, problems, origin, bypassed, expanded, budget }, undefined, []);
+  return { graph: withoutDefinitions({ ...graph, nodes: flat.nodes, edges: flat.edges }), origin, bypassed, expanded, problems };
 }
 
 interface Walk {
@@ -59,6 +69,7 @@ interface Walk {
   problems: SubgraphProblem[];
   origin: Map<string, string>;
   bypassed: Map<string, BypassSockets>;
+  expanded: Map<string, ExpandedSubgraph>;
   budget: { left: number; spent: boolean };
 }
 
@@ -122,6 +133,7 @@ function flattenLevel(nodes: readonly GraphNode[], edges: readonly GraphEdge[], 
         if (resolved) outputs.set(name, resolved);
       }
       inputs.set(node.id, { name: def.name, sockets, outputs });
+      w.expanded.set(node.id, { outputs: [...outputs].map(([name, from]) => ({ name, from })), nodes: inner.nodes.map((n) => n.id) });
     }
   }
   const resolveTo = (to: To): To[] => {
