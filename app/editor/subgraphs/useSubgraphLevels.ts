@@ -10,7 +10,8 @@ import { SUBGRAPH_TYPE } from '../../../nodes/engine/subgraph';
 import type { CatalogNode } from '../../../nodes/engine/catalog';
 import { convertToSubgraph, promoteParam, subgraphCatalogNode, unpackSubgraph } from '../../../nodes/engine/subgraph-edit';
 import { flowToGraph, freshNodeId, graphNodeToFlow, graphToFlow, type FlowEdge, type FlowGroup, type FlowNode } from '../editing/graph-mapping';
-import { commitLevel, composeLevels, definitionToLevel, type Definitions, type Level } from './levels';
+import { commitLevel, composeLevels, definitionToLevel, seedsOnLevel, type Definitions, type Level } from './levels';
+import { definitionsWithSeeds, withSeeds, type SeedAdvance } from '../run/seed-advance';
 
 interface EditorState {
   latest: MutableRefObject<{ nodes: FlowNode[]; edges: FlowEdge[]; groups: FlowGroup[] }>;
@@ -156,11 +157,28 @@ export function useSubgraphLevels(initial: Graph, ed: EditorState) {
     }
   }, [level, setDefinitions]);
 
+  /**
+   * A run's seed advances (increment / randomize) written where each widget is: the canvas, the levels the breadcrumb
+   * leads back to, and the definitions (inner nodes and promoted defaults). Not an edit: no undo step.
+   */
+  const advanceSeeds = useCallback((advances: readonly SeedAdvance[]) => {
+    if (!advances.length) return;
+    const p = levels.current;
+    setDefinitions(definitionsWithSeeds(defs.current, advances));
+    if (p.length) setPath(p.map((l, i) => ({ ...l, outer: withSeeds(l.outer, seedsOnLevel(advances, p[i - 1])) })));
+    const shown = seedsOnLevel(advances, p.at(-1));
+    if (!shown.length) return;
+    setNodes(latest.current.nodes.map((n) => {
+      const mine = shown.filter((a) => a.nodeId === n.id);
+      return mine.length ? { ...n, data: { ...n.data, params: { ...n.data.params, ...Object.fromEntries(mine.map((a) => [a.param, a.value])) } } } : n;
+    }));
+  }, [latest, setDefinitions, setNodes, setPath]);
+
   /** How each definition is drawn (GraphNodeView): its sockets and promoted params. */
   const subgraphNodes = useMemo(
     () => new Map(Object.entries(definitions).map(([k, d]) => [k, subgraphCatalogNode(d, catalog)])),
     [definitions, catalog],
   );
 
-  return { subgraphs: definitions, subgraphPath: path, subgraphNodes, compose, composeNow, convertSelection, addSubgraph, replaceDefinition, unpackSubgraph: unpack, promoteParam: promote, openSubgraph: open, subgraphBack: back, resetSubgraphs: reset, setDefinitions };
+  return { subgraphs: definitions, subgraphPath: path, subgraphNodes, compose, composeNow, convertSelection, addSubgraph, replaceDefinition, unpackSubgraph: unpack, promoteParam: promote, advanceSeeds, openSubgraph: open, subgraphBack: back, resetSubgraphs: reset, setDefinitions };
 }
