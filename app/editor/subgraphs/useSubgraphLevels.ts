@@ -12,6 +12,7 @@ import { convertToSubgraph, promoteParam, subgraphCatalogNode, unpackSubgraph } 
 import { flowToGraph, freshNodeId, graphNodeToFlow, graphToFlow, type FlowEdge, type FlowGroup, type FlowNode } from '../editing/graph-mapping';
 import { commitLevel, composeLevels, definitionToLevel, seedsOnLevel, type Definitions, type Level } from './levels';
 import { definitionsWithSeeds, withSeeds, type SeedAdvance } from '../run/seed-advance';
+import { useSubgraphSockets } from './useSubgraphSockets';
 
 interface EditorState {
   latest: MutableRefObject<{ nodes: FlowNode[]; edges: FlowEdge[]; groups: FlowGroup[] }>;
@@ -150,12 +151,15 @@ export function useSubgraphLevels(initial: Graph, ed: EditorState) {
     try {
       const committed = commitLevel(level(), levels.current, defs.current);
       const r = promoteParam({ ...top.outer, subgraphs: committed }, top.nodeId, shownNodeId.slice(prefix.length), param);
+      if (r.graph.subgraphs !== committed) record();
       setDefinitions(r.graph.subgraphs ?? committed);
       return { name: r.name };
     } catch (e) {
       return { error: (e as Error).message };
     }
-  }, [level, setDefinitions]);
+  }, [level, record, setDefinitions]);
+
+  const sockets = useSubgraphSockets({ levels, defs, setDefinitions, level, record, catalog });
 
   /**
    * A run's seed advances (increment / randomize) written where each widget is: the canvas, the levels the breadcrumb
@@ -180,5 +184,5 @@ export function useSubgraphLevels(initial: Graph, ed: EditorState) {
     [definitions, catalog],
   );
 
-  return { subgraphs: definitions, subgraphPath: path, subgraphNodes, compose, composeNow, convertSelection, addSubgraph, replaceDefinition, unpackSubgraph: unpack, promoteParam: promote, advanceSeeds, openSubgraph: open, subgraphBack: back, resetSubgraphs: reset, setDefinitions };
+  return { ...sockets, subgraphs: definitions, subgraphPath: path, subgraphNodes, compose, composeNow, convertSelection, addSubgraph, replaceDefinition, unpackSubgraph: unpack, promoteParam: promote, advanceSeeds, openSubgraph: open, subgraphBack: back, resetSubgraphs: reset, setDefinitions };
 }
