@@ -168,7 +168,7 @@ export function useSubgraphLevels(initial: Graph, ed: EditorState) {
   const advanceSeeds = useCallback((advances: readonly SeedAdvance[]) => {
     if (!advances.length) return;
     const p = levels.current;
-    setDefinitions(definitionsWithSeeds(defs.current, advances));
+    if (advances.some((a) => a.subgraph !== undefined)) setDefinitions(definitionsWithSeeds(defs.current, advances));
     if (p.length) setPath(p.map((l, i) => ({ ...l, outer: withSeeds(l.outer, seedsOnLevel(advances, p[i - 1])) })));
     const shown = seedsOnLevel(advances, p.at(-1));
     if (!shown.length) return;
