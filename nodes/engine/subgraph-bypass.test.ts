@@ -63,6 +63,14 @@ describe('bypass on a subgraph node', () => {
     expect(edgeText(runGraphOf(g))).toEqual(['fill.image>save.images']);
   });
 
+  it('run to here on a node inside a bypassed subgraph node says so', () => {
+    const { graph, nodeId } = convertToSubgraph(fillShrinkSave(), ['shrink'], catalog);
+    const v = validateGraph(bypass(graph, nodeId), { catalog, targets: ['subgraph/shrink'] });
+    expect(v.problems.map((p) => [p.code, p.nodeId, p.message])).toEqual([
+      ['unknown_node', 'subgraph', 'node "subgraph/shrink" is inside subgraph node "subgraph", which is bypassed: turn bypass off to run to it'],
+    ]);
+  });
+
   it('an output with no input of its type is cut, and the problem names the bypassed subgraph node', () => {
     // The fill inside: the subgraph has an IMAGE output and no inputs.
     const { graph, nodeId } = convertToSubgraph(fillShrinkSave(), ['fill', 'shrink'], catalog, { name: 'Made' });

@@ -79,9 +79,14 @@ export function validateGraph(input: unknown, opts: ValidateOptions): Validation
   const rerouteIds = new Set(flat.graph.nodes.filter(isReroute).map((n) => n.id));
   const primitiveIds = new Set(flat.graph.nodes.filter(isPrimitive).map((n) => n.id));
   const targets = opts.targets && resolveSubgraphTargets(opts.targets, flat, catalogMap(opts.catalog));
-  const nothingInside: GraphProblem[] = (targets?.empty ?? []).map((t) => ({
-    code: 'no_output', nodeId: t, message: `subgraph node "${t}" has no outputs and no output node inside: nothing to run to`,
-  }));
+  const nothingInside: GraphProblem[] = [
+    ...(targets?.empty ?? []).map((t): GraphProblem => ({
+      code: 'no_output', nodeId: t, message: `subgraph node "${t}" has no outputs and no output node inside: nothing to run to`,
+    })),
+    ...[...targets?.bypassed ?? []].map(([t, by]): GraphProblem => ({
+      code: 'unknown_node', nodeId: by, message: `node "${t}" is inside subgraph node "${by}", which is bypassed: turn bypass off to run to it`,
+    })),
+  ];
   const semantic = semanticProblems(runGraph, { ...opts, targets: targets?.targets }, { cut, bypassed }, { ...reroutes, ids: rerouteIds }, { ...fed, ids: primitiveIds });
   const problems = [
     ...flat.problems,
