@@ -46,6 +46,7 @@ import { useGraphEditor } from './editing/useGraphEditor';
 import { SUBGRAPH_TYPE } from '../../nodes/engine/subgraph';
 import { useSubgraphLibrary } from './subgraphs/useSubgraphLibrary';
 import { LibrarySubgraphs } from './subgraphs/LibrarySubgraphs';
+import { SubgraphSocketItems } from './subgraphs/SubgraphSocketItems';
 import { useGroupActions } from './groups/useGroupActions';
 import { useNodeStyle } from './nodes/useNodeStyle';
 import { useOpenRun } from './run/useOpenRun';
@@ -419,7 +420,9 @@ export function EditorWorkspace({ workflow, access: initialAccess, catalog, mode
             const r = editor.unpackSubgraph(menu.nodeId);
             if (r) notify(r.error, 'error');
           } : undefined}
-        />
+        >
+          {!readOnly && <SubgraphSocketItems nodeId={menu.nodeId} editor={editor} catalog={catalogMap} notify={notify} onClose={() => setMenu(null)} />}
+        </NodeContextMenu>
       )}
       {shortcutsOpen && <ShortcutsOverlay onClose={() => setShortcutsOpen(false)} />}
       {viewerUrl && <ImageViewer url={viewerUrl} onClose={() => setViewerUrl(null)} />}

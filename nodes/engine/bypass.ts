@@ -2,6 +2,7 @@
 // its first input of the same socket type (a LoRA loader passes MODEL and CLIP through, a resize passes its
 // IMAGE). An output with no such input has nothing to pass: the edges it fed are dropped and the nodes there
 // report the missing input, naming the bypassed node. Chains of bypassed nodes pass through one after another.
+// A bypassed subgraph node is left unexpanded by flattening and passes through by its definition's socket types.
 import type { CatalogNode } from './catalog';
 import type { Graph, GraphEdge } from './graph';
 
@@ -12,11 +13,19 @@ export interface BypassResult {
   cut: Map<string, string>;
 }
 
+/** Socket types of a node the catalog does not describe (a bypassed subgraph node: its definition's sockets). */
+export interface BypassSockets {
+  inputs: readonly { name: string; type: string }[];
+  outputs: readonly { name: string; type: string }[];
+}
+
 export function isBypassed(node: { mode?: string }): boolean {
   return node.mode === 'bypass';
 }
 
-export function resolveBypass(graph: Graph, catalog: ReadonlyMap<string, CatalogNode>): BypassResult {
+export function resolveBypass(
+  graph: Graph, catalog: ReadonlyMap<string, CatalogNode>, sockets: ReadonlyMap<string, BypassSockets> = new Map(),
+): BypassResult {
   const bypassed = new Map(graph.nodes.filter(isBypassed).map((n) => [n.id, n]));
   if (!bypassed.size) return { graph, cut: new Map() };
   const into = new Map<string, GraphEdge>(); // `${node}\0${input}` → the edge feeding it
@@ -28,7 +37,7 @@ export function resolveBypass(graph: Graph, catalog: ReadonlyMap<string, Catalog
     if (!node) return { from };
     if (seen.has(node.id)) return { cutBy: node.id }; // a cycle of bypassed nodes passes nothing
     seen.add(node.id);
-    const def = catalog.get(node.type);
+    const def = sockets.get(node.id) ?? catalog.get(node.type);
     const type = def?.outputs.find((o) => o.name === from.output)?.type;
     const input = type ? def!.inputs.find((i) => i.type === type) : undefined;
     const feeding = input ? into.get(`${node.id}\0${input.name}`) : undefined;

@@ -143,7 +143,7 @@ export class Executor {
     }
     // Bypassed nodes are resolved away for running; the PNGs embed the graph as given (bypass flags kept).
     const { graph: given, runGraph: graph } = v;
-    const order = this.plan(graph, ro.targets);
+    const order = this.plan(graph, v.targets);
     emit({ type: 'run:started', runId: ro.runId, nodeIds: order.map((n) => n.id) });
 
     const keys = new Map<string, string>();

@@ -18,7 +18,8 @@ export function nodeSockets(node: GraphNode, graph: Pick<Graph, 'subgraphs'>, ca
   return { inputs: def?.inputs ?? [], outputs: def?.outputs ?? [] };
 }
 
-function unique(base: string, taken: (s: string) => boolean): string {
+/** `base`, or `base_2`, `base_3`, … the first that is not taken. */
+export function unique(base: string, taken: (s: string) => boolean): string {
   if (!taken(base)) return base;
   for (let i = 2; ; i++) if (!taken(`${base}_${i}`)) return `${base}_${i}`;
 }

@@ -2,7 +2,10 @@
 // bypass, reroutes and param inputs are resolved (and so before validation, execution and cache keys), each one is
 // replaced by its inner nodes, ids prefixed `<subgraph node id>/`, with the wires that crossed its sockets rewired to
 // the inner sockets they stand for and its promoted params written into the inner nodes. A graph therefore runs,
-// caches and renders exactly as its flattened copy does; cache keys never name node ids.
+// caches and renders exactly as its flattened copy does; cache keys never name node ids. A bypassed subgraph node is
+// not expanded (nothing inside runs): it stays as one node for resolveBypass, which feeds each of its outputs from its
+// first input of that type, as for any bypassed node.
+import { isBypassed, type BypassSockets } from './bypass';
 import type { Graph, GraphEdge, GraphNode, SubgraphDefinition } from './graph';
 
 export const SUBGRAPH_TYPE = 'subgraph';
@@ -35,23 +38,38 @@ export interface FlattenResult {
   graph: Graph;
   /** Flat id of every node that came out of a subgraph → the top-level subgraph node it came from. */
   origin: Map<string, string>;
+  /** Bypassed subgraph nodes left in the graph (flat id) → their definition's sockets, for resolveBypass. */
+  bypassed: Map<string, BypassSockets>;
+  /** Every expanded subgraph node (flat id, any depth) → what came out of it ("run to here" on it, subgraph-targets.ts). */
+  expanded: Map<string, ExpandedSubgraph>;
   problems: SubgraphProblem[];
 }
 
+export interface ExpandedSubgraph {
+  /** Its output sockets and where each starts in the flat graph. */
+  outputs: { name: string; from: From }[];
+  /** Flat ids of every node that came out of it, nested subgraphs' too. */
+  nodes: string[];
+}
+
 export function flattenSubgraphs(graph: Graph): FlattenResult {
-  if (!graph.nodes.some(isSubgraph)) return { graph: withoutDefinitions(graph), origin: new Map(), problems: [] };
+  if (!graph.nodes.some(isSubgraph)) return { graph: withoutDefinitions(graph), origin: new Map(), bypassed: new Map(), expanded: new Map(), problems: [] };
   const defs = graph.subgraphs ?? {};
   const problems: SubgraphProblem[] = [];
   const origin = new Map<string, string>();
+  const bypassed = new Map<string, BypassSockets>();
+  const expanded = new Map<string, ExpandedSubgraph>();
   const budget = { left: MAX_FLAT_NODES, spent: false };
-  const flat = flattenLevel(graph.nodes, graph.edges, { defs, problems, origin, budget }, undefined, []);
-  return { graph: withoutDefinitions({ ...graph, nodes: flat.nodes, edges: flat.edges }), origin, problems };
+  const flat = flattenLevel(graph.nodes, graph.edges, { defs, problems, origin, bypassed, expanded, budget }, undefined, []);
+  return { graph: withoutDefinitions({ ...graph, nodes: flat.nodes, edges: flat.edges }), origin, bypassed, expanded, problems };
 }
 
 interface Walk {
   defs: NonNullable<Graph['subgraphs']>;
   problems: SubgraphProblem[];
   origin: Map<string, string>;
+  bypassed: Map<string, BypassSockets>;
+  expanded: Map<string, ExpandedSubgraph>;
   budget: { left: number; spent: boolean };
 }
 
@@ -88,6 +106,11 @@ function flattenLevel(nodes: readonly GraphNode[], edges: readonly GraphEdge[], 
       fail(node.subgraph === undefined
         ? `subgraph node "${node.id}" names no definition`
         : `subgraph node "${node.id}" uses definition "${node.subgraph}", which this graph does not contain`);
+    } else if (isBypassed(node)) {
+      // Kept whole, wires as they are: resolveBypass passes its inputs through; its inside never runs.
+      w.budget.left--;
+      w.bypassed.set(node.id, { inputs: def.inputs, outputs: def.outputs });
+      out.push(node);
     } else if (chain.includes(node.subgraph!)) {
       fail(`subgraph node "${node.id}" uses "${def.name}" inside itself (${[...chain, node.subgraph].join(' → ')})`);
     } else if (chain.length >= MAX_SUBGRAPH_DEPTH) {
@@ -110,6 +133,7 @@ function flattenLevel(nodes: readonly GraphNode[], edges: readonly GraphEdge[], 
         if (resolved) outputs.set(name, resolved);
       }
       inputs.set(node.id, { name: def.name, sockets, outputs });
+      w.expanded.set(node.id, { outputs: [...outputs].map(([name, from]) => ({ name, from })), nodes: inner.nodes.map((n) => n.id) });
     }
   }
   const resolveTo = (to: To): To[] => {

@@ -9,6 +9,7 @@ import { resolveBypass } from './bypass';
 import { isReroute, resolveReroutes, rerouteConsumerType, rerouteType, type RerouteResult } from './reroute';
 import { isPrimitive, resolveParamInputs, targetParam, paramSocketType } from './param-inputs';
 import { flattenSubgraphs, type FlattenResult } from './subgraph';
+import { resolveSubgraphTargets } from './subgraph-targets';
 import { imageSizeProblems, type ImageSizeOptions } from './image-size';
 import type { ModelKind } from '../runtime/models';
 
@@ -28,8 +29,11 @@ export interface GraphProblem {
 }
 
 export type ValidationResult =
-  /** `graph` as given (bypass flags kept: what is stored and embedded); `runGraph` what executes (bypassed nodes and reroutes resolved). */
-  | { ok: true; graph: Graph; runGraph: Graph; problems: [] }
+  /**
+   * `graph` as given (bypass flags kept: what is stored and embedded); `runGraph` what executes (bypassed nodes and
+   * reroutes resolved); `targets` the given targets as ids of `runGraph` (a subgraph node's become its inner nodes').
+   */
+  | { ok: true; graph: Graph; runGraph: Graph; targets?: string[]; problems: [] }
   | { ok: false; graph?: Graph; problems: GraphProblem[] };
 
 export interface ValidateOptions {
@@ -67,18 +71,30 @@ export function validateGraph(input: unknown, opts: ValidateOptions): Validation
   }
   const graph = parsed.data;
   const flat = flattenSubgraphs(graph);
-  const { graph: unbypassed, cut } = resolveBypass(flat.graph, catalogMap(opts.catalog));
+  const { graph: unbypassed, cut } = resolveBypass(flat.graph, catalogMap(opts.catalog), flat.bypassed);
   const reroutes = resolveReroutes(unbypassed);
   const fed = resolveParamInputs(reroutes.graph, catalogMap(opts.catalog));
   const runGraph = fed.graph;
   const bypassed = new Set(flat.graph.nodes.filter((n) => n.mode === 'bypass').map((n) => n.id));
   const rerouteIds = new Set(flat.graph.nodes.filter(isReroute).map((n) => n.id));
   const primitiveIds = new Set(flat.graph.nodes.filter(isPrimitive).map((n) => n.id));
+  const targets = opts.targets && resolveSubgraphTargets(opts.targets, flat, catalogMap(opts.catalog));
+  const nothingInside: GraphProblem[] = [
+    ...(targets?.empty ?? []).map((t): GraphProblem => ({
+      code: 'no_output', nodeId: t, message: `subgraph node "${t}" has no outputs and no output node inside: nothing to run to`,
+    })),
+    ...[...targets?.bypassed ?? []].map(([t, by]): GraphProblem => ({
+      code: 'unknown_node', nodeId: by, message: `node "${t}" is inside subgraph node "${by}", which is bypassed: turn bypass off to run to it`,
+    })),
+  ];
+  const semantic = semanticProblems(runGraph, { ...opts, targets: targets?.targets }, { cut, bypassed }, { ...reroutes, ids: rerouteIds }, { ...fed, ids: primitiveIds });
   const problems = [
     ...flat.problems,
-    ...semanticProblems(runGraph, opts, { cut, bypassed }, { ...reroutes, ids: rerouteIds }, { ...fed, ids: primitiveIds }),
+    ...nothingInside,
+    // The graph-wide "no target" says less than the subgraph node's own problem.
+    ...(nothingInside.length ? semantic.filter((p) => p.code !== 'no_output') : semantic),
   ].map((p) => onSubgraphNode(p, graph, flat));
-  return problems.length ? { ok: false, graph, problems } : { ok: true, graph, runGraph, problems: [] };
+  return problems.length ? { ok: false, graph, problems } : { ok: true, graph, runGraph, targets: targets?.targets, problems: [] };
 }
 
 /** A problem on a node that came out of a subgraph is reported on the subgraph node (what the editor shows), naming the inner node. */

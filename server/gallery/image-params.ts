@@ -29,7 +29,8 @@ const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : n
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
 
 export function imageParams(stored: Graph, imageNodeId: string, catalog: ReadonlyMap<string, CatalogNode>): ImageParams {
-  const graph = resolveParamInputs(resolveReroutes(resolveBypass(flattenSubgraphs(stored).graph, catalog).graph).graph, catalog).graph;
+  const flat = flattenSubgraphs(stored);
+  const graph = resolveParamInputs(resolveReroutes(resolveBypass(flat.graph, catalog, flat.bypassed).graph).graph, catalog).graph;
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const inputsOf = new Map<string, { input: string; from: string }[]>();
   for (const e of graph.edges) {

@@ -188,4 +188,22 @@ describe('a run end to end', () => {
     const bad = await t.trpc.runs.enqueue.mutate({ graph, targets: ['nowhere'] }).catch((e: { data?: { problems?: { code: string }[] } }) => e.data?.problems);
     expect(bad).toEqual([expect.objectContaining({ code: 'unknown_node', nodeId: 'nowhere' })]);
   });
+
+  it('runs to a subgraph node: its inner nodes run, the thumbnail is its output socket\'s, under its id', async () => {
+    const { nodes: [fill, save] } = fillGraph('#0000ff', 8, 8);
+    const graph = {
+      version: 3 as const,
+      nodes: [{ id: 'sub', type: 'subgraph', typeVersion: 1, params: {}, subgraph: 'fills' }, save],
+      edges: [{ from: { node: 'sub', output: 'picture' }, to: { node: 'save', input: 'images' } }],
+      subgraphs: { fills: { name: 'Fills', nodes: [fill], edges: [], inputs: [], outputs: [{ name: 'picture', type: 'IMAGE', from: { node: 'fill', output: 'image' } }], params: [] } },
+    };
+    const { runId } = await t.trpc.runs.enqueue.mutate({ graph, targets: ['sub'] });
+    const run = await until(async () => {
+      const r = await t.trpc.runs.get.query({ runId });
+      return ['succeeded', 'failed'].includes(r.status) ? r : undefined;
+    }, 'the run to the subgraph node');
+    expect(run.status).toBe('succeeded');
+    expect(run.nodes.map((n) => n.id)).toEqual(['sub/fill']);
+    expect(run.artifacts.map((a) => [a.kind, a.nodeId, a.width, a.height])).toEqual([['inspect', 'sub', 8, 8]]);
+  });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Graph, SeedControl } from '../../nodes/engine/graph';
 import { applySeedControls, drawRandomizedSeeds, randomSeed } from './seed-controls';
 import { resolveParamInputs } from '../../nodes/engine/param-inputs';
+import { flattenSubgraphs } from '../../nodes/engine/subgraph';
 import { getCatalog } from '../../nodes/registry';
 
 function graph(controls: Record<string, SeedControl> | undefined, params: Record<string, unknown> = { seed: 41, steps: 20 }): Graph {
@@ -82,5 +83,54 @@ describe('seed controls on a primitive seed', () => {
     const second = applySeedControls(first, randomSeed, 1);
     expect(resolveParamInputs(first, catalog).graph.nodes.map((n) => [n.id, n.params.seed])).toEqual([['s1', 6], ['s2', 6]]);
     expect(resolveParamInputs(second, catalog).graph.nodes.map((n) => [n.id, n.params.seed])).toEqual([['s1', 7], ['s2', 7]]);
+  });
+});
+
+describe('seed controls inside subgraphs', () => {
+  // Definition "gen": sampler k (its own increment) and sampler k2 whose seed is promoted as "seed".
+  const withSubgraphs = (): Graph => ({
+    version: 3,
+    nodes: [
+      { id: 's1', type: 'subgraph', typeVersion: 1, params: {}, subgraph: 'gen', controls: { seed: 'increment' } },
+      { id: 's2', type: 'subgraph', typeVersion: 1, params: { seed: 7 }, subgraph: 'gen', controls: { seed: 'random' } },
+    ],
+    edges: [],
+    subgraphs: {
+      gen: {
+        name: 'Gen', edges: [], inputs: [], outputs: [], params: [{ name: 'seed', node: 'k2', param: 'seed' }],
+        nodes: [
+          { id: 'k', type: 'sampler', typeVersion: 1, params: { seed: 41, steps: 20 }, controls: { seed: 'increment' } },
+          { id: 'k2', type: 'sampler', typeVersion: 1, params: { seed: 100 } },
+        ],
+      },
+    },
+  });
+  const flatSeeds = (g: Graph) => flattenSubgraphs(g).graph.nodes.map((n) => [n.id, n.params.seed]);
+
+  it('move inner nodes\' seeds and promoted seeds; an unset promoted seed counts on from the inner value', () => {
+    const input = withSubgraphs();
+    const first = applySeedControls(input, () => 999);
+    expect(flatSeeds(first)).toEqual([['s1/k', 42], ['s1/k2', 101], ['s2/k', 42], ['s2/k2', 999]]);
+    expect(first.nodes.map((n) => n.params)).toEqual([{ seed: 101 }, { seed: 999 }]);
+    expect(input.subgraphs!.gen.nodes[0].params.seed).toBe(41);
+    expect(input.nodes[0].params).toEqual({});
+    // Run after run of a batch, each counts on from the previous run's graph.
+    const second = applySeedControls(first, () => 5, 1);
+    expect(flatSeeds(second)).toEqual([['s1/k', 43], ['s1/k2', 102], ['s2/k', 43], ['s2/k2', 5]]);
+  });
+
+  it('through a subgraph node nested in a definition, and randomize draws for a template copy inside too', () => {
+    const g = withSubgraphs();
+    const outer: Graph = {
+      ...g,
+      nodes: [{ id: 'o', type: 'subgraph', typeVersion: 1, params: {}, subgraph: 'wrap', controls: { seed: 'increment' } }],
+      subgraphs: {
+        ...g.subgraphs,
+        wrap: { name: 'Wrap', edges: [], inputs: [], outputs: [], params: [{ name: 'seed', node: 'in', param: 'seed' }], nodes: [{ id: 'in', type: 'subgraph', typeVersion: 1, params: {}, subgraph: 'gen' }] },
+      },
+    };
+    expect(flatSeeds(applySeedControls(outer))).toEqual([['o/in/k', 42], ['o/in/k2', 101]]);
+    const inner = { ...g, subgraphs: { gen: { ...g.subgraphs!.gen, nodes: g.subgraphs!.gen.nodes.map((n) => ({ ...n, controls: { seed: 'randomize' as const } })) } } };
+    expect(drawRandomizedSeeds(inner, () => 77).subgraphs!.gen.nodes.map((n) => n.params.seed)).toEqual([77, 77]);
   });
 });

@@ -1,7 +1,9 @@
 // Thumbnails of what a run's "run to here" targets produced, so the editor can show a node's output without
 // saving it: IMAGE outputs as they are, LATENT outputs through the latent→RGB projection of the model that
 // made them (the same picture a sampler step preview shows). Bounded: targets only, first batch item, ≤ 256 px.
+// A subgraph node's thumbnails are its output sockets' values, under its own id and socket names.
 import type { Graph } from '../../nodes/engine/graph';
+import { flattenSubgraphs } from '../../nodes/engine/subgraph';
 import { latentToRgb, SD15_LATENT_RGB, type LatentRgb } from '../../nodes/models/latent-rgb';
 import { encodeImage } from '../../nodes/runtime/image';
 import type { Tensor } from '../../nodes/runtime/tensor';
@@ -58,14 +60,19 @@ export async function inspectThumbnails(
   graph: Graph, targets: readonly string[] | undefined, values: ReadonlyMap<string, Record<string, unknown>>,
 ): Promise<InspectThumbnail[]> {
   const out: InspectThumbnail[] = [];
+  const flat = flattenSubgraphs(graph);
   for (const nodeId of targets ?? []) {
-    if (!graph.nodes.some((n) => n.id === nodeId)) continue;
-    for (const [output, value] of Object.entries(values.get(nodeId) ?? {})) {
+    // [socket shown, the flat node that made it, its output there]
+    const shown: [string, string, string][] = flat.graph.nodes.some((n) => n.id === nodeId)
+      ? Object.keys(values.get(nodeId) ?? {}).map((o) => [o, nodeId, o])
+      : (flat.expanded.get(nodeId)?.outputs ?? []).map((o) => [o.name, o.from.node, o.from.output]);
+    for (const [output, madeBy, made] of shown) {
       if (out.length >= MAX_THUMBNAILS) break;
+      const value = values.get(madeBy)?.[made];
       let image: Tensor | null = isImageTensor(value) ? value : null;
       const latent = image ? null : latentSamples(value);
       if (latent) {
-        const rgb = projectionFor(graph, nodeId, latent.dims[1], values);
+        const rgb = projectionFor(flat.graph, madeBy, latent.dims[1], values);
         // One latent cell per 8 pixels, as the decoder would make it (nearest: cells stay crisp).
         if (rgb) image = latentToRgb(latent, rgb, { scale: Math.max(1, Math.min(8, Math.floor(INSPECT_MAX_SIZE / Math.max(latent.dims[2], latent.dims[3])))) });
       }

@@ -167,11 +167,7 @@ export function useWorkflowDocument(
    */
   const advanceSeeds = useCallback((advances: readonly SeedAdvance[]) => {
     if (!advances.length) return;
-    editor.setNodes((ns) => ns.map((n) => {
-      const mine = advances.filter((a) => a.nodeId === n.id);
-      if (!mine.length) return n;
-      return { ...n, data: { ...n.data, params: { ...n.data.params, ...Object.fromEntries(mine.map((a) => [a.param, a.value])) } } };
-    }));
+    editor.advanceSeeds(advances);
     setSaved((s) => ({ ...s, json: JSON.stringify(withSeeds(JSON.parse(s.json) as Graph, advances)), pristine: false }));
   }, [editor]);
 

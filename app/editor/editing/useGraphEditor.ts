@@ -15,9 +15,11 @@ import {
 import { UndoHistory } from '../document/history';
 import { defaultControls } from '../run/seed-advance';
 import { useSubgraphLevels } from '../subgraphs/useSubgraphLevels';
+import type { SocketSnapshot } from '../subgraphs/useSubgraphSockets';
 
 export const GRID = 20;
-interface Snapshot { nodes: FlowNode[]; edges: FlowEdge[]; groups: FlowGroup[] }
+/** `sockets`: inside an opened subgraph, its definition's sockets and promoted params (not canvas state). */
+interface Snapshot { nodes: FlowNode[]; edges: FlowEdge[]; groups: FlowGroup[]; sockets?: SocketSnapshot }
 
 const snap = (p: XYPosition): XYPosition => ({ x: Math.round(p.x / GRID) * GRID, y: Math.round(p.y / GRID) * GRID });
 
@@ -30,12 +32,14 @@ export function useGraphEditor(initial: Graph, catalog: ReadonlyMap<string, Cata
   latest.current = { nodes, edges, groups };
   const history = useRef(new UndoHistory<Snapshot>());
   const lastParamEdit = useRef<{ key: string; at: number } | null>(null);
+  // The open subgraph's sockets (set below, once the subgraph part exists).
+  const levelSockets = useRef<{ take(): SocketSnapshot | undefined; put(s: SocketSnapshot | undefined): void }>({ take: () => undefined, put: () => {} });
 
   const record = useCallback(() => {
     const { nodes: ns, edges: es, groups: gs } = latest.current;
     history.current.record({
       nodes: ns.map((n) => ({ ...n, selected: false })), edges: es.map((e) => ({ ...e, selected: false })),
-      groups: gs.map((g) => ({ ...g, selected: false })),
+      groups: gs.map((g) => ({ ...g, selected: false })), sockets: levelSockets.current.take(),
     });
     lastParamEdit.current = null;
   }, []);
@@ -45,10 +49,12 @@ export function useGraphEditor(initial: Graph, catalog: ReadonlyMap<string, Cata
     setNodes(s.nodes);
     setEdges(s.edges);
     setGroups(s.groups);
+    levelSockets.current.put(s.sockets);
   }, [setNodes, setEdges]);
 
-  const undo = useCallback(() => restore(history.current.undo(latest.current)), [restore]);
-  const redo = useCallback(() => restore(history.current.redo(latest.current)), [restore]);
+  const now = useCallback((): Snapshot => ({ ...latest.current, sockets: levelSockets.current.take() }), []);
+  const undo = useCallback(() => restore(history.current.undo(now())), [restore, now]);
+  const redo = useCallback(() => restore(history.current.redo(now())), [restore, now]);
 
   /** Installs `next` (default: a fresh one) as the undo history and returns the one it replaces (per subgraph level). */
   const swapHistory = useCallback((next?: unknown): unknown => {
@@ -58,6 +64,7 @@ export function useGraphEditor(initial: Graph, catalog: ReadonlyMap<string, Cata
   }, []);
   const sub = useSubgraphLevels(initial, { latest, setNodes, setEdges, setGroups, record, swapHistory, catalog });
   const { composeNow, resetSubgraphs } = sub;
+  levelSockets.current = { take: sub.socketSnapshot, put: sub.restoreSockets };
   /** The whole workflow, also while a subgraph is open on the canvas. */
   const graphOf = useCallback(
     (meta?: Graph['meta']) => composeNow(flowToGraph(latest.current.nodes, latest.current.edges, meta, latest.current.groups)),

@@ -1,6 +1,7 @@
 'use client';
 // Right-click menu of a canvas node: breakpoints (sampler steps, before the node), "Run to here", and the editing
 // staples (bypass, collapse, colour, pin, duplicate, delete; renaming is a double-click on the title).
+import type { ReactNode } from 'react';
 import { useMenuDismiss } from '../editing/useMenuDismiss';
 import { NODE_COLORS } from './useNodeStyle';
 import { useDialogs } from '../../shell/dialogs';
@@ -49,6 +50,8 @@ interface Props {
   /** Inside an opened subgraph: this node's params that can become params of the subgraph node. */
   promotable?: readonly string[];
   onPromote?(param: string): void;
+  /** More items after the promote ones (the opened subgraph's sockets); they close the menu themselves. */
+  children?: ReactNode;
 }
 
 export function NodeContextMenu(p: Props) {
@@ -110,6 +113,7 @@ export function NodeContextMenu(p: Props) {
           Promote “{param}” to the subgraph node
         </button>
       ))}
+      {p.children}
       {p.onSaveSubgraph && <button type="button" role="menuitem" onClick={act(p.onSaveSubgraph)} title="A palette entry in all your workflows; saving again adds a version">Save subgraph to library</button>}
       {p.updateSubgraphTo !== undefined && p.onUpdateSubgraph && (
         <button type="button" role="menuitem" onClick={act(p.onUpdateSubgraph)} title="This workflow uses an older library version">Update to v{p.updateSubgraphTo}</button>

@@ -49,6 +49,40 @@ describe('seed advance after a run', () => {
   });
 });
 
+describe('seed advance inside subgraphs', () => {
+  // Ran with seeds applied: inner k incremented to 42, promoted seed of k2 unset on s (ran with the inner 100).
+  const ran: Graph = {
+    version: 3,
+    nodes: [{ id: 's', type: 'subgraph', typeVersion: 1, params: {}, subgraph: 'gen', controls: { seed: 'randomize' } }],
+    edges: [],
+    subgraphs: {
+      gen: {
+        name: 'Gen', edges: [], inputs: [], outputs: [], params: [{ name: 'seed', node: 'k2', param: 'seed' }],
+        nodes: [
+          { id: 'k', type: 'sampler', typeVersion: 1, params: { seed: 42 }, controls: { seed: 'increment' } },
+          { id: 'k2', type: 'sampler', typeVersion: 1, params: { seed: 100 } },
+        ],
+      },
+    },
+  };
+
+  it('advances inner nodes in their definition and promoted seeds on the subgraph node', () => {
+    const advances = seedAdvances(ran, () => 9);
+    expect(advances).toEqual([{ nodeId: 's', param: 'seed', value: 9 }, { nodeId: 'k', param: 'seed', value: 42, subgraph: 'gen' }]);
+    expect(seedsUsed(ran)).toEqual({ 's.seed': 100, 's/k.seed': 42 });
+    const next = withSeeds({ ...ran, subgraphs: { gen: { ...ran.subgraphs!.gen, nodes: ran.subgraphs!.gen.nodes.map((n) => ({ ...n, params: { seed: 1 } })) } } }, advances);
+    expect(next.nodes[0].params).toEqual({ seed: 9 });
+    expect(next.subgraphs!.gen.nodes.map((n) => n.params.seed)).toEqual([42, 1]);
+  });
+
+  it('a fixed seed beside a moving one inside a subgraph is no cache notice', () => {
+    const catalog = new Map(getCatalog().map((c) => [c.type, c]));
+    const s = { ...ran.nodes[0], controls: undefined };
+    const g = { ...ran, nodes: [s, { id: 'top', type: 'sampler', typeVersion: 1, params: { seed: 1 }, controls: { seed: 'fixed' as const } }] };
+    expect(cacheNotice({ graph: g, logical: 'A', lastRun: null, count: 3, catalog })).toBeNull();
+  });
+});
+
 describe('cache notice near Run', () => {
   const catalog = new Map(getCatalog().map((c) => [c.type, c]));
   const fixed = graph({ seed: 'fixed' });

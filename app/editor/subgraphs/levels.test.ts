@@ -4,7 +4,7 @@ import { getCatalog } from '../../../nodes/registry';
 import { convertToSubgraph } from '../../../nodes/engine/subgraph-edit';
 import { flattenSubgraphs } from '../../../nodes/engine/subgraph';
 import type { Graph } from '../../../nodes/engine/graph';
-import { commitLevel, composeLevels, definitionToLevel, levelToDefinition, type Level } from './levels';
+import { commitLevel, composeLevels, definitionToLevel, levelToDefinition, seedsOnLevel, type Level } from './levels';
 
 const catalog = new Map(getCatalog().map((c) => [c.type, c]));
 const node = (id: string, type: string, params: Record<string, unknown> = {}) => ({ id, type, typeVersion: 1, params, position: { x: 0, y: 0 } });
@@ -57,5 +57,11 @@ describe('subgraph levels', () => {
     expect(without.inputs).toEqual([]);
     expect(without.outputs).toEqual([]);
     expect(without.params).toEqual([{ name: 'color', node: 'fg', param: 'color' }]);
+  });
+
+  it('puts a run\'s seed advances on the level that shows each widget', () => {
+    const advances = [{ nodeId: 'k', param: 'seed', value: 3 }, { nodeId: 'k', param: 'seed', value: 4, subgraph: 'gen' }, { nodeId: 'x', param: 'seed', value: 5, subgraph: 'other' }];
+    expect(seedsOnLevel(advances)).toEqual([{ nodeId: 'k', param: 'seed', value: 3 }]);
+    expect(seedsOnLevel(advances, { nodeId: 'sub', key: 'gen' })).toEqual([{ nodeId: 'sub/k', param: 'seed', value: 4 }]);
   });
 });

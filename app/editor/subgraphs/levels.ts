@@ -4,6 +4,7 @@
 // whichever level is on screen, so saving and running never see only a subgraph.
 import { GRAPH_FORMAT_VERSION, type Graph, type GraphEdge, type SubgraphDefinition } from '../../../nodes/engine/graph';
 import { usedSubgraphs } from '../editing/graph-mapping';
+import type { SeedAdvance } from '../run/seed-advance';
 
 export type Definitions = NonNullable<Graph['subgraphs']>;
 
@@ -62,4 +63,10 @@ export function composeLevels(current: Graph, path: readonly Level[], defs: Defi
   if (root.meta === undefined) delete root.meta;
   const used = usedSubgraphs(root.nodes, all);
   return Object.keys(used).length ? { ...root, subgraphs: used } : root;
+}
+
+/** The seed advances of a run as the canvas of `level` shows its nodes (undefined: the workflow's own level). */
+export function seedsOnLevel(advances: readonly SeedAdvance[], level?: Pick<Level, 'nodeId' | 'key'>): SeedAdvance[] {
+  if (!level) return advances.filter((a) => a.subgraph === undefined);
+  return advances.filter((a) => a.subgraph === level.key).map(({ subgraph: _key, ...a }) => ({ ...a, nodeId: `${prefixOf(level)}${a.nodeId}` }));
 }

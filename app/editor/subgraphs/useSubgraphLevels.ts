@@ -11,7 +11,9 @@ import { SUBGRAPH_TYPE } from '../../../nodes/engine/subgraph';
 import type { CatalogNode } from '../../../nodes/engine/catalog';
 import { convertToSubgraph, promoteParam, subgraphCatalogNode, unpackSubgraph } from '../../../nodes/engine/subgraph-edit';
 import { flowToGraph, freshNodeId, graphNodeToFlow, graphToFlow, type FlowEdge, type FlowGroup, type FlowNode } from '../editing/graph-mapping';
-import { commitLevel, composeLevels, definitionToLevel, type Definitions, type Level } from './levels';
+import { commitLevel, composeLevels, definitionToLevel, seedsOnLevel, type Definitions, type Level } from './levels';
+import { definitionsWithSeeds, withSeeds, type SeedAdvance } from '../run/seed-advance';
+import { useSubgraphSockets } from './useSubgraphSockets';
 
 interface EditorState {
   latest: MutableRefObject<{ nodes: FlowNode[]; edges: FlowEdge[]; groups: FlowGroup[] }>;
@@ -150,12 +152,32 @@ export function useSubgraphLevels(initial: Graph, ed: EditorState) {
     try {
       const committed = commitLevel(level(), levels.current, defs.current);
       const r = promoteParam({ ...top.outer, subgraphs: committed }, top.nodeId, shownNodeId.slice(prefix.length), param);
+      if (r.graph.subgraphs !== committed) record();
       setDefinitions(r.graph.subgraphs ?? committed);
       return { name: r.name };
     } catch (e) {
       return { error: (e as Error).message };
     }
-  }, [level, setDefinitions]);
+  }, [level, record, setDefinitions]);
+
+  const sockets = useSubgraphSockets({ levels, defs, setDefinitions, level, record, catalog });
+
+  /**
+   * A run's seed advances (increment / randomize) written where each widget is: the canvas, the levels the breadcrumb
+   * leads back to, and the definitions (inner nodes and promoted defaults). Not an edit: no undo step.
+   */
+  const advanceSeeds = useCallback((advances: readonly SeedAdvance[]) => {
+    if (!advances.length) return;
+    const p = levels.current;
+    if (advances.some((a) => a.subgraph !== undefined)) setDefinitions(definitionsWithSeeds(defs.current, advances));
+    if (p.length) setPath(p.map((l, i) => ({ ...l, outer: withSeeds(l.outer, seedsOnLevel(advances, p[i - 1])) })));
+    const shown = seedsOnLevel(advances, p.at(-1));
+    if (!shown.length) return;
+    setNodes(latest.current.nodes.map((n) => {
+      const mine = shown.filter((a) => a.nodeId === n.id);
+      return mine.length ? { ...n, data: { ...n.data, params: { ...n.data.params, ...Object.fromEntries(mine.map((a) => [a.param, a.value])) } } } : n;
+    }));
+  }, [latest, setDefinitions, setNodes, setPath]);
 
   /** How each definition is drawn (GraphNodeView): its sockets and promoted params. */
   const subgraphNodes = useMemo(
@@ -163,7 +185,7 @@ export function useSubgraphLevels(initial: Graph, ed: EditorState) {
     [definitions, catalog],
   );
 
-  return { subgraphs: definitions, subgraphPath: path, subgraphNodes, compose, composeNow, convertSelection, addSubgraph, replaceDefinition, unpackSubgraph: unpack, promoteParam: promote, openSubgraph: open, subgraphBack: back, resetSubgraphs: reset, setDefinitions };
+  return { ...sockets, subgraphs: definitions, subgraphPath: path, subgraphNodes, compose, composeNow, convertSelection, addSubgraph, replaceDefinition, unpackSubgraph: unpack, promoteParam: promote, advanceSeeds, openSubgraph: open, subgraphBack: back, resetSubgraphs: reset, setDefinitions };
 }
 
 /** `all` with a library bundle installed (nested definitions first, under free keys) and the key of its definition. */
