@@ -250,6 +250,10 @@ export class Executor {
           return r;
         },
         call: (k, input, many, sig) => member.call(k, input, many, sig),
+        alone: (outcome) => {
+          batch = outcome;
+          member.alone(outcome);
+        },
       };
     }
     let outputs: Record<string, unknown>;

@@ -152,8 +152,9 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<SampleLatent
     run = await runCursor(cursor);
   } else if (o.model.batchKey === undefined || o.model.inpaintInputs) {
     // An inpainting U-Net's extra inputs are per run (its mask and image), so its calls are not shared.
-    run = await runCursor(cursor);
     outcome = { size: 1, reason: o.model.inpaintInputs ? 'inpainting models run alone' : 'this model cannot be batched' };
+    o.batch.alone(outcome);
+    run = await runCursor(cursor);
   } else {
     ({ result: run, outcome } = await o.batch.join(batchKey(o, startIndex, endIndex, controlled), cursor));
   }

@@ -26,6 +26,8 @@ export interface LoopBatch {
    * (in a stable order) and returns one output per input. Alone, `many` gets just this input.
    */
   call<I, O>(key: string, input: I, many: (inputs: I[]) => Promise<O[]>, signal?: AbortSignal): Promise<O>;
+  /** A sampler whose loop cannot be shared (an inpainting U-Net, a model with no batch key) says why: the run's details show it. */
+  alone(outcome: BatchOutcome): void;
 }
 
 /** A member at a meeting point: a loop or a single call; `start` runs a group of same-key entries together. */
@@ -66,6 +68,9 @@ export class BatchGroup {
     return {
       join: (key, cursor) => this.join(runId, key, cursor),
       call: (key, input, many, signal) => this.call(runId, key, input, many, signal),
+      // Its loop will not come to a meeting point, so batch-mates must not wait for it there. The outcome itself is
+      // kept by the executor's wrapper (executor.ts), per node.
+      alone: () => this.leave(runId),
     };
   }
 

@@ -5,6 +5,7 @@ import { acceptanceModelsDir } from '../../acceptance/pack';
 import { createRunner, pixelsOf } from '../../acceptance/workflow-runner';
 import type { Graph } from '../../engine/graph';
 import type { UNetModel } from '../../values';
+import { BatchGroup } from '../../sampling/batch';
 
 let runner: ReturnType<typeof createRunner>;
 beforeAll(async () => {
@@ -62,5 +63,22 @@ describe('tiny-sd-inpainting (9-channel U-Net)', () => {
     const a = await pixelsOf((await runner.run(graph(true, 0))).artifacts[0].bytes);
     const b = await pixelsOf((await runner.run(graph(true, 24))).artifacts[0].bytes);
     expect(block(a, 120, 120, 16)).not.toEqual(block(b, 120, 120, 16));
+  }, 120_000);
+
+  it('dispatched in a batch, each run samples alone and its sampler says why', async () => {
+    runner.resetCache();
+    const ids = ['inpaint-a', 'inpaint-b'];
+    const group = new BatchGroup(ids);
+    const results = await Promise.all(ids.map(async (runId) => {
+      try {
+        return await runner.executor().run(graph(true), { runId, batch: group.member(runId) });
+      } finally {
+        group.leave(runId);
+      }
+    }));
+    for (const r of results) {
+      expect(r.status, r.error?.message).toBe('succeeded');
+      expect(r.nodes.find((n) => n.id === 'sampler')?.batch).toEqual({ size: 1, reason: 'inpainting models run alone' });
+    }
   }, 120_000);
 });
