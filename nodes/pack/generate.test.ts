@@ -39,10 +39,12 @@ describe('pack generation', () => {
     fs.rmSync(second, { recursive: true, force: true });
   }, 120_000);
 
-  // 96 MB: the pack carries a tiny model of every family the loaders read (SD 1.x, SDXL, SD3, Flux, ControlNet,
-  // 9-channel inpainting, precision variants) besides the exact sprites models; generation stays a few seconds.
-  it('stays within the 96 MB budget', () => {
-    expect(total(first)).toBeLessThan(96 * 2 ** 20);
+  // 112 MB: the pack carries a tiny model of every family the loaders read (SD 1.x, SDXL, SD3, Flux, ControlNet,
+  // 9-channel inpainting) and fp16/int8 variants of SD 1.x, SDXL, SD3 and Flux besides the exact sprites models;
+  // generation stays a few seconds. (96 MB before the SDXL/SD3/Flux variants: they add 30.5 MB, mostly their
+  // text encoders' 49408-row token tables and tokenizer files, which precision does not shrink.)
+  it('stays within the 112 MB budget', () => {
+    expect(total(first)).toBeLessThan(112 * 2 ** 20);
   });
 
   it('skips up-to-date parts without touching their files', async () => {
