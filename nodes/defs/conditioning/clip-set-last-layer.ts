@@ -1,5 +1,6 @@
 // CLIP Set Last Layer (CLIP skip): the text encoder's conditioning taken from an earlier layer, through the final
-// layer norm, as ComfyUI's CLIPSetLastLayer and diffusers' clip_skip do for SD 1.x (nodes/models/clip-layers.ts).
+// layer norm, as ComfyUI's CLIPSetLastLayer and diffusers' clip_skip do for SD 1.x (nodes/models/clip-layers.ts);
+// on SDXL both encoders at that layer without the norm, as ComfyUI's SDXLClipModel (nodes/models/sdxl-clip.ts).
 import { defineNode, param } from '../../define';
 import { NodeInputError } from '../../engine/errors';
 
@@ -16,8 +17,9 @@ export const clipSetLastLayer = defineNode({
   },
   outputs: { clip: { type: 'CLIP' } },
   async execute(_ctx, { clip }, p) {
-    if (p.stop_at_clip_layer === -1) return { clip };
+    // -1 is no change for SD 1.x, but not for SDXL, whose encoders default to -2 (ComfyUI: -1 moves both to the last).
     if (!clip.withLastLayer) {
+      if (p.stop_at_clip_layer === -1) return { clip };
       throw new NodeInputError('param_invalid', `CLIP "${clip.name}" cannot stop at an earlier layer`, 'stop_at_clip_layer');
     }
     return { clip: clip.withLastLayer(p.stop_at_clip_layer) };
