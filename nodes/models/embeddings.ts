@@ -61,7 +61,11 @@ function poolsByLargestId(model: ModelProto): boolean {
       if (!n.input?.includes(value)) continue;
       if (n.opType === 'ArgMax' || n.opType === 'ReduceMax') return true;
       if (!ID_PRESERVING.has(n.opType ?? '')) continue;
-      for (const o of n.output ?? []) if (!seen.has(o)) (seen.add(o), queue.push(o));
+      for (const o of n.output ?? []) {
+        if (seen.has(o)) continue;
+        seen.add(o);
+        queue.push(o);
+      }
     }
   }
   return false;
