@@ -9,7 +9,7 @@ export const clipSetLastLayer = defineNode({
   version: 1,
   title: 'CLIP Set Last Layer',
   category: 'conditioning',
-  description: 'CLIP skip: -1 uses the last layer, -2 the one before (what many SD 1.5 fine-tunes expect). Needs a text encoder exported with its hidden states.',
+  description: 'CLIP skip: -1 uses the last layer, -2 the one before (what many SD 1.5 fine-tunes expect). On SDXL it sets both encoders, whose default is -2. Needs a text encoder exported with its hidden states.',
   aliases: ['CLIPSetLastLayer', 'CLIP skip', 'clip_skip'],
   inputs: { clip: { type: 'CLIP' } },
   params: {
