@@ -141,12 +141,12 @@ describe('tiny SDXL / SD3 / Flux precision variants', () => {
       int8: { image: [0.092, 34.7], latent: [0.063, 29.3] }, // measured image 0.037, 40.7 dB; latent 0.025, 35.3 dB
     },
     sd3: {
-      fp16: { image: [0.025, 46.4], latent: [0.18, 43.3] }, // measured image 0.0100, 52.4 dB; latent 0.071, 49.3 dB
-      int8: { image: [0.13, 31.5], latent: [0.67, 30.2] }, // measured image 0.051, 37.5 dB; latent 0.268, 36.2 dB
+      fp16: { image: [0.025, 48.0], latent: [0.15, 46.0] }, // measured image 0.0097, 54.0 dB; latent 0.058, 52.1 dB
+      int8: { image: [0.12, 32.3], latent: [0.75, 33.1] }, // measured image 0.047, 38.3 dB; latent 0.30, 39.1 dB
     },
     flux: {
-      fp16: { image: [0.048, 49.5], latent: [0.052, 53.6] }, // measured image 0.0190, 55.5 dB; latent 0.0206, 59.6 dB
-      int8: { image: [0.35, 30.6], latent: [0.42, 35.1] }, // measured image 0.139, 36.6 dB; latent 0.167, 41.1 dB
+      fp16: { image: [0.044, 50.2], latent: [0.048, 55.2] }, // measured image 0.0173, 56.2 dB; latent 0.0192, 61.2 dB
+      int8: { image: [0.37, 28.7], latent: [0.44, 35.2] }, // measured image 0.147, 34.7 dB; latent 0.176, 41.2 dB
     },
   };
   for (const family of Object.keys(FAMILIES) as Family[]) {
