@@ -104,10 +104,11 @@ export const COMFY_NODES: Readonly<Record<string, ComfyNodeMapping>> = {
     inputs: { clip: 'clip' }, outputs: ['conditioning'],
     params: (ctx) => {
       const [g, l] = [ctx.value('text_g'), ctx.value('text_l')];
-      // StepFlow's SDXL CLIP encodes one prompt with both encoders.
-      if (typeof l === 'string' && l !== '' && l !== g) ctx.warn('text_l differs from text_g: StepFlow encodes text_g with both SDXL encoders');
+      // text_l goes to CLIP-L and text_g to CLIP-G; StepFlow's empty text_l means text_g for both, so an equal
+      // text_l stays empty (the same conditioning), and an empty one beside a non-empty text_g cannot be said.
+      if (l === '' && typeof g === 'string' && g !== '') ctx.warn('text_l is empty: ComfyUI encodes an empty prompt with CLIP-L, StepFlow encodes text_g with both SDXL encoders');
       return {
-        text: g, width: ctx.value('width'), height: ctx.value('height'), crop_w: ctx.value('crop_w'), crop_h: ctx.value('crop_h'),
+        text: g, text_l: typeof l === 'string' && l !== g ? l : '', width: ctx.value('width'), height: ctx.value('height'), crop_w: ctx.value('crop_w'), crop_h: ctx.value('crop_h'),
         target_width: ctx.value('target_width'), target_height: ctx.value('target_height'),
       };
     },

@@ -54,15 +54,36 @@ describe('ComfyUI SDXL workflows', () => {
       };
       return wf;
     };
-    const result = imported(withSizes(1024, 'a lighthouse'));
+    const result = imported(withSizes(1024, 'a lighthouse at dusk'));
+    // text_l equal to text_g: the same conditioning as StepFlow's empty text_l, no warning.
     expect(result.graph.nodes.find((n) => n.type === 'text_encoder_sdxl')?.params).toEqual({
-      text: 'a lighthouse at dusk', width: 1024, height: 1024, crop_w: 0, crop_h: 0, target_width: 64, target_height: 64,
+      text: 'a lighthouse at dusk', text_l: '', width: 1024, height: 1024, crop_w: 0, crop_h: 0, target_width: 64, target_height: 64,
     });
-    expect(result.report.warnings.join('\n')).toContain('text_l differs from text_g');
+    expect(result.report.warnings.join('\n')).not.toContain('text_l');
     const plain = await image(sdxlTxt2img());
     // 64 x 64 is what the sampler assumes for a 64 px latent anyway: the same time ids, the same image.
     expect(Buffer.from(await image(withSizes(64, ''))).equals(Buffer.from(plain))).toBe(true);
     expect(Buffer.from(await image(withSizes(1024, ''))).equals(Buffer.from(plain))).toBe(false);
+  });
+
+  it('CLIPTextEncodeSDXL feeds text_l to CLIP-L and text_g to CLIP-G: another text_l, another image', async () => {
+    const withTexts = (textG: string, textL: string) => {
+      const wf = sdxlTxt2img();
+      wf['6'] = {
+        class_type: 'CLIPTextEncodeSDXL',
+        inputs: { clip: ['4', 1], text_g: textG, text_l: textL, width: 64, height: 64, crop_w: 0, crop_h: 0, target_width: 64, target_height: 64 },
+      };
+      return wf;
+    };
+    const split = imported(withTexts('a lighthouse at dusk', 'a red boat'));
+    expect(split.graph.nodes.find((n) => n.type === 'text_encoder_sdxl')?.params).toMatchObject({ text: 'a lighthouse at dusk', text_l: 'a red boat' });
+    expect(split.report.warnings.join('\n')).not.toContain('text_l');
+    const same = await image(withTexts('a lighthouse at dusk', 'a lighthouse at dusk'));
+    expect(Buffer.from(await image(withTexts('a lighthouse at dusk', 'a red boat'))).equals(Buffer.from(same))).toBe(false);
+    // Only CLIP-L's prompt changed; a changed text_g gives yet another image.
+    expect(Buffer.from(await image(withTexts('a red boat', 'a lighthouse at dusk'))).equals(Buffer.from(await image(withTexts('a lighthouse at dusk', 'a red boat'))))).toBe(false);
+    // An empty text_l beside a text_g cannot be said in StepFlow (empty = text_g for both): a warning names it.
+    expect(imported(withTexts('a lighthouse at dusk', '')).report.warnings.join('\n')).toContain('text_l is empty');
   });
 
   it('CLIPTextEncodeSDXLRefiner becomes a Text Encoder (SDXL) with the aesthetic score', () => {

@@ -30,8 +30,11 @@ export interface ClipInfo {
   rawHidden?: boolean;
   /** ComfyUI's stop_at_clip_layer: -1 (default) the last layer, -2 the one before, … (CLIP skip). */
   lastLayer?: number;
-  /** Textual inversions in the session's token table: token ids per `embedding:` name, and their files' hashes. */
-  embeddings?: { ids: ReadonlyMap<string, readonly number[]>; key: string };
+  /**
+   * Textual inversions in the session's token table: token ids per `embedding:` name, and their files' hashes; `eos`:
+   * the end token's id is sent as `to` (a copy of its row past the embeddings, so pooling at the largest id finds it).
+   */
+  embeddings?: { ids: ReadonlyMap<string, readonly number[]>; key: string; eos?: { from: number; to: number } };
 }
 
 export class OnnxClip implements ClipModel {
@@ -64,7 +67,8 @@ export class OnnxClip implements ClipModel {
     this.pooledName = session.outputs.find((o) => o.name === 'pooler_output' || o.name === 'text_embeds')?.name;
     this.maxBatch = batchLimit(this.ids);
     const last = info.lastLayer ?? -1;
-    if (last < -1) {
+    // A raw hidden state is read even at -1: SDXL's last layer as ComfyUI takes it, before the final norm.
+    if (last < -1 || info.rawHidden) {
       let norm: LayerNormParams | undefined;
       this.skip = { output: hiddenStateOutput(session.outputs, last, info.file), norm: info.rawHidden ? undefined : () => (norm ??= readFinalLayerNorm(info.file)) };
     }
@@ -80,9 +84,9 @@ export class OnnxClip implements ClipModel {
     }
     const key = embeddings.map((e) => `${e.name}=${e.hash.slice(0, 16)}`).join('+');
     // The edited copy is rebuilt per call (the ids come with it); the runtime loads a session only on a miss.
-    const { bytes, ids } = withExtraTokens(this.file, embeddings);
+    const { bytes, ids, eos } = withExtraTokens(this.file, embeddings, this.tokenizer.eos);
     const session = await runtime.session(`${sessionKey('clip', this.file)}#ti:${key}`, { bytes }, { externalDataDir: path.dirname(this.file) });
-    return new OnnxClip(session, this.tokenizer, { ...this.info, embeddings: { ids, key } });
+    return new OnnxClip(session, this.tokenizer, { ...this.info, embeddings: { ids, key, ...(eos ? { eos } : {}) } });
   }
 
   /** The same encoder stopping at `layer` (-1 = last): ComfyUI's CLIP Set Last Layer. */
@@ -148,7 +152,8 @@ export class OnnxClip implements ClipModel {
       const group = chunks.slice(start, start + Math.min(this.maxBatch, chunks.length));
       const n = group.length;
       const len = group[0].ids.length;
-      const ids = Int32Array.from(group.flatMap((c) => c.ids));
+      const eos = this.info.embeddings?.eos;
+      const ids = Int32Array.from(group.flatMap((c) => (eos ? c.ids.map((id) => (id === eos.from ? eos.to : id)) : c.ids)));
       const feeds: Record<string, FeedValue> = { [this.ids.name]: { data: ids, dims: [n, len] } };
       if (this.mask) feeds[this.mask.name] = { data: new Int32Array(n * len).fill(1), dims: [n, len] };
       const out = await this.session.run(feeds, { signal });

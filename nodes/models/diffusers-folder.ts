@@ -5,7 +5,7 @@ import path from 'node:path';
 import { SD15_SCHEDULER_CONFIG, SD_LATENT_CHANNELS, SD_VAE_SCALING_FACTOR } from './defaults';
 import { ModelFormatError } from './errors';
 import { isFlowMatchConfig } from '../sampling/schedulers';
-import { parseLatentRgb, SD15_LATENT_RGB, type LatentRgb } from './latent-rgb';
+import { defaultLatentRgb, parseLatentRgb, type LatentRgb } from './latent-rgb';
 
 export interface CheckpointFolder {
   dir: string;
@@ -154,7 +154,7 @@ export function readCheckpointFolder(dir: string, name = path.basename(dir)): Ch
     latentChannels,
     family,
     ...(pipeline ? { pipeline, transformerConfig: readJson(at('transformer', 'config.json'), false) } : {}),
-    latentRgb: extras.latent_rgb !== undefined ? parseLatentRgb(extras.latent_rgb, latentChannels, extrasFile) : SD15_LATENT_RGB,
+    latentRgb: extras.latent_rgb !== undefined ? parseLatentRgb(extras.latent_rgb, latentChannels, extrasFile) : defaultLatentRgb(className, latentChannels),
     resolution,
     ...(maxLen !== undefined ? { maxSequenceLength: maxLen as number } : {}),
     latentMultiple: Number.isInteger(extras.latent_multiple) && (extras.latent_multiple as number) > 0 ? (extras.latent_multiple as number) : undefined,

@@ -107,6 +107,20 @@ function rawBytes(t: TensorProto, baseDir?: string): Uint8Array | undefined {
 }
 
 /**
+ * Moves every external-data initializer's bytes into the model (raw_data), so it can be edited and saved
+ * elsewhere without the side file it was read beside.
+ */
+export function inlineExternalData(model: ModelProto, baseDir: string): ModelProto {
+  for (const t of (model.graph?.initializer ?? []) as TensorProto[]) {
+    if (!isExternal(t)) continue;
+    t.rawData = rawBytes(t, baseDir) ?? new Uint8Array(0);
+    t.dataLocation = onnx.TensorProto.DataLocation.DEFAULT;
+    t.externalData = [];
+  }
+  return model;
+}
+
+/**
  * An aligned copy, since raw_data may start at any byte of the model buffer. (Decoded bytes are Node
  * Buffers, whose slice() is a view, hence the explicit copy.)
  */

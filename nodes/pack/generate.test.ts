@@ -39,10 +39,13 @@ describe('pack generation', () => {
     fs.rmSync(second, { recursive: true, force: true });
   }, 120_000);
 
-  // 96 MB: the pack carries a tiny model of every family the loaders read (SD 1.x, SDXL, SD3, Flux, ControlNet,
-  // 9-channel inpainting, precision variants) besides the exact sprites models; generation stays a few seconds.
-  it('stays within the 96 MB budget', () => {
-    expect(total(first)).toBeLessThan(96 * 2 ** 20);
+  // 128 MB: the pack carries a tiny model of every family the loaders read (SD 1.x, SDXL, SD3, Flux, ControlNet,
+  // 9-channel inpainting) and fp16/int8 variants of SD 1.x, SDXL, SD3 and Flux besides the exact sprites models;
+  // generation stays a few seconds. (96 MB before the SDXL/SD3/Flux variants, with the pack at 89.2 MB: they add
+  // 30.9 MB, 120.1 MB in all, mostly their CLIP encoders' 49408-row token tables and tokenizer files, which are
+  // float16 already in the float32 folders and which dynamic int8 leaves alone.)
+  it('stays within the 128 MB budget', () => {
+    expect(total(first)).toBeLessThan(128 * 2 ** 20);
   });
 
   it('skips up-to-date parts without touching their files', async () => {

@@ -8,6 +8,7 @@ import { spritesFlowCheckpointPart } from './flow-checkpoint';
 import { combinedGeneratorHash, partGeneratorHash, partStaleReason, readManifest, sha256File, writeManifest, type PackManifest } from './checksum';
 import { esrganPart } from './esrgan/part';
 import { esrganVariantsPart } from './esrgan/variants';
+import { tinyFluxVariantsPart, tinySd3VariantsPart, tinySdxlVariantsPart } from './family-variants';
 import { part as paletteLoraPart } from './lora/part';
 import { part as tinySdPart } from './tiny-sd/part';
 import { variantsPart as tinySdVariantsPart } from './tiny-sd/variants';
@@ -24,6 +25,7 @@ export const PACK_PARTS: readonly PackPart[] = Object.freeze([
   spritesCheckpointPart, spritesRefinerPart, spritesFlowCheckpointPart, esrganPart, paletteLoraPart, tinySdPart, tinySd3Part, tinyFluxPart, tinySdxlPart,
   // fp16 / int8 variants (ARCHITECTURE.md, model pack): after their fp32 sources
   esrganVariantsPart, tinySdVariantsPart, tinySdControlNetPart, tinySdInpaintingPart, spritesControlNetPart,
+  tinySdxlVariantsPart, tinySd3VariantsPart, tinyFluxVariantsPart,
 ]);
 
 export type PackProgress =

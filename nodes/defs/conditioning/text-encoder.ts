@@ -4,15 +4,17 @@ import { NodeInputError } from '../../engine/errors';
 import { embeddingFileName, embeddingNames, readTextualInversion } from '../../models/embeddings';
 import type { ClipModel, ConditioningValue } from '../../values';
 
+/** The encoder with the textual inversions the prompts name (itself when they name none). */
+export async function withPromptEmbeddings<C extends ClipModel>(ctx: ExecuteContext, clip: C, texts: readonly string[], param = 'text'): Promise<C> {
+  const names = [...new Set(texts.flatMap((t) => embeddingNames(t)))];
+  if (!names.length) return clip;
+  if (!clip.withEmbeddings) throw new NodeInputError('param_invalid', `CLIP "${clip.name}" cannot take textual-inversion embeddings`, param);
+  return await clip.withEmbeddings(ctx.runtime, names.map((name) => readTextualInversion(name, ctx.models.resolve('embeddings', embeddingFileName(name))))) as C;
+}
+
 /** A prompt through CLIP, with the textual inversions it names (also used by Conditioning Re-encode). */
 export async function encodePrompt(ctx: ExecuteContext, clip: ClipModel, text: string): Promise<ConditioningValue> {
-  const names = embeddingNames(text);
-  let encoder = clip;
-  if (names.length) {
-    if (!clip.withEmbeddings) throw new NodeInputError('param_invalid', `CLIP "${clip.name}" cannot take textual-inversion embeddings`, 'text');
-    encoder = await clip.withEmbeddings(ctx.runtime, names.map((name) => readTextualInversion(name, ctx.models.resolve('embeddings', embeddingFileName(name)))));
-  }
-  return encoder.encode(text, ctx.signal, ctx.promptCache);
+  return (await withPromptEmbeddings(ctx, clip, [text])).encode(text, ctx.signal, ctx.promptCache);
 }
 
 export const textEncoder = defineNode({
