@@ -49,6 +49,9 @@ import { createLogger, logTo, type Log } from './log';
 import { clusterListenerCount } from './cluster/cluster-listeners';
 import { RedisKeyLock } from './cluster/redis-lock';
 
+/** tRPC paths carrying a runs.enqueue call, alone or in a batch (`/api/trpc/a.b,runs.enqueue?batch=1`). */
+export const ENQUEUE_PATH = /^\/api\/trpc\/(?:[^?]*,)?runs\.enqueue(?:[,?]|$)/;
+
 export interface ServerOptions {
   env: Env;
   /** Serve the Next.js pages too (default true). Tests pass false for speed. */
@@ -158,6 +161,11 @@ export async function createServer(opts: ServerOptions): Promise<StepflowServer>
     const url = req.url ?? '/';
     for (const [name, value] of Object.entries(headersFor(req))) res.setHeader(name, value);
     if (url.startsWith('/api/trpc/')) {
+      // An enqueue's batch window counts from here, before its body is read (queue/arrivals.ts).
+      if (ENQUEUE_PATH.test(url)) {
+        const { closed } = services.queue.requestArrived(req);
+        res.once('close', closed);
+      }
       return void screenTrpcBody(req, res, env.MAX_BODY_BYTES).then(() => trpcHandler(req, res), () => res.destroy());
     }
     if (url.startsWith(ARTIFACTS_PREFIX)) {

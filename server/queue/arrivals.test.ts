@@ -43,3 +43,29 @@ describe('Arrivals.arrivedBy', () => {
     expect(a.companyExpected()).toBe(false);
   });
 });
+
+describe('Arrivals.request', () => {
+  it('counts a request from its arrival, hands that time to its enqueue, and ends when the enqueue begins', () => {
+    const a = new Arrivals();
+    const req = {};
+    const { closed } = a.request(req, 1000);
+    // Read but not yet enqueued: company for a head whose window ends after 1000.
+    expect(a.arrivedBy(1000)).toBe(true);
+    const done = a.beginFrom(req);
+    // The enqueue took the request's place and its arrival time (not the time its body was read).
+    expect(a.arrivedBy(1000)).toBe(true);
+    done();
+    expect(a.companyExpected()).toBe(false);
+    // The response closing afterwards changes nothing.
+    closed();
+    expect(a.companyExpected()).toBe(false);
+  });
+
+  it('forgets a request whose enqueue never began once its response closes', () => {
+    const a = new Arrivals();
+    const { closed } = a.request({}, 1000);
+    expect(a.companyExpected()).toBe(true);
+    closed();
+    expect(a.companyExpected()).toBe(false);
+  });
+});

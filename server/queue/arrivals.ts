@@ -7,9 +7,31 @@
 // even while its rows are still being written (one user's enqueues are written one at a time, so a burst of 16
 // "Run" clicks took longer to write than a 20 ms window, and the batch split in two).
 
+//
+// An enqueue arrives when its HTTP request does (`request`), before its body is read and checked: a burst's later
+// requests were otherwise read only after the earlier ones were written (those writes never wait for I/O), when the
+// head of the line had already left without them.
+
 export class Arrivals {
   /** Start times (ms) of the enqueues under way. */
   private readonly inFlight = new Set<{ at: number }>();
+  /** HTTP requests that will enqueue: when each arrived, and its entry until an enqueue of it begins. */
+  private readonly requests = new WeakMap<object, { at: number; end: () => void }>();
+
+  /** A request that will enqueue has arrived (its headers are read); it counts until it begins, or until `closed`. */
+  request(req: object, now = Date.now()): { closed: () => void } {
+    const end = this.begin(now);
+    this.requests.set(req, { at: now, end });
+    return { closed: end };
+  }
+
+  /** An enqueue starts; `req`: the request it came in (it counts from that request's arrival, in its place). */
+  beginFrom(req: object | undefined): () => void {
+    const r = req && this.requests.get(req);
+    const done = this.begin(r?.at);
+    r?.end();
+    return done;
+  }
 
   /** An enqueue starts; call the returned function once its rows are written (or it failed). */
   begin(now = Date.now()): () => void {

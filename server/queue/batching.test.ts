@@ -8,6 +8,9 @@ import { spritesCheckpointPart } from '../../nodes/pack/checkpoint';
 import { part as spritesControlNetPart } from '../../nodes/pack/sprites-controlnet/part';
 import { ensurePack } from '../../nodes/pack/generate';
 import { workflowsDir } from '../paths';
+import { createTRPCClient } from '@trpc/client';
+import { stepflowLinks } from '../../app/lib/trpc-links';
+import type { AppRouter } from '../routers';
 import { join, recordEvents, runEnded, startTestServer, tempDir, until, type TestServer } from '../testing/harness';
 
 let t: TestServer;
@@ -70,6 +73,16 @@ describe('dynamic batching on the server', () => {
       expect(imageSha(alone)).toBe(imageSha(batch[i]));
     }
     expect(new Set(batch.map(imageSha)).size).toBe(4);
+  });
+
+  it('four people pressing Run at once (four HTTP requests) make one batch, which leaves once all four are written', async () => {
+    const people = PROMPTS.map(() => createTRPCClient<AppRouter>({ links: stepflowLinks({ url: `${t.url}/api/trpc` }) }));
+    const queued = await Promise.all(people.map((p, i) => p.runs.enqueue.mutate({ graph: txt2img(40 + i, PROMPTS[i]) })));
+    const batch = await Promise.all(queued.map((q) => finished(q.runId)));
+    expect(batch.map(samplerBatch)).toEqual([{ size: 4 }, { size: 4 }, { size: 4 }, { size: 4 }]);
+    // Nobody else was coming once the four were written: the batch did not wait out the rest of the 1.5 s window.
+    const head = Math.min(...batch.map((r) => new Date(r.queuedAt).getTime()));
+    expect(new Date(batch[0].startedAt!).getTime() - head).toBeLessThan(1000);
   });
 
   it('a "Run ×4" is one batch; a debugged run queued among them runs alone', async () => {

@@ -182,11 +182,19 @@ export class RunQueue {
     return { interrupted, requeued, queued };
   }
 
+  /**
+   * An HTTP request that will enqueue has arrived (server/app.ts, before its body is read): the batch window counts
+   * it from now. Call `closed` when its response is over (its enqueue may never come: a malformed body).
+   */
+  requestArrived(request: object): { closed: () => void } {
+    return this.arrivals.request(request);
+  }
+
   /** The first run's id, position and applied graph; `runs` lists every run of a batch; `graph` is the last one's. */
-  async enqueue(req: EnqueueRequest): Promise<EnqueueResult> {
-    checkEnqueueRequest(req, this.opts.limits);
-    const arrived = this.arrivals.begin();
+  async enqueue(req: EnqueueRequest, request?: object): Promise<EnqueueResult> {
+    const arrived = this.arrivals.beginFrom(request);
     try {
+      checkEnqueueRequest(req, this.opts.limits);
       return await this.perUser.submit(req.userId ?? '', req);
     } finally {
       // Counted out before the pump looks, so a lone run does not wait for itself.
@@ -442,6 +450,9 @@ export class RunQueue {
     try {
       do {
         this.pumpAgain = false;
+        // One turn of the event loop first, so requests already received are seen arriving (Arrivals.request):
+        // what triggers a pump (an enqueue written, a run ended) never waited for I/O on the way here.
+        if (this.opts.batching && this.opts.batching.maxBatch > 1) await new Promise((r) => setImmediate(r));
         await this.dispatchAll();
       } while (this.pumpAgain);
     } catch (e) {
@@ -454,11 +465,17 @@ export class RunQueue {
   private async dispatchAll(): Promise<void> {
     const db = this.opts.db;
     const { maxBatch, windowMs } = this.opts.batching ?? { maxBatch: 1, windowMs: 0 };
-    // The head of the line waits for company: until its window ends (a timer pumps then) and the enqueues that
-    // arrived within it are written (each one's end pumps). The ends before that need not read the line again: a
-    // burst of 16 separate enqueues read it 16 times.
+    // The head of the line waits for company: while enqueues that arrived within its window are being written (each
+    // one's end pumps), and until the window ends (a timer pumps then) while any other enqueue is under way. The
+    // ends before that need not read the line again: a burst of 16 separate enqueues read it 16 times. Once nobody
+    // is coming, it goes at once, as a lone run does: the last of a burst no longer waited out the window's rest.
     const awaited = this.awaitedWindowEnd;
-    if (awaited !== undefined && ((this.windowTimer !== undefined && Date.now() < awaited) || this.arrivals.arrivedBy(awaited))) return;
+    if (awaited !== undefined) {
+      const windowOpen = this.windowTimer !== undefined && Date.now() < awaited;
+      if ((windowOpen && this.arrivals.companyExpected()) || this.arrivals.arrivedBy(awaited)) return;
+      clearTimeout(this.windowTimer);
+      this.windowTimer = undefined;
+    }
     this.awaitedWindowEnd = undefined;
     let changed = false;
     for (let w = this.pool?.idle(); w && !this.stopped; w = this.pool?.idle()) {

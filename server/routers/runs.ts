@@ -77,7 +77,7 @@ export const runsRouter = createRouter({
   enqueue: runnerProcedure.input(enqueueInput).mutation(async ({ ctx, input }) => {
     const user = ctx.user;
     const { shareToken: _token, ...request } = input;
-    return ctx.queue.enqueue({ ...request, userId: user?.id ?? null, admin: !ctx.viewer.enforced || Boolean(user?.isAdmin) });
+    return ctx.queue.enqueue({ ...request, userId: user?.id ?? null, admin: !ctx.viewer.enforced || Boolean(user?.isAdmin) }, ctx.req);
   }),
 
   cancel: runControllerProcedure
