@@ -1,6 +1,6 @@
 // Direct tRPC calls for spec setup (superjson wire format), so specs spend their time on the UI under test.
 import fs from 'node:fs';
-import type { APIRequestContext, Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
 
 export async function trpcMutation<T>(request: APIRequestContext, procedure: string, input: unknown): Promise<T> {
   const res = await request.post(`/api/trpc/${procedure}`, { data: { json: input } });
@@ -80,4 +80,16 @@ export async function pixels(page: Page, url: string): Promise<number[]> {
     g.drawImage(bmp, 0, 0);
     return [...g.getImageData(0, 0, bmp.width, bmp.height).data];
   }, url);
+}
+
+/** Presses Run, waits for success, and returns the newest output image's URL once the workflow has `runs` of them. */
+export async function runForImage(page: Page, workflowId: string, runs = 1): Promise<string> {
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('succeeded', { timeout: 120_000 });
+  let items: { url: string }[] = [];
+  await expect.poll(async () => {
+    items = (await trpcQuery<{ items: { url: string }[] }>(page.request, 'gallery.list', { workflowId })).items;
+    return items.length;
+  }, { timeout: 30_000 }).toBe(runs);
+  return items[0].url;
 }

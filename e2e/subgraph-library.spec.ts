@@ -3,7 +3,7 @@
 // the flat graph's pixels; then the palette renames the entry and deletes it (after a confirm), and the workflow
 // that uses it keeps its copy and still runs.
 import { expect, test, type Page } from '@playwright/test';
-import { freshSeed, pixels, trpcMutation, trpcQuery } from './api';
+import { freshSeed, pixels, runForImage, trpcMutation, trpcQuery } from './api';
 import { connect, graphNode } from './canvas';
 import { nodeMenu } from './debugging';
 
@@ -39,17 +39,6 @@ const socketsOf = (inner: string) => ({
 
 async function create(page: Page, name: string, graph: object): Promise<string> {
   return (await trpcMutation<{ id: string }>(page.request, 'workflows.create', { name, graph })).id;
-}
-
-async function runForImage(page: Page, workflowId: string, runs = 1): Promise<string> {
-  await page.getByRole('button', { name: 'Run', exact: true }).click();
-  await expect(page.getByTestId('run-status')).toHaveText('succeeded', { timeout: 120_000 });
-  let items: { url: string }[] = [];
-  await expect.poll(async () => {
-    items = (await trpcQuery<{ items: { url: string }[] }>(page.request, 'gallery.list', { workflowId })).items;
-    return items.length;
-  }, { timeout: 30_000 }).toBe(runs);
-  return items[0].url;
 }
 
 test('subgraph library: a nested subgraph is saved, reused with the flat graph\'s pixels, renamed and deleted', async ({ page }) => {

@@ -2,8 +2,8 @@
 // double-click (breadcrumb back), is saved to the library, and is added from the palette to a second workflow; wired
 // and run there, it draws the same pixels as the flattened graph with the same seed. The saved workflow pins the
 // library version it uses.
-import { expect, test, type Page } from '@playwright/test';
-import { createWorkflow, freshSeed, pixels, trpcQuery, type GraphJson } from './api';
+import { expect, test } from '@playwright/test';
+import { createWorkflow, freshSeed, pixels, runForImage, trpcQuery, type GraphJson } from './api';
 import { connect, graphNode, handle } from './canvas';
 import { nodeMenu } from './debugging';
 
@@ -56,18 +56,6 @@ function txt2img(seed: number, withPromptAndSampler = true): GraphJson {
       wire('latent', 'latent', 'sampler', 'latent'), wire('sampler', 'latent', 'decode', 'latent'),
     ],
   };
-}
-
-/** Runs the workflow on screen and returns its output image's URL (gallery.list, newest first). */
-async function runForImage(page: Page, workflowId: string): Promise<string> {
-  await page.getByRole('button', { name: 'Run', exact: true }).click();
-  await expect(page.getByTestId('run-status')).toHaveText('succeeded', { timeout: 120_000 });
-  let items: { url: string }[] = [];
-  await expect.poll(async () => {
-    items = (await trpcQuery<{ items: { url: string }[] }>(page.request, 'gallery.list', { workflowId })).items;
-    return items.length;
-  }, { timeout: 30_000 }).toBe(1);
-  return items[0].url;
 }
 
 test('subgraph: convert, open, save to the library, reuse in a second workflow; same pixels as the flat graph', async ({ page, request }) => {

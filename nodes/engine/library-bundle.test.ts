@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Graph, SubgraphDefinition } from './graph';
 import { assertNoLibraryCycle, bundleSubgraph, installBundle, LibraryBundleError } from './library-bundle';
 import { flattenSubgraphs } from './subgraph';
+import { wrapperDefinition } from './testing/subgraph-wrapper';
 
 const encoder: SubgraphDefinition = {
   name: 'Encoder',
@@ -15,16 +16,6 @@ const encoder: SubgraphDefinition = {
   params: [],
   library: { id: 'lib-encoder', version: 3 },
 };
-/** Uses `key` (an Encoder) as its one node. */
-const wrapper = (name: string, key: string): SubgraphDefinition => ({
-  name,
-  nodes: [{ id: 'inner', type: 'subgraph', typeVersion: 1, params: {}, subgraph: key }],
-  edges: [],
-  inputs: [{ name: 'clip', type: 'CLIP', to: [{ node: 'inner', input: 'clip' }] }],
-  outputs: [{ name: 'conditioning', type: 'CONDITIONING', from: { node: 'inner', output: 'conditioning' } }],
-  params: [],
-});
-
 const failure = (f: () => unknown): LibraryBundleError => {
   try {
     f();
@@ -37,7 +28,7 @@ const failure = (f: () => unknown): LibraryBundleError => {
 
 describe('library bundles', () => {
   it('bundles the definitions used at every depth and nothing else', () => {
-    const defs = { outer: wrapper('Outer', 'middle'), middle: wrapper('Middle', 'enc'), enc: encoder, unused: wrapper('Unused', 'enc') };
+    const defs = { outer: wrapperDefinition('Outer', 'middle'), middle: wrapperDefinition('Middle', 'enc'), enc: encoder, unused: wrapperDefinition('Unused', 'enc') };
     const bundle = bundleSubgraph(defs.outer, defs);
     expect(Object.keys(bundle.subgraphs).sort()).toEqual(['enc', 'middle']);
     expect(bundle.subgraphs.enc.library).toEqual({ id: 'lib-encoder', version: 3 });
@@ -45,15 +36,15 @@ describe('library bundles', () => {
   });
 
   it('refuses a missing definition and one that contains itself, naming the node', () => {
-    const missing = failure(() => bundleSubgraph(wrapper('Outer', 'gone'), {}));
+    const missing = failure(() => bundleSubgraph(wrapperDefinition('Outer', 'gone'), {}));
     expect([missing.code, missing.message]).toEqual(['unknown_subgraph', 'subgraph node "inner" inside "Outer" uses definition "gone", which is missing']);
-    const defs = { a: wrapper('A', 'b'), b: wrapper('B', 'a') };
-    const cycle = failure(() => bundleSubgraph(wrapper('Top', 'a'), defs));
+    const defs = { a: wrapperDefinition('A', 'b'), b: wrapperDefinition('B', 'a') };
+    const cycle = failure(() => bundleSubgraph(wrapperDefinition('Top', 'a'), defs));
     expect([cycle.code, cycle.message]).toEqual(['subgraph_cycle', 'subgraph "A" contains itself (Top → A → B → A)']);
   });
 
   it('refuses saving an entry that holds a copy of itself at any depth', () => {
-    const bundle = bundleSubgraph(wrapper('Outer', 'middle'), { middle: wrapper('Middle', 'enc'), enc: encoder });
+    const bundle = bundleSubgraph(wrapperDefinition('Outer', 'middle'), { middle: wrapperDefinition('Middle', 'enc'), enc: encoder });
     expect(() => assertNoLibraryCycle('lib-other', 'Outer', bundle)).not.toThrow();
     const cycle = failure(() => assertNoLibraryCycle('lib-encoder', 'Encoder', bundle));
     expect([cycle.code, cycle.message]).toEqual(['library_cycle',
@@ -61,10 +52,10 @@ describe('library bundles', () => {
   });
 
   it('installs under free keys with references renamed, flattening as the original did', () => {
-    const source = { middle: wrapper('Middle', 'enc'), enc: encoder };
-    const bundle = bundleSubgraph(wrapper('Outer', 'middle'), source);
+    const source = { middle: wrapperDefinition('Middle', 'enc'), enc: encoder };
+    const bundle = bundleSubgraph(wrapperDefinition('Outer', 'middle'), source);
     // The workflow already has "subgraph" and "enc" keys, holding something else.
-    const existing = { subgraph: wrapper('Other', 'enc'), enc: { ...encoder, name: 'Other encoder', library: undefined } };
+    const existing = { subgraph: wrapperDefinition('Other', 'enc'), enc: { ...encoder, name: 'Other encoder', library: undefined } };
     const installed = installBundle(bundle, existing);
     expect(Object.keys(installed.subgraphs).sort()).toEqual(['enc', 'subgraph', 'subgraph_2', 'subgraph_3']);
     expect(installed.definition.nodes[0].subgraph).toBe('subgraph_2');

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTeamServer, trpcOutcome, trpcRejection, type TeamServer } from '../testing/harness';
 import { createTestDatabase, type TestDatabase } from '../testing/postgres';
+import { wrapperDefinition } from '../../nodes/engine/testing/subgraph-wrapper';
 
 const definition = (text: string) => ({
   name: 'ignored: the entry name wins',
@@ -14,16 +15,6 @@ const definition = (text: string) => ({
   outputs: [{ name: 'conditioning', type: 'CONDITIONING', from: { node: 'positive', output: 'conditioning' } }],
   params: [{ name: 'text', node: 'positive', param: 'text' }],
   library: { id: 'elsewhere', version: 9 },
-});
-
-/** A subgraph whose one node is the subgraph of definition `key`. */
-const wrapper = (name: string, key: string) => ({
-  name,
-  nodes: [{ id: 'inner', type: 'subgraph', typeVersion: 1, params: {}, subgraph: key }],
-  edges: [],
-  inputs: [{ name: 'clip', type: 'CLIP', to: [{ node: 'inner', input: 'clip' }] }],
-  outputs: [{ name: 'conditioning', type: 'CONDITIONING', from: { node: 'inner', output: 'conditioning' } }],
-  params: [],
 });
 
 describe.each(['SQLite', 'PostgreSQL'])('subgraphs library on %s', (engine) => {
@@ -69,9 +60,9 @@ describe.each(['SQLite', 'PostgreSQL'])('subgraphs library on %s', (engine) => {
     const bad = await trpcRejection(t.ann.trpc.subgraphs.save.mutate({ name: 'Bad', definition: { ...definition('x'), inputs: [{ name: 'clip', type: 'CLIP', to: [] }] } }));
     expect(bad.data?.code).toBe('BAD_REQUEST');
     expect(bad.message).toMatch(/^not a valid subgraph: inputs\.0\.to: /);
-    const nested = await trpcRejection(t.ann.trpc.subgraphs.save.mutate({ name: 'Nested', definition: wrapper('Nested', 'k') }));
+    const nested = await trpcRejection(t.ann.trpc.subgraphs.save.mutate({ name: 'Nested', definition: wrapperDefinition('Nested', 'k') }));
     expect([nested.data?.code, nested.message]).toEqual(['BAD_REQUEST', 'subgraph node "inner" inside "Nested" uses definition "k", which is missing']);
-    const loop = await trpcRejection(t.ann.trpc.subgraphs.save.mutate({ name: 'Loop', definition: wrapper('Loop', 'a'), subgraphs: { a: wrapper('A', 'a') } }));
+    const loop = await trpcRejection(t.ann.trpc.subgraphs.save.mutate({ name: 'Loop', definition: wrapperDefinition('Loop', 'a'), subgraphs: { a: wrapperDefinition('A', 'a') } }));
     expect(loop.message).toBe('subgraph "A" contains itself (Loop → A → A)');
   });
 
@@ -134,8 +125,8 @@ describe.each(['SQLite', 'PostgreSQL'])('subgraphs library on %s', (engine) => {
     const encoderCopy = { ...definition('red'), name: 'Encoder', library: { id: encoder.id, version: 1 } };
     // Outer → Middle → a copy of Encoder; the unused definition is not stored.
     const outer = await t.ann.trpc.subgraphs.save.mutate({
-      name: 'Outer', definition: wrapper('Outer', 'middle'),
-      subgraphs: { middle: wrapper('Middle', 'enc'), enc: encoderCopy, unused: wrapper('Unused', 'enc') },
+      name: 'Outer', definition: wrapperDefinition('Outer', 'middle'),
+      subgraphs: { middle: wrapperDefinition('Middle', 'enc'), enc: encoderCopy, unused: wrapperDefinition('Unused', 'enc') },
     });
     const read = await t.ann.trpc.subgraphs.get.query({ id: outer.id });
     expect(read.definition.nodes[0].subgraph).toBe('middle');
@@ -144,14 +135,14 @@ describe.each(['SQLite', 'PostgreSQL'])('subgraphs library on %s', (engine) => {
 
     // Encoder v2 holding a copy of Outer (which holds a copy of Encoder) would contain itself.
     const cycle = await trpcRejection(t.ann.trpc.subgraphs.save.mutate({
-      id: encoder.id, name: 'Encoder', definition: wrapper('Encoder', 'outer'),
+      id: encoder.id, name: 'Encoder', definition: wrapperDefinition('Encoder', 'outer'),
       subgraphs: { outer: { ...read.definition, library: { id: outer.id, version: 1 } }, ...read.subgraphs },
     }));
     expect([cycle.data?.code, cycle.message]).toEqual(['BAD_REQUEST',
       'library subgraph "Encoder" cannot contain itself: node "inner" inside "Middle" is a copy of it (version 1); unpack or remove it first']);
     expect((await t.ann.trpc.subgraphs.get.query({ id: encoder.id })).latest).toBe(1);
     // As a new entry the same bundle is fine: nothing in it is a copy of the new entry.
-    const fresh = await t.ann.trpc.subgraphs.save.mutate({ name: 'Encoder wrapper', definition: wrapper('Encoder', 'outer'), subgraphs: { outer: read.definition, ...read.subgraphs } });
+    const fresh = await t.ann.trpc.subgraphs.save.mutate({ name: 'Encoder wrapper', definition: wrapperDefinition('Encoder', 'outer'), subgraphs: { outer: read.definition, ...read.subgraphs } });
     expect(Object.keys((await t.ann.trpc.subgraphs.get.query({ id: fresh.id })).subgraphs).sort()).toEqual(['enc', 'middle', 'outer']);
   });
 });

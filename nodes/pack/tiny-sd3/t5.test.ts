@@ -2,36 +2,30 @@
 // worked out by hand, each export's own id type (SD3 int64, Flux int32 + attention_mask), the T5 states reaching the
 // transformer's encoder_hidden_states, max_sequence_length, and folders missing CLIP-G or T5's tokenizer refused at load.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PromptCache } from '../../engine/prompt-cache';
 import { loadCheckpoint, type LoadedCheckpoint } from '../../models/checkpoint';
+import { openTinyFlow, type TinyFlow } from './testing';
 import { ModelFormatError } from '../../models/errors';
 import { T5_TOKENS } from '../../models/flow-prompt';
 import { sampleLatent } from '../../models/sampling-run';
 import type { FeedValue } from '../../onnx/feeds';
 import { OnnxRuntime, outputFloat32 } from '../../runtime/onnx';
 import type { Tensor } from '../../runtime/tensor';
-import { TINY_FLUX_CHECKPOINT, TINY_FLUX_DIMS, writeTinyFlux } from '../tiny-flux/part';
-import { TINY_SD3_CHECKPOINT, TINY_SD3_DIMS, writeTinySd3 } from './part';
+import { TINY_FLUX_CHECKPOINT, TINY_FLUX_DIMS } from '../tiny-flux/part';
+import { TINY_SD3_CHECKPOINT, TINY_SD3_DIMS } from './part';
 
 let models: string;
 let runtime: OnnxRuntime;
 let sd3: LoadedCheckpoint;
 let flux: LoadedCheckpoint;
+let copy: TinyFlow['copy'];
+let close: TinyFlow['close'];
 beforeAll(async () => {
-  models = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-tiny-t5-'));
-  await writeTinySd3(models);
-  await writeTinyFlux(models);
-  runtime = new OnnxRuntime({ provider: 'cpu', budgetBytes: 2 ** 30, intraOpThreads: 1, onWarning: () => undefined });
-  sd3 = await loadCheckpoint(runtime, path.join(models, TINY_SD3_CHECKPOINT), 'tiny-sd3');
-  flux = await loadCheckpoint(runtime, path.join(models, TINY_FLUX_CHECKPOINT), 'tiny-flux');
+  ({ models, runtime, sd3, flux, copy, close } = await openTinyFlow('stepflow-tiny-t5-'));
 }, 120_000);
-afterAll(async () => {
-  await runtime?.dispose();
-  fs.rmSync(models, { recursive: true, force: true });
-});
+afterAll(() => close?.());
 
 /** The pack's vocabulary: <pad> 0, </s> 1, <unk> 2, "▁" 3, then ▁a 4, ▁an 5, ▁the 6, ▁of 7, ▁in 8, … ▁red 12, ▁fox 15, ▁snow 19. */
 const A_RED_FOX_IN_THE_SNOW = [4, 12, 15, 8, 6, 19, 1];
@@ -46,11 +40,6 @@ const t5Of = (c: { embeddings: Tensor }, clipTokens: number, width: number) => A
 const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 const noise = (n: number, k: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.29 + k));
 
-function copy(from: string, name: string): string {
-  const dir = path.join(models, 'checkpoints', name);
-  fs.cpSync(path.join(models, from), dir, { recursive: true });
-  return dir;
-}
 
 describe('T5 tokens', () => {
   it('reads the pack\'s tokenizer.json: whole-word pieces, </s>, <pad> to max_sequence_length', () => {

@@ -2,36 +2,30 @@
 // (checked against the text encoders' own outputs), pooled projections and Flux guidance reaching the transformer,
 // and folders of the wrong family refused with the file or input that is missing.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelSamplingSd3 } from '../../defs/sampling/model-sampling-sd3';
 import { loadCheckpoint, type LoadedCheckpoint } from '../../models/checkpoint';
+import { openTinyFlow, type TinyFlow } from './testing';
 import { sampleLatent } from '../../models/sampling-run';
 import { ModelFormatError } from '../../models/errors';
 import { T5_TOKENS } from '../../models/flow-prompt';
 import { OnnxRuntime, outputFloat32 } from '../../runtime/onnx';
 import type { Tensor } from '../../runtime/tensor';
 import { tokenizerForFolder } from '../../text';
-import { TINY_FLUX_CHECKPOINT, TINY_FLUX_DIMS, writeTinyFlux } from '../tiny-flux/part';
-import { TINY_SD3_CHECKPOINT, TINY_SD3_DIMS, writeTinySd3 } from './part';
+import { TINY_FLUX_CHECKPOINT, TINY_FLUX_DIMS } from '../tiny-flux/part';
+import { TINY_SD3_CHECKPOINT, TINY_SD3_DIMS } from './part';
 
 let models: string;
 let runtime: OnnxRuntime;
 let sd3: LoadedCheckpoint;
 let flux: LoadedCheckpoint;
+let copy: TinyFlow['copy'];
+let close: TinyFlow['close'];
 beforeAll(async () => {
-  models = fs.mkdtempSync(path.join(os.tmpdir(), 'stepflow-tiny-sd3-'));
-  await writeTinySd3(models);
-  await writeTinyFlux(models);
-  runtime = new OnnxRuntime({ provider: 'cpu', budgetBytes: 2 ** 30, intraOpThreads: 1, onWarning: () => undefined });
-  sd3 = await loadCheckpoint(runtime, path.join(models, TINY_SD3_CHECKPOINT), 'tiny-sd3');
-  flux = await loadCheckpoint(runtime, path.join(models, TINY_FLUX_CHECKPOINT), 'tiny-flux');
+  ({ models, runtime, sd3, flux, copy, close } = await openTinyFlow('stepflow-tiny-sd3-'));
 }, 120_000);
-afterAll(async () => {
-  await runtime?.dispose();
-  fs.rmSync(models, { recursive: true, force: true });
-});
+afterAll(() => close?.());
 
 /** A text encoder's raw outputs for a prompt, tokenized as the loader does (one 77-token window). */
 async function encoderOutputs(dir: string, component: string, tokenizer: string, prompt: string) {
@@ -165,11 +159,6 @@ describe('tiny Flux checkpoint', () => {
 });
 
 describe('folders of the wrong family', () => {
-  function copy(from: string, name: string): string {
-    const dir = path.join(models, 'checkpoints', name);
-    fs.cpSync(path.join(models, from), dir, { recursive: true });
-    return dir;
-  }
 
   it('an SD3 folder whose text_encoder_2/ lacks its model names text_encoder_2/model.onnx', async () => {
     const dir = copy(TINY_SD3_CHECKPOINT, 'no-clip-g');
