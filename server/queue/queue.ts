@@ -190,6 +190,11 @@ export class RunQueue {
     return this.arrivals.request(request);
   }
 
+  /** Whether an enqueue is under way (its request arrived, its rows are not all written): the head may get company. */
+  enqueuesUnderWay(): boolean {
+    return this.arrivals.companyExpected();
+  }
+
   /** The first run's id, position and applied graph; `runs` lists every run of a batch; `graph` is the last one's. */
   async enqueue(req: EnqueueRequest, request?: object): Promise<EnqueueResult> {
     const arrived = this.arrivals.beginFrom(request);
