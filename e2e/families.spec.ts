@@ -1,6 +1,6 @@
 // Each model family's shipped template runs in the editor as a person would start it: Templates → Use template →
-// Run. The tiny models have random weights, so the check is on the picture's size and that it is a picture (its grey
-// levels spread, not one flat colour), not on what it shows; the CLI acceptance tests check the same seeds' bytes.
+// Run. The tiny models have random weights, so the check is on the picture's size and that it is a picture (its colours
+// spread, not one flat colour), not on what it shows; the CLI acceptance tests check the same seeds' bytes.
 import { expect, test } from '@playwright/test';
 import { pixels } from './api';
 import { loadedSize } from './canvas';
@@ -17,11 +17,16 @@ const FAMILIES = [
 /** RGB at (x, y) of an RGBA pixel array `size` wide. */
 const rgbAt = (rgba: number[], size: number, x: number, y: number) => rgba.slice((y * size + x) * 4, (y * size + x) * 4 + 3);
 
-function greySpread(rgba: number[]): number {
-  const grey: number[] = [];
-  for (let i = 0; i < rgba.length; i += 4) grey.push((rgba[i] + rgba[i + 1] + rgba[i + 2]) / 3);
-  const mean = grey.reduce((a, v) => a + v, 0) / grey.length;
-  return Math.sqrt(grey.reduce((a, v) => a + (v - mean) ** 2, 0) / grey.length);
+/**
+ * How far pixels sit from the mean colour (RMS distance in RGB): a picture, not one flat colour. Not grey levels: a red
+ * square on a green background (the sprites template's seed picks the background) has one grey level.
+ */
+function colourSpread(rgba: number[]): number {
+  const n = rgba.length / 4;
+  const mean = [0, 1, 2].map((c) => rgba.reduce((a, v, i) => (i % 4 === c ? a + v : a), 0) / n);
+  let sum = 0;
+  for (let i = 0; i < rgba.length; i += 4) sum += (rgba[i] - mean[0]) ** 2 + (rgba[i + 1] - mean[1]) ** 2 + (rgba[i + 2] - mean[2]) ** 2;
+  return Math.sqrt(sum / n);
 }
 
 for (const { file, size, redSquare } of FAMILIES) {
@@ -42,7 +47,7 @@ for (const { file, size, redSquare } of FAMILIES) {
     expect(await loadedSize(out)).toEqual({ width: size, height: size });
     const rgba = await pixels(page, (await out.getAttribute('src'))!);
     expect(rgba.length).toBe(size * size * 4);
-    expect(greySpread(rgba)).toBeGreaterThan(10);
+    expect(colourSpread(rgba)).toBeGreaterThan(10);
     if (redSquare) {
       // The large square covers cells 7-24 of 32 (pixels 56-199): red inside, the background just outside its sides.
       for (const [x, y] of [[60, 60], [195, 195], [128, 128]]) expect(rgbAt(rgba, size, x, y)).toEqual([220, 40, 40]);
