@@ -227,8 +227,8 @@ export class RunQueue {
       }
     }
     const accepted = prepared.flatMap((p) => (p.ok ? [p.value] : []));
-    const inserted = await this.insert(accepted);
-    const announced = await this.announceQueued(inserted.flat());
+    // A group the quota or the checks refused whole writes nothing and moves nobody.
+    const announced = accepted.length ? await this.announceQueued((await this.insert(accepted)).flat()) : [];
     if (this.opts.remote) {
       for (const r of announced) await this.opts.remote.add({ id: r.runId, priority: r.priority, pool: r.pool });
     }
@@ -293,7 +293,7 @@ export class RunQueue {
       pool: req.pool ?? poolOf(graph), modelKey: modelKeyOf(graph),
     })));
     // Nothing to read back: the rows hold only what is written here.
-    if (ids.length) await this.opts.db.run.createMany({ data: rows.flat() });
+    await this.opts.db.run.createMany({ data: rows.flat() });
     return rows.map((mine, r) => mine.map((run, i) => ({
       runId: run.id, position: 0, graph: accepted[r].graphs[i], pool: run.pool, workflowId: run.workflowId, priority: run.priority,
       room: workflowRoomOf({ ...run, workflow: { ownerId: accepted[r].workflowOwner } }),
