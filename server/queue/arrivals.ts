@@ -1,16 +1,12 @@
 // Whether a run at the head of the line should wait its batch window for company. Triton's dynamic batcher always
 // waits; here, in embedded mode, the queue sees every enqueue, so a run that nobody could join (no other enqueue under
 // way) starts at once: one person running one graph after another pays no window. A burst of requests overlaps in
-// the server (each awaits the database), so its first run sees the others under way and waits for them.
+// the server, so its first run sees the others under way and waits for them.
 //
 // The window is measured on arrival, as Triton's is: an enqueue that reached the server inside it belongs to it,
-// even while its rows are still being written (one user's enqueues are written one at a time, so a burst of 16
-// "Run" clicks took longer to write than a 20 ms window, and the batch split in two).
-
-//
-// An enqueue arrives when its HTTP request does (`request`), before its body is read and checked: a burst's later
-// requests were otherwise read only after the earlier ones were written (those writes never wait for I/O), when the
-// head of the line had already left without them.
+// even while its rows are still being written. It arrives when its HTTP request does (`request`), before its body is
+// read and checked: the database writes never wait for I/O, so a burst's later requests were otherwise read only
+// after the earlier ones were written, when the head of the line had already left without them.
 
 export class Arrivals {
   /** Start times (ms) of the enqueues under way. */

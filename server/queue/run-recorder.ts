@@ -85,24 +85,22 @@ export class RunRecorder {
     }
     const refs: ArtifactRef[] = [];
     const rows: Prisma.ArtifactCreateManyInput[] = [];
-    const ids = orderedIds(result.artifacts.length + (result.inspect?.length ?? 0));
-    for (const [i, a] of result.artifacts.entries()) {
-      const file = await this.store.put(a.bytes);
-      rows.push({
-        id: ids[i], runId: run.runId, nodeId: a.nodeId, kind: a.kind, filename: a.filename, mime: file.mime,
-        sha256: file.sha256, size: file.size, width: a.width, height: a.height, path: file.path,
-      });
-      refs.push({ nodeId: a.nodeId, kind: a.kind, filename: a.filename, mime: file.mime, width: a.width, height: a.height, id: ids[i], url: artifactUrl(ids[i]) });
+    /** The file stored and its row made (written below with the rest of the run's, in one statement per turn). */
+    const stored = async (bytes: Uint8Array, fields: Pick<Prisma.ArtifactCreateManyInput, 'nodeId' | 'kind' | 'filename' | 'width' | 'height'>) => {
+      const file = await this.store.put(bytes);
+      const row = { id: orderedIds(1)[0], runId: run.runId, mime: file.mime, sha256: file.sha256, size: file.size, path: file.path, ...fields };
+      rows.push(row);
+      return row;
+    };
+    for (const a of result.artifacts) {
+      const { id, mime } = await stored(a.bytes, { nodeId: a.nodeId, kind: a.kind, filename: a.filename, width: a.width, height: a.height });
+      refs.push({ nodeId: a.nodeId, kind: a.kind, filename: a.filename, mime, width: a.width, height: a.height, id, url: artifactUrl(id) });
     }
-    for (const [i, t] of (result.inspect ?? []).entries()) {
+    for (const t of result.inspect ?? []) {
       // Not an output: the inspector's picture of a "run to here" target (no ArtifactRef, no thumbnail).
-      const file = await this.store.put(t.bytes);
-      rows.push({
-        id: ids[result.artifacts.length + i], runId: run.runId, nodeId: t.nodeId, kind: 'inspect', filename: `${t.nodeId}-${t.output}.png`,
-        mime: file.mime, sha256: file.sha256, size: file.size, width: t.width, height: t.height, path: file.path,
-      });
+      await stored(t.bytes, { nodeId: t.nodeId, kind: 'inspect', filename: `${t.nodeId}-${t.output}.png`, width: t.width, height: t.height });
     }
-    if (rows.length) await Promise.all(rows.map((r) => this.artifactRows.add(r)));
+    await Promise.all(rows.map((r) => this.artifactRows.add(r)));
     // node:finished already wrote succeeded nodes with the same figures and their output summaries (when it reached
     // this process: a scaled host may post it to another web server); this fills in the rest.
     const written = this.recorded.get(run.runId);
