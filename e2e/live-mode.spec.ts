@@ -62,10 +62,15 @@ test('live mode: edits run the graph, debounced, with the seed as shown; off, th
   const stats = await twoColourStats(page, image.url, HAND_PROMPT.shape, HAND_PROMPT.background);
   expect(stats.shapePixels).toBeGreaterThan(1000);
   expect(stats.backgroundPixels).toBeGreaterThan(stats.shapePixels);
-  await expect(page.getByTestId('result-image').first()).toHaveAttribute('src', image.url);
+  // The panel shows the newest run's picture. Live mode may queue one more run of the same text after the snapshot
+  // above (an edit that arrived while the last run ran), so the newest run is read again until the two agree.
+  await expect(async () => {
+    const newest = (await settled(page, id)).last.artifacts.find((a) => a.kind === 'image')!;
+    await expect(page.getByTestId('result-image').first()).toHaveAttribute('src', newest.url, { timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
 
   // CFG: the prompts come from the node cache; the seed never moved (templates randomize only after a real Run).
-  const before = runs.length;
+  const before = (await settled(page, id)).runs.length;
   await graphNode(page, 'sampler').getByTestId('param-cfg').fill('5');
   await expect.poll(async () => (await settled(page, id)).runs.length, { timeout: 60_000 }).toBe(before + 1);
   ({ runs, last } = await settled(page, id));
